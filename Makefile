@@ -1,0 +1,49 @@
+# Thin wrappers for the commands a new user types. The real build is CMake; see README.md.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc)
+CTEST_FLAGS ?=
+
+.PHONY: all deps configure build check demo bench format package clean sanitize
+
+all: build
+
+deps:
+	@bash packaging/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# Every test: GUI tests on the offscreen platform, keychain tests against a real gnome-keyring under a private
+# D-Bus session (packaging/with-keyring.sh).
+check: CMAKE_FLAGS += -DMLFLOW_ADMIN_WERROR=ON
+check: build
+	@dbus-run-session -- bash packaging/with-keyring.sh \
+		ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 600 $(CTEST_FLAGS)
+
+# The console on the embedded demo server (admin, user1, user2 and their experiments).
+demo: build
+	@$(BUILD_DIR)/app/mlflow-admin --demo
+
+bench: BUILD_TYPE = Release
+bench: BUILD_DIR = build-release
+bench: build
+	@bash tests/bench/run-benchmarks.sh $(BUILD_DIR)
+
+sanitize:
+	@$(MAKE) check BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DMLFLOW_ADMIN_SANITIZE=ON"
+
+package: BUILD_TYPE = Release
+package: BUILD_DIR = build-release
+package: build
+	@cd $(BUILD_DIR) && cpack -G DEB
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	@rm -rf build build-release build-asan

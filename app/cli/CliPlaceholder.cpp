@@ -1,0 +1,1 @@
+// Replaced by the command implementations of mlflow-admin-cli.

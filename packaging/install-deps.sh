@@ -1,0 +1,33 @@
+#!/bin/bash
+# Installs the Debian 12 packages mlflow-admin needs to build, test and benchmark.
+# Idempotent: when every package is already present it only runs dpkg-query and exits.
+set -euo pipefail
+
+PACKAGES=(
+    cmake ninja-build g++ make dpkg-dev file
+    qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev
+    libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev libqt6svg6
+    libssl-dev libsecret-1-0 fonts-dejavu-core
+    xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
+    wrk clang-format python3
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+
+echo "Installing build dependencies: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
