@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include <memory>
+
+// How to start an EmbeddedServer. Every field has a safe default: loopback only, port 5000, plain HTTP.
+struct EmbeddedServerOptions
+{
+    QHostAddress host = QHostAddress(QHostAddress::LocalHost);
+    quint16 port = 5000;         // 0 picks a free port; port() tells which
+    QString dataDir;             // holds basic_auth.db and mlflow.db unless the ini says otherwise; required
+    QString configPath;          // basic_auth.ini; empty: $MLFLOW_AUTH_CONFIG_PATH, else built-in defaults
+    bool demo = false;           // seed the demo scenario (see DemoData) into a fresh data dir
+    QString tlsCertificatePath;  // PEM; with tlsKeyPath, serve HTTPS
+    QString tlsKeyPath;
+    qint64 maxBodyBytes = 16 * 1024 * 1024; // larger requests get 413
+};
+
+// An MLflow 2.15.1-compatible basic-auth tracking server (auth endpoints plus the tracking subset) running in the
+// caller's thread. No global state: several may run in one process, each with its own data dir and port.
+class EmbeddedServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit EmbeddedServer(EmbeddedServerOptions options, QObject* parent = nullptr);
+    ~EmbeddedServer() override;
+
+    // Opens the databases, creates the admin at first start, seeds the demo if asked, and listens.
+    // On failure returns false and sets `error` to a sentence that says what to do.
+    bool start(QString* error);
+    void stop();
+    bool isRunning() const;
+
+    quint16 port() const;
+    QUrl url() const; // e.g. http://127.0.0.1:5000
+
+    QString adminUsername() const;
+    QString defaultPermission() const;
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
