@@ -13,3 +13,11 @@ inline const QString user1Password = QStringLiteral("user1-password");
 inline const QString user2Username = QStringLiteral("user2");
 inline const QString user2Password = QStringLiteral("user2-password");
 } // namespace DemoData
+
+class MlflowService;
+
+namespace DemoData {
+// Plays the scenario through the service's own request pipeline, as real clients would (so creators get MANAGE
+// exactly as on a real server). Does nothing when user1 already exists. Returns false with `error` on failure.
+bool seed(MlflowService& service, const QString& adminUsername, const QString& adminPassword, QString* error);
+} // namespace DemoData

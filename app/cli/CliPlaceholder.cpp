@@ -1,1 +1,0 @@
-// Replaced by the command implementations of mlflow-admin-cli.

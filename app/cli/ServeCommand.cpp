@@ -1,0 +1,126 @@
+#include "app/cli/ServeCommand.h"
+
+#include "server/DemoData.h"
+#include "server/EmbeddedServer.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QSocketNotifier>
+#include <QTextStream>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+// Signals arrive on a socket pair so that the Qt event loop, not the signal handler, stops the server.
+int signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = ::write(signalPipe[1], &byte, 1);
+}
+
+void installStopSignals(QObject* context)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+        return;
+    auto* notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, context);
+    QObject::connect(notifier, &QSocketNotifier::activated, context, [] { QCoreApplication::quit(); });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+} // namespace
+
+namespace ServeCommand {
+
+int run(const QStringList& arguments)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "ServeCommand", "Run the embedded MLflow-compatible server (MLflow 2.15.1 basic-auth behaviour)."));
+    parser.addHelpOption();
+    const QCommandLineOption hostOption(QStringLiteral("host"),
+                                        QCoreApplication::translate("ServeCommand", "Address to listen on."),
+                                        QStringLiteral("ADDRESS"), QStringLiteral("127.0.0.1"));
+    const QCommandLineOption portOption(QStringLiteral("port"),
+                                        QCoreApplication::translate("ServeCommand", "Port (0 picks a free one)."),
+                                        QStringLiteral("PORT"), QStringLiteral("5000"));
+    const QCommandLineOption dataDirOption(
+        QStringLiteral("data-dir"),
+        QCoreApplication::translate("ServeCommand", "Directory of basic_auth.db and mlflow.db."),
+        QStringLiteral("DIR"), QDir::current().absoluteFilePath(QStringLiteral("mlflow-data")));
+    const QCommandLineOption configOption(
+        QStringLiteral("config"),
+        QCoreApplication::translate("ServeCommand", "basic_auth.ini (default: $MLFLOW_AUTH_CONFIG_PATH)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption demoOption(
+        QStringLiteral("demo"),
+        QCoreApplication::translate("ServeCommand", "Seed the demo scenario (admin, user1, user2, three "
+                                                    "experiments; default_permission NO_PERMISSIONS)."));
+    const QCommandLineOption certOption(QStringLiteral("tls-cert"),
+                                        QCoreApplication::translate("ServeCommand", "Serve HTTPS with this PEM certificate."),
+                                        QStringLiteral("FILE"));
+    const QCommandLineOption keyOption(QStringLiteral("tls-key"),
+                                       QCoreApplication::translate("ServeCommand", "PEM private key for --tls-cert."),
+                                       QStringLiteral("FILE"));
+    parser.addOptions({hostOption, portOption, dataDirOption, configOption, demoOption, certOption, keyOption});
+    parser.process(arguments);
+
+    EmbeddedServerOptions options;
+    if (!options.host.setAddress(parser.value(hostOption))) {
+        err << QCoreApplication::translate("ServeCommand", "Invalid --host '%1': give an IP address such as 127.0.0.1.")
+                   .arg(parser.value(hostOption))
+            << '\n';
+        return 2;
+    }
+    bool portOk = false;
+    const uint port = parser.value(portOption).toUInt(&portOk);
+    if (!portOk || port > 65535) {
+        err << QCoreApplication::translate("ServeCommand", "Invalid --port '%1': give a number from 0 to 65535.")
+                   .arg(parser.value(portOption))
+            << '\n';
+        return 2;
+    }
+    options.port = static_cast<quint16>(port);
+    options.dataDir = parser.value(dataDirOption);
+    options.configPath = parser.value(configOption);
+    options.demo = parser.isSet(demoOption);
+    options.tlsCertificatePath = parser.value(certOption);
+    options.tlsKeyPath = parser.value(keyOption);
+
+    EmbeddedServer server(options);
+    QString error;
+    if (!server.start(&error)) {
+        err << error << '\n';
+        return 1;
+    }
+    out << QCoreApplication::translate("ServeCommand", "MLflow-compatible server listening on %1 (data: %2)")
+               .arg(server.url().toString(), QDir(options.dataDir).absolutePath())
+        << '\n';
+    if (options.demo) {
+        out << QCoreApplication::translate("ServeCommand",
+                                           "Demo users (loopback only): %1 / %2 (admin), %3 / %4, %5 / %6")
+                   .arg(DemoData::adminUsername, DemoData::adminPassword, DemoData::user1Username,
+                        DemoData::user1Password, DemoData::user2Username, DemoData::user2Password)
+            << '\n';
+    }
+    out << QCoreApplication::translate("ServeCommand", "Press Ctrl-C to stop.") << Qt::endl;
+    installStopSignals(&server);
+    const int status = QCoreApplication::exec();
+    server.stop();
+    out << QCoreApplication::translate("ServeCommand", "Server stopped.") << Qt::endl;
+    return status;
+}
+
+} // namespace ServeCommand

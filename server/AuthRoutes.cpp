@@ -1,0 +1,250 @@
+#include "server/AuthRoutes.h"
+
+#include "server/Authenticator.h"
+#include "server/MlflowError.h"
+#include "server/PasswordHash.h"
+#include "server/RequestParams.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QUrlQuery>
+
+namespace {
+
+// Auth responses are Flask jsonify output: compact with sorted keys, which is what QJsonObject produces.
+HttpResponse jsonResponse(const QJsonObject& object)
+{
+    return HttpResponse::json(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QJsonObject grantJson(ResourceKind kind, const GrantRecord& grant)
+{
+    QJsonObject object;
+    object.insert(kind == ResourceKind::Experiment ? QStringLiteral("experiment_id") : QStringLiteral("name"),
+                  grant.resourceId);
+    object.insert(QStringLiteral("user_id"), grant.userId);
+    object.insert(QStringLiteral("permission"), grant.permission);
+    return object;
+}
+
+QJsonObject userJson(const AuthStore& store, const UserRecord& user)
+{
+    QJsonArray experimentGrants;
+    for (const GrantRecord& grant : store.grants(ResourceKind::Experiment, user.id))
+        experimentGrants.append(grantJson(ResourceKind::Experiment, grant));
+    QJsonArray modelGrants;
+    for (const GrantRecord& grant : store.grants(ResourceKind::RegisteredModel, user.id))
+        modelGrants.append(grantJson(ResourceKind::RegisteredModel, grant));
+    QJsonObject object;
+    object.insert(QStringLiteral("id"), user.id);
+    object.insert(QStringLiteral("username"), user.username);
+    object.insert(QStringLiteral("is_admin"), user.isAdmin);
+    object.insert(QStringLiteral("experiment_permissions"), experimentGrants);
+    object.insert(QStringLiteral("registered_model_permissions"), modelGrants);
+    return object;
+}
+
+// MLflow 2.15.1 accepts exactly the four legacy levels, case-sensitively.
+QString validPermission(const QString& permission)
+{
+    const QStringList valid = Permissions::legacyNames();
+    if (!valid.contains(permission)) {
+        QStringList quoted;
+        for (const QString& name : valid)
+            quoted.append(QLatin1Char('\'') + name + QLatin1Char('\''));
+        throw MlflowError::invalidParameter(QStringLiteral("Invalid permission '%1'. Valid permissions are: (%2)")
+                                                .arg(permission, quoted.join(QStringLiteral(", "))));
+    }
+    return permission;
+}
+
+QString escapeForScript(const QString& text)
+{
+    QString escaped;
+    for (const QChar c : text) {
+        if (c.isLetterOrNumber() || c == QLatin1Char(' ') || c == QLatin1Char('-') || c == QLatin1Char('_') ||
+            c == QLatin1Char('.') || c == QLatin1Char(':') || c == QLatin1Char(','))
+            escaped.append(c);
+        else
+            escaped.append(QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0')));
+    }
+    return escaped;
+}
+
+// The signup form's answer: an alert and a redirect, as MLflow's template renders it. The user name is escaped
+// for the script context (MLflow 2.15.1 does not escape it).
+HttpResponse alertPage(const QString& message, const QString& redirect)
+{
+    const QString page = QStringLiteral("\n<script type = \"text/javascript\">\n\n  \n    \n      alert(\"%1\");\n    \n  "
+                                        "\n\n      window.location.href = \"%2\";\n</script>")
+                             .arg(escapeForScript(message), redirect);
+    return HttpResponse::html(page.toUtf8(), 200);
+}
+
+HttpResponse createUser(const RequestContext& context)
+{
+    AuthStore& store = *context.state.auth;
+    const QByteArray contentType = context.request.contentType();
+    if (contentType == "application/x-www-form-urlencoded") {
+        const QUrlQuery form(QString::fromUtf8(context.request.body).replace(QLatin1Char('+'), QLatin1Char(' ')));
+        if (!form.hasQueryItem(QStringLiteral("username")) || !form.hasQueryItem(QStringLiteral("password")))
+            throw HttpFailure(HttpResponse::htmlError(400, QStringLiteral("Bad Request"),
+                                                      QStringLiteral("The form needs the fields username and "
+                                                                     "password.")));
+        const QString username = form.queryItemValue(QStringLiteral("username"), QUrl::FullyDecoded);
+        const QString password = form.queryItemValue(QStringLiteral("password"), QUrl::FullyDecoded);
+        if (store.user(username))
+            return alertPage(QStringLiteral("Username has already been taken: %1").arg(username),
+                             QStringLiteral("/signup"));
+        if (username.isEmpty() || password.isEmpty())
+            return alertPage(QStringLiteral("Username and password cannot be empty."), QStringLiteral("/signup"));
+        store.createUser(username, PasswordHash::generate(password.toUtf8()), false);
+        return alertPage(QStringLiteral("Successfully signed up user: %1").arg(username), QStringLiteral("/"));
+    }
+    // MLflow 2.15.1 compares the header exactly: "application/json; charset=utf-8" is refused here.
+    if (contentType != "application/json") {
+        return HttpResponse::html(
+            "Invalid content type. Must be one of: application/x-www-form-urlencoded, application/json", 400);
+    }
+    const RequestParams params = RequestParams::forAuthLayer(context.request);
+    const QString username = params.requiredString(QStringLiteral("username"));
+    const QString password = params.requiredString(QStringLiteral("password"));
+    if (username.isEmpty())
+        throw MlflowError::invalidParameter(QStringLiteral("Username cannot be empty."));
+    // Deliberately stricter than 2.15.1, which stores an empty password.
+    if (password.isEmpty())
+        throw MlflowError::invalidParameter(QStringLiteral("Password cannot be empty."));
+    const UserRecord user = store.createUser(username, PasswordHash::generate(password.toUtf8()), false);
+    return jsonResponse({{QStringLiteral("user"), userJson(store, user)}});
+}
+
+HttpResponse getUser(const RequestContext& context)
+{
+    const RequestParams params = RequestParams::forAuthLayer(context.request);
+    const UserRecord user = context.state.auth->requireUser(params.requiredString(QStringLiteral("username")));
+    return jsonResponse({{QStringLiteral("user"), userJson(*context.state.auth, user)}});
+}
+
+HttpResponse updatePassword(const RequestContext& context)
+{
+    const RequestParams params = RequestParams::forAuthLayer(context.request);
+    const QString username = params.requiredString(QStringLiteral("username"));
+    const QString password = params.requiredString(QStringLiteral("password"));
+    context.state.auth->requireUser(username);
+    if (password.isEmpty())
+        throw MlflowError::invalidParameter(QStringLiteral("Password cannot be empty."));
+    context.state.auth->setPasswordHash(username, PasswordHash::generate(password.toUtf8()));
+    return jsonResponse({});
+}
+
+HttpResponse updateAdmin(const RequestContext& context)
+{
+    const RequestParams params = RequestParams::forAuthLayer(context.request);
+    const QString username = params.requiredString(QStringLiteral("username"));
+    if (!params.has(QStringLiteral("is_admin")))
+        throw MlflowError::missingParameter(QStringLiteral("is_admin"));
+    // 2.15.1 answers 500 for anything but a JSON boolean; we say what is wrong instead.
+    if (!params.value(QStringLiteral("is_admin")).isBool())
+        throw MlflowError::invalidParameter(
+            QStringLiteral("Invalid value for parameter 'is_admin': expected a JSON boolean (true or false)."));
+    context.state.auth->setAdmin(username, params.value(QStringLiteral("is_admin")).toBool());
+    return jsonResponse({});
+}
+
+HttpResponse deleteUser(const RequestContext& context)
+{
+    const RequestParams params = RequestParams::forAuthLayer(context.request);
+    const QString username = params.requiredString(QStringLiteral("username"));
+    context.state.auth->requireUser(username);
+    // MLflow 3.13 refuses this too: an admin deleting itself can lock everyone out.
+    if (username == context.user.username)
+        throw MlflowError::badRequest(QStringLiteral("Users cannot delete their own account. Ask another admin to "
+                                                     "delete it."));
+    // 2.15.1 fails with 400 and keeps a user who holds grants; we remove the user and its grants together.
+    context.state.auth->deleteUser(username);
+    return jsonResponse({});
+}
+
+// The four permission endpoints of one resource kind.
+struct PermissionEndpoints
+{
+    ResourceKind kind;
+    QString idParam;      // experiment_id or name
+    QString responseKey;  // experiment_permission or registered_model_permission
+
+    QString resourceId(const RequestParams& params) const { return params.requiredString(idParam); }
+
+    HttpResponse create(const RequestContext& context) const
+    {
+        const RequestParams params = RequestParams::forAuthLayer(context.request);
+        const QString id = resourceId(params);
+        const QString username = params.requiredString(QStringLiteral("username"));
+        const QString permission = params.requiredString(QStringLiteral("permission"));
+        validPermission(permission);
+        const UserRecord user = context.state.auth->requireUser(username);
+        const GrantRecord grant = context.state.auth->createGrant(kind, id, user, permission);
+        return jsonResponse({{responseKey, grantJson(kind, grant)}});
+    }
+
+    HttpResponse get(const RequestContext& context) const
+    {
+        const RequestParams params = RequestParams::forAuthLayer(context.request);
+        const QString id = resourceId(params);
+        const UserRecord user = context.state.auth->requireUser(params.requiredString(QStringLiteral("username")));
+        return jsonResponse({{responseKey, grantJson(kind, context.state.auth->requireGrant(kind, id, user))}});
+    }
+
+    HttpResponse update(const RequestContext& context) const
+    {
+        const RequestParams params = RequestParams::forAuthLayer(context.request);
+        const QString id = resourceId(params);
+        const QString username = params.requiredString(QStringLiteral("username"));
+        const QString permission = params.requiredString(QStringLiteral("permission"));
+        validPermission(permission);
+        const UserRecord user = context.state.auth->requireUser(username);
+        context.state.auth->updateGrant(kind, id, user, permission);
+        return jsonResponse({});
+    }
+
+    HttpResponse remove(const RequestContext& context) const
+    {
+        const RequestParams params = RequestParams::forAuthLayer(context.request);
+        const QString id = resourceId(params);
+        const UserRecord user = context.state.auth->requireUser(params.requiredString(QStringLiteral("username")));
+        context.state.auth->deleteGrant(kind, id, user);
+        return jsonResponse({});
+    }
+};
+
+void registerPermissionEndpoints(RouteTable& routes, const QString& base, const PermissionEndpoints& endpoints)
+{
+    routes.add("POST", apiPrefix + base + QStringLiteral("create"),
+               [endpoints](const RequestContext& c) { return endpoints.create(c); });
+    routes.add("GET", apiPrefix + base + QStringLiteral("get"),
+               [endpoints](const RequestContext& c) { return endpoints.get(c); });
+    routes.add("PATCH", apiPrefix + base + QStringLiteral("update"),
+               [endpoints](const RequestContext& c) { return endpoints.update(c); });
+    routes.add("DELETE", apiPrefix + base + QStringLiteral("delete"),
+               [endpoints](const RequestContext& c) { return endpoints.remove(c); });
+}
+
+} // namespace
+
+namespace AuthRoutes {
+
+void registerAll(RouteTable& routes)
+{
+    routes.add("POST", apiPrefix + QStringLiteral("users/create"), createUser);
+    routes.add("GET", apiPrefix + QStringLiteral("users/get"), getUser);
+    routes.add("PATCH", apiPrefix + QStringLiteral("users/update-password"), updatePassword);
+    routes.add("PATCH", apiPrefix + QStringLiteral("users/update-admin"), updateAdmin);
+    routes.add("DELETE", apiPrefix + QStringLiteral("users/delete"), deleteUser);
+    registerPermissionEndpoints(routes, QStringLiteral("experiments/permissions/"),
+                                {ResourceKind::Experiment, QStringLiteral("experiment_id"),
+                                 QStringLiteral("experiment_permission")});
+    registerPermissionEndpoints(routes, QStringLiteral("registered-models/permissions/"),
+                                {ResourceKind::RegisteredModel, QStringLiteral("name"),
+                                 QStringLiteral("registered_model_permission")});
+}
+
+} // namespace AuthRoutes

@@ -1,0 +1,301 @@
+#include "server/AuthStore.h"
+
+#include "server/MlflowError.h"
+
+#include <QSqlError>
+#include <QVariant>
+
+namespace {
+
+// Table and column names per resource kind: identifiers, never user input.
+struct GrantTable
+{
+    const char* table;
+    const char* resourceColumn;
+    const char* label;       // how MLflow names it in messages
+    const char* idLabel;     // experiment_id= / name=
+};
+
+GrantTable grantTable(ResourceKind kind)
+{
+    if (kind == ResourceKind::Experiment)
+        return {"experiment_permissions", "experiment_id", "Experiment permission", "experiment_id"};
+    return {"registered_model_permissions", "name", "Registered model permission", "name"};
+}
+
+QString notFoundMessage(ResourceKind kind, const QString& resourceId, const QString& username)
+{
+    const GrantTable t = grantTable(kind);
+    return QStringLiteral("%1 with %2=%3 and username=%4 not found")
+        .arg(QLatin1String(t.label), QLatin1String(t.idLabel), resourceId, username);
+}
+
+const char* const schemaStatements[] = {
+    "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
+    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))",
+    "CREATE TABLE IF NOT EXISTS users (id INTEGER NOT NULL, username VARCHAR(255), password_hash VARCHAR(255), "
+    "is_admin BOOLEAN, PRIMARY KEY (id), UNIQUE (username))",
+    "CREATE TABLE IF NOT EXISTS experiment_permissions (id INTEGER NOT NULL, experiment_id VARCHAR(255) NOT NULL, "
+    "user_id INTEGER NOT NULL, permission VARCHAR(255), PRIMARY KEY (id), "
+    "CONSTRAINT fk_user_id FOREIGN KEY(user_id) REFERENCES users (id), "
+    "CONSTRAINT unique_experiment_user UNIQUE (experiment_id, user_id))",
+    "CREATE TABLE IF NOT EXISTS registered_model_permissions (id INTEGER NOT NULL, name VARCHAR(255) NOT NULL, "
+    "user_id INTEGER NOT NULL, permission VARCHAR(255), PRIMARY KEY (id), "
+    "CONSTRAINT fk_user_id FOREIGN KEY(user_id) REFERENCES users (id), "
+    "CONSTRAINT unique_name_user UNIQUE (name, user_id))",
+};
+
+} // namespace
+
+AuthStore::AuthStore(QSqlDatabase database) : m_database(std::move(database)) {}
+
+QSqlQuery AuthStore::prepared(const QString& sql) const
+{
+    QSqlQuery query(m_database);
+    if (!query.prepare(sql))
+        throw MlflowError::internal(QStringLiteral("The auth database rejected a statement: %1")
+                                        .arg(query.lastError().databaseText()));
+    return query;
+}
+
+void AuthStore::exec(QSqlQuery& query) const
+{
+    if (!query.exec())
+        throw MlflowError::internal(
+            QStringLiteral("The auth database failed: %1").arg(query.lastError().databaseText()));
+}
+
+bool AuthStore::initialize(QString* error)
+{
+    const QStringList tables = m_database.tables();
+    if (tables.contains(QStringLiteral("alembic_version_auth"))) {
+        *error = QStringLiteral("This auth database was written by MLflow 3.6 or later; the embedded server reads "
+                                "the MLflow 2.x schema (revision %1). Use a copy of a 2.x basic_auth.db or a new data "
+                                "directory.")
+                     .arg(QLatin1String(schemaRevision));
+        return false;
+    }
+    if (tables.contains(QStringLiteral("alembic_version"))) {
+        QSqlQuery version(m_database);
+        if (!version.exec(QStringLiteral("SELECT version_num FROM alembic_version")) || !version.next() ||
+            version.value(0).toString() != QLatin1String(schemaRevision)) {
+            *error = QStringLiteral("The auth database is at an alembic revision other than %1, which this server "
+                                    "does not know. Use a 2.x basic_auth.db or a new data directory.")
+                         .arg(QLatin1String(schemaRevision));
+            return false;
+        }
+    }
+    if (!m_database.transaction()) {
+        *error = QStringLiteral("Cannot write the auth database: %1").arg(m_database.lastError().text());
+        return false;
+    }
+    QSqlQuery query(m_database);
+    for (const char* statement : schemaStatements) {
+        if (!query.exec(QString::fromLatin1(statement))) {
+            *error = QStringLiteral("Cannot create the auth schema: %1").arg(query.lastError().text());
+            m_database.rollback();
+            return false;
+        }
+    }
+    if (!tables.contains(QStringLiteral("alembic_version"))) {
+        QSqlQuery stamp(m_database);
+        stamp.prepare(QStringLiteral("INSERT INTO alembic_version (version_num) VALUES (?)"));
+        stamp.addBindValue(QLatin1String(schemaRevision));
+        if (!stamp.exec()) {
+            *error = QStringLiteral("Cannot stamp the auth schema: %1").arg(stamp.lastError().text());
+            m_database.rollback();
+            return false;
+        }
+    }
+    if (!m_database.commit()) {
+        *error = QStringLiteral("Cannot write the auth database: %1").arg(m_database.lastError().text());
+        return false;
+    }
+    m_userByName = prepared(QStringLiteral("SELECT id, username, password_hash, is_admin FROM users WHERE username = ?"));
+    m_experimentPermission = prepared(
+        QStringLiteral("SELECT permission FROM experiment_permissions WHERE experiment_id = ? AND user_id = ?"));
+    m_modelPermission = prepared(
+        QStringLiteral("SELECT permission FROM registered_model_permissions WHERE name = ? AND user_id = ?"));
+    return true;
+}
+
+std::optional<UserRecord> AuthStore::user(const QString& username) const
+{
+    m_userByName.bindValue(0, username);
+    exec(m_userByName);
+    std::optional<UserRecord> record;
+    if (m_userByName.next()) {
+        record = UserRecord{m_userByName.value(0).toLongLong(), m_userByName.value(1).toString(),
+                            m_userByName.value(2).toByteArray(), m_userByName.value(3).toBool()};
+    }
+    m_userByName.finish();
+    return record;
+}
+
+UserRecord AuthStore::requireUser(const QString& username) const
+{
+    std::optional<UserRecord> record = user(username);
+    if (!record)
+        throw MlflowError::notFound(QStringLiteral("User with username=%1 not found").arg(username));
+    return *record;
+}
+
+QList<UserRecord> AuthStore::users() const
+{
+    QSqlQuery query = prepared(QStringLiteral("SELECT id, username, password_hash, is_admin FROM users ORDER BY id"));
+    exec(query);
+    QList<UserRecord> records;
+    while (query.next()) {
+        records.append({query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toByteArray(),
+                        query.value(3).toBool()});
+    }
+    return records;
+}
+
+UserRecord AuthStore::createUser(const QString& username, const QByteArray& passwordHash, bool isAdmin)
+{
+    if (user(username))
+        throw MlflowError::alreadyExists(QStringLiteral("User (username=%1) already exists.").arg(username));
+    QSqlQuery query = prepared(QStringLiteral("INSERT INTO users (username, password_hash, is_admin) VALUES (?, ?, ?)"));
+    query.addBindValue(username);
+    query.addBindValue(QString::fromLatin1(passwordHash));
+    query.addBindValue(isAdmin ? 1 : 0);
+    exec(query);
+    return {query.lastInsertId().toLongLong(), username, passwordHash, isAdmin};
+}
+
+void AuthStore::setPasswordHash(const QString& username, const QByteArray& passwordHash)
+{
+    const UserRecord record = requireUser(username);
+    QSqlQuery query = prepared(QStringLiteral("UPDATE users SET password_hash = ? WHERE id = ?"));
+    query.addBindValue(QString::fromLatin1(passwordHash));
+    query.addBindValue(record.id);
+    exec(query);
+}
+
+void AuthStore::setAdmin(const QString& username, bool isAdmin)
+{
+    const UserRecord record = requireUser(username);
+    QSqlQuery query = prepared(QStringLiteral("UPDATE users SET is_admin = ? WHERE id = ?"));
+    query.addBindValue(isAdmin ? 1 : 0);
+    query.addBindValue(record.id);
+    exec(query);
+}
+
+void AuthStore::deleteUser(const QString& username)
+{
+    const UserRecord record = requireUser(username);
+    m_database.transaction();
+    try {
+        for (ResourceKind kind : {ResourceKind::Experiment, ResourceKind::RegisteredModel}) {
+            QSqlQuery grantsOfUser = prepared(
+                QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(QLatin1String(grantTable(kind).table)));
+            grantsOfUser.addBindValue(record.id);
+            exec(grantsOfUser);
+        }
+        QSqlQuery query = prepared(QStringLiteral("DELETE FROM users WHERE id = ?"));
+        query.addBindValue(record.id);
+        exec(query);
+    } catch (...) {
+        m_database.rollback();
+        throw;
+    }
+    m_database.commit();
+}
+
+QList<GrantRecord> AuthStore::grants(ResourceKind kind, qint64 userId) const
+{
+    const GrantTable t = grantTable(kind);
+    QSqlQuery query = prepared(QStringLiteral("SELECT %1, user_id, permission FROM %2 WHERE user_id = ? ORDER BY id")
+                                   .arg(QLatin1String(t.resourceColumn), QLatin1String(t.table)));
+    query.addBindValue(userId);
+    exec(query);
+    QList<GrantRecord> records;
+    while (query.next())
+        records.append({query.value(0).toString(), query.value(1).toLongLong(), query.value(2).toString()});
+    return records;
+}
+
+std::optional<QString> AuthStore::permission(ResourceKind kind, const QString& resourceId, qint64 userId) const
+{
+    QSqlQuery& query = kind == ResourceKind::Experiment ? m_experimentPermission : m_modelPermission;
+    query.bindValue(0, resourceId);
+    query.bindValue(1, userId);
+    exec(query);
+    std::optional<QString> level;
+    if (query.next())
+        level = query.value(0).toString();
+    query.finish();
+    return level;
+}
+
+GrantRecord AuthStore::createGrant(ResourceKind kind, const QString& resourceId, const UserRecord& user,
+                                   const QString& permission)
+{
+    const GrantTable t = grantTable(kind);
+    if (this->permission(kind, resourceId, user.id)) {
+        throw MlflowError::alreadyExists(QStringLiteral("%1 (%2=%3, username=%4) already exists.")
+                                             .arg(QLatin1String(t.label), QLatin1String(t.idLabel), resourceId,
+                                                  user.username));
+    }
+    QSqlQuery query = prepared(QStringLiteral("INSERT INTO %1 (%2, user_id, permission) VALUES (?, ?, ?)")
+                                   .arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
+    query.addBindValue(resourceId);
+    query.addBindValue(user.id);
+    query.addBindValue(permission);
+    exec(query);
+    return {resourceId, user.id, permission};
+}
+
+void AuthStore::updateGrant(ResourceKind kind, const QString& resourceId, const UserRecord& user,
+                            const QString& permission)
+{
+    const GrantTable t = grantTable(kind);
+    QSqlQuery query = prepared(QStringLiteral("UPDATE %1 SET permission = ? WHERE %2 = ? AND user_id = ?")
+                                   .arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
+    query.addBindValue(permission);
+    query.addBindValue(resourceId);
+    query.addBindValue(user.id);
+    exec(query);
+    if (query.numRowsAffected() == 0)
+        throw MlflowError::notFound(notFoundMessage(kind, resourceId, user.username));
+}
+
+void AuthStore::deleteGrant(ResourceKind kind, const QString& resourceId, const UserRecord& user)
+{
+    const GrantTable t = grantTable(kind);
+    QSqlQuery query = prepared(QStringLiteral("DELETE FROM %1 WHERE %2 = ? AND user_id = ?")
+                                   .arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
+    query.addBindValue(resourceId);
+    query.addBindValue(user.id);
+    exec(query);
+    if (query.numRowsAffected() == 0)
+        throw MlflowError::notFound(notFoundMessage(kind, resourceId, user.username));
+}
+
+GrantRecord AuthStore::requireGrant(ResourceKind kind, const QString& resourceId, const UserRecord& user) const
+{
+    const std::optional<QString> level = permission(kind, resourceId, user.id);
+    if (!level)
+        throw MlflowError::notFound(notFoundMessage(kind, resourceId, user.username));
+    return {resourceId, user.id, *level};
+}
+
+void AuthStore::renameResource(ResourceKind kind, const QString& oldId, const QString& newId)
+{
+    const GrantTable t = grantTable(kind);
+    QSqlQuery query = prepared(QStringLiteral("UPDATE OR REPLACE %1 SET %2 = ? WHERE %2 = ?")
+                                   .arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
+    query.addBindValue(newId);
+    query.addBindValue(oldId);
+    exec(query);
+}
+
+void AuthStore::deleteResourceGrants(ResourceKind kind, const QString& resourceId)
+{
+    const GrantTable t = grantTable(kind);
+    QSqlQuery query = prepared(
+        QStringLiteral("DELETE FROM %1 WHERE %2 = ?").arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
+    query.addBindValue(resourceId);
+    exec(query);
+}

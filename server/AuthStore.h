@@ -1,0 +1,74 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+#include <optional>
+
+struct UserRecord
+{
+    qint64 id = 0;
+    QString username;
+    QByteArray passwordHash;
+    bool isAdmin = false;
+};
+
+enum class ResourceKind { Experiment, RegisteredModel };
+
+struct GrantRecord
+{
+    QString resourceId; // experiment id, or registered model name
+    qint64 userId = 0;
+    QString permission;
+};
+
+// Users and per-resource grants in MLflow 2.x's own auth schema (alembic revision 8606fa83a998), so a real MLflow
+// can open what we write and we can open a copy of a real basic_auth.db. Every statement is prepared; mutations
+// throw MlflowError with MLflow's codes and messages (minus the SQL text MLflow leaks).
+class AuthStore
+{
+public:
+    static constexpr const char* schemaRevision = "8606fa83a998";
+
+    explicit AuthStore(QSqlDatabase database);
+    AuthStore(const AuthStore&) = delete;
+    AuthStore& operator=(const AuthStore&) = delete;
+
+    // Creates the schema in an empty database, or checks that an existing one is at our revision.
+    bool initialize(QString* error);
+
+    std::optional<UserRecord> user(const QString& username) const;
+    QList<UserRecord> users() const;
+    UserRecord createUser(const QString& username, const QByteArray& passwordHash, bool isAdmin);
+    void setPasswordHash(const QString& username, const QByteArray& passwordHash);
+    void setAdmin(const QString& username, bool isAdmin);
+    // Removes the user and every grant it holds, in one transaction.
+    void deleteUser(const QString& username);
+
+    QList<GrantRecord> grants(ResourceKind kind, qint64 userId) const;
+    std::optional<QString> permission(ResourceKind kind, const QString& resourceId, qint64 userId) const;
+    GrantRecord createGrant(ResourceKind kind, const QString& resourceId, const UserRecord& user,
+                            const QString& permission);
+    void updateGrant(ResourceKind kind, const QString& resourceId, const UserRecord& user, const QString& permission);
+    void deleteGrant(ResourceKind kind, const QString& resourceId, const UserRecord& user);
+    // Every user's rows for a resource: moved to a new name, or removed with the resource.
+    void renameResource(ResourceKind kind, const QString& oldId, const QString& newId);
+    void deleteResourceGrants(ResourceKind kind, const QString& resourceId);
+    // Throws RESOURCE_DOES_NOT_EXIST with MLflow's message when the user holds no row for the resource.
+    GrantRecord requireGrant(ResourceKind kind, const QString& resourceId, const UserRecord& user) const;
+
+    // Throws RESOURCE_DOES_NOT_EXIST "User with username=X not found".
+    UserRecord requireUser(const QString& username) const;
+
+private:
+    void exec(QSqlQuery& query) const;
+    QSqlQuery prepared(const QString& sql) const;
+
+    QSqlDatabase m_database;
+    mutable QSqlQuery m_userByName;
+    mutable QSqlQuery m_experimentPermission;
+    mutable QSqlQuery m_modelPermission;
+};

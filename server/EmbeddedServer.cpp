@@ -1,0 +1,290 @@
+#include "server/EmbeddedServer.h"
+
+#include "server/AuthConfig.h"
+#include "server/AuthStore.h"
+#include "server/Authenticator.h"
+#include "server/DemoData.h"
+#include "server/HttpFront.h"
+#include "server/MlflowError.h"
+#include "server/MlflowService.h"
+#include "server/PasswordHash.h"
+#include "server/TrackingStore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QUuid>
+
+namespace {
+
+// One SQLite connection per database and server; the name is unique so several servers can share a process.
+bool openSqlite(const QString& path, QSqlDatabase* database, QString* connectionName, QString* error)
+{
+    *connectionName = QStringLiteral("mlflowadmin-server-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    *database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), *connectionName);
+    database->setDatabaseName(path);
+    if (!database->open()) {
+        *error = QStringLiteral("Cannot open the database %1: %2. Check that the data directory is writable.")
+                     .arg(path, database->lastError().text());
+        return false;
+    }
+    // WAL keeps every committed transaction across a killed process; NORMAL sync is safe in WAL mode.
+    QSqlQuery pragma(*database);
+    for (const char* statement :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000"}) {
+        if (!pragma.exec(QString::fromLatin1(statement))) {
+            *error = QStringLiteral("Cannot configure the database %1: %2").arg(path, pragma.lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
+
+bool isLoopback(const QHostAddress& address)
+{
+    return address.isLoopback();
+}
+
+} // namespace
+
+class EmbeddedServer::Private
+{
+public:
+    EmbeddedServerOptions options;
+    AuthConfig config;
+    ServerState state;
+    QString authConnection;
+    QString trackingConnection;
+    std::unique_ptr<AuthStore> authStore;
+    std::unique_ptr<TrackingStore> trackingStore;
+    std::unique_ptr<Authenticator> authenticator;
+    std::unique_ptr<MlflowService> service;
+    HttpFront* front = nullptr;
+    quint16 port = 0;
+
+    bool loadConfig(QString* error);
+    bool openStores(QString* error);
+    bool ensureAdmin(QString* error);
+    bool checkExposure(QString* error) const;
+    std::optional<QSslConfiguration> tlsConfiguration(QString* error) const;
+    void closeStores();
+};
+
+bool EmbeddedServer::Private::loadConfig(QString* error)
+{
+    if (options.demo) {
+        config.defaultPermission = QStringLiteral("NO_PERMISSIONS");
+        config.adminUsername = DemoData::adminUsername;
+        config.adminPassword = DemoData::adminPassword;
+    }
+    QString path = options.configPath;
+    if (path.isEmpty())
+        path = qEnvironmentVariable("MLFLOW_AUTH_CONFIG_PATH");
+    if (!path.isEmpty() && !AuthConfig::load(path, &config, error))
+        return false;
+    state.config = config;
+    state.defaultPermission =
+        Permissions::parse(config.defaultPermission).value_or(PermissionLevel::NoPermissions);
+    return true;
+}
+
+bool EmbeddedServer::Private::openStores(QString* error)
+{
+    if (options.dataDir.isEmpty()) {
+        *error = QStringLiteral("No data directory given; pass --data-dir DIR.");
+        return false;
+    }
+    if (!QDir().mkpath(options.dataDir)) {
+        *error = QStringLiteral("Cannot create the data directory %1; check its parent's permissions.")
+                     .arg(options.dataDir);
+        return false;
+    }
+    QSqlDatabase authDatabase;
+    if (!openSqlite(config.sqlitePath(options.dataDir), &authDatabase, &authConnection, error))
+        return false;
+    authStore = std::make_unique<AuthStore>(authDatabase);
+    if (!authStore->initialize(error))
+        return false;
+    QSqlDatabase trackingDatabase;
+    if (!openSqlite(QDir(options.dataDir).absoluteFilePath(QStringLiteral("mlflow.db")), &trackingDatabase,
+                    &trackingConnection, error))
+        return false;
+    try {
+        trackingStore = std::make_unique<TrackingStore>(trackingDatabase);
+    } catch (const MlflowError& failure) {
+        *error = QStringLiteral("Cannot prepare the tracking database: %1").arg(failure.message());
+        return false;
+    }
+    authenticator = std::make_unique<Authenticator>(*authStore);
+    state.auth = authStore.get();
+    state.tracking = trackingStore.get();
+    state.authenticator = authenticator.get();
+    service = std::make_unique<MlflowService>(state);
+    return true;
+}
+
+// MLflow creates the bootstrap admin only when no user of that name exists; a later ini change alters nothing.
+bool EmbeddedServer::Private::ensureAdmin(QString* error)
+{
+    try {
+        if (!authStore->user(config.adminUsername))
+            authStore->createUser(config.adminUsername, PasswordHash::generate(config.adminPassword.toUtf8()), true);
+    } catch (const MlflowError& failure) {
+        *error = QStringLiteral("Cannot create the admin user: %1").arg(failure.message());
+        return false;
+    }
+    return true;
+}
+
+// An admin still holding a password MLflow ships is only acceptable where nobody else can connect.
+bool EmbeddedServer::Private::checkExposure(QString* error) const
+{
+    if (isLoopback(options.host))
+        return true;
+    const std::optional<UserRecord> admin = authStore->user(config.adminUsername);
+    if (!admin)
+        return true;
+    for (const char* shipped : {"password", "password1234"}) {
+        if (PasswordHash::verify(admin->passwordHash, shipped)) {
+            *error = QStringLiteral("Refusing to listen on %1: the admin '%2' still has MLflow's default password. "
+                                    "Change it first (mlflow-admin-cli users passwd %2, against this server on "
+                                    "127.0.0.1), then start again.")
+                         .arg(options.host.toString(), config.adminUsername);
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<QSslConfiguration> EmbeddedServer::Private::tlsConfiguration(QString* error) const
+{
+    if (options.tlsCertificatePath.isEmpty() && options.tlsKeyPath.isEmpty())
+        return std::nullopt;
+    QFile certificateFile(options.tlsCertificatePath);
+    QFile keyFile(options.tlsKeyPath);
+    if (!certificateFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("Cannot read the TLS certificate %1 or key %2; both must be PEM files.")
+                     .arg(options.tlsCertificatePath, options.tlsKeyPath);
+        return std::nullopt;
+    }
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certificateFile.readAll(), QSsl::Pem);
+    const QByteArray keyPem = keyFile.readAll();
+    QSslKey key(keyPem, QSsl::Rsa, QSsl::Pem);
+    if (key.isNull())
+        key = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
+    if (chain.isEmpty() || key.isNull()) {
+        *error = QStringLiteral("The TLS certificate %1 or key %2 is not valid PEM (unencrypted RSA or EC key).")
+                     .arg(options.tlsCertificatePath, options.tlsKeyPath);
+        return std::nullopt;
+    }
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(key);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+    return configuration;
+}
+
+void EmbeddedServer::Private::closeStores()
+{
+    service.reset();
+    authenticator.reset();
+    trackingStore.reset();
+    authStore.reset();
+    for (QString* name : {&authConnection, &trackingConnection}) {
+        if (name->isEmpty())
+            continue;
+        {
+            QSqlDatabase database = QSqlDatabase::database(*name, false);
+            database.close();
+        }
+        QSqlDatabase::removeDatabase(*name);
+        name->clear();
+    }
+}
+
+EmbeddedServer::EmbeddedServer(EmbeddedServerOptions options, QObject* parent)
+    : QObject(parent), d(std::make_unique<Private>())
+{
+    d->options = std::move(options);
+}
+
+EmbeddedServer::~EmbeddedServer()
+{
+    stop();
+}
+
+bool EmbeddedServer::start(QString* error)
+{
+    if (d->front)
+        return true;
+    QString failure;
+    const bool ready = d->loadConfig(&failure) && d->openStores(&failure) && d->ensureAdmin(&failure) &&
+                       d->checkExposure(&failure) &&
+                       (!d->options.demo ||
+                        DemoData::seed(*d->service, d->config.adminUsername, d->config.adminPassword, &failure));
+    std::optional<QSslConfiguration> tls;
+    if (ready) {
+        tls = d->tlsConfiguration(&failure);
+    }
+    if (!ready || !failure.isEmpty()) {
+        *error = failure;
+        d->closeStores();
+        return false;
+    }
+    MlflowService* service = d->service.get();
+    d->front = new HttpFront([service](const HttpRequest& request) { return service->handle(request); },
+                             d->options.maxBodyBytes, this);
+    d->port = d->front->listenOn(d->options.host, d->options.port, tls, &failure);
+    if (d->port == 0) {
+        *error = failure;
+        stop();
+        return false;
+    }
+    return true;
+}
+
+void EmbeddedServer::stop()
+{
+    delete d->front;
+    d->front = nullptr;
+    d->port = 0;
+    d->closeStores();
+}
+
+bool EmbeddedServer::isRunning() const
+{
+    return d->front != nullptr;
+}
+
+quint16 EmbeddedServer::port() const
+{
+    return d->port;
+}
+
+QUrl EmbeddedServer::url() const
+{
+    QUrl url;
+    const bool tls = !d->options.tlsCertificatePath.isEmpty();
+    url.setScheme(tls ? QStringLiteral("https") : QStringLiteral("http"));
+    QHostAddress host = d->options.host;
+    if (host == QHostAddress::Any || host == QHostAddress::AnyIPv4)
+        host = QHostAddress::LocalHost;
+    else if (host == QHostAddress::AnyIPv6)
+        host = QHostAddress::LocalHostIPv6;
+    url.setHost(host.toString());
+    url.setPort(d->port);
+    return url;
+}
+
+QString EmbeddedServer::adminUsername() const
+{
+    return d->config.adminUsername;
+}
+
+QString EmbeddedServer::defaultPermission() const
+{
+    return d->config.defaultPermission;
+}

@@ -1,0 +1,207 @@
+#include "server/HttpFront.h"
+
+#include "server/MlflowError.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QPointer>
+#include <QSslSocket>
+
+namespace {
+
+// Header bytes we tolerate on top of the body limit before calling a request oversized.
+constexpr qint64 headerAllowance = 64 * 1024;
+
+QByteArray tooLargeResponse(qint64 limit)
+{
+    const QByteArray body = MlflowError("RESOURCE_EXHAUSTED",
+                                        QStringLiteral("The request is larger than this server accepts (%1 bytes). "
+                                                       "Send fewer items per request.")
+                                            .arg(limit))
+                                .toJson();
+    return "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nContent-Length: " +
+           QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+// Per-socket size accounting; lives as a child of the socket. Its slots run before QHttpServer's because it is
+// connected before the socket is handed over.
+class RequestSizeGuard : public QObject
+{
+public:
+    RequestSizeGuard(QTcpSocket* socket, qint64 maxBodyBytes) : QObject(socket), m_socket(socket), m_max(maxBodyBytes)
+    {
+        connect(socket, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
+        connect(socket, &QTcpSocket::bytesWritten, this, [this] {
+            m_received = 0;
+            m_atRequestStart = true;
+        });
+    }
+
+private:
+    void onReadyRead()
+    {
+        if (m_rejected) {
+            m_socket->readAll();
+            return;
+        }
+        m_received += m_socket->bytesAvailable();
+        if (m_atRequestStart) {
+            const QByteArray head = m_socket->peek(16 * 1024);
+            const int end = head.indexOf("\r\n\r\n");
+            if (end >= 0) {
+                m_atRequestStart = false;
+                if (declaredLength(head.left(end)) > m_max)
+                    return reject();
+            }
+        }
+        if (m_received > m_max + headerAllowance)
+            reject();
+    }
+
+    static qint64 declaredLength(const QByteArray& head)
+    {
+        const QList<QByteArray> lines = head.split('\n');
+        for (const QByteArray& line : lines) {
+            const int colon = line.indexOf(':');
+            if (colon > 0 && line.left(colon).trimmed().compare("content-length", Qt::CaseInsensitive) == 0)
+                return line.mid(colon + 1).trimmed().toLongLong();
+        }
+        return 0;
+    }
+
+    void reject()
+    {
+        m_rejected = true;
+        m_socket->readAll();
+        m_socket->write(tooLargeResponse(m_max));
+        m_socket->disconnectFromHost();
+    }
+
+    QTcpSocket* m_socket;
+    qint64 m_max;
+    qint64 m_received = 0;
+    bool m_atRequestStart = true;
+    bool m_rejected = false;
+};
+
+} // namespace
+
+GuardedTcpServer::GuardedTcpServer(qint64 maxRequestBytes, std::optional<QSslConfiguration> tls, QObject* parent)
+    : QTcpServer(parent), m_maxRequestBytes(maxRequestBytes), m_tls(std::move(tls))
+{
+    setListenBacklogSize(1024);
+}
+
+void GuardedTcpServer::incomingConnection(qintptr descriptor)
+{
+    QTcpSocket* socket = nullptr;
+    if (m_tls) {
+        auto* sslSocket = new QSslSocket(this);
+        if (!sslSocket->setSocketDescriptor(descriptor)) {
+            delete sslSocket;
+            return;
+        }
+        sslSocket->setSslConfiguration(*m_tls);
+        sslSocket->startServerEncryption();
+        socket = sslSocket;
+    } else {
+        socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+    }
+    new RequestSizeGuard(socket, m_maxRequestBytes);
+    addPendingConnection(socket);
+}
+
+HttpFront::HttpFront(Handler handler, qint64 maxBodyBytes, QObject* parent)
+    : QAbstractHttpServer(parent), m_handler(std::move(handler)), m_maxBodyBytes(maxBodyBytes)
+{
+}
+
+quint16 HttpFront::listenOn(const QHostAddress& address, quint16 port, const std::optional<QSslConfiguration>& tls,
+                            QString* error)
+{
+    auto* server = new GuardedTcpServer(m_maxBodyBytes, tls, this);
+    if (!server->listen(address, port)) {
+        *error = QStringLiteral("Cannot listen on %1:%2: %3. Choose another --port or stop the program using it.")
+                     .arg(address.toString())
+                     .arg(port)
+                     .arg(server->errorString());
+        delete server;
+        return 0;
+    }
+    bind(server);
+    return server->serverPort();
+}
+
+namespace {
+
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get:
+        return "GET";
+    case QHttpServerRequest::Method::Put:
+        return "PUT";
+    case QHttpServerRequest::Method::Delete:
+        return "DELETE";
+    case QHttpServerRequest::Method::Post:
+        return "POST";
+    case QHttpServerRequest::Method::Head:
+        return "HEAD";
+    case QHttpServerRequest::Method::Options:
+        return "OPTIONS";
+    case QHttpServerRequest::Method::Patch:
+        return "PATCH";
+    case QHttpServerRequest::Method::Connect:
+        return "CONNECT";
+    case QHttpServerRequest::Method::Trace:
+        return "TRACE";
+    default:
+        break;
+    }
+    return "UNKNOWN";
+}
+
+void writeResponse(QHttpServerResponder& responder, const HttpResponse& response)
+{
+    responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
+    responder.writeHeader("Content-Type", response.contentType);
+    responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
+    for (const auto& header : response.extraHeaders)
+        responder.writeHeader(header.first, header.second);
+    responder.writeBody(response.body);
+}
+
+} // namespace
+
+bool HttpFront::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
+{
+    HttpResponse response;
+    if (request.body().size() > m_maxBodyBytes) {
+        response = HttpResponse::json(
+            MlflowError("RESOURCE_EXHAUSTED", QStringLiteral("The request body is larger than %1 bytes.")
+                                                  .arg(m_maxBodyBytes))
+                .toJson(),
+            413);
+    } else {
+        HttpRequest plain;
+        plain.method = methodName(request.method());
+        plain.path = request.url().path(QUrl::FullyDecoded);
+        plain.query = request.query();
+        plain.headers = request.headers();
+        plain.body = request.body();
+        response = m_handler(plain);
+    }
+    QHttpServerResponder responder = makeResponder(request, socket);
+    writeResponse(responder, response);
+    return true;
+}
+
+void HttpFront::missingHandler(const QHttpServerRequest& request, QTcpSocket* socket)
+{
+    QHttpServerResponder responder = makeResponder(request, socket);
+    writeResponse(responder, HttpResponse::htmlError(404, QStringLiteral("Not Found"), QStringLiteral("Not found.")));
+}

@@ -1,0 +1,79 @@
+#include "server/MlflowService.h"
+
+#include "server/AuthRoutes.h"
+#include "server/Authenticator.h"
+#include "server/MlflowError.h"
+#include "server/RequestParams.h"
+#include "server/TrackingRoutes.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcService, "mlflowadmin.server")
+
+MlflowService::MlflowService(ServerState& state) : m_state(state)
+{
+    AuthRoutes::registerAll(m_routes);
+    TrackingRoutes::registerAll(m_routes);
+}
+
+HttpResponse MlflowService::unauthenticated()
+{
+    HttpResponse response = HttpResponse::html(
+        "You are not authenticated. Please see "
+        "https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.",
+        401);
+    response.extraHeaders.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray("Basic realm=\"mlflow\"")));
+    return response;
+}
+
+HttpResponse MlflowService::handle(const HttpRequest& request)
+{
+    // MLflow leaves these prefixes open to everyone.
+    if (request.path == QLatin1String("/health"))
+        return HttpResponse::html("OK", 200);
+    if (request.path.startsWith(QLatin1String("/static")) || request.path.startsWith(QLatin1String("/favicon.ico")))
+        return HttpResponse::htmlError(404, QStringLiteral("Not Found"),
+                                       QStringLiteral("This server has no web UI files; use the REST API."));
+    try {
+        const std::optional<UserRecord> user = m_state.authenticator->authenticate(request.header("authorization"));
+        if (!user)
+            return unauthenticated();
+        return dispatch(request, *user);
+    } catch (const MlflowError& error) {
+        return HttpResponse::json(error.toJson(), error.httpStatus());
+    } catch (const HttpFailure& failure) {
+        return failure.response();
+    }
+}
+
+HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecord& user)
+{
+    const RequestContext context{request, user, m_state};
+    try {
+        // Flask runs before_request (the validators) before it reports a routing failure.
+        if (!user.isAdmin)
+            m_policy.authorize(context);
+        const RouteHandler* handler = m_routes.find(request.method, request.path);
+        if (!handler) {
+            if (m_routes.hasPath(request.path))
+                return HttpResponse::htmlError(405, QStringLiteral("Method Not Allowed"),
+                                               QStringLiteral("The method %1 is not allowed for %2.")
+                                                   .arg(QString::fromLatin1(request.method), request.path));
+            return HttpResponse::htmlError(404, QStringLiteral("Not Found"),
+                                           QStringLiteral("%1 is not an endpoint of this MLflow server. Check the "
+                                                          "path and the server's MLflow version.")
+                                               .arg(request.path));
+        }
+        return (*handler)(context);
+    } catch (const MlflowError& error) {
+        return HttpResponse::json(error.toJson(), error.httpStatus());
+    } catch (const HttpFailure& failure) {
+        return failure.response();
+    } catch (const std::exception& error) {
+        qCWarning(lcService) << "Unexpected failure on" << request.method << request.path << error.what();
+        return HttpResponse::json(MlflowError::internal(QStringLiteral("The server failed to handle this request; "
+                                                                       "see its log for details."))
+                                      .toJson(),
+                                  500);
+    }
+}

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "server/AccessPolicy.h"
+#include "server/HttpMessage.h"
+#include "server/ServerState.h"
+
+// The request pipeline of MLflow 2.15.1's basic-auth app, independent of any socket: unprotected paths,
+// authentication (401), the non-admin validators (403), routing (404/405), the handler, and error mapping.
+class MlflowService
+{
+public:
+    explicit MlflowService(ServerState& state);
+
+    HttpResponse handle(const HttpRequest& request);
+
+    // What MLflow answers when credentials are missing or wrong.
+    static HttpResponse unauthenticated();
+
+private:
+    HttpResponse dispatch(const HttpRequest& request, const UserRecord& user);
+
+    ServerState& m_state;
+    RouteTable m_routes;
+    AccessPolicy m_policy;
+};

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "api/PermissionLevel.h"
+#include "server/AuthConfig.h"
+#include "server/AuthStore.h"
+#include "server/HttpMessage.h"
+
+#include <QHash>
+#include <QSet>
+
+#include <functional>
+
+class Authenticator;
+class TrackingStore;
+
+// Everything a request handler may touch. Owned by MlflowService; handlers get it through RequestContext.
+struct ServerState
+{
+    AuthConfig config;
+    PermissionLevel defaultPermission = PermissionLevel::Read;
+    AuthStore* auth = nullptr;
+    TrackingStore* tracking = nullptr;
+    Authenticator* authenticator = nullptr;
+};
+
+// One authenticated request on its way through policy and handler.
+struct RequestContext
+{
+    const HttpRequest& request;
+    const UserRecord& user;
+    ServerState& state;
+};
+
+using RouteHandler = std::function<HttpResponse(const RequestContext&)>;
+
+// Exact (method, path) routes; registered by AuthRoutes and TrackingRoutes.
+class RouteTable
+{
+public:
+    void add(const QByteArray& method, const QString& path, RouteHandler handler);
+    const RouteHandler* find(const QByteArray& method, const QString& path) const;
+    bool hasPath(const QString& path) const { return m_paths.contains(path); }
+
+private:
+    QHash<QString, RouteHandler> m_routes; // "METHOD path"
+    QSet<QString> m_paths;
+};
+
+// The prefixes MLflow serves the REST API under. Auth endpoints exist only under the first in 2.15.1.
+inline const QString apiPrefix = QStringLiteral("/api/2.0/mlflow/");
+inline const QString ajaxApiPrefix = QStringLiteral("/ajax-api/2.0/mlflow/");

@@ -1,0 +1,386 @@
+#include "server/TrackingRoutes.h"
+
+#include "server/AccessPolicy.h"
+#include "server/MlflowError.h"
+#include "server/RequestParams.h"
+#include "server/TrackingStore.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace {
+
+constexpr int maxSearchResults = 50000;
+
+HttpResponse jsonResponse(const QJsonObject& object)
+{
+    return HttpResponse::json(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+RequestParams params(const RequestContext& context)
+{
+    return RequestParams::forTracking(context.request);
+}
+
+// MLflow reads run_id and falls back to the deprecated run_uuid.
+QString runId(const RequestParams& p)
+{
+    if (const std::optional<QString> id = p.optionalString(QStringLiteral("run_id")); id && !id->isEmpty())
+        return *id;
+    if (const std::optional<QString> id = p.optionalString(QStringLiteral("run_uuid")); id && !id->isEmpty())
+        return *id;
+    throw MlflowError::missingParameter(QStringLiteral("run_id"));
+}
+
+ViewType viewType(const RequestParams& p, const QString& name)
+{
+    const QJsonValue value = p.value(name);
+    if (value.isUndefined() || value.isNull())
+        return ViewType::ActiveOnly;
+    const QString text = value.isDouble() ? QString::number(value.toInt()) : value.toString();
+    if (text == QLatin1String("ACTIVE_ONLY") || text == QLatin1String("1"))
+        return ViewType::ActiveOnly;
+    if (text == QLatin1String("DELETED_ONLY") || text == QLatin1String("2"))
+        return ViewType::DeletedOnly;
+    if (text == QLatin1String("ALL") || text == QLatin1String("3"))
+        return ViewType::All;
+    throw MlflowError::invalidParameter(
+        QStringLiteral("Invalid value '%1' for parameter '%2'. Use ACTIVE_ONLY, DELETED_ONLY or ALL.").arg(text, name));
+}
+
+SearchQuery searchQuery(const RequestParams& p, int defaultMaxResults, int maxAllowed, const QString& viewTypeName)
+{
+    SearchQuery query;
+    const qint64 maxResults = p.int64(QStringLiteral("max_results"), defaultMaxResults);
+    if (maxResults < 1)
+        throw MlflowError::invalidParameter(
+            QStringLiteral("Invalid value for request parameter max_results. It must be a positive integer, but got %1")
+                .arg(maxResults));
+    if (maxResults > maxAllowed)
+        throw MlflowError::invalidParameter(
+            QStringLiteral("Invalid value for request parameter max_results. It must be at most %1, but got value %2")
+                .arg(maxAllowed)
+                .arg(maxResults));
+    query.maxResults = static_cast<int>(maxResults);
+    query.filter = p.optionalString(QStringLiteral("filter")).value_or(QString());
+    query.orderBy = p.stringList(QStringLiteral("order_by"));
+    query.viewType = viewType(p, viewTypeName);
+    query.offset = PageToken::decode(p.optionalString(QStringLiteral("page_token")).value_or(QString()).toLatin1());
+    return query;
+}
+
+// mlflow.server.auth.filter_search_experiments / filter_search_registered_models: drop what the user cannot read,
+// then keep fetching further pages until the page is full or the data ends; the token then points past everything
+// scanned. `idKey` names the field that identifies a resource for the permission lookup.
+QJsonObject filteredSearch(const RequestContext& context, ResourceKind kind, SearchQuery query,
+                           const std::function<SearchPage(const SearchQuery&)>& search, const QString& listKey,
+                           const QString& idKey)
+{
+    SearchPage page = search(query);
+    if (!context.user.isAdmin) {
+        const AccessPolicy::ReadableSet readable = AccessPolicy::readable(context, kind);
+        QJsonArray kept;
+        for (const QJsonValue& item : std::as_const(page.items)) {
+            if (readable.contains(item.toObject().value(idKey).toString()))
+                kept.append(item);
+        }
+        std::optional<qint64> nextOffset = page.nextOffset;
+        while (kept.size() < query.maxResults && nextOffset) {
+            SearchQuery refill = query;
+            refill.offset = *nextOffset;
+            const SearchPage more = search(refill);
+            const int wanted = query.maxResults - static_cast<int>(kept.size());
+            const int taken = std::min(wanted, static_cast<int>(more.items.size()));
+            if (taken == 0) {
+                nextOffset.reset();
+                break;
+            }
+            for (int i = 0; i < taken; ++i) {
+                const QJsonValue item = more.items.at(i);
+                if (readable.contains(item.toObject().value(idKey).toString()))
+                    kept.append(item);
+            }
+            nextOffset = *nextOffset + taken;
+        }
+        page.items = kept;
+        page.nextOffset = nextOffset;
+    }
+    QJsonObject response;
+    if (!page.items.isEmpty())
+        response.insert(listKey, page.items);
+    if (page.nextOffset)
+        response.insert(QStringLiteral("next_page_token"), QString::fromLatin1(PageToken::encode(*page.nextOffset)));
+    return response;
+}
+
+// The creator of an experiment or registered model gets MANAGE on it (an after-request hook in MLflow).
+void grantManageToCreator(const RequestContext& context, ResourceKind kind, const QString& resourceId)
+{
+    AuthStore& store = *context.state.auth;
+    if (store.permission(kind, resourceId, context.user.id))
+        store.updateGrant(kind, resourceId, context.user, QStringLiteral("MANAGE"));
+    else
+        store.createGrant(kind, resourceId, context.user, QStringLiteral("MANAGE"));
+}
+
+// --- experiments
+
+HttpResponse createExperiment(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    const QString name = p.requiredString(QStringLiteral("name"));
+    const QString id = context.state.tracking->createExperiment(
+        name, p.optionalString(QStringLiteral("artifact_location")).value_or(QString()),
+        p.array(QStringLiteral("tags")));
+    grantManageToCreator(context, ResourceKind::Experiment, id);
+    return jsonResponse({{QStringLiteral("experiment_id"), id}});
+}
+
+HttpResponse getExperiment(const RequestContext& context)
+{
+    const QString id = params(context).requiredString(QStringLiteral("experiment_id"));
+    return jsonResponse({{QStringLiteral("experiment"), context.state.tracking->experiment(id)}});
+}
+
+HttpResponse getExperimentByName(const RequestContext& context)
+{
+    const QString name = params(context).requiredString(QStringLiteral("experiment_name"));
+    const std::optional<QJsonObject> experiment = context.state.tracking->experimentByName(name);
+    if (!experiment)
+        throw MlflowError::notFound(QStringLiteral("Could not find experiment with name '%1'").arg(name));
+    return jsonResponse({{QStringLiteral("experiment"), *experiment}});
+}
+
+HttpResponse searchExperiments(const RequestContext& context)
+{
+    const SearchQuery query = searchQuery(params(context), 0, maxSearchResults, QStringLiteral("view_type"));
+    TrackingStore* store = context.state.tracking;
+    return jsonResponse(filteredSearch(
+        context, ResourceKind::Experiment, query, [store](const SearchQuery& q) { return store->searchExperiments(q); },
+        QStringLiteral("experiments"), QStringLiteral("experiment_id")));
+}
+
+HttpResponse updateExperiment(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    const QString id = p.requiredString(QStringLiteral("experiment_id"));
+    if (const std::optional<QString> newName = p.optionalString(QStringLiteral("new_name")))
+        context.state.tracking->renameExperiment(id, *newName);
+    return jsonResponse({});
+}
+
+HttpResponse deleteExperiment(const RequestContext& context)
+{
+    context.state.tracking->deleteExperiment(params(context).requiredString(QStringLiteral("experiment_id")));
+    return jsonResponse({});
+}
+
+HttpResponse restoreExperiment(const RequestContext& context)
+{
+    context.state.tracking->restoreExperiment(params(context).requiredString(QStringLiteral("experiment_id")));
+    return jsonResponse({});
+}
+
+HttpResponse setExperimentTag(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    context.state.tracking->setExperimentTag(p.requiredString(QStringLiteral("experiment_id")),
+                                             p.requiredString(QStringLiteral("key")),
+                                             p.requiredString(QStringLiteral("value")));
+    return jsonResponse({});
+}
+
+// --- runs
+
+HttpResponse createRun(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    const QString experimentId = p.requiredString(QStringLiteral("experiment_id"));
+    const qint64 startTime =
+        p.optionalInt64(QStringLiteral("start_time")).value_or(QDateTime::currentMSecsSinceEpoch());
+    const QJsonObject run = context.state.tracking->createRun(
+        experimentId, p.optionalString(QStringLiteral("user_id")).value_or(QString()), startTime,
+        p.optionalString(QStringLiteral("run_name")).value_or(QString()), p.array(QStringLiteral("tags")));
+    return jsonResponse({{QStringLiteral("run"), run}});
+}
+
+HttpResponse getRun(const RequestContext& context)
+{
+    return jsonResponse({{QStringLiteral("run"), context.state.tracking->run(runId(params(context)))}});
+}
+
+HttpResponse updateRun(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    const QJsonObject info =
+        context.state.tracking->updateRun(runId(p), p.optionalString(QStringLiteral("status")),
+                                          p.optionalInt64(QStringLiteral("end_time")),
+                                          p.optionalString(QStringLiteral("run_name")));
+    return jsonResponse({{QStringLiteral("run_info"), info}});
+}
+
+HttpResponse deleteRun(const RequestContext& context)
+{
+    context.state.tracking->deleteRun(runId(params(context)));
+    return jsonResponse({});
+}
+
+HttpResponse restoreRun(const RequestContext& context)
+{
+    context.state.tracking->restoreRun(runId(params(context)));
+    return jsonResponse({});
+}
+
+HttpResponse searchRuns(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    const SearchQuery query = searchQuery(p, 1000, maxSearchResults, QStringLiteral("run_view_type"));
+    const SearchPage page = context.state.tracking->searchRuns(p.stringList(QStringLiteral("experiment_ids")), query);
+    QJsonObject response;
+    if (!page.items.isEmpty())
+        response.insert(QStringLiteral("runs"), page.items);
+    if (page.nextOffset)
+        response.insert(QStringLiteral("next_page_token"), QString::fromLatin1(PageToken::encode(*page.nextOffset)));
+    return jsonResponse(response);
+}
+
+HttpResponse logMetric(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    const QString id = runId(p);
+    const QString key = p.requiredString(QStringLiteral("key"));
+    const double value = p.requiredDouble(QStringLiteral("value"));
+    const std::optional<qint64> timestamp = p.optionalInt64(QStringLiteral("timestamp"));
+    if (!timestamp)
+        throw MlflowError::missingParameter(QStringLiteral("timestamp"));
+    context.state.tracking->logMetric(id, key, value, *timestamp, p.int64(QStringLiteral("step"), 0));
+    return jsonResponse({});
+}
+
+HttpResponse logParameter(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    context.state.tracking->logParam(runId(p), p.requiredString(QStringLiteral("key")),
+                                     p.requiredString(QStringLiteral("value")));
+    return jsonResponse({});
+}
+
+HttpResponse setRunTag(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    context.state.tracking->setRunTag(runId(p), p.requiredString(QStringLiteral("key")),
+                                      p.requiredString(QStringLiteral("value")));
+    return jsonResponse({});
+}
+
+HttpResponse logBatch(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    context.state.tracking->logBatch(runId(p), p.array(QStringLiteral("metrics")), p.array(QStringLiteral("params")),
+                                     p.array(QStringLiteral("tags")));
+    return jsonResponse({});
+}
+
+HttpResponse metricHistory(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    const QJsonArray metrics =
+        context.state.tracking->metricHistory(runId(p), p.requiredString(QStringLiteral("metric_key")));
+    QJsonObject response;
+    if (!metrics.isEmpty())
+        response.insert(QStringLiteral("metrics"), metrics);
+    return jsonResponse(response);
+}
+
+// --- registered models
+
+HttpResponse createRegisteredModel(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    const QString name = p.requiredString(QStringLiteral("name"));
+    const QJsonObject model = context.state.tracking->createRegisteredModel(
+        name, p.optionalString(QStringLiteral("description")).value_or(QString()), p.array(QStringLiteral("tags")));
+    grantManageToCreator(context, ResourceKind::RegisteredModel, name);
+    return jsonResponse({{QStringLiteral("registered_model"), model}});
+}
+
+HttpResponse getRegisteredModel(const RequestContext& context)
+{
+    const QString name = params(context).requiredString(QStringLiteral("name"));
+    return jsonResponse({{QStringLiteral("registered_model"), context.state.tracking->registeredModel(name)}});
+}
+
+HttpResponse searchRegisteredModels(const RequestContext& context)
+{
+    const SearchQuery query = searchQuery(params(context), 100, 1000, QStringLiteral("view_type"));
+    TrackingStore* store = context.state.tracking;
+    return jsonResponse(filteredSearch(
+        context, ResourceKind::RegisteredModel, query,
+        [store](const SearchQuery& q) { return store->searchRegisteredModels(q); },
+        QStringLiteral("registered_models"), QStringLiteral("name")));
+}
+
+// Grants follow the model to its new name (MLflow does so from 2.20; 2.15.1 leaves them behind).
+HttpResponse renameRegisteredModel(const RequestContext& context)
+{
+    const RequestParams p = params(context);
+    const QString name = p.requiredString(QStringLiteral("name"));
+    const QString newName = p.requiredString(QStringLiteral("new_name"));
+    const QJsonObject model = context.state.tracking->renameRegisteredModel(name, newName);
+    context.state.auth->renameResource(ResourceKind::RegisteredModel, name, newName);
+    return jsonResponse({{QStringLiteral("registered_model"), model}});
+}
+
+// Every grant on the name goes with the model (MLflow does so from 3.10; 2.15.1 removes only the caller's row, so
+// other users' rows would silently apply to a future model of the same name).
+HttpResponse deleteRegisteredModel(const RequestContext& context)
+{
+    const QString name = params(context).requiredString(QStringLiteral("name"));
+    context.state.tracking->deleteRegisteredModel(name);
+    context.state.auth->deleteResourceGrants(ResourceKind::RegisteredModel, name);
+    return jsonResponse({});
+}
+
+void addRoute(RouteTable& routes, const QByteArray& method, const QString& endpoint, RouteHandler handler)
+{
+    routes.add(method, apiPrefix + endpoint, handler);
+    routes.add(method, ajaxApiPrefix + endpoint, std::move(handler));
+}
+
+} // namespace
+
+namespace TrackingRoutes {
+
+void registerAll(RouteTable& routes)
+{
+    addRoute(routes, "POST", QStringLiteral("experiments/create"), createExperiment);
+    addRoute(routes, "GET", QStringLiteral("experiments/get"), getExperiment);
+    addRoute(routes, "GET", QStringLiteral("experiments/get-by-name"), getExperimentByName);
+    addRoute(routes, "GET", QStringLiteral("experiments/search"), searchExperiments);
+    addRoute(routes, "POST", QStringLiteral("experiments/search"), searchExperiments);
+    addRoute(routes, "POST", QStringLiteral("experiments/update"), updateExperiment);
+    addRoute(routes, "POST", QStringLiteral("experiments/delete"), deleteExperiment);
+    addRoute(routes, "POST", QStringLiteral("experiments/restore"), restoreExperiment);
+    addRoute(routes, "POST", QStringLiteral("experiments/set-experiment-tag"), setExperimentTag);
+
+    addRoute(routes, "POST", QStringLiteral("runs/create"), createRun);
+    addRoute(routes, "GET", QStringLiteral("runs/get"), getRun);
+    addRoute(routes, "POST", QStringLiteral("runs/update"), updateRun);
+    addRoute(routes, "POST", QStringLiteral("runs/delete"), deleteRun);
+    addRoute(routes, "POST", QStringLiteral("runs/restore"), restoreRun);
+    addRoute(routes, "POST", QStringLiteral("runs/search"), searchRuns);
+    addRoute(routes, "POST", QStringLiteral("runs/log-metric"), logMetric);
+    addRoute(routes, "POST", QStringLiteral("runs/log-parameter"), logParameter);
+    addRoute(routes, "POST", QStringLiteral("runs/set-tag"), setRunTag);
+    addRoute(routes, "POST", QStringLiteral("runs/log-batch"), logBatch);
+    addRoute(routes, "GET", QStringLiteral("metrics/get-history"), metricHistory);
+
+    addRoute(routes, "POST", QStringLiteral("registered-models/create"), createRegisteredModel);
+    addRoute(routes, "GET", QStringLiteral("registered-models/get"), getRegisteredModel);
+    addRoute(routes, "GET", QStringLiteral("registered-models/search"), searchRegisteredModels);
+    addRoute(routes, "POST", QStringLiteral("registered-models/rename"), renameRegisteredModel);
+    addRoute(routes, "DELETE", QStringLiteral("registered-models/delete"), deleteRegisteredModel);
+}
+
+} // namespace TrackingRoutes
