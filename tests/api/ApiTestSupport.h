@@ -1,0 +1,164 @@
+#pragma once
+
+// Shared by the api tests: a real EmbeddedServer on loopback, throw-away raw TCP servers for failure cases, and a
+// self-signed certificate made with the openssl command line.
+
+#include "api/ApiJob.h"
+#include "server/DemoData.h"
+#include "server/EmbeddedServer.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <functional>
+#include <memory>
+
+namespace ApiTest {
+
+// Waits for a job without letting it delete itself, so the test can read its result afterwards. The job stays a
+// child of its Connection, which deletes it.
+template <typename Job>
+bool waitFor(Job* job, int timeoutMs = 20000)
+{
+    job->setAutoDelete(false);
+    return QTest::qWaitFor([job] { return job->isFinished(); }, timeoutMs);
+}
+
+// An EmbeddedServer in a temporary data dir, with default_permission = NO_PERMISSIONS.
+struct ServerFixture
+{
+    QTemporaryDir dir;
+    std::unique_ptr<EmbeddedServer> server;
+    QString error;
+
+    bool start(bool demo, const QString& certificatePath = {}, const QString& keyPath = {})
+    {
+        if (!dir.isValid()) {
+            error = QStringLiteral("no temporary directory");
+            return false;
+        }
+        const QString ini = dir.filePath(QStringLiteral("basic_auth.ini"));
+        QFile file(ini);
+        if (!file.open(QIODevice::WriteOnly)) {
+            error = file.errorString();
+            return false;
+        }
+        file.write("[mlflow]\ndefault_permission = NO_PERMISSIONS\nadmin_username = admin\n"
+                   "admin_password = password1234\n");
+        file.close();
+        EmbeddedServerOptions options;
+        options.port = 0;
+        options.dataDir = dir.filePath(QStringLiteral("data"));
+        QDir().mkpath(options.dataDir);
+        options.configPath = ini;
+        options.demo = demo;
+        options.tlsCertificatePath = certificatePath;
+        options.tlsKeyPath = keyPath;
+        server = std::make_unique<EmbeddedServer>(options);
+        return server->start(&error);
+    }
+
+    QUrl url() const { return server->url(); }
+    QString dataDir() const { return dir.filePath(QStringLiteral("data")); }
+};
+
+// A raw TCP server whose behaviour per connection is a function: for requests our client must survive that no
+// MLflow sends (silence, garbage, a plain web page, a redirect) and to capture exactly what the client sent.
+class RawServer : public QTcpServer
+{
+public:
+    // Called with everything received so far on a socket; return true once the request was answered/handled.
+    using Handler = std::function<bool(QTcpSocket* socket, const QByteArray& received)>;
+
+    explicit RawServer(Handler handler) : m_handler(std::move(handler))
+    {
+        listen(QHostAddress::LocalHost, 0);
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* socket = nextPendingConnection()) {
+                ++m_connections;
+                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                    QByteArray& buffer = m_buffers[socket];
+                    buffer += socket->readAll();
+                    // Hand over complete requests only (headers plus Content-Length bytes of body).
+                    const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
+                    if (headerEnd < 0)
+                        return;
+                    qsizetype length = 0;
+                    const QList<QByteArray> lines = buffer.left(headerEnd).split('\n');
+                    for (const QByteArray& line : lines) {
+                        if (line.toLower().startsWith("content-length:"))
+                            length = line.mid(15).trimmed().toLongLong();
+                    }
+                    if (buffer.size() < headerEnd + 4 + length)
+                        return;
+                    const QByteArray request = buffer.left(headerEnd + 4 + length);
+                    buffer.remove(0, headerEnd + 4 + length);
+                    m_requests.append(request);
+                    m_handler(socket, request);
+                });
+                connect(socket, &QTcpSocket::disconnected, socket, [this, socket] {
+                    m_buffers.remove(socket);
+                    socket->deleteLater();
+                });
+            }
+        });
+    }
+
+    ~RawServer() override
+    {
+        // The sockets are our children and die after our members; their slots must not touch m_buffers then.
+        const auto sockets = findChildren<QTcpSocket*>();
+        for (QTcpSocket* socket : sockets)
+            socket->disconnect();
+    }
+
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(serverPort())); }
+    const QList<QByteArray>& requests() const { return m_requests; }
+    int connections() const { return m_connections; }
+
+    static QByteArray response(int status, const QByteArray& reason, const QByteArray& contentType,
+                               const QByteArray& body, const QByteArray& extraHeaders = {})
+    {
+        return "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\nContent-Type: " + contentType +
+               "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
+    }
+
+private:
+    Handler m_handler;
+    QHash<QTcpSocket*, QByteArray> m_buffers;
+    QList<QByteArray> m_requests;
+    int m_connections = 0;
+};
+
+// A port on which nothing listens: bind, read the port, close.
+inline quint16 closedPort()
+{
+    QTcpServer server;
+    server.listen(QHostAddress::LocalHost, 0);
+    const quint16 port = server.serverPort();
+    server.close();
+    return port;
+}
+
+// A self-signed certificate for 127.0.0.1 (and localhost), made with the openssl command line.
+inline bool makeSelfSignedCertificate(const QString& directory, const QString& baseName, QString* certificatePath,
+                                      QString* keyPath)
+{
+    *certificatePath = directory + QLatin1Char('/') + baseName + QStringLiteral("-cert.pem");
+    *keyPath = directory + QLatin1Char('/') + baseName + QStringLiteral("-key.pem");
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+                   QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                   QStringLiteral("-keyout"), *keyPath, QStringLiteral("-out"), *certificatePath,
+                   QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
+                   QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"),
+                   QStringLiteral("subjectAltName=IP:127.0.0.1,DNS:localhost")});
+    return openssl.waitForFinished(30000) && openssl.exitStatus() == QProcess::NormalExit && openssl.exitCode() == 0;
+}
+
+} // namespace ApiTest

@@ -1,0 +1,231 @@
+// ServerProbe against the embedded server (HTTP and HTTPS) and against things that are not MLflow.
+
+#include "ApiTestSupport.h"
+#include "api/Connection.h"
+#include "api/LegacyAuthApi.h"
+#include "api/ServerProbe.h"
+
+#include <QCryptographicHash>
+#include <QtTest>
+
+using namespace ApiTest;
+
+class TestServerProbe : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void adminIsReady();
+    void nonAdmin();
+    void wrongPassword();
+    void unreachable();
+    void notMlflow();
+    void closesImmediately();
+    void authNotEnabled();
+    void tlsUnpinnedFails();
+    void tlsPinnedAccepted();
+    void tlsWrongPinRejected();
+    void tlsCaBundleTrusted();
+
+private:
+    ProbeResult probe(Connection* connection);
+
+    ServerFixture m_fixture;
+    ServerFixture m_tlsFixture;
+    QString m_certificatePath;
+    QSslCertificate m_certificate;
+};
+
+void TestServerProbe::initTestCase()
+{
+    QVERIFY2(m_fixture.start(true), qPrintable(m_fixture.error));
+    QString keyPath;
+    QVERIFY(makeSelfSignedCertificate(m_tlsFixture.dir.path(), QStringLiteral("server"), &m_certificatePath, &keyPath));
+    QVERIFY2(m_tlsFixture.start(true, m_certificatePath, keyPath), qPrintable(m_tlsFixture.error));
+    QCOMPARE(m_tlsFixture.url().scheme(), QStringLiteral("https"));
+    const auto certificates = QSslCertificate::fromPath(m_certificatePath);
+    QCOMPARE(certificates.size(), 1);
+    m_certificate = certificates.first();
+}
+
+ProbeResult TestServerProbe::probe(Connection* connection)
+{
+    ServerProbe* probe = ServerProbe::run(connection);
+    if (!waitFor(probe, 30000))
+        return {};
+    return probe->result();
+}
+
+void TestServerProbe::adminIsReady()
+{
+    Connection connection(m_fixture.url(), DemoData::adminUsername, DemoData::adminPassword);
+    ServerProbe* probe = ServerProbe::run(&connection);
+    QVERIFY(waitFor(probe));
+    const ProbeResult& result = probe->result();
+    QVERIFY2(result.status == ProbeResult::Status::Ready, qPrintable(result.error.toLogString()));
+    QVERIFY(!probe->hasError());
+    QVERIFY(result.isUsable());
+    QVERIFY(result.healthOk);
+    QVERIFY(result.basicAuthEnabled);
+    QVERIFY(result.isAdmin);
+    QCOMPARE(result.user.username, DemoData::adminUsername);
+    QCOMPARE(result.generation, ApiGeneration::Legacy); // 2.15.1-compatible: no /api/3.0 permissions
+    QVERIFY(!result.hasUsersList);                       // 2.15.1 has no users/list
+    QVERIFY(!result.userMessage().isEmpty());
+    std::unique_ptr<AuthApi> api(probe->createAuthApi());
+    QVERIFY(api);
+    QCOMPARE(api->generation(), ApiGeneration::Legacy);
+    QVERIFY(!api->canListUsers());
+}
+
+void TestServerProbe::nonAdmin()
+{
+    Connection connection(m_fixture.url(), DemoData::user1Username, DemoData::user1Password);
+    const ProbeResult result = probe(&connection);
+    QCOMPARE(result.status, ProbeResult::Status::NotAdmin);
+    QVERIFY(result.isUsable());
+    QVERIFY(!result.isAdmin);
+    QCOMPARE(result.user.username, DemoData::user1Username);
+    QVERIFY(result.userMessage().contains(QLatin1String("not an MLflow administrator")));
+}
+
+void TestServerProbe::wrongPassword()
+{
+    Connection connection(m_fixture.url(), DemoData::adminUsername, QStringLiteral("wrong-password"));
+    const ProbeResult result = probe(&connection);
+    QCOMPARE(result.status, ProbeResult::Status::WrongCredentials);
+    QCOMPARE(result.error.kind(), ApiError::Kind::Unauthenticated);
+    QVERIFY(!result.userMessage().contains(QLatin1String("wrong-password")));
+}
+
+void TestServerProbe::unreachable()
+{
+    Connection connection(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(closedPort())), QStringLiteral("u"),
+                          QStringLiteral("p"));
+    const ProbeResult result = probe(&connection);
+    QCOMPARE(result.status, ProbeResult::Status::Unreachable);
+    QCOMPARE(result.error.networkError(), QNetworkReply::ConnectionRefusedError);
+
+    Connection nowhere(QUrl(QStringLiteral("http://host.invalid")), QStringLiteral("u"), QStringLiteral("p"));
+    const ProbeResult noHost = probe(&nowhere);
+    QCOMPARE(noHost.status, ProbeResult::Status::Unreachable);
+    QCOMPARE(noHost.error.networkError(), QNetworkReply::HostNotFoundError);
+}
+
+void TestServerProbe::notMlflow()
+{
+    RawServer web([](QTcpSocket* socket, const QByteArray&) {
+        socket->write(RawServer::response(200, "OK", "text/html", "<html><body>Welcome to nginx!</body></html>"));
+        return true;
+    });
+    Connection connection(web.url(), QStringLiteral("admin"), QStringLiteral("secret-password"));
+    const ProbeResult result = probe(&connection);
+    QCOMPARE(result.status, ProbeResult::Status::NotMlflow);
+    QCOMPARE(result.error.kind(), ApiError::Kind::NotMlflow);
+    // The password was never sent to a server that is not MLflow.
+    QCOMPARE(web.requests().size(), 1);
+    QVERIFY(!web.requests().first().contains("Authorization"));
+
+    RawServer missing([](QTcpSocket* socket, const QByteArray&) {
+        socket->write(RawServer::response(404, "Not Found", "text/html", "<h1>Not Found</h1>"));
+        return true;
+    });
+    Connection prefixWrong(missing.url(), QStringLiteral("admin"), QStringLiteral("secret-password"));
+    QCOMPARE(probe(&prefixWrong).status, ProbeResult::Status::NotMlflow);
+}
+
+void TestServerProbe::closesImmediately()
+{
+    QTcpServer closer;
+    QVERIFY(closer.listen(QHostAddress::LocalHost, 0));
+    connect(&closer, &QTcpServer::newConnection, &closer, [&closer] {
+        while (QTcpSocket* socket = closer.nextPendingConnection()) {
+            socket->close();
+            socket->deleteLater();
+        }
+    });
+    Connection connection(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(closer.serverPort())), QStringLiteral("u"),
+                          QStringLiteral("p"));
+    const ProbeResult result = probe(&connection);
+    QVERIFY(!result.isUsable());
+    QCOMPARE(result.status, ProbeResult::Status::Unreachable);
+    QCOMPARE(result.error.kind(), ApiError::Kind::Network);
+}
+
+void TestServerProbe::authNotEnabled()
+{
+    // MLflow without --app-name basic-auth: /health says OK, the auth routes are Flask's HTML 404.
+    RawServer plainMlflow([](QTcpSocket* socket, const QByteArray& request) {
+        if (request.startsWith("GET /health "))
+            socket->write(RawServer::response(200, "OK", "text/html; charset=utf-8", "OK"));
+        else
+            socket->write(RawServer::response(404, "NOT FOUND", "text/html; charset=utf-8",
+                                              "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n"
+                                              "<h1>Not Found</h1>\n<p>The requested URL was not found on the "
+                                              "server.</p>\n"));
+        return true;
+    });
+    Connection connection(plainMlflow.url(), QStringLiteral("admin"), QStringLiteral("password1234"));
+    const ProbeResult result = probe(&connection);
+    QCOMPARE(result.status, ProbeResult::Status::AuthNotEnabled);
+    QVERIFY(result.healthOk);
+    QVERIFY(!result.basicAuthEnabled);
+    QVERIFY(result.userMessage().contains(QLatin1String("basic-auth")));
+}
+
+void TestServerProbe::tlsUnpinnedFails()
+{
+    Connection connection(m_tlsFixture.url(), DemoData::adminUsername, DemoData::adminPassword);
+    const ProbeResult result = probe(&connection);
+    QCOMPARE(result.status, ProbeResult::Status::TlsFailure);
+    QCOMPARE(result.error.kind(), ApiError::Kind::Tls);
+    QCOMPARE(result.error.certificateFingerprint(), Tls::fingerprint(m_certificate));
+    QCOMPARE(result.error.certificate(), m_certificate);
+    QVERIFY(!result.error.tlsErrors().isEmpty());
+    QVERIFY(result.userMessage().contains(Tls::fingerprint(m_certificate)));
+}
+
+void TestServerProbe::tlsPinnedAccepted()
+{
+    Connection connection(m_tlsFixture.url(), DemoData::adminUsername, DemoData::adminPassword);
+    TlsPolicy policy;
+    // The fingerprint as a user would paste it from the error message.
+    policy.pinnedSha256 = Tls::parseFingerprint(Tls::fingerprint(m_certificate));
+    QString error;
+    QVERIFY(connection.setTlsPolicy(policy, &error));
+    const ProbeResult result = probe(&connection);
+    QVERIFY2(result.status == ProbeResult::Status::Ready, qPrintable(result.error.toLogString()));
+    QVERIFY(result.isAdmin);
+}
+
+void TestServerProbe::tlsWrongPinRejected()
+{
+    Connection connection(m_tlsFixture.url(), DemoData::adminUsername, DemoData::adminPassword);
+    TlsPolicy policy;
+    policy.pinnedSha256 = QCryptographicHash::hash("some other certificate", QCryptographicHash::Sha256);
+    QString error;
+    QVERIFY(connection.setTlsPolicy(policy, &error));
+    const ProbeResult result = probe(&connection);
+    QCOMPARE(result.status, ProbeResult::Status::TlsFailure);
+    QCOMPARE(result.error.certificateFingerprint(), Tls::fingerprint(m_certificate));
+}
+
+void TestServerProbe::tlsCaBundleTrusted()
+{
+    Connection connection(m_tlsFixture.url(), DemoData::adminUsername, DemoData::adminPassword);
+    TlsPolicy policy;
+    policy.caBundlePath = m_certificatePath; // a self-signed certificate is its own CA
+    QString error;
+    QVERIFY2(connection.setTlsPolicy(policy, &error), qPrintable(error));
+    const ProbeResult result = probe(&connection);
+    QVERIFY2(result.status == ProbeResult::Status::Ready, qPrintable(result.error.toLogString()));
+
+    TlsPolicy missing;
+    missing.caBundlePath = m_tlsFixture.dir.filePath(QStringLiteral("nope.pem"));
+    QVERIFY(!connection.setTlsPolicy(missing, &error));
+    QVERIFY(error.contains(QLatin1String("nope.pem")));
+}
+
+QTEST_GUILESS_MAIN(TestServerProbe)
+#include "tst_serverprobe.moc"
