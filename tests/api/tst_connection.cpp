@@ -132,9 +132,9 @@ void TestConnection::queryEncodingReachesServer()
 {
     const QString name = QStringLiteral("ann+ml@example.org");
     Connection connection(m_fixture.url(), DemoData::adminUsername, DemoData::adminPassword);
-    ApiReply* create = connection.post(QStringLiteral("/api/2.0/mlflow/users/create"),
-                                       {{QStringLiteral("username"), name},
-                                        {QStringLiteral("password"), QStringLiteral("plus-user-password")}});
+    ApiReply* create = connection.post(
+        QStringLiteral("/api/2.0/mlflow/users/create"),
+        {{QStringLiteral("username"), name}, {QStringLiteral("password"), QStringLiteral("plus-user-password")}});
     QVERIFY(waitFor(create));
     QVERIFY2(!create->hasError(), qPrintable(create->error().toLogString()));
     QUrlQuery query;

@@ -168,7 +168,8 @@ void TestLegacyAuthApi::modelGrantLifecycle()
     QVERIFY(waitFor(update));
     QVERIFY(!update->hasError());
 
-    GrantJob* get = m_api->getGrant(DemoData::user1Username, ResourceType::RegisteredModel, QStringLiteral("grant-model"));
+    GrantJob* get =
+        m_api->getGrant(DemoData::user1Username, ResourceType::RegisteredModel, QStringLiteral("grant-model"));
     QVERIFY(waitFor(get));
     QCOMPARE(get->value().level, PermissionLevel::Manage);
 
@@ -176,8 +177,8 @@ void TestLegacyAuthApi::modelGrantLifecycle()
     QVERIFY(waitFor(user1));
     QCOMPARE(user1->value().modelGrants.size(), 1);
 
-    ApiJob* remove = m_api->deleteGrant(DemoData::user1Username, ResourceType::RegisteredModel,
-                                        QStringLiteral("grant-model"));
+    ApiJob* remove =
+        m_api->deleteGrant(DemoData::user1Username, ResourceType::RegisteredModel, QStringLiteral("grant-model"));
     QVERIFY(waitFor(remove));
     QVERIFY(!remove->hasError());
 }

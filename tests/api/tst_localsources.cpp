@@ -193,8 +193,8 @@ void TestLocalSources::authDatabaseErrors()
 
     // A driver Qt lacks gives a clear error, never a crash; with the driver, an unreachable host does.
     const bool hasPsql = QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"));
-    const bool opened = reader.open(QStringLiteral("postgresql://nobody:secret-pw@127.0.0.1:%1/auth").arg(closedPort()),
-                                    &error);
+    const bool opened =
+        reader.open(QStringLiteral("postgresql://nobody:secret-pw@127.0.0.1:%1/auth").arg(closedPort()), &error);
     QVERIFY(!opened);
     QVERIFY(!error.contains(QLatin1String("secret-pw")));
     if (!hasPsql)

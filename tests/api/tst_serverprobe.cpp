@@ -27,6 +27,7 @@ private slots:
     void tlsPinnedAccepted();
     void tlsWrongPinRejected();
     void tlsCaBundleTrusted();
+    void abortStopsProbe();
 
 private:
     ProbeResult probe(Connection* connection);
@@ -71,7 +72,7 @@ void TestServerProbe::adminIsReady()
     QVERIFY(result.isAdmin);
     QCOMPARE(result.user.username, DemoData::adminUsername);
     QCOMPARE(result.generation, ApiGeneration::Legacy); // 2.15.1-compatible: no /api/3.0 permissions
-    QVERIFY(!result.hasUsersList);                       // 2.15.1 has no users/list
+    QVERIFY(!result.hasUsersList);                      // 2.15.1 has no users/list
     QVERIFY(!result.userMessage().isEmpty());
     std::unique_ptr<AuthApi> api(probe->createAuthApi());
     QVERIFY(api);
@@ -225,6 +226,19 @@ void TestServerProbe::tlsCaBundleTrusted()
     missing.caBundlePath = m_tlsFixture.dir.filePath(QStringLiteral("nope.pem"));
     QVERIFY(!connection.setTlsPolicy(missing, &error));
     QVERIFY(error.contains(QLatin1String("nope.pem")));
+}
+
+void TestServerProbe::abortStopsProbe()
+{
+    Connection connection(m_fixture.url(), DemoData::adminUsername, DemoData::adminPassword);
+    ServerProbe* probe = ServerProbe::run(&connection);
+    probe->setAutoDelete(false);
+    probe->abort();
+    QVERIFY(probe->isFinished());
+    QCOMPARE(probe->result().status, ProbeResult::Status::Failed);
+    QCOMPARE(probe->error().kind(), ApiError::Kind::Cancelled);
+    QVERIFY(!probe->result().isUsable());
+    QTRY_COMPARE(connection.inFlightCount() + connection.queuedCount(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestServerProbe)

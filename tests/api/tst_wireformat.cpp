@@ -2,12 +2,12 @@
 // transcripts of real 2.15.1 and 3.14 servers): errors, users, grants, experiments; plus URL, fingerprint and
 // database-URI parsing. No server needed.
 
-#include "tests/common/ReferenceData.h" // tests/common is not on the helper's include path
 #include "api/ApiError.h"
 #include "api/AuthDatabaseReader.h"
 #include "api/Connection.h"
 #include "api/TlsPolicy.h"
 #include "api/WireTypes.h"
+#include "tests/common/ReferenceData.h" // tests/common is not on the helper's include path
 
 #include <QtTest>
 
@@ -110,8 +110,8 @@ void TestWireFormat::secretsNeverInMessages()
             if (!body.contains("IntegrityError"))
                 continue;
             sawLeak = true;
-            const ApiError apiError = ApiError::fromHttpResponse(
-                exchange.value(QLatin1String("status")).toInt(), contentTypeOf(exchange), body);
+            const ApiError apiError = ApiError::fromHttpResponse(exchange.value(QLatin1String("status")).toInt(),
+                                                                 contentTypeOf(exchange), body);
             for (const QString& text : {apiError.userMessage(), apiError.serverMessage(), apiError.toLogString()}) {
                 QVERIFY2(!text.contains(QLatin1String("pbkdf2")) && !text.contains(QLatin1String("scrypt")) &&
                              !text.contains(QLatin1String("INSERT")) && !text.contains(QLatin1String("sqlite3")),
@@ -130,15 +130,16 @@ void TestWireFormat::secretsNeverInMessages()
 void TestWireFormat::usersFromTranscript()
 {
     QString error;
-    const QList<QJsonObject> exchanges = ReferenceData::transcript(QStringLiteral("mlflow-2.15.1-transcript.jsonl"), &error);
+    const QList<QJsonObject> exchanges =
+        ReferenceData::transcript(QStringLiteral("mlflow-2.15.1-transcript.jsonl"), &error);
     QVERIFY2(!exchanges.isEmpty(), qPrintable(error));
     bool found = false;
     for (const QJsonObject& exchange : exchanges) {
         if (exchange.value(QLatin1String("name")).toString() != QLatin1String("get_user1_after_creates"))
             continue;
         found = true;
-        const auto user =
-            User::fromJson(exchange.value(QLatin1String("response_body")).toObject().value(QLatin1String("user")).toObject());
+        const auto user = User::fromJson(
+            exchange.value(QLatin1String("response_body")).toObject().value(QLatin1String("user")).toObject());
         QVERIFY(user);
         QCOMPARE(user->username, QStringLiteral("user1"));
         QVERIFY(!user->isAdmin);
@@ -169,7 +170,8 @@ void TestWireFormat::usersFromTranscript()
 void TestWireFormat::experimentsFromTranscript()
 {
     QString error;
-    const QList<QJsonObject> exchanges = ReferenceData::transcript(QStringLiteral("mlflow-3.14-transcript.jsonl"), &error);
+    const QList<QJsonObject> exchanges =
+        ReferenceData::transcript(QStringLiteral("mlflow-3.14-transcript.jsonl"), &error);
     QVERIFY2(!exchanges.isEmpty(), qPrintable(error));
     for (const QJsonObject& exchange : exchanges) {
         if (exchange.value(QLatin1String("name")).toString() != QLatin1String("search_as_admin"))
@@ -221,8 +223,10 @@ void TestWireFormat::baseUrlNormalization()
     QVERIFY(!error.isEmpty());
     QVERIFY(!Connection::normalizeBaseUrl(QString(), &error));
 
-    Connection connection(QUrl(QStringLiteral("https://host.example/mlflow/")), QStringLiteral("u"), QStringLiteral("p"));
-    QCOMPARE(connection.urlFor(QStringLiteral("/health")).toString(), QStringLiteral("https://host.example/mlflow/health"));
+    Connection connection(QUrl(QStringLiteral("https://host.example/mlflow/")), QStringLiteral("u"),
+                          QStringLiteral("p"));
+    QCOMPARE(connection.urlFor(QStringLiteral("/health")).toString(),
+             QStringLiteral("https://host.example/mlflow/health"));
 }
 
 void TestWireFormat::queryEncoding()
@@ -260,17 +264,37 @@ void TestWireFormat::databaseUris_data()
     QTest::addColumn<QString>("user");
 
     QTest::newRow("sqlite absolute") << "sqlite:////srv/mlflow/basic_auth.db" << true << "QSQLITE"
-                                     << "/srv/mlflow/basic_auth.db" << "" << "";
-    QTest::newRow("sqlite relative") << "sqlite:///basic_auth.db" << true << "QSQLITE" << "/base/dir/basic_auth.db"
-                                     << "" << "";
-    QTest::newRow("sqlite memory") << "sqlite://" << false << "" << "" << "" << "";
-    QTest::newRow("postgresql") << "postgresql://mlflow@db.example:5433/auth" << true << "QPSQL" << "auth"
-                                << "db.example" << "mlflow";
-    QTest::newRow("postgresql+psycopg2") << "postgresql+psycopg2://u:p%40ss@db/auth" << true << "QPSQL" << "auth"
-                                         << "db" << "u";
-    QTest::newRow("mysql+pymysql") << "mysql+pymysql://u@db/auth" << true << "QMYSQL" << "auth" << "db" << "u";
-    QTest::newRow("oracle") << "oracle://u@db/auth" << false << "" << "" << "" << "";
-    QTest::newRow("no scheme") << "/srv/basic_auth.db" << false << "" << "" << "" << "";
+                                     << "/srv/mlflow/basic_auth.db"
+                                     << ""
+                                     << "";
+    QTest::newRow("sqlite relative") << "sqlite:///basic_auth.db" << true << "QSQLITE"
+                                     << "/base/dir/basic_auth.db"
+                                     << ""
+                                     << "";
+    QTest::newRow("sqlite memory") << "sqlite://" << false << ""
+                                   << ""
+                                   << ""
+                                   << "";
+    QTest::newRow("postgresql") << "postgresql://mlflow@db.example:5433/auth" << true << "QPSQL"
+                                << "auth"
+                                << "db.example"
+                                << "mlflow";
+    QTest::newRow("postgresql+psycopg2") << "postgresql+psycopg2://u:p%40ss@db/auth" << true << "QPSQL"
+                                         << "auth"
+                                         << "db"
+                                         << "u";
+    QTest::newRow("mysql+pymysql") << "mysql+pymysql://u@db/auth" << true << "QMYSQL"
+                                   << "auth"
+                                   << "db"
+                                   << "u";
+    QTest::newRow("oracle") << "oracle://u@db/auth" << false << ""
+                            << ""
+                            << ""
+                            << "";
+    QTest::newRow("no scheme") << "/srv/basic_auth.db" << false << ""
+                               << ""
+                               << ""
+                               << "";
 }
 
 void TestWireFormat::databaseUris()
@@ -289,7 +313,8 @@ void TestWireFormat::databaseUris()
     QTEST(location->host, "host");
     QTEST(location->user, "user");
     // The password is usable but never displayed.
-    QVERIFY(!location->displayUri.contains(QLatin1String("p%40ss")) && !location->displayUri.contains(QLatin1String("p@ss")));
+    QVERIFY(!location->displayUri.contains(QLatin1String("p%40ss")) &&
+            !location->displayUri.contains(QLatin1String("p@ss")));
     if (uri.contains(QLatin1String("5433")))
         QCOMPARE(location->port, 5433);
 }

@@ -1,0 +1,3 @@
+#include "api/ApiLogging.h"
+
+Q_LOGGING_CATEGORY(lcApi, "mlflowadmin.api", QtWarningMsg)

@@ -1,0 +1,88 @@
+#include "api/TrackingApi.h"
+
+#include "api/Connection.h"
+#include "api/JobChain.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+#include <memory>
+
+TrackingApi::TrackingApi(Connection* connection, QObject* parent) : QObject(parent), m_connection(connection) {}
+
+QString TrackingApi::viewTypeName(ViewType viewType)
+{
+    switch (viewType) {
+    case ViewType::ActiveOnly:
+        break;
+    case ViewType::DeletedOnly:
+        return QStringLiteral("DELETED_ONLY");
+    case ViewType::All:
+        return QStringLiteral("ALL");
+    }
+    return QStringLiteral("ACTIVE_ONLY");
+}
+
+ExperimentListJob* TrackingApi::searchExperiments(ViewType viewType, const QString& filter, int pageSize)
+{
+    auto* job = new ExperimentListJob(m_connection);
+    auto items = std::make_shared<QList<Experiment>>();
+    const int maxResults = std::clamp(pageSize, 1, 50000);
+    QPointer<Connection> connection = m_connection;
+    auto* walker = new JobChain::PageWalker(
+        job,
+        [connection, viewType, filter, maxResults](const QString& token) {
+            // max_results must be sent: MLflow reads an absent value as 0 and answers 400.
+            QJsonObject body{{QStringLiteral("max_results"), maxResults},
+                             {QStringLiteral("view_type"), viewTypeName(viewType)}};
+            if (!filter.isEmpty())
+                body.insert(QStringLiteral("filter"), filter);
+            if (!token.isEmpty())
+                body.insert(QStringLiteral("page_token"), token);
+            return connection->post(QStringLiteral("/api/2.0/mlflow/experiments/search"), body);
+        },
+        [items](const ApiReply* reply, QString* next, ApiError*) {
+            // An empty page is {} with no "experiments" key.
+            const QJsonArray page = reply->json().value(QLatin1String("experiments")).toArray();
+            for (const QJsonValue& value : page) {
+                if (const auto experiment = Experiment::fromJson(value.toObject()))
+                    items->append(*experiment);
+            }
+            *next = reply->json().value(QLatin1String("next_page_token")).toString();
+            return true;
+        });
+    walker->setDone([job, items] { job->succeed(std::move(*items)); });
+    walker->fetch(QString());
+    return job;
+}
+
+RegisteredModelListJob* TrackingApi::searchRegisteredModels(const QString& filter, int pageSize)
+{
+    auto* job = new RegisteredModelListJob(m_connection);
+    auto items = std::make_shared<QList<RegisteredModel>>();
+    const int maxResults = std::clamp(pageSize, 1, 1000);
+    QPointer<Connection> connection = m_connection;
+    auto* walker = new JobChain::PageWalker(
+        job,
+        [connection, filter, maxResults](const QString& token) {
+            QUrlQuery query;
+            query.addQueryItem(QStringLiteral("max_results"), QString::number(maxResults));
+            if (!filter.isEmpty())
+                query.addQueryItem(QStringLiteral("filter"), filter);
+            if (!token.isEmpty())
+                query.addQueryItem(QStringLiteral("page_token"), token);
+            return connection->get(QStringLiteral("/api/2.0/mlflow/registered-models/search"), query);
+        },
+        [items](const ApiReply* reply, QString* next, ApiError*) {
+            const QJsonArray page = reply->json().value(QLatin1String("registered_models")).toArray();
+            for (const QJsonValue& value : page) {
+                if (const auto model = RegisteredModel::fromJson(value.toObject()))
+                    items->append(*model);
+            }
+            *next = reply->json().value(QLatin1String("next_page_token")).toString();
+            return true;
+        });
+    walker->setDone([job, items] { job->succeed(std::move(*items)); });
+    walker->fetch(QString());
+    return job;
+}

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "api/ApiJob.h"
+#include "api/WireTypes.h"
+
+#include <QObject>
+#include <QPointer>
+
+class Connection;
+
+using ExperimentListJob = ValueJob<QList<Experiment>>;
+using RegisteredModelListJob = ValueJob<QList<RegisteredModel>>;
+
+// The tracking searches the console needs, each collecting every page before it finishes.
+class TrackingApi : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit TrackingApi(Connection* connection, QObject* parent = nullptr);
+
+    // POST experiments/search, page after page. `filter` is MLflow's search syntax (e.g. "name LIKE '/user1/%'").
+    // MLflow accepts 1..50000 per page.
+    ExperimentListJob* searchExperiments(ViewType viewType = ViewType::ActiveOnly, const QString& filter = QString(),
+                                         int pageSize = 1000);
+    // GET registered-models/search?max_results=...&page_token=..., page after page (MLflow allows up to 1000).
+    RegisteredModelListJob* searchRegisteredModels(const QString& filter = QString(), int pageSize = 1000);
+
+    static QString viewTypeName(ViewType viewType);
+
+private:
+    QPointer<Connection> m_connection;
+};
