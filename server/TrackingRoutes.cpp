@@ -354,6 +354,10 @@ namespace TrackingRoutes {
 
 void registerAll(RouteTable& routes)
 {
+    // The MLflow release whose behaviour this server reproduces; clients pick the API generation from it.
+    routes.add("GET", QStringLiteral("/version"), [](const RequestContext&) {
+        return HttpResponse::text("2.15.1", 200, "text/plain; charset=utf-8");
+    });
     addRoute(routes, "POST", QStringLiteral("experiments/create"), createExperiment);
     addRoute(routes, "GET", QStringLiteral("experiments/get"), getExperiment);
     addRoute(routes, "GET", QStringLiteral("experiments/get-by-name"), getExperimentByName);

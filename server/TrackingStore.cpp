@@ -50,7 +50,7 @@ const QString kModelColumns =
     QStringLiteral("m.name, m.creation_time, m.last_updated_time, m.description, (SELECT group_concat(hex(t.key) || "
                    "':' || hex(t.value)) FROM registered_model_tags t WHERE t.name = m.name)");
 
-// Creation order matters only for readability; every statement is idempotent so an existing database is kept.
+// Every statement is idempotent, so opening an existing database keeps its data.
 const char* const kSchema[] = {
     "CREATE TABLE IF NOT EXISTS experiments ("
     " experiment_id INTEGER PRIMARY KEY AUTOINCREMENT,"

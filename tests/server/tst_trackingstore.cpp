@@ -32,6 +32,12 @@ std::optional<MlflowError> errorOf(const std::function<void()>& call)
     return std::nullopt;
 }
 
+QByteArray codeOf(const std::function<void()>& call)
+{
+    const std::optional<MlflowError> error = errorOf(call);
+    return error ? error->code() : QByteArray("no error");
+}
+
 QStringList namesOf(const QJsonArray& experiments)
 {
     QStringList names;
@@ -118,6 +124,8 @@ private slots:
     void searchExperiments_data();
     void searchExperiments();
     void searchExperimentsTieBreaker();
+    void likeIgnoresConnectionPragma();
+    void manyFilterShapes();
     void searchExperimentsErrors_data();
     void searchExperimentsErrors();
     void pagingChainsOffsets_data();
@@ -178,6 +186,10 @@ void TestTrackingStore::init()
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
         db.setDatabaseName(m_dir->filePath(QStringLiteral("mlflow.db")));
         QVERIFY(db.open());
+        // The pragmas the embedded server sets on its connection; the store itself sets none.
+        QSqlQuery pragma(db);
+        for (const char* statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"})
+            QVERIFY(pragma.exec(QString::fromLatin1(statement)));
     }
     openStore();
 }
@@ -265,8 +277,7 @@ void TestTrackingStore::reopenKeepsData()
     query.viewType = ViewType::All;
     QCOMPARE(m_store->searchExperiments(query).items.size(), 2);
     QCOMPARE(m_store->createExperiment(QStringLiteral("second"), QString(), {}), QStringLiteral("2"));
-    QCOMPARE(m_store->experiment(QStringLiteral("1")).value(QLatin1String("name")).toString(),
-             QStringLiteral("first"));
+    QCOMPARE(m_store->experiment(QStringLiteral("1")).value(QLatin1String("name")).toString(), QStringLiteral("first"));
 }
 
 void TestTrackingStore::createAndGetExperiment()
@@ -325,8 +336,7 @@ void TestTrackingStore::experimentShapeMatchesReference()
     query.filter = QStringLiteral("name = 'Default'");
     const SearchPage page = m_store->searchExperiments(query);
     QCOMPARE(page.items.size(), 1);
-    const QJsonObject referenceDefault =
-        searchReference.value(QLatin1String("experiments")).toArray().at(0).toObject();
+    const QJsonObject referenceDefault = searchReference.value(QLatin1String("experiments")).toArray().at(0).toObject();
     QCOMPARE(keysOf(page.items.at(0).toObject()), keysOf(referenceDefault));
     QCOMPARE(page.items.at(0).toObject().value(QLatin1String("artifact_location")),
              referenceDefault.value(QLatin1String("artifact_location")));
@@ -368,8 +378,7 @@ void TestTrackingStore::createExperimentErrors()
     QFETCH(QString, message);
 
     m_store->createExperiment(QStringLiteral("existing"), QString(), {});
-    const std::optional<MlflowError> error =
-        errorOf([&] { m_store->createExperiment(name, artifactLocation, tags); });
+    const std::optional<MlflowError> error = errorOf([&] { m_store->createExperiment(name, artifactLocation, tags); });
     QVERIFY(error);
     QCOMPARE(error->code(), code);
     QCOMPARE(error->httpStatus(), 400);
@@ -456,8 +465,8 @@ void TestTrackingStore::deleteAndRestoreExperiment()
     QCOMPARE(error->httpStatus(), 404);
 
     for (const QString& missing : {QStringLiteral("77"), QStringLiteral("x")}) {
-        QCOMPARE(errorOf([&] { m_store->deleteExperiment(missing); })->code(), QByteArray("RESOURCE_DOES_NOT_EXIST"));
-        QCOMPARE(errorOf([&] { m_store->restoreExperiment(missing); })->code(), QByteArray("RESOURCE_DOES_NOT_EXIST"));
+        QCOMPARE(codeOf([&] { m_store->deleteExperiment(missing); }), QByteArray("RESOURCE_DOES_NOT_EXIST"));
+        QCOMPARE(codeOf([&] { m_store->restoreExperiment(missing); }), QByteArray("RESOURCE_DOES_NOT_EXIST"));
     }
 }
 
@@ -517,9 +526,9 @@ void TestTrackingStore::unusualNamesRoundTrip()
     QCOMPARE(tagValue(m_store->experiment(id).value(QLatin1String("tags")).toArray(), QStringLiteral("k")), name);
 
     const QString escapedSingle = QString(name).replace(QLatin1Char('\''), QStringLiteral("''"));
-    for (const QString& filter : {QStringLiteral("name = '%1'").arg(escapedSingle),
-                                  QStringLiteral("tags.k = '%1'").arg(escapedSingle),
-                                  QStringLiteral("name LIKE '%1'").arg(escapedSingle)}) {
+    for (const QString& filter :
+         {QStringLiteral("name = '%1'").arg(escapedSingle), QStringLiteral("tags.k = '%1'").arg(escapedSingle),
+          QStringLiteral("name LIKE '%1'").arg(escapedSingle)}) {
         SearchQuery query;
         query.filter = filter;
         const SearchPage page = m_store->searchExperiments(query);
@@ -564,44 +573,42 @@ void TestTrackingStore::searchExperiments_data()
         << QStringLiteral("attribute.name = \"alpha\"") << QStringList() << active << QStringList{alpha};
     QTest::newRow("attributes.name") << QStringLiteral("attributes.name='Alpha-2'") << QStringList() << active
                                      << QStringList{alpha2};
-    QTest::newRow("name = is case-sensitive") << QStringLiteral("name = 'ALPHA'") << QStringList() << active
-                                              << QStringList();
-    QTest::newRow("name = deleted, active view") << QStringLiteral("name = 'gamma'") << QStringList() << active
-                                                 << QStringList();
-    QTest::newRow("name = deleted, all view") << QStringLiteral("name = 'gamma'") << QStringList() << ViewType::All
-                                              << QStringList{gamma};
+    QTest::newRow("name = is case-sensitive")
+        << QStringLiteral("name = 'ALPHA'") << QStringList() << active << QStringList();
+    QTest::newRow("name = deleted, active view")
+        << QStringLiteral("name = 'gamma'") << QStringList() << active << QStringList();
+    QTest::newRow("name = deleted, all view")
+        << QStringLiteral("name = 'gamma'") << QStringList() << ViewType::All << QStringList{gamma};
     QTest::newRow("name !=") << QStringLiteral("name != 'alpha'") << QStringList() << active
                              << QStringList{kBrackets, kEmoji, kInjection, beta, alpha2, def};
-    QTest::newRow("name = with wildcards is literal") << QStringLiteral("name = 'beta_%'") << QStringList() << active
-                                                      << QStringList{beta};
-    QTest::newRow("name = wildcard matches nothing") << QStringLiteral("name = 'alph%'") << QStringList() << active
-                                                     << QStringList();
-    QTest::newRow("name LIKE is case-sensitive") << QStringLiteral("name LIKE 'alpha%'") << QStringList() << active
-                                                 << QStringList{alpha};
-    QTest::newRow("name like lower-case keyword") << QStringLiteral("name like 'A%'") << QStringList() << active
-                                                  << QStringList{alpha2};
+    QTest::newRow("name = with wildcards is literal")
+        << QStringLiteral("name = 'beta_%'") << QStringList() << active << QStringList{beta};
+    QTest::newRow("name = wildcard matches nothing")
+        << QStringLiteral("name = 'alph%'") << QStringList() << active << QStringList();
+    QTest::newRow("name LIKE is case-sensitive")
+        << QStringLiteral("name LIKE 'alpha%'") << QStringList() << active << QStringList{alpha};
+    QTest::newRow("name like lower-case keyword")
+        << QStringLiteral("name like 'A%'") << QStringList() << active << QStringList{alpha2};
     QTest::newRow("name ILIKE") << QStringLiteral("name ILIKE 'alpha%'") << QStringList() << active
                                 << QStringList{alpha2, alpha};
-    QTest::newRow("name LIKE underscore") << QStringLiteral("name LIKE 'b_ta%'") << QStringList() << active
-                                          << QStringList{beta};
+    QTest::newRow("name LIKE underscore")
+        << QStringLiteral("name LIKE 'b_ta%'") << QStringList() << active << QStringList{beta};
     QTest::newRow("name LIKE glob characters are literal")
         << QStringLiteral("name LIKE 'br[a]ck*t?'") << QStringList() << active << QStringList{kBrackets};
-    QTest::newRow("name LIKE star is not a wildcard") << QStringLiteral("name LIKE 'br*'") << QStringList() << active
-                                                      << QStringList();
+    QTest::newRow("name LIKE star is not a wildcard")
+        << QStringLiteral("name LIKE 'br*'") << QStringList() << active << QStringList();
     QTest::newRow("name LIKE with wildcards around brackets")
         << QStringLiteral("name LIKE '%[a]%'") << QStringList() << active << QStringList{kBrackets};
     QTest::newRow("name LIKE emoji") << QStringLiteral("name LIKE '\U0001F600%'") << QStringList() << active
                                      << QStringList{kEmoji};
-    QTest::newRow("name LIKE underscore over emoji") << QStringLiteral("name LIKE '_ émoji'") << QStringList()
-                                                     << active << QStringList{kEmoji};
+    QTest::newRow("name LIKE underscore over emoji")
+        << QStringLiteral("name LIKE '_ émoji'") << QStringList() << active << QStringList{kEmoji};
     QTest::newRow("name = injection") << QStringLiteral("name = \"'; DROP TABLE experiments; --\"") << QStringList()
                                       << active << QStringList{kInjection};
-    QTest::newRow("name = injection doubled quotes")
-        << QStringLiteral("name = '''; DROP TABLE experiments; --'") << QStringList() << active
-        << QStringList{kInjection};
-    QTest::newRow("name = injection backslash quote")
-        << QStringLiteral("name = '\\'; DROP TABLE experiments; --'") << QStringList() << active
-        << QStringList{kInjection};
+    QTest::newRow("name = injection doubled quotes") << QStringLiteral("name = '''; DROP TABLE experiments; --'")
+                                                     << QStringList() << active << QStringList{kInjection};
+    QTest::newRow("name = injection backslash quote") << QStringLiteral("name = '\\'; DROP TABLE experiments; --'")
+                                                      << QStringList() << active << QStringList{kInjection};
 
     QTest::newRow("creation_time =") << QStringLiteral("creation_time = 2000") << QStringList() << active
                                      << QStringList{alpha2};
@@ -624,16 +631,15 @@ void TestTrackingStore::searchExperiments_data()
     QTest::newRow("tag =") << QStringLiteral("tags.team = 'red'") << QStringList() << active << QStringList{alpha};
     QTest::newRow("tag = all view") << QStringLiteral("tags.team = 'Red'") << QStringList() << ViewType::All
                                     << QStringList{gamma};
-    QTest::newRow("tag !=") << QStringLiteral("tags.team != 'red'") << QStringList() << active
-                            << QStringList{alpha2};
+    QTest::newRow("tag !=") << QStringLiteral("tags.team != 'red'") << QStringList() << active << QStringList{alpha2};
     QTest::newRow("tag LIKE") << QStringLiteral("tags.team LIKE 'r%'") << QStringList() << ViewType::All
                               << QStringList{alpha};
     QTest::newRow("tag ILIKE") << QStringLiteral("tags.team ILIKE 'r%'") << QStringList() << ViewType::All
                                << QStringList{gamma, alpha};
-    QTest::newRow("tag key in backticks") << QStringLiteral("tags.`key with spaces` = 'v 1'") << QStringList()
-                                          << active << QStringList{alpha};
-    QTest::newRow("tag key in double quotes") << QStringLiteral("tag.\"key with spaces\" LIKE 'v%'")
-                                              << QStringList() << active << QStringList{alpha};
+    QTest::newRow("tag key in backticks")
+        << QStringLiteral("tags.`key with spaces` = 'v 1'") << QStringList() << active << QStringList{alpha};
+    QTest::newRow("tag key in double quotes")
+        << QStringLiteral("tag.\"key with spaces\" LIKE 'v%'") << QStringList() << active << QStringList{alpha};
     QTest::newRow("missing tag key") << QStringLiteral("tags.nothing = 'x'") << QStringList() << active
                                      << QStringList();
 
@@ -641,9 +647,9 @@ void TestTrackingStore::searchExperiments_data()
                          << QStringList{alpha2};
     QTest::newRow("and lower case") << QStringLiteral("name ILIKE 'a%' and tags.team = 'blue'") << QStringList()
                                     << active << QStringList{alpha2};
-    QTest::newRow("three clauses")
-        << QStringLiteral("creation_time >= 1000 AND creation_time <= 3000 AND name != 'beta_%'") << QStringList()
-        << active << QStringList{alpha2, alpha};
+    QTest::newRow("three clauses") << QStringLiteral(
+                                          "creation_time >= 1000 AND creation_time <= 3000 AND name != 'beta_%'")
+                                   << QStringList() << active << QStringList{alpha2, alpha};
 
     QTest::newRow("order name") << QString() << QStringList{QStringLiteral("name")} << active
                                 << QStringList{kInjection, alpha2, def, alpha, beta, kBrackets, kEmoji};
@@ -652,13 +658,12 @@ void TestTrackingStore::searchExperiments_data()
     QTest::newRow("order attribute.last_update_time asc")
         << QString() << QStringList{QStringLiteral("attribute.last_update_time asc")} << active
         << QStringList{def, kInjection, beta, alpha2, alpha, kEmoji, kBrackets};
-    QTest::newRow("order experiment_id DESC") << QString() << QStringList{QStringLiteral("experiment_id DESC")}
-                                              << ViewType::All
-                                              << QStringList{kBrackets, kEmoji, kInjection, gamma, beta, alpha2,
-                                                             alpha, def};
+    QTest::newRow("order experiment_id DESC")
+        << QString() << QStringList{QStringLiteral("experiment_id DESC")} << ViewType::All
+        << QStringList{kBrackets, kEmoji, kInjection, gamma, beta, alpha2, alpha, def};
     QTest::newRow("order creation_time ASC with filter")
         << QStringLiteral("name LIKE '%a%'") << QStringList{QStringLiteral("creation_time ASC")} << active
-        << QStringList{alpha, alpha2, beta, kBrackets};
+        << QStringList{def, alpha, alpha2, beta, kBrackets};
     QTest::newRow("order with blank entry") << QString() << QStringList{QString()} << active
                                             << QStringList{kBrackets, kEmoji, kInjection, beta, alpha2, alpha, def};
 }
@@ -696,8 +701,41 @@ void TestTrackingStore::searchExperimentsTieBreaker()
         QCOMPARE(found, ids);
     }
     query.orderBy = QStringList{QStringLiteral("experiment_id DESC")};
-    QCOMPARE(m_store->searchExperiments(query).items.first().toObject().value(QLatin1String("experiment_id")).toString(),
-             ids.last());
+    QCOMPARE(
+        m_store->searchExperiments(query).items.first().toObject().value(QLatin1String("experiment_id")).toString(),
+        ids.last());
+}
+
+// LIKE and ILIKE must not depend on how the caller configured the connection.
+void TestTrackingStore::likeIgnoresConnectionPragma()
+{
+    createSearchFixture();
+    for (const char* pragma : {"PRAGMA case_sensitive_like = ON", "PRAGMA case_sensitive_like = OFF"}) {
+        QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+        QVERIFY(query.exec(QString::fromLatin1(pragma)));
+        SearchQuery search;
+        search.filter = QStringLiteral("name ILIKE 'ALPHA%'");
+        QCOMPARE(namesOf(m_store->searchExperiments(search).items),
+                 (QStringList{QStringLiteral("Alpha-2"), QStringLiteral("alpha")}));
+        search.filter = QStringLiteral("name LIKE 'Alpha%'");
+        QCOMPARE(namesOf(m_store->searchExperiments(search).items), QStringList{QStringLiteral("Alpha-2")});
+    }
+}
+
+// More distinct filter shapes than the statement cache holds: answers stay right while it recycles.
+void TestTrackingStore::manyFilterShapes()
+{
+    m_store->createExperiment(QStringLiteral("needle"), QString(), {});
+    QString filter = QStringLiteral("name = 'needle'");
+    for (int clauses = 1; clauses <= 150; ++clauses) {
+        SearchQuery query;
+        query.filter = filter;
+        QCOMPARE(namesOf(m_store->searchExperiments(query).items), QStringList{QStringLiteral("needle")});
+        filter += QStringLiteral(" AND creation_time > %1").arg(clauses);
+    }
+    SearchQuery query;
+    query.filter = QStringLiteral("name = 'needle'");
+    QCOMPARE(namesOf(m_store->searchExperiments(query).items), QStringList{QStringLiteral("needle")});
 }
 
 void TestTrackingStore::searchExperimentsErrors_data()
@@ -876,9 +914,9 @@ void TestTrackingStore::pageTokenGarbage()
 void TestTrackingStore::createRun()
 {
     const QString experimentId = m_store->createExperiment(QStringLiteral("runs"), QString(), {});
-    const QJsonObject run = m_store->createRun(experimentId, QStringLiteral("alice"), 1795667252210,
-                                               QStringLiteral("run-u1e1"),
-                                               tagArray({{QStringLiteral("mlflow.user"), QStringLiteral("alice")}}));
+    const QJsonObject run =
+        m_store->createRun(experimentId, QStringLiteral("alice"), 1795667252210, QStringLiteral("run-u1e1"),
+                           tagArray({{QStringLiteral("mlflow.user"), QStringLiteral("alice")}}));
     const QJsonObject info = run.value(QLatin1String("info")).toObject();
     const QString runId = info.value(QLatin1String("run_id")).toString();
     QVERIFY2(QRegularExpression(QStringLiteral("^[0-9a-f]{32}$")).match(runId).hasMatch(), qPrintable(runId));
@@ -902,11 +940,11 @@ void TestTrackingStore::createRun()
     QCOMPARE(m_store->experimentIdOfRun(runId), experimentId);
 
     // The same shape as MLflow 2.15.1's runs/create answer.
-    const QJsonObject reference = referenceResponse(QStringLiteral("user1_create_run_in_u1e1"))
-                                      .value(QLatin1String("run"))
-                                      .toObject();
+    const QJsonObject reference =
+        referenceResponse(QStringLiteral("user1_create_run_in_u1e1")).value(QLatin1String("run")).toObject();
     QVERIFY2(!reference.isEmpty(), "reference transcript missing");
-    const QJsonObject plain = m_store->createRun(experimentId, QString(), 1795667252210, QStringLiteral("run-u1e1"), {});
+    const QJsonObject plain =
+        m_store->createRun(experimentId, QString(), 1795667252210, QStringLiteral("run-u1e1"), {});
     QCOMPARE(keysOf(plain), keysOf(reference));
     QCOMPARE(keysOf(plain.value(QLatin1String("info")).toObject()),
              keysOf(reference.value(QLatin1String("info")).toObject()));
@@ -961,9 +999,9 @@ void TestTrackingStore::createRunErrors()
     QVERIFY(error);
     QCOMPARE(error->code(), QByteArray("INVALID_PARAMETER_VALUE"));
     QCOMPARE(error->httpStatus(), 400);
-    QCOMPARE(error->message(),
-             QStringLiteral("The experiment %1 must be in the 'active' state. Current state is deleted.")
-                 .arg(experimentId));
+    QCOMPARE(
+        error->message(),
+        QStringLiteral("The experiment %1 must be in the 'active' state. Current state is deleted.").arg(experimentId));
 
     error = errorOf([&] {
         m_store->createRun(QStringLiteral("0"), QString(), 1, QString(),
@@ -975,8 +1013,8 @@ void TestTrackingStore::createRunErrors()
 
 void TestTrackingStore::getRun()
 {
-    const QJsonObject created = m_store->createRun(QStringLiteral("0"), QString(), 1795667252210,
-                                                   QStringLiteral("run-u1e1"), {});
+    const QJsonObject created =
+        m_store->createRun(QStringLiteral("0"), QString(), 1795667252210, QStringLiteral("run-u1e1"), {});
     const QString runId = created.value(QLatin1String("info")).toObject().value(QLatin1String("run_id")).toString();
     m_store->logMetric(runId, QStringLiteral("loss"), 0.5, 1795667252210, 0);
     const QJsonObject run = m_store->run(runId);
@@ -993,12 +1031,14 @@ void TestTrackingStore::getRun()
 
     const QString missing = QStringLiteral("00000000000000000000000000000000");
     for (const std::function<void()>& call : std::initializer_list<std::function<void()>>{
-             [&] { m_store->run(missing); },
-             [&] { m_store->experimentIdOfRun(missing); },
+             [&] { m_store->run(missing); }, [&] { m_store->experimentIdOfRun(missing); },
              [&] { m_store->logMetric(missing, QStringLiteral("loss"), 1, 1, 0); },
              [&] { m_store->metricHistory(missing, QStringLiteral("loss")); },
              [&] { m_store->updateRun(missing, QStringLiteral("FINISHED"), std::nullopt, std::nullopt); },
-             [&] { m_store->deleteRun(missing); }, [&] { m_store->restoreRun(missing); }}) {
+             [&] { m_store->deleteRun(missing); },
+             [&] {
+                 m_store->restoreRun(missing);
+             }}) {
         const std::optional<MlflowError> error = errorOf(call);
         QVERIFY(error);
         QCOMPARE(error->code(), QByteArray("RESOURCE_DOES_NOT_EXIST"));
@@ -1133,7 +1173,8 @@ void TestTrackingStore::logParams()
                                               "logged with value='0.1' for run ID='%1'. Attempted logging new value "
                                               "'0.2'.")
                                    .arg(runId));
-    const QJsonArray params = m_store->run(runId).value(QLatin1String("data")).toObject().value(QLatin1String("params")).toArray();
+    const QJsonArray params =
+        m_store->run(runId).value(QLatin1String("data")).toObject().value(QLatin1String("params")).toArray();
     QCOMPARE(params.size(), 2);
     QCOMPARE(tagValue(params, QStringLiteral("lr")), QStringLiteral("0.1"));
     QCOMPARE(tagValue(params, QStringLiteral("layers")), QStringLiteral("'; DROP TABLE params; --"));
@@ -1224,12 +1265,14 @@ void TestTrackingStore::logBatchErrors()
         [&] { m_store->logBatch(runId, {}, tooManyParams, {}); },
         [&] { m_store->logBatch(runId, {}, {}, tooManyParams); },
         [&] {
-            m_store->logBatch(runId, {}, tagArray({{QStringLiteral("a"), QStringLiteral("1")},
-                                                   {QStringLiteral("a"), QStringLiteral("2")}}),
-                              {});
+            m_store->logBatch(
+                runId, {},
+                tagArray({{QStringLiteral("a"), QStringLiteral("1")}, {QStringLiteral("a"), QStringLiteral("2")}}), {});
         },
         // Changing a logged param fails the whole batch, including the good metric before it.
-        [&] { m_store->logBatch(runId, goodMetric, tagArray({{QStringLiteral("lr"), QStringLiteral("0.9")}}), {}); },
+        [&] {
+            m_store->logBatch(runId, goodMetric, tagArray({{QStringLiteral("lr"), QStringLiteral("0.9")}}), {});
+        },
         [&] {
             m_store->logBatch(runId,
                               {QJsonObject{{QStringLiteral("key"), QStringLiteral("m")}, {QStringLiteral("value"), 1}}},
@@ -1388,33 +1431,31 @@ void TestTrackingStore::searchRuns_data()
     const QStringList both{QStringLiteral("1"), QStringLiteral("2")};
     const ViewType active = ViewType::ActiveOnly;
     QTest::newRow("default order") << first << QString() << QStringList() << active << QStringLiteral("dcba");
-    QTest::newRow("both experiments, active") << both << QString() << QStringList() << active
-                                              << QStringLiteral("dcba");
-    QTest::newRow("both experiments, all") << both << QString() << QStringList() << ViewType::All
-                                           << QStringLiteral("edcba");
-    QTest::newRow("deleted only") << both << QString() << QStringList() << ViewType::DeletedOnly
-                                  << QStringLiteral("e");
+    QTest::newRow("both experiments, active") << both << QString() << QStringList() << active << QStringLiteral("dcba");
+    QTest::newRow("both experiments, all")
+        << both << QString() << QStringList() << ViewType::All << QStringLiteral("edcba");
+    QTest::newRow("deleted only") << both << QString() << QStringList() << ViewType::DeletedOnly << QStringLiteral("e");
     QTest::newRow("no experiments") << QStringList() << QString() << QStringList() << active << QString();
     QTest::newRow("unknown experiment") << QStringList{QStringLiteral("x"), QStringLiteral("99")} << QString()
                                         << QStringList() << active << QString();
     QTest::newRow("status") << first << QStringLiteral("attributes.status = 'FINISHED'") << QStringList() << active
                             << QStringLiteral("ba");
-    QTest::newRow("status !=") << first << QStringLiteral("attribute.status != 'FINISHED'") << QStringList()
-                               << active << QStringLiteral("dc");
+    QTest::newRow("status !=") << first << QStringLiteral("attribute.status != 'FINISHED'") << QStringList() << active
+                               << QStringLiteral("dc");
     QTest::newRow("run_name LIKE") << first << QStringLiteral("attributes.run_name LIKE 'run-%'") << QStringList()
                                    << active << QStringLiteral("dba");
     QTest::newRow("run_name ILIKE") << first << QStringLiteral("run_name ILIKE 'run-%'") << QStringList() << active
                                     << QStringLiteral("dcba");
-    QTest::newRow("start_time") << first << QStringLiteral("attributes.start_time >= 200") << QStringList()
-                                << active << QStringLiteral("dcb");
+    QTest::newRow("start_time") << first << QStringLiteral("attributes.start_time >= 200") << QStringList() << active
+                                << QStringLiteral("dcb");
     QTest::newRow("end_time") << first << QStringLiteral("attributes.end_time < 200") << QStringList() << active
                               << QStringLiteral("a");
     QTest::newRow("metric >") << first << QStringLiteral("metrics.loss > 0.5") << QStringList() << active
                               << QStringLiteral("cb");
     QTest::newRow("metric <=") << both << QStringLiteral("metrics.loss <= 0.5") << QStringList() << ViewType::All
                                << QStringLiteral("ea");
-    QTest::newRow("metric = integer literal") << first << QStringLiteral("metrics.loss != 1") << QStringList()
-                                              << active << QStringLiteral("cba");
+    QTest::newRow("metric = integer literal")
+        << first << QStringLiteral("metrics.loss != 1") << QStringList() << active << QStringLiteral("cba");
     QTest::newRow("param =") << first << QStringLiteral("params.lr = '0.1'") << QStringList() << active
                              << QStringLiteral("a");
     QTest::newRow("param LIKE") << first << QStringLiteral("params.lr LIKE '0.%'") << QStringList() << active
@@ -1433,10 +1474,10 @@ void TestTrackingStore::searchRuns_data()
         << first << QString() << QStringList{QStringLiteral("metrics.loss ASC")} << active << QStringLiteral("acbd");
     QTest::newRow("order run_name") << first << QString() << QStringList{QStringLiteral("attributes.run_name")}
                                     << active << QStringLiteral("cabd");
-    QTest::newRow("order start_time ASC") << first << QString() << QStringList{QStringLiteral("start_time ASC")}
-                                          << active << QStringLiteral("abcd");
-    QTest::newRow("order param then default") << first << QString() << QStringList{QStringLiteral("params.lr")}
-                                              << active << QStringLiteral("badc");
+    QTest::newRow("order start_time ASC")
+        << first << QString() << QStringList{QStringLiteral("start_time ASC")} << active << QStringLiteral("abcd");
+    QTest::newRow("order param then default")
+        << first << QString() << QStringList{QStringLiteral("params.lr")} << active << QStringLiteral("badc");
     QTest::newRow("order tag DESC") << first << QString() << QStringList{QStringLiteral("tags.team DESC")} << active
                                     << QStringLiteral("cdba");
 }
@@ -1458,11 +1499,12 @@ void TestTrackingStore::searchRuns()
     QString letters;
     for (const QJsonValue& run : page.items) {
         const QJsonObject object = run.toObject();
-        const qsizetype index = ids.indexOf(object.value(QLatin1String("info")).toObject().value(QLatin1String("run_id")).toString());
+        const qsizetype index =
+            ids.indexOf(object.value(QLatin1String("info")).toObject().value(QLatin1String("run_id")).toString());
         QVERIFY(index >= 0);
         letters.append(QLatin1Char(char('a' + index)));
-        QCOMPARE(keysOf(object), (QSet<QString>{QStringLiteral("info"), QStringLiteral("data"),
-                                                QStringLiteral("inputs")}));
+        QCOMPARE(keysOf(object),
+                 (QSet<QString>{QStringLiteral("info"), QStringLiteral("data"), QStringLiteral("inputs")}));
         QCOMPARE(object, m_store->run(ids.at(index)));
     }
     QCOMPARE(letters, expected);
@@ -1482,7 +1524,8 @@ void TestTrackingStore::searchRunsPaging()
         const SearchPage page = m_store->searchRuns({experimentId}, query);
         sizes.append(page.items.size());
         for (const QJsonValue& run : page.items)
-            startTimes.append(run.toObject().value(QLatin1String("info")).toObject().value(QLatin1String("start_time")).toInteger());
+            startTimes.append(
+                run.toObject().value(QLatin1String("info")).toObject().value(QLatin1String("start_time")).toInteger());
         if (!page.nextOffset)
             break;
         query.offset = PageToken::decode(PageToken::encode(*page.nextOffset));
@@ -1504,7 +1547,8 @@ void TestTrackingStore::searchRunsErrors_data()
     QTest::newRow("IN") << QStringLiteral("attributes.run_id IN ('a')") << QStringList();
     QTest::newRow("OR") << QStringLiteral("tags.a = 'x' OR tags.b = 'y'") << QStringList();
     QTest::newRow("order unknown") << QString() << QStringList{QStringLiteral("attributes.color")};
-    QTest::newRow("order duplicate") << QString() << QStringList{QStringLiteral("metrics.m"), QStringLiteral("metric.m DESC")};
+    QTest::newRow("order duplicate") << QString()
+                                     << QStringList{QStringLiteral("metrics.m"), QStringLiteral("metric.m DESC")};
 }
 
 void TestTrackingStore::searchRunsErrors()
@@ -1571,20 +1615,17 @@ void TestTrackingStore::searchRegisteredModels_data()
     const QString c = QStringLiteral("gamma");
     QTest::newRow("default order") << QString() << QStringList() << QStringList{b, a, c};
     QTest::newRow("name =") << QStringLiteral("name = 'gamma'") << QStringList() << QStringList{c};
-    QTest::newRow("name = literal underscore") << QStringLiteral("name = 'Beta%model'") << QStringList()
-                                               << QStringList();
+    QTest::newRow("name = literal underscore")
+        << QStringLiteral("name = 'Beta%model'") << QStringList() << QStringList();
     QTest::newRow("name LIKE") << QStringLiteral("name LIKE '%model'") << QStringList() << QStringList{b, a};
-    QTest::newRow("name LIKE case-sensitive") << QStringLiteral("name LIKE 'beta%'") << QStringList()
-                                              << QStringList();
+    QTest::newRow("name LIKE case-sensitive") << QStringLiteral("name LIKE 'beta%'") << QStringList() << QStringList();
     QTest::newRow("name ILIKE") << QStringLiteral("name ILIKE 'beta%'") << QStringList() << QStringList{b};
     QTest::newRow("name !=") << QStringLiteral("name != 'gamma'") << QStringList() << QStringList{b, a};
     QTest::newRow("tag") << QStringLiteral("tags.stage = 'prod'") << QStringList() << QStringList{a};
-    QTest::newRow("order name DESC") << QString() << QStringList{QStringLiteral("name DESC")}
-                                     << QStringList{c, a, b};
+    QTest::newRow("order name DESC") << QString() << QStringList{QStringLiteral("name DESC")} << QStringList{c, a, b};
     QTest::newRow("order last_updated_timestamp DESC")
         << QString() << QStringList{QStringLiteral("last_updated_timestamp DESC")} << QStringList{c, b, a};
-    QTest::newRow("order timestamp") << QString() << QStringList{QStringLiteral("timestamp")}
-                                     << QStringList{a, b, c};
+    QTest::newRow("order timestamp") << QString() << QStringList{QStringLiteral("timestamp")} << QStringList{a, b, c};
 }
 
 void TestTrackingStore::searchRegisteredModels()
