@@ -56,16 +56,6 @@ namespace DemoData {
 bool seed(MlflowService& service, const QString& adminUsername, const QString& adminPassword, QString* error)
 {
     ScenarioPlayer player(service);
-    QUrlQuery lookup;
-    lookup.addQueryItem(QStringLiteral("username"), user1Username);
-    HttpRequest probe;
-    probe.method = "GET";
-    probe.path = QStringLiteral("/api/2.0/mlflow/users/get");
-    probe.query = lookup;
-    probe.headers.append(qMakePair(QByteArray("Authorization"), basicAuthorization(adminUsername, adminPassword)));
-    if (service.handle(probe).status == 200)
-        return true; // already seeded
-
     const QList<QPair<QString, QString>> users = {{user1Username, user1Password}, {user2Username, user2Password}};
     for (const auto& user : users) {
         if (!player.call(adminUsername, adminPassword, "POST", QStringLiteral("users/create"),

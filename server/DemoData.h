@@ -18,6 +18,6 @@ class MlflowService;
 
 namespace DemoData {
 // Plays the scenario through the service's own request pipeline, as real clients would (so creators get MANAGE
-// exactly as on a real server). Does nothing when user1 already exists. Returns false with `error` on failure.
+// exactly as on a real server). Call it on a fresh data dir only. Returns false with `error` on failure.
 bool seed(MlflowService& service, const QString& adminUsername, const QString& adminPassword, QString* error);
 } // namespace DemoData

@@ -223,7 +223,7 @@ bool EmbeddedServer::start(QString* error)
     QString failure;
     const bool ready = d->loadConfig(&failure) && d->openStores(&failure) && d->ensureAdmin(&failure) &&
                        d->checkExposure(&failure) &&
-                       (!d->options.demo ||
+                       (!d->options.demo || d->authStore->user(DemoData::user1Username) ||
                         DemoData::seed(*d->service, d->config.adminUsername, d->config.adminPassword, &failure));
     std::optional<QSslConfiguration> tls;
     if (ready) {

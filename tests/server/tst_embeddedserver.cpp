@@ -38,11 +38,11 @@ public:
         if (!query.isEmpty())
             target += '?' + query.toUtf8();
         QList<QPair<QByteArray, QByteArray>> headers;
-        headers.append({"Authorization",
-                        "Basic " + (caller.username + QLatin1Char(':') + caller.password).toUtf8().toBase64()});
+        headers.append(qMakePair(QByteArray("Authorization"),
+                                 "Basic " + (caller.username + QLatin1Char(':') + caller.password).toUtf8().toBase64()));
         const bool withBody = method != "GET";
         if (withBody)
-            headers.append({"Content-Type", "application/json"});
+            headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
         return m_client.send(method, target, headers, QJsonDocument(body).toJson(QJsonDocument::Compact), withBody);
     }
 
@@ -57,13 +57,15 @@ QJsonObject json(const RawHttpClient::Response& response)
     return QJsonDocument::fromJson(response.body).object();
 }
 
-QString errorCode(const RawHttpClient::Response& response)
+QString errorCodeOf(const RawHttpClient::Response& response)
 {
     return json(response).value(QStringLiteral("error_code")).toString();
 }
 
 QString createExperiment(Api& api, const Caller& caller, const QString& name)
 {
+    // Distinct creation times, so MLflow's default order (newest first) is deterministic.
+    QTest::qWait(2);
     const auto response = api.call(caller, "POST", QStringLiteral("experiments/create"), {{QStringLiteral("name"), name}});
     return json(response).value(QStringLiteral("experiment_id")).toString();
 }
@@ -334,7 +336,7 @@ void EmbeddedServerTest::badInput()
     const RawHttpClient::Response response = client.sendRaw(request);
     QVERIFY2(response.error.isEmpty(), qPrintable(response.error));
     QCOMPARE(response.status, status);
-    QCOMPARE(errorCode(response), errorCode);
+    QCOMPARE(errorCodeOf(response), errorCode);
     if (!errorCode.isEmpty())
         QVERIFY(!json(response).value(QStringLiteral("message")).toString().isEmpty());
     // The server keeps serving and its data is intact.
@@ -354,7 +356,7 @@ void EmbeddedServerTest::oversizedRequestsGet413AndServerSurvives()
     const auto early = declared.sendRaw("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: x\r\n"
                                         "Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n{");
     QCOMPARE(early.status, 413);
-    QCOMPARE(errorCode(early), QStringLiteral("RESOURCE_EXHAUSTED"));
+    QCOMPARE(errorCodeOf(early), QStringLiteral("RESOURCE_EXHAUSTED"));
     // A body that really is too large, sent in full, is refused too.
     RawHttpClient sent(QStringLiteral("127.0.0.1"), fixture.port());
     const QByteArray big(17 * 1024 * 1024, 'a');
