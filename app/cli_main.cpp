@@ -1,7 +1,7 @@
+#include "app/cli/CliApplication.h"
 #include "app/cli/ServeCommand.h"
 
 #include <QCoreApplication>
-#include <QTextStream>
 
 int main(int argc, char* argv[])
 {
@@ -9,11 +9,17 @@ int main(int argc, char* argv[])
     QCoreApplication::setApplicationName(QStringLiteral("mlflow-admin-cli"));
     QCoreApplication::setOrganizationName(QStringLiteral("mlflow-admin"));
     QStringList arguments = QCoreApplication::arguments();
-    if (arguments.size() >= 2 && arguments.at(1) == QLatin1String("serve")) {
-        arguments.removeAt(1);
-        return ServeCommand::run(arguments);
-    }
-    QTextStream(stderr) << "Usage: mlflow-admin-cli serve [--host 127.0.0.1] [--port 5000] [--data-dir DIR] "
-                           "[--config basic_auth.ini] [--demo]\n";
-    return 2;
+    arguments.removeFirst();
+    if (!arguments.isEmpty() && arguments.first() == QLatin1String("serve"))
+        return ServeCommand::run(QStringList{QCoreApplication::arguments().constFirst()} + arguments.mid(1));
+
+    // The one place the CLI waits: its top-level event loop runs until the command has finished.
+    CliApplication cli;
+    QObject::connect(
+        &cli, &CliApplication::finished, &app, [](int code) { QCoreApplication::exit(code); }, Qt::QueuedConnection);
+    cli.start(arguments);
+    if (cli.isFinished())
+        return cli.exitCode();
+    QCoreApplication::exec();
+    return cli.exitCode();
 }

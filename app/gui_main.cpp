@@ -1,13 +1,87 @@
+#include "app/gui/ScreenshotWriter.h"
+#include "app/services/CredentialStore.h"
+#include "app/services/ProfileStore.h"
+#include "views/LoginDialog.h"
 #include "views/MainWindow.h"
+#include "views/Session.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QPointer>
+#include <QSettings>
+
+#include <cstdio>
 
 int main(int argc, char* argv[])
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("mlflow-admin"));
     QApplication::setOrganizationName(QStringLiteral("mlflow-admin"));
-    MainWindow window;
-    window.show();
-    return app.exec();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/mlflow-admin.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QCoreApplication::translate("main", "Administration console for MLflow basic-auth servers."));
+    parser.addHelpOption();
+    const QCommandLineOption demoOption(
+        QStringLiteral("demo"),
+        QCoreApplication::translate("main", "Start the built-in demo server and sign in as its administrator."));
+    const QCommandLineOption profileOption(QStringLiteral("profile"),
+                                           QCoreApplication::translate("main", "Preselect the saved profile <name>."),
+                                           QCoreApplication::translate("main", "name"));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"),
+        QCoreApplication::translate("main", "Write a PNG of every page to <dir> once loaded, then exit."),
+        QCoreApplication::translate("main", "dir"));
+    parser.addOptions({demoOption, profileOption, screenshotOption});
+    parser.process(app);
+
+    const QString screenshotDir = parser.value(screenshotOption);
+    if (!screenshotDir.isEmpty() && !parser.isSet(demoOption)) {
+        std::fputs(qPrintable(QCoreApplication::translate("main", "--screenshot needs --demo.\n")), stderr);
+        return 2;
+    }
+
+    ProfileStore profiles;
+    CredentialStore credentials;
+    LoginDialog dialog(&profiles, &credentials);
+    QPointer<MainWindow> window;
+
+    QObject::connect(&dialog, &LoginDialog::signedIn, &app, [&] {
+        window = new MainWindow(dialog.takeSession());
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        if (!screenshotDir.isEmpty()) {
+            // A fixed size, so the pictures in the README do not depend on the last session's window.
+            window->resize(1100, 640);
+            new ScreenshotWriter(window, screenshotDir, window);
+        }
+        window->show();
+        window->refresh();
+    });
+    QObject::connect(&dialog, &QDialog::rejected, &app, &QCoreApplication::quit);
+    if (!screenshotDir.isEmpty()) {
+        QObject::connect(&dialog, &LoginDialog::connectFailed, &app, [](const QString& message) {
+            std::fputs(qPrintable(message + QLatin1Char('\n')), stderr);
+            QCoreApplication::exit(1);
+        });
+    }
+
+    const QString profile = parser.isSet(profileOption) ? parser.value(profileOption)
+                                                        : QSettings().value(QStringLiteral("lastProfile")).toString();
+    dialog.selectProfile(profile);
+    if (parser.isSet(demoOption)) {
+        dialog.startDemo();
+        // Connecting always finishes asynchronously; not connecting now means the server did not even start.
+        if (!screenshotDir.isEmpty() && !dialog.isConnecting()) {
+            std::fputs(qPrintable(dialog.messageText() + QLatin1Char('\n')), stderr);
+            return 1;
+        }
+    }
+    if (screenshotDir.isEmpty())
+        dialog.show();
+    const int code = app.exec();
+    // A window still open (screenshots, or quit from elsewhere) owns the session and the demo server's data dir.
+    delete window;
+    return code;
 }

@@ -22,3 +22,20 @@ QString EffectivePermission::reason() const
     return QCoreApplication::translate("EffectivePermission",
                                        "No explicit grant; the server's default permission is not known");
 }
+
+QString EffectivePermission::sourceName(Source source)
+{
+    switch (source) {
+    case Source::Admin:
+        return QCoreApplication::translate("EffectivePermission", "administrator");
+    case Source::ExplicitGrant:
+        return QCoreApplication::translate("EffectivePermission", "explicit grant");
+    case Source::Role:
+        return QCoreApplication::translate("EffectivePermission", "role");
+    case Source::DefaultPermission:
+        return QCoreApplication::translate("EffectivePermission", "default permission");
+    case Source::Unknown:
+        break;
+    }
+    return QCoreApplication::translate("EffectivePermission", "unknown");
+}

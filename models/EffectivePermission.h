@@ -19,6 +19,17 @@ struct EffectivePermission
     Source source = Source::Unknown;
     QString detail; // e.g. the role name
 
+    bool isExplicit() const { return source == Source::ExplicitGrant; }
+    // Whether the user can at least read the resource (false when unknown: we never guess access).
+    bool canRead() const { return source != Source::Unknown && Permissions::canRead(level); }
+
     // A sentence for people: "MANAGE: explicit grant", "READ: default permission of the server".
     QString reason() const;
+    static QString sourceName(Source source);
+
+    friend bool operator==(const EffectivePermission& a, const EffectivePermission& b)
+    {
+        return a.level == b.level && a.source == b.source && a.detail == b.detail;
+    }
+    friend bool operator!=(const EffectivePermission& a, const EffectivePermission& b) { return !(a == b); }
 };

@@ -1,12 +1,452 @@
 #include "views/MainWindow.h"
 
-#include <QLabel>
+#include "api/Connection.h"
+#include "api/KnownUsersRegistry.h"
+#include "models/AccessMatrixModel.h"
+#include "models/ChangeSet.h"
+#include "models/Directory.h"
+#include "models/ExperimentsModel.h"
+#include "models/RegisteredModelsModel.h"
+#include "models/UsersModel.h"
+#include "views/AccessMatrixPage.h"
+#include "views/MessageBox.h"
+#include "views/ResourcePage.h"
+#include "views/ReviewChangesDialog.h"
+#include "views/Session.h"
+#include "views/UsersPage.h"
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+#include <QAction>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QToolButton>
+#include <QUndoStack>
+
+namespace {
+
+const QString settingsGeometry = QStringLiteral("mainWindow/geometry");
+const QString settingsState = QStringLiteral("mainWindow/state");
+const QString settingsPage = QStringLiteral("mainWindow/page");
+
+QIcon icon(const QString& name)
 {
-    setWindowTitle(tr("MLflow Admin"));
-    auto* placeholder = new QLabel(tr("Connect to an MLflow server to begin."), this);
-    placeholder->setAlignment(Qt::AlignCenter);
-    setCentralWidget(placeholder);
+    return QIcon(QStringLiteral(":/icons/%1.svg").arg(name));
+}
+
+} // namespace
+
+MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent), m_session(session)
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    m_session->setParent(this);
+    m_directory = new Directory(this);
+    if (m_session->isDemo()) {
+        // The demo server is ours: we know its default, which the REST API would not tell.
+        m_directory->setDefaultPermission(PermissionLevel::NoPermissions);
+    }
+    m_changeSet = new ChangeSet(m_directory, this);
+    m_usersModel = new UsersModel(m_directory, m_changeSet, this);
+    m_experimentsModel = new ExperimentsModel(m_directory, this);
+    m_modelsModel = new RegisteredModelsModel(m_directory, this);
+    m_matrixModel = new AccessMatrixModel(m_directory, m_changeSet, this);
+
+    const QString server = m_session->connection()->baseUrl().toString();
+    setWindowTitle(m_session->profileName().isEmpty()
+                       ? tr("mlflow-admin — %1").arg(server)
+                       : tr("mlflow-admin — %1 (%2)").arg(m_session->profileName(), server));
+    setWindowIcon(icon(QStringLiteral("mlflow-admin")));
+
+    createActions();
+    createPages();
+    createStatusBar();
+
+    connect(m_directory, &Directory::progress, this, [this](int done, int total) {
+        m_loadProgress->setRange(0, qMax(total, 1));
+        m_loadProgress->setValue(done);
+    });
+    connect(m_directory, &Directory::loaded, this, &MainWindow::loadSucceeded);
+    connect(m_directory, &Directory::failed, this, &MainWindow::loadFailed);
+    connect(m_directory, &Directory::reset, this, &MainWindow::updateCounts);
+    connect(m_directory, &Directory::usersChanged, this, &MainWindow::updateCounts);
+    connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updatePendingState);
+    connect(m_session->connection(), &Connection::credentialsRejected, this, [this] {
+        statusBar()->showMessage(tr("The server no longer accepts the password of %1; sign in again.")
+                                     .arg(m_session->connection()->username()));
+    });
+    // Servers without users/list only show the users we know of: remember the ones created here.
+    connect(m_directory, &Directory::userAdded, this, [this](int row) {
+        if (KnownUsersRegistry* known = m_session->knownUsers())
+            known->remember(m_directory->userAt(row).username, KnownUsersRegistry::Origin::Created);
+    });
+    connect(m_directory, &Directory::userAboutToBeRemoved, this, [this](int row) {
+        if (KnownUsersRegistry* known = m_session->knownUsers())
+            known->forget(m_directory->userAt(row).username);
+    });
+    connect(m_changeSet, &ChangeSet::applied, this, [this] { m_lastRefresh = QDateTime::currentDateTime(); });
+
     resize(1100, 700);
+    QSettings settings;
+    restoreGeometry(settings.value(settingsGeometry).toByteArray());
+    restoreState(settings.value(settingsState).toByteArray());
+    showPage(static_cast<Page>(qBound(0, settings.value(settingsPage, MatrixPageIndex).toInt(), PageCount - 1)));
+    if (!m_session->profileName().isEmpty())
+        settings.setValue(QStringLiteral("lastProfile"), m_session->profileName());
+
+    updatePendingState();
+    updateCounts();
+}
+
+MainWindow::~MainWindow()
+{
+    // Pages and models read the Directory; stop a load before they go.
+    m_directory->cancel();
+}
+
+void MainWindow::createActions()
+{
+    m_refreshAction = new QAction(icon(QStringLiteral("refresh")), tr("&Refresh"), this);
+    m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
+    m_refreshAction->setShortcut(QKeySequence::Refresh);
+    m_refreshAction->setToolTip(tr("Reload users, experiments, models and permissions from the server (F5)"));
+    connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refresh);
+
+    m_undoAction = m_changeSet->undoStack()->createUndoAction(this, tr("&Undo"));
+    m_undoAction->setObjectName(QStringLiteral("undoAction"));
+    m_undoAction->setIcon(icon(QStringLiteral("undo")));
+    m_undoAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
+    m_redoAction = m_changeSet->undoStack()->createRedoAction(this, tr("&Redo"));
+    m_redoAction->setObjectName(QStringLiteral("redoAction"));
+    m_redoAction->setIcon(icon(QStringLiteral("redo")));
+    m_redoAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
+
+    m_reviewAction = new QAction(icon(QStringLiteral("apply")), tr("Review && &apply"), this);
+    m_reviewAction->setObjectName(QStringLiteral("reviewAction"));
+    m_reviewAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    connect(m_reviewAction, &QAction::triggered, this, &MainWindow::openReview);
+
+    m_discardAction = new QAction(icon(QStringLiteral("discard")), tr("&Discard"), this);
+    m_discardAction->setObjectName(QStringLiteral("discardAction"));
+    m_discardAction->setToolTip(tr("Forget every staged change"));
+    connect(m_discardAction, &QAction::triggered, this, &MainWindow::discardChanges);
+
+    auto* filterAction = new QAction(tr("&Filter"), this);
+    filterAction->setShortcut(QKeySequence::Find);
+    connect(filterAction, &QAction::triggered, this, &MainWindow::focusFilter);
+    addAction(filterAction);
+
+    auto* toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolBar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->setMovable(false);
+    toolbar->addAction(m_refreshAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_undoAction);
+    toolbar->addAction(m_redoAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_reviewAction);
+    toolbar->addAction(m_discardAction);
+}
+
+void MainWindow::createPages()
+{
+    m_usersPage = new UsersPage(m_directory, m_changeSet, m_usersModel, this);
+    m_experimentsPage = new ExperimentsPage(m_directory, m_experimentsModel, this);
+    m_modelsPage = new RegisteredModelsPage(m_directory, m_modelsModel, this);
+    m_matrixPage = new AccessMatrixPage(m_directory, m_changeSet, m_matrixModel, this);
+
+    m_stack = new QStackedWidget(this);
+    m_pageList = new QListWidget(this);
+    m_pageList->setObjectName(QStringLiteral("pageList"));
+    m_pageList->setAccessibleName(tr("Pages"));
+    m_pageList->setIconSize(QSize(20, 20));
+    const QStringList icons = {QStringLiteral("user"), QStringLiteral("experiment"), QStringLiteral("model"),
+                               QStringLiteral("matrix")};
+    for (int page = 0; page < PageCount; ++page) {
+        m_stack->addWidget(pageWidget(static_cast<Page>(page)));
+        new QListWidgetItem(icon(icons.at(page)), pageName(static_cast<Page>(page)), m_pageList);
+    }
+    m_pageList->setMaximumWidth(220);
+    m_pageList->setMinimumWidth(140);
+    connect(m_pageList, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+
+    auto* splitter = new QSplitter(this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->addWidget(m_pageList);
+    splitter->addWidget(m_stack);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+    splitter->setSizes({170, 930});
+    setCentralWidget(splitter);
+    setTabOrder(m_pageList, m_stack);
+}
+
+void MainWindow::createStatusBar()
+{
+    auto makeLabel = [this](const QString& name) {
+        auto* label = new QLabel(this);
+        label->setObjectName(name);
+        return label;
+    };
+    m_serverLabel = makeLabel(QStringLiteral("serverLabel"));
+    m_versionLabel = makeLabel(QStringLiteral("versionLabel"));
+    m_userLabel = makeLabel(QStringLiteral("userLabel"));
+    m_pendingLabel = makeLabel(QStringLiteral("pendingLabel"));
+    m_refreshedLabel = makeLabel(QStringLiteral("refreshedLabel"));
+
+    m_serverLabel->setText(m_session->connection()->baseUrl().toString());
+    m_versionLabel->setText(tr("%1 · %2").arg(m_session->versionText(), m_session->generationText()));
+    m_userLabel->setText(tr("signed in as %1").arg(m_session->connection()->username()));
+
+    m_loadProgress = new QProgressBar(this);
+    m_loadProgress->setObjectName(QStringLiteral("loadProgress"));
+    m_loadProgress->setAccessibleName(tr("Loading progress"));
+    m_loadProgress->setMaximumWidth(180);
+    m_loadProgress->hide();
+    m_cancelLoadButton = new QToolButton(this);
+    m_cancelLoadButton->setObjectName(QStringLiteral("cancelLoadButton"));
+    m_cancelLoadButton->setText(tr("Cancel"));
+    m_cancelLoadButton->setToolTip(tr("Stop loading; what was shown before stays."));
+    m_cancelLoadButton->hide();
+    connect(m_cancelLoadButton, &QToolButton::clicked, this, &MainWindow::cancelLoad);
+
+    const QList<QLabel*> labels = {m_serverLabel, m_versionLabel, m_userLabel, m_pendingLabel, m_refreshedLabel};
+    for (QLabel* label : labels) {
+        if (label != m_serverLabel) {
+            auto* separator = new QLabel(QStringLiteral("·"), this);
+            separator->setAccessibleName(QString());
+            statusBar()->addWidget(separator);
+        }
+        statusBar()->addWidget(label);
+    }
+    statusBar()->addPermanentWidget(m_loadProgress);
+    statusBar()->addPermanentWidget(m_cancelLoadButton);
+}
+
+QWidget* MainWindow::pageWidget(Page page) const
+{
+    switch (page) {
+    case UsersPageIndex:
+        return m_usersPage;
+    case ExperimentsPageIndex:
+        return m_experimentsPage;
+    case ModelsPageIndex:
+        return m_modelsPage;
+    case MatrixPageIndex:
+    case PageCount:
+        break;
+    }
+    return m_matrixPage;
+}
+
+QString MainWindow::pageName(Page page)
+{
+    switch (page) {
+    case UsersPageIndex:
+        return tr("Users");
+    case ExperimentsPageIndex:
+        return tr("Experiments");
+    case ModelsPageIndex:
+        return tr("Registered models");
+    case MatrixPageIndex:
+    case PageCount:
+        break;
+    }
+    return tr("Access matrix");
+}
+
+void MainWindow::showPage(Page page)
+{
+    m_pageList->setCurrentRow(page);
+}
+
+MainWindow::Page MainWindow::currentPage() const
+{
+    return static_cast<Page>(m_stack->currentIndex());
+}
+
+void MainWindow::focusFilter()
+{
+    QLineEdit* edit = nullptr;
+    switch (currentPage()) {
+    case UsersPageIndex:
+        edit = m_usersPage->filterEdit();
+        break;
+    case ExperimentsPageIndex:
+        edit = m_experimentsPage->filterEdit();
+        break;
+    case ModelsPageIndex:
+        edit = m_modelsPage->filterEdit();
+        break;
+    case MatrixPageIndex:
+    case PageCount:
+        edit = m_matrixPage->filterEdit();
+        break;
+    }
+    edit->setFocus(Qt::ShortcutFocusReason);
+    edit->selectAll();
+}
+
+bool MainWindow::isLoading() const
+{
+    return m_directory->isLoading();
+}
+
+void MainWindow::refresh()
+{
+    if (m_directory->isLoading())
+        return;
+    if (!m_changeSet->isEmpty()) {
+        // Staged changes refer to users and resources by name, so they survive a reload; say so, though.
+        statusBar()->showMessage(tr("Reloading; staged changes are kept."), 4000);
+    }
+    m_loadProgress->setRange(0, 0);
+    m_loadProgress->show();
+    m_cancelLoadButton->show();
+    m_refreshAction->setEnabled(false);
+    m_directory->load(m_session->auth(), m_session->tracking(), m_session->loadOptions());
+}
+
+void MainWindow::cancelLoad()
+{
+    m_directory->cancel();
+}
+
+void MainWindow::loadSucceeded()
+{
+    m_loadProgress->hide();
+    m_cancelLoadButton->hide();
+    m_refreshAction->setEnabled(true);
+    m_lastRefresh = QDateTime::currentDateTime();
+    updatePendingState();
+    updateCounts();
+    offerRestore();
+    emit loadFinished(true);
+}
+
+void MainWindow::loadFailed(const ApiError& error)
+{
+    m_loadProgress->hide();
+    m_cancelLoadButton->hide();
+    m_refreshAction->setEnabled(true);
+    if (error.kind() == ApiError::Kind::Cancelled)
+        statusBar()->showMessage(tr("Loading was cancelled."), 5000);
+    else
+        MessageBox::showWarning(this, tr("Loading failed"), error.userMessage(), error.toLogString());
+    emit loadFinished(false);
+}
+
+void MainWindow::updateCounts()
+{
+    const QList<int> counts = {m_directory->userCount(), m_directory->experimentCount(),
+                               m_directory->registeredModelCount(), -1};
+    for (int page = 0; page < PageCount; ++page) {
+        QListWidgetItem* item = m_pageList->item(page);
+        const QString name = pageName(static_cast<Page>(page));
+        item->setText(counts.at(page) >= 0 ? tr("%1 (%2)").arg(name).arg(counts.at(page)) : name);
+    }
+}
+
+void MainWindow::updatePendingState()
+{
+    const int count = m_changeSet->count();
+    const bool applying = m_changeSet->isApplying();
+    m_reviewAction->setText(count > 0 ? tr("Review && &apply (%1)").arg(count) : tr("Review && &apply"));
+    m_reviewAction->setEnabled(count > 0);
+    m_discardAction->setEnabled(count > 0 && !applying);
+    m_pendingLabel->setText(tr("pending changes: %1").arg(count));
+    m_refreshedLabel->setText(
+        m_lastRefresh.isValid() ? tr("refreshed %1").arg(QLocale().toString(m_lastRefresh.time(), QLocale::ShortFormat))
+                                : tr("not loaded yet"));
+}
+
+QString MainWindow::statusText() const
+{
+    return QStringList{m_serverLabel->text(), m_versionLabel->text(), m_userLabel->text(), m_pendingLabel->text(),
+                       m_refreshedLabel->text()}
+        .join(QStringLiteral(" · "));
+}
+
+ReviewChangesDialog* MainWindow::openReview()
+{
+    if (!m_review) {
+        // One dialog for the window's lifetime: closing only hides it, so pointers to it stay valid.
+        m_review = new ReviewChangesDialog(m_changeSet, m_session->auth(), this);
+    }
+    m_review->open();
+    m_review->raise();
+    return m_review;
+}
+
+void MainWindow::discardChanges()
+{
+    if (m_changeSet->isEmpty() || m_changeSet->isApplying())
+        return;
+    const auto answer = MessageBox::question(
+        this, tr("Discard changes"),
+        tr("Forget all staged changes (%1)? Nothing has been sent to the server.").arg(m_changeSet->count()));
+    if (answer == QMessageBox::Yes)
+        m_changeSet->discard();
+}
+
+QString MainWindow::stagedFilePath() const
+{
+    // Only saved profiles get a file: a demo or an unnamed connection has nothing to come back to.
+    if (m_session->isDemo() || m_session->profileName().isEmpty())
+        return QString();
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    return dir.isEmpty() ? QString()
+                         : dir + QStringLiteral("/staged/") + m_session->profileName() + QStringLiteral(".sqlite");
+}
+
+void MainWindow::offerRestore()
+{
+    if (m_restoreOffered)
+        return;
+    m_restoreOffered = true;
+    const QString path = stagedFilePath();
+    if (path.isEmpty())
+        return;
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    ChangeSet saved(m_directory);
+    QString error;
+    if (!QFileInfo::exists(path) || !saved.restore(path, &error) || saved.isEmpty()) {
+        // From here on every change is saved as it is made, so a crash keeps it.
+        m_changeSet->setAutoSavePath(path);
+        return;
+    }
+    // Asked without blocking: this runs inside the load's finishing signal.
+    MessageBox::askLater(
+        this, tr("Restore staged changes"),
+        tr("Changes staged but not applied when mlflow-admin last closed: %1. Restore them?").arg(saved.count()),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes, [this, path](MessageBox::Button answer) {
+            QString restoreError;
+            if (answer == QMessageBox::Yes && !m_changeSet->restore(path, &restoreError))
+                MessageBox::showWarning(this, tr("Restore staged changes"), restoreError);
+            m_changeSet->setAutoSavePath(path);
+        });
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_changeSet->isApplying()) {
+        MessageBox::information(this, tr("Applying changes"),
+                                tr("Changes are being applied. Wait until they finish before closing."));
+        event->ignore();
+        return;
+    }
+    QSettings settings;
+    settings.setValue(settingsGeometry, saveGeometry());
+    settings.setValue(settingsState, saveState());
+    settings.setValue(settingsPage, static_cast<int>(currentPage()));
+    QMainWindow::closeEvent(event);
 }

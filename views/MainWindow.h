@@ -1,12 +1,125 @@
 #pragma once
 
-#include <QMainWindow>
+#include "views/ReviewChangesDialog.h"
 
-// The console's main window: pages for users, experiments, registered models and the access matrix.
+#include <QDateTime>
+#include <QMainWindow>
+#include <QPointer>
+
+class AccessMatrixModel;
+class AccessMatrixPage;
+class ChangeSet;
+class Directory;
+class ExperimentsModel;
+class ExperimentsPage;
+class QAction;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QProgressBar;
+class QStackedWidget;
+class QToolButton;
+class RegisteredModelsModel;
+class RegisteredModelsPage;
+class Session;
+class UsersModel;
+class UsersPage;
+class ApiError;
+
+// The console's main window for one signed-in Session: a side list of pages (Users, Experiments, Registered
+// models, Access matrix) over a stack, the toolbar (Refresh, Undo, Redo, Review & apply, Discard) and a status bar
+// that always says which server, which account and how much is pending. Window layout is kept in QSettings.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    enum Page { UsersPageIndex, ExperimentsPageIndex, ModelsPageIndex, MatrixPageIndex, PageCount };
+
+    // Takes ownership of `session`.
+    explicit MainWindow(Session* session, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    Session* session() const { return m_session; }
+    Directory* directory() const { return m_directory; }
+    ChangeSet* changeSet() const { return m_changeSet; }
+    UsersPage* usersPage() const { return m_usersPage; }
+    ExperimentsPage* experimentsPage() const { return m_experimentsPage; }
+    RegisteredModelsPage* modelsPage() const { return m_modelsPage; }
+    AccessMatrixPage* matrixPage() const { return m_matrixPage; }
+
+    QAction* refreshAction() const { return m_refreshAction; }
+    QAction* undoAction() const { return m_undoAction; }
+    QAction* redoAction() const { return m_redoAction; }
+    QAction* reviewAction() const { return m_reviewAction; }
+    QAction* discardAction() const { return m_discardAction; }
+
+    void showPage(Page page);
+    Page currentPage() const;
+    QWidget* pageWidget(Page page) const;
+    static QString pageName(Page page);
+
+    bool isLoading() const;
+    // Opens the review dialog with open() (or raises the one already open) and returns it.
+    ReviewChangesDialog* openReview();
+    ReviewChangesDialog* reviewDialog() const { return m_review; }
+    // The status bar texts, for tests and screenshots.
+    QString statusText() const;
+
+public slots:
+    void refresh();
+    void cancelLoad();
+    void discardChanges();
+
+signals:
+    // A load ended: `ok` false when it failed or was cancelled.
+    void loadFinished(bool ok);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createPages();
+    void createStatusBar();
+    void updatePendingState();
+    void updateCounts();
+    void loadSucceeded();
+    void loadFailed(const ApiError& error);
+    void focusFilter();
+    void offerRestore();
+    QString stagedFilePath() const;
+
+    Session* m_session = nullptr;
+    Directory* m_directory = nullptr;
+    ChangeSet* m_changeSet = nullptr;
+    UsersModel* m_usersModel = nullptr;
+    ExperimentsModel* m_experimentsModel = nullptr;
+    RegisteredModelsModel* m_modelsModel = nullptr;
+    AccessMatrixModel* m_matrixModel = nullptr;
+
+    QListWidget* m_pageList = nullptr;
+    QStackedWidget* m_stack = nullptr;
+    UsersPage* m_usersPage = nullptr;
+    ExperimentsPage* m_experimentsPage = nullptr;
+    RegisteredModelsPage* m_modelsPage = nullptr;
+    AccessMatrixPage* m_matrixPage = nullptr;
+
+    QAction* m_refreshAction = nullptr;
+    QAction* m_undoAction = nullptr;
+    QAction* m_redoAction = nullptr;
+    QAction* m_reviewAction = nullptr;
+    QAction* m_discardAction = nullptr;
+
+    QLabel* m_serverLabel = nullptr;
+    QLabel* m_versionLabel = nullptr;
+    QLabel* m_userLabel = nullptr;
+    QLabel* m_pendingLabel = nullptr;
+    QLabel* m_refreshedLabel = nullptr;
+    QProgressBar* m_loadProgress = nullptr;
+    QToolButton* m_cancelLoadButton = nullptr;
+    QDateTime m_lastRefresh;
+    bool m_restoreOffered = false;
+
+    QPointer<ReviewChangesDialog> m_review;
 };

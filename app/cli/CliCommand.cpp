@@ -1,0 +1,34 @@
+#include "app/cli/CliCommand.h"
+
+#include "app/cli/OutputWriter.h"
+
+CliCommand::CliCommand(CliContext* context, QObject* parent) : QObject(parent), m_context(context) {}
+
+void CliCommand::sessionFailed(int exitCode, const QString& message, const QString& kind)
+{
+    fail(static_cast<ExitCode>(exitCode), message, kind);
+}
+
+void CliCommand::done(ExitCode code)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_exitCode = static_cast<int>(code);
+    emit finished(m_exitCode);
+}
+
+void CliCommand::fail(ExitCode code, const QString& message, const QString& kind)
+{
+    if (m_done)
+        return;
+    out().error(message, static_cast<int>(code), kind);
+    done(code);
+}
+
+void CliCommand::fail(const ApiError& error, const QString& what)
+{
+    const QString sentence = error.userMessage();
+    fail(ExitCodes::fromApiError(error), what.isEmpty() ? sentence : what + QLatin1String(": ") + sentence,
+         ApiError::kindName(error.kind()));
+}

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "api/ApiError.h"
+#include "app/cli/CommandLine.h"
+#include "app/cli/ExitCode.h"
+
+#include <QCommandLineParser>
+#include <QObject>
+#include <QStringList>
+
+class CliSession;
+class OutputWriter;
+
+// What a running command gets: its spec, its parsed command line, the output and the session.
+struct CliContext
+{
+    CommandSpec spec;
+    QStringList arguments; // positional arguments after the command words
+    QCommandLineParser parser;
+    GlobalOptions options;
+    OutputWriter* out = nullptr;
+    CliSession* session = nullptr;
+};
+
+// One command, run asynchronously: prepare() checks the arguments before any network traffic, start() runs once
+// the session is ready (or at once when needsServer() is false), and finished() carries the exit code.
+class CliCommand : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit CliCommand(CliContext* context, QObject* parent = nullptr);
+
+    virtual bool needsServer() const { return true; }
+    // The command reads a new password from standard input (decides where the sign-in password may come from).
+    virtual bool readsNewPasswordFromStdin() const { return false; }
+    // Validates the arguments; on failure calls fail() (usually with ExitCode::Usage) and returns false.
+    virtual bool prepare() { return true; }
+    virtual void start() = 0;
+    // The session could not be opened; the default prints the message.
+    virtual void sessionFailed(int exitCode, const QString& message, const QString& kind);
+
+    bool isDone() const { return m_done; }
+    int exitCode() const { return m_exitCode; }
+
+signals:
+    void finished(int exitCode);
+
+protected:
+    void done(ExitCode code = ExitCode::Ok);
+    void fail(ExitCode code, const QString& message, const QString& kind = QString());
+    // Reports an API failure: "`what`: the error's sentence", with the exit code for its kind.
+    void fail(const ApiError& error, const QString& what = QString());
+
+    QString option(const QString& name) const { return m_context->parser.value(name); }
+    bool isSet(const QString& name) const { return m_context->parser.isSet(name); }
+    QString argument(int index) const { return m_context->arguments.value(index); }
+    QString word(int index) const { return m_context->spec.words.value(index); }
+    OutputWriter& out() const { return *m_context->out; }
+    CliSession& session() const { return *m_context->session; }
+    const GlobalOptions& globalOptions() const { return m_context->options; }
+
+    CliContext* m_context;
+
+private:
+    bool m_done = false;
+    int m_exitCode = 0;
+};

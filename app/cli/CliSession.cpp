@@ -1,0 +1,205 @@
+#include "app/cli/CliSession.h"
+
+#include "api/AuthApi.h"
+#include "api/Connection.h"
+#include "api/KnownUsersRegistry.h"
+#include "api/TlsPolicy.h"
+#include "api/TrackingApi.h"
+#include "app/cli/OutputWriter.h"
+#include "app/cli/PasswordInput.h"
+#include "app/services/CredentialStore.h"
+#include "app/services/ProfileStore.h"
+
+#include <QDir>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+CliSession::CliSession(const GlobalOptions& options, OutputWriter* out, QObject* parent)
+    : QObject(parent), m_options(options), m_out(out)
+{}
+
+CliSession::~CliSession()
+{
+    if (m_connection)
+        m_connection->cancelAll();
+}
+
+bool CliSession::resolve(ExitCode* code, QString* error)
+{
+    *code = ExitCode::Usage;
+    if (!m_options.profile.isEmpty()) {
+        const auto profile = ProfileStore().profile(m_options.profile);
+        if (!profile) {
+            *error = tr("There is no profile named '%1'. List the profiles with `profiles list`, or add one with "
+                        "`profiles add`.")
+                         .arg(m_options.profile);
+            return false;
+        }
+        m_target = *profile;
+        m_fromProfile = true;
+    }
+
+    QString urlText = m_options.url;
+    if (urlText.isEmpty() && m_target.url.isEmpty()) {
+        urlText = qEnvironmentVariable("MLFLOW_TRACKING_URI");
+        if (urlText.isEmpty()) {
+            *error = tr("No server given. Use --url URL, --profile NAME, or set MLFLOW_TRACKING_URI.");
+            return false;
+        }
+    }
+    if (!urlText.isEmpty()) {
+        QString urlError;
+        const auto url = Connection::normalizeBaseUrl(urlText, &urlError);
+        if (!url) {
+            *error = tr("The server address '%1' cannot be used: %2").arg(urlText, urlError);
+            return false;
+        }
+        m_target.url = *url;
+    }
+
+    if (!m_options.user.isEmpty())
+        m_target.username = m_options.user;
+    if (m_target.username.isEmpty())
+        m_target.username = qEnvironmentVariable("MLFLOW_TRACKING_USERNAME");
+    if (m_target.username.isEmpty()) {
+        *error = tr("No user given. Use --user NAME, a profile with a user, or set MLFLOW_TRACKING_USERNAME.");
+        return false;
+    }
+
+    if (!m_options.caBundle.isEmpty())
+        m_target.caBundlePath = m_options.caBundle;
+    if (!m_options.pinSha256.isEmpty()) {
+        m_target.pinnedSha256 = Tls::parseFingerprint(m_options.pinSha256);
+        if (m_target.pinnedSha256.isEmpty()) {
+            *error = tr("Invalid --pin-sha256: give the certificate's SHA-256 fingerprint as 64 hex digits "
+                        "(colons allowed).");
+            return false;
+        }
+    }
+    m_authDatabaseUri = m_options.authDatabaseUri.isEmpty() ? m_target.authDatabaseUri : m_options.authDatabaseUri;
+    *code = ExitCode::Ok;
+    return true;
+}
+
+void CliSession::open(bool stdinHoldsNewPassword)
+{
+    const QString fromEnvironment = qEnvironmentVariable("MLFLOW_TRACKING_PASSWORD");
+    if (!fromEnvironment.isEmpty()) {
+        connectWith(fromEnvironment);
+        return;
+    }
+    if (m_options.passwordStdin && !stdinHoldsNewPassword) {
+        passwordFromStdinOrPrompt();
+        return;
+    }
+    passwordFromKeychainOrNext();
+}
+
+void CliSession::passwordFromKeychainOrNext()
+{
+    if (!m_fromProfile) {
+        passwordFromStdinOrPrompt();
+        return;
+    }
+    auto* store = new CredentialStore(this);
+    CredentialJob* job = store->readPassword(m_target.name);
+    connect(job, &CredentialJob::finished, this, [this, job, store] {
+        store->deleteLater();
+        if (!job->hasError()) {
+            connectWith(job->password());
+            return;
+        }
+        // A missing entry is normal (the profile was saved without a password); other failures deserve a note.
+        if (job->status() != CredentialJob::Status::NotFound)
+            m_out->note(job->errorMessage());
+        passwordFromStdinOrPrompt();
+    });
+}
+
+void CliSession::passwordFromStdinOrPrompt()
+{
+    if (m_options.passwordStdin) {
+        const auto line = PasswordInput::readStdinLine();
+        if (!line || line->isEmpty()) {
+            fail(ExitCode::Authentication,
+                 tr("--password-stdin was given, but standard input holds no password. Pipe it in, e.g. "
+                    "`printf '%s\\n' \"$PASSWORD\" | mlflow-admin-cli --password-stdin ...`."));
+            return;
+        }
+        connectWith(*line);
+        return;
+    }
+    const auto typed =
+        PasswordInput::prompt(tr("Password for %1 at %2: ").arg(m_target.username, m_target.url.toDisplayString()));
+    if (!typed) {
+        fail(ExitCode::Authentication,
+             tr("No password available for %1. Set MLFLOW_TRACKING_PASSWORD, use --password-stdin, save one in a "
+                "profile (`profiles add NAME --url URL --user USER --save-password`), or run in a terminal.")
+                 .arg(m_target.username));
+        return;
+    }
+    connectWith(*typed);
+}
+
+void CliSession::connectWith(QString password)
+{
+    m_connection = new Connection(m_target.url, m_target.username, password, this);
+    password.fill(QLatin1Char('\0'));
+    password.clear();
+    m_connection->setDefaultTimeout(m_options.timeoutSeconds * 1000);
+    TlsPolicy policy;
+    policy.caBundlePath = m_target.caBundlePath;
+    policy.pinnedSha256 = m_target.pinnedSha256;
+    QString tlsError;
+    if (!m_connection->setTlsPolicy(policy, &tlsError)) {
+        fail(ExitCode::Usage, tlsError);
+        return;
+    }
+    ServerProbe* probe = ServerProbe::run(m_connection);
+    connect(probe, &ApiJob::finished, this, [this, probe] {
+        m_probe = probe->result();
+        m_hasProbe = true;
+        if (!m_probe.isUsable()) {
+            fail(ExitCodes::fromProbeStatus(m_probe.status), m_probe.userMessage(),
+                 ProbeResult::statusName(m_probe.status));
+            return;
+        }
+        m_auth = probe->createAuthApi(this);
+        if (!m_auth) {
+            fail(ExitCode::Other, tr("This server speaks an MLflow API generation this version of mlflow-admin-cli "
+                                     "does not support yet (MLflow 3.13 or newer). Use MLflow's own tools for it."));
+            return;
+        }
+        m_tracking = new TrackingApi(m_connection, this);
+        emit ready();
+    });
+}
+
+void CliSession::fail(ExitCode code, const QString& message, const QString& kind)
+{
+    emit failed(static_cast<int>(code), message, kind);
+}
+
+QString CliSession::knownUsersPath() const
+{
+    // One registry per server: a profile's name when there is one, else the address, so plain --url runs of the
+    // same server share what they learned.
+    QString key = m_fromProfile ? m_target.name
+                                : m_target.url.host() + QLatin1Char('_') + QString::number(m_target.url.port(0)) +
+                                      m_target.url.path();
+    key.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                           QLatin1String("/mlflow-admin/known-users");
+    return folder + QLatin1Char('/') + key + QLatin1String(".sqlite");
+}
+
+bool CliSession::openKnownUsers(KnownUsersRegistry* registry, QString* error) const
+{
+    const QString path = knownUsersPath();
+    if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
+        *error =
+            tr("The folder %1 could not be created for the known-users registry.").arg(QFileInfo(path).absolutePath());
+        return false;
+    }
+    return registry->open(path, error);
+}

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "api/ServerProbe.h"
+#include "app/cli/CommandLine.h"
+#include "app/cli/ExitCode.h"
+#include "app/services/ServerProfile.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+class AuthApi;
+class Connection;
+class KnownUsersRegistry;
+class OutputWriter;
+class TrackingApi;
+
+// The connection a command works on: which server and account (from the options, the profile and the MLFLOW_*
+// environment), the sign-in password, the TLS policy, and the login probe. Everything is asynchronous; the CLI
+// waits for ready() or failed() in its top-level event loop.
+class CliSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    CliSession(const GlobalOptions& options, OutputWriter* out, QObject* parent = nullptr);
+    ~CliSession() override;
+
+    // Works out server, user, TLS and auth database without touching the network. False with the exit code and
+    // a translated message when something is missing or malformed.
+    bool resolve(ExitCode* code, QString* error);
+    // Gets the password, connects and probes; then ready() or failed(). `stdinHoldsNewPassword`: the command reads
+    // a new user's password from standard input, so the sign-in password may come from there only as the first
+    // line and only when no other source has it.
+    void open(bool stdinHoldsNewPassword);
+
+    const ServerProfile& target() const { return m_target; }
+    QString authDatabaseUri() const { return m_authDatabaseUri; }
+    Connection* connection() const { return m_connection; }
+    AuthApi* auth() const { return m_auth; }
+    TrackingApi* tracking() const { return m_tracking; }
+    const ProbeResult& probe() const { return m_probe; }
+    bool hasProbeResult() const { return m_hasProbe; }
+
+    // The per-server known-users registry (MLflow before 3.10 cannot list users), opened in the data folder.
+    bool openKnownUsers(KnownUsersRegistry* registry, QString* error) const;
+    QString knownUsersPath() const;
+
+signals:
+    void ready();
+    void failed(int exitCode, const QString& message, const QString& kind);
+
+private:
+    void passwordFromKeychainOrNext();
+    void passwordFromStdinOrPrompt();
+    void connectWith(QString password);
+    void fail(ExitCode code, const QString& message, const QString& kind = QString());
+
+    GlobalOptions m_options;
+    OutputWriter* m_out;
+    ServerProfile m_target; // the profile with the command-line overrides applied
+    bool m_fromProfile = false;
+    QString m_authDatabaseUri;
+    QPointer<Connection> m_connection;
+    AuthApi* m_auth = nullptr;
+    TrackingApi* m_tracking = nullptr;
+    ProbeResult m_probe;
+    bool m_hasProbe = false;
+};

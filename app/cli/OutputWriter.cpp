@@ -1,0 +1,127 @@
+#include "app/cli/OutputWriter.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <algorithm>
+
+QJsonArray Table::toJson() const
+{
+    QJsonArray array;
+    for (const QVariantList& row : rows) {
+        QJsonObject object;
+        for (int i = 0; i < columns.size() && i < row.size(); ++i)
+            object.insert(columns.at(i).key, QJsonValue::fromVariant(row.at(i)));
+        array.append(object);
+    }
+    return array;
+}
+
+OutputWriter::OutputWriter(OutputFormat format) : m_format(format), m_out(stdout), m_err(stderr) {}
+
+QString OutputWriter::displayText(const QVariant& value)
+{
+    if (value.typeId() == QMetaType::Bool)
+        return value.toBool() ? QCoreApplication::translate("OutputWriter", "yes")
+                              : QCoreApplication::translate("OutputWriter", "no");
+    const QString text = value.toString();
+    return text.isEmpty() ? QStringLiteral("-") : text;
+}
+
+QString OutputWriter::csvField(const QString& text)
+{
+    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')) &&
+        !text.contains(QLatin1Char('\r')))
+        return text;
+    QString quoted = text;
+    quoted.replace(QLatin1Char('"'), QLatin1String("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+void OutputWriter::table(const Table& table, const QString& caption)
+{
+    if (m_format == OutputFormat::Json) {
+        json(QJsonObject{{QStringLiteral("rows"), table.toJson()}});
+        return;
+    }
+    if (m_format == OutputFormat::Csv) {
+        QStringList header;
+        for (const Table::Column& column : table.columns)
+            header.append(csvField(column.key));
+        m_out << header.join(QLatin1Char(',')) << '\n';
+        for (const QVariantList& row : table.rows) {
+            QStringList fields;
+            for (const QVariant& value : row)
+                fields.append(csvField(value.typeId() == QMetaType::Bool
+                                           ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
+                                           : value.toString()));
+            m_out << fields.join(QLatin1Char(',')) << '\n';
+        }
+        m_out.flush();
+        return;
+    }
+    if (!caption.isEmpty())
+        m_out << caption << '\n';
+    QList<int> widths;
+    for (const Table::Column& column : table.columns)
+        widths.append(static_cast<int>(column.title.size()));
+    QList<QStringList> cells;
+    for (const QVariantList& row : table.rows) {
+        QStringList texts;
+        for (int i = 0; i < table.columns.size(); ++i) {
+            texts.append(i < row.size() ? displayText(row.at(i)) : QString());
+            widths[i] = std::max(widths.at(i), static_cast<int>(texts.last().size()));
+        }
+        cells.append(texts);
+    }
+    const auto printRow = [this, &widths](const QStringList& texts) {
+        QString line;
+        for (int i = 0; i < texts.size(); ++i) {
+            if (i > 0)
+                line += QLatin1String("  ");
+            line += i + 1 < texts.size() ? texts.at(i).leftJustified(widths.at(i)) : texts.at(i);
+        }
+        m_out << line << '\n';
+    };
+    QStringList titles;
+    for (const Table::Column& column : table.columns)
+        titles.append(column.title);
+    printRow(titles);
+    for (const QStringList& texts : std::as_const(cells))
+        printRow(texts);
+    if (table.rows.isEmpty())
+        m_out << QCoreApplication::translate("OutputWriter", "(none)") << '\n';
+    m_out.flush();
+}
+
+void OutputWriter::json(const QJsonObject& object)
+{
+    m_out << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
+    m_out.flush();
+}
+
+void OutputWriter::line(const QString& text)
+{
+    if (m_format != OutputFormat::Table)
+        return;
+    m_out << text << '\n';
+    m_out.flush();
+}
+
+void OutputWriter::note(const QString& text)
+{
+    m_err << text << '\n';
+    m_err.flush();
+}
+
+void OutputWriter::error(const QString& message, int exitCode, const QString& kind)
+{
+    note(message);
+    if (m_format == OutputFormat::Json) {
+        QJsonObject error{{QStringLiteral("message"), message}, {QStringLiteral("exit_code"), exitCode}};
+        if (!kind.isEmpty())
+            error.insert(QStringLiteral("kind"), kind);
+        json(QJsonObject{{QStringLiteral("error"), error}});
+    }
+}

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QTextStream>
+#include <QVariant>
+
+// Rows and columns a command prints: aligned text for people, CSV or JSON for scripts.
+struct Table
+{
+    struct Column
+    {
+        QString key;   // the JSON key and CSV header, stable for scripts
+        QString title; // the translated header people see
+    };
+
+    QList<Column> columns;
+    QList<QVariantList> rows; // one value per column; bool, qint64 and QString keep their JSON types
+
+    void addColumn(const QString& key, const QString& title) { columns.append({key, title}); }
+    void addRow(const QVariantList& row) { rows.append(row); }
+    // The rows as a JSON array of objects keyed by Column::key.
+    QJsonArray toJson() const;
+};
+
+enum class OutputFormat { Table, Csv, Json };
+
+// Everything a command prints goes through here, so that --json output stays pure JSON on stdout while notes for
+// people go to stderr.
+class OutputWriter
+{
+public:
+    explicit OutputWriter(OutputFormat format);
+
+    OutputFormat format() const { return m_format; }
+    bool isJson() const { return m_format == OutputFormat::Json; }
+
+    // Prints a table as text (with an optional caption line) or CSV. In JSON mode use json() instead.
+    void table(const Table& table, const QString& caption = QString());
+    // One JSON document on stdout (indented, so it is readable too).
+    void json(const QJsonObject& object);
+    // A line for people on stdout; dropped in JSON and CSV mode, which must stay machine-readable.
+    void line(const QString& text);
+    // A note on stderr in every mode (never parsed by scripts).
+    void note(const QString& text);
+    // An error: the sentence on stderr, and in JSON mode also {"error": ...} on stdout.
+    void error(const QString& message, int exitCode, const QString& kind = QString());
+
+    // Text rendering of one value: booleans as yes/no, empty as "-".
+    static QString displayText(const QVariant& value);
+    static QString csvField(const QString& text);
+
+private:
+    OutputFormat m_format;
+    QTextStream m_out;
+    QTextStream m_err;
+};

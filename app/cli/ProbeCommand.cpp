@@ -1,0 +1,70 @@
+#include "app/cli/ProbeCommand.h"
+
+#include "app/cli/CliSession.h"
+#include "app/cli/OutputWriter.h"
+
+#include <QJsonObject>
+
+namespace {
+
+QString generationName(ApiGeneration generation)
+{
+    switch (generation) {
+    case ApiGeneration::Legacy:
+        return QStringLiteral("legacy");
+    case ApiGeneration::Rbac:
+        return QStringLiteral("rbac");
+    case ApiGeneration::Unknown:
+        break;
+    }
+    return QStringLiteral("unknown");
+}
+
+} // namespace
+
+QList<CommandSpec> ProbeCommand::specs()
+{
+    CommandSpec spec;
+    spec.words = QStringList{QStringLiteral("probe")};
+    spec.description = tr("check the server: MLflow version, API generation, users/list, whether you are an admin");
+    spec.create = [](CliContext* context) -> CliCommand* {
+        return new ProbeCommand(context);
+    };
+    return {spec};
+}
+
+void ProbeCommand::start()
+{
+    const ProbeResult& probe = session().probe();
+    const QString url = session().target().url.toDisplayString();
+    if (out().isJson()) {
+        out().json(QJsonObject{
+            {QStringLiteral("url"), url},
+            {QStringLiteral("status"), ProbeResult::statusName(probe.status)},
+            {QStringLiteral("version"), probe.version},
+            {QStringLiteral("api_generation"), generationName(probe.generation)},
+            {QStringLiteral("health_ok"), probe.healthOk},
+            {QStringLiteral("basic_auth"), probe.basicAuthEnabled},
+            {QStringLiteral("users_list"), probe.hasUsersList},
+            {QStringLiteral("username"), probe.user.username},
+            {QStringLiteral("is_admin"), probe.isAdmin},
+            {QStringLiteral("message"), probe.userMessage()},
+        });
+        done();
+        return;
+    }
+    Table table;
+    table.addColumn(QStringLiteral("property"), tr("Property"));
+    table.addColumn(QStringLiteral("value"), tr("Value"));
+    table.addRow({tr("Server"), url});
+    table.addRow({tr("MLflow version"), probe.version.isEmpty() ? tr("unknown") : probe.version});
+    table.addRow({tr("API generation"), generationName(probe.generation)});
+    table.addRow({tr("Health check"), probe.healthOk});
+    table.addRow({tr("Basic-auth app"), probe.basicAuthEnabled});
+    table.addRow({tr("users/list endpoint"), probe.hasUsersList});
+    table.addRow({tr("Signed in as"), probe.user.username});
+    table.addRow({tr("Administrator"), probe.isAdmin});
+    out().table(table);
+    out().line(probe.userMessage());
+    done();
+}

@@ -1,0 +1,86 @@
+#include "app/gui/ScreenshotWriter.h"
+
+#include "models/ChangeSet.h"
+#include "models/Directory.h"
+#include "server/DemoData.h"
+#include "views/AccessMatrixPage.h"
+#include "views/MainWindow.h"
+#include "views/ResourcePage.h"
+#include "views/ReviewChangesDialog.h"
+#include "views/UsersPage.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QPixmap>
+#include <QTableView>
+#include <QTimer>
+
+ScreenshotWriter::ScreenshotWriter(MainWindow* window, const QString& directory, QObject* parent)
+    : QObject(parent), m_window(window), m_directory(directory)
+{
+    connect(window, &MainWindow::loadFinished, this, &ScreenshotWriter::capture);
+}
+
+bool ScreenshotWriter::save(QWidget* widget, const QString& name)
+{
+    const QString path = QDir(m_directory).filePath(name + QStringLiteral(".png"));
+    // Layouts and item views settle in posted events; let them run before grabbing.
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::processEvents();
+    const QPixmap pixmap = widget->grab();
+    if (pixmap.isNull() || !pixmap.save(path, "PNG", 9)) {
+        qWarning("Could not write %s", qPrintable(path));
+        return false;
+    }
+    qInfo("Wrote %s", qPrintable(path));
+    return true;
+}
+
+void ScreenshotWriter::capture(bool loaded)
+{
+    if (!loaded) {
+        qWarning("Loading failed; no screenshots were written.");
+        QCoreApplication::exit(1);
+        return;
+    }
+    if (!QDir().mkpath(m_directory)) {
+        qWarning("Cannot create %s", qPrintable(m_directory));
+        QCoreApplication::exit(1);
+        return;
+    }
+    bool ok = true;
+    m_window->showPage(MainWindow::UsersPageIndex);
+    m_window->usersPage()->selectUser(DemoData::user1Username);
+    ok &= save(m_window, QStringLiteral("users"));
+
+    m_window->showPage(MainWindow::ExperimentsPageIndex);
+    const int experimentRow = m_window->directory()->experimentRowByName(QStringLiteral("/user1/experiment1"));
+    if (experimentRow >= 0)
+        m_window->experimentsPage()->selectResource(m_window->directory()->experimentAt(experimentRow).id);
+    ok &= save(m_window, QStringLiteral("experiments"));
+
+    m_window->showPage(MainWindow::ModelsPageIndex);
+    ok &= save(m_window, QStringLiteral("registered-models"));
+
+    // Stage one change so the matrix shows a pending cell, as it looks while an admin works.
+    AccessMatrixPage* matrix = m_window->matrixPage();
+    m_window->showPage(MainWindow::MatrixPageIndex);
+    Directory* directory = m_window->directory();
+    const int row = directory->experimentRowByName(QStringLiteral("/user1/experiment1"));
+    const QString experimentId = row >= 0 ? directory->experimentAt(row).id : QString();
+    if (!experimentId.isEmpty())
+        m_window->changeSet()->stageGrant(DemoData::user2Username, ResourceType::Experiment, experimentId,
+                                          PermissionLevel::Read);
+    const QModelIndex cell = matrix->indexFor(DemoData::user2Username, experimentId);
+    if (cell.isValid())
+        matrix->view()->setCurrentIndex(cell);
+    ok &= save(m_window, QStringLiteral("access-matrix"));
+
+    ReviewChangesDialog* review = m_window->openReview();
+    ok &= save(review, QStringLiteral("review-changes"));
+    review->close();
+    m_window->changeSet()->discard();
+
+    // Quit from the event loop, after the slot that emitted loadFinished has returned.
+    QTimer::singleShot(0, qApp, [ok] { QCoreApplication::exit(ok ? 0 : 1); });
+}

@@ -1,0 +1,141 @@
+#include "app/services/ProfileStore.h"
+
+#include <QSettings>
+
+#include <algorithm>
+#include <memory>
+
+namespace {
+
+const QString profilesGroup = QStringLiteral("profiles");
+const QString keyUrl = QStringLiteral("url");
+const QString keyUsername = QStringLiteral("username");
+const QString keyCaBundle = QStringLiteral("caBundle");
+const QString keyPinnedSha256 = QStringLiteral("pinnedSha256");
+const QString keyAuthDatabaseUri = QStringLiteral("authDatabaseUri");
+
+// One QSettings per call: it is cheap, and it re-reads the file so that a CLI run sees the console's latest edits.
+std::unique_ptr<QSettings> openSettings(const QString& iniFilePath)
+{
+    if (!iniFilePath.isEmpty())
+        return std::make_unique<QSettings>(iniFilePath, QSettings::IniFormat);
+    return std::make_unique<QSettings>(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("mlflow-admin"),
+                                       QStringLiteral("profiles"));
+}
+
+bool syncOrFail(QSettings& settings, QString* error)
+{
+    settings.sync();
+    if (settings.status() == QSettings::NoError)
+        return true;
+    if (error) {
+        *error = ProfileStore::tr("The profiles file %1 could not be written. Check that its folder exists and is "
+                                  "writable.")
+                     .arg(settings.fileName());
+    }
+    return false;
+}
+
+} // namespace
+
+ProfileStore::ProfileStore() = default;
+
+ProfileStore::ProfileStore(const QString& iniFilePath) : m_iniFilePath(iniFilePath) {}
+
+QString ProfileStore::fileName() const
+{
+    return openSettings(m_iniFilePath)->fileName();
+}
+
+QList<ServerProfile> ProfileStore::profiles() const
+{
+    auto settings = openSettings(m_iniFilePath);
+    settings->beginGroup(profilesGroup);
+    QStringList names = settings->childGroups();
+    settings->endGroup();
+    std::sort(names.begin(), names.end(),
+              [](const QString& a, const QString& b) { return QString::localeAwareCompare(a, b) < 0; });
+    QList<ServerProfile> result;
+    for (const QString& name : std::as_const(names)) {
+        if (const auto found = profile(name))
+            result.append(*found);
+    }
+    return result;
+}
+
+std::optional<ServerProfile> ProfileStore::profile(const QString& name) const
+{
+    if (!isValidName(name))
+        return std::nullopt;
+    auto settings = openSettings(m_iniFilePath);
+    settings->beginGroup(profilesGroup);
+    if (!settings->childGroups().contains(name))
+        return std::nullopt;
+    settings->beginGroup(name);
+    ServerProfile profile;
+    profile.name = name;
+    profile.url = QUrl(settings->value(keyUrl).toString());
+    profile.username = settings->value(keyUsername).toString();
+    profile.caBundlePath = settings->value(keyCaBundle).toString();
+    profile.pinnedSha256 = QByteArray::fromHex(settings->value(keyPinnedSha256).toString().toLatin1());
+    profile.authDatabaseUri = settings->value(keyAuthDatabaseUri).toString();
+    return profile;
+}
+
+bool ProfileStore::contains(const QString& name) const
+{
+    return profile(name).has_value();
+}
+
+bool ProfileStore::save(const ServerProfile& profile, QString* error)
+{
+    if (!isValidName(profile.name, error))
+        return false;
+    if (!profile.url.isValid() || profile.url.isEmpty() ||
+        (profile.url.scheme() != QLatin1String("http") && profile.url.scheme() != QLatin1String("https"))) {
+        if (error)
+            *error = tr("The profile's server address must be an http:// or https:// URL.");
+        return false;
+    }
+    if (!profile.pinnedSha256.isEmpty() && profile.pinnedSha256.size() != 32) {
+        if (error)
+            *error = tr("A pinned certificate fingerprint must be a SHA-256 digest (32 bytes, 64 hex digits).");
+        return false;
+    }
+    auto settings = openSettings(m_iniFilePath);
+    settings->beginGroup(profilesGroup);
+    // Replace, so that fields cleared by the caller do not survive from an older version of the profile.
+    settings->remove(profile.name);
+    settings->beginGroup(profile.name);
+    settings->setValue(keyUrl, profile.url.toString());
+    settings->setValue(keyUsername, profile.username);
+    settings->setValue(keyCaBundle, profile.caBundlePath);
+    settings->setValue(keyPinnedSha256, QString::fromLatin1(profile.pinnedSha256.toHex()));
+    settings->setValue(keyAuthDatabaseUri, profile.authDatabaseUri);
+    settings->endGroup();
+    settings->endGroup();
+    return syncOrFail(*settings, error);
+}
+
+bool ProfileStore::remove(const QString& name, QString* error)
+{
+    if (!contains(name)) {
+        if (error)
+            *error = tr("There is no profile named '%1'. List the profiles with `profiles list`.").arg(name);
+        return false;
+    }
+    auto settings = openSettings(m_iniFilePath);
+    settings->beginGroup(profilesGroup);
+    settings->remove(name);
+    settings->endGroup();
+    return syncOrFail(*settings, error);
+}
+
+bool ProfileStore::isValidName(const QString& name, QString* error)
+{
+    const bool valid = !name.trimmed().isEmpty() && name == name.trimmed() && !name.contains(QLatin1Char('/')) &&
+                       !name.contains(QLatin1Char('\\'));
+    if (!valid && error)
+        *error = tr("A profile name must not be empty, start or end with spaces, or contain '/' or '\\'.");
+    return valid;
+}

@@ -1,0 +1,399 @@
+#include "models/AccessMatrixModel.h"
+
+#include "models/ChangeSet.h"
+#include "models/Directory.h"
+#include "models/ModelRoles.h"
+
+#include <QBrush>
+#include <QColor>
+
+namespace {
+
+// Light tints that keep black text readable; the text always names the level, so colour is never the only cue.
+const QBrush& levelBrush(PermissionLevel level)
+{
+    static const QBrush none(QColor(0xf3, 0xd9, 0xd9));
+    static const QBrush read(QColor(0xdc, 0xe9, 0xf8));
+    static const QBrush use(QColor(0xdc, 0xf1, 0xf1));
+    static const QBrush edit(QColor(0xfb, 0xee, 0xc9));
+    static const QBrush manage(QColor(0xd8, 0xef, 0xda));
+    switch (level) {
+    case PermissionLevel::Read:
+        return read;
+    case PermissionLevel::Use:
+        return use;
+    case PermissionLevel::Edit:
+        return edit;
+    case PermissionLevel::Manage:
+        return manage;
+    case PermissionLevel::NoPermissions:
+        break;
+    }
+    return none;
+}
+
+} // namespace
+
+AccessMatrixModel::AccessMatrixModel(Directory* directory, ChangeSet* changeSet, QObject* parent)
+    : QAbstractTableModel(parent), m_directory(directory), m_changeSet(changeSet)
+{
+    connect(directory, &Directory::aboutToReset, this, &AccessMatrixModel::beginResetModel);
+    connect(directory, &Directory::reset, this, &AccessMatrixModel::endResetModel);
+    connect(directory, &Directory::userAboutToBeAdded, this, &AccessMatrixModel::beginInsertUser);
+    connect(directory, &Directory::userAdded, this, &AccessMatrixModel::endInsertUser);
+    connect(directory, &Directory::userAboutToBeRemoved, this, &AccessMatrixModel::beginRemoveUser);
+    connect(directory, &Directory::userRemoved, this, &AccessMatrixModel::endRemoveUser);
+    connect(directory, &Directory::userChanged, this, &AccessMatrixModel::userChanged);
+    connect(directory, &Directory::grantChanged, this, &AccessMatrixModel::grantChanged);
+    connect(directory, &Directory::defaultPermissionChanged, this, &AccessMatrixModel::allChanged);
+    if (changeSet) {
+        connect(changeSet, &ChangeSet::grantStagingChanged, this, &AccessMatrixModel::grantChanged);
+        // A staged admin flag changes what the user's staged cells will resolve to.
+        connect(changeSet, &ChangeSet::userStagingChanged, this, &AccessMatrixModel::userChanged);
+    }
+}
+
+void AccessMatrixModel::setResourceType(ResourceType type)
+{
+    if (type == m_type)
+        return;
+    beginResetModel();
+    m_type = type;
+    endResetModel();
+}
+
+void AccessMatrixModel::setOrientation(Orientation orientation)
+{
+    if (orientation == m_orientation)
+        return;
+    beginResetModel();
+    m_orientation = orientation;
+    endResetModel();
+}
+
+int AccessMatrixModel::userAxisCount() const
+{
+    return m_directory ? m_directory->userCount() : 0;
+}
+
+int AccessMatrixModel::resourceAxisCount() const
+{
+    return m_directory ? m_directory->resourceCount(m_type) : 0;
+}
+
+int AccessMatrixModel::rowCount(const QModelIndex& parent) const
+{
+    if (parent.isValid())
+        return 0;
+    return m_orientation == Orientation::UsersAsRows ? userAxisCount() : resourceAxisCount();
+}
+
+int AccessMatrixModel::columnCount(const QModelIndex& parent) const
+{
+    if (parent.isValid())
+        return 0;
+    return m_orientation == Orientation::UsersAsRows ? resourceAxisCount() : userAxisCount();
+}
+
+int AccessMatrixModel::userOf(const QModelIndex& index) const
+{
+    return m_orientation == Orientation::UsersAsRows ? index.row() : index.column();
+}
+
+int AccessMatrixModel::resourceOf(const QModelIndex& index) const
+{
+    return m_orientation == Orientation::UsersAsRows ? index.column() : index.row();
+}
+
+QString AccessMatrixModel::cellText(const EffectivePermission& permission, bool pending)
+{
+    QString text;
+    switch (permission.source) {
+    case EffectivePermission::Source::Admin:
+        text = tr("%1 (admin)").arg(Permissions::name(permission.level));
+        break;
+    case EffectivePermission::Source::ExplicitGrant:
+        // A staged explicit level is not a grant yet: ◆ replaces ●.
+        return Permissions::name(permission.level) + (pending ? QStringLiteral(" ◆") : QStringLiteral(" ●"));
+    case EffectivePermission::Source::Role:
+        text = tr("%1 (role)").arg(Permissions::name(permission.level));
+        break;
+    case EffectivePermission::Source::DefaultPermission:
+        text = permission.level == PermissionLevel::NoPermissions
+                   ? QStringLiteral("—")
+                   : tr("%1 (default)").arg(Permissions::name(permission.level));
+        break;
+    case EffectivePermission::Source::Unknown:
+        text = QStringLiteral("—");
+        break;
+    }
+    if (pending)
+        text += QStringLiteral(" ◆");
+    return text;
+}
+
+EffectivePermission AccessMatrixModel::permissionAt(const QModelIndex& index) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_directory)
+        return {};
+    const QString& username = m_directory->userAt(userOf(index)).username;
+    const QString resourceId = m_directory->resourceIdAt(m_type, resourceOf(index));
+    if (m_changeSet) {
+        if (auto pending = m_changeSet->pendingPermission(username, m_type, resourceId))
+            return *pending;
+    }
+    return m_directory->effectivePermission(username, m_type, resourceId);
+}
+
+QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_directory)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::ToolTipRole:
+    case Qt::AccessibleTextRole:
+    case Qt::BackgroundRole:
+    case Qt::EditRole:
+    case Qt::TextAlignmentRole:
+    case ModelRoles::UsernameRole:
+    case ModelRoles::ResourceIdRole:
+    case ModelRoles::PermissionLevelRole:
+    case ModelRoles::PermissionSourceRole:
+    case ModelRoles::PendingRole:
+    case ModelRoles::ErrorRole:
+    case ModelRoles::ExplicitLevelRole:
+    case ModelRoles::ValueRole:
+        break;
+    default:
+        // Cheap exit for the many roles views ask about (font, decoration, check state...).
+        return {};
+    }
+    if (role == Qt::TextAlignmentRole)
+        return QVariant::fromValue(Qt::Alignment(Qt::AlignCenter));
+    const QString& username = m_directory->userAt(userOf(index)).username;
+    const QString resourceId = m_directory->resourceIdAt(m_type, resourceOf(index));
+    if (role == ModelRoles::UsernameRole)
+        return username;
+    if (role == ModelRoles::ResourceIdRole)
+        return resourceId;
+    if (role == ModelRoles::ExplicitLevelRole) {
+        const auto level = m_directory->explicitLevel(username, m_type, resourceId);
+        return level ? static_cast<int>(*level) : -1;
+    }
+    const StagedGrant* staged = m_changeSet ? m_changeSet->stagedGrant(username, m_type, resourceId) : nullptr;
+    if (role == ModelRoles::PendingRole)
+        return staged != nullptr;
+    if (role == ModelRoles::ErrorRole)
+        return staged && staged->error.isError() ? staged->error.userMessage() : QString();
+    const std::optional<EffectivePermission> pending =
+        staged ? m_changeSet->pendingPermission(username, m_type, resourceId) : std::nullopt;
+    const EffectivePermission permission =
+        pending ? *pending : m_directory->effectivePermission(username, m_type, resourceId);
+    switch (role) {
+    case Qt::DisplayRole:
+        return cellText(permission, staged != nullptr);
+    case Qt::EditRole:
+    case ModelRoles::PermissionLevelRole:
+    case ModelRoles::ValueRole:
+        return static_cast<int>(permission.level);
+    case ModelRoles::PermissionSourceRole:
+        return static_cast<int>(permission.source);
+    case Qt::BackgroundRole:
+        if (permission.source == EffectivePermission::Source::Unknown ||
+            (permission.level == PermissionLevel::NoPermissions &&
+             permission.source == EffectivePermission::Source::DefaultPermission))
+            return {};
+        return levelBrush(permission.level);
+    case Qt::ToolTipRole:
+    case Qt::AccessibleTextRole: {
+        QString text = tr("%1 on %2: %3")
+                           .arg(username, m_directory->resourceNameAt(m_type, resourceOf(index)), permission.reason());
+        if (staged) {
+            const EffectivePermission now = m_directory->effectivePermission(username, m_type, resourceId);
+            text += QLatin1Char('\n') + tr("Pending change, not yet applied (now: %1).").arg(now.reason());
+            if (staged->error.isError())
+                text += QLatin1Char('\n') + tr("Last attempt failed: %1").arg(staged->error.userMessage());
+        }
+        return text;
+    }
+    default:
+        return {};
+    }
+}
+
+bool AccessMatrixModel::setData(const QModelIndex& index, const QVariant& value, int role)
+{
+    if (role != Qt::EditRole || !m_changeSet ||
+        !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return false;
+    std::optional<PermissionLevel> level;
+    if (value.isValid()) {
+        if (value.typeId() == QMetaType::QString || value.typeId() == QMetaType::QByteArray) {
+            const QString text = value.toString().trimmed().toUpper();
+            if (!text.isEmpty() && text != QLatin1String("REVOKE")) {
+                level = Permissions::parse(text);
+                if (!level)
+                    return false;
+            }
+        } else {
+            bool ok = false;
+            const int number = value.toInt(&ok);
+            if (!ok || number < -1 || number > static_cast<int>(PermissionLevel::Manage))
+                return false;
+            if (number >= 0)
+                level = static_cast<PermissionLevel>(number);
+        }
+    }
+    // The ChangeSet's grantStagingChanged signal emits dataChanged for the cell.
+    return m_changeSet->stageGrant(userFromIndex(index), m_type, resourceFromIndex(index), level);
+}
+
+Qt::ItemFlags AccessMatrixModel::flags(const QModelIndex& index) const
+{
+    Qt::ItemFlags result = QAbstractTableModel::flags(index);
+    if (index.isValid() && m_changeSet)
+        result |= Qt::ItemIsEditable;
+    return result;
+}
+
+QVariant AccessMatrixModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (!m_directory || section < 0)
+        return {};
+    const bool userAxis = (orientation == Qt::Vertical) == (m_orientation == Orientation::UsersAsRows);
+    if (userAxis) {
+        if (section >= userAxisCount())
+            return {};
+        const User& user = m_directory->userAt(section);
+        switch (role) {
+        case Qt::DisplayRole:
+            return user.isAdmin ? user.username + QStringLiteral(" ★") : user.username;
+        case Qt::ToolTipRole:
+            return user.isAdmin ? tr("%1 (administrator: MANAGE everywhere)").arg(user.username) : user.username;
+        case ModelRoles::UsernameRole:
+        case ModelRoles::ValueRole:
+            return user.username;
+        default:
+            return {};
+        }
+    }
+    if (section >= resourceAxisCount())
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+        return m_directory->resourceNameAt(m_type, section);
+    case Qt::ToolTipRole:
+        if (m_type == ResourceType::Experiment) {
+            const Experiment& experiment = m_directory->experimentAt(section);
+            return experiment.isDeleted() ? tr("%1 (id %2, deleted)").arg(experiment.name, experiment.id)
+                                          : tr("%1 (id %2)").arg(experiment.name, experiment.id);
+        }
+        return m_directory->resourceNameAt(m_type, section);
+    case ModelRoles::ResourceIdRole:
+    case ModelRoles::ValueRole:
+        return m_directory->resourceIdAt(m_type, section);
+    default:
+        return {};
+    }
+}
+
+QString AccessMatrixModel::userFromIndex(const QModelIndex& index) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_directory)
+        return {};
+    return m_directory->userAt(userOf(index)).username;
+}
+
+QString AccessMatrixModel::resourceFromIndex(const QModelIndex& index) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_directory)
+        return {};
+    return m_directory->resourceIdAt(m_type, resourceOf(index));
+}
+
+QModelIndex AccessMatrixModel::indexFor(const QString& username, const QString& resourceId) const
+{
+    if (!m_directory)
+        return {};
+    const int user = m_directory->userRow(username);
+    const int resource = m_directory->resourceRow(m_type, resourceId);
+    if (user < 0 || resource < 0)
+        return {};
+    return m_orientation == Orientation::UsersAsRows ? index(user, resource) : index(resource, user);
+}
+
+QString AccessMatrixModel::userForSection(int section) const
+{
+    return m_directory && section >= 0 && section < userAxisCount() ? m_directory->userAt(section).username : QString();
+}
+
+QString AccessMatrixModel::resourceForSection(int section) const
+{
+    return m_directory && section >= 0 && section < resourceAxisCount() ? m_directory->resourceIdAt(m_type, section)
+                                                                        : QString();
+}
+
+void AccessMatrixModel::grantChanged(const QString& username, ResourceType type, const QString& resourceId)
+{
+    if (type != m_type)
+        return;
+    const QModelIndex cell = indexFor(username, resourceId);
+    if (cell.isValid())
+        emit dataChanged(cell, cell);
+}
+
+void AccessMatrixModel::userChanged(const QString& username)
+{
+    const int user = m_directory ? m_directory->userRow(username) : -1;
+    const int resources = resourceAxisCount();
+    if (user < 0)
+        return;
+    if (m_orientation == Orientation::UsersAsRows) {
+        if (resources > 0)
+            emit dataChanged(index(user, 0), index(user, resources - 1));
+        emit headerDataChanged(Qt::Vertical, user, user);
+    } else {
+        if (resources > 0)
+            emit dataChanged(index(0, user), index(resources - 1, user));
+        emit headerDataChanged(Qt::Horizontal, user, user);
+    }
+}
+
+void AccessMatrixModel::allChanged()
+{
+    if (rowCount() > 0 && columnCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+}
+
+void AccessMatrixModel::beginInsertUser(int row)
+{
+    if (m_orientation == Orientation::UsersAsRows)
+        beginInsertRows({}, row, row);
+    else
+        beginInsertColumns({}, row, row);
+}
+
+void AccessMatrixModel::endInsertUser()
+{
+    if (m_orientation == Orientation::UsersAsRows)
+        endInsertRows();
+    else
+        endInsertColumns();
+}
+
+void AccessMatrixModel::beginRemoveUser(int row)
+{
+    if (m_orientation == Orientation::UsersAsRows)
+        beginRemoveRows({}, row, row);
+    else
+        beginRemoveColumns({}, row, row);
+}
+
+void AccessMatrixModel::endRemoveUser()
+{
+    if (m_orientation == Orientation::UsersAsRows)
+        endRemoveRows();
+    else
+        endRemoveColumns();
+}

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "api/WireTypes.h"
+#include "models/EffectivePermission.h"
+
+#include <QAbstractTableModel>
+#include <QPointer>
+
+class ChangeSet;
+class Directory;
+
+// Users x experiments (or x registered models): every cell is the user's effective permission on the resource,
+// as text with a mark (● explicit, ◆ staged, "(admin)" / "(default)" inherited, — none), a background colour by
+// level and the reason as tooltip. Editing a cell stages a change in the ChangeSet; nothing is sent from here.
+// Cells are computed on demand from the Directory's hash indexes, so 2,000 x 20,000 costs nothing until painted.
+class AccessMatrixModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum class Orientation { UsersAsRows, UsersAsColumns };
+
+    AccessMatrixModel(Directory* directory, ChangeSet* changeSet = nullptr, QObject* parent = nullptr);
+
+    // Experiments (default) or registered models; resets the model.
+    void setResourceType(ResourceType type);
+    ResourceType resourceType() const { return m_type; }
+    // Which axis the users are on; resets the model.
+    void setOrientation(Orientation orientation);
+    Orientation orientation() const { return m_orientation; }
+
+    int rowCount(const QModelIndex& parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex& parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    // EditRole: a PermissionLevel as int, or a level name ("READ", case-insensitive); an invalid QVariant, -1, an
+    // empty string or "REVOKE" removes the explicit row. Stages the change in the ChangeSet.
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    QString userFromIndex(const QModelIndex& index) const;
+    QString resourceFromIndex(const QModelIndex& index) const;
+    QModelIndex indexFor(const QString& username, const QString& resourceId) const;
+    // The user / resource of a header section along the respective axis (-1 section: empty).
+    QString userForSection(int section) const;
+    QString resourceForSection(int section) const;
+    // The effective permission shown in the cell (the pending one when a change is staged).
+    EffectivePermission permissionAt(const QModelIndex& index) const;
+
+    // The cell's text for `permission`, e.g. "MANAGE ●", "READ (default)", "MANAGE (admin)", "—"; `pending` adds ◆.
+    static QString cellText(const EffectivePermission& permission, bool pending);
+
+private:
+    int userAxisCount() const;
+    int resourceAxisCount() const;
+    int userOf(const QModelIndex& index) const;
+    int resourceOf(const QModelIndex& index) const;
+    void userChanged(const QString& username);
+    void grantChanged(const QString& username, ResourceType type, const QString& resourceId);
+    void allChanged();
+    void beginInsertUser(int row);
+    void endInsertUser();
+    void beginRemoveUser(int row);
+    void endRemoveUser();
+
+    QPointer<Directory> m_directory;
+    QPointer<ChangeSet> m_changeSet;
+    ResourceType m_type = ResourceType::Experiment;
+    Orientation m_orientation = Orientation::UsersAsRows;
+};

@@ -1,0 +1,515 @@
+#include "models/Directory.h"
+
+#include "api/AuthDatabaseReader.h"
+#include "api/KnownUsersRegistry.h"
+#include "api/TrackingApi.h"
+
+#include <QTimer>
+
+// One load in flight: the user listing, one users/get per user, and the two searches, all running at once (the
+// Connection's queue bounds what is on the wire). Results are collected here and handed to the Directory in one go,
+// so a failed or cancelled load leaves the previous picture untouched.
+class Directory::LoadRun : public QObject
+{
+public:
+    LoadRun(Directory* directory, AuthApi* auth, TrackingApi* tracking, const LoadOptions& options)
+        : QObject(directory), m_directory(directory), m_auth(auth), m_tracking(tracking), m_options(options)
+    {}
+
+    void start()
+    {
+        // listing + experiments + models; the users/get calls are added once the names are known.
+        m_total = 1 + 1 + (m_options.loadRegisteredModels ? 1 : 0);
+        reportProgress();
+
+        ExperimentListJob* experiments = m_tracking->searchExperiments(m_options.experimentView);
+        track(experiments, [this, experiments] { m_experiments = experiments->value(); });
+        if (m_options.loadRegisteredModels) {
+            RegisteredModelListJob* models = m_tracking->searchRegisteredModels();
+            track(models, [this, models] { m_models = models->value(); });
+        }
+
+        if (m_auth->canListUsers()) {
+            UserListJob* listing = m_auth->listUsers();
+            track(listing, [this, listing] { fetchUsers(listing->value()); });
+            return;
+        }
+        // The local sources are synchronous; answer on the next turn so that callers see loadStarted() first and
+        // the searches are already queued.
+        QTimer::singleShot(0, this, [this] { listFromLocalSource(); });
+    }
+
+    void cancel() { fail(ApiError(ApiError::Kind::Cancelled, Directory::tr("The load was cancelled."))); }
+
+private:
+    template <typename Job, typename OnSuccess>
+    void track(Job* job, OnSuccess onSuccess)
+    {
+        m_jobs.append(job);
+        connect(job, &ApiJob::finished, this, [this, job, onSuccess] {
+            if (m_finished)
+                return;
+            if (job->hasError()) {
+                fail(job->error());
+                return;
+            }
+            onSuccess();
+            stepDone();
+        });
+    }
+
+    void listFromLocalSource()
+    {
+        if (m_finished)
+            return;
+        QString error;
+        if (m_options.authDatabase) {
+            const auto snapshot = m_options.authDatabase->read(&error);
+            if (!snapshot) {
+                fail(ApiError(ApiError::Kind::Database, error));
+                return;
+            }
+            fetchUsers(snapshot->listing);
+        } else if (m_options.knownUsers) {
+            const auto listing = m_options.knownUsers->users(&error);
+            if (!listing) {
+                fail(ApiError(ApiError::Kind::Database, error));
+                return;
+            }
+            fetchUsers(*listing);
+        } else {
+            fail(ApiError(ApiError::Kind::NotSupported,
+                          Directory::tr("This server cannot list its users; add known user names or connect to its "
+                                        "auth database.")));
+            return;
+        }
+        stepDone();
+    }
+
+    // users/get per listed user: legacy servers return the user's grants with it, and it also confirms that a
+    // name from a local source still exists on the server.
+    void fetchUsers(const UserListing& listing)
+    {
+        m_source = listing.source;
+        m_users.resize(listing.users.size());
+        m_total += static_cast<int>(listing.users.size());
+        for (int i = 0; i < listing.users.size(); ++i) {
+            UserJob* job = m_auth->getUser(listing.users.at(i).username);
+            m_jobs.append(job);
+            connect(job, &ApiJob::finished, this, [this, job, i] {
+                if (m_finished)
+                    return;
+                if (job->hasError()) {
+                    // A name from the known-users registry may have been deleted on the server: not an error.
+                    if (job->error().kind() != ApiError::Kind::NotFound) {
+                        fail(job->error());
+                        return;
+                    }
+                } else {
+                    m_users[i] = job->value();
+                }
+                stepDone();
+            });
+        }
+    }
+
+    void stepDone()
+    {
+        ++m_done;
+        reportProgress();
+        if (m_done == m_total)
+            succeed();
+    }
+
+    void reportProgress() { emit m_directory->progress(m_done, m_total); }
+
+    void succeed()
+    {
+        m_finished = true;
+        QList<User> users;
+        users.reserve(m_users.size());
+        for (User& user : m_users) {
+            if (!user.username.isEmpty())
+                users.append(std::move(user));
+        }
+        m_directory->setGeneration(m_auth->generation());
+        m_directory->setContents(users, m_experiments, m_models, m_source);
+        m_directory->finishLoad(this, ApiError());
+    }
+
+    void fail(const ApiError& error)
+    {
+        if (m_finished)
+            return;
+        m_finished = true;
+        for (const QPointer<ApiJob>& job : std::as_const(m_jobs)) {
+            if (job && !job->isFinished())
+                job->abort();
+        }
+        m_directory->finishLoad(this, error);
+    }
+
+    Directory* m_directory;
+    QPointer<AuthApi> m_auth;
+    QPointer<TrackingApi> m_tracking;
+    LoadOptions m_options;
+    QList<QPointer<ApiJob>> m_jobs;
+    QVector<User> m_users; // in listing order; empty username = gone on the server
+    QList<Experiment> m_experiments;
+    QList<RegisteredModel> m_models;
+    ListingSource m_source = ListingSource::ServerApi;
+    int m_done = 0;
+    int m_total = 0;
+    bool m_finished = false;
+};
+
+Directory::Directory(QObject* parent) : QObject(parent) {}
+
+Directory::~Directory() = default;
+
+void Directory::setContents(const QList<User>& users, const QList<Experiment>& experiments,
+                            const QList<RegisteredModel>& models, ListingSource source)
+{
+    emit aboutToReset();
+    clearIndexes();
+    m_userSource = source;
+
+    m_users.reserve(users.size());
+    m_userRows.reserve(users.size());
+    for (const User& user : users) {
+        if (m_userRows.contains(user.username))
+            continue;
+        User stored = user;
+        stored.experimentGrants.clear();
+        stored.modelGrants.clear();
+        m_userRows.insert(stored.username, static_cast<int>(m_users.size()));
+        m_adminCount += stored.isAdmin ? 1 : 0;
+        m_users.append(std::move(stored));
+        for (const Grant& grant : user.experimentGrants)
+            insertGrant(user.username, ResourceType::Experiment, grant.resourceId, grant.level);
+        for (const Grant& grant : user.modelGrants)
+            insertGrant(user.username, ResourceType::RegisteredModel, grant.resourceId, grant.level);
+    }
+
+    m_experiments.reserve(experiments.size());
+    m_experimentRows.reserve(experiments.size());
+    for (const Experiment& experiment : experiments) {
+        if (m_experimentRows.contains(experiment.id))
+            continue;
+        m_experimentRows.insert(experiment.id, static_cast<int>(m_experiments.size()));
+        m_experimentNameRows.insert(experiment.name, static_cast<int>(m_experiments.size()));
+        m_experiments.append(experiment);
+    }
+
+    m_models.reserve(models.size());
+    m_modelRows.reserve(models.size());
+    for (const RegisteredModel& model : models) {
+        if (m_modelRows.contains(model.name))
+            continue;
+        m_modelRows.insert(model.name, static_cast<int>(m_models.size()));
+        m_models.append(model);
+    }
+    emit reset();
+    emit usersChanged();
+}
+
+void Directory::load(AuthApi* auth, TrackingApi* tracking, const LoadOptions& options)
+{
+    if (m_load)
+        cancel();
+    if (!auth || !tracking) {
+        emit failed(ApiError(ApiError::Kind::InvalidRequest, tr("There is no connection to load from.")));
+        return;
+    }
+    m_load = new LoadRun(this, auth, tracking, options);
+    emit loadStarted();
+    m_load->start();
+}
+
+void Directory::cancel()
+{
+    if (m_load)
+        m_load->cancel();
+}
+
+void Directory::finishLoad(LoadRun* run, const ApiError& error)
+{
+    if (m_load == run)
+        m_load = nullptr;
+    run->deleteLater();
+    if (error.isError())
+        emit failed(error);
+    else
+        emit loaded();
+}
+
+void Directory::setDefaultPermission(std::optional<PermissionLevel> level)
+{
+    if (m_defaultPermission == level)
+        return;
+    m_defaultPermission = level;
+    emit defaultPermissionChanged();
+}
+
+bool Directory::isAdmin(const QString& username) const
+{
+    const int row = userRow(username);
+    return row >= 0 && m_users.at(row).isAdmin;
+}
+
+int Directory::grantCount(const QString& username, ResourceType type) const
+{
+    const auto it = m_grantsByUser.constFind(username);
+    if (it == m_grantsByUser.constEnd())
+        return 0;
+    int count = 0;
+    for (auto grant = it->constBegin(); grant != it->constEnd(); ++grant) {
+        if (grant.key().type == type)
+            ++count;
+    }
+    return count;
+}
+
+QList<Grant> Directory::grantsOf(const QString& username, ResourceType type) const
+{
+    QList<Grant> grants;
+    const auto it = m_grantsByUser.constFind(username);
+    if (it == m_grantsByUser.constEnd())
+        return grants;
+    const int row = userRow(username);
+    for (auto grant = it->constBegin(); grant != it->constEnd(); ++grant) {
+        if (grant.key().type != type)
+            continue;
+        Grant g;
+        g.username = username;
+        g.userId = row >= 0 ? m_users.at(row).id : -1;
+        g.resourceType = type;
+        g.resourceId = grant.key().id;
+        g.level = grant.value();
+        grants.append(g);
+    }
+    return grants;
+}
+
+int Directory::experimentRowByName(const QString& name) const
+{
+    return m_experimentNameRows.value(name, -1);
+}
+
+int Directory::resourceCount(ResourceType type) const
+{
+    return type == ResourceType::Experiment ? experimentCount() : registeredModelCount();
+}
+
+QString Directory::resourceIdAt(ResourceType type, int row) const
+{
+    return type == ResourceType::Experiment ? m_experiments.at(row).id : m_models.at(row).name;
+}
+
+QString Directory::resourceNameAt(ResourceType type, int row) const
+{
+    return type == ResourceType::Experiment ? m_experiments.at(row).name : m_models.at(row).name;
+}
+
+int Directory::resourceRow(ResourceType type, const QString& id) const
+{
+    return type == ResourceType::Experiment ? experimentRow(id) : registeredModelRow(id);
+}
+
+std::optional<PermissionLevel> Directory::explicitLevel(const QString& username, ResourceType type,
+                                                        const QString& resourceId) const
+{
+    const auto it = m_grantsByUser.constFind(username);
+    if (it == m_grantsByUser.constEnd())
+        return std::nullopt;
+    const auto grant = it->constFind(ResourceKey{type, resourceId});
+    if (grant == it->constEnd())
+        return std::nullopt;
+    return grant.value();
+}
+
+EffectivePermission Directory::effectivePermission(const QString& username, ResourceType type,
+                                                   const QString& resourceId) const
+{
+    return resolve(isAdmin(username), explicitLevel(username, type, resourceId));
+}
+
+EffectivePermission Directory::resolve(bool isAdmin, std::optional<PermissionLevel> explicitLevel) const
+{
+    EffectivePermission result;
+    if (isAdmin) {
+        result.level = PermissionLevel::Manage;
+        result.source = EffectivePermission::Source::Admin;
+        return result;
+    }
+    if (explicitLevel) {
+        result.level = *explicitLevel;
+        result.source = EffectivePermission::Source::ExplicitGrant;
+        // 3.13+ treats default_permission as a floor; 2.x-3.12 use an explicit row as is, even when weaker.
+        if (m_generation == ApiGeneration::Rbac && m_defaultPermission && *m_defaultPermission > *explicitLevel) {
+            result.level = *m_defaultPermission;
+            result.source = EffectivePermission::Source::DefaultPermission;
+        }
+        return result;
+    }
+    if (m_defaultPermission) {
+        result.level = *m_defaultPermission;
+        result.source = EffectivePermission::Source::DefaultPermission;
+    }
+    return result;
+}
+
+QList<UserAccess> Directory::usersWithAccess(ResourceType type, const QString& resourceId) const
+{
+    QList<UserAccess> result;
+    for (const User& user : m_users) {
+        const EffectivePermission permission = effectivePermission(user.username, type, resourceId);
+        if (permission.canRead())
+            result.append(UserAccess{user.username, permission});
+    }
+    return result;
+}
+
+// Counted from the resource's few explicit rows rather than by asking every user, because the experiments table
+// shows this number on every visible row.
+int Directory::usersWithAccessCount(ResourceType type, const QString& resourceId) const
+{
+    const int admins = m_adminCount;
+    const int nonAdmins = userCount() - admins;
+    int holders = 0;
+    int readableHolders = 0;
+    const auto it = m_grantsByResource.constFind(ResourceKey{type, resourceId});
+    if (it != m_grantsByResource.constEnd()) {
+        for (auto grant = it->constBegin(); grant != it->constEnd(); ++grant) {
+            const int row = userRow(grant.key());
+            if (row < 0 || m_users.at(row).isAdmin)
+                continue;
+            ++holders;
+            if (resolve(false, grant.value()).canRead())
+                ++readableHolders;
+        }
+    }
+    const bool defaultReadable = resolve(false, std::nullopt).canRead();
+    return admins + readableHolders + (defaultReadable ? nonAdmins - holders : 0);
+}
+
+void Directory::applyGrant(const Grant& grant)
+{
+    const int before = grantCount(grant.username, grant.resourceType);
+    const auto old = explicitLevel(grant.username, grant.resourceType, grant.resourceId);
+    if (old == grant.level)
+        return;
+    if (old)
+        eraseGrant(grant.username, grant.resourceType, grant.resourceId);
+    insertGrant(grant.username, grant.resourceType, grant.resourceId, grant.level);
+    emit grantChanged(grant.username, grant.resourceType, grant.resourceId);
+    if (before != grantCount(grant.username, grant.resourceType))
+        emit userChanged(grant.username);
+}
+
+void Directory::removeGrant(const QString& username, ResourceType type, const QString& resourceId)
+{
+    if (!eraseGrant(username, type, resourceId))
+        return;
+    emit grantChanged(username, type, resourceId);
+    emit userChanged(username);
+}
+
+void Directory::addUser(const User& user)
+{
+    if (user.username.isEmpty() || hasUser(user.username))
+        return;
+    const int row = userCount();
+    emit userAboutToBeAdded(row);
+    User stored = user;
+    stored.experimentGrants.clear();
+    stored.modelGrants.clear();
+    m_users.append(stored);
+    m_userRows.insert(user.username, row);
+    m_adminCount += user.isAdmin ? 1 : 0;
+    for (const Grant& grant : user.experimentGrants)
+        insertGrant(user.username, ResourceType::Experiment, grant.resourceId, grant.level);
+    for (const Grant& grant : user.modelGrants)
+        insertGrant(user.username, ResourceType::RegisteredModel, grant.resourceId, grant.level);
+    emit userAdded(row);
+    emit usersChanged();
+}
+
+void Directory::removeUser(const QString& username)
+{
+    const int row = userRow(username);
+    if (row < 0)
+        return;
+    emit userAboutToBeRemoved(row);
+    QList<ResourceKey> removed;
+    const auto grants = m_grantsByUser.constFind(username);
+    if (grants != m_grantsByUser.constEnd())
+        removed = grants->keys();
+    for (const ResourceKey& key : std::as_const(removed))
+        eraseGrant(username, key.type, key.id);
+    m_adminCount -= m_users.at(row).isAdmin ? 1 : 0;
+    m_users.remove(row);
+    m_userRows.remove(username);
+    for (int i = row; i < m_users.size(); ++i)
+        m_userRows[m_users.at(i).username] = i;
+    emit userRemoved(row);
+    // Per-resource counts (e.g. "users with access") change with the grants that went.
+    for (const ResourceKey& key : std::as_const(removed))
+        emit grantChanged(username, key.type, key.id);
+    emit usersChanged();
+}
+
+void Directory::setAdmin(const QString& username, bool isAdmin)
+{
+    const int row = userRow(username);
+    if (row < 0 || m_users.at(row).isAdmin == isAdmin)
+        return;
+    m_users[row].isAdmin = isAdmin;
+    m_adminCount += isAdmin ? 1 : -1;
+    emit userChanged(username);
+    emit usersChanged();
+}
+
+void Directory::clearIndexes()
+{
+    m_users.clear();
+    m_userRows.clear();
+    m_experiments.clear();
+    m_experimentRows.clear();
+    m_experimentNameRows.clear();
+    m_models.clear();
+    m_modelRows.clear();
+    m_grantsByUser.clear();
+    m_grantsByResource.clear();
+    m_grantTotal = 0;
+    m_adminCount = 0;
+}
+
+void Directory::insertGrant(const QString& username, ResourceType type, const QString& resourceId,
+                            PermissionLevel level)
+{
+    const ResourceKey key{type, resourceId};
+    GrantMap& byUser = m_grantsByUser[username];
+    if (!byUser.contains(key))
+        ++m_grantTotal;
+    byUser.insert(key, level);
+    m_grantsByResource[key].insert(username, level);
+}
+
+bool Directory::eraseGrant(const QString& username, ResourceType type, const QString& resourceId)
+{
+    const ResourceKey key{type, resourceId};
+    auto byUser = m_grantsByUser.find(username);
+    if (byUser == m_grantsByUser.end() || !byUser->remove(key))
+        return false;
+    --m_grantTotal;
+    if (byUser->isEmpty())
+        m_grantsByUser.erase(byUser);
+    auto byResource = m_grantsByResource.find(key);
+    if (byResource != m_grantsByResource.end()) {
+        byResource->remove(username);
+        if (byResource->isEmpty())
+            m_grantsByResource.erase(byResource);
+    }
+    return true;
+}

@@ -1,0 +1,180 @@
+#pragma once
+
+#include "api/ApiError.h"
+#include "api/AuthApi.h"
+#include "api/Connection.h" // AuthApi.h holds a QPointer<Connection> but only forward-declares Connection
+#include "api/WireTypes.h"
+#include "models/EffectivePermission.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QVector>
+
+#include <optional>
+
+class AuthDatabaseReader;
+class KnownUsersRegistry;
+class TrackingApi;
+
+// One resource a grant applies to: an experiment (by id) or a registered model (by name).
+struct ResourceKey
+{
+    ResourceType type = ResourceType::Experiment;
+    QString id;
+
+    friend bool operator==(const ResourceKey& a, const ResourceKey& b) { return a.type == b.type && a.id == b.id; }
+};
+
+inline size_t qHash(const ResourceKey& key, size_t seed = 0)
+{
+    return qHash(key.id, seed) ^ static_cast<size_t>(key.type);
+}
+
+// One user and what they can do on one resource; a row of the "who has access" panel.
+struct UserAccess
+{
+    QString username;
+    EffectivePermission permission;
+};
+
+// The loaded picture of one server: users with their explicit grants, experiments (active and deleted),
+// registered models, the default permission when the admin told us, and the API generation. It is the single
+// source of truth the item models read, so it is built for 2,000 users x 20,000 experiments x 50,000 grants:
+// users, experiments and models are vectors with name -> row hashes, and grants are indexed twice (by user and by
+// resource) so both a matrix cell and a "who has access" question are hash lookups.
+class Directory : public QObject
+{
+    Q_OBJECT
+
+public:
+    // Where load() takes the user names from when the server has no users/list (MLflow before 3.10). The
+    // AuthDatabaseReader wins over the registry; both must stay alive until load() finishes.
+    struct LoadOptions
+    {
+        AuthDatabaseReader* authDatabase = nullptr;
+        KnownUsersRegistry* knownUsers = nullptr;
+        ViewType experimentView = ViewType::All;
+        bool loadRegisteredModels = true;
+    };
+
+    explicit Directory(QObject* parent = nullptr);
+    ~Directory() override;
+
+    // Replaces everything at once (used by load(), by the CLI when reading an auth database, and by tests).
+    // Grants are taken from each User's experimentGrants / modelGrants.
+    void setContents(const QList<User>& users, const QList<Experiment>& experiments,
+                     const QList<RegisteredModel>& models, ListingSource source);
+
+    // Fetches everything through `auth` and `tracking` (both must outlive the load) and replaces the contents
+    // when all of it arrived. Emits progress(), then loaded() or failed(). A load in progress is cancelled first.
+    void load(AuthApi* auth, TrackingApi* tracking, const LoadOptions& options);
+    void load(AuthApi* auth, TrackingApi* tracking) { load(auth, tracking, LoadOptions()); }
+    // Aborts the requests of a load in progress; it then fails with a Cancelled error. The old contents stay.
+    void cancel();
+    bool isLoading() const { return m_load != nullptr; }
+
+    ApiGeneration generation() const { return m_generation; }
+    void setGeneration(ApiGeneration generation) { m_generation = generation; }
+    ListingSource userSource() const { return m_userSource; }
+
+    // The REST API does not expose default_permission, so it is unknown until the admin states it.
+    std::optional<PermissionLevel> defaultPermission() const { return m_defaultPermission; }
+    void setDefaultPermission(std::optional<PermissionLevel> level);
+
+    // Users: rows are stable until a user is added (appended) or removed.
+    int userCount() const { return static_cast<int>(m_users.size()); }
+    const User& userAt(int row) const { return m_users.at(row); } // grant lists are empty: see grantsOf()
+    int userRow(const QString& username) const { return m_userRows.value(username, -1); }
+    bool hasUser(const QString& username) const { return m_userRows.contains(username); }
+    bool isAdmin(const QString& username) const;
+    int grantCount(const QString& username, ResourceType type) const;
+    QList<Grant> grantsOf(const QString& username, ResourceType type) const;
+    int totalGrantCount() const { return m_grantTotal; }
+
+    int experimentCount() const { return static_cast<int>(m_experiments.size()); }
+    const Experiment& experimentAt(int row) const { return m_experiments.at(row); }
+    int experimentRow(const QString& id) const { return m_experimentRows.value(id, -1); }
+    // The experiment with that exact name, or -1 (names are unique among experiments in MLflow).
+    int experimentRowByName(const QString& name) const;
+
+    int registeredModelCount() const { return static_cast<int>(m_models.size()); }
+    const RegisteredModel& registeredModelAt(int row) const { return m_models.at(row); }
+    int registeredModelRow(const QString& name) const { return m_modelRows.value(name, -1); }
+
+    // Rows of one resource type: experiments or registered models, so matrix code need not branch.
+    int resourceCount(ResourceType type) const;
+    QString resourceIdAt(ResourceType type, int row) const;
+    QString resourceNameAt(ResourceType type, int row) const;
+    int resourceRow(ResourceType type, const QString& id) const;
+
+    // The explicit row for (user, resource), if any.
+    std::optional<PermissionLevel> explicitLevel(const QString& username, ResourceType type,
+                                                 const QString& resourceId) const;
+    EffectivePermission effectivePermission(const QString& username, ResourceType type,
+                                            const QString& resourceId) const;
+    // The rule itself, for "what would it be if the explicit row were `explicitLevel`" (staged cells).
+    EffectivePermission resolve(bool isAdmin, std::optional<PermissionLevel> explicitLevel) const;
+    // Every user who can at least read the resource, with the reason, in user row order.
+    QList<UserAccess> usersWithAccess(ResourceType type, const QString& resourceId) const;
+    int usersWithAccessCount(ResourceType type, const QString& resourceId) const;
+
+    // Mutators, called after the server accepted the corresponding change.
+    void applyGrant(const Grant& grant);
+    void removeGrant(const QString& username, ResourceType type, const QString& resourceId);
+    void addUser(const User& user);
+    void removeUser(const QString& username);
+    void setAdmin(const QString& username, bool isAdmin);
+
+signals:
+    void loadStarted();
+    void progress(int done, int total);
+    void loaded();
+    void failed(const ApiError& error);
+
+    // Around a wholesale replacement of the contents (load, setContents): item models reset.
+    void aboutToReset();
+    void reset();
+
+    void userAboutToBeAdded(int row);
+    void userAdded(int row);
+    void userAboutToBeRemoved(int row);
+    void userRemoved(int row);
+    // The admin flag or the grant counts of one user changed.
+    void userChanged(const QString& username);
+    void usersChanged();
+    void grantChanged(const QString& username, ResourceType type, const QString& resourceId);
+    void defaultPermissionChanged();
+
+private:
+    class LoadRun;
+    friend class LoadRun;
+
+    using GrantMap = QHash<ResourceKey, PermissionLevel>;
+    using AccessMap = QHash<QString, PermissionLevel>;
+
+    void clearIndexes();
+    void insertGrant(const QString& username, ResourceType type, const QString& resourceId, PermissionLevel level);
+    bool eraseGrant(const QString& username, ResourceType type, const QString& resourceId);
+    void finishLoad(LoadRun* run, const ApiError& error);
+
+    QVector<User> m_users;
+    QHash<QString, int> m_userRows;
+    QVector<Experiment> m_experiments;
+    QHash<QString, int> m_experimentRows;
+    QHash<QString, int> m_experimentNameRows;
+    QVector<RegisteredModel> m_models;
+    QHash<QString, int> m_modelRows;
+
+    QHash<QString, GrantMap> m_grantsByUser;          // username -> resource -> level
+    QHash<ResourceKey, AccessMap> m_grantsByResource; // resource -> username -> level
+    int m_grantTotal = 0;
+    int m_adminCount = 0;
+
+    std::optional<PermissionLevel> m_defaultPermission;
+    ApiGeneration m_generation = ApiGeneration::Unknown;
+    ListingSource m_userSource = ListingSource::ServerApi;
+    LoadRun* m_load = nullptr;
+};

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QPointer>
+
+class ChangeSet;
+class Directory;
+
+// The users of the Directory, one row each, in Directory row order (sort through a QSortFilterProxyModel with
+// sortRole ModelRoles::ValueRole).
+class UsersModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { Username, Admin, ExperimentGrants, ModelGrants, Pending, ColumnCount };
+
+    explicit UsersModel(Directory* directory, ChangeSet* changeSet = nullptr, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex& parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    QString userFromIndex(const QModelIndex& index) const;
+    QModelIndex indexFromUser(const QString& username, int column = Username) const;
+
+private:
+    void userRowChanged(const QString& username);
+    QString pendingText(const QString& username) const;
+
+    QPointer<Directory> m_directory;
+    QPointer<ChangeSet> m_changeSet;
+};

@@ -1,0 +1,559 @@
+#include "ServerFixture.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QtTest>
+
+// Drives the real mlflow-admin-cli binary against an embedded demo server living in this test's thread. The
+// server only answers while our event loop spins, so every wait goes through QSignalSpy::wait, never
+// QProcess::waitForFinished().
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    struct Result
+    {
+        bool finished = false;
+        int exitCode = -1;
+        QString out;
+        QString err;
+
+        QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
+    };
+
+    // Runs the CLI with `arguments`, the admin's password in the environment unless `environment` says otherwise,
+    // and `input` on standard input.
+    Result run(const QStringList& arguments, const QMap<QString, QString>& environment = {},
+               const QByteArray& input = QByteArray())
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString& name : {QStringLiteral("MLFLOW_TRACKING_URI"), QStringLiteral("MLFLOW_TRACKING_USERNAME"),
+                                    QStringLiteral("MLFLOW_TRACKING_PASSWORD")})
+            env.remove(name);
+        // Profiles and the known-users registry go to this test's own folders.
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("MLFLOW_TRACKING_URI"), m_url);
+        env.insert(QStringLiteral("MLFLOW_TRACKING_USERNAME"), QStringLiteral("admin"));
+        env.insert(QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("password1234"));
+        for (auto it = environment.cbegin(); it != environment.cend(); ++it) {
+            if (it.value().isNull())
+                env.remove(it.key());
+            else
+                env.insert(it.key(), it.value());
+        }
+        QProcess process;
+        process.setProcessEnvironment(env);
+        QSignalSpy finished(&process, &QProcess::finished);
+        process.start(QStringLiteral(MLFLOW_ADMIN_CLI_PATH), arguments);
+        if (!input.isNull())
+            process.write(input);
+        process.closeWriteChannel();
+        Result result;
+        if (!finished.wait(60000)) {
+            process.kill();
+            QSignalSpy killed(&process, &QProcess::finished);
+            killed.wait(5000);
+            return result;
+        }
+        result.finished = true;
+        result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+        result.out = QString::fromUtf8(process.readAllStandardOutput());
+        result.err = QString::fromUtf8(process.readAllStandardError());
+        return result;
+    }
+
+    QString authDbUri() const
+    {
+        // An absolute path after sqlite:/// gives MLflow's four slashes.
+        return QStringLiteral("sqlite:///") + m_fixture->dataDir() + QStringLiteral("/basic_auth.db");
+    }
+
+    // The explicit or effective level of `username` on experiment `name`, from `access --experiment --json`.
+    QJsonObject accessRow(const QString& experiment, const QString& username)
+    {
+        const Result result = run({QStringLiteral("access"), QStringLiteral("--experiment"), experiment,
+                                   QStringLiteral("--auth-db"), authDbUri(), QStringLiteral("--json")});
+        if (result.exitCode != 0)
+            return QJsonObject{{QStringLiteral("error"), result.err}};
+        const QJsonArray rows = result.json().value(QStringLiteral("access")).toArray();
+        for (const QJsonValue& row : rows) {
+            if (row.toObject().value(QStringLiteral("username")).toString() == username)
+                return row.toObject();
+        }
+        return {};
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        m_fixture = std::make_unique<ServerFixture>(true);
+        QVERIFY2(m_fixture->started(), qPrintable(m_fixture->error()));
+        m_url = m_fixture->server().url().toString();
+    }
+
+    void cleanupTestCase() { m_fixture.reset(); }
+
+    void help()
+    {
+        const Result result = run({QStringLiteral("--help")});
+        QVERIFY(result.finished);
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY(result.out.contains(QStringLiteral("Exit codes:")));
+        QVERIFY(result.out.contains(QStringLiteral("partial failure")));
+        QVERIFY(result.out.contains(QStringLiteral("users create")));
+
+        const Result none = run({});
+        QCOMPARE(none.exitCode, 2);
+        const Result unknown = run({QStringLiteral("frobnicate")});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY(unknown.err.contains(QStringLiteral("--help")));
+    }
+
+    void probe()
+    {
+        const Result result = run({QStringLiteral("probe")});
+        QVERIFY(result.finished);
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY2(result.out.contains(QStringLiteral("2.15.1")), qPrintable(result.out));
+        QVERIFY(result.out.contains(QStringLiteral("admin")));
+
+        const Result json = run({QStringLiteral("probe"), QStringLiteral("--json")});
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject object = json.json();
+        QCOMPARE(object.value(QStringLiteral("status")).toString(), QStringLiteral("Ready"));
+        QCOMPARE(object.value(QStringLiteral("is_admin")).toBool(), true);
+        QCOMPARE(object.value(QStringLiteral("api_generation")).toString(), QStringLiteral("legacy"));
+        QCOMPARE(object.value(QStringLiteral("users_list")).toBool(), false);
+    }
+
+    void explicitUrlAndUserOverrideEnvironment()
+    {
+        const Result result = run({QStringLiteral("--url"), m_url, QStringLiteral("--user"), QStringLiteral("user1"),
+                                   QStringLiteral("probe"), QStringLiteral("--json")},
+                                  {{QStringLiteral("MLFLOW_TRACKING_URI"), QStringLiteral("http://127.0.0.1:1")},
+                                   {QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("user1-password")}});
+        QCOMPARE(result.exitCode, 0);
+        QCOMPARE(result.json().value(QStringLiteral("status")).toString(), QStringLiteral("NotAdmin"));
+        QCOMPARE(result.json().value(QStringLiteral("username")).toString(), QStringLiteral("user1"));
+    }
+
+    void usersListFromAuthDatabase()
+    {
+        const Result result =
+            run({QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--auth-db"), authDbUri()});
+        QVERIFY(result.finished);
+        QCOMPARE(result.exitCode, 0);
+        for (const QString& name : {QStringLiteral("admin"), QStringLiteral("user1"), QStringLiteral("user2")})
+            QVERIFY2(result.out.contains(name), qPrintable(result.out));
+        QVERIFY2(result.out.contains(QStringLiteral("source: auth database")), qPrintable(result.out));
+
+        const Result json = run({QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--auth-db"),
+                                 authDbUri(), QStringLiteral("--json")});
+        QCOMPARE(json.exitCode, 0);
+        QCOMPARE(json.json().value(QStringLiteral("source")).toString(), QStringLiteral("auth_database"));
+        QStringList names;
+        for (const QJsonValue& user : json.json().value(QStringLiteral("users")).toArray())
+            names.append(user.toObject().value(QStringLiteral("username")).toString());
+        names.sort();
+        QCOMPARE(names, (QStringList{QStringLiteral("admin"), QStringLiteral("user1"), QStringLiteral("user2")}));
+    }
+
+    void usersListWithoutUsersEndpointSaysKnownUsers()
+    {
+        const Result result = run({QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(result.exitCode, 0);
+        QCOMPARE(result.json().value(QStringLiteral("source")).toString(), QStringLiteral("known_users"));
+        QVERIFY(result.err.contains(QStringLiteral("--auth-db")));
+    }
+
+    void matrixShowsTheDemoScenario()
+    {
+        const Result table = run({QStringLiteral("matrix"), QStringLiteral("--auth-db"), authDbUri()});
+        QCOMPARE(table.exitCode, 0);
+        QVERIFY2(table.out.contains(QStringLiteral("/user1/experiment1")), qPrintable(table.out));
+        QVERIFY(table.out.contains(QStringLiteral("MANAGE (admin)")));
+
+        const Result result = run({QStringLiteral("matrix"), QStringLiteral("--auth-db"), authDbUri(),
+                                   QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(result.exitCode, 0);
+        QSet<QString> manage; // "user experiment-name source" for every MANAGE cell
+        for (const QJsonValue& value : result.json().value(QStringLiteral("cells")).toArray()) {
+            const QJsonObject cell = value.toObject();
+            if (cell.value(QStringLiteral("level")).toString() == QLatin1String("MANAGE"))
+                manage.insert(cell.value(QStringLiteral("user")).toString() + QLatin1Char(' ') +
+                              cell.value(QStringLiteral("resource")).toString() + QLatin1Char(' ') +
+                              cell.value(QStringLiteral("source")).toString());
+        }
+        QVERIFY(manage.contains(QStringLiteral("user1 /user1/experiment1 explicit_grant")));
+        QVERIFY(manage.contains(QStringLiteral("user1 /user1/experiment2 explicit_grant")));
+        QVERIFY(manage.contains(QStringLiteral("user2 /user2/experiment1 explicit_grant")));
+        QVERIFY(!manage.contains(QStringLiteral("user1 /user2/experiment1 explicit_grant")));
+        QVERIFY(!manage.contains(QStringLiteral("user2 /user1/experiment1 explicit_grant")));
+        const QJsonArray resources = result.json().value(QStringLiteral("resources")).toArray();
+        QVERIFY(resources.size() >= 3);
+        for (const QJsonValue& resource : resources) {
+            const QString name = resource.toObject().value(QStringLiteral("resource_name")).toString();
+            QVERIFY2(manage.contains(QStringLiteral("admin ") + name + QStringLiteral(" admin")), qPrintable(name));
+        }
+
+        const Result csv = run({QStringLiteral("matrix"), QStringLiteral("--auth-db"), authDbUri(),
+                                QStringLiteral("--format"), QStringLiteral("csv")});
+        QCOMPARE(csv.exitCode, 0);
+        QVERIFY(csv.out.startsWith(QStringLiteral("user,resource_type,resource,level")));
+        QVERIFY(csv.out.contains(QStringLiteral("user2,experiment,/user2/experiment1,MANAGE")));
+    }
+
+    void grantRevokeRoundTrip()
+    {
+        const QString experiment = QStringLiteral("/user1/experiment1");
+        QCOMPARE(accessRow(experiment, QStringLiteral("user2")).value(QStringLiteral("source")).toString(),
+                 QStringLiteral("unknown"));
+
+        const Result grant = run({QStringLiteral("grant"), QStringLiteral("user2"), QStringLiteral("READ"),
+                                  QStringLiteral("--experiment"), experiment});
+        QCOMPARE(grant.exitCode, 0);
+        QVERIFY2(grant.out.contains(QStringLiteral("READ")), qPrintable(grant.out));
+        QJsonObject row = accessRow(experiment, QStringLiteral("user2"));
+        QCOMPARE(row.value(QStringLiteral("permission")).toString(), QStringLiteral("READ"));
+        QCOMPARE(row.value(QStringLiteral("source")).toString(), QStringLiteral("explicit_grant"));
+        QVERIFY(row.value(QStringLiteral("reason")).toString().contains(QStringLiteral("explicit grant")));
+
+        // By id this time, and an update in place.
+        const Result update = run({QStringLiteral("grant"), QStringLiteral("user2"), QStringLiteral("edit"),
+                                   QStringLiteral("--experiment"), QStringLiteral("1"), QStringLiteral("--json")});
+        QCOMPARE(update.exitCode, 0);
+        QCOMPARE(update.json().value(QStringLiteral("action")).toString(), QStringLiteral("updated"));
+        QCOMPARE(update.json().value(QStringLiteral("before")).toString(), QStringLiteral("READ"));
+        QCOMPARE(accessRow(experiment, QStringLiteral("user2")).value(QStringLiteral("permission")).toString(),
+                 QStringLiteral("EDIT"));
+
+        // access --user: the subject is the last --user; the sign-in account comes from the environment.
+        const Result byUser = run({QStringLiteral("access"), QStringLiteral("--user"), QStringLiteral("user2"),
+                                   QStringLiteral("--auth-db"), authDbUri(), QStringLiteral("--json")});
+        QCOMPARE(byUser.exitCode, 0);
+        QCOMPARE(byUser.json().value(QStringLiteral("username")).toString(), QStringLiteral("user2"));
+        bool sawEdit = false;
+        for (const QJsonValue& value : byUser.json().value(QStringLiteral("access")).toArray()) {
+            const QJsonObject access = value.toObject();
+            if (access.value(QStringLiteral("resource_name")).toString() == experiment)
+                sawEdit = access.value(QStringLiteral("permission")).toString() == QLatin1String("EDIT");
+        }
+        QVERIFY(sawEdit);
+
+        const Result revoke =
+            run({QStringLiteral("revoke"), QStringLiteral("user2"), QStringLiteral("--experiment"), experiment});
+        QCOMPARE(revoke.exitCode, 0);
+        QCOMPARE(accessRow(experiment, QStringLiteral("user2")).value(QStringLiteral("source")).toString(),
+                 QStringLiteral("unknown"));
+
+        const Result again =
+            run({QStringLiteral("revoke"), QStringLiteral("user2"), QStringLiteral("--experiment"), experiment});
+        QCOMPARE(again.exitCode, 5);
+        QVERIFY(again.err.contains(QStringLiteral("no explicit grant")));
+    }
+
+    void grantErrors()
+    {
+        const Result noResource = run({QStringLiteral("grant"), QStringLiteral("user2"), QStringLiteral("READ"),
+                                       QStringLiteral("--experiment"), QStringLiteral("/nope")});
+        QCOMPARE(noResource.exitCode, 5);
+        QVERIFY(noResource.err.contains(QStringLiteral("experiments list")));
+        const Result badLevel = run({QStringLiteral("grant"), QStringLiteral("user2"), QStringLiteral("OWNER"),
+                                     QStringLiteral("--experiment"), QStringLiteral("1")});
+        QCOMPARE(badLevel.exitCode, 2);
+        const Result both =
+            run({QStringLiteral("grant"), QStringLiteral("user2"), QStringLiteral("READ"),
+                 QStringLiteral("--experiment"), QStringLiteral("1"), QStringLiteral("--model"), QStringLiteral("m")});
+        QCOMPARE(both.exitCode, 2);
+        const Result noUser = run({QStringLiteral("grant"), QStringLiteral("ghost"), QStringLiteral("READ"),
+                                   QStringLiteral("--experiment"), QStringLiteral("1")});
+        QCOMPARE(noUser.exitCode, 5);
+        QVERIFY(noUser.err.contains(QStringLiteral("ghost")));
+    }
+
+    void usersCreateShowPasswdDelete()
+    {
+        const QString password = QStringLiteral("carol-password-123");
+        const Result create = run({QStringLiteral("users"), QStringLiteral("create"), QStringLiteral("carol"),
+                                   QStringLiteral("--password-stdin")},
+                                  {}, password.toUtf8() + "\n");
+        QCOMPARE(create.exitCode, 0);
+        QVERIFY(!create.out.contains(password));
+        QVERIFY(!create.err.contains(password));
+
+        // The new account works with its password.
+        const Result signIn = run({QStringLiteral("--user"), QStringLiteral("carol"), QStringLiteral("probe")},
+                                  {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), password}});
+        QCOMPARE(signIn.exitCode, 0);
+
+        const Result duplicate = run({QStringLiteral("users"), QStringLiteral("create"), QStringLiteral("carol"),
+                                      QStringLiteral("--password-stdin")},
+                                     {}, QByteArray("another-password-1\n"));
+        QCOMPARE(duplicate.exitCode, 1);
+        QVERIFY(duplicate.err.contains(QStringLiteral("already exists")));
+
+        const Result show =
+            run({QStringLiteral("users"), QStringLiteral("show"), QStringLiteral("carol"), QStringLiteral("--json")});
+        QCOMPARE(show.exitCode, 0);
+        QCOMPARE(show.json().value(QStringLiteral("username")).toString(), QStringLiteral("carol"));
+        QCOMPARE(show.json().value(QStringLiteral("is_admin")).toBool(), false);
+
+        // A known user now, even though 2.15 has no users/list.
+        const Result known = run({QStringLiteral("users"), QStringLiteral("list")});
+        QVERIFY(known.out.contains(QStringLiteral("carol")));
+
+        // Sign-in password and new password both on stdin, one per line.
+        const Result passwd = run({QStringLiteral("users"), QStringLiteral("passwd"), QStringLiteral("carol"),
+                                   QStringLiteral("--password-stdin")},
+                                  {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QString()}},
+                                  QByteArray("password1234\ncarol-new-password-1\n"));
+        QCOMPARE(passwd.exitCode, 0);
+        const Result newSignIn =
+            run({QStringLiteral("--user"), QStringLiteral("carol"), QStringLiteral("probe")},
+                {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("carol-new-password-1")}});
+        QCOMPARE(newSignIn.exitCode, 0);
+
+        const Result remove = run({QStringLiteral("users"), QStringLiteral("delete"), QStringLiteral("carol")});
+        QCOMPARE(remove.exitCode, 0);
+        const Result gone = run({QStringLiteral("users"), QStringLiteral("show"), QStringLiteral("carol")});
+        QCOMPARE(gone.exitCode, 5);
+        QVERIFY(gone.err.contains(QStringLiteral("carol")));
+    }
+
+    void usersCreateWithGeneratedPassword()
+    {
+        const Result create =
+            run({QStringLiteral("users"), QStringLiteral("create"), QStringLiteral("dave"),
+                 QStringLiteral("--generate-password"), QStringLiteral("--admin"), QStringLiteral("--json")});
+        QCOMPARE(create.exitCode, 0);
+        const QString generated = create.json().value(QStringLiteral("generated_password")).toString();
+        QVERIFY(generated.size() >= 16);
+        QCOMPARE(create.json().value(QStringLiteral("is_admin")).toBool(), true);
+        const Result signIn =
+            run({QStringLiteral("--user"), QStringLiteral("dave"), QStringLiteral("probe"), QStringLiteral("--json")},
+                {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), generated}});
+        QCOMPARE(signIn.exitCode, 0);
+        QCOMPARE(signIn.json().value(QStringLiteral("is_admin")).toBool(), true);
+        QCOMPARE(
+            run({QStringLiteral("users"), QStringLiteral("set-admin"), QStringLiteral("dave"), QStringLiteral("no")})
+                .exitCode,
+            0);
+        QCOMPARE(run({QStringLiteral("users"), QStringLiteral("delete"), QStringLiteral("dave")}).exitCode, 0);
+    }
+
+    void applyCsvDryRunThenForReal()
+    {
+        const QString path = m_home.filePath(QStringLiteral("grants.csv"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("user,resource_type,resource,level\n"
+                   "user2,experiment,/user1/experiment2,READ\n"
+                   "user1,experiment,/user1/experiment1,MANAGE\n"
+                   "user1,experiment,3,EDIT\n");
+        file.close();
+
+        const Result dryRun =
+            run({QStringLiteral("apply"), path, QStringLiteral("--dry-run"), QStringLiteral("--json")});
+        QCOMPARE(dryRun.exitCode, 0);
+        QCOMPARE(dryRun.json().value(QStringLiteral("changes")).toInt(), 2);
+        QCOMPARE(dryRun.json().value(QStringLiteral("dry_run")).toBool(), true);
+        QCOMPARE(accessRow(QStringLiteral("/user1/experiment2"), QStringLiteral("user2"))
+                     .value(QStringLiteral("source"))
+                     .toString(),
+                 QStringLiteral("unknown"));
+
+        const Result apply = run({QStringLiteral("apply"), path});
+        QCOMPARE(apply.exitCode, 0);
+        QVERIFY2(apply.out.contains(QStringLiteral("applied")), qPrintable(apply.out));
+        QCOMPARE(accessRow(QStringLiteral("/user1/experiment2"), QStringLiteral("user2"))
+                     .value(QStringLiteral("permission"))
+                     .toString(),
+                 QStringLiteral("READ"));
+        QCOMPARE(accessRow(QStringLiteral("/user2/experiment1"), QStringLiteral("user1"))
+                     .value(QStringLiteral("permission"))
+                     .toString(),
+                 QStringLiteral("EDIT"));
+
+        // Applying the same file again changes nothing; a revoke row removes the grant again.
+        const Result again = run({QStringLiteral("apply"), path, QStringLiteral("--json")});
+        QCOMPARE(again.exitCode, 0);
+        QCOMPARE(again.json().value(QStringLiteral("changes")).toInt(), 0);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("user2,experiment,/user1/experiment2,REVOKE\nuser1,experiment,3,\n");
+        file.close();
+        QCOMPARE(run({QStringLiteral("apply"), path}).exitCode, 0);
+        QCOMPARE(accessRow(QStringLiteral("/user1/experiment2"), QStringLiteral("user2"))
+                     .value(QStringLiteral("source"))
+                     .toString(),
+                 QStringLiteral("unknown"));
+    }
+
+    void applyRejectsBadFiles()
+    {
+        const QString path = m_home.filePath(QStringLiteral("bad.csv"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("user2,experiment,/user1/experiment2,OWNER\nuser2,table,x,READ\n");
+        file.close();
+        const Result bad = run({QStringLiteral("apply"), path});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains(QStringLiteral("Line 1")));
+        QVERIFY(bad.err.contains(QStringLiteral("Line 2")));
+
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("ghost,experiment,/user1/experiment2,READ\n");
+        file.close();
+        QCOMPARE(run({QStringLiteral("apply"), path, QStringLiteral("--auth-db"), authDbUri()}).exitCode, 5);
+        QCOMPARE(run({QStringLiteral("apply"), m_home.filePath(QStringLiteral("missing.csv"))}).exitCode, 2);
+    }
+
+    void experimentsAndModels()
+    {
+        const Result experiments =
+            run({QStringLiteral("experiments"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(experiments.exitCode, 0);
+        QStringList names;
+        for (const QJsonValue& value : experiments.json().value(QStringLiteral("experiments")).toArray())
+            names.append(value.toObject().value(QStringLiteral("name")).toString());
+        QVERIFY(names.contains(QStringLiteral("/user1/experiment1")));
+        QVERIFY(names.contains(QStringLiteral("/user2/experiment1")));
+
+        const Result filtered = run({QStringLiteral("experiments"), QStringLiteral("list"), QStringLiteral("--filter"),
+                                     QStringLiteral("name LIKE '/user1/%'")});
+        QCOMPARE(filtered.exitCode, 0);
+        QVERIFY(filtered.out.contains(QStringLiteral("/user1/experiment2")));
+        QVERIFY(!filtered.out.contains(QStringLiteral("/user2/experiment1")));
+
+        const Result models = run({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(models.exitCode, 0);
+        QVERIFY(models.json().value(QStringLiteral("models")).isArray());
+    }
+
+    void wrongPasswordIsAnAuthenticationError()
+    {
+        const Result result = run({QStringLiteral("probe")},
+                                  {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("not-the-password")}});
+        QCOMPARE(result.exitCode, 3);
+        QVERIFY2(result.err.contains(QStringLiteral("rejected the user name or password")), qPrintable(result.err));
+        QVERIFY(!result.err.contains(QStringLiteral("not-the-password")));
+        QVERIFY(!result.out.contains(QStringLiteral("not-the-password")));
+
+        const Result json = run({QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--json")},
+                                {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("not-the-password")}});
+        QCOMPARE(json.exitCode, 3);
+        QCOMPARE(json.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("exit_code")).toInt(), 3);
+    }
+
+    void nonAdminIsDenied()
+    {
+        const Result result = run({QStringLiteral("--user"), QStringLiteral("user1"), QStringLiteral("users"),
+                                   QStringLiteral("delete"), QStringLiteral("user2")},
+                                  {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("user1-password")}});
+        QCOMPARE(result.exitCode, 4);
+        QVERIFY(!result.err.isEmpty());
+    }
+
+    void unreachableServerIsANetworkError()
+    {
+        // A port that was free a moment ago: nothing listens there.
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 port = probe.serverPort();
+        probe.close();
+        const Result result =
+            run({QStringLiteral("--url"), QStringLiteral("http://127.0.0.1:%1").arg(port), QStringLiteral("probe")});
+        QCOMPARE(result.exitCode, 7);
+        QVERIFY(result.err.contains(QStringLiteral("refused")));
+    }
+
+    void passwordArgumentIsRefused()
+    {
+        const Result result =
+            run({QStringLiteral("--password"), QStringLiteral("hunter2-secret"), QStringLiteral("probe")});
+        QCOMPARE(result.exitCode, 2);
+        QVERIFY(result.err.contains(QStringLiteral("never taken as command-line arguments")));
+        QVERIFY(!result.err.contains(QStringLiteral("hunter2-secret")));
+        QCOMPARE(run({QStringLiteral("probe"), QStringLiteral("--password=hunter2-secret")}).exitCode, 2);
+    }
+
+    void missingPasswordWithoutTerminal()
+    {
+        const Result result =
+            run({QStringLiteral("probe")}, {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QString()}}, QByteArray(""));
+        QCOMPARE(result.exitCode, 3);
+        QVERIFY(result.err.contains(QStringLiteral("MLFLOW_TRACKING_PASSWORD")));
+        const Result fromStdin =
+            run({QStringLiteral("--password-stdin"), QStringLiteral("probe")},
+                {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QString()}}, QByteArray("password1234\n"));
+        QCOMPARE(fromStdin.exitCode, 0);
+    }
+
+    void usageErrors()
+    {
+        QCOMPARE(run({QStringLiteral("users"), QStringLiteral("show")}).exitCode, 2);
+        QCOMPARE(run({QStringLiteral("users")}).exitCode, 2);
+        QCOMPARE(run({QStringLiteral("probe"), QStringLiteral("--bogus")}).exitCode, 2);
+        QCOMPARE(run({QStringLiteral("probe"), QStringLiteral("--timeout"), QStringLiteral("zero")}).exitCode, 2);
+        QCOMPARE(run({QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("xml")}).exitCode, 2);
+        const Result noServer = run({QStringLiteral("probe")}, {{QStringLiteral("MLFLOW_TRACKING_URI"), QString()}});
+        QCOMPARE(noServer.exitCode, 2);
+        QVERIFY(noServer.err.contains(QStringLiteral("--url")));
+    }
+
+    void profiles()
+    {
+        const Result add = run({QStringLiteral("profiles"), QStringLiteral("add"), QStringLiteral("demo"),
+                                QStringLiteral("--url"), m_url, QStringLiteral("--user"), QStringLiteral("user2")});
+        QCOMPARE(add.exitCode, 0);
+        const Result list = run({QStringLiteral("profiles"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(list.exitCode, 0);
+        const QJsonArray profiles = list.json().value(QStringLiteral("profiles")).toArray();
+        QCOMPARE(profiles.size(), 1);
+        QCOMPARE(profiles.at(0).toObject().value(QStringLiteral("username")).toString(), QStringLiteral("user2"));
+
+        const Result viaProfile = run(
+            {QStringLiteral("--profile"), QStringLiteral("demo"), QStringLiteral("probe"), QStringLiteral("--json")},
+            {{QStringLiteral("MLFLOW_TRACKING_URI"), QString()},
+             {QStringLiteral("MLFLOW_TRACKING_USERNAME"), QString()},
+             {QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("user2-password")}});
+        QCOMPARE(viaProfile.exitCode, 0);
+        QCOMPARE(viaProfile.json().value(QStringLiteral("username")).toString(), QStringLiteral("user2"));
+        QCOMPARE(run({QStringLiteral("--profile"), QStringLiteral("nope"), QStringLiteral("probe")}).exitCode, 2);
+    }
+
+    void profilePasswordFromKeychain()
+    {
+        if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"))
+            QSKIP(
+                "No D-Bus session: run under `dbus-run-session -- bash packaging/with-keyring.sh` (make check does).");
+        const Result add =
+            run({QStringLiteral("profiles"), QStringLiteral("add"), QStringLiteral("keyed"), QStringLiteral("--url"),
+                 m_url, QStringLiteral("--user"), QStringLiteral("user1"), QStringLiteral("--save-password")},
+                {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("user1-password")}});
+        QVERIFY2(add.exitCode == 0, qPrintable(add.err));
+        const Result viaKeychain = run(
+            {QStringLiteral("--profile"), QStringLiteral("keyed"), QStringLiteral("probe"), QStringLiteral("--json")},
+            {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QString()}}, QByteArray(""));
+        QVERIFY2(viaKeychain.exitCode == 0, qPrintable(viaKeychain.err));
+        QCOMPARE(viaKeychain.json().value(QStringLiteral("username")).toString(), QStringLiteral("user1"));
+
+        QCOMPARE(run({QStringLiteral("profiles"), QStringLiteral("remove"), QStringLiteral("keyed")}).exitCode, 0);
+        QCOMPARE(run({QStringLiteral("profiles"), QStringLiteral("remove"), QStringLiteral("keyed")}).exitCode, 5);
+    }
+
+private:
+    QTemporaryDir m_home;
+    std::unique_ptr<ServerFixture> m_fixture;
+    QString m_url;
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,84 @@
+#pragma once
+
+// Shared by the models tests: a demo embedded server with an admin Connection, the two API objects, and helpers
+// that wait (in tests only) for jobs and signals.
+
+#include "ServerFixture.h"
+
+#include "api/AuthDatabaseReader.h"
+#include "api/Connection.h"
+#include "api/LegacyAuthApi.h"
+#include "api/TrackingApi.h"
+#include "models/Directory.h"
+#include "server/DemoData.h"
+
+#include <QSignalSpy>
+#include <QtTest>
+
+#include <memory>
+
+namespace ModelsTest {
+
+// Waits for a job without letting it delete itself, so the test can read its result afterwards.
+template <typename Job>
+bool waitFor(Job* job, int timeoutMs = 20000)
+{
+    job->setAutoDelete(false);
+    return QTest::qWaitFor([job] { return job->isFinished(); }, timeoutMs);
+}
+
+// The demo server plus a client session logged in as its admin.
+struct DemoSession
+{
+    explicit DemoSession(bool demo = true) : fixture(demo)
+    {
+        connection =
+            std::make_unique<Connection>(fixture.server().url(), DemoData::adminUsername, DemoData::adminPassword);
+        auth = std::make_unique<LegacyAuthApi>(connection.get());
+        tracking = std::make_unique<TrackingApi>(connection.get());
+    }
+
+    // A separate connection as another user, e.g. to check what that user now sees.
+    std::unique_ptr<Connection> connectAs(const QString& username, const QString& password)
+    {
+        return std::make_unique<Connection>(fixture.server().url(), username, password);
+    }
+
+    QString authDatabaseUri() const
+    {
+        return QStringLiteral("sqlite:///") + fixture.dataDir() + QStringLiteral("/basic_auth.db");
+    }
+
+    // Loads `directory` with the user names read straight from the server's auth database.
+    bool load(Directory* directory, AuthDatabaseReader* reader)
+    {
+        QString error;
+        if (!reader->open(authDatabaseUri(), &error)) {
+            qWarning() << error;
+            return false;
+        }
+        Directory::LoadOptions options;
+        options.authDatabase = reader;
+        QSignalSpy loaded(directory, &Directory::loaded);
+        QSignalSpy failed(directory, &Directory::failed);
+        directory->load(auth.get(), tracking.get(), options);
+        if (!QTest::qWaitFor([&] { return !loaded.isEmpty() || !failed.isEmpty(); }, 20000))
+            return false;
+        if (!failed.isEmpty())
+            qWarning() << failed.first().first().value<ApiError>().toLogString();
+        return !loaded.isEmpty();
+    }
+
+    ServerFixture fixture;
+    std::unique_ptr<Connection> connection;
+    std::unique_ptr<LegacyAuthApi> auth;
+    std::unique_ptr<TrackingApi> tracking;
+};
+
+inline QString experimentId(const Directory& directory, const QString& name)
+{
+    const int row = directory.experimentRowByName(name);
+    return row < 0 ? QString() : directory.experimentAt(row).id;
+}
+
+} // namespace ModelsTest

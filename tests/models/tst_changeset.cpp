@@ -1,0 +1,516 @@
+#include "ModelsTestSupport.h"
+
+#include "api/AuthDatabaseReader.h"
+#include "models/ChangeSet.h"
+#include "models/Directory.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace ModelsTest;
+
+namespace {
+
+Grant makeGrant(const QString& user, const QString& id, PermissionLevel level,
+                ResourceType type = ResourceType::Experiment)
+{
+    Grant grant;
+    grant.username = user;
+    grant.resourceType = type;
+    grant.resourceId = id;
+    grant.level = level;
+    return grant;
+}
+
+// admin (admin), alice with MANAGE on experiment 1, bob without grants; experiments 1 and 2.
+void fillSmallDirectory(Directory& directory)
+{
+    User admin;
+    admin.username = QStringLiteral("admin");
+    admin.isAdmin = true;
+    User alice;
+    alice.username = QStringLiteral("alice");
+    alice.experimentGrants.append(makeGrant(alice.username, QStringLiteral("1"), PermissionLevel::Manage));
+    User bob;
+    bob.username = QStringLiteral("bob");
+    Experiment one;
+    one.id = QStringLiteral("1");
+    one.name = QStringLiteral("/alice/one");
+    Experiment two;
+    two.id = QStringLiteral("2");
+    two.name = QStringLiteral("/alice/two");
+    directory.setContents({admin, alice, bob}, {one, two}, {}, ListingSource::ServerApi);
+    directory.setGeneration(ApiGeneration::Legacy);
+}
+
+bool waitApplied(QSignalSpy& spy)
+{
+    return QTest::qWaitFor([&] { return !spy.isEmpty(); }, 20000);
+}
+
+} // namespace
+
+// ChangeSet: staging rules and minimal calls in memory, then apply against the real embedded server.
+class TestChangeSet : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void stagingTwiceOnANewCellIsOneCreate();
+    void grantThenRevokeIsNothing();
+    void backToLoadedValueIsNothing();
+    void updatesAndRevokes();
+    void undoRedo();
+    void manyCellsAreOneUndoStep();
+    void userOperationsInOrder();
+    void pendingPermission();
+    void applyGrantVisibleToUser();
+    void partialFailureStaysStaged();
+    void applyUserOperations();
+    void persistenceWithoutPasswords();
+    void restoredCreateNeedsItsPassword();
+};
+
+void TestChangeSet::stagingTwiceOnANewCellIsOneCreate()
+{
+    Directory directory;
+    fillSmallDirectory(directory);
+    ChangeSet changes(&directory);
+    QVERIFY(changes.stageGrant(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("1"),
+                               PermissionLevel::Read));
+    QVERIFY(changes.stageGrant(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("1"),
+                               PermissionLevel::Edit));
+    const QList<ApiCall> calls = changes.toApiCalls();
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().kind, ApiCall::Kind::CreateGrant);
+    QCOMPARE(calls.first().level, PermissionLevel::Edit);
+    QCOMPARE(calls.first().username, QStringLiteral("bob"));
+    QCOMPARE(calls.first().resourceId, QStringLiteral("1"));
+    QCOMPARE(calls.first().legacyEndpoint(), QStringLiteral("POST /api/2.0/mlflow/experiments/permissions/create"));
+    QVERIFY(calls.first().description().contains(QLatin1String("EDIT")));
+    QCOMPARE(changes.count(), 1);
+    QCOMPARE(changes.undoStack()->count(), 2);
+}
+
+void TestChangeSet::grantThenRevokeIsNothing()
+{
+    Directory directory;
+    fillSmallDirectory(directory);
+    ChangeSet changes(&directory);
+    QVERIFY(changes.stageGrant(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("2"),
+                               PermissionLevel::Read));
+    QVERIFY(changes.stageRevoke(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("2")));
+    QVERIFY(changes.toApiCalls().isEmpty());
+    QVERIFY(changes.isEmpty());
+    QVERIFY(!changes.isPending(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("2")));
+}
+
+void TestChangeSet::backToLoadedValueIsNothing()
+{
+    Directory directory;
+    fillSmallDirectory(directory);
+    ChangeSet changes(&directory);
+    QVERIFY(changes.stageGrant(QStringLiteral("alice"), ResourceType::Experiment, QStringLiteral("1"),
+                               PermissionLevel::Read));
+    QCOMPARE(changes.count(), 1);
+    QVERIFY(changes.stageGrant(QStringLiteral("alice"), ResourceType::Experiment, QStringLiteral("1"),
+                               PermissionLevel::Manage));
+    QVERIFY(changes.isEmpty());
+    QVERIFY(changes.toApiCalls().isEmpty());
+    QVERIFY(changes.stageSetAdmin(QStringLiteral("admin"), true)); // already admin
+    QVERIFY(changes.isEmpty());
+}
+
+void TestChangeSet::updatesAndRevokes()
+{
+    Directory directory;
+    fillSmallDirectory(directory);
+    ChangeSet changes(&directory);
+    QVERIFY(changes.stageGrant(QStringLiteral("alice"), ResourceType::Experiment, QStringLiteral("1"),
+                               PermissionLevel::Read));
+    QList<ApiCall> calls = changes.toApiCalls();
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().kind, ApiCall::Kind::UpdateGrant);
+    QCOMPARE(calls.first().level, PermissionLevel::Read);
+
+    // A server without in-place update (3.13+) gets revoke + grant.
+    calls = changes.toApiCalls(false);
+    QCOMPARE(calls.size(), 2);
+    QCOMPARE(calls.at(0).kind, ApiCall::Kind::DeleteGrant);
+    QCOMPARE(calls.at(1).kind, ApiCall::Kind::CreateGrant);
+
+    QVERIFY(changes.stageRevoke(QStringLiteral("alice"), ResourceType::Experiment, QStringLiteral("1")));
+    calls = changes.toApiCalls();
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().kind, ApiCall::Kind::DeleteGrant);
+
+    // An explicit NO_PERMISSIONS is a real row on 2.x.
+    QVERIFY(changes.stageGrant(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("2"),
+                               PermissionLevel::NoPermissions));
+    QCOMPARE(changes.toApiCalls().size(), 2);
+
+    // Unknown users and empty ids are refused.
+    QVERIFY(!changes.stageGrant(QStringLiteral("nobody"), ResourceType::Experiment, QStringLiteral("1"),
+                                PermissionLevel::Read));
+    QVERIFY(!changes.stageGrant(QStringLiteral("bob"), ResourceType::Experiment, QString(), PermissionLevel::Read));
+}
+
+void TestChangeSet::undoRedo()
+{
+    Directory directory;
+    fillSmallDirectory(directory);
+    ChangeSet changes(&directory);
+    QSignalSpy staging(&changes, &ChangeSet::grantStagingChanged);
+    const QString bob = QStringLiteral("bob");
+    const QString one = QStringLiteral("1");
+    QVERIFY(changes.stageGrant(bob, ResourceType::Experiment, one, PermissionLevel::Read));
+    QVERIFY(changes.stageGrant(bob, ResourceType::Experiment, one, PermissionLevel::Edit));
+    QCOMPARE(changes.pendingLevel(bob, ResourceType::Experiment, one), PermissionLevel::Edit);
+    QCOMPARE(staging.count(), 2);
+
+    changes.undoStack()->undo();
+    QCOMPARE(changes.pendingLevel(bob, ResourceType::Experiment, one), PermissionLevel::Read);
+    changes.undoStack()->undo();
+    QVERIFY(!changes.pendingLevel(bob, ResourceType::Experiment, one));
+    QVERIFY(changes.isEmpty());
+    QVERIFY(changes.toApiCalls().isEmpty());
+    QCOMPARE(staging.count(), 4);
+
+    changes.undoStack()->redo();
+    changes.undoStack()->redo();
+    QCOMPARE(changes.pendingLevel(bob, ResourceType::Experiment, one), PermissionLevel::Edit);
+    QCOMPARE(changes.toApiCalls().size(), 1);
+
+    changes.discard();
+    QVERIFY(changes.isEmpty());
+    QCOMPARE(changes.undoStack()->count(), 0);
+}
+
+void TestChangeSet::manyCellsAreOneUndoStep()
+{
+    Directory directory;
+    fillSmallDirectory(directory);
+    ChangeSet changes(&directory);
+    const QList<GrantCell> cells{
+        {QStringLiteral("bob"), {ResourceType::Experiment, QStringLiteral("1")}},
+        {QStringLiteral("bob"), {ResourceType::Experiment, QStringLiteral("2")}},
+        {QStringLiteral("alice"), {ResourceType::Experiment, QStringLiteral("2")}},
+    };
+    QVERIFY(changes.stageGrants(cells, PermissionLevel::Read));
+    QCOMPARE(changes.count(), 3);
+    QCOMPARE(changes.undoStack()->count(), 1);
+    changes.undoStack()->undo();
+    QVERIFY(changes.isEmpty());
+}
+
+void TestChangeSet::userOperationsInOrder()
+{
+    Directory directory;
+    fillSmallDirectory(directory);
+    ChangeSet changes(&directory);
+    QVERIFY(changes.stageDeleteUser(QStringLiteral("alice")));
+    QVERIFY(changes.stageCreateUser(QStringLiteral("carol"), QStringLiteral("a-long-password"), true));
+    QVERIFY(!changes.stageCreateUser(QStringLiteral("bob"), QStringLiteral("a-long-password"))); // exists
+    QVERIFY(changes.stageGrant(QStringLiteral("carol"), ResourceType::Experiment, QStringLiteral("2"),
+                               PermissionLevel::Edit));
+    QVERIFY(changes.stageResetPassword(QStringLiteral("bob"), QStringLiteral("another-password")));
+    // alice's grant change is moot: she is being deleted.
+    QVERIFY(changes.stageGrant(QStringLiteral("alice"), ResourceType::Experiment, QStringLiteral("2"),
+                               PermissionLevel::Read));
+
+    const QList<ApiCall> calls = changes.toApiCalls();
+    QCOMPARE(calls.size(), 5);
+    QCOMPARE(calls.at(0).kind, ApiCall::Kind::CreateUser);
+    QCOMPARE(calls.at(1).kind, ApiCall::Kind::SetAdmin);
+    QVERIFY(calls.at(1).admin);
+    QCOMPARE(calls.at(2).kind, ApiCall::Kind::UpdatePassword);
+    QCOMPARE(calls.at(3).kind, ApiCall::Kind::CreateGrant);
+    QCOMPARE(calls.at(3).username, QStringLiteral("carol"));
+    QCOMPARE(calls.at(4).kind, ApiCall::Kind::DeleteUser);
+    for (const ApiCall& call : calls) {
+        QVERIFY(!call.description().contains(QLatin1String("a-long-password")));
+        QVERIFY(!call.description().contains(QLatin1String("another-password")));
+    }
+
+    // Creating then deleting a never-applied user is nothing, and takes the user's staged grants along.
+    QVERIFY(changes.stageDeleteUser(QStringLiteral("carol")));
+    QVERIFY(!changes.stagedUser(QStringLiteral("carol")));
+    QVERIFY(!changes.isPending(QStringLiteral("carol"), ResourceType::Experiment, QStringLiteral("2")));
+    QCOMPARE(changes.toApiCalls().size(), 2);
+    changes.undoStack()->undo();
+    QVERIFY(changes.isPending(QStringLiteral("carol"), ResourceType::Experiment, QStringLiteral("2")));
+    QCOMPARE(changes.toApiCalls().size(), 5);
+}
+
+void TestChangeSet::pendingPermission()
+{
+    Directory directory;
+    fillSmallDirectory(directory);
+    directory.setDefaultPermission(PermissionLevel::NoPermissions);
+    ChangeSet changes(&directory);
+    QVERIFY(changes.stageRevoke(QStringLiteral("alice"), ResourceType::Experiment, QStringLiteral("1")));
+    const auto pending =
+        changes.pendingPermission(QStringLiteral("alice"), ResourceType::Experiment, QStringLiteral("1"));
+    QVERIFY(pending);
+    QCOMPARE(pending->source, EffectivePermission::Source::DefaultPermission);
+    QCOMPARE(pending->level, PermissionLevel::NoPermissions);
+    QVERIFY(!changes.pendingPermission(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("1")));
+}
+
+void TestChangeSet::applyGrantVisibleToUser()
+{
+    DemoSession session;
+    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
+    AuthDatabaseReader reader;
+    Directory directory;
+    QVERIFY(session.load(&directory, &reader));
+    const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
+    QVERIFY(!experiment.isEmpty());
+
+    // Before: user2 does not see it.
+    auto user2 = session.connectAs(DemoData::user2Username, DemoData::user2Password);
+    TrackingApi user2Tracking(user2.get());
+    auto* before = user2Tracking.searchExperiments(ViewType::ActiveOnly);
+    QVERIFY(waitFor(before));
+    QVERIFY(!before->hasError());
+    for (const Experiment& e : before->value())
+        QVERIFY(e.id != experiment);
+
+    ChangeSet changes(&directory);
+    QSignalSpy applied(&changes, &ChangeSet::applied);
+    QSignalSpy progress(&changes, &ChangeSet::progress);
+    QSignalSpy grantChanged(&directory, &Directory::grantChanged);
+    QVERIFY(changes.stageGrant(DemoData::user2Username, ResourceType::Experiment, experiment, PermissionLevel::Read));
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(changes.isApplying());
+    QVERIFY(!changes.apply(session.auth.get())); // never twice at once
+    QVERIFY(!changes.stageRevoke(DemoData::user2Username, ResourceType::Experiment, experiment));
+    QVERIFY(waitApplied(applied));
+    const auto summary = applied.first().first().value<ApplySummary>();
+    QCOMPARE(summary.succeeded, 1);
+    QCOMPARE(summary.failed, 0);
+    QVERIFY(summary.results.first().ok());
+    QVERIFY(changes.isEmpty());
+    QVERIFY(!changes.isApplying());
+    QCOMPARE(progress.last().at(0).toInt(), 1);
+    QCOMPARE(grantChanged.count(), 1);
+    QCOMPARE(directory.explicitLevel(DemoData::user2Username, ResourceType::Experiment, experiment),
+             PermissionLevel::Read);
+
+    // The server agrees, and user2 now sees the experiment.
+    auto* check = session.auth->getGrant(DemoData::user2Username, ResourceType::Experiment, experiment);
+    QVERIFY(waitFor(check));
+    QVERIFY(!check->hasError());
+    QCOMPARE(check->value().level, PermissionLevel::Read);
+    auto* after = user2Tracking.searchExperiments(ViewType::ActiveOnly);
+    QVERIFY(waitFor(after));
+    QVERIFY(!after->hasError());
+    bool visible = false;
+    for (const Experiment& e : after->value())
+        visible = visible || e.name == QLatin1String("/user1/experiment1");
+    QVERIFY(visible);
+}
+
+void TestChangeSet::partialFailureStaysStaged()
+{
+    DemoSession session;
+    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
+    auto* create = session.auth->createUser(QStringLiteral("user3"), QStringLiteral("user3-password"));
+    QVERIFY(waitFor(create));
+    QVERIFY(!create->hasError());
+
+    AuthDatabaseReader reader;
+    Directory directory;
+    QVERIFY(session.load(&directory, &reader));
+    QVERIFY(directory.hasUser(QStringLiteral("user3")));
+    const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment2"));
+
+    // Deleted behind our back.
+    auto* remove = session.auth->deleteUser(QStringLiteral("user3"));
+    QVERIFY(waitFor(remove));
+    QVERIFY(!remove->hasError());
+
+    ChangeSet changes(&directory);
+    QVERIFY(changes.stageGrant(QStringLiteral("user3"), ResourceType::Experiment, experiment, PermissionLevel::Edit));
+    QVERIFY(changes.stageGrant(DemoData::user2Username, ResourceType::Experiment, experiment, PermissionLevel::Read));
+    QSignalSpy applied(&changes, &ChangeSet::applied);
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    auto summary = applied.first().first().value<ApplySummary>();
+    QCOMPARE(summary.succeeded, 1);
+    QCOMPARE(summary.failed, 1);
+
+    QCOMPARE(changes.count(), 1);
+    const StagedGrant* failed = changes.stagedGrant(QStringLiteral("user3"), ResourceType::Experiment, experiment);
+    QVERIFY(failed);
+    QCOMPARE(failed->error.kind(), ApiError::Kind::NotFound);
+    QVERIFY(!changes.isPending(DemoData::user2Username, ResourceType::Experiment, experiment));
+
+    // A second apply sends only what is left: the user2 grant is not sent again (it would fail as a duplicate).
+    QCOMPARE(changes.toApiCalls().size(), 1);
+    applied.clear();
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    summary = applied.first().first().value<ApplySummary>();
+    QCOMPARE(summary.succeeded, 0);
+    QCOMPARE(summary.failed, 1);
+    QCOMPARE(summary.results.size(), 1);
+    QCOMPARE(summary.results.first().error.kind(), ApiError::Kind::NotFound);
+}
+
+void TestChangeSet::applyUserOperations()
+{
+    DemoSession session;
+    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
+    AuthDatabaseReader reader;
+    Directory directory;
+    QVERIFY(session.load(&directory, &reader));
+    const QString experiment = experimentId(directory, QStringLiteral("/user2/experiment1"));
+
+    ChangeSet changes(&directory);
+    QVERIFY(changes.stageCreateUser(QStringLiteral("user4"), QStringLiteral("user4-password"), true));
+    QVERIFY(changes.stageGrant(QStringLiteral("user4"), ResourceType::Experiment, experiment, PermissionLevel::Edit));
+    QVERIFY(changes.stageResetPassword(DemoData::user1Username, QStringLiteral("user1-new-password")));
+    QVERIFY(changes.stageDeleteUser(DemoData::user2Username));
+    QSignalSpy applied(&changes, &ChangeSet::applied);
+    QSignalSpy added(&directory, &Directory::userAdded);
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    const auto summary = applied.first().first().value<ApplySummary>();
+    for (const ChangeResult& result : summary.results)
+        QVERIFY2(result.ok(), qPrintable(result.description + QLatin1String(": ") + result.error.toLogString()));
+    QCOMPARE(summary.succeeded, 4);
+    QVERIFY(changes.isEmpty());
+    QCOMPARE(added.count(), 1);
+    QVERIFY(directory.isAdmin(QStringLiteral("user4")));
+    QVERIFY(!directory.hasUser(DemoData::user2Username));
+    QCOMPARE(directory.explicitLevel(QStringLiteral("user4"), ResourceType::Experiment, experiment),
+             PermissionLevel::Edit);
+
+    // The new user and the new password work; user2 is gone.
+    auto user4 = session.connectAs(QStringLiteral("user4"), QStringLiteral("user4-password"));
+    LegacyAuthApi user4Auth(user4.get());
+    auto* self = user4Auth.getUser(QStringLiteral("user4"));
+    QVERIFY(waitFor(self));
+    QVERIFY2(!self->hasError(), qPrintable(self->error().toLogString()));
+    QVERIFY(self->value().isAdmin);
+    auto user1 = session.connectAs(DemoData::user1Username, QStringLiteral("user1-new-password"));
+    LegacyAuthApi user1Auth(user1.get());
+    auto* user1Self = user1Auth.getUser(DemoData::user1Username);
+    QVERIFY(waitFor(user1Self));
+    QVERIFY(!user1Self->hasError());
+    auto* gone = session.auth->getUser(DemoData::user2Username);
+    QVERIFY(waitFor(gone));
+    QCOMPARE(gone->error().kind(), ApiError::Kind::NotFound);
+}
+
+void TestChangeSet::persistenceWithoutPasswords()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("staged.db"));
+    const QString secret = QStringLiteral("never-on-disk-3141");
+    const QString secret2 = QStringLiteral("also-not-on-disk-2718");
+
+    Directory directory;
+    fillSmallDirectory(directory);
+    ChangeSet changes(&directory);
+    QVERIFY(changes.stageGrant(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("2"),
+                               PermissionLevel::Edit));
+    QVERIFY(changes.stageRevoke(QStringLiteral("alice"), ResourceType::Experiment, QStringLiteral("1")));
+    QVERIFY(changes.stageGrant(QStringLiteral("bob"), ResourceType::RegisteredModel, QStringLiteral("model x"),
+                               PermissionLevel::Read));
+    QVERIFY(changes.stageCreateUser(QStringLiteral("carol"), secret));
+    QVERIFY(changes.stageResetPassword(QStringLiteral("bob"), secret2));
+    QVERIFY(changes.stageSetAdmin(QStringLiteral("alice"), true));
+    QVERIFY(!changes.needsPasswords());
+    QString error;
+    QVERIFY2(changes.save(path, &error), qPrintable(error));
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    QVERIFY(!bytes.contains(secret.toUtf8()));
+    QVERIFY(!bytes.contains(secret2.toUtf8()));
+    file.close();
+
+    ChangeSet restored(&directory);
+    QSignalSpy changed(&restored, &ChangeSet::changed);
+    QVERIFY2(restored.restore(path, &error), qPrintable(error));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(restored.count(), changes.count());
+    QCOMPARE(restored.toApiCalls(), changes.toApiCalls());
+    QVERIFY(restored.needsPasswords());
+    QVERIFY(restored.stagedUser(QStringLiteral("carol"))->needsPassword());
+    QVERIFY(restored.stagedUser(QStringLiteral("bob"))->needsPassword());
+    QCOMPARE(restored.stagedUser(QStringLiteral("alice"))->admin, std::optional<bool>(true));
+    QVERIFY(!restored.stagedGrant(QStringLiteral("alice"), ResourceType::Experiment, QStringLiteral("1"))->target);
+    QVERIFY(restored.setPassword(QStringLiteral("carol"), secret));
+    QVERIFY(restored.setPassword(QStringLiteral("bob"), secret2));
+    QVERIFY(!restored.needsPasswords());
+
+    // Saving again replaces the file's contents; an empty set saves as empty.
+    ChangeSet empty(&directory);
+    QVERIFY(empty.save(path, &error));
+    QVERIFY(restored.restore(path, &error));
+    QVERIFY(restored.isEmpty());
+
+    // Auto-save keeps the file current after each change.
+    ChangeSet autoSaved(&directory);
+    autoSaved.setAutoSavePath(path);
+    QVERIFY(autoSaved.stageGrant(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("1"),
+                                 PermissionLevel::Read));
+    QTest::qWait(10);
+    ChangeSet reread(&directory);
+    QVERIFY(reread.restore(path, &error));
+    QCOMPARE(reread.count(), 1);
+}
+
+void TestChangeSet::restoredCreateNeedsItsPassword()
+{
+    DemoSession session;
+    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
+    AuthDatabaseReader reader;
+    Directory directory;
+    QVERIFY(session.load(&directory, &reader));
+    const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
+    const QString path = session.fixture.tempPath(QStringLiteral("staged.db"));
+    {
+        ChangeSet before(&directory);
+        QVERIFY(before.stageCreateUser(QStringLiteral("user5"), QStringLiteral("user5-password")));
+        QVERIFY(
+            before.stageGrant(DemoData::user2Username, ResourceType::Experiment, experiment, PermissionLevel::Edit));
+        QVERIFY(before.save(path));
+    }
+    ChangeSet changes(&directory);
+    QVERIFY(changes.restore(path));
+    QVERIFY(changes.needsPasswords());
+
+    // Without its password the creation fails at once and stays staged; the rest goes through, once.
+    QSignalSpy applied(&changes, &ChangeSet::applied);
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    auto summary = applied.first().first().value<ApplySummary>();
+    QCOMPARE(summary.succeeded, 1);
+    QCOMPARE(summary.failed, 1);
+    QCOMPARE(summary.results.size(), 2);
+    QVERIFY(changes.stagedUser(QStringLiteral("user5")));
+    QVERIFY(changes.stagedUser(QStringLiteral("user5"))->error.isError());
+    QVERIFY(!directory.hasUser(QStringLiteral("user5")));
+    QCOMPARE(directory.explicitLevel(DemoData::user2Username, ResourceType::Experiment, experiment),
+             PermissionLevel::Edit);
+
+    QVERIFY(changes.setPassword(QStringLiteral("user5"), QStringLiteral("user5-password")));
+    applied.clear();
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    summary = applied.first().first().value<ApplySummary>();
+    QCOMPARE(summary.succeeded, 1);
+    QCOMPARE(summary.failed, 0);
+    QVERIFY(changes.isEmpty());
+    QVERIFY(directory.hasUser(QStringLiteral("user5")));
+}
+
+QTEST_GUILESS_MAIN(TestChangeSet)
+#include "tst_changeset.moc"

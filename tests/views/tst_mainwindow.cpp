@@ -1,0 +1,693 @@
+// GUI tests of the console against an embedded demo server: the real dialogs, pages and actions, driven with QTest
+// on the offscreen platform; results are checked through the API as another client would see them.
+
+#include "GuiTestSupport.h"
+#include "ServerFixture.h"
+
+#include "api/AuthApi.h"
+#include "api/Connection.h"
+#include "api/ServerProbe.h"
+#include "api/TrackingApi.h"
+#include "app/services/ProfileStore.h"
+#include "models/AccessMatrixModel.h"
+#include "models/ChangeSet.h"
+#include "models/Directory.h"
+#include "models/ModelRoles.h"
+#include "server/DemoData.h"
+#include "server/EmbeddedServer.h"
+#include "views/AccessMatrixPage.h"
+#include "views/LoginDialog.h"
+#include "views/MainWindow.h"
+#include "views/MessageBox.h"
+#include "views/ResourcePage.h"
+#include "views/ReviewChangesDialog.h"
+#include "views/Session.h"
+#include "views/UserPasswordDialog.h"
+#include "views/UsersPage.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTreeWidget>
+
+#include <memory>
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanup();
+
+    void loginShowsClearErrors();
+    void loginThroughDialog();
+    void matrixShowsDemoPermissions();
+    void grantThroughMatrixAndApply();
+    void undoBeforeApplySendsNothing();
+    void failingChangeStaysPending();
+    void usersPageCreatesResetsAndDeletes();
+    void experimentsPageShowsWhoHasAccess();
+    void offlineDemoButton();
+    void stagedChangesSurviveRestart();
+    void tlsProblemOffersPinning();
+    void matrixCellComboEditor();
+
+private:
+    // Signs in through the dialog with the demo profile and returns the loaded main window.
+    MainWindow* openWindow();
+    // A signed-in admin connection for checking the server behind the console's back.
+    Connection* adminConnection();
+    QString experimentId(const QString& name);
+    // Opens the review dialog, presses Apply and waits for the results.
+    ReviewChangesDialog* applyThroughReview();
+    // Whether `username` / `password` can sign in (the probe's verdict is anything but wrong credentials).
+    bool canSignIn(const QString& username, const QString& password);
+    QStringList experimentsVisibleTo(const QString& username, const QString& password);
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<ServerFixture> m_server;
+    std::unique_ptr<ProfileStore> m_profiles;
+    MainWindow* m_window = nullptr;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    GuiTest::isolate(m_dir);
+    m_server = std::make_unique<ServerFixture>(true);
+    QVERIFY2(m_server->started(), qPrintable(m_server->error()));
+    m_profiles = std::make_unique<ProfileStore>(m_dir.filePath(QStringLiteral("profiles.ini")));
+    ServerProfile profile;
+    profile.name = QStringLiteral("demo");
+    profile.url = m_server->server().url();
+    profile.username = DemoData::adminUsername;
+    // MLflow 2.15.1 has no users/list: the console reads the names from the auth database, as an admin would set up.
+    profile.authDatabaseUri = QStringLiteral("sqlite:///") + m_server->dataDir() + QStringLiteral("/basic_auth.db");
+    QString error;
+    QVERIFY2(m_profiles->save(profile, &error), qPrintable(error));
+}
+
+void TestMainWindow::cleanup()
+{
+    if (m_window) {
+        // Leave nothing staged behind, so the next window is not offered a restore.
+        m_window->changeSet()->discard();
+        QTest::qWait(20); // lets the coalesced auto-save write the now empty state
+        delete m_window;
+        m_window = nullptr;
+    }
+    MessageBox::setNextAnswer(QMessageBox::NoButton);
+}
+
+MainWindow* TestMainWindow::openWindow()
+{
+    LoginDialog dialog(m_profiles.get(), nullptr);
+    dialog.show();
+    auto* combo = dialog.findChild<QComboBox*>(QStringLiteral("profileCombo"));
+    auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
+    auto* connectButton = dialog.findChild<QPushButton*>(QStringLiteral("connectButton"));
+    if (!combo || !password || !connectButton)
+        return nullptr;
+    dialog.selectProfile(QStringLiteral("demo"));
+    if (dialog.findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->text() != DemoData::adminUsername)
+        return nullptr;
+    QTest::keyClicks(password, DemoData::adminPassword);
+    QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
+    QTest::mouseClick(connectButton, Qt::LeftButton);
+    if (!QTest::qWaitFor([&] { return !signedIn.isEmpty() || !dialog.isConnecting(); }, 20000) || signedIn.isEmpty()) {
+        qWarning("Sign-in failed: %s", qPrintable(dialog.messageText()));
+        return nullptr;
+    }
+    auto* window = new MainWindow(dialog.takeSession());
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window))
+        return nullptr;
+    QSignalSpy loaded(window, &MainWindow::loadFinished);
+    window->refresh();
+    if (!loaded.wait(20000) || !loaded.first().first().toBool()) {
+        delete window;
+        return nullptr;
+    }
+    return window;
+}
+
+Connection* TestMainWindow::adminConnection()
+{
+    auto* connection = new Connection(m_server->server().url(), DemoData::adminUsername, DemoData::adminPassword, this);
+    return connection;
+}
+
+QString TestMainWindow::experimentId(const QString& name)
+{
+    const int row = m_window->directory()->experimentRowByName(name);
+    return row >= 0 ? m_window->directory()->experimentAt(row).id : QString();
+}
+
+ReviewChangesDialog* TestMainWindow::applyThroughReview()
+{
+    m_window->reviewAction()->trigger();
+    ReviewChangesDialog* review = m_window->reviewDialog();
+    if (!review || !review->applyButton()->isEnabled())
+        return nullptr;
+    QSignalSpy applied(review, &ReviewChangesDialog::appliedChanges);
+    QTest::mouseClick(review->applyButton(), Qt::LeftButton);
+    if (!applied.wait(20000))
+        return nullptr;
+    return review;
+}
+
+bool TestMainWindow::canSignIn(const QString& username, const QString& password)
+{
+    std::unique_ptr<Connection> connection(new Connection(m_server->server().url(), username, password));
+    ServerProbe* probe = ServerProbe::run(connection.get());
+    if (!GuiTest::waitFor(probe))
+        return false;
+    return probe->result().isUsable();
+}
+
+QStringList TestMainWindow::experimentsVisibleTo(const QString& username, const QString& password)
+{
+    std::unique_ptr<Connection> connection(new Connection(m_server->server().url(), username, password));
+    TrackingApi tracking(connection.get());
+    ExperimentListJob* job = tracking.searchExperiments();
+    QStringList names;
+    if (!GuiTest::waitFor(job) || job->hasError())
+        return {QStringLiteral("<error>")};
+    for (const Experiment& experiment : job->value())
+        names.append(experiment.name);
+    return names;
+}
+
+void TestMainWindow::loginShowsClearErrors()
+{
+    LoginDialog dialog(m_profiles.get(), nullptr);
+    dialog.show();
+    auto* url = dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"));
+    auto* user = dialog.findChild<QLineEdit*>(QStringLiteral("usernameEdit"));
+    auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
+    auto* connectButton = dialog.findChild<QPushButton*>(QStringLiteral("connectButton"));
+    QVERIFY(url && user && password && connectButton);
+    QCOMPARE(password->echoMode(), QLineEdit::Password);
+
+    // Wrong password: the probe's sentence, no session.
+    QTest::keyClicks(url, m_server->server().url().toString());
+    QTest::keyClicks(user, DemoData::adminUsername);
+    QTest::keyClicks(password, QStringLiteral("not-the-password"));
+    QSignalSpy failed(&dialog, &LoginDialog::connectFailed);
+    QTest::mouseClick(connectButton, Qt::LeftButton);
+    QVERIFY(dialog.isConnecting());
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.isConnecting(), 20000);
+    QCOMPARE(failed.size(), 1);
+    QVERIFY2(dialog.messageText().contains(QStringLiteral("password"), Qt::CaseInsensitive),
+             qPrintable(dialog.messageText()));
+    QVERIFY(!dialog.takeSession());
+    QVERIFY(dialog.isVisible());
+
+    // Not an administrator: asked, and refused.
+    user->clear();
+    password->clear();
+    QTest::keyClicks(user, DemoData::user1Username);
+    QTest::keyClicks(password, DemoData::user1Password);
+    MessageBox::setNextAnswer(QMessageBox::No);
+    const int boxes = MessageBox::shownCount();
+    QTest::mouseClick(connectButton, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.isConnecting(), 20000);
+    QCOMPARE(MessageBox::shownCount(), boxes + 1);
+    QVERIFY2(dialog.messageText().contains(QStringLiteral("not an MLflow administrator")),
+             qPrintable(dialog.messageText()));
+
+    // Unreachable: a port nobody listens on.
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    url->setText(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    QTest::mouseClick(connectButton, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.isConnecting(), 20000);
+    QVERIFY(!dialog.messageText().isEmpty());
+    QVERIFY(!dialog.messageText().contains(QStringLiteral("password"), Qt::CaseInsensitive));
+
+    // A malformed URL is refused before anything is sent.
+    url->setText(QStringLiteral("ftp://example.org"));
+    QTest::mouseClick(connectButton, Qt::LeftButton);
+    QVERIFY(!dialog.isConnecting());
+    QVERIFY(!dialog.messageText().isEmpty());
+}
+
+void TestMainWindow::loginThroughDialog()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    QCOMPARE(m_window->directory()->userCount(), 3);
+    QCOMPARE(m_window->directory()->experimentCount(), 4); // Default + the three of the scenario
+    const QString status = m_window->statusText();
+    QVERIFY2(status.contains(m_server->server().url().toString()), qPrintable(status));
+    QVERIFY2(status.contains(QStringLiteral("2.15.1")), qPrintable(status));
+    QVERIFY2(status.contains(QStringLiteral("signed in as admin")), qPrintable(status));
+    QVERIFY2(status.contains(QStringLiteral("pending changes: 0")), qPrintable(status));
+    QVERIFY(m_window->windowTitle().contains(QStringLiteral("demo")));
+    QCOMPARE(QSettings().value(QStringLiteral("lastProfile")).toString(), QStringLiteral("demo"));
+    // Keyboard shortcuts of the toolbar.
+    QCOMPARE(m_window->refreshAction()->shortcut(), QKeySequence(QKeySequence::Refresh));
+    QCOMPARE(m_window->undoAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Z));
+    QCOMPARE(m_window->redoAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
+    QCOMPARE(m_window->reviewAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Return));
+}
+
+void TestMainWindow::matrixShowsDemoPermissions()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    m_window->showPage(MainWindow::MatrixPageIndex);
+    AccessMatrixPage* page = m_window->matrixPage();
+    const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
+    const QString u1e2 = experimentId(QStringLiteral("/user1/experiment2"));
+    const QString u2e1 = experimentId(QStringLiteral("/user2/experiment1"));
+    QVERIFY(!u1e1.isEmpty() && !u1e2.isEmpty() && !u2e1.isEmpty());
+
+    auto level = [page](const QString& user, const QString& experiment) {
+        return page->indexFor(user, experiment).data(ModelRoles::PermissionLevelRole).toInt();
+    };
+    auto source = [page](const QString& user, const QString& experiment) {
+        return page->indexFor(user, experiment).data(ModelRoles::PermissionSourceRole).toInt();
+    };
+    const int manage = static_cast<int>(PermissionLevel::Manage);
+    const int none = static_cast<int>(PermissionLevel::NoPermissions);
+    const int explicitGrant = static_cast<int>(EffectivePermission::Source::ExplicitGrant);
+    const int admin = static_cast<int>(EffectivePermission::Source::Admin);
+
+    QCOMPARE(level(DemoData::user1Username, u1e1), manage);
+    QCOMPARE(source(DemoData::user1Username, u1e1), explicitGrant);
+    QCOMPARE(level(DemoData::user1Username, u1e2), manage);
+    QCOMPARE(level(DemoData::user1Username, u2e1), none);
+    QCOMPARE(level(DemoData::user2Username, u2e1), manage);
+    QCOMPARE(source(DemoData::user2Username, u2e1), explicitGrant);
+    QCOMPARE(level(DemoData::user2Username, u1e1), none);
+    QCOMPARE(level(DemoData::user2Username, u1e2), none);
+    for (const QString& experiment : {u1e1, u1e2, u2e1}) {
+        QCOMPARE(level(DemoData::adminUsername, experiment), manage);
+        QCOMPARE(source(DemoData::adminUsername, experiment), admin);
+    }
+    // Text, not colour alone: the level is written in the cell, with the explicit mark.
+    const QString text = page->indexFor(DemoData::user1Username, u1e1).data().toString();
+    QVERIFY2(text.contains(QStringLiteral("MANAGE")) && text.contains(QStringLiteral("●")), qPrintable(text));
+    QVERIFY(!page->indexFor(DemoData::user1Username, u1e1).data(Qt::ToolTipRole).toString().isEmpty());
+
+    // Row and column filters; the orientation switch keeps the same cells.
+    QTest::keyClicks(page->rowFilterEdit(), QStringLiteral("user2"));
+    QCOMPARE(page->view()->model()->rowCount(), 1);
+    QTest::keyClicks(page->columnFilterEdit(), QStringLiteral("user1/"));
+    QCOMPARE(page->view()->model()->columnCount(), 2);
+    page->rowFilterEdit()->clear();
+    page->columnFilterEdit()->clear();
+    page->orientationCombo()->setCurrentIndex(1);
+    QCOMPARE(page->view()->model()->columnCount(), 3);
+    QCOMPARE(level(DemoData::user2Username, u2e1), manage);
+    page->orientationCombo()->setCurrentIndex(0);
+    QCOMPARE(page->view()->model()->rowCount(), 3);
+}
+
+void TestMainWindow::grantThroughMatrixAndApply()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
+    QVERIFY(!experimentsVisibleTo(DemoData::user2Username, DemoData::user2Password)
+                 .contains(QStringLiteral("/user1/experiment1")));
+
+    m_window->showPage(MainWindow::MatrixPageIndex);
+    AccessMatrixPage* page = m_window->matrixPage();
+    const QModelIndex cell = page->indexFor(DemoData::user2Username, u1e1);
+    QVERIFY(cell.isValid());
+    page->view()->setFocus();
+    page->view()->setCurrentIndex(cell);
+    page->view()->selectionModel()->select(cell, QItemSelectionModel::ClearAndSelect);
+    QTest::keyClick(page->view(), Qt::Key_R);
+
+    QCOMPARE(m_window->changeSet()->count(), 1);
+    QVERIFY(cell.data(ModelRoles::PendingRole).toBool());
+    QVERIFY(cell.data().toString().contains(QStringLiteral("READ")));
+    QVERIFY(m_window->reviewAction()->text().contains(QStringLiteral("(1)")));
+    // Staged only: the server does not know yet.
+    QVERIFY(!experimentsVisibleTo(DemoData::user2Username, DemoData::user2Password)
+                 .contains(QStringLiteral("/user1/experiment1")));
+
+    ReviewChangesDialog* review = nullptr;
+    m_window->reviewAction()->trigger();
+    review = m_window->reviewDialog();
+    QVERIFY(review);
+    QCOMPARE(review->changesList()->topLevelItemCount(), 1);
+    QCOMPARE(review->callsList()->topLevelItemCount(), 1);
+    QVERIFY2(review->callsList()->topLevelItem(0)->text(1).contains(QStringLiteral("experiments/permissions/create")),
+             qPrintable(review->callsList()->topLevelItem(0)->text(1)));
+    review->close();
+
+    review = applyThroughReview();
+    QVERIFY(review);
+    QCOMPARE(review->resultsList()->topLevelItemCount(), 1);
+    QCOMPARE(review->resultsList()->topLevelItem(0)->text(1), QStringLiteral("applied"));
+    QCOMPARE(m_window->changeSet()->count(), 0);
+    QCOMPARE(review->progressBar()->value(), review->progressBar()->maximum());
+
+    // Verified as user2 would see it.
+    QVERIFY(experimentsVisibleTo(DemoData::user2Username, DemoData::user2Password)
+                .contains(QStringLiteral("/user1/experiment1")));
+    QCOMPARE(page->indexFor(DemoData::user2Username, u1e1).data(ModelRoles::ExplicitLevelRole).toInt(),
+             static_cast<int>(PermissionLevel::Read));
+    review->close();
+}
+
+void TestMainWindow::undoBeforeApplySendsNothing()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    const QString u1e2 = experimentId(QStringLiteral("/user1/experiment2"));
+    const QString u2e1 = experimentId(QStringLiteral("/user2/experiment1"));
+    m_window->showPage(MainWindow::MatrixPageIndex);
+    AccessMatrixPage* page = m_window->matrixPage();
+
+    // Two cells at once become one undo step.
+    const QModelIndex a = page->indexFor(DemoData::user2Username, u1e2);
+    const QModelIndex b = page->indexFor(DemoData::user1Username, u2e1);
+    page->view()->selectionModel()->select(a, QItemSelectionModel::ClearAndSelect);
+    page->view()->selectionModel()->select(b, QItemSelectionModel::Select);
+    QTest::keyClick(page->view(), Qt::Key_M);
+    QCOMPARE(m_window->changeSet()->count(), 2);
+    QVERIFY(m_window->statusText().contains(QStringLiteral("pending changes: 2")));
+
+    QTest::keySequence(m_window, QKeySequence(Qt::CTRL | Qt::Key_Z));
+    QCOMPARE(m_window->changeSet()->count(), 0);
+    QVERIFY(m_window->statusText().contains(QStringLiteral("pending changes: 0")));
+    QVERIFY(!m_window->reviewAction()->isEnabled());
+    QVERIFY(!a.data(ModelRoles::PendingRole).toBool());
+
+    // Redo and undo again through the actions; then nothing must have reached the server.
+    m_window->redoAction()->trigger();
+    QCOMPARE(m_window->changeSet()->count(), 2);
+    m_window->undoAction()->trigger();
+    QCOMPARE(m_window->changeSet()->count(), 0);
+
+    std::unique_ptr<Connection> admin(adminConnection());
+    std::unique_ptr<AuthApi> auth;
+    {
+        ServerProbe* probe = ServerProbe::run(admin.get());
+        QVERIFY(GuiTest::waitFor(probe));
+        auth.reset(probe->createAuthApi());
+    }
+    QVERIFY(auth);
+    GrantJob* grant = auth->getGrant(DemoData::user2Username, ResourceType::Experiment, u1e2);
+    QVERIFY(GuiTest::waitFor(grant));
+    QCOMPARE(grant->error().kind(), ApiError::Kind::NotFound);
+    QVERIFY(!experimentsVisibleTo(DemoData::user1Username, DemoData::user1Password)
+                 .contains(QStringLiteral("/user2/experiment1")));
+
+    // Discard asks first (answered here without a modal box). Both cells are still selected.
+    QTest::keyClick(page->view(), Qt::Key_E);
+    QCOMPARE(m_window->changeSet()->count(), 2);
+    MessageBox::setNextAnswer(QMessageBox::No);
+    m_window->discardAction()->trigger();
+    QCOMPARE(m_window->changeSet()->count(), 2);
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    m_window->discardAction()->trigger();
+    QCOMPARE(m_window->changeSet()->count(), 0);
+}
+
+void TestMainWindow::failingChangeStaysPending()
+{
+    // A user that exists when the console loads and is gone by the time the change is applied.
+    std::unique_ptr<Connection> admin(adminConnection());
+    std::unique_ptr<AuthApi> auth;
+    {
+        ServerProbe* probe = ServerProbe::run(admin.get());
+        QVERIFY(GuiTest::waitFor(probe));
+        auth.reset(probe->createAuthApi());
+    }
+    QVERIFY(auth);
+    UserJob* created = auth->createUser(QStringLiteral("ghost"), QStringLiteral("ghost-password-1"));
+    QVERIFY(GuiTest::waitFor(created));
+    QVERIFY2(!created->hasError(), qPrintable(created->error().toLogString()));
+
+    m_window = openWindow();
+    QVERIFY(m_window);
+    QVERIFY(m_window->directory()->hasUser(QStringLiteral("ghost")));
+    const QString u2e1 = experimentId(QStringLiteral("/user2/experiment1"));
+    AccessMatrixPage* page = m_window->matrixPage();
+    m_window->showPage(MainWindow::MatrixPageIndex);
+    const QModelIndex cell = page->indexFor(QStringLiteral("ghost"), u2e1);
+    QVERIFY(cell.isValid());
+    page->view()->selectionModel()->select(cell, QItemSelectionModel::ClearAndSelect);
+    QTest::keyClick(page->view(), Qt::Key_R);
+    QCOMPARE(m_window->changeSet()->count(), 1);
+
+    ApiJob* removed = auth->deleteUser(QStringLiteral("ghost"));
+    QVERIFY(GuiTest::waitFor(removed));
+    QVERIFY(!removed->hasError());
+
+    ReviewChangesDialog* review = applyThroughReview();
+    QVERIFY(review);
+    QCOMPARE(review->resultsList()->topLevelItemCount(), 1);
+    QVERIFY(review->resultsList()->topLevelItem(0)->text(1) != QStringLiteral("applied"));
+    // Still staged, with its error, in the matrix and in the review list.
+    QCOMPARE(m_window->changeSet()->count(), 1);
+    const QList<StagedGrant> staged = m_window->changeSet()->stagedGrants();
+    QCOMPARE(staged.size(), 1);
+    QVERIFY(staged.first().error.isError());
+    const QModelIndex after = page->indexFor(QStringLiteral("ghost"), u2e1);
+    QVERIFY(after.data(ModelRoles::PendingRole).toBool());
+    QVERIFY(!after.data(ModelRoles::ErrorRole).toString().isEmpty());
+    QCOMPARE(review->changesList()->topLevelItemCount(), 1);
+    QVERIFY(review->changesList()->topLevelItem(0)->text(1) != QStringLiteral("pending"));
+    QVERIFY(review->applyButton()->isEnabled());
+    review->close();
+}
+
+void TestMainWindow::usersPageCreatesResetsAndDeletes()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    m_window->showPage(MainWindow::UsersPageIndex);
+    UsersPage* page = m_window->usersPage();
+
+    // New user: the dialog opens without blocking; fill it in and generate the password.
+    QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("newUserButton")), Qt::LeftButton);
+    UserPasswordDialog* dialog = page->openDialog();
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    auto* ok = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled());
+    QTest::keyClicks(dialog->usernameEdit(), DemoData::user1Username);
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("generateButton")), Qt::LeftButton);
+    QVERIFY(!ok->isEnabled()); // user1 exists
+    dialog->usernameEdit()->clear();
+    QTest::keyClicks(dialog->usernameEdit(), QStringLiteral("carol"));
+    QVERIFY(ok->isEnabled());
+    const QString password = dialog->password();
+    QCOMPARE(password.size(), 20);
+    QCOMPARE(dialog->confirmEdit()->text(), password);
+    QTest::mouseClick(ok, Qt::LeftButton);
+    QTRY_VERIFY(!page->openDialog());
+    QCOMPARE(m_window->changeSet()->count(), 1);
+    QVERIFY(!canSignIn(QStringLiteral("carol"), password));
+
+    ReviewChangesDialog* review = applyThroughReview();
+    QVERIFY(review);
+    QCOMPARE(m_window->changeSet()->count(), 0);
+    review->close();
+    QVERIFY(m_window->directory()->hasUser(QStringLiteral("carol")));
+    QVERIFY(canSignIn(QStringLiteral("carol"), password));
+
+    // Reset password: mismatched confirmation keeps OK disabled.
+    page->selectUser(QStringLiteral("carol"));
+    QCOMPARE(page->currentUser(), QStringLiteral("carol"));
+    page->resetPassword();
+    dialog = page->openDialog();
+    QVERIFY(dialog);
+    QVERIFY(dialog->usernameEdit()->isReadOnly());
+    ok = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+    const QString newPassword = QStringLiteral("carol-new-password-42");
+    QTest::keyClicks(dialog->passwordEdit(), newPassword);
+    QTest::keyClicks(dialog->confirmEdit(), newPassword + QLatin1Char('x'));
+    QVERIFY(!ok->isEnabled());
+    QTest::keyClick(dialog->confirmEdit(), Qt::Key_Backspace);
+    QVERIFY(ok->isEnabled());
+    QTest::mouseClick(ok, Qt::LeftButton);
+    QTRY_VERIFY(!page->openDialog());
+    review = applyThroughReview();
+    QVERIFY(review);
+    review->close();
+    QVERIFY(canSignIn(QStringLiteral("carol"), newPassword));
+    QVERIFY(!canSignIn(QStringLiteral("carol"), password));
+
+    // Delete: the confirmation says what the user loses; "No" stages nothing, "Yes" stages the deletion.
+    page->selectUser(DemoData::user1Username);
+    MessageBox::setNextAnswer(QMessageBox::No);
+    page->deleteUser();
+    QVERIFY2(MessageBox::lastText().contains(QStringLiteral("experiment permissions: 2")),
+             qPrintable(MessageBox::lastText()));
+    QCOMPARE(m_window->changeSet()->count(), 0);
+
+    page->selectUser(QStringLiteral("carol"));
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    page->deleteUser();
+    QCOMPARE(m_window->changeSet()->count(), 1);
+    review = applyThroughReview();
+    QVERIFY(review);
+    review->close();
+    QVERIFY(!m_window->directory()->hasUser(QStringLiteral("carol")));
+    QVERIFY(!canSignIn(QStringLiteral("carol"), newPassword));
+}
+
+void TestMainWindow::experimentsPageShowsWhoHasAccess()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    m_window->showPage(MainWindow::ExperimentsPageIndex);
+    ExperimentsPage* page = m_window->experimentsPage();
+    page->selectResource(experimentId(QStringLiteral("/user2/experiment1")));
+    QTreeWidget* panel = page->accessPanel();
+    QStringList users;
+    for (int i = 0; i < panel->topLevelItemCount(); ++i)
+        users.append(panel->topLevelItem(i)->text(0));
+    QVERIFY2(users.contains(DemoData::adminUsername) && users.contains(DemoData::user2Username),
+             qPrintable(users.join(QLatin1Char(','))));
+    QVERIFY(!users.contains(DemoData::user1Username));
+    // The filter narrows the table.
+    QTest::keyClicks(page->filterEdit(), QStringLiteral("user1/"));
+    QCOMPARE(page->view()->model()->rowCount(), 2);
+}
+
+void TestMainWindow::offlineDemoButton()
+{
+    LoginDialog dialog(nullptr, nullptr);
+    dialog.show();
+    QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!signedIn.isEmpty() || !dialog.isConnecting(), 20000);
+    QVERIFY2(!signedIn.isEmpty(), qPrintable(dialog.messageText()));
+    m_window = new MainWindow(dialog.takeSession());
+    QVERIFY(m_window->session()->isDemo());
+    QSignalSpy loaded(m_window, &MainWindow::loadFinished);
+    m_window->refresh();
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(loaded.first().first().toBool());
+    QCOMPARE(m_window->directory()->userCount(), 3);
+}
+
+void TestMainWindow::stagedChangesSurviveRestart()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    const QString u1e2 = experimentId(QStringLiteral("/user1/experiment2"));
+    QVERIFY(m_window->changeSet()->stageGrant(DemoData::user2Username, ResourceType::Experiment, u1e2,
+                                              PermissionLevel::Edit));
+    QVERIFY(!m_window->changeSet()->autoSavePath().isEmpty());
+    QTest::qWait(50); // the auto-save runs on the next event-loop turn
+    // Gone without discarding, as after a crash.
+    delete m_window;
+    m_window = nullptr;
+
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    const int boxes = MessageBox::shownCount();
+    m_window = openWindow();
+    QVERIFY(m_window);
+    QCOMPARE(MessageBox::shownCount(), boxes + 1);
+    QCOMPARE(m_window->changeSet()->count(), 1);
+    QVERIFY(m_window->changeSet()->isPending(DemoData::user2Username, ResourceType::Experiment, u1e2));
+}
+
+void TestMainWindow::tlsProblemOffersPinning()
+{
+    QTemporaryDir dir;
+    QString certificate;
+    QString key;
+    QVERIFY(GuiTest::makeCertificate(dir.path(), &certificate, &key));
+    QFile ini(dir.filePath(QStringLiteral("basic_auth.ini")));
+    QVERIFY(ini.open(QIODevice::WriteOnly));
+    ini.write("[mlflow]\ndefault_permission = NO_PERMISSIONS\ndatabase_uri = sqlite:///basic_auth.db\n"
+              "admin_username = admin\nadmin_password = password1234\n");
+    ini.close();
+    EmbeddedServerOptions options;
+    options.port = 0;
+    options.dataDir = dir.filePath(QStringLiteral("data"));
+    options.configPath = ini.fileName();
+    options.tlsCertificatePath = certificate;
+    options.tlsKeyPath = key;
+    EmbeddedServer server(options);
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+
+    LoginDialog dialog(m_profiles.get(), nullptr);
+    dialog.show();
+    auto* combo = dialog.findChild<QComboBox*>(QStringLiteral("profileCombo"));
+    auto* url = dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"));
+    auto* trust = dialog.findChild<QPushButton*>(QStringLiteral("trustButton"));
+    QTest::keyClicks(combo, QStringLiteral("self-signed"));
+    QTest::keyClicks(url, QStringLiteral("https://127.0.0.1:%1").arg(server.port()));
+    QTest::keyClicks(dialog.findChild<QLineEdit*>(QStringLiteral("usernameEdit")), DemoData::adminUsername);
+    QTest::keyClicks(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit")), DemoData::adminPassword);
+    QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("connectButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.isConnecting(), 20000);
+    QVERIFY(signedIn.isEmpty());
+    QVERIFY(trust->isVisible());
+    QVERIFY2(!dialog.offeredFingerprint().isEmpty(), qPrintable(dialog.messageText()));
+    QVERIFY2(dialog.messageText().contains(dialog.offeredFingerprint()), qPrintable(dialog.messageText()));
+
+    // Trusting pins exactly this certificate, connects, and the profile remembers the pin (never the password).
+    QTest::mouseClick(trust, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!signedIn.isEmpty() || !dialog.isConnecting(), 20000);
+    QVERIFY2(!signedIn.isEmpty(), qPrintable(dialog.messageText()));
+    std::unique_ptr<Session> session(dialog.takeSession());
+    QVERIFY(session);
+    QCOMPARE(session->profileName(), QStringLiteral("self-signed"));
+    const auto profile = m_profiles->profile(QStringLiteral("self-signed"));
+    QVERIFY(profile);
+    QVERIFY(profile->pinnedSha256.size() == 32);
+    QFile profilesFile(m_profiles->fileName());
+    QVERIFY(profilesFile.open(QIODevice::ReadOnly));
+    QVERIFY(!profilesFile.readAll().contains("password1234"));
+    session.reset();
+    server.stop();
+}
+
+void TestMainWindow::matrixCellComboEditor()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    m_window->showPage(MainWindow::MatrixPageIndex);
+    AccessMatrixPage* page = m_window->matrixPage();
+    const QModelIndex cell =
+        page->indexFor(DemoData::user1Username, experimentId(QStringLiteral("/user2/experiment1")));
+    QVERIFY(cell.isValid());
+    page->view()->setCurrentIndex(cell);
+    page->view()->edit(cell);
+    auto* combo = page->view()->findChild<QComboBox*>(QStringLiteral("permissionCombo"));
+    QVERIFY(combo);
+    QStringList items;
+    for (int i = 0; i < combo->count(); ++i)
+        items.append(combo->itemText(i));
+    QCOMPARE(items.mid(0, 4), (QStringList{QStringLiteral("READ"), QStringLiteral("EDIT"), QStringLiteral("MANAGE"),
+                                           QStringLiteral("NO_PERMISSIONS")}));
+    QCOMPARE(items.size(), 5); // and revoke
+    combo->setCurrentIndex(1);
+    emit combo->activated(1);
+    QTRY_COMPARE(m_window->changeSet()->count(), 1);
+    QCOMPARE(m_window->changeSet()->pendingLevel(DemoData::user1Username, ResourceType::Experiment,
+                                                 experimentId(QStringLiteral("/user2/experiment1"))),
+             std::optional<PermissionLevel>(PermissionLevel::Edit));
+    QVERIFY(page->indexFor(DemoData::user1Username, experimentId(QStringLiteral("/user2/experiment1")))
+                .data()
+                .toString()
+                .contains(QStringLiteral("EDIT")));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

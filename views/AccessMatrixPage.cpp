@@ -1,0 +1,200 @@
+#include "views/AccessMatrixPage.h"
+
+#include "models/AccessMatrixModel.h"
+#include "models/ChangeSet.h"
+#include "models/Directory.h"
+#include "models/MatrixFilterProxy.h"
+#include "models/ModelRoles.h"
+#include "views/PermissionDelegate.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QTableView>
+#include <QVBoxLayout>
+
+AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, AccessMatrixModel* model,
+                                   QWidget* parent)
+    : QWidget(parent), m_directory(directory), m_changeSet(changeSet), m_model(model)
+{
+    setObjectName(QStringLiteral("AccessMatrixPage"));
+    m_proxy = new MatrixFilterProxy(this);
+    m_proxy->setSourceModel(model);
+
+    m_rowFilterEdit = new QLineEdit(this);
+    m_rowFilterEdit->setObjectName(QStringLiteral("rowFilterEdit"));
+    m_rowFilterEdit->setClearButtonEnabled(true);
+    m_rowFilterEdit->setPlaceholderText(tr("Filter rows…"));
+    m_rowFilterEdit->setAccessibleName(tr("Row filter"));
+    connect(m_rowFilterEdit, &QLineEdit::textChanged, m_proxy, &MatrixFilterProxy::setRowFilter);
+
+    m_columnFilterEdit = new QLineEdit(this);
+    m_columnFilterEdit->setObjectName(QStringLiteral("columnFilterEdit"));
+    m_columnFilterEdit->setClearButtonEnabled(true);
+    m_columnFilterEdit->setPlaceholderText(tr("Filter columns…"));
+    m_columnFilterEdit->setAccessibleName(tr("Column filter"));
+    connect(m_columnFilterEdit, &QLineEdit::textChanged, m_proxy, &MatrixFilterProxy::setColumnFilter);
+
+    m_typeCombo = new QComboBox(this);
+    m_typeCombo->setObjectName(QStringLiteral("resourceTypeCombo"));
+    m_typeCombo->setAccessibleName(tr("Resources"));
+    m_typeCombo->addItem(tr("Experiments"));
+    m_typeCombo->addItem(tr("Registered models"));
+    connect(m_typeCombo, &QComboBox::currentIndexChanged, this, &AccessMatrixPage::typeChanged);
+
+    m_orientationCombo = new QComboBox(this);
+    m_orientationCombo->setObjectName(QStringLiteral("orientationCombo"));
+    m_orientationCombo->setAccessibleName(tr("Orientation"));
+    m_orientationCombo->addItem(tr("Users as rows"));
+    m_orientationCombo->addItem(tr("Users as columns"));
+    connect(m_orientationCombo, &QComboBox::currentIndexChanged, this, &AccessMatrixPage::orientationChanged);
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_rowFilterEdit, 1);
+    top->addWidget(m_columnFilterEdit, 1);
+    top->addWidget(m_typeCombo);
+    top->addWidget(m_orientationCombo);
+
+    m_view = new QTableView(this);
+    m_view->setObjectName(QStringLiteral("matrixView"));
+    m_view->setAccessibleName(tr("Access matrix"));
+    m_view->setAccessibleDescription(tr("R, E, M and N set READ, EDIT, MANAGE and NO_PERMISSIONS on the selected "
+                                        "cells; Delete revokes; F2 opens the permission list."));
+    m_view->setModel(m_proxy);
+    m_view->setItemDelegate(new PermissionDelegate(m_view));
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectItems);
+    m_view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    m_view->setWordWrap(false);
+    // Fixed sizes: ResizeToContents would measure every cell of a 2,000 x 20,000 matrix.
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_view->horizontalHeader()->setDefaultSectionSize(150);
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setMinimumWidth(110);
+    m_view->installEventFilter(this);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &AccessMatrixPage::updateDetails);
+    connect(m_proxy, &QAbstractItemModel::dataChanged, this, &AccessMatrixPage::updateDetails);
+
+    m_details = new QLabel(this);
+    m_details->setObjectName(QStringLiteral("cellDetails"));
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setAccessibleName(tr("Selected cell"));
+
+    auto* legend = new QLabel(tr("● explicit grant   ◆ staged, not yet applied   (admin) / (default) inherited   "
+                                 "— no access   ★ administrator"),
+                              this);
+    legend->setObjectName(QStringLiteral("legend"));
+    legend->setWordWrap(true);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_details);
+    layout->addWidget(legend);
+
+    setTabOrder(m_rowFilterEdit, m_columnFilterEdit);
+    setTabOrder(m_columnFilterEdit, m_typeCombo);
+    setTabOrder(m_typeCombo, m_orientationCombo);
+    setTabOrder(m_orientationCombo, m_view);
+    updateDetails();
+}
+
+QModelIndex AccessMatrixPage::indexFor(const QString& username, const QString& resourceId) const
+{
+    return m_proxy->mapFromSource(m_model->indexFor(username, resourceId));
+}
+
+int AccessMatrixPage::setSelection(std::optional<PermissionLevel> level)
+{
+    if (!m_changeSet)
+        return 0;
+    QList<GrantCell> cells;
+    const QModelIndexList selected = m_view->selectionModel()->selectedIndexes();
+    cells.reserve(selected.size());
+    for (const QModelIndex& index : selected) {
+        const QModelIndex source = m_proxy->mapToSource(index);
+        const QString user = m_model->userFromIndex(source);
+        const QString resource = m_model->resourceFromIndex(source);
+        if (user.isEmpty() || resource.isEmpty() || !(m_model->flags(source) & Qt::ItemIsEditable))
+            continue;
+        cells.append(GrantCell{user, ResourceKey{m_model->resourceType(), resource}});
+    }
+    if (cells.isEmpty() || !m_changeSet->stageGrants(cells, level))
+        return 0;
+    return static_cast<int>(cells.size());
+}
+
+bool AccessMatrixPage::eventFilter(QObject* watched, QEvent* event)
+{
+    // While a cell editor is open, keys go to the editor, not to the view, so typing there is never caught here.
+    if (watched == m_view && event->type() == QEvent::KeyPress) {
+        const auto* key = static_cast<QKeyEvent*>(event);
+        if (key->modifiers() & ~(Qt::ShiftModifier | Qt::KeypadModifier))
+            return QWidget::eventFilter(watched, event);
+        switch (key->key()) {
+        case Qt::Key_R:
+            setSelection(PermissionLevel::Read);
+            return true;
+        case Qt::Key_E:
+            setSelection(PermissionLevel::Edit);
+            return true;
+        case Qt::Key_M:
+            setSelection(PermissionLevel::Manage);
+            return true;
+        case Qt::Key_N:
+            setSelection(PermissionLevel::NoPermissions);
+            return true;
+        case Qt::Key_Delete:
+        case Qt::Key_Backspace:
+            setSelection(std::nullopt);
+            return true;
+        default:
+            break;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void AccessMatrixPage::updateDetails()
+{
+    const QModelIndex index = m_view->currentIndex();
+    if (!index.isValid()) {
+        m_details->setText(tr("Select cells, then press R, E, M or N to set READ, EDIT, MANAGE or NO_PERMISSIONS, "
+                              "Delete to revoke, or double-click a cell to choose."));
+        return;
+    }
+    const QModelIndex source = m_proxy->mapToSource(index);
+    const ResourceType type = m_model->resourceType();
+    const QString resource = m_model->resourceFromIndex(source);
+    const int row = m_directory ? m_directory->resourceRow(type, resource) : -1;
+    const QString resourceName = row >= 0 ? m_directory->resourceNameAt(type, row) : resource;
+    QString text =
+        tr("%1 on %2: %3").arg(m_model->userFromIndex(source), resourceName, m_model->permissionAt(source).reason());
+    if (source.data(ModelRoles::PendingRole).toBool())
+        text += QLatin1Char(' ') + tr("(staged, not yet applied)");
+    const QString error = source.data(ModelRoles::ErrorRole).toString();
+    if (!error.isEmpty())
+        text += QLatin1Char('\n') + tr("Last apply failed: %1").arg(error);
+    m_details->setText(text);
+}
+
+void AccessMatrixPage::orientationChanged(int index)
+{
+    m_model->setOrientation(index == 0 ? AccessMatrixModel::Orientation::UsersAsRows
+                                       : AccessMatrixModel::Orientation::UsersAsColumns);
+    // The filters follow the axes: swap their texts so they keep filtering users and resources.
+    const QString rows = m_rowFilterEdit->text();
+    m_rowFilterEdit->setText(m_columnFilterEdit->text());
+    m_columnFilterEdit->setText(rows);
+    updateDetails();
+}
+
+void AccessMatrixPage::typeChanged(int index)
+{
+    m_model->setResourceType(index == 0 ? ResourceType::Experiment : ResourceType::RegisteredModel);
+    updateDetails();
+}

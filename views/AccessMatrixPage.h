@@ -1,0 +1,61 @@
+#pragma once
+
+#include "api/PermissionLevel.h"
+
+#include <QPointer>
+#include <QWidget>
+
+#include <optional>
+
+class AccessMatrixModel;
+class ChangeSet;
+class Directory;
+class MatrixFilterProxy;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+
+// Users x experiments (or registered models) as one QTableView over AccessMatrixModel: the headers stay visible
+// while scrolling, rows and columns have their own filter, orientation and resource type switch in place. A cell
+// is edited with the permission combo (double-click or F2) or with keys on the whole selection: R, E, M, N set
+// READ, EDIT, MANAGE, NO_PERMISSIONS, Delete revokes; a multi-cell selection becomes one undoable step.
+class AccessMatrixPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    AccessMatrixPage(Directory* directory, ChangeSet* changeSet, AccessMatrixModel* model, QWidget* parent = nullptr);
+
+    QLineEdit* filterEdit() const { return m_rowFilterEdit; }
+    QLineEdit* rowFilterEdit() const { return m_rowFilterEdit; }
+    QLineEdit* columnFilterEdit() const { return m_columnFilterEdit; }
+    QComboBox* orientationCombo() const { return m_orientationCombo; }
+    QComboBox* resourceTypeCombo() const { return m_typeCombo; }
+    QTableView* view() const { return m_view; }
+    MatrixFilterProxy* proxy() const { return m_proxy; }
+
+    // The view index of the cell for `username` x `resourceId`, when both are visible.
+    QModelIndex indexFor(const QString& username, const QString& resourceId) const;
+    // Stages `level` (nullopt: revoke) on every selected cell; returns how many cells were staged.
+    int setSelection(std::optional<PermissionLevel> level);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void updateDetails();
+    void orientationChanged(int index);
+    void typeChanged(int index);
+
+    QPointer<Directory> m_directory;
+    QPointer<ChangeSet> m_changeSet;
+    AccessMatrixModel* m_model = nullptr;
+    MatrixFilterProxy* m_proxy = nullptr;
+    QLineEdit* m_rowFilterEdit = nullptr;
+    QLineEdit* m_columnFilterEdit = nullptr;
+    QComboBox* m_orientationCombo = nullptr;
+    QComboBox* m_typeCombo = nullptr;
+    QTableView* m_view = nullptr;
+    QLabel* m_details = nullptr;
+};

@@ -1,0 +1,434 @@
+#include "views/LoginDialog.h"
+
+#include "api/Connection.h"
+#include "api/TlsPolicy.h"
+#include "app/services/CredentialStore.h"
+#include "app/services/ProfileStore.h"
+#include "server/DemoData.h"
+#include "server/EmbeddedServer.h"
+#include "views/MessageBox.h"
+#include "views/Session.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QVBoxLayout>
+
+LoginDialog::LoginDialog(ProfileStore* profiles, CredentialStore* credentials, QWidget* parent)
+    : QDialog(parent), m_profileStore(profiles), m_credentials(credentials)
+{
+    setWindowTitle(tr("Connect to an MLflow server"));
+    setObjectName(QStringLiteral("LoginDialog"));
+    buildUi();
+    reloadProfiles();
+}
+
+LoginDialog::~LoginDialog()
+{
+    cancelConnect();
+    delete m_session;
+    stopDemoServer();
+}
+
+void LoginDialog::buildUi()
+{
+    m_profileCombo = new QComboBox(this);
+    m_profileCombo->setEditable(true);
+    m_profileCombo->setInsertPolicy(QComboBox::NoInsert);
+    m_profileCombo->setObjectName(QStringLiteral("profileCombo"));
+    m_profileCombo->setAccessibleName(tr("Profile"));
+    m_profileCombo->setToolTip(tr("Pick a saved server, or type a new name to save this connection under it."));
+    connect(m_profileCombo, &QComboBox::activated, this, &LoginDialog::profileActivated);
+
+    m_urlEdit = new QLineEdit(this);
+    m_urlEdit->setObjectName(QStringLiteral("urlEdit"));
+    m_urlEdit->setAccessibleName(tr("Server URL"));
+    m_urlEdit->setPlaceholderText(tr("https://mlflow.example.org"));
+
+    m_usernameEdit = new QLineEdit(this);
+    m_usernameEdit->setObjectName(QStringLiteral("usernameEdit"));
+    m_usernameEdit->setAccessibleName(tr("User name"));
+
+    m_passwordEdit = new QLineEdit(this);
+    m_passwordEdit->setObjectName(QStringLiteral("passwordEdit"));
+    m_passwordEdit->setAccessibleName(tr("Password"));
+    m_passwordEdit->setEchoMode(QLineEdit::Password);
+    connect(m_passwordEdit, &QLineEdit::textEdited, this, [this] { m_passwordFromKeychain = false; });
+
+    m_rememberBox = new QCheckBox(tr("&Remember password in the keychain"), this);
+    m_rememberBox->setObjectName(QStringLiteral("rememberBox"));
+    m_rememberBox->setEnabled(m_credentials != nullptr);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("&Profile:"), m_profileCombo);
+    form->addRow(tr("Server &URL:"), m_urlEdit);
+    form->addRow(tr("User &name:"), m_usernameEdit);
+    form->addRow(tr("Pass&word:"), m_passwordEdit);
+    form->addRow(QString(), m_rememberBox);
+
+    m_messageLabel = new QLabel(this);
+    m_messageLabel->setObjectName(QStringLiteral("messageLabel"));
+    m_messageLabel->setWordWrap(true);
+    m_messageLabel->setTextFormat(Qt::PlainText);
+    m_messageLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_messageLabel->setAccessibleName(tr("Connection status"));
+    m_messageLabel->hide();
+
+    m_trustButton = new QPushButton(tr("&Trust this certificate"), this);
+    m_trustButton->setObjectName(QStringLiteral("trustButton"));
+    m_trustButton->setToolTip(tr("Accept exactly this certificate (by its SHA-256 fingerprint) for this server from "
+                                 "now on. Do this only when you have checked the fingerprint with the server's "
+                                 "administrator."));
+    m_trustButton->hide();
+    connect(m_trustButton, &QPushButton::clicked, this, &LoginDialog::trustCertificate);
+
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("connectProgress"));
+    m_progress->setRange(0, 0); // the probe's steps are few and of unknown length: a busy indicator
+    m_progress->setTextVisible(true);
+    m_progress->setAccessibleName(tr("Connection progress"));
+    m_progress->hide();
+
+    m_buttons = new QDialogButtonBox(this);
+    m_connectButton = m_buttons->addButton(tr("&Connect"), QDialogButtonBox::AcceptRole);
+    m_connectButton->setObjectName(QStringLiteral("connectButton"));
+    m_connectButton->setDefault(true);
+    m_demoButton = m_buttons->addButton(tr("Offline &demo"), QDialogButtonBox::ActionRole);
+    m_demoButton->setObjectName(QStringLiteral("demoButton"));
+    m_demoButton->setToolTip(tr("Start a small MLflow server inside this program, with sample users and "
+                                "experiments, and sign in as its administrator. Nothing leaves this computer."));
+    m_cancelButton = m_buttons->addButton(QDialogButtonBox::Cancel);
+    m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
+    // The button box would accept/reject on its own; every button is handled here instead.
+    connect(m_connectButton, &QPushButton::clicked, this, &LoginDialog::connectToServer);
+    connect(m_demoButton, &QPushButton::clicked, this, &LoginDialog::startDemo);
+    connect(m_cancelButton, &QPushButton::clicked, this, [this] {
+        if (isConnecting())
+            cancelConnect();
+        else
+            reject();
+    });
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_messageLabel);
+    auto* trustRow = new QHBoxLayout;
+    trustRow->addStretch();
+    trustRow->addWidget(m_trustButton);
+    layout->addLayout(trustRow);
+    layout->addWidget(m_progress);
+    layout->addStretch();
+    layout->addWidget(m_buttons);
+
+    setTabOrder(m_profileCombo, m_urlEdit);
+    setTabOrder(m_urlEdit, m_usernameEdit);
+    setTabOrder(m_usernameEdit, m_passwordEdit);
+    setTabOrder(m_passwordEdit, m_rememberBox);
+    setTabOrder(m_rememberBox, m_connectButton);
+    setMinimumWidth(460);
+}
+
+void LoginDialog::reloadProfiles()
+{
+    m_profileCombo->clear();
+    if (!m_profileStore)
+        return;
+    for (const ServerProfile& profile : m_profileStore->profiles())
+        m_profileCombo->addItem(profile.name);
+    m_profileCombo->setCurrentIndex(-1);
+    m_profileCombo->setEditText(QString());
+}
+
+void LoginDialog::selectProfile(const QString& name)
+{
+    const int index = m_profileCombo->findText(name);
+    if (index < 0)
+        return;
+    m_profileCombo->setCurrentIndex(index);
+    profileActivated(index);
+}
+
+void LoginDialog::profileActivated(int index)
+{
+    if (!m_profileStore || index < 0)
+        return;
+    const auto profile = m_profileStore->profile(m_profileCombo->itemText(index));
+    if (!profile)
+        return;
+    m_urlEdit->setText(profile->url.toString());
+    m_usernameEdit->setText(profile->username);
+    m_pinnedSha256 = profile->pinnedSha256;
+    m_passwordEdit->clear();
+    m_passwordFromKeychain = false;
+    m_rememberBox->setChecked(false);
+    m_messageLabel->hide();
+    m_trustButton->hide();
+    if (!m_credentials) {
+        m_passwordEdit->setFocus();
+        return;
+    }
+    CredentialJob* job = m_credentials->readPassword(profile->name);
+    const QString name = profile->name;
+    connect(job, &CredentialJob::finished, this, [this, job, name] {
+        // The user may have picked another profile meanwhile; then this answer is stale.
+        if (m_profileCombo->currentText() != name)
+            return;
+        if (!job->hasError()) {
+            m_passwordEdit->setText(job->password());
+            m_passwordFromKeychain = true;
+            m_rememberBox->setChecked(true);
+            m_connectButton->setFocus();
+        } else {
+            if (job->status() != CredentialJob::Status::NotFound)
+                showMessage(job->errorMessage(), false);
+            m_passwordEdit->setFocus();
+        }
+    });
+}
+
+QString LoginDialog::messageText() const
+{
+    return m_messageLabel->isVisible() || !m_messageLabel->text().isEmpty() ? m_messageLabel->text() : QString();
+}
+
+void LoginDialog::showMessage(const QString& text, bool error)
+{
+    m_messageLabel->setText(text);
+    // Errors in a dark red that stays readable on light themes; the text itself always says what went wrong.
+    QPalette palette = this->palette();
+    if (error)
+        palette.setColor(QPalette::WindowText, QColor(0xa0, 0x1c, 0x1c));
+    m_messageLabel->setPalette(palette);
+    m_messageLabel->setVisible(!text.isEmpty());
+}
+
+void LoginDialog::setBusy(bool busy, const QString& text)
+{
+    m_progress->setVisible(busy);
+    m_progress->setFormat(text);
+    m_connectButton->setEnabled(!busy);
+    m_demoButton->setEnabled(!busy);
+    m_profileCombo->setEnabled(!busy);
+    m_urlEdit->setEnabled(!busy);
+    m_usernameEdit->setEnabled(!busy);
+    m_passwordEdit->setEnabled(!busy);
+    m_cancelButton->setText(busy ? tr("Stop") : tr("Cancel"));
+}
+
+void LoginDialog::connectToServer()
+{
+    if (isConnecting())
+        return;
+    m_trustButton->hide();
+    m_offeredFingerprint.clear();
+    QString error;
+    const std::optional<QUrl> url = Connection::normalizeBaseUrl(m_urlEdit->text().trimmed(), &error);
+    if (!url) {
+        showMessage(error, true);
+        m_urlEdit->setFocus();
+        return;
+    }
+    if (m_usernameEdit->text().trimmed().isEmpty()) {
+        showMessage(tr("Enter the user name of an MLflow administrator."), true);
+        m_usernameEdit->setFocus();
+        return;
+    }
+    m_connection = new Connection(*url, m_usernameEdit->text().trimmed(), m_passwordEdit->text());
+    TlsPolicy policy;
+    policy.pinnedSha256 = m_pinnedSha256;
+    if (m_profileStore) {
+        if (const auto profile = m_profileStore->profile(m_profileCombo->currentText());
+            profile && profile->url == *url)
+            policy.caBundlePath = profile->caBundlePath;
+    }
+    if (!m_connection->setTlsPolicy(policy, &error)) {
+        showMessage(error, true);
+        delete m_connection;
+        m_connection = nullptr;
+        return;
+    }
+    showMessage(QString(), false);
+    setBusy(true, tr("Connecting to %1…").arg(url->toString()));
+    ServerProbe* probe = ServerProbe::run(m_connection);
+    m_probe = probe;
+    connect(probe, &ServerProbe::finished, this, [this, probe] { probeFinished(probe); });
+}
+
+void LoginDialog::cancelConnect()
+{
+    if (!m_connection)
+        return;
+    Connection* connection = m_connection;
+    m_connection = nullptr;
+    if (m_probe)
+        m_probe->disconnect(this);
+    connection->cancelAll();
+    connection->deleteLater();
+    m_probe.clear();
+    setBusy(false);
+    showMessage(tr("Connecting was cancelled."), false);
+}
+
+void LoginDialog::probeFinished(ServerProbe* probe)
+{
+    const ProbeResult result = probe->result();
+    Connection* connection = m_connection;
+    m_probe.clear();
+    setBusy(false);
+    if (!connection)
+        return;
+
+    auto giveUp = [this, connection](const QString& message) {
+        m_connection = nullptr;
+        connection->deleteLater();
+        showMessage(message, true);
+        emit connectFailed(message);
+    };
+
+    if (result.status == ProbeResult::Status::TlsFailure) {
+        m_offeredFingerprint = result.error.certificateFingerprint();
+        QString text = result.userMessage();
+        if (!m_offeredFingerprint.isEmpty()) {
+            text += QLatin1Char('\n') +
+                    tr("SHA-256 fingerprint of the server's certificate:\n%1").arg(m_offeredFingerprint);
+            m_trustButton->show();
+        }
+        giveUp(text);
+        return;
+    }
+    if (!result.isUsable()) {
+        giveUp(result.userMessage());
+        if (result.status == ProbeResult::Status::WrongCredentials)
+            m_passwordEdit->setFocus();
+        return;
+    }
+    if (result.status == ProbeResult::Status::NotAdmin) {
+        const auto answer =
+            MessageBox::question(this, tr("Not an administrator"),
+                                 result.userMessage() + QLatin1Char('\n') + tr("Continue with limited rights?"));
+        if (answer != QMessageBox::Yes) {
+            giveUp(result.userMessage());
+            return;
+        }
+    }
+    AuthApi* auth = probe->createAuthApi();
+    if (!auth) {
+        giveUp(tr("This server speaks a user and permission API this version of mlflow-admin does not support yet "
+                  "(MLflow %1).")
+                   .arg(result.version));
+        return;
+    }
+
+    m_connection = nullptr;
+    m_session = new Session(connection, result, auth);
+    if (m_demoServer && connection->baseUrl() == m_demoServer->url()) {
+        m_session->adoptDemoServer(m_demoServer, std::move(m_demoDir));
+        m_demoServer = nullptr;
+    } else {
+        rememberProfile();
+    }
+    QString authDatabaseUri;
+    if (m_profileStore && !m_session->profileName().isEmpty()) {
+        if (const auto profile = m_profileStore->profile(m_session->profileName()))
+            authDatabaseUri = profile->authDatabaseUri;
+    }
+    const QString sourceProblem = m_session->openUserSources(authDatabaseUri);
+    if (!sourceProblem.isEmpty())
+        qWarning("%s", qPrintable(sourceProblem));
+    emit signedIn();
+    accept();
+}
+
+void LoginDialog::rememberProfile()
+{
+    const QString name = m_profileCombo->currentText().trimmed();
+    if (!m_profileStore || name.isEmpty())
+        return;
+    ServerProfile profile = m_profileStore->profile(name).value_or(ServerProfile());
+    profile.name = name;
+    profile.url = m_session->connection()->baseUrl();
+    profile.username = m_session->connection()->username();
+    profile.pinnedSha256 = m_pinnedSha256;
+    QString error;
+    if (!m_profileStore->save(profile, &error))
+        qWarning("%s", qPrintable(error));
+    m_session->setProfileName(name);
+    if (!m_credentials)
+        return;
+    // Fire and forget: a keychain failure must not undo a good sign-in; the password is simply asked next time.
+    if (m_rememberBox->isChecked() && !m_passwordFromKeychain)
+        m_credentials->writePassword(name, m_passwordEdit->text());
+    else if (!m_rememberBox->isChecked())
+        m_credentials->deletePassword(name);
+}
+
+void LoginDialog::trustCertificate()
+{
+    const QByteArray digest = Tls::parseFingerprint(m_offeredFingerprint);
+    if (digest.isEmpty())
+        return;
+    m_pinnedSha256 = digest;
+    m_trustButton->hide();
+    connectToServer();
+}
+
+void LoginDialog::startDemo()
+{
+    if (isConnecting())
+        return;
+    stopDemoServer();
+    m_demoDir = std::make_unique<QTemporaryDir>();
+    EmbeddedServerOptions options;
+    options.port = 0;
+    options.demo = true;
+    options.dataDir = m_demoDir->filePath(QStringLiteral("data"));
+    // The built-in defaults (admin/password1234, NO_PERMISSIONS), never a basic_auth.ini from the environment.
+    options.configPath = m_demoDir->filePath(QStringLiteral("basic_auth.ini"));
+    QFile ini(options.configPath);
+    if (ini.open(QIODevice::WriteOnly)) {
+        ini.write("[mlflow]\ndefault_permission = NO_PERMISSIONS\ndatabase_uri = sqlite:///basic_auth.db\n"
+                  "admin_username = " +
+                  DemoData::adminUsername.toUtf8() + "\nadmin_password = " + DemoData::adminPassword.toUtf8() + "\n");
+        ini.close();
+    }
+    m_demoServer = new EmbeddedServer(options);
+    QString error;
+    if (!m_demoServer->start(&error)) {
+        showMessage(tr("The demo server could not start: %1").arg(error), true);
+        stopDemoServer();
+        emit connectFailed(messageText());
+        return;
+    }
+    m_profileCombo->setEditText(QString());
+    m_pinnedSha256.clear();
+    m_urlEdit->setText(m_demoServer->url().toString());
+    m_usernameEdit->setText(DemoData::adminUsername);
+    m_passwordEdit->setText(DemoData::adminPassword);
+    m_rememberBox->setChecked(false);
+    connectToServer();
+}
+
+void LoginDialog::stopDemoServer()
+{
+    if (m_demoServer) {
+        m_demoServer->stop();
+        delete m_demoServer;
+        m_demoServer = nullptr;
+    }
+    m_demoDir.reset();
+}
+
+Session* LoginDialog::takeSession()
+{
+    Session* session = m_session;
+    m_session = nullptr;
+    return session;
+}

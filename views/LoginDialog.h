@@ -1,0 +1,97 @@
+#pragma once
+
+#include "api/ServerProbe.h"
+
+#include <QByteArray>
+#include <QDialog>
+#include <QPointer>
+
+#include <memory>
+
+class Connection;
+class CredentialStore;
+class EmbeddedServer;
+class ProfileStore;
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QTemporaryDir;
+class Session;
+
+// Signs in: a saved profile or a typed URL and account, the password from the keychain or typed, then the
+// ServerProbe's verdict in plain words. Connecting runs asynchronously with a busy bar and Cancel; a TLS failure
+// offers to pin the presented certificate; "Offline demo" starts an embedded server and signs in as its admin.
+// On success the dialog accepts, and takeSession() hands the signed-in Session over.
+class LoginDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    // Both stores are optional (tests pass their own, or none to leave the keychain alone).
+    LoginDialog(ProfileStore* profiles, CredentialStore* credentials, QWidget* parent = nullptr);
+    ~LoginDialog() override;
+
+    // Preselects a profile by name (the last one used); unknown names are ignored.
+    void selectProfile(const QString& name);
+    // Starts the embedded demo server and connects to it as its admin.
+    void startDemo();
+    // Starts connecting with what the fields hold.
+    void connectToServer();
+    // Stops a connection attempt in progress.
+    void cancelConnect();
+    bool isConnecting() const { return m_connection != nullptr; }
+
+    // The signed-in session once the dialog accepted; the caller owns it.
+    Session* takeSession();
+
+    // The message shown under the fields (errors and hints), for tests.
+    QString messageText() const;
+    // The fingerprint offered for pinning, empty when no TLS problem is shown.
+    QString offeredFingerprint() const { return m_offeredFingerprint; }
+
+signals:
+    void signedIn();
+    // Connecting ended without a session; `message` is what the dialog shows.
+    void connectFailed(const QString& message);
+
+private:
+    void buildUi();
+    void reloadProfiles();
+    void profileActivated(int index);
+    void trustCertificate();
+    void probeFinished(ServerProbe* probe);
+    void setBusy(bool busy, const QString& text = QString());
+    void showMessage(const QString& text, bool error);
+    void rememberProfile();
+    void stopDemoServer();
+
+    ProfileStore* m_profileStore = nullptr;
+    CredentialStore* m_credentials = nullptr;
+
+    QComboBox* m_profileCombo = nullptr;
+    QLineEdit* m_urlEdit = nullptr;
+    QLineEdit* m_usernameEdit = nullptr;
+    QLineEdit* m_passwordEdit = nullptr;
+    QCheckBox* m_rememberBox = nullptr;
+    QLabel* m_messageLabel = nullptr;
+    QPushButton* m_trustButton = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
+    QPushButton* m_connectButton = nullptr;
+    QPushButton* m_cancelButton = nullptr;
+    QPushButton* m_demoButton = nullptr;
+
+    QByteArray m_pinnedSha256;    // the pin of the selected profile, or the one the user just chose to trust
+    QString m_offeredFingerprint; // shown with "Trust this certificate"
+    bool m_passwordFromKeychain = false;
+
+    Connection* m_connection = nullptr; // owned while connecting; moves into the Session on success
+    QPointer<ServerProbe> m_probe;
+    EmbeddedServer* m_demoServer = nullptr;
+    std::unique_ptr<QTemporaryDir> m_demoDir;
+    Session* m_session = nullptr;
+};

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QDialog>
+#include <QPointer>
+
+class AuthApi;
+class ChangeSet;
+class QDialogButtonBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTreeWidget;
+struct ApplySummary;
+
+// Shows what is staged (each change, with the error of a failed earlier attempt) and the API calls it becomes,
+// then applies on request with a progress bar and one result line per change. Failed changes stay staged, so the
+// list after an apply is exactly what is still pending. Open it with open(); it never blocks.
+class ReviewChangesDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    ReviewChangesDialog(ChangeSet* changeSet, AuthApi* auth, QWidget* parent = nullptr);
+
+    QTreeWidget* changesList() const { return m_changes; }
+    QTreeWidget* callsList() const { return m_calls; }
+    QTreeWidget* resultsList() const { return m_results; }
+    QPushButton* applyButton() const { return m_applyButton; }
+    QProgressBar* progressBar() const { return m_progress; }
+
+    void apply();
+
+signals:
+    void appliedChanges(int succeeded, int failed);
+
+protected:
+    void reject() override;
+    void showEvent(QShowEvent* event) override;
+
+private:
+    void refresh();
+    void showResults(const ApplySummary& summary);
+
+    QPointer<ChangeSet> m_changeSet;
+    QPointer<AuthApi> m_auth;
+    QLabel* m_summary = nullptr;
+    QTreeWidget* m_changes = nullptr;
+    QTreeWidget* m_calls = nullptr;
+    QTreeWidget* m_results = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
+    QPushButton* m_applyButton = nullptr;
+};

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "api/ServerProbe.h"
+#include "models/Directory.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+class AuthApi;
+class AuthDatabaseReader;
+class KnownUsersRegistry;
+class Connection;
+class EmbeddedServer;
+class QTemporaryDir;
+class TrackingApi;
+
+// One signed-in account on one server, as the login dialog hands it to the main window: the connection, what the
+// probe found out, the API objects, and (for the offline demo) the embedded server and its data dir, which must
+// live exactly as long as the connection that talks to them.
+class Session : public QObject
+{
+    Q_OBJECT
+
+public:
+    // Takes ownership of `connection` and `auth`.
+    Session(Connection* connection, const ProbeResult& probe, AuthApi* auth, QObject* parent = nullptr);
+    ~Session() override;
+
+    Connection* connection() const { return m_connection; }
+    AuthApi* auth() const { return m_auth; }
+    TrackingApi* tracking() const { return m_tracking; }
+    const ProbeResult& probe() const { return m_probe; }
+
+    QString profileName() const { return m_profileName; }
+    void setProfileName(const QString& name) { m_profileName = name; }
+
+    bool isDemo() const { return m_server != nullptr; }
+    EmbeddedServer* embeddedServer() const { return m_server; }
+    void adoptDemoServer(EmbeddedServer* server, std::unique_ptr<QTemporaryDir> dataDir);
+
+    // Where Directory::load() takes user names from when the server cannot list users (MLflow before 3.10): the
+    // demo's own auth database, a profile's auth database, or else the profile's known-users registry.
+    Directory::LoadOptions loadOptions() const;
+    // Opens the user sources for this session. `authDatabaseUri` may be empty. Problems are not fatal (the load
+    // then says what is missing), so they are only returned as a sentence.
+    QString openUserSources(const QString& authDatabaseUri);
+    KnownUsersRegistry* knownUsers() const { return m_knownUsers.get(); }
+
+    // "MLflow 2.15.1", "per-resource API", for the status bar.
+    QString versionText() const;
+    QString generationText() const;
+
+private:
+    Connection* m_connection = nullptr;
+    AuthApi* m_auth = nullptr;
+    TrackingApi* m_tracking = nullptr;
+    ProbeResult m_probe;
+    QString m_profileName;
+    EmbeddedServer* m_server = nullptr;
+    std::unique_ptr<QTemporaryDir> m_demoDir;
+    std::unique_ptr<AuthDatabaseReader> m_authDatabase;
+    std::unique_ptr<KnownUsersRegistry> m_knownUsers;
+};

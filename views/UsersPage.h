@@ -1,0 +1,58 @@
+#pragma once
+
+#include "views/UserPasswordDialog.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class ChangeSet;
+class Directory;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSortFilterProxyModel;
+class QTableView;
+class UsersModel;
+
+// The Users page: who exists, who is an admin, how many grants each holds. Every action (new user, reset password,
+// make or remove admin, delete) is staged in the ChangeSet like a matrix edit, so one Review & apply shows and sends
+// everything, and each step can be undone before that.
+class UsersPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* model, QWidget* parent = nullptr);
+
+    QLineEdit* filterEdit() const { return m_filterEdit; }
+    QTableView* view() const { return m_view; }
+    QString currentUser() const;
+    void selectUser(const QString& username);
+
+    // Each opens its dialog with open() (never blocking), or asks through MessageBox.
+    void newUser();
+    void resetPassword();
+    void toggleAdmin();
+    void deleteUser();
+
+    // The dialog opened by newUser() / resetPassword() while it is open, for tests.
+    UserPasswordDialog* openDialog() const { return m_dialog; }
+
+private:
+    void updateActions();
+    void updateSourceNote();
+    QStringList userNames() const;
+
+    QPointer<Directory> m_directory;
+    QPointer<ChangeSet> m_changeSet;
+    UsersModel* m_model = nullptr;
+    QSortFilterProxyModel* m_proxy = nullptr;
+    QLineEdit* m_filterEdit = nullptr;
+    QLabel* m_sourceNote = nullptr;
+    QTableView* m_view = nullptr;
+    QPushButton* m_newButton = nullptr;
+    QPushButton* m_resetButton = nullptr;
+    QPushButton* m_adminButton = nullptr;
+    QPushButton* m_deleteButton = nullptr;
+    QPointer<UserPasswordDialog> m_dialog;
+};
