@@ -54,7 +54,10 @@ int main(int argc, char* argv[])
         if (!screenshotDir.isEmpty()) {
             // A fixed size, so the pictures in the README do not depend on the last session's window.
             window->resize(1100, 640);
-            new ScreenshotWriter(window, screenshotDir, window);
+            auto* writer = new ScreenshotWriter(window, screenshotDir, window);
+            window->show();
+            writer->start();
+            return;
         }
         window->show();
         window->refresh();

@@ -5,6 +5,7 @@
 #include "models/Directory.h"
 #include "models/MatrixFilterProxy.h"
 #include "models/ModelRoles.h"
+#include "views/MessageBox.h"
 #include "views/PermissionDelegate.h"
 
 #include <QComboBox>
@@ -14,6 +15,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, AccessMatrixModel* model,
@@ -29,14 +31,20 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     m_rowFilterEdit->setClearButtonEnabled(true);
     m_rowFilterEdit->setPlaceholderText(tr("Filter rows…"));
     m_rowFilterEdit->setAccessibleName(tr("Row filter"));
-    connect(m_rowFilterEdit, &QLineEdit::textChanged, m_proxy, &MatrixFilterProxy::setRowFilter);
+    // Filtering 20,000 columns costs tens of milliseconds: wait for a pause in typing instead of refiltering on
+    // every key.
+    m_filterTimer = new QTimer(this);
+    m_filterTimer->setSingleShot(true);
+    m_filterTimer->setInterval(150);
+    connect(m_filterTimer, &QTimer::timeout, this, &AccessMatrixPage::applyFilters);
+    connect(m_rowFilterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
 
     m_columnFilterEdit = new QLineEdit(this);
     m_columnFilterEdit->setObjectName(QStringLiteral("columnFilterEdit"));
     m_columnFilterEdit->setClearButtonEnabled(true);
     m_columnFilterEdit->setPlaceholderText(tr("Filter columns…"));
     m_columnFilterEdit->setAccessibleName(tr("Column filter"));
-    connect(m_columnFilterEdit, &QLineEdit::textChanged, m_proxy, &MatrixFilterProxy::setColumnFilter);
+    connect(m_columnFilterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
 
     m_typeCombo = new QComboBox(this);
     m_typeCombo->setObjectName(QStringLiteral("resourceTypeCombo"));
@@ -112,6 +120,18 @@ int AccessMatrixPage::setSelection(std::optional<PermissionLevel> level)
 {
     if (!m_changeSet)
         return 0;
+    // Counted from the ranges first: selecting a whole 2,000 x 20,000 matrix must not build 40 million indexes.
+    qint64 selectedCount = 0;
+    for (const QItemSelectionRange& range : m_view->selectionModel()->selection())
+        selectedCount += qint64(range.width()) * range.height();
+    if (selectedCount > maximumCellsPerEdit) {
+        MessageBox::warning(this, tr("Too many cells"),
+                            tr("%1 cells are selected. Change at most %2 cells at once; filter the rows and columns "
+                               "to narrow the selection.")
+                                .arg(selectedCount)
+                                .arg(maximumCellsPerEdit));
+        return 0;
+    }
     QList<GrantCell> cells;
     const QModelIndexList selected = m_view->selectionModel()->selectedIndexes();
     cells.reserve(selected.size());
@@ -182,6 +202,15 @@ void AccessMatrixPage::updateDetails()
     m_details->setText(text);
 }
 
+void AccessMatrixPage::applyFilters()
+{
+    m_filterTimer->stop();
+    if (m_proxy->rowFilter() != m_rowFilterEdit->text())
+        m_proxy->setRowFilter(m_rowFilterEdit->text());
+    if (m_proxy->columnFilter() != m_columnFilterEdit->text())
+        m_proxy->setColumnFilter(m_columnFilterEdit->text());
+}
+
 void AccessMatrixPage::orientationChanged(int index)
 {
     m_model->setOrientation(index == 0 ? AccessMatrixModel::Orientation::UsersAsRows
@@ -190,6 +219,7 @@ void AccessMatrixPage::orientationChanged(int index)
     const QString rows = m_rowFilterEdit->text();
     m_rowFilterEdit->setText(m_columnFilterEdit->text());
     m_columnFilterEdit->setText(rows);
+    applyFilters();
     updateDetails();
 }
 

@@ -15,6 +15,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QTableView;
+class QTimer;
 
 // Users x experiments (or registered models) as one QTableView over AccessMatrixModel: the headers stay visible
 // while scrolling, rows and columns have their own filter, orientation and resource type switch in place. A cell
@@ -37,8 +38,11 @@ public:
 
     // The view index of the cell for `username` x `resourceId`, when both are visible.
     QModelIndex indexFor(const QString& username, const QString& resourceId) const;
-    // Stages `level` (nullopt: revoke) on every selected cell; returns how many cells were staged.
+    // Stages `level` (nullopt: revoke) on every selected cell as one undo step; returns how many were staged.
     int setSelection(std::optional<PermissionLevel> level);
+    // Applies the filter texts now (typing applies them after a short pause).
+    void applyFilters();
+    static constexpr qint64 maximumCellsPerEdit = 10000;
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -58,4 +62,5 @@ private:
     QComboBox* m_typeCombo = nullptr;
     QTableView* m_view = nullptr;
     QLabel* m_details = nullptr;
+    QTimer* m_filterTimer = nullptr;
 };

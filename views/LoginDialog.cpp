@@ -196,7 +196,7 @@ void LoginDialog::profileActivated(int index)
 
 QString LoginDialog::messageText() const
 {
-    return m_messageLabel->isVisible() || !m_messageLabel->text().isEmpty() ? m_messageLabel->text() : QString();
+    return m_messageLabel->text();
 }
 
 void LoginDialog::showMessage(const QString& text, bool error)
@@ -258,6 +258,8 @@ void LoginDialog::connectToServer()
     showMessage(QString(), false);
     setBusy(true, tr("Connecting to %1…").arg(url->toString()));
     ServerProbe* probe = ServerProbe::run(m_connection);
+    // Kept until we are done with it: a question may come between its end and createAuthApi().
+    probe->setAutoDelete(false);
     m_probe = probe;
     connect(probe, &ServerProbe::finished, this, [this, probe] { probeFinished(probe); });
 }
@@ -281,17 +283,8 @@ void LoginDialog::probeFinished(ServerProbe* probe)
 {
     const ProbeResult result = probe->result();
     Connection* connection = m_connection;
-    m_probe.clear();
-    setBusy(false);
     if (!connection)
         return;
-
-    auto giveUp = [this, connection](const QString& message) {
-        m_connection = nullptr;
-        connection->deleteLater();
-        showMessage(message, true);
-        emit connectFailed(message);
-    };
 
     if (result.status == ProbeResult::Status::TlsFailure) {
         m_offeredFingerprint = result.error.certificateFingerprint();
@@ -301,33 +294,62 @@ void LoginDialog::probeFinished(ServerProbe* probe)
                     tr("SHA-256 fingerprint of the server's certificate:\n%1").arg(m_offeredFingerprint);
             m_trustButton->show();
         }
-        giveUp(text);
+        failConnect(text);
         return;
     }
     if (!result.isUsable()) {
-        giveUp(result.userMessage());
+        failConnect(result.userMessage());
         if (result.status == ProbeResult::Status::WrongCredentials)
             m_passwordEdit->setFocus();
         return;
     }
     if (result.status == ProbeResult::Status::NotAdmin) {
-        const auto answer =
-            MessageBox::question(this, tr("Not an administrator"),
-                                 result.userMessage() + QLatin1Char('\n') + tr("Continue with limited rights?"));
-        if (answer != QMessageBox::Yes) {
-            giveUp(result.userMessage());
-            return;
-        }
+        // Asked without blocking: this runs inside the probe's finished signal. Still "connecting" meanwhile, so
+        // Stop works and a stale answer is recognised.
+        const QPointer<ServerProbe> guard(probe);
+        MessageBox::question(this, tr("Not an administrator"),
+                             result.userMessage() + QLatin1Char('\n') + tr("Continue with limited rights?"),
+                             [this, guard, connection, result](MessageBox::Button answer) {
+                                 if (!guard || m_connection != connection)
+                                     return;
+                                 if (answer == QMessageBox::Yes)
+                                     finishSignIn(guard);
+                                 else
+                                     failConnect(result.userMessage());
+                             });
+        return;
     }
+    finishSignIn(probe);
+}
+
+void LoginDialog::failConnect(const QString& message)
+{
+    if (m_connection) {
+        m_connection->deleteLater(); // the probe is its child and goes with it
+        m_connection = nullptr;
+    }
+    m_probe.clear();
+    setBusy(false);
+    showMessage(message, true);
+    emit connectFailed(message);
+}
+
+void LoginDialog::finishSignIn(ServerProbe* probe)
+{
+    const ProbeResult result = probe->result();
+    Connection* connection = m_connection;
     AuthApi* auth = probe->createAuthApi();
     if (!auth) {
-        giveUp(tr("This server speaks a user and permission API this version of mlflow-admin does not support yet "
-                  "(MLflow %1).")
-                   .arg(result.version));
+        failConnect(tr("This server speaks a user and permission API this version of mlflow-admin does not support yet "
+                       "(MLflow %1).")
+                        .arg(result.version));
         return;
     }
 
     m_connection = nullptr;
+    m_probe.clear();
+    probe->deleteLater();
+    setBusy(false);
     m_session = new Session(connection, result, auth);
     if (m_demoServer && connection->baseUrl() == m_demoServer->url()) {
         m_session->adoptDemoServer(m_demoServer, std::move(m_demoDir));

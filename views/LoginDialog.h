@@ -64,6 +64,8 @@ private:
     void profileActivated(int index);
     void trustCertificate();
     void probeFinished(ServerProbe* probe);
+    void finishSignIn(ServerProbe* probe);
+    void failConnect(const QString& message);
     void setBusy(bool busy, const QString& text = QString());
     void showMessage(const QString& text, bool error);
     void rememberProfile();

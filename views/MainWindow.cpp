@@ -79,6 +79,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     connect(m_directory, &Directory::reset, this, &MainWindow::updateCounts);
     connect(m_directory, &Directory::usersChanged, this, &MainWindow::updateCounts);
     connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updatePendingState);
+    connect(m_usersPage, &UsersPage::addExistingUserRequested, this, &MainWindow::addExistingUser);
     connect(m_session->connection(), &Connection::credentialsRejected, this, [this] {
         statusBar()->showMessage(tr("The server no longer accepts the password of %1; sign in again.")
                                      .arg(m_session->connection()->username()));
@@ -341,7 +342,7 @@ void MainWindow::loadFailed(const ApiError& error)
     if (error.kind() == ApiError::Kind::Cancelled)
         statusBar()->showMessage(tr("Loading was cancelled."), 5000);
     else
-        MessageBox::showWarning(this, tr("Loading failed"), error.userMessage(), error.toLogString());
+        MessageBox::warning(this, tr("Loading failed"), error.userMessage(), error.toLogString());
     emit loadFinished(false);
 }
 
@@ -387,15 +388,37 @@ ReviewChangesDialog* MainWindow::openReview()
     return m_review;
 }
 
+void MainWindow::addExistingUser(const QString& username)
+{
+    KnownUsersRegistry* known = m_session->knownUsers();
+    AuthApi* auth = m_session->auth();
+    if (!known || !auth)
+        return;
+    UserJob* job = auth->getUser(username);
+    connect(job, &ApiJob::finished, this, [this, job, known, username] {
+        if (job->hasError()) {
+            MessageBox::warning(this, tr("Add existing user"),
+                                job->error().kind() == ApiError::Kind::NotFound
+                                    ? tr("There is no user %1 on this server.").arg(username)
+                                    : job->error().userMessage());
+            return;
+        }
+        known->remember(job->value(), KnownUsersRegistry::Origin::TypedIn);
+        refresh();
+    });
+}
+
 void MainWindow::discardChanges()
 {
     if (m_changeSet->isEmpty() || m_changeSet->isApplying())
         return;
-    const auto answer = MessageBox::question(
+    MessageBox::question(
         this, tr("Discard changes"),
-        tr("Forget all staged changes (%1)? Nothing has been sent to the server.").arg(m_changeSet->count()));
-    if (answer == QMessageBox::Yes)
-        m_changeSet->discard();
+        tr("Forget all staged changes (%1)? Nothing has been sent to the server.").arg(m_changeSet->count()),
+        [this](MessageBox::Button answer) {
+            if (answer == QMessageBox::Yes && !m_changeSet->isApplying())
+                m_changeSet->discard();
+        });
 }
 
 QString MainWindow::stagedFilePath() const
@@ -424,24 +447,40 @@ void MainWindow::offerRestore()
         m_changeSet->setAutoSavePath(path);
         return;
     }
-    // Asked without blocking: this runs inside the load's finishing signal.
-    MessageBox::askLater(
+    MessageBox::question(
         this, tr("Restore staged changes"),
         tr("Changes staged but not applied when mlflow-admin last closed: %1. Restore them?").arg(saved.count()),
-        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes, [this, path](MessageBox::Button answer) {
+        [this, path](MessageBox::Button answer) {
             QString restoreError;
             if (answer == QMessageBox::Yes && !m_changeSet->restore(path, &restoreError))
-                MessageBox::showWarning(this, tr("Restore staged changes"), restoreError);
+                MessageBox::warning(this, tr("Restore staged changes"), restoreError);
             m_changeSet->setAutoSavePath(path);
-        });
+        },
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (m_changeSet->isApplying()) {
-        MessageBox::information(this, tr("Applying changes"),
-                                tr("Changes are being applied. Wait until they finish before closing."));
+        MessageBox::warning(this, tr("Applying changes"),
+                            tr("Changes are being applied. Wait until they finish before closing."));
         event->ignore();
+        return;
+    }
+    // Saved profiles keep staged changes on disk; anything else would lose them silently. The close is refused
+    // now and repeated once the user agreed.
+    if (!m_closeConfirmed && !m_changeSet->isEmpty() && m_changeSet->autoSavePath().isEmpty()) {
+        event->ignore();
+        MessageBox::question(
+            this, tr("Unapplied changes"),
+            tr("Close and lose the staged changes (%1)? They were never sent to the server.").arg(m_changeSet->count()),
+            [this](MessageBox::Button answer) {
+                if (answer != QMessageBox::Yes)
+                    return;
+                m_closeConfirmed = true;
+                // Queued: closing from inside the box's own signal would delete it under us.
+                QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
+            });
         return;
     }
     QSettings settings;

@@ -87,6 +87,7 @@ private:
     void loadSucceeded();
     void loadFailed(const ApiError& error);
     void focusFilter();
+    void addExistingUser(const QString& username);
     void offerRestore();
     QString stagedFilePath() const;
 
@@ -120,6 +121,7 @@ private:
     QToolButton* m_cancelLoadButton = nullptr;
     QDateTime m_lastRefresh;
     bool m_restoreOffered = false;
+    bool m_closeConfirmed = false;
 
     QPointer<ReviewChangesDialog> m_review;
 };

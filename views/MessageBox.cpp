@@ -19,77 +19,42 @@ QString MessageBox::lastText()
     return s_lastText;
 }
 
-MessageBox::Button MessageBox::question(QWidget* parent, const QString& title, const QString& text, Buttons buttons,
-                                        Button defaultButton, const QString& details)
+void MessageBox::question(QWidget* parent, const QString& title, const QString& text, Answered answered,
+                          Buttons buttons, Button defaultButton, const QString& details)
 {
-    return ask(parent, QMessageBox::Question, title, text, buttons, defaultButton, details);
+    open(parent, QMessageBox::Question, title, text, buttons, defaultButton, details, std::move(answered));
 }
 
-MessageBox::Button MessageBox::warning(QWidget* parent, const QString& title, const QString& text, Buttons buttons,
-                                       Button defaultButton, const QString& details)
+void MessageBox::warning(QWidget* parent, const QString& title, const QString& text, const QString& details)
 {
-    return ask(parent, QMessageBox::Warning, title, text, buttons, defaultButton, details);
+    open(parent, QMessageBox::Warning, title, text, QMessageBox::Ok, QMessageBox::Ok, details, Answered());
 }
 
-MessageBox::Button MessageBox::information(QWidget* parent, const QString& title, const QString& text, Buttons buttons,
-                                           Button defaultButton)
-{
-    return ask(parent, QMessageBox::Information, title, text, buttons, defaultButton, QString());
-}
-
-MessageBox::Button MessageBox::ask(QWidget* parent, QMessageBox::Icon icon, const QString& title, const QString& text,
-                                   Buttons buttons, Button defaultButton, const QString& details)
+void MessageBox::open(QWidget* parent, QMessageBox::Icon icon, const QString& title, const QString& text,
+                      Buttons buttons, Button defaultButton, const QString& details, Answered answered)
 {
     ++s_shownCount;
     s_lastText = text;
     if (s_nextAnswer != QMessageBox::NoButton) {
         const Button answer = s_nextAnswer;
         s_nextAnswer = QMessageBox::NoButton;
-        return answer;
-    }
-    // Our own box (not the static QMessageBox helpers) so the detailed text can list what a deletion removes.
-    QMessageBox box(icon, title, text, buttons, parent);
-    if (defaultButton != QMessageBox::NoButton)
-        box.setDefaultButton(defaultButton);
-    if (!details.isEmpty())
-        box.setDetailedText(details);
-    box.setTextFormat(Qt::PlainText);
-    return static_cast<Button>(box.exec());
-}
-
-void MessageBox::showWarning(QWidget* parent, const QString& title, const QString& text, const QString& details)
-{
-    ++s_shownCount;
-    s_lastText = text;
-    if (s_nextAnswer != QMessageBox::NoButton) {
-        s_nextAnswer = QMessageBox::NoButton;
+        if (answered)
+            answered(answer);
         return;
     }
-    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, parent);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setTextFormat(Qt::PlainText);
-    if (!details.isEmpty())
-        box->setDetailedText(details);
-    box->open();
-}
-
-void MessageBox::askLater(QWidget* parent, const QString& title, const QString& text, Buttons buttons,
-                          Button defaultButton, std::function<void(Button)> answered)
-{
-    ++s_shownCount;
-    s_lastText = text;
-    if (s_nextAnswer != QMessageBox::NoButton) {
-        const Button answer = s_nextAnswer;
-        s_nextAnswer = QMessageBox::NoButton;
-        answered(answer);
-        return;
-    }
-    auto* box = new QMessageBox(QMessageBox::Question, title, text, buttons, parent);
+    auto* box = new QMessageBox(icon, title, text, buttons, parent);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setTextFormat(Qt::PlainText);
     if (defaultButton != QMessageBox::NoButton)
         box->setDefaultButton(defaultButton);
-    QObject::connect(box, &QMessageBox::finished, box,
-                     [box, answered](int) { answered(box->standardButton(box->clickedButton())); });
+    if (!details.isEmpty())
+        box->setDetailedText(details);
+    if (answered) {
+        // The box is a child of `parent`, so the callback (which usually captures it) cannot outlive it.
+        QObject::connect(box, &QMessageBox::finished, box, [box, answered](int) {
+            const Button clicked = box->standardButton(box->clickedButton());
+            answered(clicked == QMessageBox::NoButton ? QMessageBox::Cancel : clicked);
+        });
+    }
     box->open();
 }

@@ -3,6 +3,7 @@
 #include "models/Directory.h"
 #include "models/ExperimentsModel.h"
 #include "models/ModelRoles.h"
+#include "models/RegisteredModelsModel.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -90,13 +91,15 @@ ResourcePage::ResourcePage(Directory* directory, ResourceType type, QAbstractIte
     m_view->setWordWrap(false);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     if (experiments) {
-        m_view->setColumnWidth(ExperimentsModel::Id, 60);
-        m_view->setColumnWidth(ExperimentsModel::Name, 180);
-        m_view->setColumnWidth(ExperimentsModel::State, 60);
+        m_view->setColumnWidth(ExperimentsModel::Id, 40);
+        m_view->setColumnWidth(ExperimentsModel::Name, 160);
+        m_view->setColumnWidth(ExperimentsModel::State, 55);
         m_view->setColumnWidth(ExperimentsModel::Created, 150);
         m_view->setColumnWidth(ExperimentsModel::LastUpdate, 150);
     } else {
-        m_view->setColumnWidth(0, 240);
+        m_view->setColumnWidth(RegisteredModelsModel::Name, 200);
+        m_view->setColumnWidth(RegisteredModelsModel::Created, 150);
+        m_view->setColumnWidth(RegisteredModelsModel::LastUpdated, 150);
     }
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &ResourcePage::currentChanged);
 
@@ -107,8 +110,8 @@ ResourcePage::ResourcePage(Directory* directory, ResourceType type, QAbstractIte
     m_accessTree->setAccessibleName(tr("Who has access"));
     m_accessTree->setRootIsDecorated(false);
     m_accessTree->setHeaderLabels({tr("User"), tr("Permission"), tr("Why")});
-    m_accessTree->setColumnWidth(0, 80);
-    m_accessTree->setColumnWidth(1, 75);
+    m_accessTree->setColumnWidth(0, 65);
+    m_accessTree->setColumnWidth(1, 70);
 
     auto* side = new QWidget(this);
     auto* sideLayout = new QVBoxLayout(side);
@@ -121,7 +124,7 @@ ResourcePage::ResourcePage(Directory* directory, ResourceType type, QAbstractIte
     splitter->addWidget(side);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
-    splitter->setSizes({500, 420});
+    splitter->setSizes({675, 245});
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -173,9 +176,13 @@ void ResourcePage::refreshAccess()
     QList<QTreeWidgetItem*> items;
     items.reserve(access.size());
     for (const UserAccess& entry : access) {
-        auto* item =
-            new QTreeWidgetItem({entry.username, Permissions::name(entry.permission.level), entry.permission.reason()});
-        item->setToolTip(2, entry.permission.reason());
+        // The short source in the column, the full sentence on hover: the level is already in its own column.
+        QString why = EffectivePermission::sourceName(entry.permission.source);
+        if (!entry.permission.detail.isEmpty())
+            why += QStringLiteral(" (") + entry.permission.detail + QLatin1Char(')');
+        auto* item = new QTreeWidgetItem({entry.username, Permissions::name(entry.permission.level), why});
+        for (int column = 0; column < 3; ++column)
+            item->setToolTip(column, entry.permission.reason());
         items.append(item);
     }
     m_accessTree->addTopLevelItems(items);

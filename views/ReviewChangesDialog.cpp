@@ -3,6 +3,7 @@
 #include "api/AuthApi.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
+#include "views/UserPasswordDialog.h"
 
 #include <QDialogButtonBox>
 #include <QHeaderView>
@@ -87,7 +88,17 @@ ReviewChangesDialog::ReviewChangesDialog(ChangeSet* changeSet, AuthApi* auth, QW
     m_applyButton->setObjectName(QStringLiteral("applyButton"));
     m_applyButton->setIcon(QIcon(QStringLiteral(":/icons/apply.svg")));
     connect(m_applyButton, &QPushButton::clicked, this, &ReviewChangesDialog::apply);
+    m_stopButton = m_buttons->addButton(tr("&Stop"), QDialogButtonBox::ActionRole);
+    m_stopButton->setObjectName(QStringLiteral("stopButton"));
+    m_stopButton->setToolTip(tr("Stop sending; changes not yet applied stay staged."));
+    m_stopButton->hide();
+    connect(m_stopButton, &QPushButton::clicked, this, [this] {
+        if (m_changeSet)
+            m_changeSet->cancelApply();
+    });
     connect(m_buttons, &QDialogButtonBox::rejected, this, &ReviewChangesDialog::reject);
+
+    connect(m_changes, &QTreeWidget::itemDoubleClicked, this, &ReviewChangesDialog::askPassword);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
@@ -102,6 +113,7 @@ ReviewChangesDialog::ReviewChangesDialog(ChangeSet* changeSet, AuthApi* auth, QW
             m_progress->setRange(0, qMax(total, 1));
             m_progress->setValue(0);
             m_progress->show();
+            m_stopButton->show();
         });
         connect(m_changeSet, &ChangeSet::progress, this, [this](int done, int total) {
             m_progress->setRange(0, qMax(total, 1));
@@ -120,8 +132,11 @@ void ReviewChangesDialog::refresh()
         return;
     const Directory* directory = m_changeSet->directory();
     for (const StagedUser& user : m_changeSet->stagedUsers()) {
-        auto* item = new QTreeWidgetItem(
-            m_changes, {userText(user), user.error.isError() ? user.error.userMessage() : tr("pending")});
+        QString status = user.error.isError() ? user.error.userMessage() : tr("pending");
+        if (user.needsPassword())
+            status = tr("double-click to set the password");
+        auto* item = new QTreeWidgetItem(m_changes, {userText(user), status});
+        item->setData(0, Qt::UserRole, user.username);
         item->setToolTip(1, item->text(1));
     }
     for (const StagedGrant& grant : m_changeSet->stagedGrants()) {
@@ -139,11 +154,28 @@ void ReviewChangesDialog::refresh()
     if (count == 0)
         m_summary->setText(tr("Nothing is staged."));
     else if (m_changeSet->needsPasswords())
-        m_summary->setText(tr("Some restored user changes need a password again; set it on the Users page first."));
+        m_summary->setText(tr("Passwords are never saved to disk: double-click each restored user change marked "
+                              "below to set its password again."));
     else
         m_summary->setText(
             tr("Staged changes: %1, API calls: %2. Nothing has been sent yet.").arg(count).arg(calls.size()));
     m_applyButton->setEnabled(count > 0 && m_auth && !m_changeSet->isApplying() && !m_changeSet->needsPasswords());
+}
+
+void ReviewChangesDialog::askPassword(QTreeWidgetItem* item)
+{
+    const QString username = item ? item->data(0, Qt::UserRole).toString() : QString();
+    const StagedUser* staged = m_changeSet && !username.isEmpty() ? m_changeSet->stagedUser(username) : nullptr;
+    if (!staged || !staged->needsPassword())
+        return;
+    auto* dialog = new UserPasswordDialog(UserPasswordDialog::Mode::ResetPassword, username, {}, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, username] {
+        if (m_changeSet)
+            m_changeSet->setPassword(username, dialog->password());
+        refresh();
+    });
+    dialog->open();
 }
 
 void ReviewChangesDialog::apply()
@@ -168,6 +200,7 @@ void ReviewChangesDialog::showResults(const ApplySummary& summary)
             item->setForeground(1, QColor(0xa0, 0x1c, 0x1c));
     }
     m_results->show();
+    m_stopButton->hide();
     m_progress->setValue(m_progress->maximum());
     // refresh() rewrites the summary for what is still staged; the outcome of this apply matters more.
     refresh();

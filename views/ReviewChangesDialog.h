@@ -10,6 +10,7 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTreeWidget;
+class QTreeWidgetItem;
 struct ApplySummary;
 
 // Shows what is staged (each change, with the error of a failed earlier attempt) and the API calls it becomes,
@@ -39,6 +40,7 @@ protected:
 
 private:
     void refresh();
+    void askPassword(QTreeWidgetItem* item);
     void showResults(const ApplySummary& summary);
 
     QPointer<ChangeSet> m_changeSet;
@@ -50,4 +52,5 @@ private:
     QProgressBar* m_progress = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
     QPushButton* m_applyButton = nullptr;
+    QPushButton* m_stopButton = nullptr;
 };

@@ -9,6 +9,7 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -42,6 +43,11 @@ UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* mod
     m_adminButton->setObjectName(QStringLiteral("adminButton"));
     m_deleteButton = new QPushButton(tr("&Delete…"), this);
     m_deleteButton->setObjectName(QStringLiteral("deleteUserButton"));
+    m_addExistingButton = new QPushButton(tr("Add &existing user…"), this);
+    m_addExistingButton->setObjectName(QStringLiteral("addExistingUserButton"));
+    m_addExistingButton->setToolTip(tr("This server cannot list its users: look one up by name and remember it."));
+    m_addExistingButton->hide();
+    connect(m_addExistingButton, &QPushButton::clicked, this, &UsersPage::addExistingUser);
     connect(m_newButton, &QPushButton::clicked, this, &UsersPage::newUser);
     connect(m_resetButton, &QPushButton::clicked, this, &UsersPage::resetPassword);
     connect(m_adminButton, &QPushButton::clicked, this, &UsersPage::toggleAdmin);
@@ -78,9 +84,13 @@ UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* mod
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &UsersPage::updateActions);
     connect(m_view, &QTableView::doubleClicked, this, &UsersPage::resetPassword);
 
+    auto* noteRow = new QHBoxLayout;
+    noteRow->addWidget(m_sourceNote, 1);
+    noteRow->addWidget(m_addExistingButton);
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
-    layout->addWidget(m_sourceNote);
+    layout->addLayout(noteRow);
     layout->addWidget(m_view, 1);
 
     setTabOrder(m_filterEdit, m_newButton);
@@ -135,6 +145,7 @@ QStringList UsersPage::userNames() const
 
 void UsersPage::updateSourceNote()
 {
+    m_addExistingButton->setVisible(m_directory && m_directory->userSource() == ListingSource::KnownUsers);
     if (!m_directory || m_directory->userSource() == ListingSource::ServerApi) {
         m_sourceNote->hide();
         return;
@@ -162,6 +173,20 @@ void UsersPage::updateActions()
     const StagedUser* staged = m_changeSet && known ? m_changeSet->stagedUser(user) : nullptr;
     const bool admin = staged && staged->admin ? *staged->admin : (known && m_directory->isAdmin(user));
     m_adminButton->setText(admin ? tr("Remove &admin") : tr("Make &admin"));
+}
+
+void UsersPage::addExistingUser()
+{
+    auto* input = new QInputDialog(this);
+    input->setObjectName(QStringLiteral("addExistingUserDialog"));
+    input->setAttribute(Qt::WA_DeleteOnClose);
+    input->setWindowTitle(tr("Add existing user"));
+    input->setLabelText(tr("Name of a user who exists on the server:"));
+    connect(input, &QInputDialog::textValueSelected, this, [this](const QString& name) {
+        if (!name.trimmed().isEmpty())
+            emit addExistingUserRequested(name.trimmed());
+    });
+    input->open();
 }
 
 void UsersPage::newUser()
@@ -199,13 +224,16 @@ void UsersPage::toggleAdmin()
     const StagedUser* staged = m_changeSet->stagedUser(user);
     const bool admin = staged && staged->admin ? *staged->admin : m_directory->isAdmin(user);
     if (admin) {
-        const auto answer = MessageBox::question(
+        MessageBox::question(
             this, tr("Remove administrator"),
-            tr("Remove administrator rights from %1? They keep only their explicit permissions.").arg(user));
-        if (answer != QMessageBox::Yes)
-            return;
+            tr("Remove administrator rights from %1? They keep only their explicit permissions.").arg(user),
+            [this, user](MessageBox::Button answer) {
+                if (answer == QMessageBox::Yes)
+                    m_changeSet->stageSetAdmin(user, false);
+            });
+        return;
     }
-    m_changeSet->stageSetAdmin(user, !admin);
+    m_changeSet->stageSetAdmin(user, true);
 }
 
 void UsersPage::deleteUser()
@@ -237,8 +265,11 @@ void UsersPage::deleteUser()
     if (!lost.isEmpty())
         text += QLatin1Char('\n') + tr("They lose %1.").arg(lost.join(QStringLiteral("; ")));
     text += QLatin1Char('\n') + tr("Experiments and models they created stay on the server.");
-    const auto answer = MessageBox::question(this, tr("Delete user"), text, QMessageBox::Yes | QMessageBox::No,
-                                             QMessageBox::No, details.join(QLatin1Char('\n')));
-    if (answer == QMessageBox::Yes)
-        m_changeSet->stageDeleteUser(user);
+    MessageBox::question(
+        this, tr("Delete user"), text,
+        [this, user](MessageBox::Button answer) {
+            if (answer == QMessageBox::Yes)
+                m_changeSet->stageDeleteUser(user);
+        },
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::No, details.join(QLatin1Char('\n')));
 }

@@ -35,8 +35,15 @@ public:
     void toggleAdmin();
     void deleteUser();
 
+    // Asks for the name of a user who exists on the server but is not listed (servers without users/list).
+    void addExistingUser();
+
     // The dialog opened by newUser() / resetPassword() while it is open, for tests.
     UserPasswordDialog* openDialog() const { return m_dialog; }
+
+signals:
+    // The user typed the name of an existing server user to add to the known users.
+    void addExistingUserRequested(const QString& username);
 
 private:
     void updateActions();
@@ -54,5 +61,6 @@ private:
     QPushButton* m_resetButton = nullptr;
     QPushButton* m_adminButton = nullptr;
     QPushButton* m_deleteButton = nullptr;
+    QPushButton* m_addExistingButton = nullptr;
     QPointer<UserPasswordDialog> m_dialog;
 };

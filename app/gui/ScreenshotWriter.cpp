@@ -1,16 +1,21 @@
 #include "app/gui/ScreenshotWriter.h"
 
+#include "api/Connection.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "server/DemoData.h"
 #include "views/AccessMatrixPage.h"
+#include "views/LoginDialog.h"
 #include "views/MainWindow.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
+#include "views/Session.h"
 #include "views/UsersPage.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QJsonObject>
+#include <QLineEdit>
 #include <QPixmap>
 #include <QTableView>
 #include <QTimer>
@@ -19,6 +24,20 @@ ScreenshotWriter::ScreenshotWriter(MainWindow* window, const QString& directory,
     : QObject(parent), m_window(window), m_directory(directory)
 {
     connect(window, &MainWindow::loadFinished, this, &ScreenshotWriter::capture);
+}
+
+void ScreenshotWriter::start()
+{
+    auto* asUser1 = new Connection(m_window->session()->connection()->baseUrl(), DemoData::user1Username,
+                                   DemoData::user1Password, this);
+    ApiReply* reply = asUser1->post(QStringLiteral("/api/2.0/mlflow/registered-models/create"),
+                                    QJsonObject{{QStringLiteral("name"), QStringLiteral("churn-classifier")}});
+    connect(reply, &ApiJob::finished, this, [this, asUser1, reply] {
+        if (reply->hasError())
+            qWarning("Could not add the example model: %s", qPrintable(reply->error().toLogString()));
+        asUser1->deleteLater();
+        m_window->refresh();
+    });
 }
 
 bool ScreenshotWriter::save(QWidget* widget, const QString& name)
@@ -60,6 +79,7 @@ void ScreenshotWriter::capture(bool loaded)
     ok &= save(m_window, QStringLiteral("experiments"));
 
     m_window->showPage(MainWindow::ModelsPageIndex);
+    m_window->modelsPage()->selectResource(QStringLiteral("churn-classifier"));
     ok &= save(m_window, QStringLiteral("registered-models"));
 
     // Stage one change so the matrix shows a pending cell, as it looks while an admin works.
@@ -80,6 +100,13 @@ void ScreenshotWriter::capture(bool loaded)
     ok &= save(review, QStringLiteral("review-changes"));
     review->close();
     m_window->changeSet()->discard();
+
+    // The login dialog as a new user meets it, with example values and no saved profiles or keychain.
+    LoginDialog login(nullptr, nullptr);
+    login.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(QStringLiteral("https://mlflow.example.org"));
+    login.findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->setText(DemoData::adminUsername);
+    login.show();
+    ok &= save(&login, QStringLiteral("login"));
 
     // Quit from the event loop, after the slot that emitted loadFinished has returned.
     QTimer::singleShot(0, qApp, [ok] { QCoreApplication::exit(ok ? 0 : 1); });

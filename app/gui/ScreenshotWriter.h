@@ -15,6 +15,10 @@ class ScreenshotWriter : public QObject
 public:
     ScreenshotWriter(MainWindow* window, const QString& directory, QObject* parent = nullptr);
 
+    // Adds what the demo scenario lacks for a telling picture (a registered model, made by user1 so that it holds
+    // MANAGE on it as on a real server), then loads the window; the pictures follow once it has loaded.
+    void start();
+
 private:
     void capture(bool loaded);
     bool save(QWidget* widget, const QString& name);
