@@ -1,6 +1,7 @@
 #include "server/RequestParams.h"
 
 #include "server/MlflowError.h"
+#include "server/ProtoJson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -121,16 +122,9 @@ std::optional<qint64> RequestParams::optionalInt64(const QString& name) const
     const QJsonValue value = m_values.value(name);
     if (value.isUndefined() || value.isNull())
         return std::nullopt;
-    if (value.isDouble()) {
-        const double number = value.toDouble();
-        if (std::floor(number) == number && std::fabs(number) < 9.2e18)
-            return static_cast<qint64>(number);
-    } else if (value.isString()) {
-        bool ok = false;
-        const qint64 number = value.toString().trimmed().toLongLong(&ok);
-        if (ok)
-            return number;
-    }
+    // Query strings may carry blanks around a number.
+    if (const auto number = ProtoJson::toInt64(value.isString() ? QJsonValue(value.toString().trimmed()) : value))
+        return number;
     throw MlflowError::invalidParameter(typeErrorMessage(name, value, value.isString() ? "str" : "non-integer"));
 }
 
@@ -144,22 +138,8 @@ double RequestParams::requiredDouble(const QString& name) const
     const QJsonValue value = m_values.value(name);
     if (value.isUndefined() || value.isNull())
         throw MlflowError::missingParameter(name);
-    if (value.isDouble())
-        return value.toDouble();
-    if (value.isString()) {
-        // Protobuf's JSON form spells non-finite doubles as strings.
-        const QString text = value.toString();
-        if (text == QLatin1String("NaN"))
-            return std::nan("");
-        if (text == QLatin1String("Infinity"))
-            return HUGE_VAL;
-        if (text == QLatin1String("-Infinity"))
-            return -HUGE_VAL;
-        bool ok = false;
-        const double number = text.toDouble(&ok);
-        if (ok)
-            return number;
-    }
+    if (const auto number = ProtoJson::toDouble(value))
+        return *number;
     throw MlflowError::invalidParameter(typeErrorMessage(name, value, "non-number"));
 }
 

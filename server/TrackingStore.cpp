@@ -1,6 +1,7 @@
 #include "server/TrackingStore.h"
 
 #include "server/MlflowError.h"
+#include "server/ProtoJson.h"
 #include "server/SearchFilter.h"
 
 #include <QDateTime>
@@ -227,39 +228,17 @@ std::optional<qint64> jsonInt64(const QJsonValue& value, const QString& field)
 {
     if (value.isUndefined() || value.isNull())
         return std::nullopt;
-    if (value.isDouble()) {
-        const double number = value.toDouble();
-        if (std::floor(number) == number && std::abs(number) < 9.3e18)
-            return value.toInteger();
-    } else if (value.isString()) {
-        bool ok = false;
-        const qint64 number = value.toString().toLongLong(&ok);
-        if (ok)
-            return number;
-    }
+    if (const auto number = ProtoJson::toInt64(value))
+        return number;
     throw MlflowError::invalidParameter(
         QStringLiteral("Invalid value %1 for parameter '%2' supplied. It must be an integer.")
             .arg(QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact)), field));
 }
 
-// Doubles as JSON numbers or as the strings protobuf uses for non-finite values.
 double jsonDouble(const QJsonValue& value, const QString& field)
 {
-    if (value.isDouble())
-        return value.toDouble();
-    if (value.isString()) {
-        const QString text = value.toString();
-        if (text == QLatin1String("NaN"))
-            return std::nan("");
-        if (text == QLatin1String("Infinity"))
-            return HUGE_VAL;
-        if (text == QLatin1String("-Infinity"))
-            return -HUGE_VAL;
-        bool ok = false;
-        const double number = text.toDouble(&ok);
-        if (ok)
-            return number;
-    }
+    if (const auto number = ProtoJson::toDouble(value))
+        return *number;
     if (value.isUndefined() || value.isNull())
         throw MlflowError::missingParameter(field);
     throw MlflowError::invalidParameter(QStringLiteral("Invalid value for parameter '%1' supplied. It must be a "
@@ -267,14 +246,10 @@ double jsonDouble(const QJsonValue& value, const QString& field)
                                             .arg(field));
 }
 
-// JSON has no NaN or infinity; protobuf's JSON mapping (which MLflow uses) writes them as strings.
+// NaN is stored as 0 with is_nan set (SQLite has no NaN), hence the separate flag.
 QJsonValue metricValueJson(double value, bool isNan)
 {
-    if (isNan || std::isnan(value))
-        return QStringLiteral("NaN");
-    if (std::isinf(value))
-        return value > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity");
-    return value;
+    return ProtoJson::fromDouble(isNan ? std::nan("") : value);
 }
 
 struct KeyValue
