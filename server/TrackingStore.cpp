@@ -529,12 +529,53 @@ void appendKeyValueClause(SqlPart& part, const QString& filter, const SearchFilt
     part.sql += QLatin1Char(')');
 }
 
+// Where an entity's tags live: the child table and how its rows point at their owner.
+struct TagTable
+{
+    QString table;
+    QString ownerColumn;
+    QString ownerExpression;
+};
+
+// WHERE clauses for entities filtered by attributes and tags only (experiments, registered models); `allowed` names
+// what may be filtered, for the error message.
+void appendAttributeAndTagClauses(SqlPart& where, const QString& filter, const QHash<QString, FilterColumn>& columns,
+                                  const QString& entityName, const TagTable& tags, const QString& allowed)
+{
+    for (const SearchFilter::Clause& clause : SearchFilter::parseFilter(filter)) {
+        where.sql += QStringLiteral(" AND ");
+        if (clause.entity == Entity::Attribute) {
+            appendAttributeClause(where, filter, clause, columns, entityName);
+        } else if (clause.entity == Entity::Tag) {
+            appendKeyValueClause(where, filter, clause, tags.table, tags.ownerColumn, tags.ownerExpression);
+        } else {
+            filterError(filter, QStringLiteral("%1 can be filtered by %2 only, not by %3s")
+                                    .arg(entityName, allowed, SearchFilter::entityText(clause.entity)));
+        }
+    }
+}
+
 // How one orderable key maps to SQL; `keyed` expressions take the entity key as their single bound value.
 struct OrderColumn
 {
     QString expression;
     bool keyed = false;
 };
+
+// An order_by resolver for entities ordered by attributes only. `columns` must outlive the resolver (callers pass
+// function-local statics); `allowedKeys` completes the error message.
+std::function<OrderColumn(const SearchFilter::OrderTerm&)>
+attributeOrder(const QHash<QString, QString>& columns, const QString& entityName, const QString& allowedKeys)
+{
+    return [&columns, entityName, allowedKeys](const SearchFilter::OrderTerm& term) {
+        const auto found = columns.constFind(term.key);
+        if (term.entity != Entity::Attribute || found == columns.constEnd()) {
+            throw MlflowError::invalidParameter(QStringLiteral("Invalid order_by key '%1'. %2 can be ordered by %3.")
+                                                    .arg(term.key, entityName, allowedKeys));
+        }
+        return OrderColumn{*found, false};
+    };
+}
 
 // ORDER BY from MLflow order_by strings: whitelisted expressions only, duplicates rejected, `tieBreaker` appended
 // unless already present so paging by offset is stable.
@@ -1021,19 +1062,10 @@ SearchPage TrackingStore::searchExperiments(const SearchQuery& query) const
         {QStringLiteral("last_update_time"), {QStringLiteral("e.last_update_time"), true}},
     };
     SqlPart where{QStringLiteral("e.lifecycle_stage IN (?, ?)"), {firstStage, secondStage}};
-    for (const SearchFilter::Clause& clause : SearchFilter::parseFilter(query.filter)) {
-        where.sql += QStringLiteral(" AND ");
-        if (clause.entity == Entity::Attribute) {
-            appendAttributeClause(where, query.filter, clause, filterColumns, QStringLiteral("experiments"));
-        } else if (clause.entity == Entity::Tag) {
-            appendKeyValueClause(where, query.filter, clause, QStringLiteral("experiment_tags"),
-                                 QStringLiteral("experiment_id"), QStringLiteral("e.experiment_id"));
-        } else {
-            filterError(query.filter, QStringLiteral("experiments can be filtered by attributes and tags only, not "
-                                                     "by %1s")
-                                          .arg(SearchFilter::entityText(clause.entity)));
-        }
-    }
+    appendAttributeAndTagClauses(
+        where, query.filter, filterColumns, QStringLiteral("experiments"),
+        {QStringLiteral("experiment_tags"), QStringLiteral("experiment_id"), QStringLiteral("e.experiment_id")},
+        QStringLiteral("attributes and tags"));
 
     static const QHash<QString, QString> orderColumns = {
         {QStringLiteral("name"), QStringLiteral("e.name")},
@@ -1041,20 +1073,12 @@ SearchPage TrackingStore::searchExperiments(const SearchQuery& query) const
         {QStringLiteral("creation_time"), QStringLiteral("e.creation_time")},
         {QStringLiteral("last_update_time"), QStringLiteral("e.last_update_time")},
     };
-    const SqlPart order = orderByClause(
-        query.orderBy,
-        [](const SearchFilter::OrderTerm& term) {
-            const auto found = orderColumns.constFind(term.key);
-            if (term.entity != Entity::Attribute || found == orderColumns.constEnd()) {
-                throw MlflowError::invalidParameter(
-                    QStringLiteral("Invalid order_by key '%1'. Experiments can be ordered by name, experiment_id, "
-                                   "creation_time or last_update_time.")
-                        .arg(term.key));
-            }
-            return OrderColumn{*found, false};
-        },
-        {QStringLiteral("creation_time DESC")}, QStringLiteral("attribute.experiment_id"),
-        QStringLiteral("e.experiment_id ASC"), false);
+    const SqlPart order =
+        orderByClause(query.orderBy,
+                      attributeOrder(orderColumns, QStringLiteral("Experiments"),
+                                     QStringLiteral("name, experiment_id, creation_time or last_update_time")),
+                      {QStringLiteral("creation_time DESC")}, QStringLiteral("attribute.experiment_id"),
+                      QStringLiteral("e.experiment_id ASC"), false);
 
     QSqlQuery& statement =
         d->searchStatement(QStringLiteral("SELECT %1 FROM experiments e WHERE %2 ORDER BY %3 LIMIT ? OFFSET ?")
@@ -1536,19 +1560,10 @@ SearchPage TrackingStore::searchRegisteredModels(const SearchQuery& query) const
         {QStringLiteral("name"), {QStringLiteral("m.name"), false}},
     };
     SqlPart where{QStringLiteral("1"), {}};
-    for (const SearchFilter::Clause& clause : SearchFilter::parseFilter(query.filter)) {
-        where.sql += QStringLiteral(" AND ");
-        if (clause.entity == Entity::Attribute) {
-            appendAttributeClause(where, query.filter, clause, filterColumns, QStringLiteral("registered models"));
-        } else if (clause.entity == Entity::Tag) {
-            appendKeyValueClause(where, query.filter, clause, QStringLiteral("registered_model_tags"),
-                                 QStringLiteral("name"), QStringLiteral("m.name"));
-        } else {
-            filterError(query.filter, QStringLiteral("registered models can be filtered by name and tags only, not "
-                                                     "by %1s")
-                                          .arg(SearchFilter::entityText(clause.entity)));
-        }
-    }
+    appendAttributeAndTagClauses(
+        where, query.filter, filterColumns, QStringLiteral("registered models"),
+        {QStringLiteral("registered_model_tags"), QStringLiteral("name"), QStringLiteral("m.name")},
+        QStringLiteral("name and tags"));
     static const QHash<QString, QString> orderColumns = {
         {QStringLiteral("name"), QStringLiteral("m.name")},
         {QStringLiteral("creation_timestamp"), QStringLiteral("m.creation_time")},
@@ -1557,16 +1572,8 @@ SearchPage TrackingStore::searchRegisteredModels(const SearchQuery& query) const
     };
     const SqlPart order = orderByClause(
         query.orderBy,
-        [](const SearchFilter::OrderTerm& term) {
-            const auto found = orderColumns.constFind(term.key);
-            if (term.entity != Entity::Attribute || found == orderColumns.constEnd()) {
-                throw MlflowError::invalidParameter(
-                    QStringLiteral("Invalid order_by key '%1'. Registered models can be ordered by name, "
-                                   "creation_timestamp or last_updated_timestamp.")
-                        .arg(term.key));
-            }
-            return OrderColumn{*found, false};
-        },
+        attributeOrder(orderColumns, QStringLiteral("Registered models"),
+                       QStringLiteral("name, creation_timestamp or last_updated_timestamp")),
         {QStringLiteral("name ASC")}, QStringLiteral("attribute.name"), QStringLiteral("m.name ASC"), false);
     QSqlQuery& statement =
         d->searchStatement(QStringLiteral("SELECT %1 FROM registered_models m WHERE %2 ORDER BY %3 LIMIT ? OFFSET ?")
