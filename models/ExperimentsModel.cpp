@@ -3,36 +3,9 @@
 #include "models/Directory.h"
 #include "models/ModelRoles.h"
 
-#include <QDateTime>
-#include <QLocale>
-
 ExperimentsModel::ExperimentsModel(Directory* directory, QObject* parent)
-    : QAbstractTableModel(parent), m_directory(directory)
-{
-    connect(directory, &Directory::aboutToReset, this, &ExperimentsModel::beginResetModel);
-    connect(directory, &Directory::reset, this, &ExperimentsModel::endResetModel);
-    connect(directory, &Directory::grantChanged, this, &ExperimentsModel::accessChanged);
-    // Admin flags, added or removed users and the default permission change every row's count.
-    connect(directory, &Directory::usersChanged, this, &ExperimentsModel::allAccessChanged);
-    connect(directory, &Directory::defaultPermissionChanged, this, &ExperimentsModel::allAccessChanged);
-}
-
-int ExperimentsModel::rowCount(const QModelIndex& parent) const
-{
-    return parent.isValid() || !m_directory ? 0 : m_directory->experimentCount();
-}
-
-int ExperimentsModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QString ExperimentsModel::formatTimestamp(qint64 msecsSinceEpoch)
-{
-    if (msecsSinceEpoch <= 0)
-        return {};
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(msecsSinceEpoch), QLocale::ShortFormat);
-}
+    : ResourceTableModel(directory, ResourceType::Experiment, UsersWithAccess, ColumnCount, parent)
+{}
 
 QVariant ExperimentsModel::data(const QModelIndex& index, int role) const
 {
@@ -67,25 +40,11 @@ QVariant ExperimentsModel::data(const QModelIndex& index, int role) const
             return experiment.isDeleted() ? tr("deleted") : tr("active");
         break;
     case Created:
-        if (value)
-            return experiment.creationTime;
-        if (display)
-            return formatTimestamp(experiment.creationTime);
-        break;
+        return timestampData(experiment.creationTime, role);
     case LastUpdate:
-        if (value)
-            return experiment.lastUpdateTime;
-        if (display)
-            return formatTimestamp(experiment.lastUpdateTime);
-        break;
+        return timestampData(experiment.lastUpdateTime, role);
     case UsersWithAccess:
-        if (display || value)
-            return m_directory->usersWithAccessCount(ResourceType::Experiment, experiment.id);
-        if (role == Qt::TextAlignmentRole)
-            return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
-        if (role == Qt::ToolTipRole && !m_directory->defaultPermission())
-            return tr("Counts explicit grants and admins only: the server's default permission is not known.");
-        break;
+        return usersWithAccessData(experiment.id, role);
     default:
         break;
     }
@@ -112,32 +71,4 @@ QVariant ExperimentsModel::headerData(int section, Qt::Orientation orientation, 
     default:
         return {};
     }
-}
-
-QString ExperimentsModel::experimentFromIndex(const QModelIndex& index) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_directory)
-        return {};
-    return m_directory->experimentAt(index.row()).id;
-}
-
-QModelIndex ExperimentsModel::indexFromExperiment(const QString& experimentId, int column) const
-{
-    const int row = m_directory ? m_directory->experimentRow(experimentId) : -1;
-    return row < 0 ? QModelIndex() : index(row, column);
-}
-
-void ExperimentsModel::accessChanged(const QString&, ResourceType type, const QString& resourceId)
-{
-    if (type != ResourceType::Experiment)
-        return;
-    const QModelIndex cell = indexFromExperiment(resourceId, UsersWithAccess);
-    if (cell.isValid())
-        emit dataChanged(cell, cell);
-}
-
-void ExperimentsModel::allAccessChanged()
-{
-    if (rowCount() > 0)
-        emit dataChanged(index(0, UsersWithAccess), index(rowCount() - 1, UsersWithAccess));
 }
