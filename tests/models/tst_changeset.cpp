@@ -1,3 +1,4 @@
+#include "GrantBuilder.h"
 #include "ModelsTestSupport.h"
 
 #include "api/AuthDatabaseReader.h"
@@ -11,17 +12,6 @@
 using namespace ModelsTest;
 
 namespace {
-
-Grant makeGrant(const QString& user, const QString& id, PermissionLevel level,
-                ResourceType type = ResourceType::Experiment)
-{
-    Grant grant;
-    grant.username = user;
-    grant.resourceType = type;
-    grant.resourceId = id;
-    grant.level = level;
-    return grant;
-}
 
 // admin (admin), alice with MANAGE on experiment 1, bob without grants; experiments 1 and 2.
 void fillSmallDirectory(Directory& directory)

@@ -1,3 +1,4 @@
+#include "GrantBuilder.h"
 #include "models/AccessMatrixModel.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
@@ -14,17 +15,6 @@
 #include <QtTest>
 
 namespace {
-
-Grant makeGrant(const QString& user, const QString& id, PermissionLevel level,
-                ResourceType type = ResourceType::Experiment)
-{
-    Grant grant;
-    grant.username = user;
-    grant.resourceType = type;
-    grant.resourceId = id;
-    grant.level = level;
-    return grant;
-}
 
 // The demo scenario's shape: admin, user1 with MANAGE on its two experiments, user2 with MANAGE on its one; one
 // registered model owned by user1; default NO_PERMISSIONS.
