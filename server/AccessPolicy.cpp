@@ -32,7 +32,8 @@ PermissionLevel levelOrDefault(const RequestContext& context, const std::optiona
 std::function<bool(const RequestContext&)> onExperimentId(Check check)
 {
     return [check](const RequestContext& context) {
-        return check(AccessPolicy::experimentPermission(context, requestParam(context, QStringLiteral("experiment_id"))));
+        return check(
+            AccessPolicy::experimentPermission(context, requestParam(context, QStringLiteral("experiment_id"))));
     };
 }
 
@@ -117,11 +118,13 @@ AccessPolicy::AccessPolicy()
     addAuth("PATCH", QStringLiteral("users/update-password"), selfOnly);
     addAuth("PATCH", QStringLiteral("users/update-admin"), adminOnly);
     addAuth("DELETE", QStringLiteral("users/delete"), adminOnly);
-    const QList<QPair<QByteArray, QString>> permissionEndpoints = {
-        {"POST", QStringLiteral("create")}, {"GET", QStringLiteral("get")},
-        {"PATCH", QStringLiteral("update")}, {"DELETE", QStringLiteral("delete")}};
+    const QList<QPair<QByteArray, QString>> permissionEndpoints = {{"POST", QStringLiteral("create")},
+                                                                   {"GET", QStringLiteral("get")},
+                                                                   {"PATCH", QStringLiteral("update")},
+                                                                   {"DELETE", QStringLiteral("delete")}};
     for (const auto& endpoint : permissionEndpoints) {
-        addAuth(endpoint.first, QStringLiteral("experiments/permissions/") + endpoint.second, onExperimentId(canManage));
+        addAuth(endpoint.first, QStringLiteral("experiments/permissions/") + endpoint.second,
+                onExperimentId(canManage));
         addAuth(endpoint.first, QStringLiteral("registered-models/permissions/") + endpoint.second,
                 onModelName(canManage));
     }
@@ -138,8 +141,8 @@ void AccessPolicy::authorize(const RequestContext& context) const
 
 PermissionLevel AccessPolicy::experimentPermission(const RequestContext& context, const QString& experimentId)
 {
-    return levelOrDefault(context, context.state.auth->permission(ResourceKind::Experiment, experimentId,
-                                                                  context.user.id));
+    return levelOrDefault(context,
+                          context.state.auth->permission(ResourceKind::Experiment, experimentId, context.user.id));
 }
 
 PermissionLevel AccessPolicy::registeredModelPermission(const RequestContext& context, const QString& name)
@@ -154,9 +157,9 @@ AccessPolicy::ReadableSet AccessPolicy::readable(const RequestContext& context, 
     set.defaultReadable = Permissions::canRead(context.state.defaultPermission);
     const QList<GrantRecord> rows = context.state.auth->grants(kind, context.user.id);
     for (const GrantRecord& row : rows) {
-        set.explicitRows.insert(row.resourceId,
-                                Permissions::canRead(Permissions::parse(row.permission).value_or(
-                                    PermissionLevel::NoPermissions)));
+        set.explicitRows.insert(
+            row.resourceId,
+            Permissions::canRead(Permissions::parse(row.permission).value_or(PermissionLevel::NoPermissions)));
     }
     return set;
 }

@@ -53,8 +53,7 @@ bool AuthConfig::load(const QString& path, AuthConfig* config, QString* error)
         else if (key == QLatin1String("admin_password"))
             config->adminPassword = value;
     }
-    if (!Permissions::parse(config->defaultPermission) ||
-        config->defaultPermission == QLatin1String("USE")) {
+    if (!Permissions::parse(config->defaultPermission) || config->defaultPermission == QLatin1String("USE")) {
         *error = QStringLiteral("%1: default_permission '%2' is not one of READ, EDIT, MANAGE, NO_PERMISSIONS.")
                      .arg(path, config->defaultPermission);
         return false;

@@ -6,16 +6,9 @@
 #include "server/RequestParams.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QUrlQuery>
 
 namespace {
-
-// Auth responses are Flask jsonify output: compact with sorted keys, which is what QJsonObject produces.
-HttpResponse jsonResponse(const QJsonObject& object)
-{
-    return HttpResponse::json(QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
 
 QJsonObject grantJson(ResourceKind kind, const GrantRecord& grant)
 {
@@ -75,9 +68,10 @@ QString escapeForScript(const QString& text)
 // for the script context (MLflow 2.15.1 does not escape it).
 HttpResponse alertPage(const QString& message, const QString& redirect)
 {
-    const QString page = QStringLiteral("\n<script type = \"text/javascript\">\n\n  \n    \n      alert(\"%1\");\n    \n  "
-                                        "\n\n      window.location.href = \"%2\";\n</script>")
-                             .arg(escapeForScript(message), redirect);
+    const QString page =
+        QStringLiteral("\n<script type = \"text/javascript\">\n\n  \n    \n      alert(\"%1\");\n    \n  "
+                       "\n\n      window.location.href = \"%2\";\n</script>")
+            .arg(escapeForScript(message), redirect);
     return HttpResponse::html(page.toUtf8(), 200);
 }
 
@@ -115,14 +109,14 @@ HttpResponse createUser(const RequestContext& context)
     if (password.isEmpty())
         throw MlflowError::invalidParameter(QStringLiteral("Password cannot be empty."));
     const UserRecord user = store.createUser(username, PasswordHash::generate(password.toUtf8()), false);
-    return jsonResponse({{QStringLiteral("user"), userJson(store, user)}});
+    return HttpResponse::jsonObject({{QStringLiteral("user"), userJson(store, user)}});
 }
 
 HttpResponse getUser(const RequestContext& context)
 {
     const RequestParams params = RequestParams::forAuthLayer(context.request);
     const UserRecord user = context.state.auth->requireUser(params.requiredString(QStringLiteral("username")));
-    return jsonResponse({{QStringLiteral("user"), userJson(*context.state.auth, user)}});
+    return HttpResponse::jsonObject({{QStringLiteral("user"), userJson(*context.state.auth, user)}});
 }
 
 HttpResponse updatePassword(const RequestContext& context)
@@ -134,7 +128,7 @@ HttpResponse updatePassword(const RequestContext& context)
     if (password.isEmpty())
         throw MlflowError::invalidParameter(QStringLiteral("Password cannot be empty."));
     context.state.auth->setPasswordHash(username, PasswordHash::generate(password.toUtf8()));
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 HttpResponse updateAdmin(const RequestContext& context)
@@ -148,7 +142,7 @@ HttpResponse updateAdmin(const RequestContext& context)
         throw MlflowError::invalidParameter(
             QStringLiteral("Invalid value for parameter 'is_admin': expected a JSON boolean (true or false)."));
     context.state.auth->setAdmin(username, params.value(QStringLiteral("is_admin")).toBool());
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 HttpResponse deleteUser(const RequestContext& context)
@@ -162,15 +156,15 @@ HttpResponse deleteUser(const RequestContext& context)
                                                      "delete it."));
     // 2.15.1 fails with 400 and keeps a user who holds grants; we remove the user and its grants together.
     context.state.auth->deleteUser(username);
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 // The four permission endpoints of one resource kind.
 struct PermissionEndpoints
 {
     ResourceKind kind;
-    QString idParam;      // experiment_id or name
-    QString responseKey;  // experiment_permission or registered_model_permission
+    QString idParam;     // experiment_id or name
+    QString responseKey; // experiment_permission or registered_model_permission
 
     QString resourceId(const RequestParams& params) const { return params.requiredString(idParam); }
 
@@ -183,7 +177,7 @@ struct PermissionEndpoints
         validPermission(permission);
         const UserRecord user = context.state.auth->requireUser(username);
         const GrantRecord grant = context.state.auth->createGrant(kind, id, user, permission);
-        return jsonResponse({{responseKey, grantJson(kind, grant)}});
+        return HttpResponse::jsonObject({{responseKey, grantJson(kind, grant)}});
     }
 
     HttpResponse get(const RequestContext& context) const
@@ -191,7 +185,8 @@ struct PermissionEndpoints
         const RequestParams params = RequestParams::forAuthLayer(context.request);
         const QString id = resourceId(params);
         const UserRecord user = context.state.auth->requireUser(params.requiredString(QStringLiteral("username")));
-        return jsonResponse({{responseKey, grantJson(kind, context.state.auth->requireGrant(kind, id, user))}});
+        return HttpResponse::jsonObject(
+            {{responseKey, grantJson(kind, context.state.auth->requireGrant(kind, id, user))}});
     }
 
     HttpResponse update(const RequestContext& context) const
@@ -203,7 +198,7 @@ struct PermissionEndpoints
         validPermission(permission);
         const UserRecord user = context.state.auth->requireUser(username);
         context.state.auth->updateGrant(kind, id, user, permission);
-        return jsonResponse({});
+        return HttpResponse::jsonObject({});
     }
 
     HttpResponse remove(const RequestContext& context) const
@@ -212,7 +207,7 @@ struct PermissionEndpoints
         const QString id = resourceId(params);
         const UserRecord user = context.state.auth->requireUser(params.requiredString(QStringLiteral("username")));
         context.state.auth->deleteGrant(kind, id, user);
-        return jsonResponse({});
+        return HttpResponse::jsonObject({});
     }
 };
 
@@ -239,12 +234,12 @@ void registerAll(RouteTable& routes)
     routes.add("PATCH", apiPrefix + QStringLiteral("users/update-password"), updatePassword);
     routes.add("PATCH", apiPrefix + QStringLiteral("users/update-admin"), updateAdmin);
     routes.add("DELETE", apiPrefix + QStringLiteral("users/delete"), deleteUser);
-    registerPermissionEndpoints(routes, QStringLiteral("experiments/permissions/"),
-                                {ResourceKind::Experiment, QStringLiteral("experiment_id"),
-                                 QStringLiteral("experiment_permission")});
-    registerPermissionEndpoints(routes, QStringLiteral("registered-models/permissions/"),
-                                {ResourceKind::RegisteredModel, QStringLiteral("name"),
-                                 QStringLiteral("registered_model_permission")});
+    registerPermissionEndpoints(
+        routes, QStringLiteral("experiments/permissions/"),
+        {ResourceKind::Experiment, QStringLiteral("experiment_id"), QStringLiteral("experiment_permission")});
+    registerPermissionEndpoints(
+        routes, QStringLiteral("registered-models/permissions/"),
+        {ResourceKind::RegisteredModel, QStringLiteral("name"), QStringLiteral("registered_model_permission")});
 }
 
 } // namespace AuthRoutes

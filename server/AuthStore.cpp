@@ -12,8 +12,8 @@ struct GrantTable
 {
     const char* table;
     const char* resourceColumn;
-    const char* label;       // how MLflow names it in messages
-    const char* idLabel;     // experiment_id= / name=
+    const char* label;   // how MLflow names it in messages
+    const char* idLabel; // experiment_id= / name=
 };
 
 GrantTable grantTable(ResourceKind kind)
@@ -53,8 +53,8 @@ QSqlQuery AuthStore::prepared(const QString& sql) const
 {
     QSqlQuery query(m_database);
     if (!query.prepare(sql))
-        throw MlflowError::internal(QStringLiteral("The auth database rejected a statement: %1")
-                                        .arg(query.lastError().databaseText()));
+        throw MlflowError::internal(
+            QStringLiteral("The auth database rejected a statement: %1").arg(query.lastError().databaseText()));
     return query;
 }
 
@@ -111,11 +111,12 @@ bool AuthStore::initialize(QString* error)
         *error = QStringLiteral("Cannot write the auth database: %1").arg(m_database.lastError().text());
         return false;
     }
-    m_userByName = prepared(QStringLiteral("SELECT id, username, password_hash, is_admin FROM users WHERE username = ?"));
+    m_userByName =
+        prepared(QStringLiteral("SELECT id, username, password_hash, is_admin FROM users WHERE username = ?"));
     m_experimentPermission = prepared(
         QStringLiteral("SELECT permission FROM experiment_permissions WHERE experiment_id = ? AND user_id = ?"));
-    m_modelPermission = prepared(
-        QStringLiteral("SELECT permission FROM registered_model_permissions WHERE name = ? AND user_id = ?"));
+    m_modelPermission =
+        prepared(QStringLiteral("SELECT permission FROM registered_model_permissions WHERE name = ? AND user_id = ?"));
     return true;
 }
 
@@ -156,7 +157,8 @@ UserRecord AuthStore::createUser(const QString& username, const QByteArray& pass
 {
     if (user(username))
         throw MlflowError::alreadyExists(QStringLiteral("User (username=%1) already exists.").arg(username));
-    QSqlQuery query = prepared(QStringLiteral("INSERT INTO users (username, password_hash, is_admin) VALUES (?, ?, ?)"));
+    QSqlQuery query =
+        prepared(QStringLiteral("INSERT INTO users (username, password_hash, is_admin) VALUES (?, ?, ?)"));
     query.addBindValue(username);
     query.addBindValue(QString::fromLatin1(passwordHash));
     query.addBindValue(isAdmin ? 1 : 0);
@@ -188,8 +190,8 @@ void AuthStore::deleteUser(const QString& username)
     m_database.transaction();
     try {
         for (ResourceKind kind : {ResourceKind::Experiment, ResourceKind::RegisteredModel}) {
-            QSqlQuery grantsOfUser = prepared(
-                QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(QLatin1String(grantTable(kind).table)));
+            QSqlQuery grantsOfUser =
+                prepared(QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(QLatin1String(grantTable(kind).table)));
             grantsOfUser.addBindValue(record.id);
             exec(grantsOfUser);
         }
@@ -234,9 +236,9 @@ GrantRecord AuthStore::createGrant(ResourceKind kind, const QString& resourceId,
 {
     const GrantTable t = grantTable(kind);
     if (this->permission(kind, resourceId, user.id)) {
-        throw MlflowError::alreadyExists(QStringLiteral("%1 (%2=%3, username=%4) already exists.")
-                                             .arg(QLatin1String(t.label), QLatin1String(t.idLabel), resourceId,
-                                                  user.username));
+        throw MlflowError::alreadyExists(
+            QStringLiteral("%1 (%2=%3, username=%4) already exists.")
+                .arg(QLatin1String(t.label), QLatin1String(t.idLabel), resourceId, user.username));
     }
     QSqlQuery query = prepared(QStringLiteral("INSERT INTO %1 (%2, user_id, permission) VALUES (?, ?, ?)")
                                    .arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));

@@ -75,8 +75,9 @@ bool seed(MlflowService& service, const QString& adminUsername, const QString& a
     };
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const Experiment& experiment : experiments) {
-        const auto created = player.call(experiment.owner, experiment.password, "POST",
-                                         QStringLiteral("experiments/create"), {{QStringLiteral("name"), experiment.name}});
+        const auto created =
+            player.call(experiment.owner, experiment.password, "POST", QStringLiteral("experiments/create"),
+                        {{QStringLiteral("name"), experiment.name}});
         if (!created) {
             *error = player.error();
             return false;
@@ -91,22 +92,26 @@ bool seed(MlflowService& service, const QString& adminUsername, const QString& a
             *error = player.error();
             return false;
         }
-        const QString runId =
-            run->value(QStringLiteral("run")).toObject().value(QStringLiteral("info")).toObject().value(
-                QStringLiteral("run_id")).toString();
-        const bool logged =
-            player.call(experiment.owner, experiment.password, "POST", QStringLiteral("runs/log-metric"),
-                        {{QStringLiteral("run_id"), runId},
-                         {QStringLiteral("key"), QStringLiteral("accuracy")},
-                         {QStringLiteral("value"), 0.9},
-                         {QStringLiteral("timestamp"), now},
-                         {QStringLiteral("step"), 0}})
-                .has_value() &&
-            player.call(experiment.owner, experiment.password, "POST", QStringLiteral("runs/update"),
-                        {{QStringLiteral("run_id"), runId},
-                         {QStringLiteral("status"), QStringLiteral("FINISHED")},
-                         {QStringLiteral("end_time"), now + 1000}})
-                .has_value();
+        const QString runId = run->value(QStringLiteral("run"))
+                                  .toObject()
+                                  .value(QStringLiteral("info"))
+                                  .toObject()
+                                  .value(QStringLiteral("run_id"))
+                                  .toString();
+        const bool logged = player
+                                .call(experiment.owner, experiment.password, "POST", QStringLiteral("runs/log-metric"),
+                                      {{QStringLiteral("run_id"), runId},
+                                       {QStringLiteral("key"), QStringLiteral("accuracy")},
+                                       {QStringLiteral("value"), 0.9},
+                                       {QStringLiteral("timestamp"), now},
+                                       {QStringLiteral("step"), 0}})
+                                .has_value() &&
+                            player
+                                .call(experiment.owner, experiment.password, "POST", QStringLiteral("runs/update"),
+                                      {{QStringLiteral("run_id"), runId},
+                                       {QStringLiteral("status"), QStringLiteral("FINISHED")},
+                                       {QStringLiteral("end_time"), now + 1000}})
+                                .has_value();
         if (!logged) {
             *error = player.error();
             return false;

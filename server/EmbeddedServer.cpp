@@ -33,19 +33,13 @@ bool openSqlite(const QString& path, QSqlDatabase* database, QString* connection
     }
     // WAL keeps every committed transaction across a killed process; NORMAL sync is safe in WAL mode.
     QSqlQuery pragma(*database);
-    for (const char* statement :
-         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000"}) {
+    for (const char* statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000"}) {
         if (!pragma.exec(QString::fromLatin1(statement))) {
             *error = QStringLiteral("Cannot configure the database %1: %2").arg(path, pragma.lastError().text());
             return false;
         }
     }
     return true;
-}
-
-bool isLoopback(const QHostAddress& address)
-{
-    return address.isLoopback();
 }
 
 } // namespace
@@ -86,8 +80,7 @@ bool EmbeddedServer::Private::loadConfig(QString* error)
     if (!path.isEmpty() && !AuthConfig::load(path, &config, error))
         return false;
     state.config = config;
-    state.defaultPermission =
-        Permissions::parse(config.defaultPermission).value_or(PermissionLevel::NoPermissions);
+    state.defaultPermission = Permissions::parse(config.defaultPermission).value_or(PermissionLevel::NoPermissions);
     return true;
 }
 
@@ -98,8 +91,8 @@ bool EmbeddedServer::Private::openStores(QString* error)
         return false;
     }
     if (!QDir().mkpath(options.dataDir)) {
-        *error = QStringLiteral("Cannot create the data directory %1; check its parent's permissions.")
-                     .arg(options.dataDir);
+        *error =
+            QStringLiteral("Cannot create the data directory %1; check its parent's permissions.").arg(options.dataDir);
         return false;
     }
     QSqlDatabase authDatabase;
@@ -142,7 +135,7 @@ bool EmbeddedServer::Private::ensureAdmin(QString* error)
 // An admin still holding a password MLflow ships is only acceptable where nobody else can connect.
 bool EmbeddedServer::Private::checkExposure(QString* error) const
 {
-    if (isLoopback(options.host))
+    if (options.host.isLoopback())
         return true;
     const std::optional<UserRecord> admin = authStore->user(config.adminUsername);
     if (!admin)

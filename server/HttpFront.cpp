@@ -14,11 +14,11 @@ constexpr qint64 headerAllowance = 64 * 1024;
 
 QByteArray tooLargeResponse(qint64 limit)
 {
-    const QByteArray body = MlflowError("RESOURCE_EXHAUSTED",
-                                        QStringLiteral("The request is larger than this server accepts (%1 bytes). "
-                                                       "Send fewer items per request.")
-                                            .arg(limit))
-                                .toJson();
+    const QByteArray body =
+        MlflowError("RESOURCE_EXHAUSTED", QStringLiteral("The request is larger than this server accepts (%1 bytes). "
+                                                         "Send fewer items per request.")
+                                              .arg(limit))
+            .toJson();
     return "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nContent-Length: " +
            QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
@@ -117,8 +117,7 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
 
 HttpFront::HttpFront(Handler handler, qint64 maxBodyBytes, QObject* parent)
     : QAbstractHttpServer(parent), m_handler(std::move(handler)), m_maxBodyBytes(maxBodyBytes)
-{
-}
+{}
 
 quint16 HttpFront::listenOn(const QHostAddress& address, quint16 port, const std::optional<QSslConfiguration>& tls,
                             QString* error)
@@ -182,8 +181,8 @@ bool HttpFront::handleRequest(const QHttpServerRequest& request, QTcpSocket* soc
     HttpResponse response;
     if (request.body().size() > m_maxBodyBytes) {
         response = HttpResponse::json(
-            MlflowError("RESOURCE_EXHAUSTED", QStringLiteral("The request body is larger than %1 bytes.")
-                                                  .arg(m_maxBodyBytes))
+            MlflowError("RESOURCE_EXHAUSTED",
+                        QStringLiteral("The request body is larger than %1 bytes.").arg(m_maxBodyBytes))
                 .toJson(),
             413);
     } else {

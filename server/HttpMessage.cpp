@@ -1,5 +1,7 @@
 #include "server/HttpMessage.h"
 
+#include <QJsonDocument>
+
 QByteArray HttpRequest::header(const QByteArray& name) const
 {
     for (const auto& header : headers) {
@@ -35,6 +37,11 @@ HttpResponse HttpResponse::json(const QByteArray& body, int status)
     return response;
 }
 
+HttpResponse HttpResponse::jsonObject(const QJsonObject& object)
+{
+    return json(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
 HttpResponse HttpResponse::html(const QByteArray& body, int status)
 {
     return text(body, status, "text/html; charset=utf-8");
@@ -51,8 +58,9 @@ HttpResponse HttpResponse::text(const QByteArray& body, int status, const QByteA
 
 HttpResponse HttpResponse::htmlError(int status, const QString& title, const QString& explanation)
 {
-    const QString page = QStringLiteral("<!doctype html>\n<html lang=en>\n<title>%1 %2</title>\n<h1>%2</h1>\n<p>%3</p>\n")
-                             .arg(status)
-                             .arg(title.toHtmlEscaped(), explanation.toHtmlEscaped());
+    const QString page =
+        QStringLiteral("<!doctype html>\n<html lang=en>\n<title>%1 %2</title>\n<h1>%2</h1>\n<p>%3</p>\n")
+            .arg(status)
+            .arg(title.toHtmlEscaped(), explanation.toHtmlEscaped());
     return html(page.toUtf8(), status);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QPair>
 #include <QString>
@@ -32,6 +33,8 @@ struct HttpResponse
     QList<QPair<QByteArray, QByteArray>> extraHeaders;
 
     static HttpResponse json(const QByteArray& body, int status = 200);
+    // 200 with the object as compact JSON; QJsonObject sorts its keys, as Flask's jsonify does.
+    static HttpResponse jsonObject(const QJsonObject& object);
     static HttpResponse html(const QByteArray& body, int status);
     static HttpResponse text(const QByteArray& body, int status, const QByteArray& contentType);
     // Werkzeug-style HTML error pages, as a Flask app answers for routing and body-parsing failures.

@@ -1,13 +1,12 @@
 #include "server/MlflowError.h"
 
-#include <QJsonDocument>
 #include <QHash>
+#include <QJsonDocument>
 #include <QJsonObject>
 
 MlflowError::MlflowError(QByteArray code, QString message)
     : m_code(std::move(code)), m_message(std::move(message)), m_what(m_code + ": " + m_message.toUtf8())
-{
-}
+{}
 
 int MlflowError::httpStatus() const
 {

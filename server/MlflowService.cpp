@@ -43,32 +43,6 @@ HttpResponse MlflowService::handle(const HttpRequest& request)
         return HttpResponse::json(error.toJson(), error.httpStatus());
     } catch (const HttpFailure& failure) {
         return failure.response();
-    }
-}
-
-HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecord& user)
-{
-    const RequestContext context{request, user, m_state};
-    try {
-        // Flask runs before_request (the validators) before it reports a routing failure.
-        if (!user.isAdmin)
-            m_policy.authorize(context);
-        const RouteHandler* handler = m_routes.find(request.method, request.path);
-        if (!handler) {
-            if (m_routes.hasPath(request.path))
-                return HttpResponse::htmlError(405, QStringLiteral("Method Not Allowed"),
-                                               QStringLiteral("The method %1 is not allowed for %2.")
-                                                   .arg(QString::fromLatin1(request.method), request.path));
-            return HttpResponse::htmlError(404, QStringLiteral("Not Found"),
-                                           QStringLiteral("%1 is not an endpoint of this MLflow server. Check the "
-                                                          "path and the server's MLflow version.")
-                                               .arg(request.path));
-        }
-        return (*handler)(context);
-    } catch (const MlflowError& error) {
-        return HttpResponse::json(error.toJson(), error.httpStatus());
-    } catch (const HttpFailure& failure) {
-        return failure.response();
     } catch (const std::exception& error) {
         qCWarning(lcService) << "Unexpected failure on" << request.method << request.path << error.what();
         return HttpResponse::json(MlflowError::internal(QStringLiteral("The server failed to handle this request; "
@@ -76,4 +50,23 @@ HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecor
                                       .toJson(),
                                   500);
     }
+}
+
+HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecord& user)
+{
+    const RequestContext context{request, user, m_state};
+    // Flask runs before_request (the validators) before it reports a routing failure.
+    if (!user.isAdmin)
+        m_policy.authorize(context);
+    const RouteHandler* handler = m_routes.find(request.method, request.path);
+    if (handler)
+        return (*handler)(context);
+    if (m_routes.hasPath(request.path))
+        return HttpResponse::htmlError(405, QStringLiteral("Method Not Allowed"),
+                                       QStringLiteral("The method %1 is not allowed for %2.")
+                                           .arg(QString::fromLatin1(request.method), request.path));
+    return HttpResponse::htmlError(404, QStringLiteral("Not Found"),
+                                   QStringLiteral("%1 is not an endpoint of this MLflow server. Check the path and the "
+                                                  "server's MLflow version.")
+                                       .arg(request.path));
 }

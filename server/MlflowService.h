@@ -17,6 +17,7 @@ public:
     static HttpResponse unauthenticated();
 
 private:
+    // Policy, routing and the handler; failures are thrown and mapped to responses in handle().
     HttpResponse dispatch(const HttpRequest& request, const UserRecord& user);
 
     ServerState& m_state;

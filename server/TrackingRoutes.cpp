@@ -7,16 +7,10 @@
 
 #include <QDateTime>
 #include <QJsonArray>
-#include <QJsonDocument>
 
 namespace {
 
 constexpr int maxSearchResults = 50000;
-
-HttpResponse jsonResponse(const QJsonObject& object)
-{
-    return HttpResponse::json(QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
 
 RequestParams params(const RequestContext& context)
 {
@@ -134,13 +128,13 @@ HttpResponse createExperiment(const RequestContext& context)
         name, p.optionalString(QStringLiteral("artifact_location")).value_or(QString()),
         p.array(QStringLiteral("tags")));
     grantManageToCreator(context, ResourceKind::Experiment, id);
-    return jsonResponse({{QStringLiteral("experiment_id"), id}});
+    return HttpResponse::jsonObject({{QStringLiteral("experiment_id"), id}});
 }
 
 HttpResponse getExperiment(const RequestContext& context)
 {
     const QString id = params(context).requiredString(QStringLiteral("experiment_id"));
-    return jsonResponse({{QStringLiteral("experiment"), context.state.tracking->experiment(id)}});
+    return HttpResponse::jsonObject({{QStringLiteral("experiment"), context.state.tracking->experiment(id)}});
 }
 
 HttpResponse getExperimentByName(const RequestContext& context)
@@ -149,14 +143,14 @@ HttpResponse getExperimentByName(const RequestContext& context)
     const std::optional<QJsonObject> experiment = context.state.tracking->experimentByName(name);
     if (!experiment)
         throw MlflowError::notFound(QStringLiteral("Could not find experiment with name '%1'").arg(name));
-    return jsonResponse({{QStringLiteral("experiment"), *experiment}});
+    return HttpResponse::jsonObject({{QStringLiteral("experiment"), *experiment}});
 }
 
 HttpResponse searchExperiments(const RequestContext& context)
 {
     const SearchQuery query = searchQuery(params(context), 0, maxSearchResults, QStringLiteral("view_type"));
     TrackingStore* store = context.state.tracking;
-    return jsonResponse(filteredSearch(
+    return HttpResponse::jsonObject(filteredSearch(
         context, ResourceKind::Experiment, query, [store](const SearchQuery& q) { return store->searchExperiments(q); },
         QStringLiteral("experiments"), QStringLiteral("experiment_id")));
 }
@@ -167,19 +161,19 @@ HttpResponse updateExperiment(const RequestContext& context)
     const QString id = p.requiredString(QStringLiteral("experiment_id"));
     if (const std::optional<QString> newName = p.optionalString(QStringLiteral("new_name")))
         context.state.tracking->renameExperiment(id, *newName);
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 HttpResponse deleteExperiment(const RequestContext& context)
 {
     context.state.tracking->deleteExperiment(params(context).requiredString(QStringLiteral("experiment_id")));
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 HttpResponse restoreExperiment(const RequestContext& context)
 {
     context.state.tracking->restoreExperiment(params(context).requiredString(QStringLiteral("experiment_id")));
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 HttpResponse setExperimentTag(const RequestContext& context)
@@ -188,7 +182,7 @@ HttpResponse setExperimentTag(const RequestContext& context)
     context.state.tracking->setExperimentTag(p.requiredString(QStringLiteral("experiment_id")),
                                              p.requiredString(QStringLiteral("key")),
                                              p.requiredString(QStringLiteral("value")));
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 // --- runs
@@ -202,34 +196,33 @@ HttpResponse createRun(const RequestContext& context)
     const QJsonObject run = context.state.tracking->createRun(
         experimentId, p.optionalString(QStringLiteral("user_id")).value_or(QString()), startTime,
         p.optionalString(QStringLiteral("run_name")).value_or(QString()), p.array(QStringLiteral("tags")));
-    return jsonResponse({{QStringLiteral("run"), run}});
+    return HttpResponse::jsonObject({{QStringLiteral("run"), run}});
 }
 
 HttpResponse getRun(const RequestContext& context)
 {
-    return jsonResponse({{QStringLiteral("run"), context.state.tracking->run(runId(params(context)))}});
+    return HttpResponse::jsonObject({{QStringLiteral("run"), context.state.tracking->run(runId(params(context)))}});
 }
 
 HttpResponse updateRun(const RequestContext& context)
 {
     const RequestParams p = params(context);
-    const QJsonObject info =
-        context.state.tracking->updateRun(runId(p), p.optionalString(QStringLiteral("status")),
-                                          p.optionalInt64(QStringLiteral("end_time")),
-                                          p.optionalString(QStringLiteral("run_name")));
-    return jsonResponse({{QStringLiteral("run_info"), info}});
+    const QJsonObject info = context.state.tracking->updateRun(runId(p), p.optionalString(QStringLiteral("status")),
+                                                               p.optionalInt64(QStringLiteral("end_time")),
+                                                               p.optionalString(QStringLiteral("run_name")));
+    return HttpResponse::jsonObject({{QStringLiteral("run_info"), info}});
 }
 
 HttpResponse deleteRun(const RequestContext& context)
 {
     context.state.tracking->deleteRun(runId(params(context)));
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 HttpResponse restoreRun(const RequestContext& context)
 {
     context.state.tracking->restoreRun(runId(params(context)));
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 HttpResponse searchRuns(const RequestContext& context)
@@ -242,7 +235,7 @@ HttpResponse searchRuns(const RequestContext& context)
         response.insert(QStringLiteral("runs"), page.items);
     if (page.nextOffset)
         response.insert(QStringLiteral("next_page_token"), QString::fromLatin1(PageToken::encode(*page.nextOffset)));
-    return jsonResponse(response);
+    return HttpResponse::jsonObject(response);
 }
 
 HttpResponse logMetric(const RequestContext& context)
@@ -255,7 +248,7 @@ HttpResponse logMetric(const RequestContext& context)
     if (!timestamp)
         throw MlflowError::missingParameter(QStringLiteral("timestamp"));
     context.state.tracking->logMetric(id, key, value, *timestamp, p.int64(QStringLiteral("step"), 0));
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 HttpResponse logParameter(const RequestContext& context)
@@ -263,7 +256,7 @@ HttpResponse logParameter(const RequestContext& context)
     const RequestParams p = params(context);
     context.state.tracking->logParam(runId(p), p.requiredString(QStringLiteral("key")),
                                      p.requiredString(QStringLiteral("value")));
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 HttpResponse setRunTag(const RequestContext& context)
@@ -271,7 +264,7 @@ HttpResponse setRunTag(const RequestContext& context)
     const RequestParams p = params(context);
     context.state.tracking->setRunTag(runId(p), p.requiredString(QStringLiteral("key")),
                                       p.requiredString(QStringLiteral("value")));
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 HttpResponse logBatch(const RequestContext& context)
@@ -279,7 +272,7 @@ HttpResponse logBatch(const RequestContext& context)
     const RequestParams p = params(context);
     context.state.tracking->logBatch(runId(p), p.array(QStringLiteral("metrics")), p.array(QStringLiteral("params")),
                                      p.array(QStringLiteral("tags")));
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 HttpResponse metricHistory(const RequestContext& context)
@@ -290,7 +283,7 @@ HttpResponse metricHistory(const RequestContext& context)
     QJsonObject response;
     if (!metrics.isEmpty())
         response.insert(QStringLiteral("metrics"), metrics);
-    return jsonResponse(response);
+    return HttpResponse::jsonObject(response);
 }
 
 // --- registered models
@@ -302,23 +295,24 @@ HttpResponse createRegisteredModel(const RequestContext& context)
     const QJsonObject model = context.state.tracking->createRegisteredModel(
         name, p.optionalString(QStringLiteral("description")).value_or(QString()), p.array(QStringLiteral("tags")));
     grantManageToCreator(context, ResourceKind::RegisteredModel, name);
-    return jsonResponse({{QStringLiteral("registered_model"), model}});
+    return HttpResponse::jsonObject({{QStringLiteral("registered_model"), model}});
 }
 
 HttpResponse getRegisteredModel(const RequestContext& context)
 {
     const QString name = params(context).requiredString(QStringLiteral("name"));
-    return jsonResponse({{QStringLiteral("registered_model"), context.state.tracking->registeredModel(name)}});
+    return HttpResponse::jsonObject(
+        {{QStringLiteral("registered_model"), context.state.tracking->registeredModel(name)}});
 }
 
 HttpResponse searchRegisteredModels(const RequestContext& context)
 {
     const SearchQuery query = searchQuery(params(context), 100, 1000, QStringLiteral("view_type"));
     TrackingStore* store = context.state.tracking;
-    return jsonResponse(filteredSearch(
+    return HttpResponse::jsonObject(filteredSearch(
         context, ResourceKind::RegisteredModel, query,
-        [store](const SearchQuery& q) { return store->searchRegisteredModels(q); },
-        QStringLiteral("registered_models"), QStringLiteral("name")));
+        [store](const SearchQuery& q) { return store->searchRegisteredModels(q); }, QStringLiteral("registered_models"),
+        QStringLiteral("name")));
 }
 
 // Grants follow the model to its new name (MLflow does so from 2.20; 2.15.1 leaves them behind).
@@ -329,7 +323,7 @@ HttpResponse renameRegisteredModel(const RequestContext& context)
     const QString newName = p.requiredString(QStringLiteral("new_name"));
     const QJsonObject model = context.state.tracking->renameRegisteredModel(name, newName);
     context.state.auth->renameResource(ResourceKind::RegisteredModel, name, newName);
-    return jsonResponse({{QStringLiteral("registered_model"), model}});
+    return HttpResponse::jsonObject({{QStringLiteral("registered_model"), model}});
 }
 
 // Every grant on the name goes with the model (MLflow does so from 3.10; 2.15.1 removes only the caller's row, so
@@ -339,7 +333,7 @@ HttpResponse deleteRegisteredModel(const RequestContext& context)
     const QString name = params(context).requiredString(QStringLiteral("name"));
     context.state.tracking->deleteRegisteredModel(name);
     context.state.auth->deleteResourceGrants(ResourceKind::RegisteredModel, name);
-    return jsonResponse({});
+    return HttpResponse::jsonObject({});
 }
 
 void addRoute(RouteTable& routes, const QByteArray& method, const QString& endpoint, RouteHandler handler)
@@ -355,9 +349,8 @@ namespace TrackingRoutes {
 void registerAll(RouteTable& routes)
 {
     // The MLflow release whose behaviour this server reproduces; clients pick the API generation from it.
-    routes.add("GET", QStringLiteral("/version"), [](const RequestContext&) {
-        return HttpResponse::text("2.15.1", 200, "text/plain; charset=utf-8");
-    });
+    routes.add("GET", QStringLiteral("/version"),
+               [](const RequestContext&) { return HttpResponse::text("2.15.1", 200, "text/plain; charset=utf-8"); });
     addRoute(routes, "POST", QStringLiteral("experiments/create"), createExperiment);
     addRoute(routes, "GET", QStringLiteral("experiments/get"), getExperiment);
     addRoute(routes, "GET", QStringLiteral("experiments/get-by-name"), getExperimentByName);

@@ -43,22 +43,22 @@ public:
 
     // --- experiments
     QString createExperiment(const QString& name, const QString& artifactLocation, const QJsonArray& tags);
-    QJsonObject experiment(const QString& experimentId) const;                 // 404 "No Experiment with id=X exists"
-    std::optional<QJsonObject> experimentByName(const QString& name) const;    // active or deleted
-    SearchPage searchExperiments(const SearchQuery& query) const;              // 400 on a bad filter/order_by
+    QJsonObject experiment(const QString& experimentId) const;              // 404 "No Experiment with id=X exists"
+    std::optional<QJsonObject> experimentByName(const QString& name) const; // active or deleted
+    SearchPage searchExperiments(const SearchQuery& query) const;           // 400 on a bad filter/order_by
     void renameExperiment(const QString& experimentId, const QString& newName);
-    void deleteExperiment(const QString& experimentId);                        // also marks its runs deleted
+    void deleteExperiment(const QString& experimentId); // also marks its runs deleted
     void restoreExperiment(const QString& experimentId);
     void setExperimentTag(const QString& experimentId, const QString& key, const QString& value);
     bool experimentExists(const QString& experimentId) const;
 
     // --- runs
-    QJsonObject createRun(const QString& experimentId, const QString& userId, qint64 startTime,
-                          const QString& runName, const QJsonArray& tags);      // returns the "run" object
-    QJsonObject run(const QString& runId) const;                               // 404 "Run with id=X not found"
-    QString experimentIdOfRun(const QString& runId) const;                     // 404 when the run does not exist
+    QJsonObject createRun(const QString& experimentId, const QString& userId, qint64 startTime, const QString& runName,
+                          const QJsonArray& tags);         // returns the "run" object
+    QJsonObject run(const QString& runId) const;           // 404 "Run with id=X not found"
+    QString experimentIdOfRun(const QString& runId) const; // 404 when the run does not exist
     QJsonObject updateRun(const QString& runId, const std::optional<QString>& status,
-                          const std::optional<qint64>& endTime, const std::optional<QString>& runName);  // run_info
+                          const std::optional<qint64>& endTime, const std::optional<QString>& runName); // run_info
     void deleteRun(const QString& runId);
     void restoreRun(const QString& runId);
     SearchPage searchRuns(const QStringList& experimentIds, const SearchQuery& query) const;
@@ -70,7 +70,7 @@ public:
 
     // --- registered models
     QJsonObject createRegisteredModel(const QString& name, const QString& description, const QJsonArray& tags);
-    QJsonObject registeredModel(const QString& name) const;                    // 404
+    QJsonObject registeredModel(const QString& name) const; // 404
     SearchPage searchRegisteredModels(const SearchQuery& query) const;
     QJsonObject renameRegisteredModel(const QString& name, const QString& newName);
     void deleteRegisteredModel(const QString& name);
