@@ -58,8 +58,8 @@ int run(const QStringList& arguments)
                                         QStringLiteral("PORT"), QStringLiteral("5000"));
     const QCommandLineOption dataDirOption(
         QStringLiteral("data-dir"),
-        QCoreApplication::translate("ServeCommand", "Directory of basic_auth.db and mlflow.db."),
-        QStringLiteral("DIR"), QDir::current().absoluteFilePath(QStringLiteral("mlflow-data")));
+        QCoreApplication::translate("ServeCommand", "Directory of basic_auth.db and mlflow.db."), QStringLiteral("DIR"),
+        QDir::current().absoluteFilePath(QStringLiteral("mlflow-data")));
     const QCommandLineOption configOption(
         QStringLiteral("config"),
         QCoreApplication::translate("ServeCommand", "basic_auth.ini (default: $MLFLOW_AUTH_CONFIG_PATH)."),
@@ -68,9 +68,9 @@ int run(const QStringList& arguments)
         QStringLiteral("demo"),
         QCoreApplication::translate("ServeCommand", "Seed the demo scenario (admin, user1, user2, three "
                                                     "experiments; default_permission NO_PERMISSIONS)."));
-    const QCommandLineOption certOption(QStringLiteral("tls-cert"),
-                                        QCoreApplication::translate("ServeCommand", "Serve HTTPS with this PEM certificate."),
-                                        QStringLiteral("FILE"));
+    const QCommandLineOption certOption(
+        QStringLiteral("tls-cert"),
+        QCoreApplication::translate("ServeCommand", "Serve HTTPS with this PEM certificate."), QStringLiteral("FILE"));
     const QCommandLineOption keyOption(QStringLiteral("tls-key"),
                                        QCoreApplication::translate("ServeCommand", "PEM private key for --tls-cert."),
                                        QStringLiteral("FILE"));

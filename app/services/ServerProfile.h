@@ -10,7 +10,7 @@ struct ServerProfile
     QString name;
     QUrl url;
     QString username;
-    QString caBundlePath;      // extra CA certificates (PEM) trusted for this server
-    QByteArray pinnedSha256;   // a self-signed certificate the user chose to trust, by SHA-256 fingerprint
-    QString authDatabaseUri;   // optional read-only connection to the auth database
+    QString caBundlePath;    // extra CA certificates (PEM) trusted for this server
+    QByteArray pinnedSha256; // a self-signed certificate the user chose to trust, by SHA-256 fingerprint
+    QString authDatabaseUri; // optional read-only connection to the auth database
 };

@@ -54,9 +54,12 @@ public:
         if (m_socket.state() != QAbstractSocket::ConnectedState) {
             m_socket.abort();
             m_socket.connectToHost(m_host, m_port);
-            if (!spinUntil([this] { return m_socket.state() == QAbstractSocket::ConnectedState ||
-                                           m_socket.state() == QAbstractSocket::UnconnectedState; },
-                           timeoutMs) ||
+            if (!spinUntil(
+                    [this] {
+                        return m_socket.state() == QAbstractSocket::ConnectedState ||
+                               m_socket.state() == QAbstractSocket::UnconnectedState;
+                    },
+                    timeoutMs) ||
                 m_socket.state() != QAbstractSocket::ConnectedState) {
                 response.error = m_socket.errorString();
                 return response;

@@ -41,7 +41,10 @@ inline QList<QJsonObject> transcript(const QString& fileName, QString* error)
         QJsonParseError parseError;
         const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
         if (!doc.isObject()) {
-            *error = QStringLiteral("%1:%2 is not a JSON object: %3").arg(path).arg(lineNumber).arg(parseError.errorString());
+            *error = QStringLiteral("%1:%2 is not a JSON object: %3")
+                         .arg(path)
+                         .arg(lineNumber)
+                         .arg(parseError.errorString());
             return {};
         }
         exchanges.append(doc.object());

@@ -38,8 +38,9 @@ public:
         if (!query.isEmpty())
             target += '?' + query.toUtf8();
         QList<QPair<QByteArray, QByteArray>> headers;
-        headers.append(qMakePair(QByteArray("Authorization"),
-                                 "Basic " + (caller.username + QLatin1Char(':') + caller.password).toUtf8().toBase64()));
+        headers.append(
+            qMakePair(QByteArray("Authorization"),
+                      "Basic " + (caller.username + QLatin1Char(':') + caller.password).toUtf8().toBase64()));
         const bool withBody = method != "GET";
         if (withBody)
             headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
@@ -66,7 +67,8 @@ QString createExperiment(Api& api, const Caller& caller, const QString& name)
 {
     // Distinct creation times, so MLflow's default order (newest first) is deterministic.
     QTest::qWait(2);
-    const auto response = api.call(caller, "POST", QStringLiteral("experiments/create"), {{QStringLiteral("name"), name}});
+    const auto response =
+        api.call(caller, "POST", QStringLiteral("experiments/create"), {{QStringLiteral("name"), name}});
     return json(response).value(QStringLiteral("experiment_id")).toString();
 }
 
@@ -117,8 +119,8 @@ void EmbeddedServerTest::demoScenarioVisibility()
         {DemoData::user1Username, {QStringLiteral("/user1/experiment2"), QStringLiteral("/user1/experiment1")}},
         {DemoData::user2Username, {QStringLiteral("/user2/experiment1")}},
         {DemoData::adminUsername,
-         {QStringLiteral("/user2/experiment1"), QStringLiteral("/user1/experiment2"), QStringLiteral("/user1/experiment1"),
-          QStringLiteral("Default")}},
+         {QStringLiteral("/user2/experiment1"), QStringLiteral("/user1/experiment2"),
+          QStringLiteral("/user1/experiment1"), QStringLiteral("Default")}},
     };
     const QHash<QString, QString> passwords = {{DemoData::user1Username, DemoData::user1Password},
                                                {DemoData::user2Username, DemoData::user2Password},
@@ -134,14 +136,15 @@ void EmbeddedServerTest::demoScenarioVisibility()
     }
     // Each demo run has its metric.
     const auto runs = api.call(admin, "POST", QStringLiteral("runs/search"),
-                               {{QStringLiteral("experiment_ids"), QJsonArray{QStringLiteral("1"), QStringLiteral("2"),
-                                                                             QStringLiteral("3")}}});
+                               {{QStringLiteral("experiment_ids"),
+                                 QJsonArray{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3")}}});
     QCOMPARE(runs.status, 200);
     const QJsonArray runList = json(runs).value(QStringLiteral("runs")).toArray();
     QCOMPARE(runList.size(), 3);
     for (const QJsonValue& run : runList)
-        QCOMPARE(run.toObject().value(QStringLiteral("data")).toObject().value(QStringLiteral("metrics")).toArray().size(),
-                 1);
+        QCOMPARE(
+            run.toObject().value(QStringLiteral("data")).toObject().value(QStringLiteral("metrics")).toArray().size(),
+            1);
 }
 
 // MLflow 2.x: a row is used as-is, so READ under a default of EDIT is a restriction, and NO_PERMISSIONS denies.
@@ -168,12 +171,13 @@ void EmbeddedServerTest::explicitRowWinsOverDefault()
     };
     QCOMPARE(tagged(open), 200);       // default EDIT
     QCOMPARE(tagged(restricted), 403); // explicit READ is weaker than the default
-    QCOMPARE(api.call(carol, "GET", QStringLiteral("experiments/get"), {}, QStringLiteral("experiment_id=") + restricted)
-                 .status,
-             200);
-    QCOMPARE(api.call(carol, "GET", QStringLiteral("experiments/get"), {}, QStringLiteral("experiment_id=") + hidden)
-                 .status,
-             403);
+    QCOMPARE(
+        api.call(carol, "GET", QStringLiteral("experiments/get"), {}, QStringLiteral("experiment_id=") + restricted)
+            .status,
+        200);
+    QCOMPARE(
+        api.call(carol, "GET", QStringLiteral("experiments/get"), {}, QStringLiteral("experiment_id=") + hidden).status,
+        403);
     const auto search =
         api.call(carol, "POST", QStringLiteral("experiments/search"), {{QStringLiteral("max_results"), 10}});
     QStringList names;
@@ -252,7 +256,8 @@ void EmbeddedServerTest::registeredModelGrantsFollowRenameAndDelete()
     Api api(fixture.port());
     createUser(api, QStringLiteral("frank"), QStringLiteral("frank-password"));
     const Caller frank{QStringLiteral("frank"), QStringLiteral("frank-password")};
-    QCOMPARE(api.call(admin, "POST", QStringLiteral("registered-models/create"), {{QStringLiteral("name"), QStringLiteral("m1")}})
+    QCOMPARE(api.call(admin, "POST", QStringLiteral("registered-models/create"),
+                      {{QStringLiteral("name"), QStringLiteral("m1")}})
                  .status,
              200);
     QCOMPARE(api.call(admin, "POST", QStringLiteral("registered-models/permissions/create"),
@@ -261,19 +266,24 @@ void EmbeddedServerTest::registeredModelGrantsFollowRenameAndDelete()
                        {QStringLiteral("permission"), QStringLiteral("READ")}})
                  .status,
              200);
-    QCOMPARE(api.call(admin, "POST", QStringLiteral("registered-models/rename"),
-                      {{QStringLiteral("name"), QStringLiteral("m1")}, {QStringLiteral("new_name"), QStringLiteral("m2")}})
-                 .status,
+    QCOMPARE(
+        api.call(admin, "POST", QStringLiteral("registered-models/rename"),
+                 {{QStringLiteral("name"), QStringLiteral("m1")}, {QStringLiteral("new_name"), QStringLiteral("m2")}})
+            .status,
+        200);
+    QCOMPARE(api.call(frank, "GET", QStringLiteral("registered-models/get"), {}, QStringLiteral("name=m2")).status,
              200);
-    QCOMPARE(api.call(frank, "GET", QStringLiteral("registered-models/get"), {}, QStringLiteral("name=m2")).status, 200);
-    QCOMPARE(api.call(admin, "DELETE", QStringLiteral("registered-models/delete"), {{QStringLiteral("name"), QStringLiteral("m2")}})
+    QCOMPARE(api.call(admin, "DELETE", QStringLiteral("registered-models/delete"),
+                      {{QStringLiteral("name"), QStringLiteral("m2")}})
                  .status,
              200);
     // A new model of the same name must not inherit the old grants.
-    QCOMPARE(api.call(admin, "POST", QStringLiteral("registered-models/create"), {{QStringLiteral("name"), QStringLiteral("m2")}})
+    QCOMPARE(api.call(admin, "POST", QStringLiteral("registered-models/create"),
+                      {{QStringLiteral("name"), QStringLiteral("m2")}})
                  .status,
              200);
-    QCOMPARE(api.call(frank, "GET", QStringLiteral("registered-models/get"), {}, QStringLiteral("name=m2")).status, 403);
+    QCOMPARE(api.call(frank, "GET", QStringLiteral("registered-models/get"), {}, QStringLiteral("name=m2")).status,
+             403);
 }
 
 void EmbeddedServerTest::badInput_data()
@@ -286,9 +296,11 @@ void EmbeddedServerTest::badInput_data()
         return "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: " + type +
                "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
     };
-    auto get = [&](const QByteArray& target) { return "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"; };
-    QTest::newRow("malformed JSON is an empty body") << post("/api/2.0/mlflow/experiments/create", "{\"name\": ")
-                                                     << 400 << QStringLiteral("INVALID_PARAMETER_VALUE");
+    auto get = [&](const QByteArray& target) {
+        return "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+    };
+    QTest::newRow("malformed JSON is an empty body") << post("/api/2.0/mlflow/experiments/create", "{\"name\": ") << 400
+                                                     << QStringLiteral("INVALID_PARAMETER_VALUE");
     QTest::newRow("JSON array body") << post("/api/2.0/mlflow/experiments/create", "[1,2]") << 400
                                      << QStringLiteral("INVALID_PARAMETER_VALUE");
     QTest::newRow("name of wrong type") << post("/api/2.0/mlflow/experiments/create", "{\"name\": {\"a\": 1}}") << 400
@@ -305,15 +317,16 @@ void EmbeddedServerTest::badInput_data()
         << ("PATCH /api/2.0/mlflow/users/update-admin HTTP/1.1\r\nHost: x\r\n" + auth +
             "Content-Type: application/json\r\nContent-Length: 37\r\n\r\n{\"username\":\"admin\",\"is_admin\":\"yes\"}")
         << 400 << QStringLiteral("INVALID_PARAMETER_VALUE");
-    QTest::newRow("non-UTF-8 body") << post("/api/2.0/mlflow/experiments/create", "{\"name\": \"\xff\xfe\xc3\"}")
-                                    << 400 << QStringLiteral("INVALID_PARAMETER_VALUE");
+    QTest::newRow("non-UTF-8 body") << post("/api/2.0/mlflow/experiments/create", "{\"name\": \"\xff\xfe\xc3\"}") << 400
+                                    << QStringLiteral("INVALID_PARAMETER_VALUE");
     QTest::newRow("unknown route") << get("/api/2.0/mlflow/users/list") << 404 << QString();
     QTest::newRow("wrong method") << get("/api/2.0/mlflow/experiments/create") << 405 << QString();
     QTest::newRow("unknown run") << post("/api/2.0/mlflow/runs/log-metric",
                                          "{\"run_id\":\"nope\",\"key\":\"k\",\"value\":1,\"timestamp\":1}")
                                  << 404 << QStringLiteral("RESOURCE_DOES_NOT_EXIST");
     QTest::newRow("metric value not a number")
-        << post("/api/2.0/mlflow/runs/log-metric", "{\"run_id\":\"x\",\"key\":\"k\",\"value\":\"high\",\"timestamp\":1}")
+        << post("/api/2.0/mlflow/runs/log-metric",
+                "{\"run_id\":\"x\",\"key\":\"k\",\"value\":\"high\",\"timestamp\":1}")
         << 400 << QStringLiteral("INVALID_PARAMETER_VALUE");
     QTest::newRow("garbage basic credentials")
         << QByteArray("GET /api/2.0/mlflow/users/get?username=admin HTTP/1.1\r\nHost: x\r\nAuthorization: Basic "
@@ -341,9 +354,16 @@ void EmbeddedServerTest::badInput()
         QVERIFY(!json(response).value(QStringLiteral("message")).toString().isEmpty());
     // The server keeps serving and its data is intact.
     Api api(fixture.port());
-    const auto health = api.call(admin, "POST", QStringLiteral("experiments/search"), {{QStringLiteral("max_results"), 10}});
+    const auto health =
+        api.call(admin, "POST", QStringLiteral("experiments/search"), {{QStringLiteral("max_results"), 10}});
     QCOMPARE(health.status, 200);
-    QCOMPARE(json(health).value(QStringLiteral("experiments")).toArray().first().toObject().value(QStringLiteral("name")).toString(),
+    QCOMPARE(json(health)
+                 .value(QStringLiteral("experiments"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QStringLiteral("name"))
+                 .toString(),
              QStringLiteral("Default"));
 }
 
@@ -378,14 +398,17 @@ void EmbeddedServerTest::injectionAndUnicodeNamesAreLiteral()
     for (const QString& name : names) {
         const QString id = createExperiment(api, admin, name);
         QVERIFY2(!id.isEmpty(), qPrintable(name));
-        const auto byName = api.call(admin, "GET", QStringLiteral("experiments/get-by-name"), {},
-                                     QStringLiteral("experiment_name=") + QString::fromUtf8(QUrl::toPercentEncoding(name)));
+        const auto byName =
+            api.call(admin, "GET", QStringLiteral("experiments/get-by-name"), {},
+                     QStringLiteral("experiment_name=") + QString::fromUtf8(QUrl::toPercentEncoding(name)));
         QCOMPARE(byName.status, 200);
-        QCOMPARE(json(byName).value(QStringLiteral("experiment")).toObject().value(QStringLiteral("name")).toString(), name);
+        QCOMPARE(json(byName).value(QStringLiteral("experiment")).toObject().value(QStringLiteral("name")).toString(),
+                 name);
     }
     // `=` matches literally: '100% _done_' must not match a LIKE-style wildcard.
-    const auto search = api.call(admin, "POST", QStringLiteral("experiments/search"),
-                                 {{QStringLiteral("max_results"), 10}, {QStringLiteral("filter"), QStringLiteral("name = '100% _done_'")}});
+    const auto search = api.call(
+        admin, "POST", QStringLiteral("experiments/search"),
+        {{QStringLiteral("max_results"), 10}, {QStringLiteral("filter"), QStringLiteral("name = '100% _done_'")}});
     QCOMPARE(json(search).value(QStringLiteral("experiments")).toArray().size(), 1);
     // A Unicode user name authenticates.
     const QString username = QStringLiteral("J\u00fcrgen-\u7528\u6237");
@@ -395,7 +418,9 @@ void EmbeddedServerTest::injectionAndUnicodeNamesAreLiteral()
                  .status,
              200);
     // The tables are all still there.
-    QCOMPARE(api.call(admin, "POST", QStringLiteral("experiments/search"), {{QStringLiteral("max_results"), 100}}).status, 200);
+    QCOMPARE(
+        api.call(admin, "POST", QStringLiteral("experiments/search"), {{QStringLiteral("max_results"), 100}}).status,
+        200);
 }
 
 void EmbeddedServerTest::concurrentClients()
@@ -463,8 +488,8 @@ void EmbeddedServerTest::refusesPublicAddressWithDefaultAdminPassword()
     QString error;
     QVERIFY2(server.start(&error), qPrintable(error));
     Api api(server.port());
-    QCOMPARE(api.call({QStringLiteral("admin"), QStringLiteral("a-much-better-secret")}, "GET", QStringLiteral("users/get"),
-                      {}, QStringLiteral("username=admin"))
+    QCOMPARE(api.call({QStringLiteral("admin"), QStringLiteral("a-much-better-secret")}, "GET",
+                      QStringLiteral("users/get"), {}, QStringLiteral("username=admin"))
                  .status,
              200);
 }
@@ -483,8 +508,9 @@ void EmbeddedServerTest::opensRealMlflowAuthDatabase()
         QVERIFY(query.exec(QStringLiteral("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT "
                                           "alembic_version_pkc PRIMARY KEY (version_num))")));
         QVERIFY(query.exec(QStringLiteral("INSERT INTO alembic_version VALUES ('8606fa83a998')")));
-        QVERIFY(query.exec(QStringLiteral("CREATE TABLE users (id INTEGER NOT NULL, username VARCHAR(255), password_hash "
-                                          "VARCHAR(255), is_admin BOOLEAN, PRIMARY KEY (id), UNIQUE (username))")));
+        QVERIFY(
+            query.exec(QStringLiteral("CREATE TABLE users (id INTEGER NOT NULL, username VARCHAR(255), password_hash "
+                                      "VARCHAR(255), is_admin BOOLEAN, PRIMARY KEY (id), UNIQUE (username))")));
         QVERIFY(query.exec(QStringLiteral(
             "CREATE TABLE experiment_permissions (id INTEGER NOT NULL, experiment_id VARCHAR(255) NOT NULL, user_id "
             "INTEGER NOT NULL, permission VARCHAR(255), PRIMARY KEY (id), CONSTRAINT fk_user_id FOREIGN KEY(user_id) "
@@ -493,11 +519,13 @@ void EmbeddedServerTest::opensRealMlflowAuthDatabase()
             "CREATE TABLE registered_model_permissions (id INTEGER NOT NULL, name VARCHAR(255) NOT NULL, user_id "
             "INTEGER NOT NULL, permission VARCHAR(255), PRIMARY KEY (id), CONSTRAINT fk_user_id FOREIGN KEY(user_id) "
             "REFERENCES users (id), CONSTRAINT unique_name_user UNIQUE (name, user_id))")));
-        QVERIFY(query.prepare(QStringLiteral("INSERT INTO users (username, password_hash, is_admin) VALUES (?, ?, 1)")));
+        QVERIFY(
+            query.prepare(QStringLiteral("INSERT INTO users (username, password_hash, is_admin) VALUES (?, ?, 1)")));
         query.addBindValue(QStringLiteral("admin"));
-        query.addBindValue(QStringLiteral("scrypt:32768:8:1$BVW0waGigoF7EbZd$06658e87b9eca2d95732b57008e2b4e90975b7b28ea4"
-                                          "3329b6f98b8e0a22108525d99f9d889ea113ebe54b082057aeeee7459011d7e571850710e7"
-                                          "7eb82c6a6c"));
+        query.addBindValue(
+            QStringLiteral("scrypt:32768:8:1$BVW0waGigoF7EbZd$06658e87b9eca2d95732b57008e2b4e90975b7b28ea4"
+                           "3329b6f98b8e0a22108525d99f9d889ea113ebe54b082057aeeee7459011d7e571850710e7"
+                           "7eb82c6a6c"));
         QVERIFY(query.exec());
         database.close();
     }
@@ -559,8 +587,8 @@ void EmbeddedServerTest::killedServerLosesNoCommittedWrite()
                       QStringLiteral("experiment_name=survives-kill"))
                  .status,
              200);
-    QCOMPARE(api.call({QStringLiteral("grace"), QStringLiteral("grace-password")}, "GET", QStringLiteral("users/get"), {},
-                      QStringLiteral("username=grace"))
+    QCOMPARE(api.call({QStringLiteral("grace"), QStringLiteral("grace-password")}, "GET", QStringLiteral("users/get"),
+                      {}, QStringLiteral("username=grace"))
                  .status,
              200);
     // SIGTERM stops cleanly.

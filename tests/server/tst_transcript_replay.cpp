@@ -29,8 +29,10 @@ const QHash<QString, DeliberateDifference>& deliberateDifferences()
 {
     static const QHash<QString, DeliberateDifference> differences = {
         {QStringLiteral("delete_user2_by_admin"),
-         {200, {}, "2.15.1 cannot delete a user who holds grants (400, SQL in the message); we delete the user and "
-                   "its grants in one transaction"}},
+         {200,
+          {},
+          "2.15.1 cannot delete a user who holds grants (400, SQL in the message); we delete the user and "
+          "its grants in one transaction"}},
         {QStringLiteral("delete_user2_again"), {404, "RESOURCE_DOES_NOT_EXIST", "user2 is gone after the delete"}},
         {QStringLiteral("search_as_deleted_user2"), {401, {}, "user2 is gone, so its credentials no longer work"}},
         {QStringLiteral("admin_get_perm_of_deleted_user"),
@@ -42,9 +44,12 @@ const QHash<QString, DeliberateDifference>& deliberateDifferences()
 // Keys whose values differ on every run of a real server.
 bool isVolatileKey(const QString& key)
 {
-    static const QSet<QString> keys = {QStringLiteral("creation_time"),       QStringLiteral("last_update_time"),
-                                       QStringLiteral("start_time"),          QStringLiteral("end_time"),
-                                       QStringLiteral("timestamp"),           QStringLiteral("creation_timestamp"),
+    static const QSet<QString> keys = {QStringLiteral("creation_time"),
+                                       QStringLiteral("last_update_time"),
+                                       QStringLiteral("start_time"),
+                                       QStringLiteral("end_time"),
+                                       QStringLiteral("timestamp"),
+                                       QStringLiteral("creation_timestamp"),
                                        QStringLiteral("last_updated_timestamp")};
     return keys.contains(key);
 }
@@ -200,9 +205,8 @@ void TranscriptReplayTest::replayMlflow2151()
         QList<QPair<QByteArray, QByteArray>> headers;
         const QJsonValue user = exchange.value(QStringLiteral("auth_user"));
         if (exchange.contains(QStringLiteral("request_authorization_header"))) {
-            headers.append({"Authorization", exchange.value(QStringLiteral("request_authorization_header"))
-                                                 .toString()
-                                                 .toUtf8()});
+            headers.append(
+                {"Authorization", exchange.value(QStringLiteral("request_authorization_header")).toString().toUtf8()});
         } else if (user.isString()) {
             const QByteArray credentials =
                 (user.toString() + QLatin1Char(':') + exchange.value(QStringLiteral("auth_password")).toString())
@@ -249,11 +253,14 @@ void TranscriptReplayTest::replayMlflow2151()
         QStringList problems;
         if (response.status != expectedStatus)
             problems << QStringLiteral("status %1, expected %2").arg(response.status).arg(expectedStatus);
-        const QByteArray expectedType = mediaType(expectedHeaders.value(QStringLiteral("content-type")).toString().toLatin1());
+        const QByteArray expectedType =
+            mediaType(expectedHeaders.value(QStringLiteral("content-type")).toString().toLatin1());
         if (mediaType(response.header("content-type")) != expectedType)
             problems << QStringLiteral("content type %1, expected %2")
-                            .arg(QString::fromLatin1(response.header("content-type")), QString::fromLatin1(expectedType));
-        const QByteArray expectedChallenge = expectedHeaders.value(QStringLiteral("www-authenticate")).toString().toLatin1();
+                            .arg(QString::fromLatin1(response.header("content-type")),
+                                 QString::fromLatin1(expectedType));
+        const QByteArray expectedChallenge =
+            expectedHeaders.value(QStringLiteral("www-authenticate")).toString().toLatin1();
         if (response.header("www-authenticate") != expectedChallenge)
             problems << QStringLiteral("WWW-Authenticate '%1', expected '%2'")
                             .arg(QString::fromLatin1(response.header("www-authenticate")),
@@ -262,7 +269,8 @@ void TranscriptReplayTest::replayMlflow2151()
         if (expectedBody.isObject()) {
             QJsonObject expectedObject = expectedBody.toObject();
             if (!actualJson.isObject()) {
-                problems << QStringLiteral("body is not a JSON object: %1").arg(QString::fromUtf8(response.body.left(200)));
+                problems
+                    << QStringLiteral("body is not a JSON object: %1").arg(QString::fromUtf8(response.body.left(200)));
             } else {
                 QJsonObject actualObject = actualJson.object();
                 // MLflow 2.15.1 quotes the failing SQL (and password hashes) in some messages; we stop at the
@@ -284,7 +292,8 @@ void TranscriptReplayTest::replayMlflow2151()
         } else if (expectedBody.isString()) {
             const QString expectedText = expectedBody.toString();
             // Werkzeug's HTML error pages are compared by status and type only; our pages explain more.
-            if (!expectedText.startsWith(QLatin1String("<!doctype")) && QString::fromUtf8(response.body) != expectedText)
+            if (!expectedText.startsWith(QLatin1String("<!doctype")) &&
+                QString::fromUtf8(response.body) != expectedText)
                 problems << QStringLiteral("body '%1', expected '%2'")
                                 .arg(QString::fromUtf8(response.body.left(200)), expectedText.left(200));
         }
@@ -305,7 +314,8 @@ void TranscriptReplayTest::replayMlflow2151()
                              .arg(mismatches.size());
     for (const QString& mismatch : std::as_const(mismatches))
         qWarning().noquote() << mismatch;
-    QVERIFY2(mismatches.isEmpty(), qPrintable(QStringLiteral("%1 exchanges differ from MLflow 2.15.1").arg(mismatches.size())));
+    QVERIFY2(mismatches.isEmpty(),
+             qPrintable(QStringLiteral("%1 exchanges differ from MLflow 2.15.1").arg(mismatches.size())));
     QCOMPARE(matched + deliberate, static_cast<int>(exchanges.size()));
 }
 
