@@ -214,15 +214,13 @@ bool EmbeddedServer::start(QString* error)
     if (d->front)
         return true;
     QString failure;
-    const bool ready = d->loadConfig(&failure) && d->openStores(&failure) && d->ensureAdmin(&failure) &&
-                       d->checkExposure(&failure) &&
+    // The certificate is read first, so a bad TLS file fails before the data dir is created or seeded.
+    const std::optional<QSslConfiguration> tls = d->tlsConfiguration(&failure);
+    const bool ready = failure.isEmpty() && d->loadConfig(&failure) && d->openStores(&failure) &&
+                       d->ensureAdmin(&failure) && d->checkExposure(&failure) &&
                        (!d->options.demo || d->authStore->user(DemoData::user1Username) ||
                         DemoData::seed(*d->service, d->config.adminUsername, d->config.adminPassword, &failure));
-    std::optional<QSslConfiguration> tls;
-    if (ready) {
-        tls = d->tlsConfiguration(&failure);
-    }
-    if (!ready || !failure.isEmpty()) {
+    if (!ready) {
         *error = failure;
         d->closeStores();
         return false;
