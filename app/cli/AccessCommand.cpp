@@ -96,25 +96,15 @@ bool AccessCommand::prepare()
 
 void AccessCommand::start()
 {
-    m_loader = std::make_unique<DirectoryLoader>(&session());
-    QString error;
-    const bool started = m_loader->load(
-        [this](const ApiError& failure) {
-            if (failure.isError()) {
-                fail(failure, tr("Loading users and permissions failed"));
-                return;
-            }
-            m_loader->directory()->setDefaultPermission(m_defaultPermission);
-            if (isSet(QStringLiteral("user")))
-                showUser(m_context->parser.values(QStringLiteral("user")).constLast());
-            else if (isSet(QStringLiteral("experiment")))
-                showResource(ResourceType::Experiment, option(QStringLiteral("experiment")));
-            else
-                showResource(ResourceType::RegisteredModel, option(QStringLiteral("model")));
-        },
-        &error);
-    if (!started)
-        fail(ExitCode::Other, error);
+    loadDirectory(m_loader, tr("Loading users and permissions failed"), [this] {
+        m_loader->directory()->setDefaultPermission(m_defaultPermission);
+        if (isSet(QStringLiteral("user")))
+            showUser(m_context->parser.values(QStringLiteral("user")).constLast());
+        else if (isSet(QStringLiteral("experiment")))
+            showResource(ResourceType::Experiment, option(QStringLiteral("experiment")));
+        else
+            showResource(ResourceType::RegisteredModel, option(QStringLiteral("model")));
+    });
 }
 
 void AccessCommand::showUser(const QString& username)

@@ -193,43 +193,33 @@ bool ApplyCommand::prepare()
 
 void ApplyCommand::start()
 {
-    m_loader = std::make_unique<DirectoryLoader>(&session());
-    QString error;
-    const bool started = m_loader->load(
-        [this](const ApiError& failure) {
-            if (failure.isError()) {
-                fail(failure, tr("Loading the current users and grants failed"));
+    loadDirectory(m_loader, tr("Loading the current users and grants failed"), [this] {
+        QStringList notFound;
+        if (!resolveRows(&notFound)) {
+            fail(ExitCode::NotFound, tr("Some rows name what this server does not have; nothing was applied:\n%1")
+                                         .arg(notFound.join(QLatin1Char('\n'))));
+            return;
+        }
+        m_changes = std::make_unique<ChangeSet>(m_loader->directory());
+        int staged = 0;
+        for (const Row& row : std::as_const(m_rows)) {
+            if (row.action == QLatin1String("unchanged"))
+                continue;
+            if (!m_changes->stageGrant(row.username, row.type, row.resourceId, row.target)) {
+                fail(ExitCode::Other, tr("Line %1 could not be staged; nothing was applied.").arg(row.line));
                 return;
             }
-            QStringList notFound;
-            if (!resolveRows(&notFound)) {
-                fail(ExitCode::NotFound, tr("Some rows name what this server does not have; nothing was applied:\n%1")
-                                             .arg(notFound.join(QLatin1Char('\n'))));
-                return;
-            }
-            m_changes = std::make_unique<ChangeSet>(m_loader->directory());
-            int staged = 0;
-            for (const Row& row : std::as_const(m_rows)) {
-                if (row.action == QLatin1String("unchanged"))
-                    continue;
-                if (!m_changes->stageGrant(row.username, row.type, row.resourceId, row.target)) {
-                    fail(ExitCode::Other, tr("Line %1 could not be staged; nothing was applied.").arg(row.line));
-                    return;
-                }
-                ++staged;
-            }
-            if (isSet(QStringLiteral("dry-run")) || staged == 0) {
-                printPlan(false);
-                done();
-                return;
-            }
-            connect(m_changes.get(), &ChangeSet::applied, this, [this] { onApplied(); });
-            if (!m_changes->apply(session().auth()))
-                fail(ExitCode::Other, tr("The changes could not be started."));
-        },
-        &error);
-    if (!started)
-        fail(ExitCode::Other, error);
+            ++staged;
+        }
+        if (isSet(QStringLiteral("dry-run")) || staged == 0) {
+            printPlan(false);
+            done();
+            return;
+        }
+        connect(m_changes.get(), &ChangeSet::applied, this, [this] { onApplied(); });
+        if (!m_changes->apply(session().auth()))
+            fail(ExitCode::Other, tr("The changes could not be started."));
+    });
 }
 
 bool ApplyCommand::resolveRows(QStringList* notFound)

@@ -1,5 +1,6 @@
 #include "app/cli/CliCommand.h"
 
+#include "app/cli/DirectoryLoader.h"
 #include "app/cli/OutputWriter.h"
 
 CliCommand::CliCommand(CliContext* context, QObject* parent) : QObject(parent), m_context(context) {}
@@ -31,4 +32,22 @@ void CliCommand::fail(const ApiError& error, const QString& what)
     const QString sentence = error.userMessage();
     fail(ExitCodes::fromApiError(error), what.isEmpty() ? sentence : what + QLatin1String(": ") + sentence,
          ApiError::kindName(error.kind()));
+}
+
+void CliCommand::loadDirectory(std::unique_ptr<DirectoryLoader>& loader, const QString& what,
+                               std::function<void()> loaded)
+{
+    loader = std::make_unique<DirectoryLoader>(&session());
+    QString error;
+    const bool started = loader->load(
+        [this, what, loaded = std::move(loaded)](const ApiError& failure) {
+            if (failure.isError()) {
+                fail(failure, what);
+                return;
+            }
+            loaded();
+        },
+        &error);
+    if (!started)
+        fail(ExitCode::Other, error);
 }

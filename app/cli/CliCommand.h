@@ -8,7 +8,11 @@
 #include <QObject>
 #include <QStringList>
 
+#include <functional>
+#include <memory>
+
 class CliSession;
+class DirectoryLoader;
 class OutputWriter;
 
 // What a running command gets: its spec, its parsed command line, the output and the session.
@@ -51,6 +55,9 @@ protected:
     void fail(ExitCode code, const QString& message, const QString& kind = QString());
     // Reports an API failure: "`what`: the error's sentence", with the exit code for its kind.
     void fail(const ApiError& error, const QString& what = QString());
+    // Creates `loader`, loads the whole Directory through the session and calls `loaded` when it is ready; on a
+    // failure reports it as "`what`: ..." and never calls `loaded`.
+    void loadDirectory(std::unique_ptr<DirectoryLoader>& loader, const QString& what, std::function<void()> loaded);
 
     QString option(const QString& name) const { return m_context->parser.value(name); }
     bool isSet(const QString& name) const { return m_context->parser.isSet(name); }

@@ -71,20 +71,10 @@ bool MatrixCommand::prepare()
 
 void MatrixCommand::start()
 {
-    m_loader = std::make_unique<DirectoryLoader>(&session());
-    QString error;
-    const bool started = m_loader->load(
-        [this](const ApiError& failure) {
-            if (failure.isError()) {
-                fail(failure, tr("Loading the access matrix failed"));
-                return;
-            }
-            m_loader->directory()->setDefaultPermission(m_defaultPermission);
-            print();
-        },
-        &error);
-    if (!started)
-        fail(ExitCode::Other, error);
+    loadDirectory(m_loader, tr("Loading the access matrix failed"), [this] {
+        m_loader->directory()->setDefaultPermission(m_defaultPermission);
+        print();
+    });
 }
 
 void MatrixCommand::print()
