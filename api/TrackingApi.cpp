@@ -8,6 +8,26 @@
 #include <algorithm>
 #include <memory>
 
+namespace {
+
+// Reads one search page: the items under `listKey` (absent on an empty page, which MLflow sends as {}) are appended
+// to `items`, and MLflow's next token is handed back.
+template <typename Item>
+auto pageCollector(std::shared_ptr<QList<Item>> items, QLatin1String listKey)
+{
+    return [items, listKey](const ApiReply* reply, QString* next, ApiError*) {
+        const QJsonArray page = reply->json().value(listKey).toArray();
+        for (const QJsonValue& value : page) {
+            if (const auto item = Item::fromJson(value.toObject()))
+                items->append(*item);
+        }
+        *next = reply->json().value(QLatin1String("next_page_token")).toString();
+        return true;
+    };
+}
+
+} // namespace
+
 TrackingApi::TrackingApi(Connection* connection, QObject* parent) : QObject(parent), m_connection(connection) {}
 
 QString TrackingApi::viewTypeName(ViewType viewType)
@@ -41,16 +61,7 @@ ExperimentListJob* TrackingApi::searchExperiments(ViewType viewType, const QStri
                 body.insert(QStringLiteral("page_token"), token);
             return connection->post(QStringLiteral("/api/2.0/mlflow/experiments/search"), body);
         },
-        [items](const ApiReply* reply, QString* next, ApiError*) {
-            // An empty page is {} with no "experiments" key.
-            const QJsonArray page = reply->json().value(QLatin1String("experiments")).toArray();
-            for (const QJsonValue& value : page) {
-                if (const auto experiment = Experiment::fromJson(value.toObject()))
-                    items->append(*experiment);
-            }
-            *next = reply->json().value(QLatin1String("next_page_token")).toString();
-            return true;
-        });
+        pageCollector(items, QLatin1String("experiments")));
     walker->setDone([job, items] { job->succeed(std::move(*items)); });
     walker->fetch(QString());
     return job;
@@ -73,15 +84,7 @@ RegisteredModelListJob* TrackingApi::searchRegisteredModels(const QString& filte
                 query.addQueryItem(QStringLiteral("page_token"), token);
             return connection->get(QStringLiteral("/api/2.0/mlflow/registered-models/search"), query);
         },
-        [items](const ApiReply* reply, QString* next, ApiError*) {
-            const QJsonArray page = reply->json().value(QLatin1String("registered_models")).toArray();
-            for (const QJsonValue& value : page) {
-                if (const auto model = RegisteredModel::fromJson(value.toObject()))
-                    items->append(*model);
-            }
-            *next = reply->json().value(QLatin1String("next_page_token")).toString();
-            return true;
-        });
+        pageCollector(items, QLatin1String("registered_models")));
     walker->setDone([job, items] { job->succeed(std::move(*items)); });
     walker->fetch(QString());
     return job;
