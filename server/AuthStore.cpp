@@ -43,6 +43,11 @@ const char* const schemaStatements[] = {
     "user_id INTEGER NOT NULL, permission VARCHAR(255), PRIMARY KEY (id), "
     "CONSTRAINT fk_user_id FOREIGN KEY(user_id) REFERENCES users (id), "
     "CONSTRAINT unique_name_user UNIQUE (name, user_id))",
+    // Not in MLflow's schema, which only indexes (resource, user): without these, users/get and deleting a user
+    // scan every grant row (3.8 ms per users/get at 50,000 grants). Extra indexes do not stop MLflow opening the file.
+    "CREATE INDEX IF NOT EXISTS mlflow_admin_experiment_permissions_user ON experiment_permissions (user_id)",
+    "CREATE INDEX IF NOT EXISTS mlflow_admin_registered_model_permissions_user ON registered_model_permissions "
+    "(user_id)",
 };
 
 } // namespace
