@@ -374,6 +374,9 @@ ChangeSet::ChangeSet(Directory* directory, QObject* parent) : QObject(parent), m
 
 ChangeSet::~ChangeSet()
 {
+    // A change staged in the last event-loop turn (e.g. just before the window closed) must not be lost.
+    if (m_autoSaveScheduled && !m_autoSavePath.isEmpty())
+        save(m_autoSavePath);
     // The undo stack must not call back into a half-destroyed change set.
     m_undo.clear();
 }

@@ -455,6 +455,20 @@ void TestChangeSet::persistenceWithoutPasswords()
     ChangeSet reread(&directory);
     QVERIFY(reread.restore(path, &error));
     QCOMPARE(reread.count(), 1);
+
+    // A change staged just before the change set goes away (no event-loop turn in between) is saved too.
+    {
+        ChangeSet closing(&directory);
+        closing.setAutoSavePath(path);
+        QVERIFY(closing.stageGrant(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("1"),
+                                   PermissionLevel::Edit));
+        QVERIFY(closing.stageGrant(QStringLiteral("alice"), ResourceType::Experiment, QStringLiteral("1"),
+                                   PermissionLevel::Read));
+    }
+    QVERIFY(reread.restore(path, &error));
+    QCOMPARE(reread.count(), 2);
+    QCOMPARE(reread.pendingLevel(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("1")),
+             std::optional<PermissionLevel>(PermissionLevel::Edit));
 }
 
 void TestChangeSet::restoredCreateNeedsItsPassword()
