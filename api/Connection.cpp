@@ -3,7 +3,6 @@
 #include "api/ApiLogging.h"
 
 #include <QCoreApplication>
-#include <QFile>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -112,22 +111,8 @@ void Connection::setCredentials(const QString& username, const QString& password
 bool Connection::setTlsPolicy(const TlsPolicy& policy, QString* error)
 {
     QList<QSslCertificate> certificates;
-    if (!policy.caBundlePath.isEmpty()) {
-        QFile file(policy.caBundlePath);
-        if (!file.open(QIODevice::ReadOnly)) {
-            if (error)
-                *error = QCoreApplication::translate("Connection", "The CA bundle %1 cannot be read: %2")
-                             .arg(policy.caBundlePath, file.errorString());
-            return false;
-        }
-        certificates = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
-        if (certificates.isEmpty()) {
-            if (error)
-                *error = QCoreApplication::translate("Connection", "The CA bundle %1 holds no PEM certificate.")
-                             .arg(policy.caBundlePath);
-            return false;
-        }
-    }
+    if (!policy.caBundlePath.isEmpty() && !Tls::readCaBundle(policy.caBundlePath, &certificates, error))
+        return false;
     m_tlsPolicy = policy;
     m_extraCaCertificates = certificates;
     return true;

@@ -1,6 +1,8 @@
 #include "api/TlsPolicy.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QFile>
 #include <QRegularExpression>
 
 namespace Tls {
@@ -26,6 +28,24 @@ QByteArray parseFingerprint(const QString& text)
     if (!hexOnly.match(hex).hasMatch())
         return {};
     return QByteArray::fromHex(hex.toLatin1());
+}
+
+bool readCaBundle(const QString& path, QList<QSslCertificate>* certificates, QString* error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error =
+                QCoreApplication::translate("Tls", "The CA bundle %1 cannot be read: %2").arg(path, file.errorString());
+        return false;
+    }
+    *certificates = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
+    if (certificates->isEmpty()) {
+        if (error)
+            *error = QCoreApplication::translate("Tls", "The CA bundle %1 holds no PEM certificate.").arg(path);
+        return false;
+    }
+    return true;
 }
 
 bool mayIgnore(const TlsPolicy& policy, const QSslCertificate& certificate, const QList<QSslError>& errors)

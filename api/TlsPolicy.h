@@ -24,6 +24,10 @@ QString formatFingerprint(const QByteArray& digest);
 // Accepts "AB:CD:...", "abcd...", with or without colons or spaces. Empty result when it is not 32 bytes of hex.
 QByteArray parseFingerprint(const QString& text);
 
+// Reads the PEM certificates of a CA bundle file. False with a translated `error` naming the file when it cannot be
+// read or holds no certificate, so a typo never silently leaves only the system CAs in force.
+bool readCaBundle(const QString& path, QList<QSslCertificate>* certificates, QString* error);
+
 // Whether these errors may be ignored for `certificate` under `policy`: only with a pin that equals the
 // certificate's digest, and never for revoked or blacklisted certificates.
 bool mayIgnore(const TlsPolicy& policy, const QSslCertificate& certificate, const QList<QSslError>& errors);

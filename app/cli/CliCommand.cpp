@@ -1,5 +1,6 @@
 #include "app/cli/CliCommand.h"
 
+#include "app/cli/CliSession.h"
 #include "app/cli/DirectoryLoader.h"
 #include "app/cli/OutputWriter.h"
 
@@ -7,7 +8,13 @@ CliCommand::CliCommand(CliContext* context, QObject* parent) : QObject(parent), 
 
 void CliCommand::sessionFailed(int exitCode, const QString& message, const QString& kind)
 {
-    fail(static_cast<ExitCode>(exitCode), message, kind);
+    // A script that meets an untrusted certificate needs the fingerprint as data, to show it or to pin it.
+    QJsonObject details;
+    const QString fingerprint =
+        session().hasProbeResult() ? session().probe().error.certificateFingerprint() : QString();
+    if (!fingerprint.isEmpty())
+        details.insert(QStringLiteral("certificate_sha256"), fingerprint);
+    fail(static_cast<ExitCode>(exitCode), message, kind, details);
 }
 
 void CliCommand::done(ExitCode code)
@@ -19,11 +26,11 @@ void CliCommand::done(ExitCode code)
     emit finished(m_exitCode);
 }
 
-void CliCommand::fail(ExitCode code, const QString& message, const QString& kind)
+void CliCommand::fail(ExitCode code, const QString& message, const QString& kind, const QJsonObject& details)
 {
     if (m_done)
         return;
-    out().error(message, static_cast<int>(code), kind);
+    out().error(message, static_cast<int>(code), kind, details);
     done(code);
 }
 

@@ -5,6 +5,7 @@
 #include "app/cli/ExitCode.h"
 
 #include <QCommandLineParser>
+#include <QJsonObject>
 #include <QObject>
 #include <QStringList>
 
@@ -41,7 +42,8 @@ public:
     // Validates the arguments; on failure calls fail() (usually with ExitCode::Usage) and returns false.
     virtual bool prepare() { return true; }
     virtual void start() = 0;
-    // The session could not be opened; the default prints the message.
+    // The session could not be opened; the default prints the message (and, for an untrusted certificate, puts its
+    // fingerprint in the JSON error).
     virtual void sessionFailed(int exitCode, const QString& message, const QString& kind);
 
     bool isDone() const { return m_done; }
@@ -52,7 +54,8 @@ signals:
 
 protected:
     void done(ExitCode code = ExitCode::Ok);
-    void fail(ExitCode code, const QString& message, const QString& kind = QString());
+    void fail(ExitCode code, const QString& message, const QString& kind = QString(),
+              const QJsonObject& details = QJsonObject());
     // Reports an API failure: "`what`: the error's sentence", with the exit code for its kind.
     void fail(const ApiError& error, const QString& what = QString());
     // Creates `loader`, loads the whole Directory through the session and calls `loaded` when it is ready; on a

@@ -10,6 +10,7 @@
 #include "app/services/CredentialStore.h"
 #include "app/services/ProfileStore.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -76,6 +77,8 @@ bool CliSession::resolve(ExitCode* code, QString* error)
             return false;
         }
     }
+    if (!checkTlsSettings(m_target, error))
+        return false;
     m_authDatabaseUri = m_options.authDatabaseUri.isEmpty() ? m_target.authDatabaseUri : m_options.authDatabaseUri;
     *code = ExitCode::Ok;
     return true;
@@ -160,7 +163,8 @@ void CliSession::connectWith(QString password)
         m_probe = probe->result();
         m_hasProbe = true;
         if (!m_probe.isUsable()) {
-            fail(ExitCodes::fromProbeStatus(m_probe.status), m_probe.userMessage(),
+            fail(ExitCodes::fromProbeStatus(m_probe.status),
+                 m_probe.status == ProbeResult::Status::TlsFailure ? tlsFailureMessage() : m_probe.userMessage(),
                  ProbeResult::statusName(m_probe.status));
             return;
         }
@@ -173,6 +177,45 @@ void CliSession::connectWith(QString password)
         m_tracking = new TrackingApi(m_connection, this);
         emit ready();
     });
+}
+
+bool CliSession::checkTlsSettings(const ServerProfile& profile, QString* error)
+{
+    // Silently ignoring them would let the user believe the connection is verified, while the password travels
+    // in the clear.
+    if (profile.url.scheme() == QLatin1String("http") &&
+        (!profile.pinnedSha256.isEmpty() || !profile.caBundlePath.isEmpty())) {
+        *error = tr("%1 is a plain http:// address: there is no certificate to check, so a pinned fingerprint or a "
+                    "CA bundle would protect nothing. Use the server's https:// address, or drop --pin-sha256 and "
+                    "--ca-bundle (from the command line or the profile).")
+                     .arg(profile.url.toDisplayString());
+        return false;
+    }
+    QList<QSslCertificate> certificates;
+    return profile.caBundlePath.isEmpty() || Tls::readCaBundle(profile.caBundlePath, &certificates, error);
+}
+
+// The library's sentence speaks of pinning in general; on the command line, name the options and the exact
+// fingerprint to give them, and tell a pin that does not match from a certificate that is merely unknown.
+QString CliSession::tlsFailureMessage() const
+{
+    const ApiError& error = m_probe.error;
+    const QString fingerprint = error.certificateFingerprint();
+    if (fingerprint.isEmpty())
+        return m_probe.userMessage();
+    if (!m_target.pinnedSha256.isEmpty() &&
+        error.certificate().digest(QCryptographicHash::Sha256) != m_target.pinnedSha256) {
+        return tr("The server's certificate does not match the pinned fingerprint, so the connection was refused. "
+                  "The server presented SHA-256 fingerprint %1, but the pin is %2. If the server's certificate was "
+                  "replaced, check the new fingerprint with its administrator and pin that instead; otherwise "
+                  "someone may be intercepting the connection.")
+            .arg(fingerprint, Tls::formatFingerprint(m_target.pinnedSha256));
+    }
+    const QStringList reasons = error.tlsErrors();
+    return tr("The server's certificate is not trusted (%1). Its SHA-256 fingerprint is %2. If this is your server, "
+              "compare that fingerprint with the one its administrator gives you, then run again with "
+              "--pin-sha256 %2, or with --ca-bundle FILE naming the PEM certificate of the CA that signed it.")
+        .arg(reasons.isEmpty() ? error.serverMessage() : reasons.join(QLatin1String("; ")), fingerprint);
 }
 
 void CliSession::fail(ExitCode code, const QString& message, const QString& kind)

@@ -42,6 +42,11 @@ public:
     const ProbeResult& probe() const { return m_probe; }
     bool hasProbeResult() const { return m_hasProbe; }
 
+    // Whether the TLS settings fit the address: a pin or CA bundle needs https://, and a CA bundle must be a
+    // readable PEM file. False with a translated `error`. `profiles add` checks the same, so that no saved profile
+    // fails later for this.
+    static bool checkTlsSettings(const ServerProfile& profile, QString* error);
+
     // The per-server known-users registry (MLflow before 3.10 cannot list users), opened in the data folder.
     bool openKnownUsers(KnownUsersRegistry* registry, QString* error) const;
     QString knownUsersPath() const;
@@ -54,6 +59,7 @@ private:
     void passwordFromKeychainOrNext();
     void passwordFromStdinOrPrompt();
     void connectWith(QString password);
+    QString tlsFailureMessage() const;
     void fail(ExitCode code, const QString& message, const QString& kind = QString());
 
     GlobalOptions m_options;

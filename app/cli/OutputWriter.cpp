@@ -115,11 +115,13 @@ void OutputWriter::note(const QString& text)
     m_err.flush();
 }
 
-void OutputWriter::error(const QString& message, int exitCode, const QString& kind)
+void OutputWriter::error(const QString& message, int exitCode, const QString& kind, const QJsonObject& details)
 {
     note(message);
     if (m_format == OutputFormat::Json) {
-        QJsonObject error{{QStringLiteral("message"), message}, {QStringLiteral("exit_code"), exitCode}};
+        QJsonObject error = details;
+        error.insert(QStringLiteral("message"), message);
+        error.insert(QStringLiteral("exit_code"), exitCode);
         if (!kind.isEmpty())
             error.insert(QStringLiteral("kind"), kind);
         json(QJsonObject{{QStringLiteral("error"), error}});

@@ -46,8 +46,9 @@ public:
     void line(const QString& text);
     // A note on stderr in every mode (never parsed by scripts).
     void note(const QString& text);
-    // An error: the sentence on stderr, and in JSON mode also {"error": ...} on stdout.
-    void error(const QString& message, int exitCode, const QString& kind = QString());
+    // An error: the sentence on stderr, and in JSON mode also {"error": ...} on stdout, with `details` merged in.
+    void error(const QString& message, int exitCode, const QString& kind = QString(),
+               const QJsonObject& details = QJsonObject());
 
     // Text rendering of one value: booleans as yes/no, empty as "-".
     static QString displayText(const QVariant& value);

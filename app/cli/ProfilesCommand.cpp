@@ -2,11 +2,13 @@
 
 #include "api/Connection.h"
 #include "api/TlsPolicy.h"
+#include "app/cli/CliSession.h"
 #include "app/cli/OutputWriter.h"
 #include "app/cli/PasswordInput.h"
 #include "app/services/CredentialStore.h"
 #include "app/services/ProfileStore.h"
 
+#include <QFileInfo>
 #include <QJsonObject>
 
 namespace {
@@ -108,7 +110,9 @@ void ProfilesCommand::add()
     }
     profile.url = *url;
     profile.username = globalOptions().user;
-    profile.caBundlePath = globalOptions().caBundle;
+    // Absolute, so that `--profile NAME` finds the bundle from any working directory later.
+    if (!globalOptions().caBundle.isEmpty())
+        profile.caBundlePath = QFileInfo(globalOptions().caBundle).absoluteFilePath();
     profile.authDatabaseUri = globalOptions().authDatabaseUri;
     if (!globalOptions().pinSha256.isEmpty()) {
         profile.pinnedSha256 = Tls::parseFingerprint(globalOptions().pinSha256);
@@ -117,6 +121,10 @@ void ProfilesCommand::add()
                                      "digits (colons allowed)."));
             return;
         }
+    }
+    if (!CliSession::checkTlsSettings(profile, &error)) {
+        fail(ExitCode::Usage, error);
+        return;
     }
     // Read the password before saving, so that a missing one leaves no half-made profile behind.
     QString password;

@@ -1,14 +1,13 @@
 #pragma once
 
-// Shared by the api tests: a real EmbeddedServer on loopback, throw-away raw TCP servers for failure cases, and a
-// self-signed certificate made with the openssl command line.
+// Shared by the api tests: a real EmbeddedServer on loopback and throw-away raw TCP servers for failure cases.
+// Certificates for HTTPS tests come from ../common/TestCertificate.h.
 
 #include "api/ApiJob.h"
 #include "server/DemoData.h"
 #include "server/EmbeddedServer.h"
 
 #include <QFile>
-#include <QProcess>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -142,23 +141,6 @@ inline quint16 closedPort()
     const quint16 port = server.serverPort();
     server.close();
     return port;
-}
-
-// A self-signed certificate for 127.0.0.1 (and localhost), made with the openssl command line.
-inline bool makeSelfSignedCertificate(const QString& directory, const QString& baseName, QString* certificatePath,
-                                      QString* keyPath)
-{
-    *certificatePath = directory + QLatin1Char('/') + baseName + QStringLiteral("-cert.pem");
-    *keyPath = directory + QLatin1Char('/') + baseName + QStringLiteral("-key.pem");
-    QProcess openssl;
-    openssl.start(QStringLiteral("openssl"),
-                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
-                   QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
-                   QStringLiteral("-keyout"), *keyPath, QStringLiteral("-out"), *certificatePath,
-                   QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
-                   QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"),
-                   QStringLiteral("subjectAltName=IP:127.0.0.1,DNS:localhost")});
-    return openssl.waitForFinished(30000) && openssl.exitStatus() == QProcess::NormalExit && openssl.exitCode() == 0;
 }
 
 } // namespace ApiTest

@@ -1,6 +1,7 @@
 // ServerProbe against the embedded server (HTTP and HTTPS) and against things that are not MLflow.
 
 #include "ApiTestSupport.h"
+#include "TestCertificate.h"
 #include "api/Connection.h"
 #include "api/LegacyAuthApi.h"
 #include "api/ServerProbe.h"
@@ -42,7 +43,7 @@ void TestServerProbe::initTestCase()
 {
     QVERIFY2(m_fixture.start(true), qPrintable(m_fixture.error));
     QString keyPath;
-    QVERIFY(makeSelfSignedCertificate(m_tlsFixture.dir.path(), QStringLiteral("server"), &m_certificatePath, &keyPath));
+    QVERIFY(TestCertificate::make(m_tlsFixture.dir.path(), QStringLiteral("server"), &m_certificatePath, &keyPath));
     QVERIFY2(m_tlsFixture.start(true, m_certificatePath, keyPath), qPrintable(m_tlsFixture.error));
     QCOMPARE(m_tlsFixture.url().scheme(), QStringLiteral("https"));
     const auto certificates = QSslCertificate::fromPath(m_certificatePath);

@@ -9,11 +9,13 @@
 #include <memory>
 
 // A fresh embedded server on a free loopback port, in a temporary data dir, configured like the reference
-// servers: admin/password1234 and default_permission = NO_PERMISSIONS unless told otherwise.
+// servers: admin/password1234 and default_permission = NO_PERMISSIONS unless told otherwise. With a certificate and
+// key (see TestCertificate.h) it serves HTTPS.
 class ServerFixture
 {
 public:
-    explicit ServerFixture(bool demo = false, const QString& defaultPermission = QStringLiteral("NO_PERMISSIONS"))
+    explicit ServerFixture(bool demo = false, const QString& defaultPermission = QStringLiteral("NO_PERMISSIONS"),
+                           const QString& tlsCertificatePath = QString(), const QString& tlsKeyPath = QString())
     {
         const QString ini = m_dir.filePath(QStringLiteral("basic_auth.ini"));
         QFile file(ini);
@@ -28,6 +30,8 @@ public:
         options.dataDir = m_dir.filePath(QStringLiteral("data"));
         options.configPath = ini;
         options.demo = demo;
+        options.tlsCertificatePath = tlsCertificatePath;
+        options.tlsKeyPath = tlsKeyPath;
         m_server = std::make_unique<EmbeddedServer>(options);
         m_started = m_server->start(&m_error);
     }

@@ -1,11 +1,10 @@
 #pragma once
 
 // Shared by the views tests: settings and keychain isolation, and waiting for API jobs without letting them
-// delete themselves.
+// delete themselves. Certificates for HTTPS tests come from ../common/TestCertificate.h.
 
 #include "api/ApiJob.h"
 
-#include <QProcess>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -30,21 +29,6 @@ inline void isolate(const QTemporaryDir& dir)
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir.filePath(QStringLiteral("settings")));
     qputenv("DBUS_SESSION_BUS_ADDRESS", "disabled:");
-}
-
-// A throw-away self-signed certificate for 127.0.0.1, made with the openssl command line.
-inline bool makeCertificate(const QString& directory, QString* certificatePath, QString* keyPath)
-{
-    *certificatePath = directory + QStringLiteral("/server-cert.pem");
-    *keyPath = directory + QStringLiteral("/server-key.pem");
-    QProcess openssl;
-    openssl.start(QStringLiteral("openssl"),
-                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                   QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), *keyPath,
-                   QStringLiteral("-out"), *certificatePath, QStringLiteral("-days"), QStringLiteral("1"),
-                   QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"),
-                   QStringLiteral("subjectAltName=IP:127.0.0.1")});
-    return openssl.waitForFinished(30000) && openssl.exitStatus() == QProcess::NormalExit && openssl.exitCode() == 0;
 }
 
 } // namespace GuiTest

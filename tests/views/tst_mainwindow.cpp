@@ -3,6 +3,7 @@
 
 #include "GuiTestSupport.h"
 #include "ServerFixture.h"
+#include "TestCertificate.h"
 
 #include "api/AuthApi.h"
 #include "api/Connection.h"
@@ -643,7 +644,7 @@ void TestMainWindow::tlsProblemOffersPinning()
     QTemporaryDir dir;
     QString certificate;
     QString key;
-    QVERIFY(GuiTest::makeCertificate(dir.path(), &certificate, &key));
+    QVERIFY(TestCertificate::make(dir.path(), QStringLiteral("server"), &certificate, &key));
     QFile ini(dir.filePath(QStringLiteral("basic_auth.ini")));
     QVERIFY(ini.open(QIODevice::WriteOnly));
     ini.write("[mlflow]\ndefault_permission = NO_PERMISSIONS\ndatabase_uri = sqlite:///basic_auth.db\n"
