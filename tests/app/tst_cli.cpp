@@ -1,3 +1,4 @@
+#include "CliRunner.h"
 #include "ServerFixture.h"
 
 #include <QJsonArray>
@@ -17,56 +18,13 @@ class TestCli : public QObject
     Q_OBJECT
 
 private:
-    struct Result
-    {
-        bool finished = false;
-        int exitCode = -1;
-        QString out;
-        QString err;
+    using Result = CliResult;
 
-        QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
-    };
-
-    // Runs the CLI with `arguments`, the admin's password in the environment unless `environment` says otherwise,
-    // and `input` on standard input.
+    // Runs the CLI as admin against the demo server; see CliRunner::run().
     Result run(const QStringList& arguments, const QMap<QString, QString>& environment = {},
                const QByteArray& input = QByteArray())
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const QString& name : {QStringLiteral("MLFLOW_TRACKING_URI"), QStringLiteral("MLFLOW_TRACKING_USERNAME"),
-                                    QStringLiteral("MLFLOW_TRACKING_PASSWORD")})
-            env.remove(name);
-        // Profiles and the known-users registry go to this test's own folders.
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
-        env.insert(QStringLiteral("MLFLOW_TRACKING_URI"), m_url);
-        env.insert(QStringLiteral("MLFLOW_TRACKING_USERNAME"), QStringLiteral("admin"));
-        env.insert(QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("password1234"));
-        for (auto it = environment.cbegin(); it != environment.cend(); ++it) {
-            if (it.value().isNull())
-                env.remove(it.key());
-            else
-                env.insert(it.key(), it.value());
-        }
-        QProcess process;
-        process.setProcessEnvironment(env);
-        QSignalSpy finished(&process, &QProcess::finished);
-        process.start(QStringLiteral(MLFLOW_ADMIN_CLI_PATH), arguments);
-        if (!input.isNull())
-            process.write(input);
-        process.closeWriteChannel();
-        Result result;
-        if (!finished.wait(60000)) {
-            process.kill();
-            QSignalSpy killed(&process, &QProcess::finished);
-            killed.wait(5000);
-            return result;
-        }
-        result.finished = true;
-        result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-        result.out = QString::fromUtf8(process.readAllStandardOutput());
-        result.err = QString::fromUtf8(process.readAllStandardError());
-        return result;
+        return m_cli.run(arguments, environment, input);
     }
 
     QString authDbUri() const
@@ -97,6 +55,7 @@ private slots:
         m_fixture = std::make_unique<ServerFixture>(true);
         QVERIFY2(m_fixture->started(), qPrintable(m_fixture->error()));
         m_url = m_fixture->server().url().toString();
+        m_cli.setUrl(m_url);
     }
 
     void cleanupTestCase() { m_fixture.reset(); }
@@ -554,6 +513,7 @@ private:
     QTemporaryDir m_home;
     std::unique_ptr<ServerFixture> m_fixture;
     QString m_url;
+    CliRunner m_cli{QStringLiteral(MLFLOW_ADMIN_CLI_PATH), m_home.path()};
 };
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,3 +1,4 @@
+#include "CliRunner.h"
 #include "ServerFixture.h"
 #include "TestCertificate.h"
 
@@ -27,61 +28,13 @@ private:
     static constexpr int usageExitCode = 2;
     static constexpr int tlsExitCode = 7;
 
-    struct Result
-    {
-        bool finished = false;
-        int exitCode = -1;
-        QString out;
-        QString err;
+    using Result = CliResult;
 
-        QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
-        QString describe() const
-        {
-            return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(exitCode).arg(out, err);
-        }
-    };
-
-    // Runs the CLI with `arguments` against the HTTPS server as admin, the password in the environment; entries of
-    // `environment` override that (a null value removes the variable).
+    // Runs the CLI as admin against the HTTPS server; see CliRunner::run().
     Result run(const QStringList& arguments, const QMap<QString, QString>& environment = {},
                const QString& workingDirectory = QString())
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const QString& name : {QStringLiteral("MLFLOW_TRACKING_URI"), QStringLiteral("MLFLOW_TRACKING_USERNAME"),
-                                    QStringLiteral("MLFLOW_TRACKING_PASSWORD")})
-            env.remove(name);
-        // Profiles and the known-users registry go to this test's own folders; the keychain is never reached.
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
-        env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("disabled:"));
-        env.insert(QStringLiteral("MLFLOW_TRACKING_URI"), m_url);
-        env.insert(QStringLiteral("MLFLOW_TRACKING_USERNAME"), QStringLiteral("admin"));
-        env.insert(QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("password1234"));
-        for (auto it = environment.cbegin(); it != environment.cend(); ++it) {
-            if (it.value().isNull())
-                env.remove(it.key());
-            else
-                env.insert(it.key(), it.value());
-        }
-        QProcess process;
-        process.setProcessEnvironment(env);
-        if (!workingDirectory.isEmpty())
-            process.setWorkingDirectory(workingDirectory);
-        QSignalSpy finished(&process, &QProcess::finished);
-        process.start(QStringLiteral(MLFLOW_ADMIN_CLI_PATH), arguments);
-        process.closeWriteChannel();
-        Result result;
-        if (!finished.wait(60000)) {
-            process.kill();
-            QSignalSpy killed(&process, &QProcess::finished);
-            killed.wait(5000);
-            return result;
-        }
-        result.finished = true;
-        result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-        result.out = QString::fromUtf8(process.readAllStandardOutput());
-        result.err = QString::fromUtf8(process.readAllStandardError());
-        return result;
+        return m_cli.run(arguments, environment, QByteArray(), workingDirectory);
     }
 
     QString authDbUri() const
@@ -157,6 +110,7 @@ private slots:
         QVERIFY2(m_fixture->started(), qPrintable(m_fixture->error()));
         m_url = m_fixture->server().url().toString();
         QVERIFY2(m_url.startsWith(QLatin1String("https://127.0.0.1:")), qPrintable(m_url));
+        m_cli.setUrl(m_url);
     }
 
     void cleanupTestCase() { m_fixture.reset(); }
@@ -473,6 +427,10 @@ private:
     QString m_otherFingerprint; // of an unrelated certificate
     std::unique_ptr<ServerFixture> m_fixture;
     QString m_url;
+    // The keychain is never reached: a pin or CA bundle must not depend on it.
+    CliRunner m_cli{QStringLiteral(MLFLOW_ADMIN_CLI_PATH),
+                    m_home.path(),
+                    {{QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("disabled:")}}};
 };
 
 QTEST_GUILESS_MAIN(TestCliTls)

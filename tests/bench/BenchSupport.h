@@ -50,8 +50,23 @@ std::optional<int> runSeedOnly(const QStringList& arguments, const Scale& scale)
 // Seeds `dataDir` by running this executable with --seed-only and `arguments`, and reports how long it took.
 bool seedInChild(const QString& dataDir, const QStringList& arguments, const Scale& scale);
 
-// The functions above live in BenchSupport.cpp, because the server's headers and the client's both define a
-// ViewType and so must not meet in one file.
+// A benchmark's main(): the application object, the options, the --seed-only child mode, then `run(arguments,
+// options)` for the measurement itself.
+template <typename Application, typename Run>
+int main(int argc, char* argv[], Run run)
+{
+    Application app(argc, argv);
+    const QStringList arguments = app.arguments().mid(1);
+    const auto options = parseOptions(arguments);
+    if (!options)
+        return 2;
+    if (const auto seeded = runSeedOnly(arguments, options->scale))
+        return *seeded;
+    return run(arguments, *options);
+}
+
+// The non-template functions above live in BenchSupport.cpp, because the server's headers and the client's both define
+// a ViewType and so must not meet in one file.
 
 // Spins the event loop until `done()` or the timeout. Unlike QTest::qWaitFor, which sleeps 10 ms between rounds
 // and so adds up to 10 ms to every request a benchmark waits for, this wakes as soon as an event arrives.

@@ -134,8 +134,11 @@ QString verdict(double value, double target)
                            : QStringLiteral("target %1: MISSED").arg(target);
 }
 
-int runBenchmark(const QStringList& arguments, const Bench::Scale& scale, int changeCount, int runs)
+int runBenchmark(const QStringList& arguments, const Bench::Options& options)
 {
+    const Bench::Scale& scale = options.scale;
+    const int changeCount = options.changes;
+    const int runs = options.runs;
     QTemporaryDir temp;
     const QString dataDir = temp.filePath(QStringLiteral("data"));
 
@@ -226,12 +229,5 @@ int runBenchmark(const QStringList& arguments, const Bench::Scale& scale, int ch
 
 int main(int argc, char* argv[])
 {
-    QCoreApplication app(argc, argv);
-    const QStringList arguments = app.arguments().mid(1);
-    const auto options = Bench::parseOptions(arguments);
-    if (!options)
-        return 2;
-    if (const auto seeded = Bench::runSeedOnly(arguments, options->scale))
-        return *seeded;
-    return runBenchmark(arguments, options->scale, options->changes, options->runs);
+    return Bench::main<QCoreApplication>(argc, argv, runBenchmark);
 }

@@ -222,12 +222,5 @@ int runBenchmark(const QStringList& arguments, const Bench::Options& options)
 
 int main(int argc, char* argv[])
 {
-    QApplication app(argc, argv);
-    const QStringList arguments = app.arguments().mid(1);
-    const auto options = Bench::parseOptions(arguments);
-    if (!options)
-        return 2;
-    if (const auto seeded = Bench::runSeedOnly(arguments, options->scale))
-        return *seeded;
-    return runBenchmark(arguments, *options);
+    return Bench::main<QApplication>(argc, argv, runBenchmark);
 }
