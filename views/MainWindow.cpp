@@ -9,6 +9,7 @@
 #include "models/RegisteredModelsModel.h"
 #include "models/UsersModel.h"
 #include "views/AccessMatrixPage.h"
+#include "views/ExperimentServerFilterBar.h"
 #include "views/MessageBox.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
@@ -77,6 +78,9 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     connect(m_directory, &Directory::loaded, this, &MainWindow::loadSucceeded);
     connect(m_directory, &Directory::failed, this, &MainWindow::loadFailed);
     connect(m_directory, &Directory::reset, this, &MainWindow::updateCounts);
+    connect(m_directory, &Directory::reset, this, &MainWindow::updateExperimentFilterState);
+    connect(m_experimentsPage->serverFilterBar(), &ExperimentServerFilterBar::filterRequested, this,
+            &MainWindow::setExperimentNameFilter);
     connect(m_directory, &Directory::usersChanged, this, &MainWindow::updateCounts);
     connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updatePendingState);
     connect(m_usersPage, &UsersPage::addExistingUserRequested, this, &MainWindow::addExistingUser);
@@ -203,6 +207,7 @@ void MainWindow::createStatusBar()
     m_userLabel = makeLabel(QStringLiteral("userLabel"));
     m_pendingLabel = makeLabel(QStringLiteral("pendingLabel"));
     m_refreshedLabel = makeLabel(QStringLiteral("refreshedLabel"));
+    m_experimentFilterLabel = makeLabel(QStringLiteral("experimentFilterLabel"));
 
     m_serverLabel->setText(m_session->connection()->baseUrl().toString());
     m_versionLabel->setText(tr("%1 · %2").arg(m_session->versionText(), m_session->generationText()));
@@ -229,6 +234,12 @@ void MainWindow::createStatusBar()
         }
         statusBar()->addWidget(label);
     }
+    m_experimentFilterSeparator = new QLabel(QStringLiteral("·"), this);
+    m_experimentFilterSeparator->setAccessibleName(QString());
+    statusBar()->addWidget(m_experimentFilterSeparator);
+    statusBar()->addWidget(m_experimentFilterLabel);
+    m_experimentFilterSeparator->hide();
+    m_experimentFilterLabel->hide();
     statusBar()->addPermanentWidget(m_loadProgress);
     statusBar()->addPermanentWidget(m_cancelLoadButton);
 }
@@ -314,7 +325,18 @@ void MainWindow::refresh()
     m_loadProgress->show();
     m_cancelLoadButton->show();
     m_refreshAction->setEnabled(false);
-    m_directory->load(m_session->auth(), m_session->tracking(), m_session->loadOptions());
+    Directory::LoadOptions options = m_session->loadOptions();
+    options.experimentNameContains = m_experimentNameFilter;
+    m_directory->load(m_session->auth(), m_session->tracking(), options);
+}
+
+void MainWindow::setExperimentNameFilter(const QString& text)
+{
+    // A load in progress was asked for with the old filter; the new one wins.
+    if (m_directory->isLoading())
+        m_directory->cancel();
+    m_experimentNameFilter = text;
+    refresh();
 }
 
 void MainWindow::cancelLoad()
@@ -339,6 +361,9 @@ void MainWindow::loadFailed(const ApiError& error)
     m_loadProgress->hide();
     m_cancelLoadButton->hide();
     m_refreshAction->setEnabled(true);
+    // The old contents stay, and so does the filter they were loaded with: a refresh reloads what is shown.
+    m_experimentNameFilter = m_directory->experimentNameFilter();
+    updateExperimentFilterState();
     if (error.kind() == ApiError::Kind::Cancelled)
         statusBar()->showMessage(tr("Loading was cancelled."), 5000);
     else
@@ -353,8 +378,25 @@ void MainWindow::updateCounts()
     for (int page = 0; page < PageCount; ++page) {
         QListWidgetItem* item = m_pageList->item(page);
         const QString name = pageName(static_cast<Page>(page));
-        item->setText(counts.at(page) >= 0 ? tr("%1 (%2)").arg(name).arg(counts.at(page)) : name);
+        if (page == ExperimentsPageIndex && !m_directory->experimentNameFilter().isEmpty())
+            item->setText(tr("%1 (%2, filtered)").arg(name).arg(counts.at(page)));
+        else
+            item->setText(counts.at(page) >= 0 ? tr("%1 (%2)").arg(name).arg(counts.at(page)) : name);
     }
+}
+
+// The filter shown is the one the loaded experiments came with, not the one typed: what matters is what the tables
+// hold.
+void MainWindow::updateExperimentFilterState()
+{
+    const QString filter = m_directory->experimentNameFilter();
+    m_experimentsPage->serverFilterBar()->setActiveFilter(filter);
+    m_experimentFilterLabel->setText(
+        filter.isEmpty()
+            ? QString()
+            : tr("experiments filtered on the server: %1").arg(ExperimentServerFilterBar::describe(filter)));
+    m_experimentFilterLabel->setVisible(!filter.isEmpty());
+    m_experimentFilterSeparator->setVisible(!filter.isEmpty());
 }
 
 void MainWindow::updatePendingState()
@@ -372,9 +414,11 @@ void MainWindow::updatePendingState()
 
 QString MainWindow::statusText() const
 {
-    return QStringList{m_serverLabel->text(), m_versionLabel->text(), m_userLabel->text(), m_pendingLabel->text(),
-                       m_refreshedLabel->text()}
-        .join(QStringLiteral(" · "));
+    QStringList texts{m_serverLabel->text(), m_versionLabel->text(), m_userLabel->text(), m_pendingLabel->text(),
+                      m_refreshedLabel->text()};
+    if (!m_experimentFilterLabel->text().isEmpty())
+        texts.append(m_experimentFilterLabel->text());
+    return texts.join(QStringLiteral(" · "));
 }
 
 ReviewChangesDialog* MainWindow::openReview()

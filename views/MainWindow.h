@@ -65,9 +65,14 @@ public:
     ReviewChangesDialog* reviewDialog() const { return m_review; }
     // The status bar texts, for tests and screenshots.
     QString statusText() const;
+    // The experiment name filter the next load asks the server for (the Experiments page's server filter).
+    QString experimentNameFilter() const { return m_experimentNameFilter; }
 
 public slots:
     void refresh();
+    // Reloads with only the experiments whose name contains `text`, filtered by the server; empty loads them all.
+    // Later refreshes keep it.
+    void setExperimentNameFilter(const QString& text);
     void cancelLoad();
     void discardChanges();
 
@@ -84,6 +89,7 @@ private:
     void createStatusBar();
     void updatePendingState();
     void updateCounts();
+    void updateExperimentFilterState();
     void loadSucceeded();
     void loadFailed(const ApiError& error);
     void focusFilter();
@@ -117,9 +123,12 @@ private:
     QLabel* m_userLabel = nullptr;
     QLabel* m_pendingLabel = nullptr;
     QLabel* m_refreshedLabel = nullptr;
+    QLabel* m_experimentFilterLabel = nullptr;
+    QLabel* m_experimentFilterSeparator = nullptr;
     QProgressBar* m_loadProgress = nullptr;
     QToolButton* m_cancelLoadButton = nullptr;
     QDateTime m_lastRefresh;
+    QString m_experimentNameFilter;
     bool m_restoreOffered = false;
     bool m_closeConfirmed = false;
 

@@ -17,6 +17,7 @@
 #include "server/DemoData.h"
 #include "server/EmbeddedServer.h"
 #include "views/AccessMatrixPage.h"
+#include "views/ExperimentServerFilterBar.h"
 #include "views/LoginDialog.h"
 #include "views/MainWindow.h"
 #include "views/MessageBox.h"
@@ -34,9 +35,12 @@
 #include <QElapsedTimer>
 #include <QInputDialog>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTcpServer>
 #include <QToolButton>
@@ -70,6 +74,7 @@ private slots:
     void showDeletedExperiments();
     void knownUsersWithoutAuthDatabase();
     void restoredUserChangeAsksForPassword();
+    void serverSideExperimentFilter();
     void largeDirectoryPaintsQuickly();
 
 private:
@@ -900,6 +905,74 @@ void TestMainWindow::restoredUserChangeAsksForPassword()
     QCOMPARE(applied.first().at(1).toInt(), 0);
     QVERIFY(canSignIn(QStringLiteral("dave"), password));
     review->close();
+}
+
+void TestMainWindow::serverSideExperimentFilter()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    m_window->showPage(MainWindow::ExperimentsPageIndex);
+    ExperimentsPage* page = m_window->experimentsPage();
+    ExperimentServerFilterBar* bar = page->serverFilterBar();
+    auto* indicator = bar->findChild<QLabel*>(QStringLiteral("serverFilterIndicator"));
+    QVERIFY(indicator);
+    QVERIFY(!indicator->isVisible());
+    QVERIFY(!bar->loadAllButton()->isEnabled());
+    const auto* proxy = qobject_cast<const QSortFilterProxyModel*>(page->view()->model());
+    QVERIFY(proxy);
+    const QAbstractItemModel* experiments = proxy->sourceModel();
+    const int all = m_window->directory()->experimentCount();
+    QVERIFY(all >= 4);
+
+    // Typed and sent with Return: only the two /user1 experiments are loaded, and every view says so.
+    QSignalSpy loaded(m_window, &MainWindow::loadFinished);
+    QTest::keyClicks(bar->edit(), QStringLiteral("user1"));
+    QTest::keyClick(bar->edit(), Qt::Key_Return);
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(loaded.last().first().toBool());
+    QCOMPARE(m_window->directory()->experimentCount(), 2);
+    QCOMPARE(experiments->rowCount(), 2);
+    QVERIFY(m_window->directory()->experimentRowByName(QStringLiteral("/user1/experiment1")) >= 0);
+    QVERIFY(m_window->directory()->experimentRowByName(QStringLiteral("/user1/experiment2")) >= 0);
+    QCOMPARE(m_window->directory()->experimentNameFilter(), QStringLiteral("user1"));
+    QVERIFY(indicator->isVisible());
+    QVERIFY2(indicator->text().contains(QStringLiteral("'user1'")) &&
+                 indicator->text().contains(QStringLiteral("on the server")),
+             qPrintable(indicator->text()));
+    QVERIFY2(m_window->statusText().contains(QStringLiteral("filtered on the server: name contains 'user1'")),
+             qPrintable(m_window->statusText()));
+    QVERIFY(m_window->findChild<QListWidget*>(QStringLiteral("pageList"))
+                ->item(MainWindow::ExperimentsPageIndex)
+                ->text()
+                .contains(QStringLiteral("filtered")));
+    QCOMPARE(m_window->matrixPage()->view()->model()->columnCount(), 2);
+    QVERIFY(bar->loadAllButton()->isEnabled());
+
+    // A refresh keeps the filter.
+    loaded.clear();
+    m_window->refreshAction()->trigger();
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(m_window->directory()->experimentCount(), 2);
+    QVERIFY(indicator->isVisible());
+
+    // A quote in the text is quoted for the server, not an error; nothing matches here.
+    loaded.clear();
+    m_window->setExperimentNameFilter(QStringLiteral("o'brien"));
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(loaded.last().first().toBool());
+    QCOMPARE(m_window->directory()->experimentCount(), 0);
+    QVERIFY(indicator->text().contains(QStringLiteral("o'brien")));
+
+    // "Load all" brings everything back, Default included, and the indicators go.
+    loaded.clear();
+    QTest::mouseClick(bar->loadAllButton(), Qt::LeftButton);
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(m_window->directory()->experimentCount(), all);
+    QVERIFY(m_window->directory()->experimentRowByName(QStringLiteral("Default")) >= 0);
+    QVERIFY(m_window->directory()->experimentNameFilter().isEmpty());
+    QVERIFY(!indicator->isVisible());
+    QVERIFY(!m_window->statusText().contains(QStringLiteral("filtered")));
+    QVERIFY(bar->edit()->text().isEmpty());
 }
 
 void TestMainWindow::largeDirectoryPaintsQuickly()
