@@ -14,6 +14,7 @@
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/ModelRoles.h"
+#include "models/UsersModel.h"
 #include "server/DemoData.h"
 #include "server/EmbeddedServer.h"
 #include "views/AccessMatrixPage.h"
@@ -75,6 +76,7 @@ private slots:
     void knownUsersWithoutAuthDatabase();
     void restoredUserChangeAsksForPassword();
     void serverSideExperimentFilter();
+    void stagedNewUserGetsGrantsInMatrix();
     void largeDirectoryPaintsQuickly();
 
 private:
@@ -88,6 +90,8 @@ private:
     // Whether `username` / `password` can sign in (the probe's verdict is anything but wrong credentials).
     bool canSignIn(const QString& username, const QString& password);
     QStringList experimentsVisibleTo(const QString& username, const QString& password);
+    // An admin AuthApi over `connection`, as the probe picks it.
+    AuthApi* adminAuth(Connection* connection);
 
     QTemporaryDir m_dir;
     std::unique_ptr<ServerFixture> m_server;
@@ -201,6 +205,14 @@ QStringList TestMainWindow::experimentsVisibleTo(const QString& username, const 
     for (const Experiment& experiment : job->value())
         names.append(experiment.name);
     return names;
+}
+
+AuthApi* TestMainWindow::adminAuth(Connection* connection)
+{
+    ServerProbe* probe = ServerProbe::run(connection);
+    if (!GuiTest::waitFor(probe))
+        return nullptr;
+    return probe->createAuthApi(); // the probe is the connection's child and goes with it
 }
 
 void TestMainWindow::loginShowsClearErrors()
@@ -973,6 +985,96 @@ void TestMainWindow::serverSideExperimentFilter()
     QVERIFY(!indicator->isVisible());
     QVERIFY(!m_window->statusText().contains(QStringLiteral("filtered")));
     QVERIFY(bar->edit()->text().isEmpty());
+}
+
+void TestMainWindow::stagedNewUserGetsGrantsInMatrix()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
+    const QString newUser = QStringLiteral("user3");
+
+    // Staged through the Users page's dialog, as an admin would.
+    m_window->showPage(MainWindow::UsersPageIndex);
+    UsersPage* users = m_window->usersPage();
+    QTest::mouseClick(users->findChild<QPushButton*>(QStringLiteral("newUserButton")), Qt::LeftButton);
+    UserPasswordDialog* dialog = users->openDialog();
+    QVERIFY(dialog);
+    QTest::keyClicks(dialog->usernameEdit(), newUser);
+    dialog->fillGeneratedPassword();
+    const QString password = dialog->password();
+    QTest::mouseClick(dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_VERIFY(!users->openDialog());
+    QVERIFY(!m_window->directory()->hasUser(newUser));
+
+    // A row in the users table, marked in words.
+    users->selectUser(newUser);
+    QCOMPARE(users->currentUser(), newUser);
+    const QModelIndex userRow = users->view()->currentIndex();
+    QVERIFY(userRow.data(ModelRoles::PendingRole).toBool());
+    QVERIFY(userRow.siblingAtColumn(UsersModel::Pending).data().toString().contains(QStringLiteral("create")));
+    QVERIFY(!userRow.data(Qt::ToolTipRole).toString().isEmpty());
+
+    // A row in the matrix, marked "◆ new", whose cells take a grant like any other.
+    m_window->showPage(MainWindow::MatrixPageIndex);
+    AccessMatrixPage* page = m_window->matrixPage();
+    const QModelIndex cell = page->indexFor(newUser, u1e1);
+    QVERIFY(cell.isValid());
+    const QString header = page->view()->model()->headerData(cell.row(), Qt::Vertical).toString();
+    QVERIFY2(header.contains(newUser) && header.contains(QStringLiteral("◆")), qPrintable(header));
+    QVERIFY(page->view()->model()->headerData(cell.row(), Qt::Vertical, ModelRoles::PendingRole).toBool());
+    page->view()->setFocus();
+    page->view()->setCurrentIndex(cell);
+    page->view()->selectionModel()->select(cell, QItemSelectionModel::ClearAndSelect);
+    QTest::keyClick(page->view(), Qt::Key_R);
+    QCOMPARE(m_window->changeSet()->count(), 2);
+    QVERIFY(page->indexFor(newUser, u1e1).data().toString().contains(QStringLiteral("READ")));
+
+    // A second staged user, deleted again from the Users page: only its staged row goes, after a question.
+    QVERIFY(m_window->changeSet()->stageCreateUser(QStringLiteral("user4"), QStringLiteral("user4-password")));
+    QVERIFY(page->indexFor(QStringLiteral("user4"), u1e1).isValid());
+    users->selectUser(QStringLiteral("user4"));
+    QVERIFY(users->findChild<QPushButton*>(QStringLiteral("deleteUserButton"))->isEnabled());
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    users->deleteUser();
+    QVERIFY2(MessageBox::lastText().contains(QStringLiteral("does not exist on the server yet")),
+             qPrintable(MessageBox::lastText()));
+    QVERIFY(!page->indexFor(QStringLiteral("user4"), u1e1).isValid());
+    QCOMPARE(m_window->changeSet()->count(), 2);
+
+    // The creation goes first, then the grant.
+    const QList<ApiCall> calls = m_window->changeSet()->toApiCalls();
+    QCOMPARE(calls.size(), 2);
+    QCOMPARE(calls.at(0).kind, ApiCall::Kind::CreateUser);
+    QCOMPARE(calls.at(1).kind, ApiCall::Kind::CreateGrant);
+    ReviewChangesDialog* review = applyThroughReview();
+    QVERIFY(review);
+    QCOMPARE(review->resultsList()->topLevelItemCount(), 2);
+    for (int i = 0; i < 2; ++i)
+        QCOMPARE(review->resultsList()->topLevelItem(i)->text(1), QStringLiteral("applied"));
+    review->close();
+    QCOMPARE(m_window->changeSet()->count(), 0);
+
+    // Now a real user: one plain row, and the server agrees, as the admin and as user3 see it.
+    QVERIFY(m_window->directory()->hasUser(newUser));
+    const QModelIndex applied = page->indexFor(newUser, u1e1);
+    QVERIFY(applied.isValid());
+    QVERIFY(!page->view()->model()->headerData(applied.row(), Qt::Vertical).toString().contains(QStringLiteral("◆")));
+    QCOMPARE(applied.data(ModelRoles::ExplicitLevelRole).toInt(), static_cast<int>(PermissionLevel::Read));
+    QCOMPARE(page->view()->model()->rowCount(), m_window->directory()->userCount());
+    std::unique_ptr<Connection> admin(adminConnection());
+    std::unique_ptr<AuthApi> auth(adminAuth(admin.get()));
+    QVERIFY(auth);
+    GrantJob* grant = auth->getGrant(newUser, ResourceType::Experiment, u1e1);
+    QVERIFY(GuiTest::waitFor(grant));
+    QVERIFY2(!grant->hasError(), qPrintable(grant->error().toLogString()));
+    QCOMPARE(grant->value().level, PermissionLevel::Read);
+    QCOMPARE(experimentsVisibleTo(newUser, password), QStringList{QStringLiteral("/user1/experiment1")});
+
+    // Leave the server as the other tests expect it.
+    ApiJob* removed = auth->deleteUser(newUser);
+    QVERIFY(GuiTest::waitFor(removed));
+    QVERIFY(!removed->hasError());
 }
 
 void TestMainWindow::largeDirectoryPaintsQuickly()
