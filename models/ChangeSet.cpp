@@ -383,6 +383,8 @@ ChangeSet::ChangeSet(Directory* directory, QObject* parent) : QObject(parent), m
 
 ChangeSet::~ChangeSet()
 {
+    // A change made just before the window went (e.g. signing out at once) is saved all the same.
+    flushAutoSave();
     // The undo stack must not call back into a half-destroyed change set.
     m_undo.clear();
 }
@@ -968,9 +970,14 @@ void ChangeSet::scheduleAutoSave()
     if (m_autoSavePath.isEmpty() || m_autoSaveScheduled)
         return;
     m_autoSaveScheduled = true;
-    QTimer::singleShot(0, this, [this] {
-        m_autoSaveScheduled = false;
-        if (!m_autoSavePath.isEmpty())
-            save(m_autoSavePath);
-    });
+    QTimer::singleShot(0, this, &ChangeSet::flushAutoSave);
+}
+
+void ChangeSet::flushAutoSave()
+{
+    if (!m_autoSaveScheduled)
+        return;
+    m_autoSaveScheduled = false;
+    if (!m_autoSavePath.isEmpty())
+        save(m_autoSavePath);
 }

@@ -173,6 +173,8 @@ public:
     // Saves after every change (coalesced per event-loop turn), so a crash keeps the staged changes. Empty: off.
     void setAutoSavePath(const QString& path);
     QString autoSavePath() const { return m_autoSavePath; }
+    // Writes an auto-save still waiting for the next event-loop turn now (the destructor does too).
+    void flushAutoSave();
 
 signals:
     void grantStagingChanged(const QString& username, ResourceType type, const QString& resourceId);

@@ -144,6 +144,13 @@ void MainWindow::createActions()
     m_discardAction->setToolTip(tr("Forget every staged change"));
     connect(m_discardAction, &QAction::triggered, this, &MainWindow::discardChanges);
 
+    m_signOutAction = new QAction(icon(QStringLiteral("sign-out")), tr("Sign &out"), this);
+    m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
+    m_signOutAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    m_signOutAction->setToolTip(tr("Close this connection and return to the sign-in dialog, to sign in again or to "
+                                   "another server (Ctrl+Shift+L)"));
+    connect(m_signOutAction, &QAction::triggered, this, &MainWindow::signOut);
+
     auto* filterAction = new QAction(tr("&Filter"), this);
     filterAction->setShortcut(QKeySequence::Find);
     connect(filterAction, &QAction::triggered, this, &MainWindow::focusFilter);
@@ -160,6 +167,12 @@ void MainWindow::createActions()
     toolbar->addSeparator();
     toolbar->addAction(m_reviewAction);
     toolbar->addAction(m_discardAction);
+    // Apart from the editing actions, at the far end: it leaves the session rather than acting on it.
+    auto* spacer = new QWidget(toolbar);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    toolbar->addWidget(spacer);
+    toolbar->addAction(m_signOutAction);
+    toolbar->widgetForAction(m_signOutAction)->setAccessibleName(tr("Sign out"));
 }
 
 void MainWindow::createPages()
@@ -503,11 +516,20 @@ void MainWindow::offerRestore()
         QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
 }
 
+void MainWindow::signOut()
+{
+    // Signing out is closing, with the same safeguards, plus the signal once the close is certain.
+    m_signingOut = true;
+    close();
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (m_changeSet->isApplying()) {
         MessageBox::warning(this, tr("Applying changes"),
-                            tr("Changes are being applied. Wait until they finish before closing."));
+                            m_signingOut ? tr("Changes are being applied. Wait until they finish before signing out.")
+                                         : tr("Changes are being applied. Wait until they finish before closing."));
+        m_signingOut = false;
         event->ignore();
         return;
     }
@@ -515,12 +537,17 @@ void MainWindow::closeEvent(QCloseEvent* event)
     // now and repeated once the user agreed.
     if (!m_closeConfirmed && !m_changeSet->isEmpty() && m_changeSet->autoSavePath().isEmpty()) {
         event->ignore();
+        const int count = m_changeSet->count();
         MessageBox::question(
-            this, tr("Unapplied changes"),
-            tr("Close and lose the staged changes (%1)? They were never sent to the server.").arg(m_changeSet->count()),
+            this, m_signingOut ? tr("Sign out") : tr("Unapplied changes"),
+            m_signingOut
+                ? tr("Sign out and lose the staged changes (%1)? They were never sent to the server.").arg(count)
+                : tr("Close and lose the staged changes (%1)? They were never sent to the server.").arg(count),
             [this](MessageBox::Button answer) {
-                if (answer != QMessageBox::Yes)
+                if (answer != QMessageBox::Yes) {
+                    m_signingOut = false;
                     return;
+                }
                 m_closeConfirmed = true;
                 // Queued: closing from inside the box's own signal would delete it under us.
                 QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
@@ -532,4 +559,6 @@ void MainWindow::closeEvent(QCloseEvent* event)
     settings.setValue(settingsState, saveState());
     settings.setValue(settingsPage, static_cast<int>(currentPage()));
     QMainWindow::closeEvent(event);
+    if (m_signingOut)
+        emit signOutRequested();
 }

@@ -53,6 +53,7 @@ public:
     QAction* redoAction() const { return m_redoAction; }
     QAction* reviewAction() const { return m_reviewAction; }
     QAction* discardAction() const { return m_discardAction; }
+    QAction* signOutAction() const { return m_signOutAction; }
 
     void showPage(Page page);
     Page currentPage() const;
@@ -75,10 +76,16 @@ public slots:
     void setExperimentNameFilter(const QString& text);
     void cancelLoad();
     void discardChanges();
+    // Closes the window so the admin can sign in again, to this server or another; emits signOutRequested() once
+    // it closes. Refused while changes are being applied. Staged changes of a saved profile stay on disk and are
+    // offered again at its next sign-in; any others are lost only after asking, as when closing.
+    void signOut();
 
 signals:
     // A load ended: `ok` false when it failed or was cancelled.
     void loadFinished(bool ok);
+    // The window is closing because of signOut(); whoever showed the login dialog shows it again.
+    void signOutRequested();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -117,6 +124,7 @@ private:
     QAction* m_redoAction = nullptr;
     QAction* m_reviewAction = nullptr;
     QAction* m_discardAction = nullptr;
+    QAction* m_signOutAction = nullptr;
 
     QLabel* m_serverLabel = nullptr;
     QLabel* m_versionLabel = nullptr;
@@ -131,6 +139,7 @@ private:
     QString m_experimentNameFilter;
     bool m_restoreOffered = false;
     bool m_closeConfirmed = false;
+    bool m_signingOut = false;
 
     QPointer<ReviewChangesDialog> m_review;
 };

@@ -25,6 +25,7 @@
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
 #include "views/Session.h"
+#include "views/SignInFlow.h"
 #include "views/UserPasswordDialog.h"
 #include "views/UsersPage.h"
 
@@ -39,11 +40,13 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTcpServer>
+#include <QToolBar>
 #include <QToolButton>
 #include <QTreeWidget>
 
@@ -77,6 +80,8 @@ private slots:
     void restoredUserChangeAsksForPassword();
     void serverSideExperimentFilter();
     void stagedNewUserGetsGrantsInMatrix();
+    void signOutAndSignInAgain();
+    void signOutOfDemoStopsItsServer();
     void largeDirectoryPaintsQuickly();
 
 private:
@@ -92,6 +97,9 @@ private:
     QStringList experimentsVisibleTo(const QString& username, const QString& password);
     // An admin AuthApi over `connection`, as the probe picks it.
     AuthApi* adminAuth(Connection* connection);
+    // Sign-in through `dialog` (already showing `demo`) with the admin password typed in; waits for the flow's
+    // window to have loaded (its staged changes then auto-save).
+    MainWindow* signInThroughFlow(LoginDialog& dialog, SignInFlow& flow);
 
     QTemporaryDir m_dir;
     std::unique_ptr<ServerFixture> m_server;
@@ -213,6 +221,20 @@ AuthApi* TestMainWindow::adminAuth(Connection* connection)
     if (!GuiTest::waitFor(probe))
         return nullptr;
     return probe->createAuthApi(); // the probe is the connection's child and goes with it
+}
+
+MainWindow* TestMainWindow::signInThroughFlow(LoginDialog& dialog, SignInFlow& flow)
+{
+    auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
+    QTest::keyClicks(password, DemoData::adminPassword);
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("connectButton")), Qt::LeftButton);
+    // A saved profile's change set auto-saves from the end of the first load on.
+    if (!QTest::qWaitFor([&] { return flow.window() && !flow.window()->changeSet()->autoSavePath().isEmpty(); },
+                         20000)) {
+        qWarning("Sign-in failed: %s", qPrintable(dialog.messageText()));
+        return nullptr;
+    }
+    return flow.window();
 }
 
 void TestMainWindow::loginShowsClearErrors()
@@ -1075,6 +1097,119 @@ void TestMainWindow::stagedNewUserGetsGrantsInMatrix()
     ApiJob* removed = auth->deleteUser(newUser);
     QVERIFY(GuiTest::waitFor(removed));
     QVERIFY(!removed->hasError());
+}
+
+void TestMainWindow::signOutAndSignInAgain()
+{
+    LoginDialog dialog(m_profiles.get(), nullptr);
+    SignInFlow flow(&dialog);
+    dialog.show();
+    dialog.selectProfile(QStringLiteral("demo"));
+    QPointer<MainWindow> first = signInThroughFlow(dialog, flow);
+    QVERIFY(first);
+    QVERIFY(!dialog.isVisible());
+    QVERIFY(first->isVisible());
+    QCOMPARE(first->signOutAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    QVERIFY(!first->signOutAction()->icon().isNull());
+    auto* toolbar = first->findChild<QToolBar*>(QStringLiteral("mainToolBar"));
+    QVERIFY(toolbar);
+    QCOMPARE(toolbar->widgetForAction(first->signOutAction())->accessibleName(), QStringLiteral("Sign out"));
+
+    const int row = first->directory()->experimentRowByName(QStringLiteral("/user1/experiment2"));
+    QVERIFY(row >= 0);
+    const QString u1e2 = first->directory()->experimentAt(row).id;
+    QVERIFY(
+        first->changeSet()->stageGrant(DemoData::user2Username, ResourceType::Experiment, u1e2, PermissionLevel::Edit));
+
+    // Signing out with a change staged on a saved profile asks nothing: the change stays on disk. From the keyboard.
+    QSignalSpy signedOut(&flow, &SignInFlow::signedOut);
+    const int boxes = MessageBox::shownCount();
+    first->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(first));
+    QTest::keySequence(first, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    QCOMPARE(signedOut.count(), 1);
+    QCOMPARE(MessageBox::shownCount(), boxes);
+    QTRY_VERIFY(!first);
+    QVERIFY(!flow.window());
+    QVERIFY(dialog.isVisible());
+    QVERIFY2(dialog.messageText().contains(QStringLiteral("Signed out")), qPrintable(dialog.messageText()));
+    QCOMPARE(dialog.findChild<QComboBox*>(QStringLiteral("profileCombo"))->currentText(), QStringLiteral("demo"));
+    QVERIFY(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"))->text().isEmpty());
+
+    // The second sign-in to the same profile offers the staged change back.
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    QPointer<MainWindow> second = signInThroughFlow(dialog, flow);
+    QVERIFY(second);
+    QCOMPARE(MessageBox::shownCount(), boxes + 1);
+    QCOMPARE(second->changeSet()->count(), 1);
+    QVERIFY(second->changeSet()->isPending(DemoData::user2Username, ResourceType::Experiment, u1e2));
+
+    // Not while changes are being applied: the window stays and says why.
+    QVERIFY(second->changeSet()->apply(second->session()->auth()));
+    QVERIFY(second->changeSet()->isApplying());
+    MessageBox::setNextAnswer(QMessageBox::Ok);
+    second->signOutAction()->trigger();
+    QVERIFY2(MessageBox::lastText().contains(QStringLiteral("signing out")), qPrintable(MessageBox::lastText()));
+    QTest::qWait(20);
+    QVERIFY(second);
+    QVERIFY(second->isVisible());
+    QCOMPARE(signedOut.count(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(!second->changeSet()->isApplying(), 20000);
+    QCOMPARE(second->changeSet()->count(), 0);
+
+    // Undo the grant on the server, so the other tests find the demo as it was; then sign out for good.
+    QVERIFY(second->changeSet()->stageRevoke(DemoData::user2Username, ResourceType::Experiment, u1e2));
+    QSignalSpy applied(second->changeSet(), &ChangeSet::applied);
+    QVERIFY(second->changeSet()->apply(second->session()->auth()));
+    QVERIFY(applied.wait(20000));
+    QCOMPARE(applied.first().first().value<ApplySummary>().failed, 0);
+    second->signOutAction()->trigger();
+    QCOMPARE(signedOut.count(), 2);
+    QTRY_VERIFY(!second);
+    QVERIFY(dialog.isVisible());
+}
+
+void TestMainWindow::signOutOfDemoStopsItsServer()
+{
+    LoginDialog dialog(nullptr, nullptr);
+    SignInFlow flow(&dialog);
+    dialog.show();
+    QSignalSpy opened(&flow, &SignInFlow::windowOpened);
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(flow.window() && flow.window()->directory()->userCount() == 3, 20000);
+    QCOMPARE(opened.count(), 1);
+    QPointer<MainWindow> window = flow.window();
+    QVERIFY(window->session()->isDemo());
+    const QUrl url = window->session()->connection()->baseUrl();
+
+    // The demo keeps nothing on disk, so signing out with a staged change asks first; "No" keeps the window.
+    QVERIFY(window->changeSet()->stageSetAdmin(DemoData::user1Username, true));
+    QSignalSpy signedOut(&flow, &SignInFlow::signedOut);
+    MessageBox::setNextAnswer(QMessageBox::No);
+    window->signOutAction()->trigger();
+    QVERIFY2(MessageBox::lastText().contains(QStringLiteral("Sign out")), qPrintable(MessageBox::lastText()));
+    QTest::qWait(20);
+    QVERIFY(window && window->isVisible());
+    QCOMPARE(signedOut.count(), 0);
+    QVERIFY(!dialog.isVisible());
+
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    window->signOutAction()->trigger();
+    QTRY_COMPARE(signedOut.count(), 1);
+    QTRY_VERIFY(!window);
+    QVERIFY(dialog.isVisible());
+
+    // The demo server went with its session.
+    std::unique_ptr<Connection> stale(new Connection(url, DemoData::adminUsername, DemoData::adminPassword));
+    ServerProbe* probe = ServerProbe::run(stale.get());
+    QVERIFY(GuiTest::waitFor(probe));
+    QVERIFY(!probe->result().isUsable());
+
+    // And a new demo signs in again.
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(flow.window() && flow.window()->directory()->userCount() == 3, 20000);
+    QCOMPARE(opened.count(), 2);
+    QVERIFY(flow.window()->session()->isDemo());
 }
 
 void TestMainWindow::largeDirectoryPaintsQuickly()
