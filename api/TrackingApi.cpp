@@ -43,6 +43,19 @@ QString TrackingApi::viewTypeName(ViewType viewType)
     return QStringLiteral("ACTIVE_ONLY");
 }
 
+// MLflow strips the quotes of a value without unescaping it (no '' or \' inside), so a quote in the text is avoided
+// rather than escaped: double quotes when the text has only single ones, and when it has both, each single quote
+// becomes _, the one-character wildcard, which still matches it.
+QString TrackingApi::nameContainsFilter(const QString& text)
+{
+    const QChar single = u'\'';
+    const QChar quote = text.contains(single) && !text.contains(u'"') ? QChar(u'"') : single;
+    QString value = text;
+    if (quote == single)
+        value.replace(single, u'_');
+    return QStringLiteral("name LIKE ") + quote + QLatin1Char('%') + value + QLatin1Char('%') + quote;
+}
+
 ExperimentListJob* TrackingApi::searchExperiments(ViewType viewType, const QString& filter, int pageSize)
 {
     auto* job = new ExperimentListJob(m_connection);

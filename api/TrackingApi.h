@@ -27,6 +27,9 @@ public:
     RegisteredModelListJob* searchRegisteredModels(const QString& filter = QString(), int pageSize = 1000);
 
     static QString viewTypeName(ViewType viewType);
+    // The filter for "name contains `text`" (case-sensitive, as MLflow's LIKE). MLflow's LIKE has no escape
+    // character, so % and _ in `text` stay wildcards, which can only widen the match.
+    static QString nameContainsFilter(const QString& text);
 
 private:
     QPointer<Connection> m_connection;

@@ -3,12 +3,11 @@
 #include "app/services/ProfileStore.h"
 #include "views/LoginDialog.h"
 #include "views/MainWindow.h"
-#include "views/Session.h"
+#include "views/SignInFlow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
-#include <QPointer>
 #include <QSettings>
 
 #include <cstdio>
@@ -46,22 +45,19 @@ int main(int argc, char* argv[])
     ProfileStore profiles;
     CredentialStore credentials;
     LoginDialog dialog(&profiles, &credentials);
-    QPointer<MainWindow> window;
+    // Dialog, then main window, and the dialog again after "Sign out". Declared after the dialog: an open window
+    // (screenshots, or quit from elsewhere) owns the session and the demo server's data dir, and goes first.
+    SignInFlow flow(&dialog);
 
-    QObject::connect(&dialog, &LoginDialog::signedIn, &app, [&] {
-        window = new MainWindow(dialog.takeSession());
-        window->setAttribute(Qt::WA_DeleteOnClose);
-        if (!screenshotDir.isEmpty()) {
+    if (!screenshotDir.isEmpty()) {
+        flow.setLoadOnOpen(false); // the writer loads once it has added its example model
+        QObject::connect(&flow, &SignInFlow::windowOpened, &app, [&screenshotDir](MainWindow* window) {
             // A fixed size, so the pictures in the README do not depend on the last session's window.
             window->resize(1100, 640);
             auto* writer = new ScreenshotWriter(window, screenshotDir, window);
-            window->show();
             writer->start();
-            return;
-        }
-        window->show();
-        window->refresh();
-    });
+        });
+    }
     QObject::connect(&dialog, &QDialog::rejected, &app, &QCoreApplication::quit);
     if (!screenshotDir.isEmpty()) {
         QObject::connect(&dialog, &LoginDialog::connectFailed, &app, [](const QString& message) {
@@ -83,8 +79,5 @@ int main(int argc, char* argv[])
     }
     if (screenshotDir.isEmpty())
         dialog.show();
-    const int code = app.exec();
-    // A window still open (screenshots, or quit from elsewhere) owns the session and the demo server's data dir.
-    delete window;
-    return code;
+    return app.exec();
 }

@@ -3,6 +3,7 @@
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/ModelRoles.h"
+#include "models/StagedUserRows.h"
 
 #include <QBrush>
 #include <QColor>
@@ -37,12 +38,30 @@ const QBrush& levelBrush(PermissionLevel level)
 AccessMatrixModel::AccessMatrixModel(Directory* directory, ChangeSet* changeSet, QObject* parent)
     : QAbstractTableModel(parent), m_directory(directory), m_changeSet(changeSet)
 {
+    // Created first, so that on a staging change its rows are in place before the slots below look them up.
+    m_stagedRows = new StagedUserRows(changeSet, this);
+    connect(m_stagedRows, &StagedUserRows::aboutToInsert, this,
+            [this](int index) { beginInsertUser(m_directory->userCount() + index); });
+    connect(m_stagedRows, &StagedUserRows::inserted, this, &AccessMatrixModel::endInsertUser);
+    connect(m_stagedRows, &StagedUserRows::aboutToRemove, this,
+            [this](int index) { beginRemoveUser(m_directory->userCount() + index); });
+    connect(m_stagedRows, &StagedUserRows::removed, this, &AccessMatrixModel::endRemoveUser);
+
     connect(directory, &Directory::aboutToReset, this, &AccessMatrixModel::beginResetModel);
-    connect(directory, &Directory::reset, this, &AccessMatrixModel::endResetModel);
+    connect(directory, &Directory::reset, this, [this] {
+        m_stagedRows->reload();
+        endResetModel();
+    });
     connect(directory, &Directory::userAboutToBeAdded, this, &AccessMatrixModel::beginInsertUser);
-    connect(directory, &Directory::userAdded, this, &AccessMatrixModel::endInsertUser);
+    connect(directory, &Directory::userAdded, this, [this] {
+        endInsertUser();
+        m_stagedRows->sync(); // a created user leaves the staged rows
+    });
     connect(directory, &Directory::userAboutToBeRemoved, this, &AccessMatrixModel::beginRemoveUser);
-    connect(directory, &Directory::userRemoved, this, &AccessMatrixModel::endRemoveUser);
+    connect(directory, &Directory::userRemoved, this, [this] {
+        endRemoveUser();
+        m_stagedRows->sync();
+    });
     connect(directory, &Directory::userChanged, this, &AccessMatrixModel::userChanged);
     connect(directory, &Directory::grantChanged, this, &AccessMatrixModel::grantChanged);
     connect(directory, &Directory::defaultPermissionChanged, this, &AccessMatrixModel::allChanged);
@@ -73,7 +92,28 @@ void AccessMatrixModel::setOrientation(Orientation orientation)
 
 int AccessMatrixModel::userAxisCount() const
 {
-    return m_directory ? m_directory->userCount() : 0;
+    return m_directory ? m_directory->userCount() + m_stagedRows->count() : 0;
+}
+
+QString AccessMatrixModel::usernameAt(int user) const
+{
+    return isStagedUser(user) ? m_stagedRows->at(user - m_directory->userCount()) : m_directory->userAt(user).username;
+}
+
+int AccessMatrixModel::userIndexOf(const QString& username) const
+{
+    if (!m_directory)
+        return -1;
+    const int row = m_directory->userRow(username);
+    if (row >= 0)
+        return row;
+    const int staged = m_stagedRows->indexOf(username);
+    return staged < 0 ? -1 : m_directory->userCount() + staged;
+}
+
+bool AccessMatrixModel::isStagedUser(int user) const
+{
+    return m_directory && user >= m_directory->userCount();
 }
 
 int AccessMatrixModel::resourceAxisCount() const
@@ -136,7 +176,7 @@ EffectivePermission AccessMatrixModel::permissionAt(const QModelIndex& index) co
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_directory)
         return {};
-    const QString& username = m_directory->userAt(userOf(index)).username;
+    const QString username = usernameAt(userOf(index));
     const QString resourceId = m_directory->resourceIdAt(m_type, resourceOf(index));
     if (m_changeSet) {
         if (auto pending = m_changeSet->pendingPermission(username, m_type, resourceId))
@@ -171,7 +211,7 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     }
     if (role == Qt::TextAlignmentRole)
         return QVariant::fromValue(Qt::Alignment(Qt::AlignCenter));
-    const QString& username = m_directory->userAt(userOf(index)).username;
+    const QString username = usernameAt(userOf(index));
     const QString resourceId = m_directory->resourceIdAt(m_type, resourceOf(index));
     if (role == ModelRoles::UsernameRole)
         return username;
@@ -215,6 +255,8 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
             if (staged->error.isError())
                 text += QLatin1Char('\n') + tr("Last attempt failed: %1").arg(staged->error.userMessage());
         }
+        if (isStagedUser(userOf(index)))
+            text += QLatin1Char('\n') + StagedUserRows::explanation(username);
         return text;
     }
     default:
@@ -265,6 +307,23 @@ QVariant AccessMatrixModel::headerData(int section, Qt::Orientation orientation,
     if (userAxis) {
         if (section >= userAxisCount())
             return {};
+        if (isStagedUser(section)) {
+            const QString username = usernameAt(section);
+            switch (role) {
+            case Qt::DisplayRole:
+                return tr("%1 ◆ new").arg(username);
+            case Qt::ToolTipRole:
+            case Qt::AccessibleDescriptionRole:
+                return StagedUserRows::explanation(username);
+            case ModelRoles::UsernameRole:
+            case ModelRoles::ValueRole:
+                return username;
+            case ModelRoles::PendingRole:
+                return true;
+            default:
+                return {};
+            }
+        }
         const User& user = m_directory->userAt(section);
         switch (role) {
         case Qt::DisplayRole:
@@ -274,6 +333,8 @@ QVariant AccessMatrixModel::headerData(int section, Qt::Orientation orientation,
         case ModelRoles::UsernameRole:
         case ModelRoles::ValueRole:
             return user.username;
+        case ModelRoles::PendingRole:
+            return false;
         default:
             return {};
         }
@@ -302,7 +363,7 @@ QString AccessMatrixModel::userFromIndex(const QModelIndex& index) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_directory)
         return {};
-    return m_directory->userAt(userOf(index)).username;
+    return usernameAt(userOf(index));
 }
 
 QString AccessMatrixModel::resourceFromIndex(const QModelIndex& index) const
@@ -316,7 +377,7 @@ QModelIndex AccessMatrixModel::indexFor(const QString& username, const QString& 
 {
     if (!m_directory)
         return {};
-    const int user = m_directory->userRow(username);
+    const int user = userIndexOf(username);
     const int resource = m_directory->resourceRow(m_type, resourceId);
     if (user < 0 || resource < 0)
         return {};
@@ -325,7 +386,7 @@ QModelIndex AccessMatrixModel::indexFor(const QString& username, const QString& 
 
 QString AccessMatrixModel::userForSection(int section) const
 {
-    return m_directory && section >= 0 && section < userAxisCount() ? m_directory->userAt(section).username : QString();
+    return m_directory && section >= 0 && section < userAxisCount() ? usernameAt(section) : QString();
 }
 
 QString AccessMatrixModel::resourceForSection(int section) const
@@ -345,7 +406,7 @@ void AccessMatrixModel::grantChanged(const QString& username, ResourceType type,
 
 void AccessMatrixModel::userChanged(const QString& username)
 {
-    const int user = m_directory ? m_directory->userRow(username) : -1;
+    const int user = userIndexOf(username);
     const int resources = resourceAxisCount();
     if (user < 0)
         return;

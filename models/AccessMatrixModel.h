@@ -8,11 +8,14 @@
 
 class ChangeSet;
 class Directory;
+class StagedUserRows;
 
 // Users x experiments (or x registered models): every cell is the user's effective permission on the resource,
 // as text with a mark (● explicit, ◆ staged, "(admin)" / "(default)" inherited, — none), a background colour by
 // level and the reason as tooltip. Editing a cell stages a change in the ChangeSet; nothing is sent from here.
 // Cells are computed on demand from the Directory's hash indexes, so 2,000 x 20,000 costs nothing until painted.
+// After the Directory's users come the users whose creation is staged ("◆ new" in the header): their cells can be
+// edited like any other, and the apply creates the user before sending those grants.
 class AccessMatrixModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -51,6 +54,10 @@ public:
     static QString cellText(const EffectivePermission& permission, bool pending);
 
 private:
+    // Users along the user axis: the Directory's rows, then the staged-created ones.
+    QString usernameAt(int user) const;
+    int userIndexOf(const QString& username) const;
+    bool isStagedUser(int user) const;
     int userAxisCount() const;
     int resourceAxisCount() const;
     int userOf(const QModelIndex& index) const;
@@ -65,6 +72,7 @@ private:
 
     QPointer<Directory> m_directory;
     QPointer<ChangeSet> m_changeSet;
+    StagedUserRows* m_stagedRows = nullptr;
     ResourceType m_type = ResourceType::Experiment;
     Orientation m_orientation = Orientation::UsersAsRows;
 };

@@ -209,7 +209,7 @@ public:
             unit.isUser = true;
             unit.username = user.username;
             unit.calls = m_set->callsFor(user);
-            const int phase = user.remove ? 2 : (user.create && !m_set->m_directory->hasUser(user.username) ? 0 : 1);
+            const int phase = user.remove ? 2 : (m_set->isStagedCreation(user.username) ? 0 : 1);
             addUnit(phase, std::move(unit));
         }
         const QList<StagedGrant> grants = m_set->stagedGrants();
@@ -281,6 +281,15 @@ private:
         }
         if (m_cancelled) {
             unitDone(unit, ApiError(ApiError::Kind::Cancelled, ChangeSet::tr("Applying was cancelled.")));
+            return;
+        }
+        // Grants run after the creations; for a user whose creation failed they would only fail on the server too.
+        if (!unit.isUser && m_set->isStagedCreation(unit.username)) {
+            unitDone(
+                unit,
+                ApiError(
+                    ApiError::Kind::InvalidRequest,
+                    ChangeSet::tr("creating the user %1 failed, so this permission was not sent.").arg(unit.username)));
             return;
         }
         const ApiCall call = unit.calls.at(unit.next);
@@ -374,9 +383,8 @@ ChangeSet::ChangeSet(Directory* directory, QObject* parent) : QObject(parent), m
 
 ChangeSet::~ChangeSet()
 {
-    // A change staged in the last event-loop turn (e.g. just before the window closed) must not be lost.
-    if (m_autoSaveScheduled && !m_autoSavePath.isEmpty())
-        save(m_autoSavePath);
+    // A change staged in the last event-loop turn (e.g. just before signing out) must not be lost.
+    flushAutoSave();
     // The undo stack must not call back into a half-destroyed change set.
     m_undo.clear();
 }
@@ -386,8 +394,7 @@ bool ChangeSet::stageGrant(const QString& username, ResourceType type, const QSt
 {
     if (m_applying || username.isEmpty() || resourceId.isEmpty())
         return false;
-    const StagedUser* user = stagedUser(username);
-    if (!m_directory->hasUser(username) && !(user && user->create))
+    if (!m_directory->hasUser(username) && !isStagedCreation(username))
         return false;
     return pushGrant(GrantCell{username, ResourceKey{type, resourceId}}, level);
 }
@@ -587,6 +594,12 @@ std::optional<PermissionLevel> ChangeSet::pendingLevel(const QString& username, 
     return permission->level;
 }
 
+bool ChangeSet::isStagedCreation(const QString& username) const
+{
+    const StagedUser* user = stagedUser(username);
+    return user && user->create && !m_directory->hasUser(username);
+}
+
 bool ChangeSet::needsPasswords() const
 {
     return std::any_of(m_users.cbegin(), m_users.cend(), [](const StagedUser& user) { return user.needsPassword(); });
@@ -667,7 +680,7 @@ QList<ApiCall> ChangeSet::toApiCalls(bool canUpdateInPlace) const
     QList<ApiCall> phases[3];
     const QList<StagedUser> users = stagedUsers();
     for (const StagedUser& user : users) {
-        const int phase = user.remove ? 2 : (user.create && !m_directory->hasUser(user.username) ? 0 : 1);
+        const int phase = user.remove ? 2 : (isStagedCreation(user.username) ? 0 : 1);
         phases[phase] += callsFor(user);
     }
     const QList<StagedGrant> grants = stagedGrants();
@@ -957,9 +970,14 @@ void ChangeSet::scheduleAutoSave()
     if (m_autoSavePath.isEmpty() || m_autoSaveScheduled)
         return;
     m_autoSaveScheduled = true;
-    QTimer::singleShot(0, this, [this] {
-        m_autoSaveScheduled = false;
-        if (!m_autoSavePath.isEmpty())
-            save(m_autoSavePath);
-    });
+    QTimer::singleShot(0, this, &ChangeSet::flushAutoSave);
+}
+
+void ChangeSet::flushAutoSave()
+{
+    if (!m_autoSaveScheduled)
+        return;
+    m_autoSaveScheduled = false;
+    if (!m_autoSavePath.isEmpty())
+        save(m_autoSavePath);
 }

@@ -122,6 +122,10 @@ public:
     }
     // Many cells at once (a selection in the matrix), as one undo step.
     bool stageGrants(const QList<GrantCell>& cells, std::optional<PermissionLevel> level);
+    // Grants may be staged on a user whose creation is staged: apply() sends the creation first and those grants
+    // after it, or not at all when it failed. Undoing the creation needs no special case: the undo stack is linear,
+    // so by then the grants staged after it have been undone already. Deleting such a user (stageDeleteUser) drops
+    // the creation and its grants as one undo step.
     bool stageCreateUser(const QString& username, const QString& password, bool admin = false);
     bool stageDeleteUser(const QString& username);
     bool stageSetAdmin(const QString& username, bool isAdmin);
@@ -142,6 +146,8 @@ public:
         return stagedGrant(username, type, resourceId) != nullptr;
     }
     bool hasPendingUserChange(const QString& username) const { return m_users.contains(username); }
+    // A creation is staged for `username` and the Directory does not have the user (yet).
+    bool isStagedCreation(const QString& username) const;
     // What the cell will be once the staged change is applied; nullopt when nothing is staged for it.
     std::optional<EffectivePermission> pendingPermission(const QString& username, ResourceType type,
                                                          const QString& resourceId) const;
@@ -167,6 +173,8 @@ public:
     // Saves after every change (coalesced per event-loop turn), so a crash keeps the staged changes. Empty: off.
     void setAutoSavePath(const QString& path);
     QString autoSavePath() const { return m_autoSavePath; }
+    // Writes an auto-save still waiting for the next event-loop turn now (the destructor does too).
+    void flushAutoSave();
 
 signals:
     void grantStagingChanged(const QString& username, ResourceType type, const QString& resourceId);

@@ -22,7 +22,10 @@ public:
         m_total = 1 + 1 + (m_options.loadRegisteredModels ? 1 : 0);
         reportProgress();
 
-        ExperimentListJob* experiments = m_tracking->searchExperiments(m_options.experimentView);
+        const QString filter = m_options.experimentNameContains.isEmpty()
+                                   ? QString()
+                                   : TrackingApi::nameContainsFilter(m_options.experimentNameContains);
+        ExperimentListJob* experiments = m_tracking->searchExperiments(m_options.experimentView, filter);
         track(experiments, [this, experiments] { m_experiments = experiments->value(); });
         if (m_options.loadRegisteredModels) {
             RegisteredModelListJob* models = m_tracking->searchRegisteredModels();
@@ -133,6 +136,8 @@ private:
                 users.append(std::move(user));
         }
         m_directory->setGeneration(m_auth->generation());
+        // Before the contents, so that whoever follows reset() already knows the experiments are a filtered part.
+        m_directory->m_experimentNameFilter = m_options.experimentNameContains;
         m_directory->setContents(users, m_experiments, m_models, m_source);
         m_directory->finishLoad(this, ApiError());
     }

@@ -52,12 +52,15 @@ class Directory : public QObject
 public:
     // Where load() takes the user names from when the server has no users/list (MLflow before 3.10). The
     // AuthDatabaseReader wins over the registry; both must stay alive until load() finishes.
+    // `experimentNameContains` loads only the experiments whose name contains it, filtered by the server (for
+    // servers with more experiments than the console should hold); empty loads them all.
     struct LoadOptions
     {
         AuthDatabaseReader* authDatabase = nullptr;
         KnownUsersRegistry* knownUsers = nullptr;
         ViewType experimentView = ViewType::All;
         bool loadRegisteredModels = true;
+        QString experimentNameContains;
     };
 
     explicit Directory(QObject* parent = nullptr);
@@ -95,6 +98,9 @@ public:
     int totalGrantCount() const { return m_grantTotal; }
 
     int experimentCount() const { return static_cast<int>(m_experiments.size()); }
+    // The LoadOptions::experimentNameContains of the last successful load(): when not empty, the experiments are
+    // only the part of the server's that matched. setContents() leaves it as it is.
+    QString experimentNameFilter() const { return m_experimentNameFilter; }
     const Experiment& experimentAt(int row) const { return m_experiments.at(row); }
     int experimentRow(const QString& id) const { return m_experimentRows.value(id, -1); }
     // The experiment with that exact name, or -1 (names are unique among experiments in MLflow).
@@ -173,6 +179,7 @@ private:
     int m_grantTotal = 0;
     int m_adminCount = 0;
 
+    QString m_experimentNameFilter;
     std::optional<PermissionLevel> m_defaultPermission;
     ApiGeneration m_generation = ApiGeneration::Unknown;
     ListingSource m_userSource = ListingSource::ServerApi;

@@ -3,19 +3,46 @@
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/ModelRoles.h"
+#include "models/StagedUserRows.h"
 
 UsersModel::UsersModel(Directory* directory, ChangeSet* changeSet, QObject* parent)
     : QAbstractTableModel(parent), m_directory(directory), m_changeSet(changeSet)
 {
+    // Created first, so that on a staging change its rows are in place before the slots below look them up.
+    m_stagedRows = new StagedUserRows(changeSet, this);
+    const auto stagedRow = [this](int index) {
+        return m_directory->userCount() + index;
+    };
+    connect(m_stagedRows, &StagedUserRows::aboutToInsert, this,
+            [this, stagedRow](int index) { beginInsertRows({}, stagedRow(index), stagedRow(index)); });
+    connect(m_stagedRows, &StagedUserRows::inserted, this, &UsersModel::endInsertRows);
+    connect(m_stagedRows, &StagedUserRows::aboutToRemove, this,
+            [this, stagedRow](int index) { beginRemoveRows({}, stagedRow(index), stagedRow(index)); });
+    connect(m_stagedRows, &StagedUserRows::removed, this, &UsersModel::endRemoveRows);
+
     connect(directory, &Directory::aboutToReset, this, &UsersModel::beginResetModel);
-    connect(directory, &Directory::reset, this, &UsersModel::endResetModel);
+    connect(directory, &Directory::reset, this, [this] {
+        m_stagedRows->reload();
+        endResetModel();
+    });
     connect(directory, &Directory::userAboutToBeAdded, this, [this](int row) { beginInsertRows({}, row, row); });
-    connect(directory, &Directory::userAdded, this, &UsersModel::endInsertRows);
+    connect(directory, &Directory::userAdded, this, [this] {
+        endInsertRows();
+        m_stagedRows->sync(); // a created user leaves the staged rows
+    });
     connect(directory, &Directory::userAboutToBeRemoved, this, [this](int row) { beginRemoveRows({}, row, row); });
-    connect(directory, &Directory::userRemoved, this, &UsersModel::endRemoveRows);
+    connect(directory, &Directory::userRemoved, this, [this] {
+        endRemoveRows();
+        m_stagedRows->sync();
+    });
     connect(directory, &Directory::userChanged, this, &UsersModel::userRowChanged);
     if (changeSet) {
         connect(changeSet, &ChangeSet::userStagingChanged, this, [this](const QString& username) {
+            const int row = rowOf(username);
+            if (isStagedRow(row)) {
+                emit dataChanged(index(row, 0), index(row, ColumnCount - 1)); // a staged admin flag shows too
+                return;
+            }
             const QModelIndex cell = indexFromUser(username, Pending);
             if (cell.isValid())
                 emit dataChanged(cell, cell);
@@ -25,7 +52,34 @@ UsersModel::UsersModel(Directory* directory, ChangeSet* changeSet, QObject* pare
 
 int UsersModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() || !m_directory ? 0 : m_directory->userCount();
+    return parent.isValid() || !m_directory ? 0 : m_directory->userCount() + m_stagedRows->count();
+}
+
+int UsersModel::rowOf(const QString& username) const
+{
+    const int row = m_directory ? m_directory->userRow(username) : -1;
+    if (row >= 0 || !m_directory)
+        return row;
+    const int staged = m_stagedRows->indexOf(username);
+    return staged < 0 ? -1 : m_directory->userCount() + staged;
+}
+
+QString UsersModel::usernameAt(int row) const
+{
+    return isStagedRow(row) ? m_stagedRows->at(row - m_directory->userCount()) : m_directory->userAt(row).username;
+}
+
+bool UsersModel::isAdminAt(int row) const
+{
+    if (!isStagedRow(row))
+        return m_directory->userAt(row).isAdmin;
+    const StagedUser* staged = m_changeSet ? m_changeSet->stagedUser(usernameAt(row)) : nullptr;
+    return staged && staged->admin.value_or(false);
+}
+
+bool UsersModel::isStagedRow(int row) const
+{
+    return m_directory && row >= m_directory->userCount();
 }
 
 int UsersModel::columnCount(const QModelIndex& parent) const
@@ -37,49 +91,56 @@ QVariant UsersModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_directory)
         return {};
-    const User& user = m_directory->userAt(index.row());
+    const QString username = usernameAt(index.row());
+    const bool stagedRow = isStagedRow(index.row());
     if (role == ModelRoles::UsernameRole)
-        return user.username;
+        return username;
     if (role == ModelRoles::PendingRole)
-        return m_changeSet && m_changeSet->hasPendingUserChange(user.username);
+        return m_changeSet && m_changeSet->hasPendingUserChange(username);
     if (role == ModelRoles::ErrorRole) {
-        const StagedUser* staged = m_changeSet ? m_changeSet->stagedUser(user.username) : nullptr;
+        const StagedUser* staged = m_changeSet ? m_changeSet->stagedUser(username) : nullptr;
         return staged && staged->error.isError() ? staged->error.userMessage() : QString();
     }
     const bool display = role == Qt::DisplayRole;
     const bool value = role == ModelRoles::ValueRole;
+    if (stagedRow && role == Qt::ToolTipRole && index.column() != Pending)
+        return StagedUserRows::explanation(username);
     switch (index.column()) {
     case Username:
         if (display || value)
-            return user.username;
+            return username;
         break;
-    case Admin:
+    case Admin: {
+        const bool admin = isAdminAt(index.row());
         if (value)
-            return user.isAdmin;
+            return admin;
         if (display)
-            return user.isAdmin ? tr("★ admin") : QString();
-        if (role == Qt::ToolTipRole && user.isAdmin)
+            return admin ? tr("★ admin") : QString();
+        if (role == Qt::ToolTipRole && admin)
             return tr("Administrators bypass every permission check.");
         break;
+    }
     case ExperimentGrants:
     case ModelGrants:
         if (display || value) {
             const ResourceType type =
                 index.column() == ExperimentGrants ? ResourceType::Experiment : ResourceType::RegisteredModel;
-            return m_directory->grantCount(user.username, type);
+            return m_directory->grantCount(username, type);
         }
         if (role == Qt::TextAlignmentRole)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
         break;
     case Pending:
         if (display || value)
-            return pendingText(user.username);
+            return pendingText(username);
         if (role == Qt::ToolTipRole) {
-            const StagedUser* staged = m_changeSet ? m_changeSet->stagedUser(user.username) : nullptr;
+            const StagedUser* staged = m_changeSet ? m_changeSet->stagedUser(username) : nullptr;
             if (staged && staged->error.isError())
                 return staged->error.userMessage();
             if (staged && staged->needsPassword())
                 return tr("The password of this staged change was not saved; enter it again before applying.");
+            if (stagedRow)
+                return StagedUserRows::explanation(username);
         }
         break;
     default:
@@ -134,18 +195,18 @@ QString UsersModel::userFromIndex(const QModelIndex& index) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_directory)
         return {};
-    return m_directory->userAt(index.row()).username;
+    return usernameAt(index.row());
 }
 
 QModelIndex UsersModel::indexFromUser(const QString& username, int column) const
 {
-    const int row = m_directory ? m_directory->userRow(username) : -1;
+    const int row = rowOf(username);
     return row < 0 ? QModelIndex() : index(row, column);
 }
 
 void UsersModel::userRowChanged(const QString& username)
 {
-    const int row = m_directory->userRow(username);
+    const int row = rowOf(username);
     if (row >= 0)
         emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }

@@ -5,9 +5,11 @@
 
 class ChangeSet;
 class Directory;
+class StagedUserRows;
 
 // The users of the Directory, one row each, in Directory row order (sort through a QSortFilterProxyModel with
-// sortRole ModelRoles::ValueRole).
+// sortRole ModelRoles::ValueRole), then the users whose creation is staged, marked "◆ create" and explained in the
+// tooltip until the apply creates them.
 class UsersModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -26,9 +28,14 @@ public:
     QModelIndex indexFromUser(const QString& username, int column = Username) const;
 
 private:
+    int rowOf(const QString& username) const;
+    QString usernameAt(int row) const;
+    bool isAdminAt(int row) const;
+    bool isStagedRow(int row) const;
     void userRowChanged(const QString& username);
     QString pendingText(const QString& username) const;
 
     QPointer<Directory> m_directory;
     QPointer<ChangeSet> m_changeSet;
+    StagedUserRows* m_stagedRows = nullptr;
 };

@@ -454,3 +454,17 @@ Session* LoginDialog::takeSession()
     m_session = nullptr;
     return session;
 }
+
+void LoginDialog::reopen(const QString& profile, const QString& message)
+{
+    m_passwordEdit->clear();
+    m_passwordFromKeychain = false;
+    m_trustButton->hide();
+    m_offeredFingerprint.clear();
+    selectProfile(profile);
+    showMessage(message, false);
+    show();
+    raise();
+    activateWindow();
+    m_passwordEdit->setFocus();
+}

@@ -47,6 +47,9 @@ public:
 
     // The signed-in session once the dialog accepted; the caller owns it.
     Session* takeSession();
+    // Shows the dialog again after a sign-out, ready for the next sign-in: no password left over from the last
+    // session, `profile` selected again (its password read anew from the keychain), and `message` shown.
+    void reopen(const QString& profile, const QString& message);
 
     // The message shown under the fields (errors and hints), for tests.
     QString messageText() const;

@@ -9,6 +9,7 @@
 #include "models/RegisteredModelsModel.h"
 #include "models/UsersModel.h"
 #include "views/AccessMatrixPage.h"
+#include "views/ExperimentServerFilterBar.h"
 #include "views/MessageBox.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
@@ -77,6 +78,9 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     connect(m_directory, &Directory::loaded, this, &MainWindow::loadSucceeded);
     connect(m_directory, &Directory::failed, this, &MainWindow::loadFailed);
     connect(m_directory, &Directory::reset, this, &MainWindow::updateCounts);
+    connect(m_directory, &Directory::reset, this, &MainWindow::updateExperimentFilterState);
+    connect(m_experimentsPage->serverFilterBar(), &ExperimentServerFilterBar::filterRequested, this,
+            &MainWindow::setExperimentNameFilter);
     connect(m_directory, &Directory::usersChanged, this, &MainWindow::updateCounts);
     connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updatePendingState);
     connect(m_usersPage, &UsersPage::addExistingUserRequested, this, &MainWindow::addExistingUser);
@@ -140,6 +144,13 @@ void MainWindow::createActions()
     m_discardAction->setToolTip(tr("Forget every staged change"));
     connect(m_discardAction, &QAction::triggered, this, &MainWindow::discardChanges);
 
+    m_signOutAction = new QAction(icon(QStringLiteral("sign-out")), tr("Sign &out"), this);
+    m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
+    m_signOutAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    m_signOutAction->setToolTip(tr("Close this connection and return to the sign-in dialog, to sign in again or to "
+                                   "another server (Ctrl+Shift+L)"));
+    connect(m_signOutAction, &QAction::triggered, this, &MainWindow::signOut);
+
     auto* filterAction = new QAction(tr("&Filter"), this);
     filterAction->setShortcut(QKeySequence::Find);
     connect(filterAction, &QAction::triggered, this, &MainWindow::focusFilter);
@@ -156,6 +167,12 @@ void MainWindow::createActions()
     toolbar->addSeparator();
     toolbar->addAction(m_reviewAction);
     toolbar->addAction(m_discardAction);
+    // Apart from the editing actions, at the far end: it leaves the session rather than acting on it.
+    auto* spacer = new QWidget(toolbar);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    toolbar->addWidget(spacer);
+    toolbar->addAction(m_signOutAction);
+    toolbar->widgetForAction(m_signOutAction)->setAccessibleName(tr("Sign out"));
 }
 
 void MainWindow::createPages()
@@ -203,6 +220,7 @@ void MainWindow::createStatusBar()
     m_userLabel = makeLabel(QStringLiteral("userLabel"));
     m_pendingLabel = makeLabel(QStringLiteral("pendingLabel"));
     m_refreshedLabel = makeLabel(QStringLiteral("refreshedLabel"));
+    m_experimentFilterLabel = makeLabel(QStringLiteral("experimentFilterLabel"));
 
     m_serverLabel->setText(m_session->connection()->baseUrl().toString());
     m_versionLabel->setText(tr("%1 · %2").arg(m_session->versionText(), m_session->generationText()));
@@ -229,6 +247,12 @@ void MainWindow::createStatusBar()
         }
         statusBar()->addWidget(label);
     }
+    m_experimentFilterSeparator = new QLabel(QStringLiteral("·"), this);
+    m_experimentFilterSeparator->setAccessibleName(QString());
+    statusBar()->addWidget(m_experimentFilterSeparator);
+    statusBar()->addWidget(m_experimentFilterLabel);
+    m_experimentFilterSeparator->hide();
+    m_experimentFilterLabel->hide();
     statusBar()->addPermanentWidget(m_loadProgress);
     statusBar()->addPermanentWidget(m_cancelLoadButton);
 }
@@ -314,7 +338,18 @@ void MainWindow::refresh()
     m_loadProgress->show();
     m_cancelLoadButton->show();
     m_refreshAction->setEnabled(false);
-    m_directory->load(m_session->auth(), m_session->tracking(), m_session->loadOptions());
+    Directory::LoadOptions options = m_session->loadOptions();
+    options.experimentNameContains = m_experimentNameFilter;
+    m_directory->load(m_session->auth(), m_session->tracking(), options);
+}
+
+void MainWindow::setExperimentNameFilter(const QString& text)
+{
+    // A load in progress was asked for with the old filter; the new one wins.
+    if (m_directory->isLoading())
+        m_directory->cancel();
+    m_experimentNameFilter = text;
+    refresh();
 }
 
 void MainWindow::cancelLoad()
@@ -339,6 +374,9 @@ void MainWindow::loadFailed(const ApiError& error)
     m_loadProgress->hide();
     m_cancelLoadButton->hide();
     m_refreshAction->setEnabled(true);
+    // The old contents stay, and so does the filter they were loaded with: a refresh reloads what is shown.
+    m_experimentNameFilter = m_directory->experimentNameFilter();
+    updateExperimentFilterState();
     if (error.kind() == ApiError::Kind::Cancelled)
         statusBar()->showMessage(tr("Loading was cancelled."), 5000);
     else
@@ -353,8 +391,25 @@ void MainWindow::updateCounts()
     for (int page = 0; page < PageCount; ++page) {
         QListWidgetItem* item = m_pageList->item(page);
         const QString name = pageName(static_cast<Page>(page));
-        item->setText(counts.at(page) >= 0 ? tr("%1 (%2)").arg(name).arg(counts.at(page)) : name);
+        if (page == ExperimentsPageIndex && !m_directory->experimentNameFilter().isEmpty())
+            item->setText(tr("%1 (%2, filtered)").arg(name).arg(counts.at(page)));
+        else
+            item->setText(counts.at(page) >= 0 ? tr("%1 (%2)").arg(name).arg(counts.at(page)) : name);
     }
+}
+
+// The filter shown is the one the loaded experiments came with, not the one typed: what matters is what the tables
+// hold.
+void MainWindow::updateExperimentFilterState()
+{
+    const QString filter = m_directory->experimentNameFilter();
+    m_experimentsPage->serverFilterBar()->setActiveFilter(filter);
+    m_experimentFilterLabel->setText(
+        filter.isEmpty()
+            ? QString()
+            : tr("experiments filtered on the server: %1").arg(ExperimentServerFilterBar::describe(filter)));
+    m_experimentFilterLabel->setVisible(!filter.isEmpty());
+    m_experimentFilterSeparator->setVisible(!filter.isEmpty());
 }
 
 void MainWindow::updatePendingState()
@@ -372,9 +427,11 @@ void MainWindow::updatePendingState()
 
 QString MainWindow::statusText() const
 {
-    return QStringList{m_serverLabel->text(), m_versionLabel->text(), m_userLabel->text(), m_pendingLabel->text(),
-                       m_refreshedLabel->text()}
-        .join(QStringLiteral(" · "));
+    QStringList texts{m_serverLabel->text(), m_versionLabel->text(), m_userLabel->text(), m_pendingLabel->text(),
+                      m_refreshedLabel->text()};
+    if (!m_experimentFilterLabel->text().isEmpty())
+        texts.append(m_experimentFilterLabel->text());
+    return texts.join(QStringLiteral(" · "));
 }
 
 ReviewChangesDialog* MainWindow::openReview()
@@ -459,11 +516,20 @@ void MainWindow::offerRestore()
         QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
 }
 
+void MainWindow::signOut()
+{
+    // Signing out is closing, with the same safeguards, plus the signal once the close is certain.
+    m_signingOut = true;
+    close();
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (m_changeSet->isApplying()) {
         MessageBox::warning(this, tr("Applying changes"),
-                            tr("Changes are being applied. Wait until they finish before closing."));
+                            m_signingOut ? tr("Changes are being applied. Wait until they finish before signing out.")
+                                         : tr("Changes are being applied. Wait until they finish before closing."));
+        m_signingOut = false;
         event->ignore();
         return;
     }
@@ -471,12 +537,17 @@ void MainWindow::closeEvent(QCloseEvent* event)
     // now and repeated once the user agreed.
     if (!m_closeConfirmed && !m_changeSet->isEmpty() && m_changeSet->autoSavePath().isEmpty()) {
         event->ignore();
+        const int count = m_changeSet->count();
         MessageBox::question(
-            this, tr("Unapplied changes"),
-            tr("Close and lose the staged changes (%1)? They were never sent to the server.").arg(m_changeSet->count()),
+            this, m_signingOut ? tr("Sign out") : tr("Unapplied changes"),
+            m_signingOut
+                ? tr("Sign out and lose the staged changes (%1)? They were never sent to the server.").arg(count)
+                : tr("Close and lose the staged changes (%1)? They were never sent to the server.").arg(count),
             [this](MessageBox::Button answer) {
-                if (answer != QMessageBox::Yes)
+                if (answer != QMessageBox::Yes) {
+                    m_signingOut = false;
                     return;
+                }
                 m_closeConfirmed = true;
                 // Queued: closing from inside the box's own signal would delete it under us.
                 QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
@@ -488,4 +559,6 @@ void MainWindow::closeEvent(QCloseEvent* event)
     settings.setValue(settingsState, saveState());
     settings.setValue(settingsPage, static_cast<int>(currentPage()));
     QMainWindow::closeEvent(event);
+    if (m_signingOut)
+        emit signOutRequested();
 }

@@ -53,6 +53,7 @@ public:
     QAction* redoAction() const { return m_redoAction; }
     QAction* reviewAction() const { return m_reviewAction; }
     QAction* discardAction() const { return m_discardAction; }
+    QAction* signOutAction() const { return m_signOutAction; }
 
     void showPage(Page page);
     Page currentPage() const;
@@ -65,15 +66,26 @@ public:
     ReviewChangesDialog* reviewDialog() const { return m_review; }
     // The status bar texts, for tests and screenshots.
     QString statusText() const;
+    // The experiment name filter the next load asks the server for (the Experiments page's server filter).
+    QString experimentNameFilter() const { return m_experimentNameFilter; }
 
 public slots:
     void refresh();
+    // Reloads with only the experiments whose name contains `text`, filtered by the server; empty loads them all.
+    // Later refreshes keep it.
+    void setExperimentNameFilter(const QString& text);
     void cancelLoad();
     void discardChanges();
+    // Closes the window so the admin can sign in again, to this server or another; emits signOutRequested() once
+    // it closes. Refused while changes are being applied. Staged changes of a saved profile stay on disk and are
+    // offered again at its next sign-in; any others are lost only after asking, as when closing.
+    void signOut();
 
 signals:
     // A load ended: `ok` false when it failed or was cancelled.
     void loadFinished(bool ok);
+    // The window is closing because of signOut(); whoever showed the login dialog shows it again.
+    void signOutRequested();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -84,6 +96,7 @@ private:
     void createStatusBar();
     void updatePendingState();
     void updateCounts();
+    void updateExperimentFilterState();
     void loadSucceeded();
     void loadFailed(const ApiError& error);
     void focusFilter();
@@ -111,17 +124,22 @@ private:
     QAction* m_redoAction = nullptr;
     QAction* m_reviewAction = nullptr;
     QAction* m_discardAction = nullptr;
+    QAction* m_signOutAction = nullptr;
 
     QLabel* m_serverLabel = nullptr;
     QLabel* m_versionLabel = nullptr;
     QLabel* m_userLabel = nullptr;
     QLabel* m_pendingLabel = nullptr;
     QLabel* m_refreshedLabel = nullptr;
+    QLabel* m_experimentFilterLabel = nullptr;
+    QLabel* m_experimentFilterSeparator = nullptr;
     QProgressBar* m_loadProgress = nullptr;
     QToolButton* m_cancelLoadButton = nullptr;
     QDateTime m_lastRefresh;
+    QString m_experimentNameFilter;
     bool m_restoreOffered = false;
     bool m_closeConfirmed = false;
+    bool m_signingOut = false;
 
     QPointer<ReviewChangesDialog> m_review;
 };

@@ -4,12 +4,14 @@
 #include "models/ExperimentsModel.h"
 #include "models/ModelRoles.h"
 #include "models/RegisteredModelsModel.h"
+#include "views/ExperimentServerFilterBar.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
 #include <QTreeWidget>
@@ -126,9 +128,9 @@ ResourcePage::ResourcePage(Directory* directory, ResourceType type, QAbstractIte
     splitter->setStretchFactor(1, 2);
     splitter->setSizes({675, 245});
 
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(top);
-    layout->addWidget(splitter, 1);
+    m_layout = new QVBoxLayout(this);
+    m_layout->addLayout(top);
+    m_layout->addWidget(splitter, 1);
 
     if (m_directory) {
         connect(m_directory, &Directory::grantChanged, this, &ResourcePage::refreshAccess);
@@ -140,6 +142,11 @@ ResourcePage::ResourcePage(Directory* directory, ResourceType type, QAbstractIte
         setTabOrder(m_showDeletedBox, m_view);
     setTabOrder(m_view, m_accessTree);
     refreshAccess();
+}
+
+void ResourcePage::addTopBar(QWidget* bar)
+{
+    m_layout->insertWidget(0, bar);
 }
 
 void ResourcePage::selectResource(const QString& resourceId)
@@ -199,6 +206,11 @@ ExperimentsPage::ExperimentsPage(Directory* directory, QAbstractItemModel* model
     : ResourcePage(directory, ResourceType::Experiment, model, ExperimentsModel::State, parent)
 {
     setObjectName(QStringLiteral("ExperimentsPage"));
+    m_serverFilterBar = new ExperimentServerFilterBar(this);
+    addTopBar(m_serverFilterBar);
+    // The tab chain is a cycle: putting the local filter after the bar's last button makes the bar come first, as
+    // on screen.
+    setTabOrder(m_serverFilterBar->loadAllButton(), filterEdit());
 }
 
 RegisteredModelsPage::RegisteredModelsPage(Directory* directory, QAbstractItemModel* model, QWidget* parent)

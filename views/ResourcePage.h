@@ -7,12 +7,14 @@
 #include <QWidget>
 
 class Directory;
+class ExperimentServerFilterBar;
 class QAbstractItemModel;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QTableView;
 class QTreeWidget;
+class QVBoxLayout;
 
 // Filters a resource table by text (id and name columns) and, for experiments, hides deleted ones unless asked.
 class ResourceFilterProxy : public QSortFilterProxyModel
@@ -53,6 +55,10 @@ public:
     void selectResource(const QString& resourceId);
     QString currentResource() const { return m_currentResource; }
 
+protected:
+    // Puts a page-specific bar above the filter row.
+    void addTopBar(QWidget* bar);
+
 private:
     void currentChanged();
     void refreshAccess();
@@ -65,16 +71,23 @@ private:
     QTableView* m_view = nullptr;
     QLabel* m_accessTitle = nullptr;
     QTreeWidget* m_accessTree = nullptr;
+    QVBoxLayout* m_layout = nullptr;
     QString m_currentResource;
 };
 
-// The Experiments page: id, name, state, dates and access count; deleted ones on demand.
+// The Experiments page: id, name, state, dates and access count; deleted ones on demand; above them the
+// server-side name filter for servers with very many experiments.
 class ExperimentsPage : public ResourcePage
 {
     Q_OBJECT
 
 public:
     ExperimentsPage(Directory* directory, QAbstractItemModel* model, QWidget* parent = nullptr);
+
+    ExperimentServerFilterBar* serverFilterBar() const { return m_serverFilterBar; }
+
+private:
+    ExperimentServerFilterBar* m_serverFilterBar = nullptr;
 };
 
 // The Registered models page: name, dates and access count.

@@ -17,6 +17,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* model, QWidget* parent)
     : QWidget(parent), m_directory(directory), m_changeSet(changeSet), m_model(model)
 {
@@ -164,7 +166,9 @@ void UsersPage::updateSourceNote()
 void UsersPage::updateActions()
 {
     const QString user = currentUser();
-    const bool known = m_directory && !user.isEmpty() && m_directory->hasUser(user);
+    // A user whose creation is staged can be edited too: that changes or drops the staged creation.
+    const bool known = m_directory && !user.isEmpty() &&
+                       (m_directory->hasUser(user) || (m_changeSet && m_changeSet->isStagedCreation(user)));
     const bool editable = m_changeSet && !m_changeSet->isApplying();
     m_newButton->setEnabled(editable);
     m_resetButton->setEnabled(editable && known);
@@ -241,6 +245,22 @@ void UsersPage::deleteUser()
     const QString user = currentUser();
     if (!m_changeSet || !m_directory || user.isEmpty())
         return;
+    if (m_changeSet->isStagedCreation(user)) {
+        const QList<StagedGrant> grants = m_changeSet->stagedGrants();
+        const auto staged = std::count_if(grants.cbegin(), grants.cend(),
+                                          [&user](const StagedGrant& grant) { return grant.cell.username == user; });
+        MessageBox::question(
+            this, tr("Delete user"),
+            tr("%1 does not exist on the server yet. Drop the staged creation and the permissions staged for them "
+               "(%2)?")
+                .arg(user)
+                .arg(staged),
+            [this, user](MessageBox::Button answer) {
+                if (answer == QMessageBox::Yes)
+                    m_changeSet->stageDeleteUser(user);
+            });
+        return;
+    }
     // Spell out what goes with the account: MLflow deletes its permission rows along with it.
     QStringList lost;
     if (m_directory->isAdmin(user))

@@ -49,15 +49,15 @@ struct DemoSession
         return QStringLiteral("sqlite:///") + fixture.dataDir() + QStringLiteral("/basic_auth.db");
     }
 
-    // Loads `directory` with the user names read straight from the server's auth database.
-    bool load(Directory* directory, AuthDatabaseReader* reader)
+    // Loads `directory` with the user names read straight from the server's auth database; the other `options`
+    // are passed on.
+    bool load(Directory* directory, AuthDatabaseReader* reader, Directory::LoadOptions options = {})
     {
         QString error;
-        if (!reader->open(authDatabaseUri(), &error)) {
+        if (!reader->isOpen() && !reader->open(authDatabaseUri(), &error)) {
             qWarning() << error;
             return false;
         }
-        Directory::LoadOptions options;
         options.authDatabase = reader;
         QSignalSpy loaded(directory, &Directory::loaded);
         QSignalSpy failed(directory, &Directory::failed);

@@ -58,6 +58,7 @@ private slots:
     void applyGrantVisibleToUser();
     void partialFailureStaysStaged();
     void applyUserOperations();
+    void grantsOfAFailedCreationAreNotSent();
     void persistenceWithoutPasswords();
     void restoredCreateNeedsItsPassword();
 };
@@ -393,6 +394,40 @@ void TestChangeSet::applyUserOperations()
     auto* gone = session.auth->getUser(DemoData::user2Username);
     QVERIFY(waitFor(gone));
     QCOMPARE(gone->error().kind(), ApiError::Kind::NotFound);
+}
+
+void TestChangeSet::grantsOfAFailedCreationAreNotSent()
+{
+    DemoSession session;
+    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
+    AuthDatabaseReader reader;
+    Directory directory;
+    QVERIFY(session.load(&directory, &reader));
+    const QString experiment = experimentId(directory, QStringLiteral("/user2/experiment1"));
+
+    // Someone else creates "late" after the load, so our staged creation of it fails.
+    UserJob* elsewhere = session.auth->createUser(QStringLiteral("late"), QStringLiteral("late-password-1"));
+    QVERIFY(waitFor(elsewhere));
+    QVERIFY(!elsewhere->hasError());
+    ChangeSet changes(&directory);
+    QVERIFY(changes.stageCreateUser(QStringLiteral("late"), QStringLiteral("our-password-1")));
+    QVERIFY(changes.isStagedCreation(QStringLiteral("late")));
+    QVERIFY(changes.stageGrant(QStringLiteral("late"), ResourceType::Experiment, experiment, PermissionLevel::Read));
+    QSignalSpy applied(&changes, &ChangeSet::applied);
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    const auto summary = applied.first().first().value<ApplySummary>();
+    QCOMPARE(summary.failed, 2);
+    QCOMPARE(summary.results.first().error.kind(), ApiError::Kind::AlreadyExists);
+
+    // The grant was held back, says why, and stays staged with the creation.
+    const StagedGrant* grant = changes.stagedGrant(QStringLiteral("late"), ResourceType::Experiment, experiment);
+    QVERIFY(grant);
+    QVERIFY2(grant->error.userMessage().contains(QStringLiteral("not sent")), qPrintable(grant->error.userMessage()));
+    QVERIFY(changes.stagedUser(QStringLiteral("late")));
+    GrantJob* onServer = session.auth->getGrant(QStringLiteral("late"), ResourceType::Experiment, experiment);
+    QVERIFY(waitFor(onServer));
+    QCOMPARE(onServer->error().kind(), ApiError::Kind::NotFound);
 }
 
 void TestChangeSet::persistenceWithoutPasswords()

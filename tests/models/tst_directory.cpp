@@ -4,6 +4,7 @@
 #include "api/KnownUsersRegistry.h"
 #include "models/Directory.h"
 
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -21,6 +22,7 @@ private slots:
     void cancelKeepsOldContents();
     void legacyAndRbacRules();
     void mutatorsEmitFineGrainedSignals();
+    void experimentNameFilterReachesServer();
 
 private:
     static void checkDemoPermissions(Directory& directory);
@@ -275,6 +277,66 @@ void TestDirectory::mutatorsEmitFineGrainedSignals()
 
     directory.removeGrant(QStringLiteral("carol"), ResourceType::Experiment, QStringLiteral("1")); // none: no signal
     QCOMPARE(grantChanged.count(), 3);
+}
+
+void TestDirectory::experimentNameFilterReachesServer()
+{
+    DemoSession session;
+    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
+    // Names with a single quote, and with both kinds of quote, to check how the filter quotes the text.
+    const QString quoted = QStringLiteral("/user1/o'brien");
+    const QString bothQuotes = QStringLiteral("/user2/say \"hi\" o'k");
+    for (const QString& name : {quoted, bothQuotes}) {
+        ApiReply* reply = session.connection->post(QStringLiteral("/api/2.0/mlflow/experiments/create"),
+                                                   QJsonObject{{QStringLiteral("name"), name}});
+        QVERIFY(waitFor(reply));
+        QVERIFY2(!reply->hasError(), qPrintable(reply->error().toLogString()));
+    }
+
+    AuthDatabaseReader reader;
+    Directory directory;
+    QSignalSpy reset(&directory, &Directory::reset);
+    auto loadMatching = [&](const QString& text) {
+        Directory::LoadOptions options;
+        options.experimentNameContains = text;
+        return session.load(&directory, &reader, options);
+    };
+    auto loadedNames = [&directory] {
+        QStringList names;
+        for (int row = 0; row < directory.experimentCount(); ++row)
+            names.append(directory.experimentAt(row).name);
+        names.sort();
+        return names;
+    };
+
+    QVERIFY(loadMatching(QStringLiteral("/user1/experiment")));
+    QCOMPARE(directory.experimentCount(), 2);
+    QCOMPARE(loadedNames(), (QStringList{QStringLiteral("/user1/experiment1"), QStringLiteral("/user1/experiment2")}));
+    QCOMPARE(directory.experimentNameFilter(), QStringLiteral("/user1/experiment"));
+    QCOMPARE(directory.userCount(), 3); // users and their grants are not filtered
+    QCOMPARE(directory.grantCount(QStringLiteral("user2"), ResourceType::Experiment), 1);
+
+    QVERIFY(loadMatching(QStringLiteral("user1")));
+    QCOMPARE(directory.experimentCount(), 3);
+
+    QVERIFY(loadMatching(QStringLiteral("o'brien")));
+    QCOMPARE(loadedNames(), QStringList{quoted});
+    QVERIFY(loadMatching(QStringLiteral("\"hi\" o'k")));
+    QCOMPARE(loadedNames(), QStringList{bothQuotes});
+    QVERIFY(loadMatching(QStringLiteral("no such experiment")));
+    QCOMPARE(directory.experimentCount(), 0);
+
+    // Empty: everything again, Default included, and the Directory no longer calls itself filtered.
+    QVERIFY(loadMatching(QString()));
+    QCOMPARE(directory.experimentCount(), 6);
+    QVERIFY(directory.experimentRowByName(QStringLiteral("Default")) >= 0);
+    QVERIFY(directory.experimentNameFilter().isEmpty());
+    QCOMPARE(reset.count(), 6);
+
+    // The filter strings themselves: the quote that the text does not contain, or _ when it contains both.
+    QCOMPARE(TrackingApi::nameContainsFilter(QStringLiteral("a")), QStringLiteral("name LIKE '%a%'"));
+    QCOMPARE(TrackingApi::nameContainsFilter(QStringLiteral("o'b")), QStringLiteral("name LIKE \"%o'b%\""));
+    QCOMPARE(TrackingApi::nameContainsFilter(QStringLiteral("\"o'b\"")), QStringLiteral("name LIKE '%\"o_b\"%'"));
 }
 
 QTEST_GUILESS_MAIN(TestDirectory)

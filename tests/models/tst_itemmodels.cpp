@@ -64,6 +64,13 @@ void mutate(Directory& directory, ChangeSet& changes)
     directory.setAdmin(QStringLiteral("user2"), true);
     changes.stageGrant(QStringLiteral("carol"), ResourceType::Experiment, QStringLiteral("2"), PermissionLevel::Manage);
     changes.stageSetAdmin(QStringLiteral("carol"), true);
+    // Staged creations are rows too: in name order, and gone again when the Directory gets the user.
+    changes.stageCreateUser(QStringLiteral("erin"), QStringLiteral("erin-password"));
+    changes.stageCreateUser(QStringLiteral("dave"), QStringLiteral("dave-password"));
+    changes.stageGrant(QStringLiteral("dave"), ResourceType::Experiment, QStringLiteral("1"), PermissionLevel::Read);
+    User erin;
+    erin.username = QStringLiteral("erin");
+    directory.addUser(erin);
     directory.setDefaultPermission(PermissionLevel::Read);
     directory.removeUser(QStringLiteral("user1"));
     changes.undoStack()->undo();
@@ -87,6 +94,7 @@ private slots:
     void matrixOrientationAndModels();
     void matrixFilterProxy();
     void matrixAtScale();
+    void stagedNewUsersAreRows();
 };
 
 void TestItemModels::usersModel()
@@ -384,6 +392,112 @@ void TestItemModels::matrixAtScale()
                                PermissionLevel::Manage));
     QCOMPARE(changed.count(), 1);
     QCOMPARE(changed.first().at(0).toModelIndex(), matrix.index(1999, 19999));
+}
+
+void TestItemModels::stagedNewUsersAreRows()
+{
+    Directory directory;
+    fillDemoLike(directory);
+    ChangeSet changes(&directory);
+    AccessMatrixModel matrix(&directory, &changes);
+    UsersModel users(&directory, &changes);
+    MatrixFilterProxy proxy;
+    proxy.setSourceModel(&matrix);
+    QAbstractItemModelTester matrixTester(&matrix, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester usersTester(&users, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy inserted(&matrix, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(&matrix, &QAbstractItemModel::rowsRemoved);
+
+    // One row per staged creation, after the Directory's users, in name order; marked in words, with a tooltip.
+    QVERIFY(changes.stageCreateUser(QStringLiteral("user3"), QStringLiteral("user3-password")));
+    QCOMPARE(matrix.rowCount(), 4);
+    QCOMPARE(users.rowCount(), 4);
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(inserted.first().at(1).toInt(), 3);
+    QVERIFY(changes.stageCreateUser(QStringLiteral("alpha"), QStringLiteral("alpha-password"), true));
+    QCOMPARE(inserted.last().at(1).toInt(), 3); // "alpha" sorts before "user3"
+    QCOMPARE(matrix.userForSection(3), QStringLiteral("alpha"));
+    QCOMPARE(matrix.userForSection(4), QStringLiteral("user3"));
+    const QString header = matrix.headerData(4, Qt::Vertical).toString();
+    QVERIFY2(header.contains(QStringLiteral("user3")) && header.contains(QStringLiteral("◆")), qPrintable(header));
+    QVERIFY(matrix.headerData(4, Qt::Vertical, ModelRoles::PendingRole).toBool());
+    QVERIFY(!matrix.headerData(1, Qt::Vertical, ModelRoles::PendingRole).toBool());
+    QVERIFY(matrix.headerData(4, Qt::Vertical, Qt::ToolTipRole).toString().contains(QStringLiteral("not exist")));
+    const QModelIndex userRow = users.indexFromUser(QStringLiteral("user3"));
+    QCOMPARE(userRow.row(), 4);
+    QCOMPARE(users.userFromIndex(userRow), QStringLiteral("user3"));
+    QVERIFY(users.data(userRow.siblingAtColumn(UsersModel::Pending)).toString().contains(QStringLiteral("create")));
+    QVERIFY(users.data(userRow, ModelRoles::PendingRole).toBool());
+    QVERIFY(!users.data(userRow, Qt::ToolTipRole).toString().isEmpty());
+    QCOMPARE(
+        users.data(users.indexFromUser(QStringLiteral("alpha"), UsersModel::Admin), ModelRoles::ValueRole).toBool(),
+        true);
+
+    // Its cells are editable and show the staged grant; the filter proxy finds the row by name.
+    const QModelIndex cell = matrix.indexFor(QStringLiteral("user3"), QStringLiteral("1"));
+    QVERIFY(cell.isValid());
+    QVERIFY(matrix.flags(cell) & Qt::ItemIsEditable);
+    QVERIFY(matrix.setData(cell, QStringLiteral("READ")));
+    QVERIFY(changes.isPending(QStringLiteral("user3"), ResourceType::Experiment, QStringLiteral("1")));
+    QVERIFY(cell.data().toString().contains(QStringLiteral("READ")));
+    QVERIFY(cell.data(ModelRoles::PendingRole).toBool());
+    QVERIFY(cell.data(Qt::ToolTipRole).toString().contains(QStringLiteral("not exist")));
+    proxy.setRowFilter(QStringLiteral("user3"));
+    QCOMPARE(proxy.rowCount(), 1);
+    proxy.setRowFilter(QString());
+
+    // Undo runs backwards: the grant, then alpha, then user3 and its row.
+    changes.undoStack()->undo();
+    QVERIFY(!changes.isPending(QStringLiteral("user3"), ResourceType::Experiment, QStringLiteral("1")));
+    QCOMPARE(matrix.rowCount(), 5);
+    changes.undoStack()->undo();
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(removed.last().at(1).toInt(), 3);
+    QCOMPARE(matrix.userForSection(3), QStringLiteral("user3"));
+    changes.undoStack()->undo();
+    QCOMPARE(matrix.rowCount(), 3);
+    QCOMPARE(users.rowCount(), 3);
+    changes.undoStack()->redo();
+    changes.undoStack()->redo();
+    changes.undoStack()->redo();
+    QCOMPARE(matrix.rowCount(), 5);
+    QVERIFY(changes.isPending(QStringLiteral("user3"), ResourceType::Experiment, QStringLiteral("1")));
+
+    // Deleting a user that only exists as staged drops the creation and its grants in one undo step.
+    QVERIFY(changes.stageDeleteUser(QStringLiteral("user3")));
+    QCOMPARE(matrix.rowCount(), 4);
+    QVERIFY(!changes.isPending(QStringLiteral("user3"), ResourceType::Experiment, QStringLiteral("1")));
+    changes.undoStack()->undo();
+    QCOMPARE(matrix.rowCount(), 5);
+    QVERIFY(changes.isPending(QStringLiteral("user3"), ResourceType::Experiment, QStringLiteral("1")));
+
+    // Users as columns: the staged users are columns, the same way.
+    matrix.setOrientation(AccessMatrixModel::Orientation::UsersAsColumns);
+    QCOMPARE(matrix.columnCount(), 5);
+    QVERIFY(matrix.headerData(4, Qt::Horizontal).toString().contains(QStringLiteral("◆")));
+    QVERIFY(changes.stageCreateUser(QStringLiteral("zoe"), QStringLiteral("zoe-password")));
+    QCOMPARE(matrix.columnCount(), 6);
+    QVERIFY(changes.stageDeleteUser(QStringLiteral("zoe")));
+    QCOMPARE(matrix.columnCount(), 5);
+    matrix.setOrientation(AccessMatrixModel::Orientation::UsersAsRows);
+
+    // As after a successful apply: the Directory gets user3, whose staged row becomes a plain one.
+    User user3;
+    user3.username = QStringLiteral("user3");
+    directory.addUser(user3);
+    QCOMPARE(matrix.rowCount(), 5);
+    QCOMPARE(users.rowCount(), 5);
+    QCOMPARE(matrix.userForSection(3), QStringLiteral("user3"));
+    QVERIFY(!matrix.headerData(3, Qt::Vertical).toString().contains(QStringLiteral("◆")));
+    QCOMPARE(matrix.userForSection(4), QStringLiteral("alpha"));
+
+    // A reload keeps the staged rows that are still to be created; discarding removes them.
+    fillDemoLike(directory);
+    QCOMPARE(matrix.rowCount(), 5); // user3 is staged again (the Directory forgot it), and alpha
+    changes.discard();
+    QCOMPARE(matrix.rowCount(), 3);
+    QCOMPARE(users.rowCount(), 3);
 }
 
 QTEST_MAIN(TestItemModels)

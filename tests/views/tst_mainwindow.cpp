@@ -15,15 +15,18 @@
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/ModelRoles.h"
+#include "models/UsersModel.h"
 #include "server/DemoData.h"
 #include "server/EmbeddedServer.h"
 #include "views/AccessMatrixPage.h"
+#include "views/ExperimentServerFilterBar.h"
 #include "views/LoginDialog.h"
 #include "views/MainWindow.h"
 #include "views/MessageBox.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
 #include "views/Session.h"
+#include "views/SignInFlow.h"
 #include "views/UserPasswordDialog.h"
 #include "views/UsersPage.h"
 
@@ -35,11 +38,16 @@
 #include <QElapsedTimer>
 #include <QInputDialog>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTcpServer>
+#include <QToolBar>
 #include <QToolButton>
 #include <QTreeWidget>
 
@@ -71,6 +79,10 @@ private slots:
     void showDeletedExperiments();
     void knownUsersWithoutAuthDatabase();
     void restoredUserChangeAsksForPassword();
+    void serverSideExperimentFilter();
+    void stagedNewUserGetsGrantsInMatrix();
+    void signOutAndSignInAgain();
+    void signOutOfDemoStopsItsServer();
     void largeDirectoryPaintsQuickly();
 
 private:
@@ -84,6 +96,11 @@ private:
     // Whether `username` / `password` can sign in (the probe's verdict is anything but wrong credentials).
     bool canSignIn(const QString& username, const QString& password);
     QStringList experimentsVisibleTo(const QString& username, const QString& password);
+    // An admin AuthApi over `connection`, as the probe picks it.
+    AuthApi* adminAuth(Connection* connection);
+    // Sign-in through `dialog` (already showing `demo`) with the admin password typed in; waits for the flow's
+    // window to have loaded (its staged changes then auto-save).
+    MainWindow* signInThroughFlow(LoginDialog& dialog, SignInFlow& flow);
 
     QTemporaryDir m_dir;
     std::unique_ptr<ServerFixture> m_server;
@@ -197,6 +214,28 @@ QStringList TestMainWindow::experimentsVisibleTo(const QString& username, const 
     for (const Experiment& experiment : job->value())
         names.append(experiment.name);
     return names;
+}
+
+AuthApi* TestMainWindow::adminAuth(Connection* connection)
+{
+    ServerProbe* probe = ServerProbe::run(connection);
+    if (!GuiTest::waitFor(probe))
+        return nullptr;
+    return probe->createAuthApi(); // the probe is the connection's child and goes with it
+}
+
+MainWindow* TestMainWindow::signInThroughFlow(LoginDialog& dialog, SignInFlow& flow)
+{
+    auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
+    QTest::keyClicks(password, DemoData::adminPassword);
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("connectButton")), Qt::LeftButton);
+    // A saved profile's change set auto-saves from the end of the first load on.
+    if (!QTest::qWaitFor([&] { return flow.window() && !flow.window()->changeSet()->autoSavePath().isEmpty(); },
+                         20000)) {
+        qWarning("Sign-in failed: %s", qPrintable(dialog.messageText()));
+        return nullptr;
+    }
+    return flow.window();
 }
 
 void TestMainWindow::loginShowsClearErrors()
@@ -901,6 +940,277 @@ void TestMainWindow::restoredUserChangeAsksForPassword()
     QCOMPARE(applied.first().at(1).toInt(), 0);
     QVERIFY(canSignIn(QStringLiteral("dave"), password));
     review->close();
+}
+
+void TestMainWindow::serverSideExperimentFilter()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    m_window->showPage(MainWindow::ExperimentsPageIndex);
+    ExperimentsPage* page = m_window->experimentsPage();
+    ExperimentServerFilterBar* bar = page->serverFilterBar();
+    auto* indicator = bar->findChild<QLabel*>(QStringLiteral("serverFilterIndicator"));
+    QVERIFY(indicator);
+    QVERIFY(!indicator->isVisible());
+    QVERIFY(!bar->loadAllButton()->isEnabled());
+    const auto* proxy = qobject_cast<const QSortFilterProxyModel*>(page->view()->model());
+    QVERIFY(proxy);
+    const QAbstractItemModel* experiments = proxy->sourceModel();
+    const int all = m_window->directory()->experimentCount();
+    QVERIFY(all >= 4);
+
+    // Typed and sent with Return: only the two /user1 experiments are loaded, and every view says so.
+    QSignalSpy loaded(m_window, &MainWindow::loadFinished);
+    QTest::keyClicks(bar->edit(), QStringLiteral("user1"));
+    QTest::keyClick(bar->edit(), Qt::Key_Return);
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(loaded.last().first().toBool());
+    QCOMPARE(m_window->directory()->experimentCount(), 2);
+    QCOMPARE(experiments->rowCount(), 2);
+    QVERIFY(m_window->directory()->experimentRowByName(QStringLiteral("/user1/experiment1")) >= 0);
+    QVERIFY(m_window->directory()->experimentRowByName(QStringLiteral("/user1/experiment2")) >= 0);
+    QCOMPARE(m_window->directory()->experimentNameFilter(), QStringLiteral("user1"));
+    QVERIFY(indicator->isVisible());
+    QVERIFY2(indicator->text().contains(QStringLiteral("'user1'")) &&
+                 indicator->text().contains(QStringLiteral("on the server")),
+             qPrintable(indicator->text()));
+    QVERIFY2(m_window->statusText().contains(QStringLiteral("filtered on the server: name contains 'user1'")),
+             qPrintable(m_window->statusText()));
+    QVERIFY(m_window->findChild<QListWidget*>(QStringLiteral("pageList"))
+                ->item(MainWindow::ExperimentsPageIndex)
+                ->text()
+                .contains(QStringLiteral("filtered")));
+    QCOMPARE(m_window->matrixPage()->view()->model()->columnCount(), 2);
+    QVERIFY(bar->loadAllButton()->isEnabled());
+
+    // A refresh keeps the filter.
+    loaded.clear();
+    m_window->refreshAction()->trigger();
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(m_window->directory()->experimentCount(), 2);
+    QVERIFY(indicator->isVisible());
+
+    // A quote in the text is quoted for the server, not an error; nothing matches here.
+    loaded.clear();
+    m_window->setExperimentNameFilter(QStringLiteral("o'brien"));
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(loaded.last().first().toBool());
+    QCOMPARE(m_window->directory()->experimentCount(), 0);
+    QVERIFY(indicator->text().contains(QStringLiteral("o'brien")));
+
+    // "Load all" brings everything back, Default included, and the indicators go.
+    loaded.clear();
+    QTest::mouseClick(bar->loadAllButton(), Qt::LeftButton);
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(m_window->directory()->experimentCount(), all);
+    QVERIFY(m_window->directory()->experimentRowByName(QStringLiteral("Default")) >= 0);
+    QVERIFY(m_window->directory()->experimentNameFilter().isEmpty());
+    QVERIFY(!indicator->isVisible());
+    QVERIFY(!m_window->statusText().contains(QStringLiteral("filtered")));
+    QVERIFY(bar->edit()->text().isEmpty());
+}
+
+void TestMainWindow::stagedNewUserGetsGrantsInMatrix()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
+    const QString newUser = QStringLiteral("user3");
+
+    // Staged through the Users page's dialog, as an admin would.
+    m_window->showPage(MainWindow::UsersPageIndex);
+    UsersPage* users = m_window->usersPage();
+    QTest::mouseClick(users->findChild<QPushButton*>(QStringLiteral("newUserButton")), Qt::LeftButton);
+    UserPasswordDialog* dialog = users->openDialog();
+    QVERIFY(dialog);
+    QTest::keyClicks(dialog->usernameEdit(), newUser);
+    dialog->fillGeneratedPassword();
+    const QString password = dialog->password();
+    QTest::mouseClick(dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_VERIFY(!users->openDialog());
+    QVERIFY(!m_window->directory()->hasUser(newUser));
+
+    // A row in the users table, marked in words.
+    users->selectUser(newUser);
+    QCOMPARE(users->currentUser(), newUser);
+    const QModelIndex userRow = users->view()->currentIndex();
+    QVERIFY(userRow.data(ModelRoles::PendingRole).toBool());
+    QVERIFY(userRow.siblingAtColumn(UsersModel::Pending).data().toString().contains(QStringLiteral("create")));
+    QVERIFY(!userRow.data(Qt::ToolTipRole).toString().isEmpty());
+
+    // A row in the matrix, marked "◆ new", whose cells take a grant like any other.
+    m_window->showPage(MainWindow::MatrixPageIndex);
+    AccessMatrixPage* page = m_window->matrixPage();
+    const QModelIndex cell = page->indexFor(newUser, u1e1);
+    QVERIFY(cell.isValid());
+    const QString header = page->view()->model()->headerData(cell.row(), Qt::Vertical).toString();
+    QVERIFY2(header.contains(newUser) && header.contains(QStringLiteral("◆")), qPrintable(header));
+    QVERIFY(page->view()->model()->headerData(cell.row(), Qt::Vertical, ModelRoles::PendingRole).toBool());
+    page->view()->setFocus();
+    page->view()->setCurrentIndex(cell);
+    page->view()->selectionModel()->select(cell, QItemSelectionModel::ClearAndSelect);
+    QTest::keyClick(page->view(), Qt::Key_R);
+    QCOMPARE(m_window->changeSet()->count(), 2);
+    QVERIFY(page->indexFor(newUser, u1e1).data().toString().contains(QStringLiteral("READ")));
+
+    // A second staged user, deleted again from the Users page: only its staged row goes, after a question.
+    QVERIFY(m_window->changeSet()->stageCreateUser(QStringLiteral("user4"), QStringLiteral("user4-password")));
+    QVERIFY(page->indexFor(QStringLiteral("user4"), u1e1).isValid());
+    users->selectUser(QStringLiteral("user4"));
+    QVERIFY(users->findChild<QPushButton*>(QStringLiteral("deleteUserButton"))->isEnabled());
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    users->deleteUser();
+    QVERIFY2(MessageBox::lastText().contains(QStringLiteral("does not exist on the server yet")),
+             qPrintable(MessageBox::lastText()));
+    QVERIFY(!page->indexFor(QStringLiteral("user4"), u1e1).isValid());
+    QCOMPARE(m_window->changeSet()->count(), 2);
+
+    // The creation goes first, then the grant.
+    const QList<ApiCall> calls = m_window->changeSet()->toApiCalls();
+    QCOMPARE(calls.size(), 2);
+    QCOMPARE(calls.at(0).kind, ApiCall::Kind::CreateUser);
+    QCOMPARE(calls.at(1).kind, ApiCall::Kind::CreateGrant);
+    ReviewChangesDialog* review = applyThroughReview();
+    QVERIFY(review);
+    QCOMPARE(review->resultsList()->topLevelItemCount(), 2);
+    for (int i = 0; i < 2; ++i)
+        QCOMPARE(review->resultsList()->topLevelItem(i)->text(1), QStringLiteral("applied"));
+    review->close();
+    QCOMPARE(m_window->changeSet()->count(), 0);
+
+    // Now a real user: one plain row, and the server agrees, as the admin and as user3 see it.
+    QVERIFY(m_window->directory()->hasUser(newUser));
+    const QModelIndex applied = page->indexFor(newUser, u1e1);
+    QVERIFY(applied.isValid());
+    QVERIFY(!page->view()->model()->headerData(applied.row(), Qt::Vertical).toString().contains(QStringLiteral("◆")));
+    QCOMPARE(applied.data(ModelRoles::ExplicitLevelRole).toInt(), static_cast<int>(PermissionLevel::Read));
+    QCOMPARE(page->view()->model()->rowCount(), m_window->directory()->userCount());
+    std::unique_ptr<Connection> admin(adminConnection());
+    std::unique_ptr<AuthApi> auth(adminAuth(admin.get()));
+    QVERIFY(auth);
+    GrantJob* grant = auth->getGrant(newUser, ResourceType::Experiment, u1e1);
+    QVERIFY(GuiTest::waitFor(grant));
+    QVERIFY2(!grant->hasError(), qPrintable(grant->error().toLogString()));
+    QCOMPARE(grant->value().level, PermissionLevel::Read);
+    QCOMPARE(experimentsVisibleTo(newUser, password), QStringList{QStringLiteral("/user1/experiment1")});
+
+    // Leave the server as the other tests expect it.
+    ApiJob* removed = auth->deleteUser(newUser);
+    QVERIFY(GuiTest::waitFor(removed));
+    QVERIFY(!removed->hasError());
+}
+
+void TestMainWindow::signOutAndSignInAgain()
+{
+    LoginDialog dialog(m_profiles.get(), nullptr);
+    SignInFlow flow(&dialog);
+    dialog.show();
+    dialog.selectProfile(QStringLiteral("demo"));
+    QPointer<MainWindow> first = signInThroughFlow(dialog, flow);
+    QVERIFY(first);
+    QVERIFY(!dialog.isVisible());
+    QVERIFY(first->isVisible());
+    QCOMPARE(first->signOutAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    QVERIFY(!first->signOutAction()->icon().isNull());
+    auto* toolbar = first->findChild<QToolBar*>(QStringLiteral("mainToolBar"));
+    QVERIFY(toolbar);
+    QCOMPARE(toolbar->widgetForAction(first->signOutAction())->accessibleName(), QStringLiteral("Sign out"));
+
+    const int row = first->directory()->experimentRowByName(QStringLiteral("/user1/experiment2"));
+    QVERIFY(row >= 0);
+    const QString u1e2 = first->directory()->experimentAt(row).id;
+    QVERIFY(
+        first->changeSet()->stageGrant(DemoData::user2Username, ResourceType::Experiment, u1e2, PermissionLevel::Edit));
+
+    // Signing out with a change staged on a saved profile asks nothing: the change stays on disk. From the keyboard.
+    QSignalSpy signedOut(&flow, &SignInFlow::signedOut);
+    const int boxes = MessageBox::shownCount();
+    first->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(first));
+    QTest::keySequence(first, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    QCOMPARE(signedOut.count(), 1);
+    QCOMPARE(MessageBox::shownCount(), boxes);
+    QTRY_VERIFY(!first);
+    QVERIFY(!flow.window());
+    QVERIFY(dialog.isVisible());
+    QVERIFY2(dialog.messageText().contains(QStringLiteral("Signed out")), qPrintable(dialog.messageText()));
+    QCOMPARE(dialog.findChild<QComboBox*>(QStringLiteral("profileCombo"))->currentText(), QStringLiteral("demo"));
+    QVERIFY(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"))->text().isEmpty());
+
+    // The second sign-in to the same profile offers the staged change back.
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    QPointer<MainWindow> second = signInThroughFlow(dialog, flow);
+    QVERIFY(second);
+    QCOMPARE(MessageBox::shownCount(), boxes + 1);
+    QCOMPARE(second->changeSet()->count(), 1);
+    QVERIFY(second->changeSet()->isPending(DemoData::user2Username, ResourceType::Experiment, u1e2));
+
+    // Not while changes are being applied: the window stays and says why.
+    QVERIFY(second->changeSet()->apply(second->session()->auth()));
+    QVERIFY(second->changeSet()->isApplying());
+    MessageBox::setNextAnswer(QMessageBox::Ok);
+    second->signOutAction()->trigger();
+    QVERIFY2(MessageBox::lastText().contains(QStringLiteral("signing out")), qPrintable(MessageBox::lastText()));
+    QTest::qWait(20);
+    QVERIFY(second);
+    QVERIFY(second->isVisible());
+    QCOMPARE(signedOut.count(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(!second->changeSet()->isApplying(), 20000);
+    QCOMPARE(second->changeSet()->count(), 0);
+
+    // Undo the grant on the server, so the other tests find the demo as it was; then sign out for good.
+    QVERIFY(second->changeSet()->stageRevoke(DemoData::user2Username, ResourceType::Experiment, u1e2));
+    QSignalSpy applied(second->changeSet(), &ChangeSet::applied);
+    QVERIFY(second->changeSet()->apply(second->session()->auth()));
+    QVERIFY(applied.wait(20000));
+    QCOMPARE(applied.first().first().value<ApplySummary>().failed, 0);
+    second->signOutAction()->trigger();
+    QCOMPARE(signedOut.count(), 2);
+    QTRY_VERIFY(!second);
+    QVERIFY(dialog.isVisible());
+}
+
+void TestMainWindow::signOutOfDemoStopsItsServer()
+{
+    LoginDialog dialog(nullptr, nullptr);
+    SignInFlow flow(&dialog);
+    dialog.show();
+    QSignalSpy opened(&flow, &SignInFlow::windowOpened);
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(flow.window() && flow.window()->directory()->userCount() == 3, 20000);
+    QCOMPARE(opened.count(), 1);
+    QPointer<MainWindow> window = flow.window();
+    QVERIFY(window->session()->isDemo());
+    const QUrl url = window->session()->connection()->baseUrl();
+
+    // The demo keeps nothing on disk, so signing out with a staged change asks first; "No" keeps the window.
+    QVERIFY(window->changeSet()->stageSetAdmin(DemoData::user1Username, true));
+    QSignalSpy signedOut(&flow, &SignInFlow::signedOut);
+    MessageBox::setNextAnswer(QMessageBox::No);
+    window->signOutAction()->trigger();
+    QVERIFY2(MessageBox::lastText().contains(QStringLiteral("Sign out")), qPrintable(MessageBox::lastText()));
+    QTest::qWait(20);
+    QVERIFY(window && window->isVisible());
+    QCOMPARE(signedOut.count(), 0);
+    QVERIFY(!dialog.isVisible());
+
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    window->signOutAction()->trigger();
+    QTRY_COMPARE(signedOut.count(), 1);
+    QTRY_VERIFY(!window);
+    QVERIFY(dialog.isVisible());
+
+    // The demo server went with its session.
+    std::unique_ptr<Connection> stale(new Connection(url, DemoData::adminUsername, DemoData::adminPassword));
+    ServerProbe* probe = ServerProbe::run(stale.get());
+    QVERIFY(GuiTest::waitFor(probe));
+    QVERIFY(!probe->result().isUsable());
+
+    // And a new demo signs in again.
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(flow.window() && flow.window()->directory()->userCount() == 3, 20000);
+    QCOMPARE(opened.count(), 2);
+    QVERIFY(flow.window()->session()->isDemo());
 }
 
 void TestMainWindow::largeDirectoryPaintsQuickly()
