@@ -168,6 +168,8 @@ QString ApiError::kindName(Kind kind)
         return QStringLiteral("Database");
     case Kind::Cancelled:
         return QStringLiteral("Cancelled");
+    case Kind::NotSent:
+        return QStringLiteral("NotSent");
     }
     return QStringLiteral("Unknown");
 }
@@ -231,6 +233,8 @@ QString ApiError::userMessage() const
         return tr("The database could not be used: %1").arg(detail);
     case Kind::Cancelled:
         return tr("The request was cancelled.");
+    case Kind::NotSent:
+        return tr("Not sent: %1").arg(detail);
     }
     return {};
 }

@@ -34,6 +34,7 @@ public:
         NotSupported,     // this server version lacks the feature
         Database,         // local or auth-database (Qt Sql) failure
         Cancelled,        // cancelled by us (cancelAll, abort)
+        NotSent,          // never sent, because a change it depends on failed (the message says which)
     };
 
     ApiError() = default;

@@ -222,17 +222,18 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
         return level ? static_cast<int>(*level) : -1;
     }
     const StagedGrant* staged = m_changeSet ? m_changeSet->stagedGrant(username, m_type, resourceId) : nullptr;
-    if (role == ModelRoles::PendingRole)
-        return staged != nullptr;
     if (role == ModelRoles::ErrorRole)
         return staged && staged->error.isError() ? staged->error.userMessage() : QString();
+    // Pending: a grant staged on this cell, or a staged admin flag that changes the whole row.
     const std::optional<EffectivePermission> pending =
-        staged ? m_changeSet->pendingPermission(username, m_type, resourceId) : std::nullopt;
+        m_changeSet ? m_changeSet->pendingPermission(username, m_type, resourceId) : std::nullopt;
+    if (role == ModelRoles::PendingRole)
+        return pending.has_value();
     const EffectivePermission permission =
         pending ? *pending : m_directory->effectivePermission(username, m_type, resourceId);
     switch (role) {
     case Qt::DisplayRole:
-        return cellText(permission, staged != nullptr);
+        return cellText(permission, pending.has_value());
     case Qt::EditRole:
     case ModelRoles::PermissionLevelRole:
     case ModelRoles::ValueRole:
@@ -249,10 +250,10 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     case Qt::AccessibleTextRole: {
         QString text = tr("%1 on %2: %3")
                            .arg(username, m_directory->resourceNameAt(m_type, resourceOf(index)), permission.reason());
-        if (staged) {
+        if (pending) {
             const EffectivePermission now = m_directory->effectivePermission(username, m_type, resourceId);
             text += QLatin1Char('\n') + tr("Pending change, not yet applied (now: %1).").arg(now.reason());
-            if (staged->error.isError())
+            if (staged && staged->error.isError())
                 text += QLatin1Char('\n') + tr("Last attempt failed: %1").arg(staged->error.userMessage());
         }
         if (isStagedUser(userOf(index)))

@@ -142,7 +142,8 @@ QString ApiCall::legacyEndpoint() const
 }
 
 // Undo steps hold the whole staged state of one cell or user before and after, so undo and redo are plain puts.
-class GrantCommand : public QUndoCommand
+// They are nested in ChangeSet so their names cannot clash with another class elsewhere in the program.
+class ChangeSet::GrantCommand : public QUndoCommand
 {
 public:
     GrantCommand(ChangeSet* set, GrantCell cell, std::optional<StagedGrant> before, std::optional<StagedGrant> after)
@@ -160,7 +161,7 @@ private:
     std::optional<StagedGrant> m_after;
 };
 
-class UserCommand : public QUndoCommand
+class ChangeSet::UserCommand : public QUndoCommand
 {
 public:
     UserCommand(ChangeSet* set, QString username, std::optional<StagedUser> before, std::optional<StagedUser> after,
@@ -285,11 +286,9 @@ private:
         }
         // Grants run after the creations; for a user whose creation failed they would only fail on the server too.
         if (!unit.isUser && m_set->isStagedCreation(unit.username)) {
-            unitDone(
-                unit,
-                ApiError(
-                    ApiError::Kind::InvalidRequest,
-                    ChangeSet::tr("creating the user %1 failed, so this permission was not sent.").arg(unit.username)));
+            unitDone(unit, ApiError(ApiError::Kind::NotSent,
+                                    ChangeSet::tr("creating the user %1 failed; apply again once the user exists.")
+                                        .arg(unit.username)));
             return;
         }
         const ApiCall call = unit.calls.at(unit.next);
@@ -577,12 +576,14 @@ std::optional<EffectivePermission> ChangeSet::pendingPermission(const QString& u
                                                                 const QString& resourceId) const
 {
     const StagedGrant* grant = stagedGrant(username, type, resourceId);
-    if (!grant)
+    // A staged admin flag changes every cell of the user, staged grant or not.
+    const StagedUser* user = stagedUser(username);
+    const bool loadedAdmin = m_directory->isAdmin(username);
+    const bool adminChanges = user && user->admin && *user->admin != loadedAdmin;
+    if (!grant && !adminChanges)
         return std::nullopt;
-    bool admin = m_directory->isAdmin(username);
-    if (const StagedUser* user = stagedUser(username); user && user->admin)
-        admin = *user->admin;
-    return m_directory->resolve(admin, grant->target);
+    const bool admin = adminChanges ? *user->admin : loadedAdmin;
+    return m_directory->resolve(admin, grant ? grant->target : m_directory->explicitLevel(username, type, resourceId));
 }
 
 std::optional<PermissionLevel> ChangeSet::pendingLevel(const QString& username, ResourceType type,

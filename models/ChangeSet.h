@@ -186,8 +186,8 @@ signals:
     void applied(const ApplySummary& summary);
 
 private:
-    friend class GrantCommand;
-    friend class UserCommand;
+    class GrantCommand;
+    class UserCommand;
     class ApplyRun;
     friend class ApplyRun;
 

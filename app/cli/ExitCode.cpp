@@ -30,6 +30,7 @@ ExitCode fromApiError(const ApiError& error)
     case ApiError::Kind::NotSupported:
     case ApiError::Kind::Database:
     case ApiError::Kind::Cancelled:
+    case ApiError::Kind::NotSent:
         break;
     }
     return ExitCode::Other;

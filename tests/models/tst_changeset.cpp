@@ -423,7 +423,9 @@ void TestChangeSet::grantsOfAFailedCreationAreNotSent()
     // The grant was held back, says why, and stays staged with the creation.
     const StagedGrant* grant = changes.stagedGrant(QStringLiteral("late"), ResourceType::Experiment, experiment);
     QVERIFY(grant);
-    QVERIFY2(grant->error.userMessage().contains(QStringLiteral("not sent")), qPrintable(grant->error.userMessage()));
+    QCOMPARE(grant->error.kind(), ApiError::Kind::NotSent);
+    QVERIFY2(grant->error.userMessage().startsWith(QStringLiteral("Not sent: creating the user")),
+             qPrintable(grant->error.userMessage()));
     QVERIFY(changes.stagedUser(QStringLiteral("late")));
     GrantJob* onServer = session.auth->getGrant(QStringLiteral("late"), ResourceType::Experiment, experiment);
     QVERIFY(waitFor(onServer));

@@ -268,6 +268,21 @@ void TestItemModels::matrixEditStagesAndSignalsOneCell()
     QCOMPARE(matrix.data(explicitCell).toString(), QStringLiteral("— ◆"));
     QCOMPARE(matrix.data(explicitCell, ModelRoles::ErrorRole).toString(), QString());
 
+    // A staged admin flag changes the user's whole row, staged cell or not, and undo puts it back.
+    const QModelIndex otherCell = matrix.indexFor(QStringLiteral("user2"), QStringLiteral("2"));
+    QCOMPARE(matrix.data(otherCell, ModelRoles::PendingRole).toBool(), false);
+    changed.clear();
+    QVERIFY(changes.stageSetAdmin(QStringLiteral("user2"), true));
+    QVERIFY(!changed.isEmpty());
+    QCOMPARE(matrix.data(otherCell, ModelRoles::PendingRole).toBool(), true);
+    QCOMPARE(matrix.data(otherCell, ModelRoles::PermissionLevelRole).toInt(), int(PermissionLevel::Manage));
+    QCOMPARE(matrix.data(otherCell, ModelRoles::PermissionSourceRole).toInt(), int(EffectivePermission::Source::Admin));
+    QVERIFY(matrix.data(otherCell).toString().contains(QStringLiteral("◆")));
+    QVERIFY(matrix.data(otherCell, Qt::ToolTipRole).toString().contains(QStringLiteral("Pending")));
+    changes.undoStack()->undo();
+    QCOMPARE(matrix.data(otherCell, ModelRoles::PendingRole).toBool(), false);
+    QCOMPARE(matrix.data(otherCell).toString(), QStringLiteral("—"));
+
     // Staging never resets the model.
     QCOMPARE(reset.count(), 0);
 }
