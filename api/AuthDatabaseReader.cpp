@@ -100,6 +100,18 @@ std::optional<AuthDatabaseLocation> AuthDatabaseLocation::fromUri(const QString&
     return location;
 }
 
+QString AuthDatabaseLocation::passwordProblem(const QString& uri)
+{
+    QString ignored;
+    const auto location = fromUri(uri.trimmed(), &ignored);
+    if (!location || location->password.isEmpty())
+        return QString();
+    return AuthDatabaseReader::tr("The auth database URI %1 contains a password, which would be readable by others "
+                                  "from the process list or the profiles file. Leave it out of the URI and set the "
+                                  "environment variable %2 instead (PostgreSQL also reads ~/.pgpass).")
+        .arg(location->displayUri, QLatin1String(AuthDatabaseReader::passwordVariable));
+}
+
 AuthDatabaseReader::AuthDatabaseReader() : m_connectionName(nextConnectionName()) {}
 
 AuthDatabaseReader::~AuthDatabaseReader()
@@ -135,8 +147,11 @@ bool AuthDatabaseReader::open(const AuthDatabaseLocation& location, QString* err
             db.setPort(location.port);
         if (!location.user.isEmpty())
             db.setUserName(location.user);
-        if (!location.password.isEmpty())
-            db.setPassword(location.password);
+        // A password belongs in the environment rather than in a URI that is saved or shown in the process list.
+        const QString password =
+            location.password.isEmpty() ? qEnvironmentVariable(passwordVariable) : location.password;
+        if (!password.isEmpty())
+            db.setPassword(password);
         db.setConnectOptions(location.connectOptions);
         opened = db.open();
         if (!opened) {

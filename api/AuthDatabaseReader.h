@@ -25,6 +25,10 @@ struct AuthDatabaseLocation
     // error for anything else.
     static std::optional<AuthDatabaseLocation> fromUri(const QString& uri, QString* error,
                                                        const QString& baseDirectory = QDir::currentPath());
+
+    // A password inside a URI must not be saved in a profile or given on a command line (other local users can
+    // read both). Returns a translated sentence saying what to do instead, or an empty string when there is none.
+    static QString passwordProblem(const QString& uri);
 };
 
 // What the auth database holds: every user (never the password hash) with its explicit grants attached.
@@ -46,6 +50,9 @@ public:
     ~AuthDatabaseReader();
     AuthDatabaseReader(const AuthDatabaseReader&) = delete;
     AuthDatabaseReader& operator=(const AuthDatabaseReader&) = delete;
+
+    // The environment variable that supplies the database password when the URI has none.
+    static constexpr const char* passwordVariable = "MLFLOW_ADMIN_AUTH_DB_PASSWORD";
 
     bool open(const QString& uri, QString* error, const QString& baseDirectory = QDir::currentPath());
     bool open(const AuthDatabaseLocation& location, QString* error);

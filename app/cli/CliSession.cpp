@@ -1,6 +1,7 @@
 #include "app/cli/CliSession.h"
 
 #include "api/AuthApi.h"
+#include "api/AuthDatabaseReader.h"
 #include "api/Connection.h"
 #include "api/KnownUsersRegistry.h"
 #include "api/TlsPolicy.h"
@@ -79,6 +80,10 @@ bool CliSession::resolve(ExitCode* code, QString* error)
     }
     if (!checkTlsSettings(m_target, error))
         return false;
+    if (const QString problem = AuthDatabaseLocation::passwordProblem(m_options.authDatabaseUri); !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
     m_authDatabaseUri = m_options.authDatabaseUri.isEmpty() ? m_target.authDatabaseUri : m_options.authDatabaseUri;
     *code = ExitCode::Ok;
     return true;

@@ -1,5 +1,7 @@
 #include "app/services/ProfileStore.h"
 
+#include "api/AuthDatabaseReader.h"
+
 #include <QSettings>
 
 #include <algorithm>
@@ -100,6 +102,11 @@ bool ProfileStore::save(const ServerProfile& profile, QString* error)
     if (!profile.pinnedSha256.isEmpty() && profile.pinnedSha256.size() != 32) {
         if (error)
             *error = tr("A pinned certificate fingerprint must be a SHA-256 digest (32 bytes, 64 hex digits).");
+        return false;
+    }
+    if (const QString problem = AuthDatabaseLocation::passwordProblem(profile.authDatabaseUri); !problem.isEmpty()) {
+        if (error)
+            *error = problem;
         return false;
     }
     auto settings = openSettings(m_iniFilePath);

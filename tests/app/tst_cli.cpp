@@ -133,6 +133,16 @@ private slots:
         QVERIFY(result.err.contains(QStringLiteral("--auth-db")));
     }
 
+    void authDatabasePasswordIsRefusedOnTheCommandLine()
+    {
+        const Result result = run({QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--auth-db"),
+                                   QStringLiteral("postgresql://mlflow:s3cret-db-pw@127.0.0.1/auth")});
+        QCOMPARE(result.exitCode, 2);
+        QVERIFY2(result.err.contains(QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD")), qPrintable(result.err));
+        QVERIFY(!result.err.contains(QStringLiteral("s3cret")));
+        QVERIFY(result.out.isEmpty());
+    }
+
     void matrixShowsTheDemoScenario()
     {
         const Result table = run({QStringLiteral("matrix"), QStringLiteral("--auth-db"), authDbUri()});

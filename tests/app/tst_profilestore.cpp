@@ -52,6 +52,20 @@ private slots:
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray content = file.readAll().toLower();
         QVERIFY(!content.contains("password"));
+        file.close();
+
+        // Nor a database password inside the auth database URI: refused, with the way to supply it instead.
+        profile.authDatabaseUri = QStringLiteral("postgresql://mlflow:s3cret-db-pw@db.example/auth");
+        QVERIFY(!store.save(profile, &error));
+        QVERIFY2(error.contains(QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD")), qPrintable(error));
+        QVERIFY(!error.contains(QStringLiteral("s3cret")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(!file.readAll().contains("s3cret"));
+        QVERIFY(store.profile(QStringLiteral("p"))->authDatabaseUri.isEmpty());
+        // Without the password the URI is kept.
+        profile.authDatabaseUri = QStringLiteral("postgresql://mlflow@db.example/auth");
+        QVERIFY2(store.save(profile, &error), qPrintable(error));
+        QCOMPARE(store.profile(QStringLiteral("p"))->authDatabaseUri, profile.authDatabaseUri);
     }
 
     void listsSortedAndReplaces()
