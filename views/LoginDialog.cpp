@@ -351,6 +351,7 @@ void LoginDialog::finishSignIn(ServerProbe* probe)
     probe->deleteLater();
     setBusy(false);
     m_session = new Session(connection, result, auth);
+    m_session->setProfileStore(m_profileStore);
     if (m_demoServer && connection->baseUrl() == m_demoServer->url()) {
         m_session->adoptDemoServer(m_demoServer, std::move(m_demoDir));
         m_demoServer = nullptr;

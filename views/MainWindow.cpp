@@ -1,7 +1,9 @@
 #include "views/MainWindow.h"
 
+#include "api/AuthDatabaseReader.h"
 #include "api/Connection.h"
 #include "api/KnownUsersRegistry.h"
+#include "app/services/ProfileStore.h"
 #include "models/AccessMatrixModel.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
@@ -84,6 +86,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     connect(m_directory, &Directory::usersChanged, this, &MainWindow::updateCounts);
     connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updatePendingState);
     connect(m_usersPage, &UsersPage::addExistingUserRequested, this, &MainWindow::addExistingUser);
+    connect(m_usersPage, &UsersPage::authDatabaseRequested, this, &MainWindow::connectAuthDatabase);
     connect(m_session->connection(), &Connection::credentialsRejected, this, [this] {
         statusBar()->showMessage(tr("The server no longer accepts the password of %1; sign in again.")
                                      .arg(m_session->connection()->username()));
@@ -443,6 +446,32 @@ ReviewChangesDialog* MainWindow::openReview()
     m_review->open();
     m_review->raise();
     return m_review;
+}
+
+void MainWindow::connectAuthDatabase(const QString& uri)
+{
+    const QString title = tr("Connect to auth database");
+    QString error = AuthDatabaseLocation::passwordProblem(uri);
+    if (!error.isEmpty() || !m_session->useAuthDatabase(uri, &error)) {
+        MessageBox::warning(this, title, error);
+        return;
+    }
+    QString message = tr("Users are now read from the auth database.");
+    ProfileStore* profiles = m_session->profileStore();
+    if (profiles && !m_session->profileName().isEmpty() && !m_session->isDemo()) {
+        if (auto profile = profiles->profile(m_session->profileName())) {
+            profile->authDatabaseUri = uri;
+            QString saveError;
+            message =
+                profiles->save(*profile, &saveError)
+                    ? tr("Users are now read from the auth database; the profile %1 remembers it.").arg(profile->name)
+                    : tr("Users are now read from the auth database, but the profile could not be updated: "
+                         "%1")
+                          .arg(saveError);
+        }
+    }
+    statusBar()->showMessage(message, 10000);
+    refresh();
 }
 
 void MainWindow::addExistingUser(const QString& username)

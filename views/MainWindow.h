@@ -101,6 +101,8 @@ private:
     void loadFailed(const ApiError& error);
     void focusFilter();
     void addExistingUser(const QString& username);
+    // Lists users from the auth database at `uri` from now on, remembers it in the profile, and reloads.
+    void connectAuthDatabase(const QString& uri);
     void offerRestore();
     QString stagedFilePath() const;
 

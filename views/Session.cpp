@@ -51,6 +51,16 @@ Directory::LoadOptions Session::loadOptions() const
     return options;
 }
 
+bool Session::useAuthDatabase(const QString& uri, QString* error)
+{
+    auto reader = std::make_unique<AuthDatabaseReader>();
+    if (!reader->open(uri, error))
+        return false;
+    m_authDatabase = std::move(reader);
+    m_authDatabaseUri = uri;
+    return true;
+}
+
 QString Session::openUserSources(const QString& authDatabaseUri)
 {
     if (m_probe.hasUsersList)
@@ -59,12 +69,8 @@ QString Session::openUserSources(const QString& authDatabaseUri)
     QString uri = authDatabaseUri;
     if (m_demoDir)
         uri = QStringLiteral("sqlite:///") + m_demoDir->filePath(QStringLiteral("data/basic_auth.db"));
-    if (!uri.isEmpty()) {
-        m_authDatabase = std::make_unique<AuthDatabaseReader>();
-        if (m_authDatabase->open(uri, &error))
-            return QString();
-        m_authDatabase.reset();
-    }
+    if (!uri.isEmpty() && useAuthDatabase(uri, &error))
+        return QString();
     // One registry per profile (or per server address for unnamed connections).
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
     if (dir.isEmpty() || !QDir().mkpath(dir + QStringLiteral("/known-users")))

@@ -11,6 +11,7 @@
 class AuthApi;
 class AuthDatabaseReader;
 class KnownUsersRegistry;
+class ProfileStore;
 class Connection;
 class EmbeddedServer;
 class QTemporaryDir;
@@ -47,6 +48,13 @@ public:
     // then says what is missing), so they are only returned as a sentence.
     QString openUserSources(const QString& authDatabaseUri);
     KnownUsersRegistry* knownUsers() const { return m_knownUsers.get(); }
+    // Switches the user listing to the auth database at `uri` (kept only if it opens); false with a sentence.
+    bool useAuthDatabase(const QString& uri, QString* error);
+    QString authDatabaseUri() const { return m_authDatabaseUri; }
+
+    // Where the signed-in profile lives, so that the window can update it (e.g. with an auth database).
+    ProfileStore* profileStore() const { return m_profileStore; }
+    void setProfileStore(ProfileStore* store) { m_profileStore = store; }
 
     // "MLflow 2.15.1", "per-resource API", for the status bar.
     QString versionText() const;
@@ -62,4 +70,6 @@ private:
     std::unique_ptr<QTemporaryDir> m_demoDir;
     std::unique_ptr<AuthDatabaseReader> m_authDatabase;
     std::unique_ptr<KnownUsersRegistry> m_knownUsers;
+    QString m_authDatabaseUri;
+    ProfileStore* m_profileStore = nullptr;
 };

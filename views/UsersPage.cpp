@@ -50,6 +50,12 @@ UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* mod
     m_addExistingButton->setToolTip(tr("This server cannot list its users: look one up by name and remember it."));
     m_addExistingButton->hide();
     connect(m_addExistingButton, &QPushButton::clicked, this, &UsersPage::addExistingUser);
+    m_authDatabaseButton = new QPushButton(tr("Connect to auth &database…"), this);
+    m_authDatabaseButton->setObjectName(QStringLiteral("authDatabaseButton"));
+    m_authDatabaseButton->setToolTip(tr("Read every user and permission straight from the server's auth database "
+                                        "(read-only)."));
+    m_authDatabaseButton->hide();
+    connect(m_authDatabaseButton, &QPushButton::clicked, this, &UsersPage::connectAuthDatabase);
     connect(m_newButton, &QPushButton::clicked, this, &UsersPage::newUser);
     connect(m_resetButton, &QPushButton::clicked, this, &UsersPage::resetPassword);
     connect(m_adminButton, &QPushButton::clicked, this, &UsersPage::toggleAdmin);
@@ -89,6 +95,7 @@ UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* mod
     auto* noteRow = new QHBoxLayout;
     noteRow->addWidget(m_sourceNote, 1);
     noteRow->addWidget(m_addExistingButton);
+    noteRow->addWidget(m_authDatabaseButton);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -147,7 +154,9 @@ QStringList UsersPage::userNames() const
 
 void UsersPage::updateSourceNote()
 {
-    m_addExistingButton->setVisible(m_directory && m_directory->userSource() == ListingSource::KnownUsers);
+    const bool knownUsersOnly = m_directory && m_directory->userSource() == ListingSource::KnownUsers;
+    m_addExistingButton->setVisible(knownUsersOnly);
+    m_authDatabaseButton->setVisible(knownUsersOnly);
     if (!m_directory || m_directory->userSource() == ListingSource::ServerApi) {
         m_sourceNote->hide();
         return;
@@ -158,8 +167,8 @@ void UsersPage::updateSourceNote()
                                  "database."));
     else
         m_sourceNote->setText(tr("This server cannot list its users through its API. The users shown are the ones "
-                                 "this console has created or looked up, so some may be missing; add a profile's "
-                                 "auth database to see them all."));
+                                 "this console has created or looked up, so some may be missing; connect to the "
+                                 "server's auth database to see them all."));
     m_sourceNote->show();
 }
 
@@ -189,6 +198,24 @@ void UsersPage::addExistingUser()
     connect(input, &QInputDialog::textValueSelected, this, [this](const QString& name) {
         if (!name.trimmed().isEmpty())
             emit addExistingUserRequested(name.trimmed());
+    });
+    input->open();
+}
+
+void UsersPage::connectAuthDatabase()
+{
+    auto* input = new QInputDialog(this);
+    input->setObjectName(QStringLiteral("authDatabaseDialog"));
+    input->setAttribute(Qt::WA_DeleteOnClose);
+    input->setWindowTitle(tr("Connect to auth database"));
+    input->setLabelText(tr("The server's auth database, as in its basic_auth.ini database_uri, e.g.\n"
+                           "sqlite:////srv/mlflow/basic_auth.db or postgresql://mlflow@db-host/mlflow_auth\n"
+                           "It is opened read-only. Give a database password through the environment variable "
+                           "MLFLOW_ADMIN_AUTH_DB_PASSWORD, never in the URI."));
+    input->resize(560, input->sizeHint().height());
+    connect(input, &QInputDialog::textValueSelected, this, [this](const QString& uri) {
+        if (!uri.trimmed().isEmpty())
+            emit authDatabaseRequested(uri.trimmed());
     });
     input->open();
 }

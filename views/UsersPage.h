@@ -37,6 +37,8 @@ public:
 
     // Asks for the name of a user who exists on the server but is not listed (servers without users/list).
     void addExistingUser();
+    // Asks for the URI of the server's auth database, to list every user from it (servers without users/list).
+    void connectAuthDatabase();
 
     // The dialog opened by newUser() / resetPassword() while it is open, for tests.
     UserPasswordDialog* openDialog() const { return m_dialog; }
@@ -44,6 +46,8 @@ public:
 signals:
     // The user typed the name of an existing server user to add to the known users.
     void addExistingUserRequested(const QString& username);
+    // The user gave the URI of the server's auth database.
+    void authDatabaseRequested(const QString& uri);
 
 private:
     void updateActions();
@@ -62,5 +66,6 @@ private:
     QPushButton* m_adminButton = nullptr;
     QPushButton* m_deleteButton = nullptr;
     QPushButton* m_addExistingButton = nullptr;
+    QPushButton* m_authDatabaseButton = nullptr;
     QPointer<UserPasswordDialog> m_dialog;
 };

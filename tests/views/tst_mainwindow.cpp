@@ -907,6 +907,38 @@ void TestMainWindow::knownUsersWithoutAuthDatabase()
     QVERIFY(loaded.wait(20000));
     QVERIFY(m_window->directory()->hasUser(DemoData::user1Username));
     QCOMPARE(m_window->directory()->grantCount(DemoData::user1Username, ResourceType::Experiment), 2);
+
+    // The page offers the auth database instead. A URI with a password or one that does not open is refused with
+    // a message, and nothing changes.
+    auto* databaseButton = m_window->usersPage()->findChild<QPushButton*>(QStringLiteral("authDatabaseButton"));
+    QVERIFY(databaseButton && databaseButton->isVisible());
+    const auto enterUri = [&](const QString& uri) {
+        QTest::mouseClick(databaseButton, Qt::LeftButton);
+        auto* dialog = m_window->usersPage()->findChild<QInputDialog*>(QStringLiteral("authDatabaseDialog"));
+        QVERIFY(dialog);
+        dialog->setTextValue(uri);
+        dialog->accept();
+    };
+    const int boxes = MessageBox::shownCount();
+    enterUri(QStringLiteral("postgresql://mlflow:s3cret@127.0.0.1/auth"));
+    QCOMPARE(MessageBox::shownCount(), boxes + 1);
+    QVERIFY2(MessageBox::lastText().contains(QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD")),
+             qPrintable(MessageBox::lastText()));
+    enterUri(QStringLiteral("sqlite:///") + m_dir.filePath(QStringLiteral("no-such.db")));
+    QCOMPARE(MessageBox::shownCount(), boxes + 2);
+    QVERIFY2(MessageBox::lastText().contains(QStringLiteral("does not exist")), qPrintable(MessageBox::lastText()));
+    QCOMPARE(m_window->directory()->userSource(), ListingSource::KnownUsers);
+
+    // The server's own auth database: every user, and the profile remembers it for the next sign-in.
+    const QString uri = QStringLiteral("sqlite:///") + m_server->dataDir() + QStringLiteral("/basic_auth.db");
+    loaded.clear();
+    enterUri(uri);
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(loaded.first().first().toBool());
+    QCOMPARE(m_window->directory()->userSource(), ListingSource::AuthDatabase);
+    QCOMPARE(m_window->directory()->userCount(), 3);
+    QVERIFY(!databaseButton->isVisible());
+    QCOMPARE(m_profiles->profile(profile.name)->authDatabaseUri, uri);
 }
 
 void TestMainWindow::restoredUserChangeAsksForPassword()
