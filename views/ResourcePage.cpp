@@ -7,10 +7,12 @@
 #include "views/ExperimentServerFilterBar.h"
 
 #include <QCheckBox>
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
@@ -92,16 +94,20 @@ ResourcePage::ResourcePage(Directory* directory, ResourceType type, QAbstractIte
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->setWordWrap(false);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    // Wide enough for the longest date in the user's locale format, whatever that is.
+    const int dateWidth = m_view->fontMetrics().horizontalAdvance(QLocale().toString(
+                              QDateTime(QDate(2026, 12, 28), QTime(23, 59, 59)), QLocale::ShortFormat)) +
+                          16;
     if (experiments) {
         m_view->setColumnWidth(ExperimentsModel::Id, 40);
-        m_view->setColumnWidth(ExperimentsModel::Name, 160);
+        m_view->setColumnWidth(ExperimentsModel::Name, 140);
         m_view->setColumnWidth(ExperimentsModel::State, 55);
-        m_view->setColumnWidth(ExperimentsModel::Created, 150);
-        m_view->setColumnWidth(ExperimentsModel::LastUpdate, 150);
+        m_view->setColumnWidth(ExperimentsModel::Created, dateWidth);
+        m_view->setColumnWidth(ExperimentsModel::LastUpdate, dateWidth);
     } else {
         m_view->setColumnWidth(RegisteredModelsModel::Name, 200);
-        m_view->setColumnWidth(RegisteredModelsModel::Created, 150);
-        m_view->setColumnWidth(RegisteredModelsModel::LastUpdated, 150);
+        m_view->setColumnWidth(RegisteredModelsModel::Created, dateWidth);
+        m_view->setColumnWidth(RegisteredModelsModel::LastUpdated, dateWidth);
     }
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &ResourcePage::currentChanged);
 
@@ -112,8 +118,8 @@ ResourcePage::ResourcePage(Directory* directory, ResourceType type, QAbstractIte
     m_accessTree->setAccessibleName(tr("Who has access"));
     m_accessTree->setRootIsDecorated(false);
     m_accessTree->setHeaderLabels({tr("User"), tr("Permission"), tr("Why")});
-    m_accessTree->setColumnWidth(0, 65);
-    m_accessTree->setColumnWidth(1, 70);
+    m_accessTree->setColumnWidth(0, 55);
+    m_accessTree->setColumnWidth(1, 68);
 
     auto* side = new QWidget(this);
     auto* sideLayout = new QVBoxLayout(side);
@@ -126,7 +132,7 @@ ResourcePage::ResourcePage(Directory* directory, ResourceType type, QAbstractIte
     splitter->addWidget(side);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
-    splitter->setSizes({675, 245});
+    splitter->setSizes({690, 230});
 
     m_layout = new QVBoxLayout(this);
     m_layout->addLayout(top);
