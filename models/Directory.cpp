@@ -28,7 +28,9 @@ public:
         ExperimentListJob* experiments = m_tracking->searchExperiments(m_options.experimentView, filter);
         track(experiments, [this, experiments] { m_experiments = experiments->value(); });
         if (m_options.loadRegisteredModels) {
-            RegisteredModelListJob* models = m_tracking->searchRegisteredModels();
+            RegisteredModelListJob* models = m_tracking->searchRegisteredModels(
+                m_options.modelNameContains.isEmpty() ? QString()
+                                                      : TrackingApi::nameContainsFilter(m_options.modelNameContains));
             track(models, [this, models] { m_models = models->value(); });
         }
 
@@ -138,6 +140,7 @@ private:
         m_directory->setGeneration(m_auth->generation());
         // Before the contents, so that whoever follows reset() already knows the experiments are a filtered part.
         m_directory->m_experimentNameFilter = m_options.experimentNameContains;
+        m_directory->m_modelNameFilter = m_options.modelNameContains;
         m_directory->setContents(users, m_experiments, m_models, m_source);
         m_directory->finishLoad(this, ApiError());
     }

@@ -52,8 +52,8 @@ class Directory : public QObject
 public:
     // Where load() takes the user names from when the server has no users/list (MLflow before 3.10). The
     // AuthDatabaseReader wins over the registry; both must stay alive until load() finishes.
-    // `experimentNameContains` loads only the experiments whose name contains it, filtered by the server (for
-    // servers with more experiments than the console should hold); empty loads them all.
+    // `experimentNameContains` / `modelNameContains` load only the experiments / registered models whose name
+    // contains it, filtered by the server (for servers with more than the console should hold); empty loads all.
     struct LoadOptions
     {
         AuthDatabaseReader* authDatabase = nullptr;
@@ -61,6 +61,7 @@ public:
         ViewType experimentView = ViewType::All;
         bool loadRegisteredModels = true;
         QString experimentNameContains;
+        QString modelNameContains;
     };
 
     explicit Directory(QObject* parent = nullptr);
@@ -101,6 +102,12 @@ public:
     // The LoadOptions::experimentNameContains of the last successful load(): when not empty, the experiments are
     // only the part of the server's that matched. setContents() leaves it as it is.
     QString experimentNameFilter() const { return m_experimentNameFilter; }
+    // Likewise LoadOptions::modelNameContains for the registered models.
+    QString modelNameFilter() const { return m_modelNameFilter; }
+    QString nameFilter(ResourceType type) const
+    {
+        return type == ResourceType::Experiment ? m_experimentNameFilter : m_modelNameFilter;
+    }
     const Experiment& experimentAt(int row) const { return m_experiments.at(row); }
     int experimentRow(const QString& id) const { return m_experimentRows.value(id, -1); }
     // The experiment with that exact name, or -1 (names are unique among experiments in MLflow).
@@ -180,6 +187,7 @@ private:
     int m_adminCount = 0;
 
     QString m_experimentNameFilter;
+    QString m_modelNameFilter;
     std::optional<PermissionLevel> m_defaultPermission;
     ApiGeneration m_generation = ApiGeneration::Unknown;
     ListingSource m_userSource = ListingSource::ServerApi;

@@ -11,10 +11,10 @@
 #include "models/RegisteredModelsModel.h"
 #include "models/UsersModel.h"
 #include "views/AccessMatrixPage.h"
-#include "views/ExperimentServerFilterBar.h"
 #include "views/MessageBox.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
+#include "views/ServerFilterBar.h"
 #include "views/Session.h"
 #include "views/UsersPage.h"
 
@@ -80,9 +80,11 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     connect(m_directory, &Directory::loaded, this, &MainWindow::loadSucceeded);
     connect(m_directory, &Directory::failed, this, &MainWindow::loadFailed);
     connect(m_directory, &Directory::reset, this, &MainWindow::updateCounts);
-    connect(m_directory, &Directory::reset, this, &MainWindow::updateExperimentFilterState);
-    connect(m_experimentsPage->serverFilterBar(), &ExperimentServerFilterBar::filterRequested, this,
-            &MainWindow::setExperimentNameFilter);
+    connect(m_directory, &Directory::reset, this, &MainWindow::updateServerFilterState);
+    connect(m_experimentsPage->serverFilterBar(), &ServerFilterBar::filterRequested, this,
+            [this](const QString& text) { setNameFilter(ResourceType::Experiment, text); });
+    connect(m_modelsPage->serverFilterBar(), &ServerFilterBar::filterRequested, this,
+            [this](const QString& text) { setNameFilter(ResourceType::RegisteredModel, text); });
     connect(m_directory, &Directory::usersChanged, this, &MainWindow::updateCounts);
     connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updatePendingState);
     connect(m_usersPage, &UsersPage::addExistingUserRequested, this, &MainWindow::addExistingUser);
@@ -223,7 +225,7 @@ void MainWindow::createStatusBar()
     m_userLabel = makeLabel(QStringLiteral("userLabel"));
     m_pendingLabel = makeLabel(QStringLiteral("pendingLabel"));
     m_refreshedLabel = makeLabel(QStringLiteral("refreshedLabel"));
-    m_experimentFilterLabel = makeLabel(QStringLiteral("experimentFilterLabel"));
+    m_serverFilterLabel = makeLabel(QStringLiteral("serverFilterLabel"));
 
     m_serverLabel->setText(m_session->connection()->baseUrl().toString());
     m_versionLabel->setText(tr("%1 · %2").arg(m_session->versionText(), m_session->generationText()));
@@ -250,12 +252,12 @@ void MainWindow::createStatusBar()
         }
         statusBar()->addWidget(label);
     }
-    m_experimentFilterSeparator = new QLabel(QStringLiteral("·"), this);
-    m_experimentFilterSeparator->setAccessibleName(QString());
-    statusBar()->addWidget(m_experimentFilterSeparator);
-    statusBar()->addWidget(m_experimentFilterLabel);
-    m_experimentFilterSeparator->hide();
-    m_experimentFilterLabel->hide();
+    m_serverFilterSeparator = new QLabel(QStringLiteral("·"), this);
+    m_serverFilterSeparator->setAccessibleName(QString());
+    statusBar()->addWidget(m_serverFilterSeparator);
+    statusBar()->addWidget(m_serverFilterLabel);
+    m_serverFilterSeparator->hide();
+    m_serverFilterLabel->hide();
     statusBar()->addPermanentWidget(m_loadProgress);
     statusBar()->addPermanentWidget(m_cancelLoadButton);
 }
@@ -343,15 +345,16 @@ void MainWindow::refresh()
     m_refreshAction->setEnabled(false);
     Directory::LoadOptions options = m_session->loadOptions();
     options.experimentNameContains = m_experimentNameFilter;
+    options.modelNameContains = m_modelNameFilter;
     m_directory->load(m_session->auth(), m_session->tracking(), options);
 }
 
-void MainWindow::setExperimentNameFilter(const QString& text)
+void MainWindow::setNameFilter(ResourceType type, const QString& text)
 {
     // A load in progress was asked for with the old filter; the new one wins.
     if (m_directory->isLoading())
         m_directory->cancel();
-    m_experimentNameFilter = text;
+    (type == ResourceType::Experiment ? m_experimentNameFilter : m_modelNameFilter) = text;
     refresh();
 }
 
@@ -379,7 +382,8 @@ void MainWindow::loadFailed(const ApiError& error)
     m_refreshAction->setEnabled(true);
     // The old contents stay, and so does the filter they were loaded with: a refresh reloads what is shown.
     m_experimentNameFilter = m_directory->experimentNameFilter();
-    updateExperimentFilterState();
+    m_modelNameFilter = m_directory->modelNameFilter();
+    updateServerFilterState();
     if (error.kind() == ApiError::Kind::Cancelled)
         statusBar()->showMessage(tr("Loading was cancelled."), 5000);
     else
@@ -394,25 +398,32 @@ void MainWindow::updateCounts()
     for (int page = 0; page < PageCount; ++page) {
         QListWidgetItem* item = m_pageList->item(page);
         const QString name = pageName(static_cast<Page>(page));
-        if (page == ExperimentsPageIndex && !m_directory->experimentNameFilter().isEmpty())
+        const bool filtered = (page == ExperimentsPageIndex && !m_directory->experimentNameFilter().isEmpty()) ||
+                              (page == ModelsPageIndex && !m_directory->modelNameFilter().isEmpty());
+        if (filtered)
             item->setText(tr("%1 (%2, filtered)").arg(name).arg(counts.at(page)));
         else
             item->setText(counts.at(page) >= 0 ? tr("%1 (%2)").arg(name).arg(counts.at(page)) : name);
     }
 }
 
-// The filter shown is the one the loaded experiments came with, not the one typed: what matters is what the tables
-// hold.
-void MainWindow::updateExperimentFilterState()
+// The filters shown are the ones the loaded resources came with, not the ones typed: what matters is what the
+// tables hold.
+void MainWindow::updateServerFilterState()
 {
-    const QString filter = m_directory->experimentNameFilter();
-    m_experimentsPage->serverFilterBar()->setActiveFilter(filter);
-    m_experimentFilterLabel->setText(
-        filter.isEmpty()
-            ? QString()
-            : tr("experiments filtered on the server: %1").arg(ExperimentServerFilterBar::describe(filter)));
-    m_experimentFilterLabel->setVisible(!filter.isEmpty());
-    m_experimentFilterSeparator->setVisible(!filter.isEmpty());
+    QStringList parts;
+    for (ResourceType type : {ResourceType::Experiment, ResourceType::RegisteredModel}) {
+        const QString filter = m_directory->nameFilter(type);
+        ResourcePage* page = type == ResourceType::Experiment ? static_cast<ResourcePage*>(m_experimentsPage)
+                                                              : static_cast<ResourcePage*>(m_modelsPage);
+        page->serverFilterBar()->setActiveFilter(filter);
+        if (!filter.isEmpty())
+            parts.append(ServerFilterBar::describe(type, filter));
+    }
+    m_serverFilterLabel->setText(
+        parts.isEmpty() ? QString() : tr("filtered on the server: %1").arg(parts.join(QStringLiteral("; "))));
+    m_serverFilterLabel->setVisible(!parts.isEmpty());
+    m_serverFilterSeparator->setVisible(!parts.isEmpty());
 }
 
 void MainWindow::updatePendingState()
@@ -432,8 +443,8 @@ QString MainWindow::statusText() const
 {
     QStringList texts{m_serverLabel->text(), m_versionLabel->text(), m_userLabel->text(), m_pendingLabel->text(),
                       m_refreshedLabel->text()};
-    if (!m_experimentFilterLabel->text().isEmpty())
-        texts.append(m_experimentFilterLabel->text());
+    if (!m_serverFilterLabel->text().isEmpty())
+        texts.append(m_serverFilterLabel->text());
     return texts.join(QStringLiteral(" · "));
 }
 

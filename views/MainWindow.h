@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/WireTypes.h"
 #include "views/ReviewChangesDialog.h"
 
 #include <QDateTime>
@@ -66,14 +67,17 @@ public:
     ReviewChangesDialog* reviewDialog() const { return m_review; }
     // The status bar texts, for tests and screenshots.
     QString statusText() const;
-    // The experiment name filter the next load asks the server for (the Experiments page's server filter).
-    QString experimentNameFilter() const { return m_experimentNameFilter; }
+    // The name filter the next load asks the server for (the Experiments / Registered models page's server filter).
+    QString nameFilter(ResourceType type) const
+    {
+        return type == ResourceType::Experiment ? m_experimentNameFilter : m_modelNameFilter;
+    }
 
 public slots:
     void refresh();
-    // Reloads with only the experiments whose name contains `text`, filtered by the server; empty loads them all.
-    // Later refreshes keep it.
-    void setExperimentNameFilter(const QString& text);
+    // Reloads with only the experiments (or registered models) whose name contains `text`, filtered by the server;
+    // empty loads them all. Later refreshes keep it.
+    void setNameFilter(ResourceType type, const QString& text);
     void cancelLoad();
     void discardChanges();
     // Closes the window so the admin can sign in again, to this server or another; emits signOutRequested() once
@@ -96,7 +100,7 @@ private:
     void createStatusBar();
     void updatePendingState();
     void updateCounts();
-    void updateExperimentFilterState();
+    void updateServerFilterState();
     void loadSucceeded();
     void loadFailed(const ApiError& error);
     void focusFilter();
@@ -133,12 +137,13 @@ private:
     QLabel* m_userLabel = nullptr;
     QLabel* m_pendingLabel = nullptr;
     QLabel* m_refreshedLabel = nullptr;
-    QLabel* m_experimentFilterLabel = nullptr;
-    QLabel* m_experimentFilterSeparator = nullptr;
+    QLabel* m_serverFilterLabel = nullptr;
+    QLabel* m_serverFilterSeparator = nullptr;
     QProgressBar* m_loadProgress = nullptr;
     QToolButton* m_cancelLoadButton = nullptr;
     QDateTime m_lastRefresh;
     QString m_experimentNameFilter;
+    QString m_modelNameFilter;
     bool m_restoreOffered = false;
     bool m_closeConfirmed = false;
     bool m_signingOut = false;

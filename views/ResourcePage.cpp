@@ -4,7 +4,7 @@
 #include "models/ExperimentsModel.h"
 #include "models/ModelRoles.h"
 #include "models/RegisteredModelsModel.h"
-#include "views/ExperimentServerFilterBar.h"
+#include "views/ServerFilterBar.h"
 
 #include <QCheckBox>
 #include <QDateTime>
@@ -134,25 +134,24 @@ ResourcePage::ResourcePage(Directory* directory, ResourceType type, QAbstractIte
     splitter->setStretchFactor(1, 2);
     splitter->setSizes({690, 230});
 
-    m_layout = new QVBoxLayout(this);
-    m_layout->addLayout(top);
-    m_layout->addWidget(splitter, 1);
+    m_serverFilterBar = new ServerFilterBar(type, this);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_serverFilterBar);
+    layout->addLayout(top);
+    layout->addWidget(splitter, 1);
 
     if (m_directory) {
         connect(m_directory, &Directory::grantChanged, this, &ResourcePage::refreshAccess);
         connect(m_directory, &Directory::userChanged, this, &ResourcePage::refreshAccess);
         connect(m_directory, &Directory::reset, this, &ResourcePage::refreshAccess);
     }
+    // The tab chain is a cycle: the local filter after the server filter's last button keeps the screen's order.
+    setTabOrder(m_serverFilterBar->loadAllButton(), m_filterEdit);
     setTabOrder(m_filterEdit, m_showDeletedBox ? static_cast<QWidget*>(m_showDeletedBox) : m_view);
     if (m_showDeletedBox)
         setTabOrder(m_showDeletedBox, m_view);
     setTabOrder(m_view, m_accessTree);
     refreshAccess();
-}
-
-void ResourcePage::addTopBar(QWidget* bar)
-{
-    m_layout->insertWidget(0, bar);
 }
 
 void ResourcePage::selectResource(const QString& resourceId)
@@ -212,11 +211,6 @@ ExperimentsPage::ExperimentsPage(Directory* directory, QAbstractItemModel* model
     : ResourcePage(directory, ResourceType::Experiment, model, ExperimentsModel::State, parent)
 {
     setObjectName(QStringLiteral("ExperimentsPage"));
-    m_serverFilterBar = new ExperimentServerFilterBar(this);
-    addTopBar(m_serverFilterBar);
-    // The tab chain is a cycle: putting the local filter after the bar's last button makes the bar come first, as
-    // on screen.
-    setTabOrder(m_serverFilterBar->loadAllButton(), filterEdit());
 }
 
 RegisteredModelsPage::RegisteredModelsPage(Directory* directory, QAbstractItemModel* model, QWidget* parent)

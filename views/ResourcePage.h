@@ -7,14 +7,13 @@
 #include <QWidget>
 
 class Directory;
-class ExperimentServerFilterBar;
+class ServerFilterBar;
 class QAbstractItemModel;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QTableView;
 class QTreeWidget;
-class QVBoxLayout;
 
 // Filters a resource table by text (id and name columns) and, for experiments, hides deleted ones unless asked.
 class ResourceFilterProxy : public QSortFilterProxyModel
@@ -55,9 +54,8 @@ public:
     void selectResource(const QString& resourceId);
     QString currentResource() const { return m_currentResource; }
 
-protected:
-    // Puts a page-specific bar above the filter row.
-    void addTopBar(QWidget* bar);
+    // Above the table: the filter that decides what the server sends (see ServerFilterBar).
+    ServerFilterBar* serverFilterBar() const { return m_serverFilterBar; }
 
 private:
     void currentChanged();
@@ -71,23 +69,17 @@ private:
     QTableView* m_view = nullptr;
     QLabel* m_accessTitle = nullptr;
     QTreeWidget* m_accessTree = nullptr;
-    QVBoxLayout* m_layout = nullptr;
+    ServerFilterBar* m_serverFilterBar = nullptr;
     QString m_currentResource;
 };
 
-// The Experiments page: id, name, state, dates and access count; deleted ones on demand; above them the
-// server-side name filter for servers with very many experiments.
+// The Experiments page: id, name, state, dates and access count; deleted ones on demand.
 class ExperimentsPage : public ResourcePage
 {
     Q_OBJECT
 
 public:
     ExperimentsPage(Directory* directory, QAbstractItemModel* model, QWidget* parent = nullptr);
-
-    ExperimentServerFilterBar* serverFilterBar() const { return m_serverFilterBar; }
-
-private:
-    ExperimentServerFilterBar* m_serverFilterBar = nullptr;
 };
 
 // The Registered models page: name, dates and access count.

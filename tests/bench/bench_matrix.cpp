@@ -207,7 +207,7 @@ int runBenchmark(const QStringList& arguments, const Bench::Options& options)
                       .arg(options.scale.experiments + 1)
                       .arg(median, 0, 'f', 2)
                       .arg(options.runs)
-                      .arg(Bench::median(signedIn), 0, 'f', 2)
+                      .arg(Bench::median(signedIn), 0, 'f', 3)
                       .arg(Bench::median(loaded), 0, 'f', 2)
                       .arg(paintedTargetSeconds)
                       .arg(median <= paintedTargetSeconds ? QStringLiteral("met") : QStringLiteral("MISSED")));

@@ -12,6 +12,7 @@
 #include "models/Directory.h"
 #include "server/DemoData.h"
 
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -42,6 +43,20 @@ struct DemoSession
     std::unique_ptr<Connection> connectAs(const QString& username, const QString& password)
     {
         return std::make_unique<Connection>(fixture.server().url(), username, password);
+    }
+
+    // Creates each named resource through the admin connection (e.g. "experiments/create"); false on any error.
+    bool createNamed(const QString& endpoint, const QStringList& names)
+    {
+        for (const QString& name : names) {
+            ApiReply* reply = connection->post(QStringLiteral("/api/2.0/mlflow/") + endpoint,
+                                               QJsonObject{{QStringLiteral("name"), name}});
+            if (!waitFor(reply) || reply->hasError()) {
+                qWarning() << name << (reply->hasError() ? reply->error().toLogString() : QStringLiteral("timeout"));
+                return false;
+            }
+        }
+        return true;
     }
 
     QString authDatabaseUri() const

@@ -23,6 +23,7 @@ private slots:
     void legacyAndRbacRules();
     void mutatorsEmitFineGrainedSignals();
     void experimentNameFilterReachesServer();
+    void modelNameFilterReachesServer();
 
 private:
     static void checkDemoPermissions(Directory& directory);
@@ -286,12 +287,7 @@ void TestDirectory::experimentNameFilterReachesServer()
     // Names with a single quote, and with both kinds of quote, to check how the filter quotes the text.
     const QString quoted = QStringLiteral("/user1/o'brien");
     const QString bothQuotes = QStringLiteral("/user2/say \"hi\" o'k");
-    for (const QString& name : {quoted, bothQuotes}) {
-        ApiReply* reply = session.connection->post(QStringLiteral("/api/2.0/mlflow/experiments/create"),
-                                                   QJsonObject{{QStringLiteral("name"), name}});
-        QVERIFY(waitFor(reply));
-        QVERIFY2(!reply->hasError(), qPrintable(reply->error().toLogString()));
-    }
+    QVERIFY(session.createNamed(QStringLiteral("experiments/create"), {quoted, bothQuotes}));
 
     AuthDatabaseReader reader;
     Directory directory;
@@ -337,6 +333,41 @@ void TestDirectory::experimentNameFilterReachesServer()
     QCOMPARE(TrackingApi::nameContainsFilter(QStringLiteral("a")), QStringLiteral("name LIKE '%a%'"));
     QCOMPARE(TrackingApi::nameContainsFilter(QStringLiteral("o'b")), QStringLiteral("name LIKE \"%o'b%\""));
     QCOMPARE(TrackingApi::nameContainsFilter(QStringLiteral("\"o'b\"")), QStringLiteral("name LIKE '%\"o_b\"%'"));
+}
+
+void TestDirectory::modelNameFilterReachesServer()
+{
+    DemoSession session;
+    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
+    QVERIFY(session.createNamed(
+        QStringLiteral("registered-models/create"),
+        {QStringLiteral("churn-model"), QStringLiteral("fraud-model"), QStringLiteral("fraud-model-o'neil")}));
+    AuthDatabaseReader reader;
+    Directory directory;
+    Directory::LoadOptions options;
+    QVERIFY(session.load(&directory, &reader, options));
+    const int allModels = directory.registeredModelCount();
+    const int allExperiments = directory.experimentCount();
+    QVERIFY(allModels >= 3);
+
+    options.modelNameContains = QStringLiteral("fraud");
+    QVERIFY(session.load(&directory, &reader, options));
+    QCOMPARE(directory.registeredModelCount(), 2);
+    QVERIFY(directory.registeredModelRow(QStringLiteral("fraud-model")) >= 0);
+    QVERIFY(directory.registeredModelRow(QStringLiteral("churn-model")) < 0);
+    QCOMPARE(directory.modelNameFilter(), QStringLiteral("fraud"));
+    QCOMPARE(directory.nameFilter(ResourceType::RegisteredModel), QStringLiteral("fraud"));
+    QCOMPARE(directory.experimentCount(), allExperiments); // the experiments are not filtered
+    QVERIFY(directory.experimentNameFilter().isEmpty());
+
+    options.modelNameContains = QStringLiteral("o'neil");
+    QVERIFY(session.load(&directory, &reader, options));
+    QCOMPARE(directory.registeredModelCount(), 1);
+
+    options.modelNameContains.clear();
+    QVERIFY(session.load(&directory, &reader, options));
+    QCOMPARE(directory.registeredModelCount(), allModels);
+    QVERIFY(directory.modelNameFilter().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestDirectory)

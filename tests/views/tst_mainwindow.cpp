@@ -19,12 +19,12 @@
 #include "server/DemoData.h"
 #include "server/EmbeddedServer.h"
 #include "views/AccessMatrixPage.h"
-#include "views/ExperimentServerFilterBar.h"
 #include "views/LoginDialog.h"
 #include "views/MainWindow.h"
 #include "views/MessageBox.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
+#include "views/ServerFilterBar.h"
 #include "views/Session.h"
 #include "views/SignInFlow.h"
 #include "views/UserPasswordDialog.h"
@@ -980,7 +980,7 @@ void TestMainWindow::serverSideExperimentFilter()
     QVERIFY(m_window);
     m_window->showPage(MainWindow::ExperimentsPageIndex);
     ExperimentsPage* page = m_window->experimentsPage();
-    ExperimentServerFilterBar* bar = page->serverFilterBar();
+    ServerFilterBar* bar = page->serverFilterBar();
     auto* indicator = bar->findChild<QLabel*>(QStringLiteral("serverFilterIndicator"));
     QVERIFY(indicator);
     QVERIFY(!indicator->isVisible());
@@ -1006,8 +1006,9 @@ void TestMainWindow::serverSideExperimentFilter()
     QVERIFY2(indicator->text().contains(QStringLiteral("'user1'")) &&
                  indicator->text().contains(QStringLiteral("on the server")),
              qPrintable(indicator->text()));
-    QVERIFY2(m_window->statusText().contains(QStringLiteral("filtered on the server: name contains 'user1'")),
-             qPrintable(m_window->statusText()));
+    QVERIFY2(
+        m_window->statusText().contains(QStringLiteral("filtered on the server: experiments: name contains 'user1'")),
+        qPrintable(m_window->statusText()));
     QVERIFY(m_window->findChild<QListWidget*>(QStringLiteral("pageList"))
                 ->item(MainWindow::ExperimentsPageIndex)
                 ->text()
@@ -1024,7 +1025,7 @@ void TestMainWindow::serverSideExperimentFilter()
 
     // A quote in the text is quoted for the server, not an error; nothing matches here.
     loaded.clear();
-    m_window->setExperimentNameFilter(QStringLiteral("o'brien"));
+    m_window->setNameFilter(ResourceType::Experiment, QStringLiteral("o'brien"));
     QVERIFY(loaded.wait(20000));
     QVERIFY(loaded.last().first().toBool());
     QCOMPARE(m_window->directory()->experimentCount(), 0);
@@ -1040,6 +1041,27 @@ void TestMainWindow::serverSideExperimentFilter()
     QVERIFY(!indicator->isVisible());
     QVERIFY(!m_window->statusText().contains(QStringLiteral("filtered")));
     QVERIFY(bar->edit()->text().isEmpty());
+
+    // The Registered models page has the same server filter, for models.
+    m_window->showPage(MainWindow::ModelsPageIndex);
+    ServerFilterBar* modelBar = m_window->modelsPage()->serverFilterBar();
+    QVERIFY(modelBar->edit()->placeholderText().contains(QStringLiteral("registered models")));
+    const int models = m_window->directory()->registeredModelCount();
+    loaded.clear();
+    QTest::keyClicks(modelBar->edit(), QStringLiteral("no-such-model"));
+    QTest::keyClick(modelBar->edit(), Qt::Key_Return);
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(m_window->directory()->registeredModelCount(), 0);
+    QCOMPARE(m_window->directory()->experimentCount(), all);
+    QVERIFY2(m_window->statusText().contains(QStringLiteral("registered models: name contains 'no-such-model'")),
+             qPrintable(m_window->statusText()));
+    QVERIFY(!indicator->isVisible());
+    QVERIFY(modelBar->findChild<QLabel*>(QStringLiteral("serverFilterIndicator"))->isVisible());
+    loaded.clear();
+    QTest::mouseClick(modelBar->loadAllButton(), Qt::LeftButton);
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(m_window->directory()->registeredModelCount(), models);
+    QVERIFY(!m_window->statusText().contains(QStringLiteral("filtered")));
 }
 
 void TestMainWindow::stagedNewUserGetsGrantsInMatrix()
