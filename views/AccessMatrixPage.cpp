@@ -60,9 +60,32 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     m_orientationCombo->addItem(tr("Users as columns"));
     connect(m_orientationCombo, &QComboBox::currentIndexChanged, this, &AccessMatrixPage::orientationChanged);
 
+    // MLflow's REST API does not reveal default_permission, yet it decides every cell without a grant: the admin
+    // states it here (the window keeps it in the profile), or such cells say "unknown".
+    m_defaultCombo = new QComboBox(this);
+    m_defaultCombo->setObjectName(QStringLiteral("defaultPermissionCombo"));
+    m_defaultCombo->setAccessibleName(tr("Server's default permission"));
+    m_defaultCombo->setToolTip(tr("The server's default_permission (in its basic_auth.ini): what users get on "
+                                  "resources they hold no grant for. MLflow's API does not reveal it; choose it here "
+                                  "to have those cells explained."));
+    m_defaultCombo->addItem(tr("Default: unknown"), -1);
+    for (PermissionLevel level :
+         {PermissionLevel::NoPermissions, PermissionLevel::Read, PermissionLevel::Edit, PermissionLevel::Manage})
+        m_defaultCombo->addItem(tr("Default: %1").arg(Permissions::name(level)), static_cast<int>(level));
+    connect(m_defaultCombo, &QComboBox::activated, this, [this](int index) {
+        const int value = m_defaultCombo->itemData(index).toInt();
+        if (m_directory)
+            m_directory->setDefaultPermission(value < 0 ? std::nullopt
+                                                        : std::optional(static_cast<PermissionLevel>(value)));
+    });
+    if (m_directory)
+        connect(m_directory, &Directory::defaultPermissionChanged, this, &AccessMatrixPage::showDefaultPermission);
+    showDefaultPermission();
+
     auto* top = new QHBoxLayout;
     top->addWidget(m_rowFilterEdit, 1);
     top->addWidget(m_columnFilterEdit, 1);
+    top->addWidget(m_defaultCombo);
     top->addWidget(m_typeCombo);
     top->addWidget(m_orientationCombo);
 
@@ -105,10 +128,17 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     layout->addWidget(legend);
 
     setTabOrder(m_rowFilterEdit, m_columnFilterEdit);
-    setTabOrder(m_columnFilterEdit, m_typeCombo);
+    setTabOrder(m_columnFilterEdit, m_defaultCombo);
+    setTabOrder(m_defaultCombo, m_typeCombo);
     setTabOrder(m_typeCombo, m_orientationCombo);
     setTabOrder(m_orientationCombo, m_view);
     updateDetails();
+}
+
+void AccessMatrixPage::showDefaultPermission()
+{
+    const auto level = m_directory ? m_directory->defaultPermission() : std::nullopt;
+    m_defaultCombo->setCurrentIndex(std::max(0, m_defaultCombo->findData(level ? static_cast<int>(*level) : -1)));
 }
 
 QModelIndex AccessMatrixPage::indexFor(const QString& username, const QString& resourceId) const

@@ -32,6 +32,7 @@ public:
     QLineEdit* rowFilterEdit() const { return m_rowFilterEdit; }
     QLineEdit* columnFilterEdit() const { return m_columnFilterEdit; }
     QComboBox* orientationCombo() const { return m_orientationCombo; }
+    QComboBox* defaultPermissionCombo() const { return m_defaultCombo; }
     QComboBox* resourceTypeCombo() const { return m_typeCombo; }
     QTableView* view() const { return m_view; }
     MatrixFilterProxy* proxy() const { return m_proxy; }
@@ -49,6 +50,7 @@ protected:
 
 private:
     void updateDetails();
+    void showDefaultPermission();
     void orientationChanged(int index);
     void typeChanged(int index);
 
@@ -60,6 +62,7 @@ private:
     QLineEdit* m_columnFilterEdit = nullptr;
     QComboBox* m_orientationCombo = nullptr;
     QComboBox* m_typeCombo = nullptr;
+    QComboBox* m_defaultCombo = nullptr;
     QTableView* m_view = nullptr;
     QLabel* m_details = nullptr;
     QTimer* m_filterTimer = nullptr;

@@ -56,6 +56,8 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     if (m_session->isDemo()) {
         // The demo server is ours: we know its default, which the REST API would not tell.
         m_directory->setDefaultPermission(PermissionLevel::NoPermissions);
+    } else if (const auto profile = savedProfile()) {
+        m_directory->setDefaultPermission(profile->defaultPermission);
     }
     m_changeSet = new ChangeSet(m_directory, this);
     m_usersModel = new UsersModel(m_directory, m_changeSet, this);
@@ -89,6 +91,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updatePendingState);
     connect(m_usersPage, &UsersPage::addExistingUserRequested, this, &MainWindow::addExistingUser);
     connect(m_usersPage, &UsersPage::authDatabaseRequested, this, &MainWindow::connectAuthDatabase);
+    connect(m_directory, &Directory::defaultPermissionChanged, this, &MainWindow::rememberDefaultPermission);
     connect(m_session->connection(), &Connection::credentialsRejected, this, [this] {
         statusBar()->showMessage(tr("The server no longer accepts the password of %1; sign in again.")
                                      .arg(m_session->connection()->username()));
@@ -468,21 +471,35 @@ void MainWindow::connectAuthDatabase(const QString& uri)
         return;
     }
     QString message = tr("Users are now read from the auth database.");
-    ProfileStore* profiles = m_session->profileStore();
-    if (profiles && !m_session->profileName().isEmpty() && !m_session->isDemo()) {
-        if (auto profile = profiles->profile(m_session->profileName())) {
-            profile->authDatabaseUri = uri;
-            QString saveError;
-            message =
-                profiles->save(*profile, &saveError)
-                    ? tr("Users are now read from the auth database; the profile %1 remembers it.").arg(profile->name)
-                    : tr("Users are now read from the auth database, but the profile could not be updated: "
-                         "%1")
-                          .arg(saveError);
-        }
+    if (auto profile = savedProfile()) {
+        profile->authDatabaseUri = uri;
+        QString saveError;
+        message = m_session->profileStore()->save(*profile, &saveError)
+                      ? tr("Users are now read from the auth database; the profile %1 remembers it.").arg(profile->name)
+                      : tr("Users are now read from the auth database, but the profile could not be updated: %1")
+                            .arg(saveError);
     }
     statusBar()->showMessage(message, 10000);
     refresh();
+}
+
+std::optional<ServerProfile> MainWindow::savedProfile() const
+{
+    ProfileStore* profiles = m_session->profileStore();
+    if (!profiles || m_session->profileName().isEmpty() || m_session->isDemo())
+        return std::nullopt;
+    return profiles->profile(m_session->profileName());
+}
+
+void MainWindow::rememberDefaultPermission()
+{
+    auto profile = savedProfile();
+    if (!profile || profile->defaultPermission == m_directory->defaultPermission())
+        return;
+    profile->defaultPermission = m_directory->defaultPermission();
+    QString error;
+    if (!m_session->profileStore()->save(*profile, &error))
+        statusBar()->showMessage(tr("The default permission could not be saved in the profile: %1").arg(error), 10000);
 }
 
 void MainWindow::addExistingUser(const QString& username)

@@ -1,11 +1,14 @@
 #pragma once
 
 #include "api/WireTypes.h"
+#include "app/services/ServerProfile.h"
 #include "views/ReviewChangesDialog.h"
 
 #include <QDateTime>
 #include <QMainWindow>
 #include <QPointer>
+
+#include <optional>
 
 class AccessMatrixModel;
 class AccessMatrixPage;
@@ -107,6 +110,10 @@ private:
     void addExistingUser(const QString& username);
     // Lists users from the auth database at `uri` from now on, remembers it in the profile, and reloads.
     void connectAuthDatabase(const QString& uri);
+    // The signed-in profile as saved, for updating it; nullopt for the demo and unnamed connections.
+    std::optional<ServerProfile> savedProfile() const;
+    // Keeps the default permission the admin stated in the profile, for the next sign-in.
+    void rememberDefaultPermission();
     void offerRestore();
     QString stagedFilePath() const;
 

@@ -60,7 +60,8 @@ QList<CommandSpec> AccessCommand::specs()
 QCommandLineOption AccessCommand::defaultPermissionOption()
 {
     return {QStringLiteral("default-permission"),
-            tr("The server's default_permission (from its basic_auth.ini), to explain access without a grant."),
+            tr("The server's default_permission (from its basic_auth.ini), to explain access without a grant; "
+               "default: the profile's."),
             QStringLiteral("LEVEL")};
 }
 
@@ -97,7 +98,8 @@ bool AccessCommand::prepare()
 void AccessCommand::start()
 {
     loadDirectory(m_loader, tr("Loading users and permissions failed"), [this] {
-        m_loader->directory()->setDefaultPermission(m_defaultPermission);
+        m_loader->directory()->setDefaultPermission(m_defaultPermission ? m_defaultPermission
+                                                                        : session().target().defaultPermission);
         if (isSet(QStringLiteral("user")))
             showUser(m_context->parser.values(QStringLiteral("user")).constLast());
         else if (isSet(QStringLiteral("experiment")))

@@ -72,7 +72,8 @@ bool MatrixCommand::prepare()
 void MatrixCommand::start()
 {
     loadDirectory(m_loader, tr("Loading the access matrix failed"), [this] {
-        m_loader->directory()->setDefaultPermission(m_defaultPermission);
+        m_loader->directory()->setDefaultPermission(m_defaultPermission ? m_defaultPermission
+                                                                        : session().target().defaultPermission);
         print();
     });
 }

@@ -2,6 +2,7 @@
 
 #include "api/Connection.h"
 #include "api/TlsPolicy.h"
+#include "app/cli/AccessCommand.h"
 #include "app/cli/CliSession.h"
 #include "app/cli/OutputWriter.h"
 #include "app/cli/PasswordInput.h"
@@ -42,9 +43,9 @@ QList<CommandSpec> ProfilesCommand::specs()
         profilesSpec(QStringLiteral("list"), QString(), tr("list saved server profiles"), {}, Action::List),
         profilesSpec(QStringLiteral("add"),
                      QStringLiteral("NAME --url URL [--user U] [--ca-bundle F] [--pin-sha256 HEX] [--auth-db URI] "
-                                    "[--save-password]"),
+                                    "[--default-permission LEVEL] [--save-password]"),
                      tr("save (or replace) a server profile; the password only ever goes to the keychain"),
-                     {QStringLiteral("NAME")}, Action::Add, {savePassword}),
+                     {QStringLiteral("NAME")}, Action::Add, {savePassword, AccessCommand::defaultPermissionOption()}),
         profilesSpec(QStringLiteral("remove"), QStringLiteral("NAME"), tr("delete a profile and its keychain entry"),
                      {QStringLiteral("NAME")}, Action::Remove),
     };
@@ -84,11 +85,13 @@ void ProfilesCommand::list()
     table.addColumn(QStringLiteral("ca_bundle"), tr("CA bundle"));
     table.addColumn(QStringLiteral("pin_sha256"), tr("Pinned certificate"));
     table.addColumn(QStringLiteral("auth_db"), tr("Auth database"));
+    table.addColumn(QStringLiteral("default_permission"), tr("Default permission"));
     const QList<ServerProfile> profiles = store.profiles();
     for (const ServerProfile& profile : profiles) {
         const QString pin = profile.pinnedSha256.isEmpty() ? QString() : Tls::formatFingerprint(profile.pinnedSha256);
         table.addRow({profile.name, profile.url.toDisplayString(), profile.username, profile.caBundlePath, pin,
-                      profile.authDatabaseUri});
+                      profile.authDatabaseUri,
+                      profile.defaultPermission ? Permissions::name(*profile.defaultPermission) : QString()});
     }
     if (out().isJson())
         out().json(
@@ -114,6 +117,10 @@ void ProfilesCommand::add()
     if (!globalOptions().caBundle.isEmpty())
         profile.caBundlePath = QFileInfo(globalOptions().caBundle).absoluteFilePath();
     profile.authDatabaseUri = globalOptions().authDatabaseUri;
+    if (!AccessCommand::readDefaultPermission(m_context->parser, &profile.defaultPermission, &error)) {
+        fail(ExitCode::Usage, error);
+        return;
+    }
     if (!globalOptions().pinSha256.isEmpty()) {
         profile.pinnedSha256 = Tls::parseFingerprint(globalOptions().pinSha256);
         if (profile.pinnedSha256.isEmpty()) {

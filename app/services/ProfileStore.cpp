@@ -15,6 +15,7 @@ const QString keyUsername = QStringLiteral("username");
 const QString keyCaBundle = QStringLiteral("caBundle");
 const QString keyPinnedSha256 = QStringLiteral("pinnedSha256");
 const QString keyAuthDatabaseUri = QStringLiteral("authDatabaseUri");
+const QString keyDefaultPermission = QStringLiteral("defaultPermission");
 
 // One QSettings per call: it is cheap, and it re-reads the file so that a CLI run sees the console's latest edits.
 std::unique_ptr<QSettings> openSettings(const QString& iniFilePath)
@@ -81,6 +82,7 @@ std::optional<ServerProfile> ProfileStore::profile(const QString& name) const
     profile.caBundlePath = settings->value(keyCaBundle).toString();
     profile.pinnedSha256 = QByteArray::fromHex(settings->value(keyPinnedSha256).toString().toLatin1());
     profile.authDatabaseUri = settings->value(keyAuthDatabaseUri).toString();
+    profile.defaultPermission = Permissions::parse(settings->value(keyDefaultPermission).toString());
     return profile;
 }
 
@@ -119,6 +121,8 @@ bool ProfileStore::save(const ServerProfile& profile, QString* error)
     settings->setValue(keyCaBundle, profile.caBundlePath);
     settings->setValue(keyPinnedSha256, QString::fromLatin1(profile.pinnedSha256.toHex()));
     settings->setValue(keyAuthDatabaseUri, profile.authDatabaseUri);
+    if (profile.defaultPermission)
+        settings->setValue(keyDefaultPermission, Permissions::name(*profile.defaultPermission));
     settings->endGroup();
     settings->endGroup();
     return syncOrFail(*settings, error);

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "api/PermissionLevel.h"
+
 #include <QString>
 #include <QUrl>
+
+#include <optional>
 
 // One saved MLflow server: what the login dialog and `--profile NAME` remember. Never holds the password; that
 // lives in the OS keychain (CredentialStore).
@@ -13,4 +17,7 @@ struct ServerProfile
     QString caBundlePath;    // extra CA certificates (PEM) trusted for this server
     QByteArray pinnedSha256; // a self-signed certificate the user chose to trust, by SHA-256 fingerprint
     QString authDatabaseUri; // optional read-only connection to the auth database
+    // The server's default_permission as the admin stated it: MLflow's REST API does not reveal it, and without it
+    // a cell with no grant can only say "unknown".
+    std::optional<PermissionLevel> defaultPermission;
 };

@@ -496,6 +496,44 @@ private slots:
         QCOMPARE(viaProfile.exitCode, 0);
         QCOMPARE(viaProfile.json().value(QStringLiteral("username")).toString(), QStringLiteral("user2"));
         QCOMPARE(run({QStringLiteral("--profile"), QStringLiteral("nope"), QStringLiteral("probe")}).exitCode, 2);
+
+        // A profile remembers the server's default permission, which `matrix` and `access` then use.
+        QCOMPARE(run({QStringLiteral("profiles"), QStringLiteral("add"), QStringLiteral("bad-default"),
+                      QStringLiteral("--url"), m_url, QStringLiteral("--default-permission"), QStringLiteral("OWNER")})
+                     .exitCode,
+                 2);
+        const Result addDefault = run({QStringLiteral("profiles"), QStringLiteral("add"),
+                                       QStringLiteral("read-default"), QStringLiteral("--url"), m_url,
+                                       QStringLiteral("--user"), QStringLiteral("admin"), QStringLiteral("--auth-db"),
+                                       authDbUri(), QStringLiteral("--default-permission"), QStringLiteral("READ")});
+        QVERIFY2(addDefault.exitCode == 0, qPrintable(addDefault.describe()));
+        const Result listed = run({QStringLiteral("profiles"), QStringLiteral("list"), QStringLiteral("--json")});
+        QStringList defaults; // "name=LEVEL" per profile
+        for (const QJsonValue& value : listed.json().value(QStringLiteral("profiles")).toArray())
+            defaults.append(value.toObject().value(QStringLiteral("name")).toString() + QLatin1Char('=') +
+                            value.toObject().value(QStringLiteral("default_permission")).toString());
+        QCOMPARE(defaults, (QStringList{QStringLiteral("demo="), QStringLiteral("read-default=READ")}));
+        const Result matrix = run({QStringLiteral("--profile"), QStringLiteral("read-default"),
+                                   QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("json")},
+                                  {{QStringLiteral("MLFLOW_TRACKING_URI"), QString()},
+                                   {QStringLiteral("MLFLOW_TRACKING_USERNAME"), QString()}});
+        QVERIFY2(matrix.exitCode == 0, qPrintable(matrix.describe()));
+        QCOMPARE(matrix.json().value(QStringLiteral("default_permission")).toString(), QStringLiteral("READ"));
+        bool inherited = false;
+        for (const QJsonValue& value : matrix.json().value(QStringLiteral("cells")).toArray()) {
+            const QJsonObject cell = value.toObject();
+            if (cell.value(QStringLiteral("user")).toString() == QLatin1String("user2") &&
+                cell.value(QStringLiteral("resource")).toString() == QLatin1String("/user1/experiment1"))
+                inherited = cell.value(QStringLiteral("level")).toString() == QLatin1String("READ") &&
+                            cell.value(QStringLiteral("source")).toString() == QLatin1String("default_permission");
+        }
+        QVERIFY2(inherited, qPrintable(matrix.out.left(2000)));
+        // The command line still wins over the profile.
+        const Result overridden = run({QStringLiteral("--profile"), QStringLiteral("read-default"),
+                                       QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("json"),
+                                       QStringLiteral("--default-permission"), QStringLiteral("NO_PERMISSIONS")});
+        QCOMPARE(overridden.json().value(QStringLiteral("default_permission")).toString(),
+                 QStringLiteral("NO_PERMISSIONS"));
     }
 
     void profilePasswordFromKeychain()

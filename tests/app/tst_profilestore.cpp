@@ -26,6 +26,7 @@ private slots:
         profile.caBundlePath = QStringLiteral("/etc/ssl/corp.pem");
         profile.pinnedSha256 = QByteArray(32, '\xab');
         profile.authDatabaseUri = QStringLiteral("sqlite:////srv/mlflow/basic_auth.db");
+        profile.defaultPermission = PermissionLevel::Read;
         QString error;
         QVERIFY2(store.save(profile, &error), qPrintable(error));
 
@@ -37,6 +38,12 @@ private slots:
         QCOMPARE(loaded->caBundlePath, profile.caBundlePath);
         QCOMPARE(loaded->pinnedSha256, profile.pinnedSha256);
         QCOMPARE(loaded->authDatabaseUri, profile.authDatabaseUri);
+        QCOMPARE(loaded->defaultPermission, std::optional<PermissionLevel>(PermissionLevel::Read));
+
+        // Unknown stays unknown (not NO_PERMISSIONS).
+        profile.defaultPermission.reset();
+        QVERIFY2(store.save(profile, &error), qPrintable(error));
+        QVERIFY(!ProfileStore(m_path).profile(QStringLiteral("prod server"))->defaultPermission);
     }
 
     void neverWritesAPassword()

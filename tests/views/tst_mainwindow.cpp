@@ -84,6 +84,7 @@ private slots:
     void signOutAndSignInAgain();
     void signOutOfDemoStopsItsServer();
     void largeDirectoryPaintsQuickly();
+    void defaultPermissionIsStatedAndRemembered();
 
 private:
     // Signs in through the dialog with the demo profile and returns the loaded main window.
@@ -1317,6 +1318,62 @@ void TestMainWindow::largeDirectoryPaintsQuickly()
     qInfo("2,000 x 20,000: contents %lld ms, matrix painted %lld ms, column filter %lld ms, other pages %lld ms",
           contents, painted, filtered, pages);
     QVERIFY2(painted < 5000 && filtered < 5000 && pages < 5000, "a page took longer than 5 s");
+}
+
+void TestMainWindow::defaultPermissionIsStatedAndRemembered()
+{
+    // The REST API does not reveal default_permission: unknown until the admin states it in the matrix page.
+    m_window = openWindow();
+    QVERIFY(m_window);
+    m_window->showPage(MainWindow::MatrixPageIndex);
+    QComboBox* combo = m_window->matrixPage()->defaultPermissionCombo();
+    QCOMPARE(combo->currentData().toInt(), -1);
+    // A cell without a grant (earlier tests grant on this server, so look for one).
+    const Directory* directory = m_window->directory();
+    QString ungranted;
+    for (int row = 0; row < directory->experimentCount() && ungranted.isEmpty(); ++row) {
+        const QString id = directory->experimentAt(row).id;
+        if (!directory->explicitLevel(DemoData::user2Username, ResourceType::Experiment, id))
+            ungranted = id;
+    }
+    QVERIFY(!ungranted.isEmpty());
+    const auto cellText = [&] {
+        return m_window->matrixPage()->indexFor(DemoData::user2Username, ungranted).data();
+    };
+    QCOMPARE(cellText().toString(), QStringLiteral("—"));
+    QCOMPARE(m_window->matrixPage()
+                 ->indexFor(DemoData::user2Username, ungranted)
+                 .data(ModelRoles::PermissionSourceRole)
+                 .toInt(),
+             int(EffectivePermission::Source::Unknown));
+
+    // From the keyboard: unknown -> NO_PERMISSIONS -> READ.
+    combo->setFocus();
+    QTest::keyClick(combo, Qt::Key_Down);
+    QTest::keyClick(combo, Qt::Key_Down);
+    QCOMPARE(m_window->directory()->defaultPermission(), std::optional<PermissionLevel>(PermissionLevel::Read));
+    QCOMPARE(cellText().toString(), QStringLiteral("READ (default)"));
+    QVERIFY(m_window->matrixPage()
+                ->indexFor(DemoData::user2Username, ungranted)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("default")));
+    QCOMPARE(m_profiles->profile(QStringLiteral("demo"))->defaultPermission,
+             std::optional<PermissionLevel>(PermissionLevel::Read));
+
+    // The next sign-in to the profile starts from it.
+    delete m_window;
+    m_window = openWindow();
+    QVERIFY(m_window);
+    QCOMPARE(m_window->directory()->defaultPermission(), std::optional<PermissionLevel>(PermissionLevel::Read));
+    combo = m_window->matrixPage()->defaultPermissionCombo();
+    QCOMPARE(combo->currentData().toInt(), int(PermissionLevel::Read));
+
+    // Back to unknown, for the profile and for the other tests.
+    combo->setFocus();
+    QTest::keyClick(combo, Qt::Key_Home);
+    QVERIFY(!m_window->directory()->defaultPermission());
+    QVERIFY(!m_profiles->profile(QStringLiteral("demo"))->defaultPermission);
 }
 
 QTEST_MAIN(TestMainWindow)
