@@ -13,6 +13,8 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -67,12 +69,43 @@ void LoginDialog::buildUi()
     m_rememberBox->setObjectName(QStringLiteral("rememberBox"));
     m_rememberBox->setEnabled(m_credentials != nullptr);
 
+    // TLS options: a CA bundle for servers signed by a private CA, and the pin of a self-signed certificate the
+    // user chose to trust (set by "Trust this certificate", shown here so it can be seen and forgotten).
+    m_caBundleEdit = new QLineEdit(this);
+    m_caBundleEdit->setObjectName(QStringLiteral("caBundleEdit"));
+    m_caBundleEdit->setAccessibleName(tr("CA bundle"));
+    m_caBundleEdit->setPlaceholderText(tr("optional: PEM file of extra trusted CA certificates"));
+    auto* browseButton = new QPushButton(tr("&Browse…"), this);
+    browseButton->setObjectName(QStringLiteral("caBundleBrowseButton"));
+    connect(browseButton, &QPushButton::clicked, this, &LoginDialog::chooseCaBundle);
+    auto* caRow = new QHBoxLayout;
+    caRow->addWidget(m_caBundleEdit, 1);
+    caRow->addWidget(browseButton);
+
+    m_pinLabel = new QLabel(this);
+    m_pinLabel->setObjectName(QStringLiteral("pinLabel"));
+    m_pinLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_pinLabel->setWordWrap(true);
+    m_forgetPinButton = new QPushButton(tr("&Forget"), this);
+    m_forgetPinButton->setObjectName(QStringLiteral("forgetPinButton"));
+    m_forgetPinButton->setToolTip(tr("Stop trusting this certificate; a self-signed server is then refused again."));
+    connect(m_forgetPinButton, &QPushButton::clicked, this, [this] { setPin(QByteArray()); });
+    auto* pinRow = new QHBoxLayout;
+    pinRow->addWidget(m_pinLabel, 1);
+    pinRow->addWidget(m_forgetPinButton);
+
     auto* form = new QFormLayout;
     form->addRow(tr("&Profile:"), m_profileCombo);
     form->addRow(tr("Server &URL:"), m_urlEdit);
     form->addRow(tr("User &name:"), m_usernameEdit);
     form->addRow(tr("Pass&word:"), m_passwordEdit);
     form->addRow(QString(), m_rememberBox);
+    // A row holding a layout gets no buddy, so its mnemonic needs a label of its own.
+    auto* caLabel = new QLabel(tr("C&A bundle:"), this);
+    caLabel->setBuddy(m_caBundleEdit);
+    form->addRow(caLabel, caRow);
+    form->addRow(tr("Trusted certificate:"), pinRow);
+    setPin(QByteArray());
 
     m_messageLabel = new QLabel(this);
     m_messageLabel->setObjectName(QStringLiteral("messageLabel"));
@@ -132,7 +165,9 @@ void LoginDialog::buildUi()
     setTabOrder(m_urlEdit, m_usernameEdit);
     setTabOrder(m_usernameEdit, m_passwordEdit);
     setTabOrder(m_passwordEdit, m_rememberBox);
-    setTabOrder(m_rememberBox, m_connectButton);
+    setTabOrder(m_rememberBox, m_caBundleEdit);
+    setTabOrder(m_caBundleEdit, browseButton);
+    setTabOrder(browseButton, m_connectButton);
     setMinimumWidth(460);
 }
 
@@ -165,7 +200,8 @@ void LoginDialog::profileActivated(int index)
         return;
     m_urlEdit->setText(profile->url.toString());
     m_usernameEdit->setText(profile->username);
-    m_pinnedSha256 = profile->pinnedSha256;
+    m_caBundleEdit->setText(profile->caBundlePath);
+    setPin(profile->pinnedSha256);
     m_passwordEdit->clear();
     m_passwordFromKeychain = false;
     m_rememberBox->setChecked(false);
@@ -244,10 +280,17 @@ void LoginDialog::connectToServer()
     m_connection = new Connection(*url, m_usernameEdit->text().trimmed(), m_passwordEdit->text());
     TlsPolicy policy;
     policy.pinnedSha256 = m_pinnedSha256;
-    if (m_profileStore) {
-        if (const auto profile = m_profileStore->profile(m_profileCombo->currentText());
-            profile && profile->url == *url)
-            policy.caBundlePath = profile->caBundlePath;
+    policy.caBundlePath = m_caBundleEdit->text().trimmed();
+    // Over plain http there is no certificate: a CA bundle or pin would only suggest a protection that is not there.
+    if (url->scheme() == QLatin1String("http") && (!policy.caBundlePath.isEmpty() || !policy.pinnedSha256.isEmpty())) {
+        showMessage(tr("%1 is a plain http:// address, so there is no certificate to check and a CA bundle or trusted "
+                       "certificate would protect nothing. Use the server's https:// address, or clear the CA bundle "
+                       "and forget the trusted certificate.")
+                        .arg(url->toDisplayString()),
+                    true);
+        delete m_connection;
+        m_connection = nullptr;
+        return;
     }
     if (!m_connection->setTlsPolicy(policy, &error)) {
         showMessage(error, true);
@@ -380,6 +423,9 @@ void LoginDialog::rememberProfile()
     profile.url = m_session->connection()->baseUrl();
     profile.username = m_session->connection()->username();
     profile.pinnedSha256 = m_pinnedSha256;
+    // Absolute, so that the profile works whatever the working directory of the next start.
+    const QString caBundle = m_caBundleEdit->text().trimmed();
+    profile.caBundlePath = caBundle.isEmpty() ? QString() : QFileInfo(caBundle).absoluteFilePath();
     QString error;
     if (!m_profileStore->save(profile, &error))
         qWarning("%s", qPrintable(error));
@@ -398,9 +444,28 @@ void LoginDialog::trustCertificate()
     const QByteArray digest = Tls::parseFingerprint(m_offeredFingerprint);
     if (digest.isEmpty())
         return;
-    m_pinnedSha256 = digest;
+    setPin(digest);
     m_trustButton->hide();
     connectToServer();
+}
+
+void LoginDialog::setPin(const QByteArray& sha256)
+{
+    m_pinnedSha256 = sha256;
+    m_pinLabel->setText(sha256.isEmpty() ? tr("none (only certificates trusted by the system or the CA bundle)")
+                                         : tr("SHA-256 %1").arg(Tls::formatFingerprint(sha256)));
+    m_forgetPinButton->setVisible(!sha256.isEmpty());
+}
+
+void LoginDialog::chooseCaBundle()
+{
+    auto* dialog = new QFileDialog(this, tr("CA bundle"), QFileInfo(m_caBundleEdit->text()).absolutePath(),
+                                   tr("PEM certificates (*.pem *.crt *.cer);;All files (*)"));
+    dialog->setObjectName(QStringLiteral("caBundleFileDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) { m_caBundleEdit->setText(path); });
+    dialog->open();
 }
 
 void LoginDialog::startDemo()
@@ -431,7 +496,8 @@ void LoginDialog::startDemo()
         return;
     }
     m_profileCombo->setEditText(QString());
-    m_pinnedSha256.clear();
+    setPin(QByteArray());
+    m_caBundleEdit->clear();
     m_urlEdit->setText(m_demoServer->url().toString());
     m_usernameEdit->setText(DemoData::adminUsername);
     m_passwordEdit->setText(DemoData::adminPassword);

@@ -66,6 +66,8 @@ private:
     void reloadProfiles();
     void profileActivated(int index);
     void trustCertificate();
+    void chooseCaBundle();
+    void setPin(const QByteArray& sha256);
     void probeFinished(ServerProbe* probe);
     void finishSignIn(ServerProbe* probe);
     void failConnect(const QString& message);
@@ -82,6 +84,9 @@ private:
     QLineEdit* m_usernameEdit = nullptr;
     QLineEdit* m_passwordEdit = nullptr;
     QCheckBox* m_rememberBox = nullptr;
+    QLineEdit* m_caBundleEdit = nullptr;
+    QLabel* m_pinLabel = nullptr;
+    QPushButton* m_forgetPinButton = nullptr;
     QLabel* m_messageLabel = nullptr;
     QPushButton* m_trustButton = nullptr;
     QProgressBar* m_progress = nullptr;

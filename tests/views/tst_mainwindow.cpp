@@ -36,6 +36,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QJsonObject>
 #include <QLabel>
@@ -717,6 +718,8 @@ void TestMainWindow::tlsProblemOffersPinning()
     QVERIFY2(!dialog.offeredFingerprint().isEmpty(), qPrintable(dialog.messageText()));
     QVERIFY2(dialog.messageText().contains(dialog.offeredFingerprint()), qPrintable(dialog.messageText()));
 
+    const QString fingerprint = dialog.offeredFingerprint();
+
     // Trusting pins exactly this certificate, connects, and the profile remembers the pin (never the password).
     QTest::mouseClick(trust, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!signedIn.isEmpty() || !dialog.isConnecting(), 20000);
@@ -731,7 +734,39 @@ void TestMainWindow::tlsProblemOffersPinning()
     QVERIFY(profilesFile.open(QIODevice::ReadOnly));
     QVERIFY(!profilesFile.readAll().contains("password1234"));
     session.reset();
+
+    // The profile shows its pin, which "Forget" drops; a CA bundle is the other way to trust the server.
+    LoginDialog again(m_profiles.get(), nullptr);
+    again.show();
+    again.selectProfile(QStringLiteral("self-signed"));
+    auto* pinLabel = again.findChild<QLabel*>(QStringLiteral("pinLabel"));
+    auto* forget = again.findChild<QPushButton*>(QStringLiteral("forgetPinButton"));
+    QVERIFY2(pinLabel->text().contains(fingerprint), qPrintable(pinLabel->text()));
+    QVERIFY(forget->isVisible());
+    QTest::mouseClick(forget, Qt::LeftButton);
+    QVERIFY(!forget->isVisible());
+    QVERIFY(!pinLabel->text().contains(fingerprint));
+    again.findChild<QLineEdit*>(QStringLiteral("caBundleEdit"))->setText(certificate);
+    again.findChild<QLineEdit*>(QStringLiteral("passwordEdit"))->setText(DemoData::adminPassword);
+    QSignalSpy againSignedIn(&again, &LoginDialog::signedIn);
+    again.connectToServer();
+    QTRY_VERIFY_WITH_TIMEOUT(!againSignedIn.isEmpty() || !again.isConnecting(), 20000);
+    QVERIFY2(!againSignedIn.isEmpty(), qPrintable(again.messageText()));
+    std::unique_ptr<Session> viaBundle(again.takeSession());
+    const auto updated = m_profiles->profile(QStringLiteral("self-signed"));
+    QCOMPARE(updated->caBundlePath, QFileInfo(certificate).absoluteFilePath());
+    QVERIFY(updated->pinnedSha256.isEmpty());
+    viaBundle.reset();
     server.stop();
+
+    // Over plain http there is no certificate: a CA bundle is refused with a sentence, and nothing is sent.
+    LoginDialog plain(nullptr, nullptr);
+    plain.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(m_server->server().url().toString());
+    plain.findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->setText(DemoData::adminUsername);
+    plain.findChild<QLineEdit*>(QStringLiteral("caBundleEdit"))->setText(certificate);
+    plain.connectToServer();
+    QVERIFY(!plain.isConnecting());
+    QVERIFY2(plain.messageText().contains(QStringLiteral("plain http://")), qPrintable(plain.messageText()));
 }
 
 void TestMainWindow::matrixCellComboEditor()
