@@ -84,10 +84,15 @@ struct DemoSession
         return !loaded.isEmpty();
     }
 
+    // The usual start of a test: the server is up and `directory` holds it (user names from its auth database).
+    bool loadDirectory() { return fixture.started() && load(&directory, &reader); }
+
     ServerFixture fixture;
     std::unique_ptr<Connection> connection;
     std::unique_ptr<LegacyAuthApi> auth;
     std::unique_ptr<TrackingApi> tracking;
+    AuthDatabaseReader reader;
+    Directory directory; // after the API objects it may refer to, so it goes first
 };
 
 inline QString experimentId(const Directory& directory, const QString& name)

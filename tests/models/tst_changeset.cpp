@@ -252,10 +252,8 @@ void TestChangeSet::pendingPermission()
 void TestChangeSet::applyGrantVisibleToUser()
 {
     DemoSession session;
-    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
-    AuthDatabaseReader reader;
-    Directory directory;
-    QVERIFY(session.load(&directory, &reader));
+    QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
+    Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
     QVERIFY(!experiment.isEmpty());
 
@@ -353,10 +351,8 @@ void TestChangeSet::partialFailureStaysStaged()
 void TestChangeSet::applyUserOperations()
 {
     DemoSession session;
-    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
-    AuthDatabaseReader reader;
-    Directory directory;
-    QVERIFY(session.load(&directory, &reader));
+    QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
+    Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user2/experiment1"));
 
     ChangeSet changes(&directory);
@@ -399,10 +395,8 @@ void TestChangeSet::applyUserOperations()
 void TestChangeSet::grantsOfAFailedCreationAreNotSent()
 {
     DemoSession session;
-    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
-    AuthDatabaseReader reader;
-    Directory directory;
-    QVERIFY(session.load(&directory, &reader));
+    QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
+    Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user2/experiment1"));
 
     // Someone else creates "late" after the load, so our staged creation of it fails.
@@ -511,10 +505,8 @@ void TestChangeSet::persistenceWithoutPasswords()
 void TestChangeSet::restoredCreateNeedsItsPassword()
 {
     DemoSession session;
-    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
-    AuthDatabaseReader reader;
-    Directory directory;
-    QVERIFY(session.load(&directory, &reader));
+    QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
+    Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
     const QString path = session.fixture.tempPath(QStringLiteral("staged.db"));
     {

@@ -130,10 +130,8 @@ void TestDirectory::loadsDemoThroughKnownUsers()
 void TestDirectory::loadsDemoThroughAuthDatabase()
 {
     DemoSession session;
-    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
-    AuthDatabaseReader reader;
-    Directory directory;
-    QVERIFY(session.load(&directory, &reader));
+    QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
+    Directory& directory = session.directory;
     QCOMPARE(directory.userSource(), ListingSource::AuthDatabase);
     QCOMPARE(directory.userCount(), 3);
     checkDemoPermissions(directory);
