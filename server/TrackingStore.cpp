@@ -161,6 +161,15 @@ MlflowError experimentNotFound(const QString& id)
     return MlflowError::notFound(QStringLiteral("No Experiment with id=%1 exists").arg(id));
 }
 
+// An id that is not a number names no experiment: MLflow answers 404, not 400.
+qint64 requireExperimentId(const QString& id)
+{
+    const std::optional<qint64> value = parseExperimentId(id);
+    if (!value)
+        throw experimentNotFound(id);
+    return *value;
+}
+
 MlflowError runNotFound(const QString& id)
 {
     return MlflowError::notFound(QStringLiteral("Run with id=%1 not found").arg(id));
@@ -1027,10 +1036,8 @@ QString TrackingStore::createExperiment(const QString& name, const QString& arti
 
 QJsonObject TrackingStore::experiment(const QString& experimentId) const
 {
-    const std::optional<qint64> id = parseExperimentId(experimentId);
-    if (!id)
-        throw experimentNotFound(experimentId);
-    std::optional<QJsonObject> found = d->experimentById(*id);
+    const qint64 id = requireExperimentId(experimentId);
+    std::optional<QJsonObject> found = d->experimentById(id);
     if (!found)
         throw experimentNotFound(experimentId);
     return *found;
@@ -1089,76 +1096,68 @@ SearchPage TrackingStore::searchExperiments(const SearchQuery& query) const
 void TrackingStore::renameExperiment(const QString& experimentId, const QString& newName)
 {
     validateExperimentName(newName);
-    const std::optional<qint64> id = parseExperimentId(experimentId);
-    if (!id)
-        throw experimentNotFound(experimentId);
+    const qint64 id = requireExperimentId(experimentId);
     Private::Transaction transaction(*d);
-    const auto state = d->experimentState(*id);
+    const auto state = d->experimentState(id);
     if (!state)
         throw experimentNotFound(experimentId);
     if (state->first != kActive)
         throw MlflowError("INVALID_STATE", QStringLiteral("Cannot rename a non-active experiment."));
     const std::optional<qint64> holder = d->experimentIdByName(newName);
-    if (holder && *holder != *id)
+    if (holder && *holder != id)
         throw MlflowError::alreadyExists(QStringLiteral("Experiment(name=%1) already exists.").arg(newName));
     d->write(QStringLiteral("UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?"),
-             {newName, nowMs(), *id});
+             {newName, nowMs(), id});
     transaction.commit();
 }
 
 void TrackingStore::deleteExperiment(const QString& experimentId)
 {
-    const std::optional<qint64> id = parseExperimentId(experimentId);
-    if (!id)
-        throw experimentNotFound(experimentId);
+    const qint64 id = requireExperimentId(experimentId);
     Private::Transaction transaction(*d);
-    const auto state = d->experimentState(*id);
+    const auto state = d->experimentState(id);
     if (!state || state->first != kActive)
         throw experimentNotFound(experimentId);
     const qint64 now = nowMs();
     d->write(QStringLiteral("UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?"),
-             {kDeleted, now, *id});
+             {kDeleted, now, id});
     d->write(QStringLiteral("UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ? AND "
                             "lifecycle_stage = ?"),
-             {kDeleted, now, *id, kActive});
+             {kDeleted, now, id, kActive});
     transaction.commit();
 }
 
 // Like MLflow, restoring an experiment brings back all of its runs, including ones deleted individually.
 void TrackingStore::restoreExperiment(const QString& experimentId)
 {
-    const std::optional<qint64> id = parseExperimentId(experimentId);
-    if (!id)
-        throw experimentNotFound(experimentId);
+    const qint64 id = requireExperimentId(experimentId);
     Private::Transaction transaction(*d);
-    const auto state = d->experimentState(*id);
+    const auto state = d->experimentState(id);
     if (!state || state->first != kDeleted)
         throw experimentNotFound(experimentId);
     d->write(QStringLiteral("UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?"),
-             {kActive, nowMs(), *id});
+             {kActive, nowMs(), id});
     d->write(QStringLiteral("UPDATE runs SET lifecycle_stage = ?, deleted_time = NULL WHERE experiment_id = ?"),
-             {kActive, *id});
+             {kActive, id});
     transaction.commit();
 }
 
 void TrackingStore::setExperimentTag(const QString& experimentId, const QString& key, const QString& value)
 {
     validateKeyName(QStringLiteral("tag"), key);
-    const std::optional<qint64> id = parseExperimentId(experimentId);
-    if (!id)
-        throw experimentNotFound(experimentId);
+    const qint64 id = requireExperimentId(experimentId);
     Private::Transaction transaction(*d);
-    const auto state = d->experimentState(*id);
+    const auto state = d->experimentState(id);
     if (!state)
         throw experimentNotFound(experimentId);
     if (state->first != kActive) {
         throw MlflowError::invalidParameter(
             QStringLiteral("The experiment %1 must be in the 'active' state. Current state is %2.")
-                .arg(QString::number(*id), state->first));
+                .arg(QString::number(id), state->first));
     }
     d->write(QStringLiteral("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?) ON CONFLICT "
                             "(experiment_id, key) DO UPDATE SET value = excluded.value"),
-             {*id, key, value});
+             {id, key, value});
     transaction.commit();
 }
 
@@ -1189,19 +1188,17 @@ QJsonObject TrackingStore::createRun(const QString& experimentId, const QString&
     if (name.isEmpty())
         name = randomRunName();
 
-    const std::optional<qint64> id = parseExperimentId(experimentId);
-    if (!id)
-        throw experimentNotFound(experimentId);
+    const qint64 id = requireExperimentId(experimentId);
     const QString runId = QUuid::createUuid().toString(QUuid::Id128);
     {
         Private::Transaction transaction(*d);
-        const auto state = d->experimentState(*id);
+        const auto state = d->experimentState(id);
         if (!state)
             throw experimentNotFound(experimentId);
         if (state->first != kActive) {
             throw MlflowError::invalidParameter(
                 QStringLiteral("The experiment %1 must be in the 'active' state. Current state is %2.")
-                    .arg(QString::number(*id), state->first));
+                    .arg(QString::number(id), state->first));
         }
         QString artifactUri = state->second;
         while (artifactUri.endsWith(QLatin1Char('/')))
@@ -1209,7 +1206,7 @@ QJsonObject TrackingStore::createRun(const QString& experimentId, const QString&
         artifactUri += QLatin1Char('/') + runId + QStringLiteral("/artifacts");
         d->write(QStringLiteral("INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, "
                                 "lifecycle_stage, artifact_uri) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                 {runId, name, *id, userId, QStringLiteral("RUNNING"), startTime, kActive, artifactUri});
+                 {runId, name, id, userId, QStringLiteral("RUNNING"), startTime, kActive, artifactUri});
         for (const KeyValue& tag : tagList) {
             if (tag.key != kRunNameTag)
                 d->upsertRunTag(runId, tag.key, tag.value);
