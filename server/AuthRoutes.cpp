@@ -166,47 +166,54 @@ struct PermissionEndpoints
     QString idParam;     // experiment_id or name
     QString responseKey; // experiment_permission or registered_model_permission
 
-    QString resourceId(const RequestParams& params) const { return params.requiredString(idParam); }
+    // What every endpoint reads, checked in MLflow's order: the resource, the user name, the permission (create and
+    // update only, and validated before the user is looked up), then the user must exist.
+    struct Target
+    {
+        QString resourceId;
+        UserRecord user;
+        QString permission;
+    };
+
+    Target target(const RequestContext& context, bool withPermission) const
+    {
+        const RequestParams params = RequestParams::forAuthLayer(context.request);
+        Target target;
+        target.resourceId = params.requiredString(idParam);
+        const QString username = params.requiredString(QStringLiteral("username"));
+        if (withPermission) {
+            target.permission = params.requiredString(QStringLiteral("permission"));
+            validPermission(target.permission);
+        }
+        target.user = context.state.auth->requireUser(username);
+        return target;
+    }
 
     HttpResponse create(const RequestContext& context) const
     {
-        const RequestParams params = RequestParams::forAuthLayer(context.request);
-        const QString id = resourceId(params);
-        const QString username = params.requiredString(QStringLiteral("username"));
-        const QString permission = params.requiredString(QStringLiteral("permission"));
-        validPermission(permission);
-        const UserRecord user = context.state.auth->requireUser(username);
-        const GrantRecord grant = context.state.auth->createGrant(kind, id, user, permission);
+        const Target t = target(context, true);
+        const GrantRecord grant = context.state.auth->createGrant(kind, t.resourceId, t.user, t.permission);
         return HttpResponse::jsonObject({{responseKey, grantJson(kind, grant)}});
     }
 
     HttpResponse get(const RequestContext& context) const
     {
-        const RequestParams params = RequestParams::forAuthLayer(context.request);
-        const QString id = resourceId(params);
-        const UserRecord user = context.state.auth->requireUser(params.requiredString(QStringLiteral("username")));
+        const Target t = target(context, false);
         return HttpResponse::jsonObject(
-            {{responseKey, grantJson(kind, context.state.auth->requireGrant(kind, id, user))}});
+            {{responseKey, grantJson(kind, context.state.auth->requireGrant(kind, t.resourceId, t.user))}});
     }
 
     HttpResponse update(const RequestContext& context) const
     {
-        const RequestParams params = RequestParams::forAuthLayer(context.request);
-        const QString id = resourceId(params);
-        const QString username = params.requiredString(QStringLiteral("username"));
-        const QString permission = params.requiredString(QStringLiteral("permission"));
-        validPermission(permission);
-        const UserRecord user = context.state.auth->requireUser(username);
-        context.state.auth->updateGrant(kind, id, user, permission);
+        const Target t = target(context, true);
+        context.state.auth->updateGrant(kind, t.resourceId, t.user, t.permission);
         return HttpResponse::jsonObject({});
     }
 
     HttpResponse remove(const RequestContext& context) const
     {
-        const RequestParams params = RequestParams::forAuthLayer(context.request);
-        const QString id = resourceId(params);
-        const UserRecord user = context.state.auth->requireUser(params.requiredString(QStringLiteral("username")));
-        context.state.auth->deleteGrant(kind, id, user);
+        const Target t = target(context, false);
+        context.state.auth->deleteGrant(kind, t.resourceId, t.user);
         return HttpResponse::jsonObject({});
     }
 };
