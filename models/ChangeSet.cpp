@@ -143,41 +143,23 @@ QString ApiCall::legacyEndpoint() const
 
 // Undo steps hold the whole staged state of one cell or user before and after, so undo and redo are plain puts.
 // They are nested in ChangeSet so their names cannot clash with another class elsewhere in the program.
-class ChangeSet::GrantCommand : public QUndoCommand
+template <typename Key, typename Entry>
+class ChangeSet::PutCommand : public QUndoCommand
 {
 public:
-    GrantCommand(ChangeSet* set, GrantCell cell, std::optional<StagedGrant> before, std::optional<StagedGrant> after)
-        : m_set(set), m_cell(std::move(cell)), m_before(std::move(before)), m_after(std::move(after))
-    {
-        setText(ChangeSet::tr("Change permission of %1").arg(m_cell.username));
-    }
-    void redo() override { m_set->putGrant(m_cell, m_after); }
-    void undo() override { m_set->putGrant(m_cell, m_before); }
-
-private:
-    ChangeSet* m_set;
-    GrantCell m_cell;
-    std::optional<StagedGrant> m_before;
-    std::optional<StagedGrant> m_after;
-};
-
-class ChangeSet::UserCommand : public QUndoCommand
-{
-public:
-    UserCommand(ChangeSet* set, QString username, std::optional<StagedUser> before, std::optional<StagedUser> after,
-                const QString& text)
-        : m_set(set), m_username(std::move(username)), m_before(std::move(before)), m_after(std::move(after))
+    PutCommand(ChangeSet* set, Key key, std::optional<Entry> before, std::optional<Entry> after, const QString& text)
+        : m_set(set), m_key(std::move(key)), m_before(std::move(before)), m_after(std::move(after))
     {
         setText(text);
     }
-    void redo() override { m_set->putUser(m_username, m_after); }
-    void undo() override { m_set->putUser(m_username, m_before); }
+    void redo() override { m_set->put(m_key, m_after); }
+    void undo() override { m_set->put(m_key, m_before); }
 
 private:
     ChangeSet* m_set;
-    QString m_username;
-    std::optional<StagedUser> m_before;
-    std::optional<StagedUser> m_after;
+    Key m_key;
+    std::optional<Entry> m_before;
+    std::optional<Entry> m_after;
 };
 
 // One apply: the staged changes grouped in three phases (create users; admin flags, passwords and grants; delete
@@ -422,7 +404,7 @@ bool ChangeSet::pushGrant(const GrantCell& cell, std::optional<PermissionLevel> 
     const bool same = before.has_value() == after.has_value() && (!before || before->target == after->target);
     if (same)
         return true;
-    m_undo.push(new GrantCommand(this, cell, before, after));
+    m_undo.push(new GrantCommand(this, cell, before, after, tr("Change permission of %1").arg(cell.username)));
     return true;
 }
 
@@ -454,7 +436,8 @@ bool ChangeSet::stageDeleteUser(const QString& username)
         const QList<GrantCell> cells = m_grants.keys();
         for (const GrantCell& cell : cells) {
             if (cell.username == username)
-                m_undo.push(new GrantCommand(this, cell, grantEntry(cell), std::nullopt));
+                m_undo.push(new GrantCommand(this, cell, grantEntry(cell), std::nullopt,
+                                             tr("Change permission of %1").arg(cell.username)));
         }
         m_undo.push(new UserCommand(this, username, before, std::nullopt, tr("Delete user %1").arg(username)));
         m_undo.endMacro();
@@ -810,7 +793,7 @@ void ChangeSet::forgetIfSettled(bool isUser, const QString& username, const Gran
     settle(isUser, username, cell, ApiError());
 }
 
-void ChangeSet::putGrant(const GrantCell& cell, const std::optional<StagedGrant>& entry)
+void ChangeSet::put(const GrantCell& cell, const std::optional<StagedGrant>& entry)
 {
     if (entry)
         m_grants.insert(cell, *entry);
@@ -821,7 +804,7 @@ void ChangeSet::putGrant(const GrantCell& cell, const std::optional<StagedGrant>
     scheduleAutoSave();
 }
 
-void ChangeSet::putUser(const QString& username, const std::optional<StagedUser>& entry)
+void ChangeSet::put(const QString& username, const std::optional<StagedUser>& entry)
 {
     if (entry)
         m_users.insert(username, *entry);

@@ -186,14 +186,16 @@ signals:
     void applied(const ApplySummary& summary);
 
 private:
-    class GrantCommand;
-    class UserCommand;
+    template <typename Key, typename Entry>
+    class PutCommand;
+    using GrantCommand = PutCommand<GrantCell, StagedGrant>;
+    using UserCommand = PutCommand<QString, StagedUser>;
     class ApplyRun;
     friend class ApplyRun;
 
     // Used by the undo commands: put a cell's / user's staged state, or remove it (nullopt).
-    void putGrant(const GrantCell& cell, const std::optional<StagedGrant>& entry);
-    void putUser(const QString& username, const std::optional<StagedUser>& entry);
+    void put(const GrantCell& cell, const std::optional<StagedGrant>& entry);
+    void put(const QString& username, const std::optional<StagedUser>& entry);
     std::optional<StagedGrant> grantEntry(const GrantCell& cell) const;
     std::optional<StagedUser> userEntry(const QString& username) const;
     bool pushGrant(const GrantCell& cell, std::optional<PermissionLevel> level);
