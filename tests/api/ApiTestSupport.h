@@ -3,6 +3,8 @@
 // Shared by the api tests: a real EmbeddedServer on loopback and throw-away raw TCP servers for failure cases.
 // Certificates for HTTPS tests come from ../common/TestCertificate.h.
 
+#include "ServerFixture.h"
+
 #include "api/ApiJob.h"
 #include "server/DemoData.h"
 #include "server/EmbeddedServer.h"
@@ -27,42 +29,23 @@ bool waitFor(Job* job, int timeoutMs = 20000)
     return QTest::qWaitFor([job] { return job->isFinished(); }, timeoutMs);
 }
 
-// An EmbeddedServer in a temporary data dir, with default_permission = NO_PERMISSIONS.
-struct ServerFixture
+// The common ServerFixture (NO_PERMISSIONS, admin/password1234), started when a test case is ready for it rather
+// than when the test object is built.
+struct TestServer
 {
-    QTemporaryDir dir;
-    std::unique_ptr<EmbeddedServer> server;
+    std::unique_ptr<ServerFixture> fixture;
     QString error;
 
     bool start(bool demo, const QString& certificatePath = {}, const QString& keyPath = {})
     {
-        if (!dir.isValid()) {
-            error = QStringLiteral("no temporary directory");
-            return false;
-        }
-        const QString ini = dir.filePath(QStringLiteral("basic_auth.ini"));
-        QFile file(ini);
-        if (!file.open(QIODevice::WriteOnly)) {
-            error = file.errorString();
-            return false;
-        }
-        file.write("[mlflow]\ndefault_permission = NO_PERMISSIONS\nadmin_username = admin\n"
-                   "admin_password = password1234\n");
-        file.close();
-        EmbeddedServerOptions options;
-        options.port = 0;
-        options.dataDir = dir.filePath(QStringLiteral("data"));
-        QDir().mkpath(options.dataDir);
-        options.configPath = ini;
-        options.demo = demo;
-        options.tlsCertificatePath = certificatePath;
-        options.tlsKeyPath = keyPath;
-        server = std::make_unique<EmbeddedServer>(options);
-        return server->start(&error);
+        fixture = std::make_unique<ServerFixture>(demo, QStringLiteral("NO_PERMISSIONS"), certificatePath, keyPath);
+        error = fixture->error();
+        return fixture->started();
     }
 
-    QUrl url() const { return server->url(); }
-    QString dataDir() const { return dir.filePath(QStringLiteral("data")); }
+    EmbeddedServer& server() { return fixture->server(); }
+    QUrl url() const { return fixture->server().url(); }
+    QString dataDir() const { return fixture->dataDir(); }
 };
 
 // A raw TCP server whose behaviour per connection is a function: for requests our client must survive that no

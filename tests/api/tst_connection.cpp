@@ -32,7 +32,7 @@ private slots:
     void invalidBaseUrl();
 
 private:
-    ServerFixture m_fixture;
+    TestServer m_fixture;
 };
 
 void TestConnection::initTestCase()

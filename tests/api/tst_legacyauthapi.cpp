@@ -27,7 +27,7 @@ private slots:
     void abortFollowsInnerReply();
 
 private:
-    ServerFixture m_fixture;
+    TestServer m_fixture;
     std::unique_ptr<Connection> m_admin;
     std::unique_ptr<LegacyAuthApi> m_api;
 };

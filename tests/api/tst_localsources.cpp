@@ -92,7 +92,7 @@ void TestLocalSources::knownUsersKeepBetterData()
 
 void TestLocalSources::authDatabaseFromEmbeddedServer()
 {
-    ServerFixture fixture;
+    TestServer fixture;
     QVERIFY2(fixture.start(true), qPrintable(fixture.error));
     // One extra grant, made through the API, must show up in the database.
     Connection connection(fixture.url(), DemoData::adminUsername, DemoData::adminPassword);
@@ -151,9 +151,9 @@ void TestLocalSources::authDatabaseFromEmbeddedServer()
 
 void TestLocalSources::authDatabaseIsReadOnly()
 {
-    ServerFixture fixture;
+    TestServer fixture;
     QVERIFY2(fixture.start(true), qPrintable(fixture.error));
-    fixture.server->stop();
+    fixture.server().stop();
     const QString dbPath = QDir(fixture.dataDir()).absoluteFilePath(QStringLiteral("basic_auth.db"));
     QFile file(dbPath);
     QVERIFY(file.open(QIODevice::ReadOnly));

@@ -33,8 +33,9 @@ private slots:
 private:
     ProbeResult probe(Connection* connection);
 
-    ServerFixture m_fixture;
-    ServerFixture m_tlsFixture;
+    TestServer m_fixture;
+    TestServer m_tlsFixture;
+    QTemporaryDir m_certificateDir;
     QString m_certificatePath;
     QSslCertificate m_certificate;
 };
@@ -43,7 +44,7 @@ void TestServerProbe::initTestCase()
 {
     QVERIFY2(m_fixture.start(true), qPrintable(m_fixture.error));
     QString keyPath;
-    QVERIFY(TestCertificate::make(m_tlsFixture.dir.path(), QStringLiteral("server"), &m_certificatePath, &keyPath));
+    QVERIFY(TestCertificate::make(m_certificateDir.path(), QStringLiteral("server"), &m_certificatePath, &keyPath));
     QVERIFY2(m_tlsFixture.start(true, m_certificatePath, keyPath), qPrintable(m_tlsFixture.error));
     QCOMPARE(m_tlsFixture.url().scheme(), QStringLiteral("https"));
     const auto certificates = QSslCertificate::fromPath(m_certificatePath);
@@ -224,7 +225,7 @@ void TestServerProbe::tlsCaBundleTrusted()
     QVERIFY2(result.status == ProbeResult::Status::Ready, qPrintable(result.error.toLogString()));
 
     TlsPolicy missing;
-    missing.caBundlePath = m_tlsFixture.dir.filePath(QStringLiteral("nope.pem"));
+    missing.caBundlePath = m_certificateDir.filePath(QStringLiteral("nope.pem"));
     QVERIFY(!connection.setTlsPolicy(missing, &error));
     QVERIFY(error.contains(QLatin1String("nope.pem")));
 }

@@ -23,7 +23,7 @@ private slots:
 private:
     QStringList names(const QList<Experiment>& experiments);
 
-    ServerFixture m_fixture;
+    TestServer m_fixture;
     std::unique_ptr<Connection> m_admin;
 };
 

@@ -686,20 +686,9 @@ void TestMainWindow::tlsProblemOffersPinning()
     QString certificate;
     QString key;
     QVERIFY(TestCertificate::make(dir.path(), QStringLiteral("server"), &certificate, &key));
-    QFile ini(dir.filePath(QStringLiteral("basic_auth.ini")));
-    QVERIFY(ini.open(QIODevice::WriteOnly));
-    ini.write("[mlflow]\ndefault_permission = NO_PERMISSIONS\ndatabase_uri = sqlite:///basic_auth.db\n"
-              "admin_username = admin\nadmin_password = password1234\n");
-    ini.close();
-    EmbeddedServerOptions options;
-    options.port = 0;
-    options.dataDir = dir.filePath(QStringLiteral("data"));
-    options.configPath = ini.fileName();
-    options.tlsCertificatePath = certificate;
-    options.tlsKeyPath = key;
-    EmbeddedServer server(options);
-    QString error;
-    QVERIFY2(server.start(&error), qPrintable(error));
+    ServerFixture tlsServer(false, QStringLiteral("NO_PERMISSIONS"), certificate, key);
+    QVERIFY2(tlsServer.started(), qPrintable(tlsServer.error()));
+    EmbeddedServer& server = tlsServer.server();
 
     LoginDialog dialog(m_profiles.get(), nullptr);
     dialog.show();
