@@ -75,7 +75,7 @@ bool EmbeddedServer::Private::loadConfig(QString* error)
         config.adminPassword = DemoData::adminPassword;
     }
     QString path = options.configPath;
-    if (path.isEmpty())
+    if (path.isEmpty() && options.readEnvironmentConfig)
         path = qEnvironmentVariable("MLFLOW_AUTH_CONFIG_PATH");
     if (!path.isEmpty() && !AuthConfig::load(path, &config, error))
         return false;

@@ -11,11 +11,12 @@
 struct EmbeddedServerOptions
 {
     QHostAddress host = QHostAddress(QHostAddress::LocalHost);
-    quint16 port = 5000;        // 0 picks a free port; port() tells which
-    QString dataDir;            // holds basic_auth.db and mlflow.db unless the ini says otherwise; required
-    QString configPath;         // basic_auth.ini; empty: $MLFLOW_AUTH_CONFIG_PATH, else built-in defaults
-    bool demo = false;          // seed the demo scenario (see DemoData) into a fresh data dir
-    QString tlsCertificatePath; // PEM; with tlsKeyPath, serve HTTPS
+    quint16 port = 5000;               // 0 picks a free port; port() tells which
+    QString dataDir;                   // holds basic_auth.db and mlflow.db unless the ini says otherwise; required
+    QString configPath;                // basic_auth.ini; empty: $MLFLOW_AUTH_CONFIG_PATH, else built-in defaults
+    bool readEnvironmentConfig = true; // false: never $MLFLOW_AUTH_CONFIG_PATH (e.g. the console's offline demo)
+    bool demo = false;                 // seed the demo scenario (see DemoData) into a fresh data dir
+    QString tlsCertificatePath;        // PEM; with tlsKeyPath, serve HTTPS
     QString tlsKeyPath;
     qint64 maxBodyBytes = 16 * 1024 * 1024; // larger requests get 413
 };

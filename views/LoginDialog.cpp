@@ -12,7 +12,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -478,15 +477,8 @@ void LoginDialog::startDemo()
     options.port = 0;
     options.demo = true;
     options.dataDir = m_demoDir->filePath(QStringLiteral("data"));
-    // The built-in defaults (admin/password1234, NO_PERMISSIONS), never a basic_auth.ini from the environment.
-    options.configPath = m_demoDir->filePath(QStringLiteral("basic_auth.ini"));
-    QFile ini(options.configPath);
-    if (ini.open(QIODevice::WriteOnly)) {
-        ini.write("[mlflow]\ndefault_permission = NO_PERMISSIONS\ndatabase_uri = sqlite:///basic_auth.db\n"
-                  "admin_username = " +
-                  DemoData::adminUsername.toUtf8() + "\nadmin_password = " + DemoData::adminPassword.toUtf8() + "\n");
-        ini.close();
-    }
+    // The demo's built-in settings (DemoData's admin, NO_PERMISSIONS), never a basic_auth.ini from the environment.
+    options.readEnvironmentConfig = false;
     m_demoServer = new EmbeddedServer(options);
     QString error;
     if (!m_demoServer->start(&error)) {

@@ -108,6 +108,7 @@ private slots:
     void refusesPublicAddressWithDefaultAdminPassword();
     void opensRealMlflowAuthDatabase();
     void killedServerLosesNoCommittedWrite();
+    void demoCanIgnoreEnvironmentConfig();
 };
 
 void EmbeddedServerTest::demoScenarioVisibility()
@@ -596,6 +597,36 @@ void EmbeddedServerTest::killedServerLosesNoCommittedWrite()
     QTRY_VERIFY_WITH_TIMEOUT(second.state() == QProcess::NotRunning, 10000);
     QCOMPARE(second.exitStatus(), QProcess::NormalExit);
     QCOMPARE(second.exitCode(), 0);
+}
+
+void EmbeddedServerTest::demoCanIgnoreEnvironmentConfig()
+{
+    QTemporaryDir dir;
+    const QString ini = dir.filePath(QStringLiteral("env.ini"));
+    QFile file(ini);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("[mlflow]\ndefault_permission = READ\n");
+    file.close();
+    const QByteArray previous = qgetenv("MLFLOW_AUTH_CONFIG_PATH");
+    qputenv("MLFLOW_AUTH_CONFIG_PATH", ini.toLocal8Bit());
+    QString defaults[2];
+    for (int readEnvironment = 0; readEnvironment < 2; ++readEnvironment) {
+        EmbeddedServerOptions options;
+        options.port = 0;
+        options.dataDir = dir.filePath(QStringLiteral("data%1").arg(readEnvironment));
+        options.demo = true;
+        options.readEnvironmentConfig = readEnvironment == 1;
+        EmbeddedServer server(options);
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        defaults[readEnvironment] = server.defaultPermission();
+    }
+    if (previous.isNull())
+        qunsetenv("MLFLOW_AUTH_CONFIG_PATH");
+    else
+        qputenv("MLFLOW_AUTH_CONFIG_PATH", previous);
+    QCOMPARE(defaults[0], QStringLiteral("NO_PERMISSIONS")); // the demo's own setting
+    QCOMPARE(defaults[1], QStringLiteral("READ"));           // the environment's file wins when allowed
 }
 
 QTEST_GUILESS_MAIN(EmbeddedServerTest)
