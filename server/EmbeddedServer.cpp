@@ -80,6 +80,7 @@ bool EmbeddedServer::Private::loadConfig(QString* error)
     if (!path.isEmpty() && !AuthConfig::load(path, &config, error))
         return false;
     state.config = config;
+    state.dialect = options.dialect;
     state.defaultPermission = Permissions::parse(config.defaultPermission).value_or(PermissionLevel::NoPermissions);
     return true;
 }

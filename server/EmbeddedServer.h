@@ -1,5 +1,7 @@
 #pragma once
 
+#include "server/Dialect.h"
+
 #include <QHostAddress>
 #include <QObject>
 #include <QString>
@@ -19,6 +21,7 @@ struct EmbeddedServerOptions
     QString tlsCertificatePath;        // PEM; with tlsKeyPath, serve HTTPS
     QString tlsKeyPath;
     qint64 maxBodyBytes = 16 * 1024 * 1024; // larger requests get 413
+    Dialect dialect;                        // MLflow 2.15.1 unless told otherwise
 };
 
 // An MLflow 2.15.1-compatible basic-auth tracking server (auth endpoints plus the tracking subset) running in the

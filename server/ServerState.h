@@ -3,6 +3,7 @@
 #include "api/PermissionLevel.h"
 #include "server/AuthConfig.h"
 #include "server/AuthStore.h"
+#include "server/Dialect.h"
 #include "server/HttpMessage.h"
 
 #include <QHash>
@@ -16,6 +17,7 @@ class TrackingStore;
 // Everything a request handler may touch. Owned by MlflowService; handlers get it through RequestContext.
 struct ServerState
 {
+    Dialect dialect;
     AuthConfig config;
     PermissionLevel defaultPermission = PermissionLevel::Read;
     AuthStore* auth = nullptr;

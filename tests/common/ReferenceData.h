@@ -8,8 +8,9 @@
 #include <QString>
 #include <QtTest>
 
-// Where the MLflow reference material lives: ../shared/mlflow-reference beside the checkout, or
-// $MLFLOW_REFERENCE_DIR. Tests that need it fail (never skip) with a message saying where it was looked for.
+// Where the recorded MLflow exchanges live: the project's own copy in tests/data/mlflow-reference (see its README
+// for where they came from), or $MLFLOW_REFERENCE_DIR to replay newer recordings. Tests that need them fail (never
+// skip) with a message saying where they were looked for.
 namespace ReferenceData {
 
 inline QString directory()
@@ -17,7 +18,7 @@ inline QString directory()
     const QByteArray fromEnv = qgetenv("MLFLOW_REFERENCE_DIR");
     if (!fromEnv.isEmpty())
         return QString::fromLocal8Bit(fromEnv);
-    return QDir::cleanPath(QStringLiteral(MLFLOW_ADMIN_SOURCE_DIR) + QStringLiteral("/../shared/mlflow-reference"));
+    return QDir::cleanPath(QStringLiteral(MLFLOW_ADMIN_SOURCE_DIR) + QStringLiteral("/tests/data/mlflow-reference"));
 }
 
 // Each line of a transcript as a JSON object. Empty when the file is missing; `error` then says why.
@@ -27,8 +28,8 @@ inline QList<QJsonObject> transcript(const QString& fileName, QString* error)
     const QString path = directory() + QLatin1Char('/') + fileName;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("MLflow reference transcript not found at %1. It belongs in ../shared/mlflow-reference "
-                                "beside the checkout; set MLFLOW_REFERENCE_DIR to point elsewhere.")
+        *error = QStringLiteral("MLflow reference transcript not found at %1. It is part of the checkout "
+                                "(tests/data/mlflow-reference); restore it with git, or set MLFLOW_REFERENCE_DIR.")
                      .arg(path);
         return exchanges;
     }
