@@ -81,7 +81,7 @@ bool AccessCommand::readDefaultPermission(const QCommandLineParser& parser, std:
 
 bool AccessCommand::prepare()
 {
-    const int chosen = (isSet(QStringLiteral("user")) ? 1 : 0) + (isSet(QStringLiteral("experiment")) ? 1 : 0) +
+    const int chosen = (m_context->subjectUser.isEmpty() ? 0 : 1) + (isSet(QStringLiteral("experiment")) ? 1 : 0) +
                        (isSet(QStringLiteral("model")) ? 1 : 0);
     if (chosen != 1) {
         fail(ExitCode::Usage, tr("Give exactly one of --user U, --experiment E or --model M."));
@@ -100,8 +100,8 @@ void AccessCommand::start()
     loadDirectory(m_loader, tr("Loading users and permissions failed"), [this] {
         m_loader->directory()->setDefaultPermission(m_defaultPermission ? m_defaultPermission
                                                                         : session().target().defaultPermission);
-        if (isSet(QStringLiteral("user")))
-            showUser(m_context->parser.values(QStringLiteral("user")).constLast());
+        if (!m_context->subjectUser.isEmpty())
+            showUser(m_context->subjectUser);
         else if (isSet(QStringLiteral("experiment")))
             showResource(ResourceType::Experiment, option(QStringLiteral("experiment")));
         else

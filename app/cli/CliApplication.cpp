@@ -84,6 +84,12 @@ void CliApplication::start(const QStringList& arguments)
             usageError(tr("Unknown subcommand `%1 %2`; use one of: %3.")
                            .arg(words.first(), words.at(1), known.join(QLatin1String(", "))),
                        json);
+        } else if (indexes.first() > 0 && arguments.at(indexes.first() - 1).startsWith(QLatin1Char('-'))) {
+            // The word is most likely the value of a mistyped option: name the option, never the value (it may be
+            // a secret).
+            usageError(tr("Unknown option `%1`. See `mlflow-admin-cli --help` for the global options.")
+                           .arg(arguments.at(indexes.first() - 1).section(QLatin1Char('='), 0, 0)),
+                       json);
         } else {
             usageError(tr("Unknown command `%1`. See `mlflow-admin-cli --help` for the list.").arg(words.first()),
                        json);
@@ -103,9 +109,10 @@ void CliApplication::start(const QStringList& arguments)
     for (const QString& name : spec->argumentNames)
         parser.addPositionalArgument(name, QString());
     if (!parser.parse(QStringList{QStringLiteral("mlflow-admin-cli")} + rest)) {
-        usageError(
-            tr("%1. See `mlflow-admin-cli %2 --help`.").arg(parser.errorText(), spec->words.join(QLatin1Char(' '))),
-            json);
+        QString problem = parser.errorText();
+        while (problem.endsWith(QLatin1Char('.')))
+            problem.chop(1);
+        usageError(tr("%1. See `mlflow-admin-cli %2 --help`.").arg(problem, spec->words.join(QLatin1Char(' '))), json);
         return;
     }
     if (parser.isSet(QStringLiteral("help"))) {
@@ -119,8 +126,9 @@ void CliApplication::start(const QStringList& arguments)
         return;
     }
     if (spec->userOptionIsSubject) {
-        const QStringList users = parser.values(QStringLiteral("user"));
-        m_context->options.user = users.size() >= 2 ? users.first() : QString();
+        const CommandLine::UserOptions users = CommandLine::splitUserOptions(arguments, indexes.first());
+        m_context->options.user = users.signIn;
+        m_context->subjectUser = users.subject;
     }
     m_context->arguments = parser.positionalArguments();
     if (m_context->arguments.size() != spec->argumentNames.size()) {

@@ -21,6 +21,7 @@ struct CliContext
 {
     CommandSpec spec;
     QStringList arguments; // positional arguments after the command words
+    QString subjectUser;   // the user a command is about (`access --user U`), see CommandSpec::userOptionIsSubject
     QCommandLineParser parser;
     GlobalOptions options;
     OutputWriter* out = nullptr;

@@ -89,8 +89,13 @@ bool CommandLine::readGlobalOptions(const QCommandLineParser& parser, GlobalOpti
 QString CommandLine::refusedPasswordArgument(const QStringList& arguments)
 {
     for (const QString& argument : arguments) {
-        if (argument == QLatin1String("--password") || argument.startsWith(QLatin1String("--password=")) ||
-            argument == QLatin1String("-p")) {
+        // Near misses (--pass, --passw, --passwd=...) count too: an unknown option's next word would otherwise be
+        // taken for a command and echoed in the error message.
+        const QString name = argument.section(QLatin1Char('='), 0, 0);
+        const bool nearMiss = (name.startsWith(QLatin1String("--pass")) || name.startsWith(QLatin1String("-pass")) ||
+                               name == QLatin1String("--pw")) &&
+                              name != QLatin1String("--password-stdin") && name != QLatin1String("-password-stdin");
+        if (nearMiss || argument == QLatin1String("-p")) {
             return tr("Passwords are never taken as command-line arguments, because those end up in the shell "
                       "history and the process list. Use $MLFLOW_TRACKING_PASSWORD, --password-stdin, a profile "
                       "with a keychain entry, or type it when asked.");
@@ -115,6 +120,33 @@ QStringList CommandLine::commandWords(const QStringList& arguments, int count, Q
         indexes->append(i);
     }
     return words;
+}
+
+CommandLine::UserOptions CommandLine::splitUserOptions(const QStringList& arguments, int firstWordIndex)
+{
+    UserOptions users;
+    QStringList afterWords;
+    for (int i = 0; i < arguments.size(); ++i) {
+        const QString& argument = arguments.at(i);
+        if (argument == QLatin1String("--"))
+            break;
+        QString value;
+        if (argument == QLatin1String("--user") && i + 1 < arguments.size())
+            value = arguments.at(++i);
+        else if (argument.startsWith(QLatin1String("--user=")))
+            value = argument.mid(7);
+        else
+            continue;
+        if (i < firstWordIndex)
+            users.signIn = value;
+        else
+            afterWords.append(value);
+    }
+    if (users.signIn.isEmpty() && afterWords.size() >= 2)
+        users.signIn = afterWords.first();
+    if (!afterWords.isEmpty())
+        users.subject = afterWords.last();
+    return users;
 }
 
 QString CommandLine::generalHelp(const QList<CommandSpec>& commands)

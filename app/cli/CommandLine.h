@@ -34,8 +34,8 @@ struct CommandSpec
     QString description; // one translated line
     QList<QCommandLineOption> options;
     QStringList argumentNames; // positional arguments, e.g. {"USER", "LEVEL"}
-    // `access --user U`: the last --user names the user to inspect; the sign-in account is then an earlier --user,
-    // the profile's, or $MLFLOW_TRACKING_USERNAME.
+    // `access --user U`: a --user after the command words names the user to inspect; the sign-in account is a
+    // --user before them (or the first of two after them), the profile's, or $MLFLOW_TRACKING_USERNAME.
     bool userOptionIsSubject = false;
     std::function<CliCommand*(CliContext*)> create;
 };
@@ -54,6 +54,16 @@ public:
     static QString refusedPasswordArgument(const QStringList& arguments);
     // The first `count` words that are not options (skipping the values of global options), with their indexes.
     static QStringList commandWords(const QStringList& arguments, int count, QList<int>* indexes);
+
+    // For commands whose --user names a subject: splits the --user values into the sign-in account (a --user
+    // before the first command word, else the first of two or more after it) and the subject (the last one after
+    // the command words). `firstWordIndex` is the index of the first command word in `arguments`.
+    struct UserOptions
+    {
+        QString signIn;
+        QString subject;
+    };
+    static UserOptions splitUserOptions(const QStringList& arguments, int firstWordIndex);
 
     // The top-level --help: usage, commands, global options, password sources, environment, exit codes.
     static QString generalHelp(const QList<CommandSpec>& commands);

@@ -453,6 +453,54 @@ private slots:
         QCOMPARE(run({QStringLiteral("probe"), QStringLiteral("--password=hunter2-secret")}).exitCode, 2);
     }
 
+    // A mistyped password option must never echo what follows it, whether it looks like a command or a value.
+    void nearMissPasswordOptionsDoNotEcho()
+    {
+        const QString secret = QStringLiteral("hunter2-near-miss");
+        const QList<QStringList> attempts = {
+            {QStringLiteral("--passw"), secret, QStringLiteral("users"), QStringLiteral("list")},
+            {QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--passwd=") + secret},
+            {QStringLiteral("--pass"), secret, QStringLiteral("probe")},
+        };
+        for (const QStringList& arguments : attempts) {
+            const Result result = run(arguments);
+            QCOMPARE(result.exitCode, 2);
+            QVERIFY2(result.err.contains(QStringLiteral("never taken as command-line arguments")),
+                     qPrintable(result.err));
+            QVERIFY2(!result.err.contains(secret) && !result.out.contains(secret), qPrintable(result.err));
+        }
+        // Any unknown global option: named, its value never repeated.
+        const Result unknown = run({QStringLiteral("--frobnicate"), secret, QStringLiteral("probe")});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.err.contains(QStringLiteral("Unknown option `--frobnicate`")), qPrintable(unknown.err));
+        QVERIFY(!unknown.err.contains(secret));
+        // --password-stdin stays what it is.
+        QCOMPARE(run({QStringLiteral("--password-stdin"), QStringLiteral("probe")}, {}, QByteArray("password1234\n"))
+                     .exitCode,
+                 0);
+    }
+
+    // The sign-in --user before the command and access's own --user after it compose.
+    void signInUserAndAccessSubjectCompose()
+    {
+        const Result byExperiment = run({QStringLiteral("--user"), QStringLiteral("admin"), QStringLiteral("access"),
+                                         QStringLiteral("--experiment"), QStringLiteral("/user1/experiment1"),
+                                         QStringLiteral("--auth-db"), authDbUri(), QStringLiteral("--json")});
+        QVERIFY2(byExperiment.exitCode == 0, qPrintable(byExperiment.err));
+        QVERIFY(byExperiment.json().value(QStringLiteral("access")).isArray());
+
+        const Result both =
+            run({QStringLiteral("--user"), QStringLiteral("admin"), QStringLiteral("access"), QStringLiteral("--user"),
+                 QStringLiteral("user1"), QStringLiteral("--auth-db"), authDbUri(), QStringLiteral("--json")});
+        QVERIFY2(both.exitCode == 0, qPrintable(both.err));
+        QCOMPARE(both.json().value(QStringLiteral("username")).toString(), QStringLiteral("user1"));
+
+        // The --user before the command really is the sign-in account: an unknown one is rejected by the server.
+        const Result wrongSignIn = run({QStringLiteral("--user"), QStringLiteral("nobody"), QStringLiteral("access"),
+                                        QStringLiteral("--user"), QStringLiteral("user1")});
+        QCOMPARE(wrongSignIn.exitCode, 3);
+    }
+
     void missingPasswordWithoutTerminal()
     {
         const Result result =
