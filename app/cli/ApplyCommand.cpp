@@ -90,6 +90,17 @@ QString levelText(std::optional<PermissionLevel> level)
     return level ? Permissions::name(*level) : QCoreApplication::translate("ApplyCommand", "(none)");
 }
 
+// A file with thousands of bad rows must not bury the terminal: the first problems and a count of the rest.
+QString capped(const QStringList& problems)
+{
+    constexpr qsizetype shown = 20;
+    if (problems.size() <= shown)
+        return problems.join(QLatin1Char('\n'));
+    return problems.mid(0, shown).join(QLatin1Char('\n')) + QLatin1Char('\n') +
+           QCoreApplication::translate("ApplyCommand", "... and %n more problem(s) not shown.", nullptr,
+                                       static_cast<int>(problems.size() - shown));
+}
+
 } // namespace
 
 ApplyCommand::~ApplyCommand() = default;
@@ -128,6 +139,18 @@ bool ApplyCommand::parseCsv(const QString& text, QList<Row>* rows, QStringList* 
                                 static_cast<int>(fields.size()))
                                  .arg(line));
             continue;
+        }
+        // Trailing empty fields are what spreadsheets export; anything else past the fourth field would be silently
+        // dropped, so it is refused (a comma inside an unquoted name, say).
+        for (qsizetype extra = 4; extra < fields.size(); ++extra) {
+            if (!fields.at(extra).trimmed().isEmpty()) {
+                problems->append(tr("Line %1: %n field(s) after the level ('%2'); quote names that contain commas "
+                                    "and remove the extra fields.",
+                                    nullptr, static_cast<int>(fields.size() - 4))
+                                     .arg(line)
+                                     .arg(fields.mid(4).join(QLatin1Char(','))));
+                break;
+            }
         }
         Row row;
         row.line = line;
@@ -179,8 +202,7 @@ bool ApplyCommand::prepare()
     }
     QStringList problems;
     if (!parseCsv(QString::fromUtf8(file.readAll()), &m_rows, &problems)) {
-        fail(ExitCode::Usage,
-             tr("%1 has problems; nothing was applied:\n%2").arg(path, problems.join(QLatin1Char('\n'))));
+        fail(ExitCode::Usage, tr("%1 has problems; nothing was applied:\n%2").arg(path, capped(problems)));
         return false;
     }
     if (m_rows.isEmpty()) {
@@ -196,8 +218,8 @@ void ApplyCommand::start()
     loadDirectory(m_loader, tr("Loading the current users and grants failed"), [this] {
         QStringList notFound;
         if (!resolveRows(&notFound)) {
-            fail(ExitCode::NotFound, tr("Some rows name what this server does not have; nothing was applied:\n%1")
-                                         .arg(notFound.join(QLatin1Char('\n'))));
+            fail(ExitCode::NotFound,
+                 tr("Some rows name what this server does not have; nothing was applied:\n%1").arg(capped(notFound)));
             return;
         }
         m_changes = std::make_unique<ChangeSet>(m_loader->directory());
@@ -232,9 +254,11 @@ bool ApplyCommand::resolveRows(QStringList* notFound)
                                  .arg(row.username, m_loader->sourceDescription()));
             continue;
         }
-        int resourceRow = directory->resourceRow(row.type, row.resource);
-        if (resourceRow < 0 && row.type == ResourceType::Experiment)
-            resourceRow = directory->experimentRowByName(row.resource);
+        // A file names experiments as `matrix --format csv` writes them: by name. An experiment named "3" is meant
+        // by "3" even when another one has the id 3; a number that names no experiment is taken as an id.
+        int resourceRow = row.type == ResourceType::Experiment ? directory->experimentRowByName(row.resource) : -1;
+        if (resourceRow < 0)
+            resourceRow = directory->resourceRow(row.type, row.resource);
         if (resourceRow < 0) {
             notFound->append(tr("Line %1: there is no %2 '%3'.")
                                  .arg(row.line)

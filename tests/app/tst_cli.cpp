@@ -1,4 +1,5 @@
 #include "CliRunner.h"
+#include "RawHttpClient.h"
 #include "ServerFixture.h"
 
 #include <QJsonArray>
@@ -382,6 +383,53 @@ private slots:
         file.close();
         QCOMPARE(run({QStringLiteral("apply"), path, QStringLiteral("--auth-db"), authDbUri()}).exitCode, 5);
         QCOMPARE(run({QStringLiteral("apply"), m_home.filePath(QStringLiteral("missing.csv"))}).exitCode, 2);
+    }
+
+    void applyReadsNamesFirstAndRefusesExtraFields()
+    {
+        // An experiment named like another one's id: the file's "1" means the one named "1".
+        RawHttpClient http(QStringLiteral("127.0.0.1"), m_fixture->port());
+        const RawHttpClient::Response created =
+            http.send("POST", "/api/2.0/mlflow/experiments/create",
+                      {{"Authorization", "Basic " + QByteArray("admin:password1234").toBase64()},
+                       {"Content-Type", "application/json"}},
+                      R"({"name": "1"})", true);
+        QCOMPARE(created.status, 200);
+        const QString namedOneId =
+            QJsonDocument::fromJson(created.body).object().value(QStringLiteral("experiment_id")).toString();
+        QVERIFY(namedOneId != QLatin1String("1"));
+
+        const QString path = m_home.filePath(QStringLiteral("names.csv"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("user2,experiment,1,READ,,\n");
+        file.close();
+        const Result dryRun =
+            run({QStringLiteral("apply"), path, QStringLiteral("--dry-run"), QStringLiteral("--json")});
+        QVERIFY2(dryRun.exitCode == 0, qPrintable(dryRun.err));
+        const QJsonObject row = dryRun.json().value(QStringLiteral("rows")).toArray().first().toObject();
+        QCOMPARE(row.value(QStringLiteral("resource_id")).toString(), namedOneId);
+        QCOMPARE(row.value(QStringLiteral("resource_name")).toString(), QStringLiteral("1"));
+
+        // A field after the level is refused, not dropped.
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("user2,experiment,/user1/experiment1,READ,oops\n");
+        file.close();
+        const Result extra = run({QStringLiteral("apply"), path});
+        QCOMPARE(extra.exitCode, 2);
+        QVERIFY2(extra.err.contains(QStringLiteral("Line 1")) && extra.err.contains(QStringLiteral("oops")),
+                 qPrintable(extra.err));
+
+        // Thousands of bad rows: the first twenty and a count.
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        for (int i = 0; i < 30; ++i)
+            file.write("user2,table,x,READ\n");
+        file.close();
+        const Result many = run({QStringLiteral("apply"), path});
+        QCOMPARE(many.exitCode, 2);
+        QVERIFY2(many.err.contains(QStringLiteral("Line 20:")), qPrintable(many.err));
+        QVERIFY(!many.err.contains(QStringLiteral("Line 21:")));
+        QVERIFY(many.err.contains(QStringLiteral("10 more problem")));
     }
 
     void experimentsAndModels()
