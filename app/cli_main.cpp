@@ -2,14 +2,21 @@
 #include "app/cli/ServeCommand.h"
 
 #include <QCoreApplication>
+#include <QTextStream>
 
 int main(int argc, char* argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("mlflow-admin-cli"));
     QCoreApplication::setOrganizationName(QStringLiteral("mlflow-admin"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(MLFLOW_ADMIN_VERSION));
     QStringList arguments = QCoreApplication::arguments();
     arguments.removeFirst();
+    if (arguments == QStringList{QStringLiteral("--version")}) {
+        QTextStream(stdout) << QCoreApplication::applicationName() << ' ' << QCoreApplication::applicationVersion()
+                            << " (Qt " << qVersion() << ")\n";
+        return 0;
+    }
     if (!arguments.isEmpty() && arguments.first() == QLatin1String("serve"))
         return ServeCommand::run(QStringList{QCoreApplication::arguments().constFirst()} + arguments.mid(1));
 

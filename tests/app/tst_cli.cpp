@@ -77,6 +77,15 @@ private slots:
         QVERIFY(unknown.err.contains(QStringLiteral("--help")));
     }
 
+    void version()
+    {
+        const Result result = run({QStringLiteral("--version")});
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY2(
+            result.out.startsWith(QStringLiteral("mlflow-admin-cli %1 (Qt ").arg(QStringLiteral(MLFLOW_ADMIN_VERSION))),
+            qPrintable(result.out));
+    }
+
     void probe()
     {
         const Result result = run({QStringLiteral("probe")});
