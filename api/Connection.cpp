@@ -202,6 +202,8 @@ void Connection::start(ApiReply* reply)
         request.setRawHeader("Accept", "application/json");
     if (options.authenticate)
         request.setRawHeader("Authorization", m_authorization);
+    if (!m_workspace.isEmpty())
+        request.setRawHeader("X-MLFLOW-WORKSPACE", m_workspace);
     // Exactly this string: MLflow 2.15.1's users/create compares the header verbatim and rejects a charset.
     if (reply->m_hasPayload)
         request.setRawHeader("Content-Type", "application/json");

@@ -104,6 +104,11 @@ public:
     bool setTlsPolicy(const TlsPolicy& policy, QString* error);
     const TlsPolicy& tlsPolicy() const { return m_tlsPolicy; }
 
+    // MLflow 3.10+ with workspaces: every request then carries X-MLFLOW-WORKSPACE. Empty (the default) sends no
+    // header, which such a server reads as the "default" workspace.
+    void setWorkspace(const QString& workspace) { m_workspace = workspace.toUtf8(); }
+    QString workspace() const { return QString::fromUtf8(m_workspace); }
+
     void setMaxInFlight(int count);
     int maxInFlight() const { return m_maxInFlight; }
     void setDefaultTimeout(int milliseconds) { m_defaultTimeoutMs = milliseconds; }
@@ -151,6 +156,7 @@ private:
     QUrl m_baseUrl;
     QString m_username;
     QByteArray m_authorization; // "Basic ..."; kept instead of the password, never logged
+    QByteArray m_workspace;
     TlsPolicy m_tlsPolicy;
     QList<QSslCertificate> m_extraCaCertificates;
     int m_maxInFlight = 6;

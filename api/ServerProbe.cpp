@@ -2,6 +2,7 @@
 
 #include "api/Connection.h"
 #include "api/LegacyAuthApi.h"
+#include "api/RbacAuthApi.h"
 
 #include <QRegularExpression>
 
@@ -261,5 +262,7 @@ AuthApi* ServerProbe::createAuthApi(QObject* parent) const
         return nullptr;
     if (m_result.generation == ApiGeneration::Legacy)
         return new LegacyAuthApi(m_connection, m_result.hasUsersList, parent);
+    if (m_result.generation == ApiGeneration::Rbac)
+        return new RbacAuthApi(m_connection, m_result.hasUsersList, parent);
     return nullptr;
 }

@@ -94,7 +94,68 @@ std::optional<User> User::fromJson(const QJsonObject& object)
     };
     readGrants("experiment_permissions", ResourceType::Experiment, &user.experimentGrants);
     readGrants("registered_model_permissions", ResourceType::RegisteredModel, &user.modelGrants);
+    for (const QJsonValue& value : object.value(QLatin1String("roles")).toArray()) {
+        if (auto role = Role::fromJson(value.toObject()))
+            user.roles.append(*role);
+    }
     return user;
+}
+
+std::optional<RolePermission> RolePermission::fromJson(const QJsonObject& object)
+{
+    const auto level = Permissions::parse(object.value(QLatin1String("permission")).toString());
+    const QString type = object.value(QLatin1String("resource_type")).toString();
+    if (!level || type.isEmpty())
+        return std::nullopt;
+    RolePermission permission;
+    permission.id = WireJson::toInt64(object.value(QLatin1String("id")), -1);
+    permission.roleId = WireJson::toInt64(object.value(QLatin1String("role_id")), -1);
+    permission.resourceType = type;
+    permission.resourcePattern = object.value(QLatin1String("resource_pattern")).toString();
+    permission.level = *level;
+    return permission;
+}
+
+bool Role::isHiddenUserRoleName(const QString& name)
+{
+    // MLflow reserves the whole "__user_" prefix; its own rows are __user_<id>__.
+    return name.startsWith(QLatin1String("__user_"));
+}
+
+QString Role::hiddenUserRoleName(qint64 userId)
+{
+    return QStringLiteral("__user_%1__").arg(userId);
+}
+
+std::optional<Role> Role::fromJson(const QJsonObject& object)
+{
+    Role role;
+    role.id = WireJson::toInt64(object.value(QLatin1String("id")), -1);
+    role.name = object.value(QLatin1String("name")).toString();
+    if (role.id < 0 || role.name.isEmpty())
+        return std::nullopt;
+    role.workspace = object.value(QLatin1String("workspace")).toString();
+    role.description = object.value(QLatin1String("description")).toString();
+    for (const QJsonValue& value : object.value(QLatin1String("permissions")).toArray()) {
+        if (auto permission = RolePermission::fromJson(value.toObject()))
+            role.permissions.append(*permission);
+    }
+    return role;
+}
+
+std::optional<PermissionRow> PermissionRow::fromJson(const QJsonObject& object)
+{
+    const auto level = Permissions::parse(object.value(QLatin1String("permission")).toString());
+    if (!level)
+        return std::nullopt;
+    PermissionRow row;
+    row.roleId = WireJson::toInt64(object.value(QLatin1String("role_id")), -1);
+    row.roleName = object.value(QLatin1String("role_name")).toString();
+    row.workspace = object.value(QLatin1String("workspace")).toString();
+    row.resourceType = object.value(QLatin1String("resource_type")).toString();
+    row.resourcePattern = object.value(QLatin1String("resource_pattern")).toString();
+    row.level = *level;
+    return row;
 }
 
 std::optional<Experiment> Experiment::fromJson(const QJsonObject& object)

@@ -48,6 +48,53 @@ struct Grant
     }
 };
 
+// MLflow 3.12+: one permission of a role, on one resource (`resourcePattern` an id or name) or on every resource
+// of its type ("*"). resourceType is the wire name: experiment, registered_model, prompt, workspace, ...
+struct RolePermission
+{
+    qint64 id = -1;
+    qint64 roleId = -1;
+    QString resourceType;
+    QString resourcePattern;
+    PermissionLevel level = PermissionLevel::NoPermissions;
+
+    static constexpr const char* allResources = "*";
+    bool isPattern() const { return resourcePattern == QLatin1String(allResources); }
+    // Parses {"id","role_id","resource_type","resource_pattern","permission"}; fails on an unknown permission.
+    static std::optional<RolePermission> fromJson(const QJsonObject& object);
+};
+
+// MLflow 3.12+: a named set of permissions in one workspace, assigned to users. MLflow 3.13+ keeps each user's
+// direct grants in a hidden role named __user_<id>__ in every workspace where the user holds one.
+struct Role
+{
+    qint64 id = -1;
+    QString name;
+    QString workspace;
+    QString description;
+    QList<RolePermission> permissions;
+
+    bool isHiddenUserRole() const { return isHiddenUserRoleName(name); }
+    static bool isHiddenUserRoleName(const QString& name);
+    static QString hiddenUserRoleName(qint64 userId);
+    static std::optional<Role> fromJson(const QJsonObject& object);
+};
+
+// MLflow 3.13+: one row of users/permissions/list or users/current/permissions: a permission the user holds, and
+// the role (hidden or named) that carries it.
+struct PermissionRow
+{
+    qint64 roleId = -1;
+    QString roleName;
+    QString workspace;
+    QString resourceType;
+    QString resourcePattern;
+    PermissionLevel level = PermissionLevel::NoPermissions;
+
+    bool isDirectGrant() const { return Role::isHiddenUserRoleName(roleName); }
+    static std::optional<PermissionRow> fromJson(const QJsonObject& object);
+};
+
 struct User
 {
     qint64 id = -1; // -1 when the source does not know it
@@ -55,6 +102,7 @@ struct User
     bool isAdmin = false;
     QList<Grant> experimentGrants;
     QList<Grant> modelGrants;
+    QList<Role> roles; // 3.13+ users/list: the roles visible to the caller, hidden ones included for admins
 
     // Parses MLflow's User object. 2.x embeds the permission arrays; 3.13+ and users/list omit them, and
     // 3.10-3.12 users/list omits is_admin: missing fields keep their defaults. Fails only without a username.
@@ -101,6 +149,7 @@ qint64 toInt64(const QJsonValue& value, qint64 fallback = 0);
 } // namespace WireJson
 
 Q_DECLARE_METATYPE(User)
+Q_DECLARE_METATYPE(Role)
 Q_DECLARE_METATYPE(Grant)
 Q_DECLARE_METATYPE(Experiment)
 Q_DECLARE_METATYPE(RegisteredModel)
