@@ -116,6 +116,14 @@ QJsonObject experimentJson(const RequestContext& context, QJsonObject experiment
     return experiment;
 }
 
+// MLflow 3.x runs always carry "inputs" (dataset and model inputs), empty here; 2.15.1's omit it when empty.
+QJsonObject runJson(const RequestContext& context, QJsonObject run)
+{
+    if (context.state.dialect.isMlflow3() && !run.contains(QStringLiteral("inputs")))
+        run.insert(QStringLiteral("inputs"), QJsonObject());
+    return run;
+}
+
 QJsonArray experimentsJson(const RequestContext& context, const QJsonArray& experiments)
 {
     if (!context.state.dialect.isMlflow3())
@@ -209,12 +217,13 @@ HttpResponse createRun(const RequestContext& context)
     const QJsonObject run = context.state.tracking->createRun(
         experimentId, p.optionalString(QStringLiteral("user_id")).value_or(QString()), startTime,
         p.optionalString(QStringLiteral("run_name")).value_or(QString()), p.array(QStringLiteral("tags")));
-    return HttpResponse::jsonObject({{QStringLiteral("run"), run}});
+    return HttpResponse::jsonObject({{QStringLiteral("run"), runJson(context, run)}});
 }
 
 HttpResponse getRun(const RequestContext& context)
 {
-    return HttpResponse::jsonObject({{QStringLiteral("run"), context.state.tracking->run(runId(params(context)))}});
+    return HttpResponse::jsonObject(
+        {{QStringLiteral("run"), runJson(context, context.state.tracking->run(runId(params(context))))}});
 }
 
 HttpResponse updateRun(const RequestContext& context)
