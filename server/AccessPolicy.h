@@ -31,8 +31,7 @@ public:
     // so other users' rows would silently apply to a future model of the same name).
     void registeredModelDeleted(const RequestContext& context, const QString& name) const override;
     // 2.15.1 does not filter runs/search at all.
-    QStringList searchableExperimentIds(const RequestContext& context,
-                                        const QStringList& experimentIds) const override;
+    QStringList searchableExperimentIds(const RequestContext& context, const QStringList& experimentIds) const override;
 
 private:
     using Validator = std::function<bool(const RequestContext&)>;

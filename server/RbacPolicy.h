@@ -38,8 +38,7 @@ public:
                                 const QString& newName) const override;
     // Every user's direct grants on the name go (3.13+), so a future model of that name starts clean.
     void registeredModelDeleted(const RequestContext& context, const QString& name) const override;
-    QStringList searchableExperimentIds(const RequestContext& context,
-                                        const QStringList& experimentIds) const override;
+    QStringList searchableExperimentIds(const RequestContext& context, const QStringList& experimentIds) const override;
 
 private:
     using Validator = std::function<bool(const RequestContext&)>;

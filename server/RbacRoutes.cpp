@@ -144,7 +144,8 @@ HttpResponse listUsers(const RequestContext& context)
 HttpResponse currentUser(const RequestContext& context)
 {
     const UserRecord user = store(context).requireUser(context.user.username);
-    return HttpResponse::jsonObject({{QStringLiteral("is_basic_auth"), true}, {QStringLiteral("user"), userJson(user)}});
+    return HttpResponse::jsonObject(
+        {{QStringLiteral("is_basic_auth"), true}, {QStringLiteral("user"), userJson(user)}});
 }
 
 HttpResponse updatePassword(const RequestContext& context)
@@ -294,9 +295,9 @@ HttpResponse createRole(const RequestContext& context)
     const QJsonValue description = p.value(QStringLiteral("description"));
     if (!description.isUndefined() && !description.isNull() && !description.isString())
         throw MlflowError::invalidParameter(QStringLiteral("Role description must be a string or null."));
-    const RoleRecord role =
-        store(context).createRole(name.toString(), workspace.toString(),
-                                  description.isString() ? std::optional<QString>(description.toString()) : std::nullopt);
+    const RoleRecord role = store(context).createRole(
+        name.toString(), workspace.toString(),
+        description.isString() ? std::optional<QString>(description.toString()) : std::nullopt);
     return HttpResponse::jsonObject({{QStringLiteral("role"), roleJson(role)}});
 }
 
@@ -346,9 +347,9 @@ HttpResponse updateRole(const RequestContext& context)
         throw MlflowError::invalidParameter(QStringLiteral("Role description must be a string."));
     if (hasName)
         refuseHiddenRole(context, roleId);
-    const RoleRecord role = store(context).updateRole(
-        roleId, hasName ? std::optional<QString>(name.toString()) : std::nullopt,
-        hasDescription ? std::optional<QString>(description.toString()) : std::nullopt);
+    const RoleRecord role =
+        store(context).updateRole(roleId, hasName ? std::optional<QString>(name.toString()) : std::nullopt,
+                                  hasDescription ? std::optional<QString>(description.toString()) : std::nullopt);
     return HttpResponse::jsonObject({{QStringLiteral("role"), roleJson(role)}});
 }
 
@@ -406,10 +407,10 @@ HttpResponse assignRole(const RequestContext& context)
     const UserRecord user = store(context).requireUser(username);
     refuseHiddenRole(context, roleId);
     const RoleAssignmentRecord assignment = store(context).assign(user.id, roleId);
-    return HttpResponse::jsonObject({{QStringLiteral("assignment"),
-                                      QJsonObject{{QStringLiteral("id"), assignment.id},
-                                                  {QStringLiteral("role_id"), assignment.roleId},
-                                                  {QStringLiteral("user_id"), assignment.userId}}}});
+    return HttpResponse::jsonObject(
+        {{QStringLiteral("assignment"), QJsonObject{{QStringLiteral("id"), assignment.id},
+                                                    {QStringLiteral("role_id"), assignment.roleId},
+                                                    {QStringLiteral("user_id"), assignment.userId}}}});
 }
 
 HttpResponse unassignRole(const RequestContext& context)

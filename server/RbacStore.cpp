@@ -14,14 +14,10 @@ const QString workspaceType = QStringLiteral("workspace");
 // MLflow 3.14's mlflow/server/auth/permissions.py: the valid names in the order its messages list them.
 const QStringList allPermissionNames = {QStringLiteral("READ"), QStringLiteral("USE"), QStringLiteral("EDIT"),
                                         QStringLiteral("MANAGE"), QStringLiteral("NO_PERMISSIONS")};
-const QStringList resourceTypes = {QStringLiteral("experiment"),
-                                   QStringLiteral("gateway_endpoint"),
-                                   QStringLiteral("gateway_model_definition"),
-                                   QStringLiteral("gateway_secret"),
-                                   QStringLiteral("prompt"),
-                                   QStringLiteral("registered_model"),
-                                   QStringLiteral("scorer"),
-                                   QStringLiteral("workspace")};
+const QStringList resourceTypes = {
+    QStringLiteral("experiment"),     QStringLiteral("gateway_endpoint"), QStringLiteral("gateway_model_definition"),
+    QStringLiteral("gateway_secret"), QStringLiteral("prompt"),           QStringLiteral("registered_model"),
+    QStringLiteral("scorer"),         QStringLiteral("workspace")};
 
 QString pythonTuple(const QStringList& names)
 {
@@ -178,14 +174,12 @@ void RbacStore::deleteUser(const QString& username)
             exec(query);
         }
         // The user's assignments to shared roles, and the rows 3.14 keeps in the legacy tables.
-        for (const char* table :
-             {"user_role_assignments", "experiment_permissions", "registered_model_permissions", "scorer_permissions",
-              "gateway_secret_permissions", "gateway_endpoint_permissions", "gateway_model_definition_permissions",
-              "workspace_permissions", "users"}) {
-            const QString column = QLatin1String(table) == QLatin1String("users") ? QStringLiteral("id")
-                                                                                 : QStringLiteral("user_id");
-            QSqlQuery query =
-                prepared(QStringLiteral("DELETE FROM %1 WHERE %2 = ?").arg(QLatin1String(table), column));
+        for (const char* table : {"user_role_assignments", "experiment_permissions", "registered_model_permissions",
+                                  "scorer_permissions", "gateway_secret_permissions", "gateway_endpoint_permissions",
+                                  "gateway_model_definition_permissions", "workspace_permissions", "users"}) {
+            const QString column =
+                QLatin1String(table) == QLatin1String("users") ? QStringLiteral("id") : QStringLiteral("user_id");
+            QSqlQuery query = prepared(QStringLiteral("DELETE FROM %1 WHERE %2 = ?").arg(QLatin1String(table), column));
             query.addBindValue(record.id);
             exec(query);
         }
@@ -333,8 +327,9 @@ void RbacStore::deleteRole(qint64 roleId)
 {
     requireRole(roleId);
     inTransaction([&] {
-        for (const char* sql : {"DELETE FROM role_permissions WHERE role_id = ?",
-                                "DELETE FROM user_role_assignments WHERE role_id = ?", "DELETE FROM roles WHERE id = ?"}) {
+        for (const char* sql :
+             {"DELETE FROM role_permissions WHERE role_id = ?", "DELETE FROM user_role_assignments WHERE role_id = ?",
+              "DELETE FROM roles WHERE id = ?"}) {
             QSqlQuery query = prepared(QString::fromLatin1(sql));
             query.addBindValue(roleId);
             exec(query);
@@ -474,7 +469,8 @@ RoleAssignmentRecord RbacStore::assign(qint64 userId, qint64 roleId)
     if (!userQuery.next())
         throw MlflowError::notFound(QStringLiteral("User with id=%1 not found").arg(userId));
     requireRole(roleId);
-    QSqlQuery existing = prepared(QStringLiteral("SELECT id FROM user_role_assignments WHERE user_id = ? AND role_id = ?"));
+    QSqlQuery existing =
+        prepared(QStringLiteral("SELECT id FROM user_role_assignments WHERE user_id = ? AND role_id = ?"));
     existing.addBindValue(userId);
     existing.addBindValue(roleId);
     exec(existing);
@@ -508,8 +504,8 @@ QList<RoleRecord> RbacStore::userRoles(qint64 userId) const
 QList<RoleAssignmentRecord> RbacStore::roleAssignments(qint64 roleId) const
 {
     requireRole(roleId);
-    QSqlQuery query =
-        prepared(QStringLiteral("SELECT id, user_id, role_id FROM user_role_assignments WHERE role_id = ? ORDER BY id"));
+    QSqlQuery query = prepared(
+        QStringLiteral("SELECT id, user_id, role_id FROM user_role_assignments WHERE role_id = ? ORDER BY id"));
     query.addBindValue(roleId);
     exec(query);
     QList<RoleAssignmentRecord> records;
@@ -554,11 +550,11 @@ QSet<QString> RbacStore::adminWorkspaces(qint64 userId) const
 QList<QPair<QString, QString>> RbacStore::roleGrants(qint64 userId, const QString& workspace,
                                                      const QString& resourceType) const
 {
-    QSqlQuery query = prepared(QStringLiteral(
-        "SELECT p.resource_type, p.resource_pattern, p.permission FROM role_permissions p "
-        "JOIN roles r ON r.id = p.role_id JOIN user_role_assignments a ON a.role_id = r.id "
-        "WHERE a.user_id = ? AND r.workspace = ? AND (p.resource_type = ? OR "
-        "(p.resource_type = 'workspace' AND p.resource_pattern = '*')) ORDER BY p.id"));
+    QSqlQuery query =
+        prepared(QStringLiteral("SELECT p.resource_type, p.resource_pattern, p.permission FROM role_permissions p "
+                                "JOIN roles r ON r.id = p.role_id JOIN user_role_assignments a ON a.role_id = r.id "
+                                "WHERE a.user_id = ? AND r.workspace = ? AND (p.resource_type = ? OR "
+                                "(p.resource_type = 'workspace' AND p.resource_pattern = '*')) ORDER BY p.id"));
     query.addBindValue(userId);
     query.addBindValue(workspace);
     query.addBindValue(resourceType);
@@ -610,7 +606,8 @@ qint64 RbacStore::hiddenRoleId(qint64 userId, const QString& workspace, bool cre
     } else {
         if (!create)
             return 0;
-        QSqlQuery insert = prepared(QStringLiteral("INSERT INTO roles (name, workspace, description) VALUES (?, ?, ?)"));
+        QSqlQuery insert =
+            prepared(QStringLiteral("INSERT INTO roles (name, workspace, description) VALUES (?, ?, ?)"));
         insert.addBindValue(name);
         insert.addBindValue(workspace);
         insert.addBindValue(QVariant(QMetaType(QMetaType::QString)));
@@ -618,8 +615,7 @@ qint64 RbacStore::hiddenRoleId(qint64 userId, const QString& workspace, bool cre
         roleId = insert.lastInsertId().toLongLong();
     }
     if (create) {
-        QSqlQuery assigned =
-            prepared(QStringLiteral("SELECT user_id FROM user_role_assignments WHERE role_id = ?"));
+        QSqlQuery assigned = prepared(QStringLiteral("SELECT user_id FROM user_role_assignments WHERE role_id = ?"));
         assigned.addBindValue(roleId);
         exec(assigned);
         bool hasSelf = false;
@@ -700,8 +696,8 @@ void RbacStore::revokeUserPermission(const UserRecord& user, const QString& work
 {
     validateResourceType(resourceType);
     const qint64 roleId = hiddenRoleId(user.id, workspace, false);
-    QSqlQuery remove = prepared(
-        QStringLiteral("DELETE FROM role_permissions WHERE role_id = ? AND resource_type = ? AND resource_pattern = ?"));
+    QSqlQuery remove = prepared(QStringLiteral(
+        "DELETE FROM role_permissions WHERE role_id = ? AND resource_type = ? AND resource_pattern = ?"));
     remove.addBindValue(roleId);
     remove.addBindValue(resourceType);
     remove.addBindValue(resourceId);
@@ -714,9 +710,9 @@ void RbacStore::revokeUserPermission(const UserRecord& user, const QString& work
 
 void RbacStore::deleteResourceGrants(const QString& workspace, const QString& resourceType, const QString& resourceId)
 {
-    QSqlQuery query = prepared(QStringLiteral(
-        "DELETE FROM role_permissions WHERE resource_type = ? AND resource_pattern = ? AND role_id IN "
-        "(SELECT id FROM roles WHERE workspace = ? AND name GLOB '__user_[0-9]*__')"));
+    QSqlQuery query = prepared(
+        QStringLiteral("DELETE FROM role_permissions WHERE resource_type = ? AND resource_pattern = ? AND role_id IN "
+                       "(SELECT id FROM roles WHERE workspace = ? AND name GLOB '__user_[0-9]*__')"));
     query.addBindValue(resourceType);
     query.addBindValue(resourceId);
     query.addBindValue(workspace);

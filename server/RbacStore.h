@@ -16,7 +16,7 @@ struct RolePermissionRecord
 {
     qint64 id = 0;
     qint64 roleId = 0;
-    QString resourceType; // experiment, registered_model, prompt, ..., workspace
+    QString resourceType;    // experiment, registered_model, prompt, ..., workspace
     QString resourcePattern; // an id or name, or "*" for every resource of the type
     QString permission;
 };
@@ -53,7 +53,7 @@ public:
     // --- users
     std::optional<UserRecord> user(const QString& username) const override;
     UserRecord requireUser(const QString& username) const; // 404 "User with username=X not found"
-    QList<UserRecord> users() const;                      // by id
+    QList<UserRecord> users() const;                       // by id
     UserRecord createUser(const QString& username, const QByteArray& passwordHash, bool isAdmin) override;
     void setPasswordHash(const QString& username, const QByteArray& passwordHash);
     void setAdmin(const QString& username, bool isAdmin);

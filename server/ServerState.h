@@ -22,8 +22,8 @@ struct ServerState
     Dialect dialect;
     AuthConfig config;
     PermissionLevel defaultPermission = PermissionLevel::Read;
-    AuthStore* auth = nullptr; // the 2.x auth store (Mlflow2 only)
-    RbacStore* rbac = nullptr; // the 3.x auth store (Mlflow3 only)
+    AuthStore* auth = nullptr;      // the 2.x auth store (Mlflow2 only)
+    RbacStore* rbac = nullptr;      // the 3.x auth store (Mlflow3 only)
     UserDirectory* users = nullptr; // whichever of the two holds the users
     TrackingStore* tracking = nullptr;
     Authenticator* authenticator = nullptr;

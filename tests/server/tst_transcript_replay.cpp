@@ -88,8 +88,9 @@ const Differences& mlflow3Differences()
           [](const Answer& answer) {
               if (!answer.contentType.startsWith("text/plain"))
                   return QStringLiteral("content type %1").arg(QString::fromLatin1(answer.contentType));
-              return answer.body.contains("has no web UI") ? QString()
-                                                           : QStringLiteral("body %1").arg(QString::fromUtf8(answer.body));
+              return answer.body.contains("has no web UI")
+                         ? QString()
+                         : QStringLiteral("body %1").arg(QString::fromUtf8(answer.body));
           }}},
     };
     return differences;
@@ -322,8 +323,10 @@ void TranscriptReplayTest::replay(const QString& fileName, const QString& releas
                 QCOMPARE(actualJson.object().value(QStringLiteral("error_code")).toString().toLatin1(),
                          difference.errorCode);
             if (difference.check) {
-                const QString wrong = difference.check({response.status, response.header("content-type"), response.body});
-                QVERIFY2(wrong.isEmpty(), qPrintable(QStringLiteral("%1 (deliberate difference): %2").arg(name, wrong)));
+                const QString wrong =
+                    difference.check({response.status, response.header("content-type"), response.body});
+                QVERIFY2(wrong.isEmpty(),
+                         qPrintable(QStringLiteral("%1 (deliberate difference): %2").arg(name, wrong)));
             }
             ++deliberate;
             continue;
