@@ -293,6 +293,9 @@ void RbacPolicyTest::defaultPermissionIsAFloor()
         api.call(bob, "POST", QStringLiteral("experiments/delete"), {{QStringLiteral("experiment_id"), experiment}})
             .status,
         403);
+    // A missing experiment resolves to the default too, so the handler's 404 comes through (as on a real 3.14).
+    QCOMPARE(api.effective(carol, QStringLiteral("experiment"), QStringLiteral("999")), QStringLiteral("READ"));
+    QCOMPARE(api.getExperiment(carol, QStringLiteral("999")), 404);
     // Everyone can search it through the default.
     const Reply search =
         api.call(carol, "POST", QStringLiteral("experiments/search"), {{QStringLiteral("max_results"), 100}});
@@ -658,6 +661,18 @@ void RbacPolicyTest::errorsCarryMlflow3Classification()
     QCOMPARE(duplicate.json.value(QStringLiteral("message")).toString(),
              QStringLiteral("User (username=alice) already exists."));
     QVERIFY(!duplicate.body.contains("pbkdf2"));
+    // Deliberately stricter than 3.14: no empty password on update, is_admin must be a JSON boolean.
+    const Reply empty =
+        api.call(admin, "PATCH", QStringLiteral("users/update-password"),
+                 {{QStringLiteral("username"), alice.username}, {QStringLiteral("password"), QString()}});
+    QCOMPARE(empty.status, 400);
+    QCOMPARE(empty.json.value(QStringLiteral("message")).toString(), QStringLiteral("Password cannot be empty."));
+    const Reply notBool =
+        api.call(admin, "PATCH", QStringLiteral("users/update-admin"),
+                 {{QStringLiteral("username"), alice.username}, {QStringLiteral("is_admin"), QStringLiteral("yes")}});
+    QCOMPARE(notBool.status, 400);
+    const Reply current = api.call(alice, "GET", QStringLiteral("users/current"));
+    QCOMPARE(current.json.value(QStringLiteral("user")).toObject().value(QStringLiteral("is_admin")).toBool(), false);
     const Reply badId =
         api.v3(admin, "GET", QStringLiteral("roles/get"), {{QStringLiteral("role_id"), QStringLiteral("x1")}});
     QCOMPARE(badId.json.value(QStringLiteral("message")).toString(),
