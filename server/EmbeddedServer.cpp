@@ -8,6 +8,7 @@
 #include "server/MlflowError.h"
 #include "server/MlflowService.h"
 #include "server/PasswordHash.h"
+#include "server/RbacMigration.h"
 #include "server/RbacStore.h"
 #include "server/TrackingStore.h"
 
@@ -55,6 +56,7 @@ public:
     QString trackingConnection;
     std::unique_ptr<AuthStore> authStore; // MLflow 2.x schema (Mlflow2)
     std::unique_ptr<RbacStore> rbacStore; // MLflow 3.14 schema (Mlflow3)
+    QString migrationReport;              // what RbacMigration did to the auth database at start
     UserDirectory* users = nullptr;       // whichever of the two is open
     std::unique_ptr<TrackingStore> trackingStore;
     std::unique_ptr<Authenticator> authenticator;
@@ -103,6 +105,10 @@ bool EmbeddedServer::Private::openStores(QString* error)
     if (!openSqlite(config.sqlitePath(options.dataDir), &authDatabase, &authConnection, error))
         return false;
     if (options.dialect.isMlflow3()) {
+        // A 2.x (or older 3.x) database is backed up and upgraded the way MLflow 3.13+ does it on start.
+        const QString authPath = config.sqlitePath(options.dataDir);
+        if (!RbacMigration::prepare(authDatabase, authPath, &migrationReport, error))
+            return false;
         rbacStore = std::make_unique<RbacStore>(authDatabase);
         if (!rbacStore->initialize(error))
             return false;
@@ -294,4 +300,9 @@ QString EmbeddedServer::adminUsername() const
 QString EmbeddedServer::defaultPermission() const
 {
     return d->config.defaultPermission;
+}
+
+QString EmbeddedServer::authDatabaseReport() const
+{
+    return d->migrationReport;
 }

@@ -43,6 +43,10 @@ public:
     quint16 port() const;
     QUrl url() const; // e.g. http://127.0.0.1:5000
 
+    // In MLflow 3.14 mode: what start() did to the auth database (created, already current, or backed up and
+    // migrated from MLflow 2.x, with the backup's path), for the server's banner. Empty in 2.15.1 mode.
+    QString authDatabaseReport() const;
+
     QString adminUsername() const;
     QString defaultPermission() const;
 

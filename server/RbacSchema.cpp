@@ -38,7 +38,8 @@ const char* const statements[] = {
     "FOREIGN KEY(user_id) REFERENCES users (id))",
     "CREATE INDEX IF NOT EXISTS idx_workspace_permissions_user_id ON workspace_permissions (user_id)",
     "CREATE INDEX IF NOT EXISTS idx_workspace_permissions_workspace ON workspace_permissions (workspace)",
-    "CREATE TABLE IF NOT EXISTS registered_model_permissions (id INTEGER NOT NULL, name VARCHAR(255) NOT NULL, "
+    // Quoted because MLflow's 2ed73881770d rebuilds this table and SQLite quotes the name of a renamed table.
+    "CREATE TABLE IF NOT EXISTS \"registered_model_permissions\" (id INTEGER NOT NULL, name VARCHAR(255) NOT NULL, "
     "user_id INTEGER NOT NULL, permission VARCHAR(255), workspace VARCHAR(63) DEFAULT 'default' NOT NULL, "
     "PRIMARY KEY (id), CONSTRAINT fk_user_id FOREIGN KEY(user_id) REFERENCES users (id), "
     "CONSTRAINT unique_workspace_name_user UNIQUE (workspace, name, user_id))",
@@ -72,19 +73,27 @@ QString stampedRevision(const QSqlDatabase& database)
     return query.value(0).toString();
 }
 
+bool createTables(QSqlDatabase& database, QString* error)
+{
+    QSqlQuery query(database);
+    for (const char* statement : statements) {
+        if (!query.exec(QString::fromLatin1(statement))) {
+            *error = QStringLiteral("Cannot create MLflow 3.14's auth schema: %1").arg(query.lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
+
 bool create(QSqlDatabase& database, QString* error)
 {
     if (!database.transaction()) {
         *error = QStringLiteral("Cannot write the auth database: %1").arg(database.lastError().text());
         return false;
     }
-    QSqlQuery query(database);
-    for (const char* statement : statements) {
-        if (!query.exec(QString::fromLatin1(statement))) {
-            *error = QStringLiteral("Cannot create MLflow 3.14's auth schema: %1").arg(query.lastError().text());
-            database.rollback();
-            return false;
-        }
+    if (!createTables(database, error)) {
+        database.rollback();
+        return false;
     }
     QSqlQuery count(database);
     if (!count.exec(QStringLiteral("SELECT COUNT(*) FROM alembic_version_auth")) || !count.next()) {

@@ -15,6 +15,10 @@ inline constexpr const char* versionTable = "alembic_version_auth";
 // transaction. Returns false with `error` set (the database is left as it was) on failure.
 bool create(QSqlDatabase& database, QString* error);
 
+// The same tables and indexes, without a transaction of its own and without stamping: for a caller (the 2.x
+// migration) that runs it inside its own transaction. Returns false with `error` set on the first failure.
+bool createTables(QSqlDatabase& database, QString* error);
+
 // The revision stamped in alembic_version_auth, or empty when the table is missing or empty.
 QString stampedRevision(const QSqlDatabase& database);
 

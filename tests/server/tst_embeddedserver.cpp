@@ -109,6 +109,7 @@ private slots:
     void opensRealMlflowAuthDatabase();
     void killedServerLosesNoCommittedWrite();
     void demoCanIgnoreEnvironmentConfig();
+    void mlflow2DataDirOpensInMlflow3ModeAfterBackup();
 };
 
 void EmbeddedServerTest::demoScenarioVisibility()
@@ -627,6 +628,55 @@ void EmbeddedServerTest::demoCanIgnoreEnvironmentConfig()
         qputenv("MLFLOW_AUTH_CONFIG_PATH", previous);
     QCOMPARE(defaults[0], QStringLiteral("NO_PERMISSIONS")); // the demo's own setting
     QCOMPARE(defaults[1], QStringLiteral("READ"));           // the environment's file wins when allowed
+}
+
+// A data dir written in 2.15.1 mode, started again with --api 3: the auth database is backed up and migrated as
+// MLflow 3.13 does on start, and what users could see stays exactly what they see.
+void EmbeddedServerTest::mlflow2DataDirOpensInMlflow3ModeAfterBackup()
+{
+    QTemporaryDir dir;
+    EmbeddedServerOptions options;
+    options.port = 0;
+    options.dataDir = dir.filePath(QStringLiteral("data"));
+    options.demo = true;
+    options.readEnvironmentConfig = false;
+    {
+        EmbeddedServer legacy(options);
+        QString error;
+        QVERIFY2(legacy.start(&error), qPrintable(error));
+        QVERIFY(legacy.authDatabaseReport().isEmpty());
+    }
+    options.demo = false;
+    options.dialect.generation = Dialect::Generation::Mlflow3;
+    EmbeddedServer current(options);
+    QString error;
+    QVERIFY2(current.start(&error), qPrintable(error));
+    QVERIFY2(current.authDatabaseReport().contains(QLatin1String("Migrated")),
+             qPrintable(current.authDatabaseReport()));
+    const QStringList backups =
+        QDir(options.dataDir).entryList({QStringLiteral("basic_auth.db.mlflow2-backup-*")}, QDir::Files);
+    QCOMPARE(backups.size(), 1);
+    QVERIFY(current.authDatabaseReport().contains(backups.first()));
+
+    Api api(current.port());
+    const auto search = api.call({DemoData::user1Username, DemoData::user1Password}, "POST",
+                                 QStringLiteral("experiments/search"), {{QStringLiteral("max_results"), 100}});
+    QCOMPARE(search.status, 200);
+    QStringList names;
+    for (const QJsonValue& experiment : json(search).value(QStringLiteral("experiments")).toArray())
+        names << experiment.toObject().value(QStringLiteral("name")).toString();
+    QCOMPARE(names, (QStringList{QStringLiteral("/user1/experiment2"), QStringLiteral("/user1/experiment1")}));
+    // The creator's MANAGE moved into user1's hidden role.
+    const auto rows = api.raw().send(
+        "GET", "/api/3.0/mlflow/users/current/permissions",
+        {{"Authorization",
+          "Basic " + (DemoData::user1Username + QLatin1Char(':') + DemoData::user1Password).toUtf8().toBase64()}},
+        {}, false);
+    QCOMPARE(rows.status, 200);
+    const QJsonArray permissions = json(rows).value(QStringLiteral("permissions")).toArray();
+    QCOMPARE(permissions.size(), 2);
+    for (const QJsonValue& row : permissions)
+        QVERIFY(row.toObject().value(QStringLiteral("role_name")).toString().startsWith(QLatin1String("__user_")));
 }
 
 QTEST_GUILESS_MAIN(EmbeddedServerTest)
