@@ -646,7 +646,7 @@ void EmbeddedServerTest::mlflow2DataDirOpensInMlflow3ModeAfterBackup()
         QVERIFY2(legacy.start(&error), qPrintable(error));
         QVERIFY(legacy.authDatabaseReport().isEmpty());
     }
-    options.demo = false;
+    // Still the demo's configuration (NO_PERMISSIONS); a data dir that holds users is never seeded again.
     options.dialect.generation = Dialect::Generation::Mlflow3;
     EmbeddedServer current(options);
     QString error;

@@ -196,7 +196,6 @@ private slots:
     void workspaceWideGrantsAreValidated();
     void workspaceAdminsManageRolesOfTheirWorkspace();
     void errorsCarryMlflow3Classification();
-    void refusesAnMlflow2Database();
     void storeSeedsWorkspaceRoles();
 };
 
@@ -677,26 +676,6 @@ void RbacPolicyTest::errorsCarryMlflow3Classification()
         api.v3(admin, "GET", QStringLiteral("roles/get"), {{QStringLiteral("role_id"), QStringLiteral("x1")}});
     QCOMPARE(badId.json.value(QStringLiteral("message")).toString(),
              QStringLiteral("Parameter 'role_id' must be an integer. Got: 'x1'"));
-}
-
-void RbacPolicyTest::refusesAnMlflow2Database()
-{
-    QTemporaryDir dir;
-    EmbeddedServerOptions options;
-    options.port = 0;
-    options.dataDir = dir.filePath(QStringLiteral("data"));
-    options.readEnvironmentConfig = false;
-    {
-        EmbeddedServer legacy(options);
-        QString error;
-        QVERIFY2(legacy.start(&error), qPrintable(error));
-    }
-    options.dialect = mlflow3();
-    EmbeddedServer rbac(options);
-    QString error;
-    QVERIFY(!rbac.start(&error));
-    QVERIFY2(error.contains(QLatin1String("MLflow 2.x's schema")) && error.contains(QLatin1String("--api 2")),
-             qPrintable(error));
 }
 
 void RbacPolicyTest::storeSeedsWorkspaceRoles()
