@@ -24,8 +24,9 @@ struct EmbeddedServerOptions
     Dialect dialect;                        // MLflow 2.15.1 unless told otherwise; Mlflow3: 3.14's auth schema and API
 };
 
-// An MLflow 2.15.1-compatible basic-auth tracking server (auth endpoints plus the tracking subset) running in the
-// caller's thread. No global state: several may run in one process, each with its own data dir and port.
+// An MLflow-compatible basic-auth tracking server (2.15.1, or 3.14 per options.dialect) (auth endpoints plus the
+// tracking subset) running in the caller's thread. No global state: several may run in one process, each with its own
+// data dir and port.
 class EmbeddedServer : public QObject
 {
     Q_OBJECT

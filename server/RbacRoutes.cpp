@@ -132,10 +132,10 @@ HttpResponse getUser(const RequestContext& context)
 HttpResponse listUsers(const RequestContext& context)
 {
     QJsonArray users;
+    const QHash<qint64, QList<RoleRecord>> rolesByUser = store(context).rolesByUser();
     for (const UserRecord& user : store(context).users()) {
         QJsonObject object = userJson(user);
-        object.insert(QStringLiteral("roles"),
-                      rolesJson(visibleRolesOf(context, user, store(context).userRoles(user.id))));
+        object.insert(QStringLiteral("roles"), rolesJson(visibleRolesOf(context, user, rolesByUser.value(user.id))));
         users.append(object);
     }
     return HttpResponse::jsonObject({{QStringLiteral("users"), users}});

@@ -208,10 +208,24 @@ void RbacStore::loadPermissions(QList<RoleRecord>* roles) const
 {
     if (roles->isEmpty())
         return;
+    // A few roles: one indexed query each. Many (a listing): one pass over the table beats a query per role.
+    if (roles->size() <= 16) {
+        QSqlQuery query = prepared(QStringLiteral("SELECT id, role_id, resource_type, resource_pattern, permission "
+                                                  "FROM role_permissions WHERE role_id = ? ORDER BY id"));
+        for (RoleRecord& role : *roles) {
+            query.bindValue(0, role.id);
+            exec(query);
+            while (query.next()) {
+                role.permissions.append({query.value(0).toLongLong(), query.value(1).toLongLong(),
+                                         query.value(2).toString(), query.value(3).toString(),
+                                         query.value(4).toString()});
+            }
+        }
+        return;
+    }
     QHash<qint64, int> indexById;
     for (int i = 0; i < roles->size(); ++i)
         indexById.insert(roles->at(i).id, i);
-    // One query for all roles; a role list is small next to the cost of one query per role.
     QSqlQuery query = prepared(QStringLiteral(
         "SELECT id, role_id, resource_type, resource_pattern, permission FROM role_permissions ORDER BY id"));
     exec(query);
@@ -223,6 +237,24 @@ void RbacStore::loadPermissions(QList<RoleRecord>* roles) const
                                           query.value(2).toString(), query.value(3).toString(),
                                           query.value(4).toString()});
     }
+}
+
+QHash<qint64, QList<RoleRecord>> RbacStore::rolesByUser() const
+{
+    const QList<RoleRecord> all = roles();
+    QHash<qint64, int> indexById;
+    for (int i = 0; i < all.size(); ++i)
+        indexById.insert(all.at(i).id, i);
+    QSqlQuery query =
+        prepared(QStringLiteral("SELECT user_id, role_id FROM user_role_assignments ORDER BY user_id, role_id"));
+    exec(query);
+    QHash<qint64, QList<RoleRecord>> byUser;
+    while (query.next()) {
+        const auto it = indexById.constFind(query.value(1).toLongLong());
+        if (it != indexById.cend())
+            byUser[query.value(0).toLongLong()].append(all.at(*it));
+    }
+    return byUser;
 }
 
 QList<RoleRecord> RbacStore::rolesWhere(const QString& condition, const QVariantList& values) const
@@ -345,8 +377,9 @@ void RbacStore::seedWorkspaceRoles(const QString& workspace)
         addRolePermission(admin.id, workspaceType, QStringLiteral("*"), QStringLiteral("MANAGE"));
         const RoleRecord member = createRole(
             QStringLiteral("user"), workspace,
-            QStringLiteral("Read every resource in the workspace and create new experiments and registered models; "
-                           "users get MANAGE on what they create."));
+            QStringLiteral("Read every resource in the workspace and create new experiments and registered models; the "
+                           "creator-as-owner mechanism grants MANAGE on what you create, with no write or delete "
+                           "access to resources owned by other users."));
         addRolePermission(member.id, workspaceType, QStringLiteral("*"), QStringLiteral("USE"));
     });
 }

@@ -3,6 +3,7 @@
 #include "api/PermissionLevel.h"
 #include "server/UserDirectory.h"
 
+#include <QHash>
 #include <QList>
 #include <QSet>
 #include <QSqlDatabase>
@@ -87,6 +88,8 @@ public:
     RoleAssignmentRecord assign(qint64 userId, qint64 roleId);
     void unassign(qint64 userId, qint64 roleId);
     QList<RoleRecord> userRoles(qint64 userId) const; // by role id
+    // Every user's roles at once (users/list), each list by role id.
+    QHash<qint64, QList<RoleRecord>> rolesByUser() const;
     QList<RoleAssignmentRecord> roleAssignments(qint64 roleId) const;
     bool hasRoleInWorkspace(qint64 userId, const QString& workspace) const;
     QSet<QString> presentWorkspaces(qint64 userId) const;

@@ -197,6 +197,7 @@ private slots:
     void workspaceAdminsManageRolesOfTheirWorkspace();
     void errorsCarryMlflow3Classification();
     void storeSeedsWorkspaceRoles();
+    void demoSeedsAnMlflow3Server();
 };
 
 void RbacPolicyTest::hiddenRoleHoldsDirectGrantsAndAutoManage()
@@ -434,6 +435,12 @@ void RbacPolicyTest::membersDoNotSeeOtherUsersHiddenRoles()
     // The admin still sees everything.
     const Reply all = api.v3(admin, "GET", QStringLiteral("roles/list"));
     QCOMPARE(all.json.value(QStringLiteral("roles")).toArray().size(), 3);
+    // The /ajax-api twin answers the same, and applies the same filter to a member.
+    QCOMPARE(api.call(admin, "GET", QStringLiteral("/ajax-api/3.0/mlflow/roles/list")).json, all.json);
+    QCOMPARE(api.call(alice, "GET", QStringLiteral("/ajax-api/3.0/mlflow/roles/list"),
+                      {{QStringLiteral("workspace"), QStringLiteral("default")}})
+                 .json,
+             listed.json);
     // users/list shows a member only its own roles.
     const Reply users = api.call(alice, "GET", QStringLiteral("users/list"));
     QCOMPARE(users.status, 200);
@@ -717,6 +724,22 @@ void RbacPolicyTest::storeSeedsWorkspaceRoles()
     database.close();
     database = QSqlDatabase();
     QSqlDatabase::removeDatabase(QStringLiteral("seed-check"));
+}
+
+void RbacPolicyTest::demoSeedsAnMlflow3Server()
+{
+    ServerFixture fixture(true, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), mlflow3());
+    QVERIFY2(fixture.started(), qPrintable(fixture.error()));
+    Api api(fixture.port());
+    const Caller user1{QStringLiteral("user1"), QStringLiteral("user1-password")};
+    const Reply search =
+        api.call(user1, "POST", QStringLiteral("experiments/search"), {{QStringLiteral("max_results"), 100}});
+    QCOMPARE(search.status, 200);
+    QCOMPARE(names(search.json.value(QStringLiteral("experiments")).toArray(), QStringLiteral("name")),
+             (QStringList{QStringLiteral("/user1/experiment2"), QStringLiteral("/user1/experiment1")}));
+    // Its MANAGE grants are rows of its hidden role.
+    const Reply permissions = api.v3(user1, "GET", QStringLiteral("users/current/permissions"));
+    QCOMPARE(permissions.json.value(QStringLiteral("permissions")).toArray().size(), 2);
 }
 
 QTEST_GUILESS_MAIN(RbacPolicyTest)
