@@ -9,6 +9,7 @@
 #include "server/MlflowService.h"
 #include "server/PasswordHash.h"
 #include "server/TrackingStore.h"
+#include "server/WorkspaceStore.h"
 
 #include <QDir>
 #include <QFile>
@@ -54,6 +55,7 @@ public:
     QString trackingConnection;
     std::unique_ptr<AuthStore> authStore;
     std::unique_ptr<TrackingStore> trackingStore;
+    std::unique_ptr<WorkspaceStore> workspaceStore;
     std::unique_ptr<Authenticator> authenticator;
     std::unique_ptr<MlflowService> service;
     HttpFront* front = nullptr;
@@ -81,6 +83,7 @@ bool EmbeddedServer::Private::loadConfig(QString* error)
         return false;
     state.config = config;
     state.dialect = options.dialect;
+    state.dialect.workspaces = options.dialect.isMlflow3() && options.dialect.workspaces; // a 3.x feature only
     state.defaultPermission = Permissions::parse(config.defaultPermission).value_or(PermissionLevel::NoPermissions);
     return true;
 }
@@ -107,7 +110,14 @@ bool EmbeddedServer::Private::openStores(QString* error)
                     &trackingConnection, error))
         return false;
     try {
-        trackingStore = std::make_unique<TrackingStore>(trackingDatabase);
+        TrackingStoreOptions trackingOptions;
+        trackingOptions.experimentsCarryWorkspace = options.dialect.isMlflow3();
+        trackingOptions.workspaces = options.dialect.isMlflow3() && options.dialect.workspaces;
+        trackingStore =
+            std::make_unique<TrackingStore>(trackingDatabase, QStringLiteral("mlflow-artifacts:"), trackingOptions);
+        // MLflow keeps its workspaces table in the tracking database; only a workspaces server has one.
+        if (trackingOptions.workspaces)
+            workspaceStore = std::make_unique<WorkspaceStore>(trackingDatabase);
     } catch (const MlflowError& failure) {
         *error = QStringLiteral("Cannot prepare the tracking database: %1").arg(failure.message());
         return false;
@@ -115,6 +125,7 @@ bool EmbeddedServer::Private::openStores(QString* error)
     authenticator = std::make_unique<Authenticator>(*authStore);
     state.auth = authStore.get();
     state.tracking = trackingStore.get();
+    state.workspaces = workspaceStore.get();
     state.authenticator = authenticator.get();
     service = std::make_unique<MlflowService>(state);
     return true;

@@ -50,6 +50,33 @@ QByteArray MlflowError::toJson() const
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
+QByteArray MlflowError::toJsonWithClassification() const
+{
+    // error_code -> (error_class, sqlstate); KAM00 is a client parameter problem, XXM00 an internal one.
+    static const QHash<QByteArray, QPair<QString, QString>> classes = {
+        {"BAD_REQUEST", {QStringLiteral("INVALID_PARAMETER_VALUE"), QStringLiteral("KAM00")}},
+        {"ENDPOINT_NOT_FOUND", {QStringLiteral("RESOURCE_NOT_FOUND"), QStringLiteral("KAM00")}},
+        {"FEATURE_DISABLED", {QStringLiteral("FEATURE_DISABLED"), QStringLiteral("KAM00")}},
+        {"INTERNAL_ERROR", {QStringLiteral("CLIENT_INTERNAL_ERROR"), QStringLiteral("XXM00")}},
+        {"INVALID_PARAMETER_VALUE", {QStringLiteral("INVALID_PARAMETER_VALUE"), QStringLiteral("KAM00")}},
+        {"INVALID_STATE", {QStringLiteral("CLIENT_INTERNAL_ERROR"), QStringLiteral("XXM00")}},
+        {"NOT_FOUND", {QStringLiteral("RESOURCE_NOT_FOUND"), QStringLiteral("KAM00")}},
+        {"PERMISSION_DENIED", {QStringLiteral("PERMISSION_DENIED"), QStringLiteral("KAM00")}},
+        {"RESOURCE_ALREADY_EXISTS", {QStringLiteral("RESOURCE_ALREADY_EXISTS"), QStringLiteral("KAM00")}},
+        {"RESOURCE_DOES_NOT_EXIST", {QStringLiteral("RESOURCE_NOT_FOUND"), QStringLiteral("KAM00")}},
+        {"TEMPORARILY_UNAVAILABLE", {QStringLiteral("CLIENT_INTERNAL_ERROR"), QStringLiteral("XXM00")}},
+    };
+    QJsonObject body;
+    body.insert(QStringLiteral("error_code"), QString::fromLatin1(m_code));
+    body.insert(QStringLiteral("message"), m_message);
+    const auto found = classes.constFind(m_code);
+    if (found != classes.cend()) {
+        body.insert(QStringLiteral("error_class"), found->first);
+        body.insert(QStringLiteral("sqlstate"), found->second);
+    }
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
 MlflowError MlflowError::invalidParameter(const QString& message)
 {
     return MlflowError("INVALID_PARAMETER_VALUE", message);

@@ -16,6 +16,8 @@ public:
     const QString& message() const { return m_message; }
     int httpStatus() const;
     QByteArray toJson() const;
+    // MLflow 3.x adds "sqlstate" and "error_class" (mlflow/error_classification.py, client-side mapping).
+    QByteArray toJsonWithClassification() const;
     const char* what() const noexcept override { return m_what.constData(); }
 
     static int httpStatusForCode(const QByteArray& code);
