@@ -844,15 +844,32 @@ public:
         m_tagsOfRun = &statement(QStringLiteral("SELECT key, value FROM tags WHERE run_uuid = ? ORDER BY key"));
     }
 
-    // With workspaces MLflow files artifacts under <root>/workspaces/<workspace>/<experiment id>.
+    // With workspaces MLflow files artifacts under the workspace's own default_artifact_root when it has one
+    // (<root>/<id>, checked on 3.14), else under <server root>/workspaces/<workspace>/<id>.
     QString defaultArtifactLocation(qint64 experimentId, const QString& workspace) const
     {
         QString location = m_artifactRoot;
+        bool workspacePrefix = m_options.workspaces;
+        if (m_options.workspaces && workspaceTableExists()) {
+            const QVariant root = scalar(
+                QStringLiteral("SELECT default_artifact_root FROM workspaces WHERE name = ?"), {workspace});
+            if (root.isValid() && !root.toString().isEmpty()) {
+                location = root.toString();
+                workspacePrefix = false;
+            }
+        }
         if (!location.endsWith(QLatin1Char('/')))
             location += QLatin1Char('/');
-        if (m_options.workspaces)
+        if (workspacePrefix)
             location += QStringLiteral("workspaces/") + workspace + QLatin1Char('/');
         return location + QString::number(experimentId);
+    }
+
+    // WorkspaceStore creates the table after this store's schema; experiment 0 is written before it exists.
+    bool workspaceTableExists() const
+    {
+        return scalar(QStringLiteral("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'workspaces'"), {})
+            .isValid();
     }
 
     QJsonObject experimentJson(const QSqlQuery& query) const

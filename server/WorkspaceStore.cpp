@@ -108,16 +108,16 @@ void WorkspaceStore::validateName(const QString& name)
         throw MlflowError::invalidParameter(QStringLiteral("Workspace name '%1' is reserved and cannot be used.").arg(name));
 }
 
-WorkspaceStore::DeletionMode WorkspaceStore::parseDeletionMode(const QString& text)
+WorkspaceStore::DeletionMode WorkspaceStore::parseDeletionMode(const std::optional<QString>& text)
 {
-    if (text.isEmpty() || text == QLatin1String("RESTRICT"))
+    if (!text || *text == QLatin1String("RESTRICT"))
         return DeletionMode::Restrict;
-    if (text == QLatin1String("CASCADE"))
+    if (*text == QLatin1String("CASCADE"))
         return DeletionMode::Cascade;
-    if (text == QLatin1String("SET_DEFAULT"))
+    if (*text == QLatin1String("SET_DEFAULT"))
         return DeletionMode::SetDefault;
     throw MlflowError::invalidParameter(
-        QStringLiteral("Invalid deletion mode '%1'. Must be one of: SET_DEFAULT, CASCADE, RESTRICT").arg(text));
+        QStringLiteral("Invalid deletion mode '%1'. Must be one of: SET_DEFAULT, CASCADE, RESTRICT").arg(*text));
 }
 
 bool WorkspaceStore::exists(const QString& name) const

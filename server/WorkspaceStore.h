@@ -19,8 +19,8 @@ public:
 
     // Throws 400 INVALID_PARAMETER_VALUE with MLflow's message for a malformed or reserved name.
     static void validateName(const QString& name);
-    // RESTRICT (also for an empty text), CASCADE or SET_DEFAULT; anything else is 400.
-    static DeletionMode parseDeletionMode(const QString& text);
+    // RESTRICT (also when no mode is given), CASCADE or SET_DEFAULT; anything else, `?mode=` included, is 400.
+    static DeletionMode parseDeletionMode(const std::optional<QString>& text);
 
     bool exists(const QString& name) const;
     QJsonArray list() const;                  // sorted by name
