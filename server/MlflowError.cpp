@@ -42,37 +42,48 @@ int MlflowError::httpStatusForCode(const QByteArray& code)
     return statusByCode.value(code, 500);
 }
 
-QByteArray MlflowError::toJson() const
+namespace {
+
+// mlflow/error_classification.py, client side (_CLIENT_ERROR_CODE_TO_ERROR_CLASS and ..._TO_SQLSTATE). Codes missing
+// from these tables carry neither key.
+struct Classification
 {
-    QJsonObject body;
-    body.insert(QStringLiteral("error_code"), QString::fromLatin1(m_code));
-    body.insert(QStringLiteral("message"), m_message);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    const char* errorClass;
+    const char* sqlstate;
+};
+
+const QHash<QByteArray, Classification>& classifications()
+{
+    static const QHash<QByteArray, Classification> table = {
+        {"BAD_REQUEST", {"INVALID_PARAMETER_VALUE", "KAM00"}},
+        {"CUSTOMER_UNAUTHORIZED", {"PERMISSION_DENIED", "KAM00"}},
+        {"ENDPOINT_NOT_FOUND", {"RESOURCE_NOT_FOUND", "KAM00"}},
+        {"FEATURE_DISABLED", {"FEATURE_DISABLED", "KAM00"}},
+        {"INTERNAL_ERROR", {"CLIENT_INTERNAL_ERROR", "XXM00"}},
+        {"INVALID_PARAMETER_VALUE", {"INVALID_PARAMETER_VALUE", "KAM00"}},
+        {"INVALID_STATE", {"CLIENT_INTERNAL_ERROR", "XXM00"}},
+        {"NOT_FOUND", {"RESOURCE_NOT_FOUND", "KAM00"}},
+        {"PERMISSION_DENIED", {"PERMISSION_DENIED", "KAM00"}},
+        {"RESOURCE_ALREADY_EXISTS", {"RESOURCE_ALREADY_EXISTS", "KAM00"}},
+        {"RESOURCE_DOES_NOT_EXIST", {"RESOURCE_NOT_FOUND", "KAM00"}},
+        {"TEMPORARILY_UNAVAILABLE", {"CLIENT_INTERNAL_ERROR", "XXM00"}},
+    };
+    return table;
 }
 
-QByteArray MlflowError::toJsonWithClassification() const
+} // namespace
+
+QByteArray MlflowError::toJson(const Dialect& dialect) const
 {
-    // error_code -> (error_class, sqlstate); KAM00 is a client parameter problem, XXM00 an internal one.
-    static const QHash<QByteArray, QPair<QString, QString>> classes = {
-        {"BAD_REQUEST", {QStringLiteral("INVALID_PARAMETER_VALUE"), QStringLiteral("KAM00")}},
-        {"ENDPOINT_NOT_FOUND", {QStringLiteral("RESOURCE_NOT_FOUND"), QStringLiteral("KAM00")}},
-        {"FEATURE_DISABLED", {QStringLiteral("FEATURE_DISABLED"), QStringLiteral("KAM00")}},
-        {"INTERNAL_ERROR", {QStringLiteral("CLIENT_INTERNAL_ERROR"), QStringLiteral("XXM00")}},
-        {"INVALID_PARAMETER_VALUE", {QStringLiteral("INVALID_PARAMETER_VALUE"), QStringLiteral("KAM00")}},
-        {"INVALID_STATE", {QStringLiteral("CLIENT_INTERNAL_ERROR"), QStringLiteral("XXM00")}},
-        {"NOT_FOUND", {QStringLiteral("RESOURCE_NOT_FOUND"), QStringLiteral("KAM00")}},
-        {"PERMISSION_DENIED", {QStringLiteral("PERMISSION_DENIED"), QStringLiteral("KAM00")}},
-        {"RESOURCE_ALREADY_EXISTS", {QStringLiteral("RESOURCE_ALREADY_EXISTS"), QStringLiteral("KAM00")}},
-        {"RESOURCE_DOES_NOT_EXIST", {QStringLiteral("RESOURCE_NOT_FOUND"), QStringLiteral("KAM00")}},
-        {"TEMPORARILY_UNAVAILABLE", {QStringLiteral("CLIENT_INTERNAL_ERROR"), QStringLiteral("XXM00")}},
-    };
     QJsonObject body;
     body.insert(QStringLiteral("error_code"), QString::fromLatin1(m_code));
     body.insert(QStringLiteral("message"), m_message);
-    const auto found = classes.constFind(m_code);
-    if (found != classes.cend()) {
-        body.insert(QStringLiteral("error_class"), found->first);
-        body.insert(QStringLiteral("sqlstate"), found->second);
+    if (dialect.isMlflow3()) {
+        const auto classification = classifications().constFind(m_code);
+        if (classification != classifications().cend()) {
+            body.insert(QStringLiteral("error_class"), QLatin1String(classification->errorClass));
+            body.insert(QStringLiteral("sqlstate"), QLatin1String(classification->sqlstate));
+        }
     }
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }

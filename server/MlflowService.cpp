@@ -1,8 +1,11 @@
 #include "server/MlflowService.h"
 
+#include "server/AccessPolicy.h"
 #include "server/AuthRoutes.h"
 #include "server/Authenticator.h"
 #include "server/MlflowError.h"
+#include "server/RbacPolicy.h"
+#include "server/RbacRoutes.h"
 #include "server/RequestParams.h"
 #include "server/TrackingRoutes.h"
 #include "server/WorkspaceRoutes.h"
@@ -14,15 +17,20 @@ Q_LOGGING_CATEGORY(lcService, "mlflowadmin.server")
 
 MlflowService::MlflowService(ServerState& state) : m_state(state)
 {
-    AuthRoutes::registerAll(m_routes);
-    TrackingRoutes::registerAll(m_routes);
+    if (m_state.dialect.isMlflow3()) {
+        RbacRoutes::registerAll(m_routes);
+        m_policy = std::make_unique<RbacPolicy>();
+    } else {
+        AuthRoutes::registerAll(m_routes);
+        m_policy = std::make_unique<AccessPolicy>();
+    }
+    TrackingRoutes::registerAll(m_routes, m_state.dialect);
     WorkspaceRoutes::registerAll(m_routes, m_state.dialect);
 }
 
 HttpResponse MlflowService::errorResponse(const MlflowError& error) const
 {
-    return HttpResponse::json(m_state.dialect.isMlflow3() ? error.toJsonWithClassification() : error.toJson(),
-                              error.httpStatus());
+    return HttpResponse::json(error.toJson(m_state.dialect), error.httpStatus());
 }
 
 // MLflow 3.14 resolves X-MLFLOW-WORKSPACE in a before_request hook that runs ahead of authentication, so a bad or
@@ -86,10 +94,10 @@ HttpResponse MlflowService::handle(const HttpRequest& request)
 
 HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecord& user, const QString& workspace)
 {
-    const RequestContext context{request, user, m_state, workspace};
+    const RequestContext context{request, user, m_state, *m_policy, workspace};
     // Flask runs before_request (the validators) before it reports a routing failure.
     if (!user.isAdmin)
-        m_policy.authorize(context);
+        m_policy->authorize(context);
     const RouteHandler* handler = m_routes.find(request.method, request.path);
     if (handler)
         return (*handler)(context);

@@ -13,7 +13,6 @@ void RouteTable::add(const QByteArray& method, const QString& path, RouteHandler
     m_paths.insert(path);
 }
 
-
 void RouteTable::addPrefixed(const QByteArray& method, const QString& prefix, RouteHandler handler)
 {
     m_prefixedRoutes.insert(routeKey(method, prefix), std::move(handler));

@@ -12,6 +12,8 @@
 #include <functional>
 
 class Authenticator;
+class Policy;
+class RbacStore;
 class TrackingStore;
 class WorkspaceStore;
 
@@ -39,13 +41,14 @@ struct ServerState
     Dialect dialect;
     AuthConfig config;
     PermissionLevel defaultPermission = PermissionLevel::Read;
-    AuthStore* auth = nullptr;
+    AuthStore* auth = nullptr;      // the 2.x auth store (Mlflow2 only)
+    RbacStore* rbac = nullptr;      // the 3.x auth store (Mlflow3 only)
+    UserDirectory* users = nullptr; // whichever of the two holds the users
     TrackingStore* tracking = nullptr;
     Authenticator* authenticator = nullptr;
-    WorkspaceStore* workspaces = nullptr;        // only with Dialect::workspaces
+    WorkspaceStore* workspaces = nullptr;         // only with Dialect::workspaces
     WorkspaceRoleHooks* workspaceRoles = nullptr; // null until the 3.x auth store provides it
 };
-
 
 // One authenticated request on its way through policy and handler.
 struct RequestContext
@@ -53,8 +56,9 @@ struct RequestContext
     const HttpRequest& request;
     const UserRecord& user;
     ServerState& state;
-    // From X-MLFLOW-WORKSPACE, already validated and known to exist; always `default` without workspaces.
-    QString workspace;
+    const Policy& policy;
+    // The request's workspace (X-MLFLOW-WORKSPACE with workspaces on); every role lookup is scoped to it.
+    QString workspace = defaultWorkspace;
 };
 
 using RouteHandler = std::function<HttpResponse(const RequestContext&)>;
@@ -85,5 +89,6 @@ QString pathTail(const QString& path, const QString& prefix);
 // The prefixes MLflow serves the REST API under. Auth endpoints exist only under the first in 2.15.1.
 inline const QString apiPrefix = QStringLiteral("/api/2.0/mlflow/");
 inline const QString ajaxApiPrefix = QStringLiteral("/ajax-api/2.0/mlflow/");
+// MLflow 3.x's newer auth endpoints (users/permissions/*, roles/*).
 inline const QString api3Prefix = QStringLiteral("/api/3.0/mlflow/");
 inline const QString ajaxApi3Prefix = QStringLiteral("/ajax-api/3.0/mlflow/");

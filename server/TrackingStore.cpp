@@ -52,24 +52,24 @@ const QString kModelColumns =
                    "':' || hex(t.value)) FROM registered_model_tags t WHERE t.workspace = m.workspace AND t.name = "
                    "m.name)");
 
-#define EXPERIMENTS_COLUMNS                                                                                        \
-    " experiment_id INTEGER PRIMARY KEY AUTOINCREMENT,"                                                                \
+#define EXPERIMENTS_COLUMNS                                                                                            \
+    "(experiment_id INTEGER PRIMARY KEY AUTOINCREMENT,"                                                                \
     " workspace TEXT NOT NULL DEFAULT 'default',"                                                                      \
     " name TEXT NOT NULL,"                                                                                             \
     " artifact_location TEXT,"                                                                                         \
     " lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),"                \
     " creation_time INTEGER,"                                                                                          \
     " last_update_time INTEGER,"                                                                                       \
-    " UNIQUE (workspace, name)"
-#define REGISTERED_MODELS_COLUMNS                                                                                  \
-    " workspace TEXT NOT NULL DEFAULT 'default',"                                                                      \
+    " UNIQUE (workspace, name))"
+#define REGISTERED_MODELS_COLUMNS                                                                                      \
+    "(workspace TEXT NOT NULL DEFAULT 'default',"                                                                      \
     " name TEXT NOT NULL,"                                                                                             \
     " creation_time INTEGER,"                                                                                          \
     " last_updated_time INTEGER,"                                                                                      \
     " description TEXT,"                                                                                               \
-    " PRIMARY KEY (workspace, name)"
-#define REGISTERED_MODEL_TAGS_COLUMNS                                                                              \
-    " workspace TEXT NOT NULL DEFAULT 'default',"                                                                      \
+    " PRIMARY KEY (workspace, name))"
+#define REGISTERED_MODEL_TAGS_COLUMNS                                                                                  \
+    "(workspace TEXT NOT NULL DEFAULT 'default',"                                                                      \
     " name TEXT NOT NULL,"                                                                                             \
     " key TEXT NOT NULL,"                                                                                              \
     " value TEXT,"                                                                                                     \
@@ -77,7 +77,7 @@ const QString kModelColumns =
 
 // Every statement is idempotent, so opening an existing database keeps its data.
 const char* const kSchema[] = {
-    "CREATE TABLE IF NOT EXISTS experiments (" EXPERIMENTS_COLUMNS ")",
+    "CREATE TABLE IF NOT EXISTS experiments " EXPERIMENTS_COLUMNS,
     "CREATE INDEX IF NOT EXISTS experiments_creation_time ON experiments (creation_time DESC, experiment_id)",
     "CREATE INDEX IF NOT EXISTS experiments_last_update_time ON experiments (last_update_time DESC, experiment_id)",
     "CREATE TABLE IF NOT EXISTS experiment_tags ("
@@ -124,10 +124,10 @@ const char* const kSchema[] = {
     " key TEXT NOT NULL,"
     " value TEXT,"
     " PRIMARY KEY (run_uuid, key)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS registered_models (" REGISTERED_MODELS_COLUMNS ")",
+    "CREATE TABLE IF NOT EXISTS registered_models " REGISTERED_MODELS_COLUMNS,
     "CREATE INDEX IF NOT EXISTS registered_models_last_updated_time ON registered_models (last_updated_time, name)",
     "CREATE INDEX IF NOT EXISTS experiments_workspace ON experiments (workspace, creation_time DESC, experiment_id)",
-    "CREATE TABLE IF NOT EXISTS registered_model_tags (" REGISTERED_MODEL_TAGS_COLUMNS ")",
+    "CREATE TABLE IF NOT EXISTS registered_model_tags " REGISTERED_MODEL_TAGS_COLUMNS,
 };
 
 // Tables that changed when resources got a workspace (names are unique per workspace, as MLflow 3.x's
@@ -807,7 +807,7 @@ public:
             return;
         const QString staging = table + QStringLiteral("_with_workspace");
         const QString columns = QString::fromLatin1(upgrade.copiedColumns);
-        runDdl(QStringLiteral("CREATE TABLE %1 (%2)").arg(staging, QString::fromLatin1(upgrade.columns)));
+        runDdl(QStringLiteral("CREATE TABLE %1 %2").arg(staging, QString::fromLatin1(upgrade.columns)));
         runDdl(QStringLiteral("INSERT INTO %1 (%2) SELECT %2 FROM %3").arg(staging, columns, table));
         runDdl(QStringLiteral("DROP TABLE %1").arg(table));
         runDdl(QStringLiteral("ALTER TABLE %1 RENAME TO %2").arg(staging, table));
@@ -830,9 +830,9 @@ public:
 
     void prepareHotPaths()
     {
-        m_experimentById = &statement(
-            QStringLiteral("SELECT %1 FROM experiments e WHERE e.experiment_id = ? AND e.workspace = ?")
-                .arg(kExperimentColumns));
+        m_experimentById =
+            &statement(QStringLiteral("SELECT %1 FROM experiments e WHERE e.experiment_id = ? AND e.workspace = ?")
+                           .arg(kExperimentColumns));
         m_searchExperimentsDefault = &statement(
             QStringLiteral("SELECT %1 FROM experiments e WHERE e.workspace = ? AND e.lifecycle_stage IN (?, ?) ORDER "
                            "BY e.creation_time DESC, e.experiment_id ASC LIMIT ? OFFSET ?")
@@ -851,8 +851,8 @@ public:
         QString location = m_artifactRoot;
         bool workspacePrefix = m_options.workspaces;
         if (m_options.workspaces && workspaceTableExists()) {
-            const QVariant root = scalar(
-                QStringLiteral("SELECT default_artifact_root FROM workspaces WHERE name = ?"), {workspace});
+            const QVariant root =
+                scalar(QStringLiteral("SELECT default_artifact_root FROM workspaces WHERE name = ?"), {workspace});
             if (root.isValid() && !root.toString().isEmpty()) {
                 location = root.toString();
                 workspacePrefix = false;
@@ -891,8 +891,9 @@ public:
 
     std::optional<qint64> experimentIdByName(const QString& name, const QString& workspace) const
     {
-        const QVariant id = scalar(
-            QStringLiteral("SELECT experiment_id FROM experiments WHERE workspace = ? AND name = ?"), {workspace, name});
+        const QVariant id =
+            scalar(QStringLiteral("SELECT experiment_id FROM experiments WHERE workspace = ? AND name = ?"),
+                   {workspace, name});
         if (!id.isValid())
             return std::nullopt;
         return id.toLongLong();
@@ -1039,8 +1040,9 @@ public:
 
     std::optional<QJsonObject> modelByName(const QString& name, const QString& workspace) const
     {
-        QSqlQuery& query = statement(
-            QStringLiteral("SELECT %1 FROM registered_models m WHERE m.workspace = ? AND m.name = ?").arg(kModelColumns));
+        QSqlQuery& query =
+            statement(QStringLiteral("SELECT %1 FROM registered_models m WHERE m.workspace = ? AND m.name = ?")
+                          .arg(kModelColumns));
         const Finisher done(query);
         execute(query, {workspace, name});
         if (!query.next())
@@ -1126,9 +1128,9 @@ QString TrackingStore::createExperiment(const QString& name, const QString& arti
     const qint64 now = nowMs();
     qint64 id = 0;
     {
-        QSqlQuery& insert = d->statement(
-            QStringLiteral("INSERT INTO experiments (workspace, name, artifact_location, lifecycle_stage, "
-                           "creation_time, last_update_time) VALUES (?, ?, ?, ?, ?, ?)"));
+        QSqlQuery& insert =
+            d->statement(QStringLiteral("INSERT INTO experiments (workspace, name, artifact_location, lifecycle_stage, "
+                                        "creation_time, last_update_time) VALUES (?, ?, ?, ?, ?, ?)"));
         const Private::Finisher done(insert);
         d->execute(insert, {workspace, name, artifactLocation, kActive, now, now});
         id = insert.lastInsertId().toLongLong();
@@ -1168,7 +1170,9 @@ std::optional<QJsonObject> TrackingStore::experimentByName(const QString& name, 
 
 SearchPage TrackingStore::searchExperiments(const SearchQuery& query, const QString& workspace) const
 {
-    const auto toJson = [this](const QSqlQuery& row) { return d->experimentJson(row); };
+    const auto toJson = [this](const QSqlQuery& row) {
+        return d->experimentJson(row);
+    };
     validatePaging(query);
     const auto [firstStage, secondStage] = lifecycleStages(query.viewType);
     const bool defaultOrder = std::all_of(query.orderBy.cbegin(), query.orderBy.cend(),
@@ -1181,7 +1185,8 @@ SearchPage TrackingStore::searchExperiments(const SearchQuery& query, const QStr
         {QStringLiteral("creation_time"), {QStringLiteral("e.creation_time"), true}},
         {QStringLiteral("last_update_time"), {QStringLiteral("e.last_update_time"), true}},
     };
-    SqlPart where{QStringLiteral("e.workspace = ? AND e.lifecycle_stage IN (?, ?)"), {workspace, firstStage, secondStage}};
+    SqlPart where{QStringLiteral("e.workspace = ? AND e.lifecycle_stage IN (?, ?)"),
+                  {workspace, firstStage, secondStage}};
     appendAttributeAndTagClauses(
         where, query.filter, filterColumns, QStringLiteral("experiments"),
         {QStringLiteral("experiment_tags"), QStringLiteral("experiment_id"), QStringLiteral("e.experiment_id")},
@@ -1688,11 +1693,10 @@ SearchPage TrackingStore::searchRegisteredModels(const SearchQuery& query, const
     };
     SqlPart where{QStringLiteral("m.workspace = ?"), {workspace}};
     // A model's tags are those of its name in its workspace, hence the second condition in the owner expression.
-    appendAttributeAndTagClauses(
-        where, query.filter, filterColumns, QStringLiteral("registered models"),
-        {QStringLiteral("registered_model_tags"), QStringLiteral("name"),
-         QStringLiteral("m.name AND kv.workspace = m.workspace")},
-        QStringLiteral("name and tags"));
+    appendAttributeAndTagClauses(where, query.filter, filterColumns, QStringLiteral("registered models"),
+                                 {QStringLiteral("registered_model_tags"), QStringLiteral("name"),
+                                  QStringLiteral("m.name AND kv.workspace = m.workspace")},
+                                 QStringLiteral("name and tags"));
     static const QHash<QString, QString> orderColumns = {
         {QStringLiteral("name"), QStringLiteral("m.name")},
         {QStringLiteral("creation_timestamp"), QStringLiteral("m.creation_time")},
@@ -1710,8 +1714,7 @@ SearchPage TrackingStore::searchRegisteredModels(const SearchQuery& query, const
     return d->page(statement, where.values + order.values, query, modelFromRow);
 }
 
-QJsonObject TrackingStore::renameRegisteredModel(const QString& name, const QString& newName,
-                                                 const QString& workspace)
+QJsonObject TrackingStore::renameRegisteredModel(const QString& name, const QString& newName, const QString& workspace)
 {
     validateModelName(newName);
     {

@@ -63,7 +63,8 @@ public:
                                                 const QString& workspace = defaultWorkspace) const; // active or deleted
     SearchPage searchExperiments(const SearchQuery& query,
                                  const QString& workspace = defaultWorkspace) const; // 400 on a bad filter
-    void renameExperiment(const QString& experimentId, const QString& newName, const QString& workspace = defaultWorkspace);
+    void renameExperiment(const QString& experimentId, const QString& newName,
+                          const QString& workspace = defaultWorkspace);
     void deleteExperiment(const QString& experimentId, const QString& workspace = defaultWorkspace); // also its runs
     void restoreExperiment(const QString& experimentId, const QString& workspace = defaultWorkspace);
     void setExperimentTag(const QString& experimentId, const QString& key, const QString& value,
@@ -72,9 +73,12 @@ public:
 
     // --- runs
     QJsonObject createRun(const QString& experimentId, const QString& userId, qint64 startTime, const QString& runName,
-                          const QJsonArray& tags, const QString& workspace = defaultWorkspace); // returns the "run" object
-    QJsonObject run(const QString& runId, const QString& workspace = defaultWorkspace) const; // 404 "Run with id=X not found"
-    QString experimentIdOfRun(const QString& runId, const QString& workspace = defaultWorkspace) const; // 404 if missing
+                          const QJsonArray& tags,
+                          const QString& workspace = defaultWorkspace); // returns the "run" object
+    QJsonObject run(const QString& runId,
+                    const QString& workspace = defaultWorkspace) const; // 404 "Run with id=X not found"
+    QString experimentIdOfRun(const QString& runId,
+                              const QString& workspace = defaultWorkspace) const; // 404 if missing
     QJsonObject updateRun(const QString& runId, const std::optional<QString>& status,
                           const std::optional<qint64>& endTime, const std::optional<QString>& runName,
                           const QString& workspace = defaultWorkspace); // run_info
@@ -84,18 +88,22 @@ public:
                           const QString& workspace = defaultWorkspace) const;
     void logMetric(const QString& runId, const QString& key, double value, qint64 timestamp, qint64 step,
                    const QString& workspace = defaultWorkspace);
-    void logParam(const QString& runId, const QString& key, const QString& value, const QString& workspace = defaultWorkspace);
-    void setRunTag(const QString& runId, const QString& key, const QString& value, const QString& workspace = defaultWorkspace);
+    void logParam(const QString& runId, const QString& key, const QString& value,
+                  const QString& workspace = defaultWorkspace);
+    void setRunTag(const QString& runId, const QString& key, const QString& value,
+                   const QString& workspace = defaultWorkspace);
     void logBatch(const QString& runId, const QJsonArray& metrics, const QJsonArray& params, const QJsonArray& tags,
                   const QString& workspace = defaultWorkspace);
-    QJsonArray metricHistory(const QString& runId, const QString& metricKey, const QString& workspace = defaultWorkspace) const;
+    QJsonArray metricHistory(const QString& runId, const QString& metricKey,
+                             const QString& workspace = defaultWorkspace) const;
 
     // --- registered models
     QJsonObject createRegisteredModel(const QString& name, const QString& description, const QJsonArray& tags,
                                       const QString& workspace = defaultWorkspace);
     QJsonObject registeredModel(const QString& name, const QString& workspace = defaultWorkspace) const; // 404
     SearchPage searchRegisteredModels(const SearchQuery& query, const QString& workspace = defaultWorkspace) const;
-    QJsonObject renameRegisteredModel(const QString& name, const QString& newName, const QString& workspace = defaultWorkspace);
+    QJsonObject renameRegisteredModel(const QString& name, const QString& newName,
+                                      const QString& workspace = defaultWorkspace);
     void deleteRegisteredModel(const QString& name, const QString& workspace = defaultWorkspace);
 
 private:

@@ -82,9 +82,9 @@ HttpResponse updateWorkspace(const RequestContext& context)
             throw HttpFailure::permissionDenied();
     }
     const RequestParams p = RequestParams::forTracking(context.request);
-    return workspaceResponse(context.state.workspaces->update(
-        name, p.optionalString(QStringLiteral("description")),
-        p.optionalString(QStringLiteral("default_artifact_root"))));
+    return workspaceResponse(
+        context.state.workspaces->update(name, p.optionalString(QStringLiteral("description")),
+                                         p.optionalString(QStringLiteral("default_artifact_root"))));
 }
 
 // 3.14 leaves this open to every user; we require an admin. Every role of the workspace goes with it, whatever the
@@ -106,10 +106,10 @@ HttpResponse deleteWorkspace(const RequestContext& context)
 // Flask's jsonify: compact, with a trailing newline. It answers before any header check (see MlflowService).
 HttpResponse serverInfo(const RequestContext& context)
 {
-    HttpResponse response = HttpResponse::jsonObject({{QStringLiteral("store_type"), QStringLiteral("SqlStore")},
-                                                      {QStringLiteral("trace_archival_enabled"), false},
-                                                      {QStringLiteral("workspaces_enabled"),
-                                                       context.state.dialect.workspaces}});
+    HttpResponse response =
+        HttpResponse::jsonObject({{QStringLiteral("store_type"), QStringLiteral("SqlStore")},
+                                  {QStringLiteral("trace_archival_enabled"), false},
+                                  {QStringLiteral("workspaces_enabled"), context.state.dialect.workspaces}});
     response.body += '\n';
     return response;
 }

@@ -82,8 +82,9 @@ private:
 WorkspaceStore::WorkspaceStore(QSqlDatabase database) : m_db(std::move(database))
 {
     // The columns of MLflow's workspaces table; trace archival settings are kept but not served (see README).
-    run(m_db, QStringLiteral("CREATE TABLE IF NOT EXISTS workspaces (name TEXT NOT NULL PRIMARY KEY, description TEXT, "
-                             "default_artifact_root TEXT, trace_archival_location TEXT, trace_archival_retention TEXT)"));
+    run(m_db,
+        QStringLiteral("CREATE TABLE IF NOT EXISTS workspaces (name TEXT NOT NULL PRIMARY KEY, description TEXT, "
+                       "default_artifact_root TEXT, trace_archival_location TEXT, trace_archival_retention TEXT)"));
     run(m_db, QStringLiteral("INSERT OR IGNORE INTO workspaces (name, description) VALUES (?, ?)"),
         {kDefault, QStringLiteral("Default workspace for legacy resources")});
 }
@@ -105,7 +106,8 @@ void WorkspaceStore::validateName(const QString& name)
     static const QSet<QString> reserved = {QStringLiteral("workspaces"), QStringLiteral("api"),
                                            QStringLiteral("ajax-api"), QStringLiteral("static-files")};
     if (reserved.contains(name))
-        throw MlflowError::invalidParameter(QStringLiteral("Workspace name '%1' is reserved and cannot be used.").arg(name));
+        throw MlflowError::invalidParameter(
+            QStringLiteral("Workspace name '%1' is reserved and cannot be used.").arg(name));
 }
 
 WorkspaceStore::DeletionMode WorkspaceStore::parseDeletionMode(const std::optional<QString>& text)
@@ -148,14 +150,16 @@ QJsonObject WorkspaceStore::create(const QString& name, const std::optional<QStr
                                    const std::optional<QString>& defaultArtifactRoot)
 {
     if (name == kDefault)
-        throw MlflowError::invalidParameter(QStringLiteral("The 'default' workspace is reserved and cannot be created"));
+        throw MlflowError::invalidParameter(
+            QStringLiteral("The 'default' workspace is reserved and cannot be created"));
     validateName(name);
     {
         Transaction transaction(m_db);
         if (exists(name))
             throw MlflowError::alreadyExists(QStringLiteral("Workspace '%1' already exists.").arg(name));
         run(m_db, QStringLiteral("INSERT INTO workspaces (name, description, default_artifact_root) VALUES (?, ?, ?)"),
-            {name, description ? QVariant(*description) : QVariant(), defaultArtifactRoot ? QVariant(*defaultArtifactRoot) : QVariant()});
+            {name, description ? QVariant(*description) : QVariant(),
+             defaultArtifactRoot ? QVariant(*defaultArtifactRoot) : QVariant()});
         transaction.commit();
     }
     return workspace(name);
@@ -187,7 +191,8 @@ QJsonObject WorkspaceStore::update(const QString& name, const std::optional<QStr
 void WorkspaceStore::remove(const QString& name, DeletionMode mode)
 {
     if (name == kDefault)
-        throw MlflowError::invalidParameter(QStringLiteral("The 'default' workspace is reserved and cannot be deleted"));
+        throw MlflowError::invalidParameter(
+            QStringLiteral("The 'default' workspace is reserved and cannot be deleted"));
     validateName(name);
     Transaction transaction(m_db);
     if (!exists(name))
@@ -196,7 +201,8 @@ void WorkspaceStore::remove(const QString& name, DeletionMode mode)
     case DeletionMode::Restrict:
         for (const char* table : kRootTables) {
             const QString tableName = QString::fromLatin1(table);
-            QSqlQuery count = run(m_db, QStringLiteral("SELECT count(*) FROM %1 WHERE workspace = ?").arg(tableName), {name});
+            QSqlQuery count =
+                run(m_db, QStringLiteral("SELECT count(*) FROM %1 WHERE workspace = ?").arg(tableName), {name});
             const qint64 rows = count.next() ? count.value(0).toLongLong() : 0;
             if (rows > 0) {
                 throw MlflowError("INVALID_STATE",
@@ -213,12 +219,15 @@ void WorkspaceStore::remove(const QString& name, DeletionMode mode)
             "run_uuid IN (SELECT r.run_uuid FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id "
             "WHERE e.workspace = ?)");
         for (const char* table : {"metrics", "latest_metrics", "params", "tags"})
-            run(m_db, QStringLiteral("DELETE FROM %1 WHERE %2").arg(QString::fromLatin1(table), runsOfWorkspace), {name});
-        run(m_db, QStringLiteral("DELETE FROM runs WHERE experiment_id IN (SELECT experiment_id FROM experiments WHERE "
-                                 "workspace = ?)"),
+            run(m_db, QStringLiteral("DELETE FROM %1 WHERE %2").arg(QString::fromLatin1(table), runsOfWorkspace),
+                {name});
+        run(m_db,
+            QStringLiteral("DELETE FROM runs WHERE experiment_id IN (SELECT experiment_id FROM experiments WHERE "
+                           "workspace = ?)"),
             {name});
-        run(m_db, QStringLiteral("DELETE FROM experiment_tags WHERE experiment_id IN (SELECT experiment_id FROM "
-                                 "experiments WHERE workspace = ?)"),
+        run(m_db,
+            QStringLiteral("DELETE FROM experiment_tags WHERE experiment_id IN (SELECT experiment_id FROM "
+                           "experiments WHERE workspace = ?)"),
             {name});
         run(m_db, QStringLiteral("DELETE FROM experiments WHERE workspace = ?"), {name});
         run(m_db, QStringLiteral("DELETE FROM registered_model_tags WHERE workspace = ?"), {name});
@@ -229,21 +238,23 @@ void WorkspaceStore::remove(const QString& name, DeletionMode mode)
         QStringList conflicts;
         for (const char* table : kRootTables) {
             const QString tableName = QString::fromLatin1(table);
-            QSqlQuery clash = run(m_db,
-                                  QStringLiteral("SELECT name FROM %1 WHERE workspace = ? AND name IN (SELECT name FROM "
-                                                 "%1 WHERE workspace = ?) ORDER BY name")
-                                      .arg(tableName),
-                                  {name, kDefault});
+            QSqlQuery clash =
+                run(m_db,
+                    QStringLiteral("SELECT name FROM %1 WHERE workspace = ? AND name IN (SELECT name FROM "
+                                   "%1 WHERE workspace = ?) ORDER BY name")
+                        .arg(tableName),
+                    {name, kDefault});
             while (clash.next())
                 conflicts.append(QStringLiteral("  - %1: '%2'").arg(tableName, clash.value(0).toString()));
         }
         if (!conflicts.isEmpty()) {
-            throw MlflowError("INVALID_STATE",
-                              QStringLiteral("Cannot reassign resources from workspace '%1' to 'default': the following "
-                                             "names already exist in the default workspace and would cause "
-                                             "conflicts:\n%2\nRename or remove the conflicting resources before "
-                                             "retrying.")
-                                  .arg(name, conflicts.join(QLatin1Char('\n'))));
+            throw MlflowError(
+                "INVALID_STATE",
+                QStringLiteral("Cannot reassign resources from workspace '%1' to 'default': the following "
+                               "names already exist in the default workspace and would cause "
+                               "conflicts:\n%2\nRename or remove the conflicting resources before "
+                               "retrying.")
+                    .arg(name, conflicts.join(QLatin1Char('\n'))));
         }
         for (const char* table : {"registered_model_tags", "registered_models", "experiments"}) {
             run(m_db, QStringLiteral("UPDATE %1 SET workspace = ? WHERE workspace = ?").arg(QString::fromLatin1(table)),

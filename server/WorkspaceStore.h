@@ -23,7 +23,7 @@ public:
     static DeletionMode parseDeletionMode(const std::optional<QString>& text);
 
     bool exists(const QString& name) const;
-    QJsonArray list() const;                  // sorted by name
+    QJsonArray list() const;                          // sorted by name
     QJsonObject workspace(const QString& name) const; // 404 "Workspace 'x' not found"
     // Unset fields stay NULL and are left out of the JSON, as MLflow's proto does.
     QJsonObject create(const QString& name, const std::optional<QString>& description,

@@ -10,7 +10,7 @@
 
 // A fresh embedded server on a free loopback port, in a temporary data dir, configured like the reference
 // servers: admin/password1234 and default_permission = NO_PERMISSIONS unless told otherwise. With a certificate and
-// key (see TestCertificate.h) it serves HTTPS; `dialect` picks the MLflow generation it speaks.
+// key (see TestCertificate.h) it serves HTTPS; with a dialect it speaks that MLflow generation.
 class ServerFixture
 {
 public:

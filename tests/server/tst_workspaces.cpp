@@ -69,7 +69,7 @@ public:
         }
         if (!workspace.isNull())
             headers.append(qMakePair(QByteArray("X-MLFLOW-WORKSPACE"), workspace.toUtf8()));
-        const bool withBody = method != "GET" && method != "DELETE";
+        const bool withBody = method == "POST" || method == "PATCH" || !body.isEmpty();
         if (withBody)
             headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
         const RawHttpClient::Response response =
@@ -107,7 +107,7 @@ const QString v3 = QStringLiteral("/api/3.0/mlflow/");
     do {                                                                                                               \
         const Answer checked = (answer);                                                                               \
         QCOMPARE(checked.status, httpStatus);                                                                          \
-        QCOMPARE(checked.contentType, QByteArray("application/json"));                                                \
+        QCOMPARE(checked.contentType, QByteArray("application/json"));                                                 \
         QCOMPARE(checked.json.value(QStringLiteral("error_code")).toString(), QStringLiteral(code));                   \
         QCOMPARE(checked.json.value(QStringLiteral("message")).toString(), QString(text));                             \
     } while (false)
@@ -216,8 +216,9 @@ void TestWorkspaces::serverInfoSkipsTheHeader()
         const Answer answer = client.get(v3 + QStringLiteral("server-info"), header);
         QCOMPARE(answer.status, 200);
         // Flask's jsonify, byte for byte as the real server sent it (checked with curl on 3.14).
-        QCOMPARE(answer.body,
-                 QByteArray("{\"store_type\":\"SqlStore\",\"trace_archival_enabled\":false,\"workspaces_enabled\":true}\n"));
+        QCOMPARE(
+            answer.body,
+            QByteArray("{\"store_type\":\"SqlStore\",\"trace_archival_enabled\":false,\"workspaces_enabled\":true}\n"));
     }
     QCOMPARE(client.call("GET", v3 + QStringLiteral("server-info"), {}, kNoWorkspace, QString()).status, 401);
 }
@@ -231,13 +232,13 @@ void TestWorkspaces::createAndList()
     Answer answer = client.get(v3 + QStringLiteral("workspaces"));
     QCOMPARE(answer.status, 200);
     QCOMPARE(answer.json.value(QStringLiteral("workspaces")).toArray(),
-             QJsonArray({QJsonObject{{QStringLiteral("name"), QStringLiteral("default")},
-                                     {QStringLiteral("description"),
-                                      QStringLiteral("Default workspace for legacy resources")}}}));
+             QJsonArray({QJsonObject{
+                 {QStringLiteral("name"), QStringLiteral("default")},
+                 {QStringLiteral("description"), QStringLiteral("Default workspace for legacy resources")}}}));
 
-    answer = client.post(v3 + QStringLiteral("workspaces"),
-                         {{QStringLiteral("name"), QStringLiteral("team-b")},
-                          {QStringLiteral("description"), QStringLiteral("Team B")}});
+    answer =
+        client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("team-b")},
+                                                        {QStringLiteral("description"), QStringLiteral("Team B")}});
     QCOMPARE(answer.status, 201);
     // Pretty-printed like 3.14's tracking-style endpoints (json.dumps(indent=2); recorded length 74).
     QCOMPARE(answer.body,
@@ -246,10 +247,11 @@ void TestWorkspaces::createAndList()
     // Unset fields are omitted.
     answer = client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("scratch")}});
     QCOMPARE(answer.status, 201);
-    QCOMPARE(answer.json,
-             QJsonObject({{QStringLiteral("workspace"), QJsonObject{{QStringLiteral("name"), QStringLiteral("scratch")}}}}));
-    QCOMPARE(client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("team-a")}}).status,
-             201);
+    QCOMPARE(answer.json, QJsonObject({{QStringLiteral("workspace"),
+                                        QJsonObject{{QStringLiteral("name"), QStringLiteral("scratch")}}}}));
+    QCOMPARE(
+        client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("team-a")}}).status,
+        201);
 
     // Sorted by name, on both prefixes; there is no /api/2.0 twin.
     for (const QString& prefix : {v3, QStringLiteral("/ajax-api/3.0/mlflow/")}) {
@@ -281,7 +283,8 @@ void TestWorkspaces::createRefusals_data()
                              << QStringLiteral("INVALID_PARAMETER_VALUE")
                              << QStringLiteral("The 'default' workspace is reserved and cannot be created");
     QTest::newRow("pattern") << QJsonObject{{QStringLiteral("name"), QStringLiteral("Team_C")}}
-                             << QStringLiteral("INVALID_PARAMETER_VALUE") << kPatternMessage.arg(QStringLiteral("Team_C"));
+                             << QStringLiteral("INVALID_PARAMETER_VALUE")
+                             << kPatternMessage.arg(QStringLiteral("Team_C"));
     QTest::newRow("reserved") << QJsonObject{{QStringLiteral("name"), QStringLiteral("ajax-api")}}
                               << QStringLiteral("INVALID_PARAMETER_VALUE")
                               << QStringLiteral("Workspace name 'ajax-api' is reserved and cannot be used.");
@@ -302,8 +305,9 @@ void TestWorkspaces::createRefusals()
     ServerFixture fixture(false, QStringLiteral("NO_PERMISSIONS"), {}, {}, withWorkspaces());
     QVERIFY2(fixture.started(), qPrintable(fixture.error()));
     Client client(fixture.port());
-    QCOMPARE(client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("team-a")}}).status,
-             201);
+    QCOMPARE(
+        client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("team-a")}}).status,
+        201);
     const Answer answer = client.post(v3 + QStringLiteral("workspaces"), body);
     QCOMPARE(answer.status, 400);
     QCOMPARE(answer.json.value(QStringLiteral("error_code")).toString(), code);
@@ -316,8 +320,8 @@ void TestWorkspaces::getAndUpdate()
     ServerFixture fixture(false, QStringLiteral("NO_PERMISSIONS"), {}, {}, withWorkspaces());
     QVERIFY2(fixture.started(), qPrintable(fixture.error()));
     Client client(fixture.port());
-    client.post(v3 + QStringLiteral("workspaces"),
-                {{QStringLiteral("name"), QStringLiteral("team-b")}, {QStringLiteral("description"), QStringLiteral("Team B")}});
+    client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("team-b")},
+                                                    {QStringLiteral("description"), QStringLiteral("Team B")}});
     client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("scratch")}});
 
     Answer answer = client.get(v3 + QStringLiteral("workspaces/team-b"));
@@ -336,16 +340,17 @@ void TestWorkspaces::getAndUpdate()
     answer = client.call("PATCH", v3 + QStringLiteral("workspaces/team-b"),
                          {{QStringLiteral("description"), QStringLiteral("Team B (updated)")}});
     QCOMPARE(answer.status, 200);
-    QCOMPARE(answer.json, QJsonObject({{QStringLiteral("workspace"),
-                                        QJsonObject{{QStringLiteral("name"), QStringLiteral("team-b")},
-                                                    {QStringLiteral("description"), QStringLiteral("Team B (updated)")}}}}));
+    QCOMPARE(answer.json,
+             QJsonObject({{QStringLiteral("workspace"),
+                           QJsonObject{{QStringLiteral("name"), QStringLiteral("team-b")},
+                                       {QStringLiteral("description"), QStringLiteral("Team B (updated)")}}}}));
     answer = client.call("PATCH", v3 + QStringLiteral("workspaces/scratch"),
                          {{QStringLiteral("default_artifact_root"), QStringLiteral("s3://ws-bucket/scratch")}});
     QCOMPARE(answer.status, 200);
-    QCOMPARE(answer.json, QJsonObject({{QStringLiteral("workspace"),
-                                        QJsonObject{{QStringLiteral("name"), QStringLiteral("scratch")},
-                                                    {QStringLiteral("default_artifact_root"),
-                                                     QStringLiteral("s3://ws-bucket/scratch")}}}}));
+    QCOMPARE(answer.json,
+             QJsonObject({{QStringLiteral("workspace"), QJsonObject{{QStringLiteral("name"), QStringLiteral("scratch")},
+                                                                    {QStringLiteral("default_artifact_root"),
+                                                                     QStringLiteral("s3://ws-bucket/scratch")}}}}));
     EXPECT_ERROR(client.call("PATCH", v3 + QStringLiteral("workspaces/team-b"), {}), 400, "INVALID_PARAMETER_VALUE",
                  QStringLiteral("Workspace update must have at least one key"));
     EXPECT_ERROR(client.call("PATCH", v3 + QStringLiteral("workspaces/team-zz"),
@@ -367,8 +372,9 @@ void TestWorkspaces::deleteRefusalsAndRestrict()
     client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("team-b")}});
     client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("scratch")}});
     const QString teamB = QStringLiteral("team-b");
-    QCOMPARE(client.post(v2 + QStringLiteral("experiments/create"), {{QStringLiteral("name"), QStringLiteral("carol-exp")}},
-                         teamB)
+    QCOMPARE(client
+                 .post(v2 + QStringLiteral("experiments/create"),
+                       {{QStringLiteral("name"), QStringLiteral("carol-exp")}}, teamB)
                  .status,
              200);
     for (const QString& model : {QStringLiteral("model-a"), QStringLiteral("model-b")})
@@ -393,8 +399,12 @@ void TestWorkspaces::deleteRefusalsAndRestrict()
                                 "resource(s). Remove or reassign them before deleting the workspace."));
     QCOMPARE(answer.json.value(QStringLiteral("error_class")).toString(), QStringLiteral("CLIENT_INTERNAL_ERROR"));
     QCOMPARE(answer.json.value(QStringLiteral("sqlstate")).toString(), QStringLiteral("XXM00"));
-    client.call("DELETE", v2 + QStringLiteral("registered-models/delete?name=model-a"), {}, teamB);
-    client.call("DELETE", v2 + QStringLiteral("registered-models/delete?name=model-b"), {}, teamB);
+    for (const QString& model : {QStringLiteral("model-a"), QStringLiteral("model-b")})
+        QCOMPARE(client
+                     .call("DELETE", v2 + QStringLiteral("registered-models/delete"), {{QStringLiteral("name"), model}},
+                           teamB)
+                     .status,
+                 200);
     EXPECT_ERROR(client.call("DELETE", v3 + QStringLiteral("workspaces/team-b?mode=RESTRICT")), 500, "INVALID_STATE",
                  QStringLiteral("Cannot delete workspace 'team-b': table 'experiments' still contains 1 resource(s). "
                                 "Remove or reassign them before deleting the workspace."));
@@ -448,11 +458,13 @@ void TestWorkspaces::experimentsAreScopedToTheWorkspace()
 
     // get-by-name resolves the name inside the workspace.
     answer = client.get(v2 + QStringLiteral("experiments/get-by-name?experiment_name=shared-name"), teamA);
-    QCOMPARE(answer.json.value(QStringLiteral("experiment")).toObject().value(QStringLiteral("experiment_id")).toString(),
-             QStringLiteral("2"));
+    QCOMPARE(
+        answer.json.value(QStringLiteral("experiment")).toObject().value(QStringLiteral("experiment_id")).toString(),
+        QStringLiteral("2"));
     answer = client.get(v2 + QStringLiteral("experiments/get-by-name?experiment_name=shared-name"));
-    QCOMPARE(answer.json.value(QStringLiteral("experiment")).toObject().value(QStringLiteral("experiment_id")).toString(),
-             QStringLiteral("1"));
+    QCOMPARE(
+        answer.json.value(QStringLiteral("experiment")).toObject().value(QStringLiteral("experiment_id")).toString(),
+        QStringLiteral("1"));
 
     // search: only `default` has the Default experiment 0 (rows 59, 61).
     const auto searchNames = [&client](const QString& workspace) {
@@ -464,21 +476,30 @@ void TestWorkspaces::experimentsAreScopedToTheWorkspace()
                          item.toObject().value(QStringLiteral("workspace")).toString());
         return names;
     };
-    QCOMPARE(searchNames(kNoWorkspace), QStringList({QStringLiteral("shared-name@default"), QStringLiteral("Default@default")}));
+    QCOMPARE(searchNames(kNoWorkspace),
+             QStringList({QStringLiteral("shared-name@default"), QStringLiteral("Default@default")}));
     QCOMPARE(searchNames(teamA), QStringList({QStringLiteral("shared-name@team-a")}));
     answer = client.get(v2 + QStringLiteral("experiments/get?experiment_id=0"));
-    QCOMPARE(answer.json.value(QStringLiteral("experiment")).toObject().value(QStringLiteral("artifact_location")).toString(),
+    QCOMPARE(answer.json.value(QStringLiteral("experiment"))
+                 .toObject()
+                 .value(QStringLiteral("artifact_location"))
+                 .toString(),
              QStringLiteral("mlflow-artifacts:/workspaces/default/0"));
 
     // A workspace with its own default_artifact_root puts experiments directly under it (checked on 3.14).
-    client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("rooted")},
-                                                    {QStringLiteral("default_artifact_root"), QStringLiteral("s3://ws-bucket/rooted")}});
-    const QString rootedId = client.post(v2 + QStringLiteral("experiments/create"), {{QStringLiteral("name"), QStringLiteral("e-rooted")}},
-                                         QStringLiteral("rooted"))
+    client.post(v3 + QStringLiteral("workspaces"),
+                {{QStringLiteral("name"), QStringLiteral("rooted")},
+                 {QStringLiteral("default_artifact_root"), QStringLiteral("s3://ws-bucket/rooted")}});
+    const QString rootedId = client
+                                 .post(v2 + QStringLiteral("experiments/create"),
+                                       {{QStringLiteral("name"), QStringLiteral("e-rooted")}}, QStringLiteral("rooted"))
                                  .json.value(QStringLiteral("experiment_id"))
                                  .toString();
     answer = client.get(v2 + QStringLiteral("experiments/get?experiment_id=") + rootedId, QStringLiteral("rooted"));
-    QCOMPARE(answer.json.value(QStringLiteral("experiment")).toObject().value(QStringLiteral("artifact_location")).toString(),
+    QCOMPARE(answer.json.value(QStringLiteral("experiment"))
+                 .toObject()
+                 .value(QStringLiteral("artifact_location"))
+                 .toString(),
              QStringLiteral("s3://ws-bucket/rooted/") + rootedId);
 
     // Writes to another workspace's experiment are "not found" too.
@@ -499,13 +520,18 @@ void TestWorkspaces::registeredModelsAndRunsAreScoped()
     client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), teamA}});
     client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), teamB}});
 
-    const QJsonObject modelA{{QStringLiteral("name"), QStringLiteral("model-a")},
-                             {QStringLiteral("tags"), QJsonArray{QJsonObject{{QStringLiteral("key"), QStringLiteral("team")},
-                                                                             {QStringLiteral("value"), QStringLiteral("a")}}}}};
+    const QJsonObject modelA{
+        {QStringLiteral("name"), QStringLiteral("model-a")},
+        {QStringLiteral("tags"), QJsonArray{QJsonObject{{QStringLiteral("key"), QStringLiteral("team")},
+                                                        {QStringLiteral("value"), QStringLiteral("a")}}}}};
     QCOMPARE(client.post(v2 + QStringLiteral("registered-models/create"), modelA, teamA).status, 200);
-    QCOMPARE(client.post(v2 + QStringLiteral("registered-models/create"), {{QStringLiteral("name"), QStringLiteral("model-a")}}, teamB).status,
+    QCOMPARE(client
+                 .post(v2 + QStringLiteral("registered-models/create"),
+                       {{QStringLiteral("name"), QStringLiteral("model-a")}}, teamB)
+                 .status,
              200);
-    EXPECT_ERROR(client.post(v2 + QStringLiteral("registered-models/create"), {{QStringLiteral("name"), QStringLiteral("model-a")}}, teamB),
+    EXPECT_ERROR(client.post(v2 + QStringLiteral("registered-models/create"),
+                             {{QStringLiteral("name"), QStringLiteral("model-a")}}, teamB),
                  400, "RESOURCE_ALREADY_EXISTS", QStringLiteral("Registered Model (name=model-a) already exists."));
     EXPECT_ERROR(client.get(v2 + QStringLiteral("registered-models/get?name=model-a")), 404, "RESOURCE_DOES_NOT_EXIST",
                  QStringLiteral("Registered Model with name=model-a not found"));
@@ -526,11 +552,13 @@ void TestWorkspaces::registeredModelsAndRunsAreScoped()
         client.post(v2 + QStringLiteral("experiments/create"), {{QStringLiteral("name"), QStringLiteral("exp")}}, teamA)
             .json.value(QStringLiteral("experiment_id"))
             .toString();
-    answer = client.post(v2 + QStringLiteral("runs/create"),
-                         {{QStringLiteral("experiment_id"), experimentId}, {QStringLiteral("run_name"), QStringLiteral("run-a1")}},
-                         teamA);
+    answer = client.post(
+        v2 + QStringLiteral("runs/create"),
+        {{QStringLiteral("experiment_id"), experimentId}, {QStringLiteral("run_name"), QStringLiteral("run-a1")}},
+        teamA);
     QCOMPARE(answer.status, 200);
-    const QJsonObject info = answer.json.value(QStringLiteral("run")).toObject().value(QStringLiteral("info")).toObject();
+    const QJsonObject info =
+        answer.json.value(QStringLiteral("run")).toObject().value(QStringLiteral("info")).toObject();
     const QString runId = info.value(QStringLiteral("run_id")).toString();
     QCOMPARE(info.value(QStringLiteral("artifact_uri")).toString(),
              QStringLiteral("mlflow-artifacts:/workspaces/team-a/%1/%2/artifacts").arg(experimentId, runId));
@@ -546,7 +574,10 @@ void TestWorkspaces::registeredModelsAndRunsAreScoped()
     QCOMPARE(client.post(v2 + QStringLiteral("runs/log-metric"), metric, teamA).status, 200);
     QCOMPARE(client.get(v2 + QStringLiteral("runs/get?run_id=") + runId, teamA).status, 200);
     const QJsonObject search{{QStringLiteral("experiment_ids"), QJsonArray{experimentId}}};
-    QCOMPARE(client.post(v2 + QStringLiteral("runs/search"), search, teamA).json.value(QStringLiteral("runs")).toArray().size(),
+    QCOMPARE(client.post(v2 + QStringLiteral("runs/search"), search, teamA)
+                 .json.value(QStringLiteral("runs"))
+                 .toArray()
+                 .size(),
              1);
     QCOMPARE(client.post(v2 + QStringLiteral("runs/search"), search, teamB).json, QJsonObject());
 }
@@ -562,20 +593,24 @@ void TestWorkspaces::deleteModesMoveOrRemoveResources()
     client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), teamC}});
     const QJsonObject sharedName{{QStringLiteral("name"), QStringLiteral("shared-name")}};
     client.post(v2 + QStringLiteral("experiments/create"), sharedName);
-    const QString teamCExperiment =
-        client.post(v2 + QStringLiteral("experiments/create"), sharedName, teamC).json.value(QStringLiteral("experiment_id")).toString();
-    const QString carolExperiment = client.post(v2 + QStringLiteral("experiments/create"),
-                                                {{QStringLiteral("name"), QStringLiteral("carol-exp")}}, teamB)
+    const QString teamCExperiment = client.post(v2 + QStringLiteral("experiments/create"), sharedName, teamC)
                                         .json.value(QStringLiteral("experiment_id"))
                                         .toString();
-    client.post(v2 + QStringLiteral("registered-models/create"), {{QStringLiteral("name"), QStringLiteral("model-b")}}, teamB);
-    const QString runId = client.post(v2 + QStringLiteral("runs/create"), {{QStringLiteral("experiment_id"), teamCExperiment}}, teamC)
-                              .json.value(QStringLiteral("run"))
-                              .toObject()
-                              .value(QStringLiteral("info"))
-                              .toObject()
-                              .value(QStringLiteral("run_id"))
-                              .toString();
+    const QString carolExperiment = client
+                                        .post(v2 + QStringLiteral("experiments/create"),
+                                              {{QStringLiteral("name"), QStringLiteral("carol-exp")}}, teamB)
+                                        .json.value(QStringLiteral("experiment_id"))
+                                        .toString();
+    client.post(v2 + QStringLiteral("registered-models/create"), {{QStringLiteral("name"), QStringLiteral("model-b")}},
+                teamB);
+    const QString runId =
+        client.post(v2 + QStringLiteral("runs/create"), {{QStringLiteral("experiment_id"), teamCExperiment}}, teamC)
+            .json.value(QStringLiteral("run"))
+            .toObject()
+            .value(QStringLiteral("info"))
+            .toObject()
+            .value(QStringLiteral("run_id"))
+            .toString();
     QVERIFY(!runId.isEmpty());
 
     // SET_DEFAULT refuses a name that exists in default (row 148) and changes nothing.
@@ -619,8 +654,9 @@ void TestWorkspaces::workspaceItemEndpointsAreAuthorized()
     Client client(fixture.port());
     client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("scratch")}});
     const QString alice = QStringLiteral("alice");
-    QCOMPARE(client.post(v2 + QStringLiteral("users/create"),
-                         {{QStringLiteral("username"), alice}, {QStringLiteral("password"), client.userPassword}})
+    QCOMPARE(client
+                 .post(v2 + QStringLiteral("users/create"),
+                       {{QStringLiteral("username"), alice}, {QStringLiteral("password"), client.userPassword}})
                  .status,
              200);
 
@@ -630,7 +666,8 @@ void TestWorkspaces::workspaceItemEndpointsAreAuthorized()
     };
     expectDenied(client.get(v3 + QStringLiteral("workspaces/scratch"), kNoWorkspace, alice));
     expectDenied(client.call("PATCH", v3 + QStringLiteral("workspaces/scratch"),
-                             {{QStringLiteral("description"), QStringLiteral("renamed by alice")}}, kNoWorkspace, alice));
+                             {{QStringLiteral("description"), QStringLiteral("renamed by alice")}}, kNoWorkspace,
+                             alice));
     expectDenied(client.call("DELETE", v3 + QStringLiteral("workspaces/scratch"), {}, kNoWorkspace, alice));
     expectDenied(client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("mine")}},
                              kNoWorkspace, alice));
@@ -661,10 +698,11 @@ void TestWorkspaces::mlflow3WithoutWorkspaces()
     answer = client.call("DELETE", QStringLiteral("/ajax-api/3.0/mlflow/workspaces/team-a"));
     QCOMPARE(answer.status, 503);
     QCOMPARE(answer.body, "Endpoint: /ajax-api/3.0/mlflow/workspaces/<workspace_name>" + disabledTail);
-    QCOMPARE(client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("team-a")}}).status,
-             503);
-    client.post(v2 + QStringLiteral("users/create"),
-                {{QStringLiteral("username"), QStringLiteral("alice")}, {QStringLiteral("password"), client.userPassword}});
+    QCOMPARE(
+        client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("team-a")}}).status,
+        503);
+    client.post(v2 + QStringLiteral("users/create"), {{QStringLiteral("username"), QStringLiteral("alice")},
+                                                      {QStringLiteral("password"), client.userPassword}});
     answer = client.post(v3 + QStringLiteral("workspaces"), {{QStringLiteral("name"), QStringLiteral("team-a")}},
                          kNoWorkspace, QStringLiteral("alice"));
     QCOMPARE(answer.status, 403);
@@ -679,9 +717,12 @@ void TestWorkspaces::mlflow3WithoutWorkspaces()
     answer = client.get(v2 + QStringLiteral("experiments/get?experiment_id=") + id, QStringLiteral("Bad_Name"));
     const QJsonObject experiment = answer.json.value(QStringLiteral("experiment")).toObject();
     QCOMPARE(experiment.value(QStringLiteral("workspace")).toString(), QStringLiteral("default"));
-    QCOMPARE(experiment.value(QStringLiteral("artifact_location")).toString(), QStringLiteral("mlflow-artifacts:/") + id);
-    QVERIFY(client.post(v2 + QStringLiteral("experiments/create"),
-                        {{QStringLiteral("name"), QStringLiteral("e2")}, {QStringLiteral("artifact_location"), QStringLiteral("/tmp/x")}})
+    QCOMPARE(experiment.value(QStringLiteral("artifact_location")).toString(),
+             QStringLiteral("mlflow-artifacts:/") + id);
+    QVERIFY(client
+                .post(v2 + QStringLiteral("experiments/create"),
+                      {{QStringLiteral("name"), QStringLiteral("e2")},
+                       {QStringLiteral("artifact_location"), QStringLiteral("/tmp/x")}})
                 .status == 200);
     answer = client.get(v3 + QStringLiteral("server-info"));
     QCOMPARE(answer.json.value(QStringLiteral("workspaces_enabled")).toBool(true), false);
@@ -719,21 +760,22 @@ void TestWorkspaces::olderTrackingDatabaseMovesIntoDefault()
         QVERIFY(db.open());
         QSqlQuery query(db);
         // The schema TrackingStore wrote before this change (git show f1f6649:server/TrackingStore.cpp).
-        for (const char* ddl :
-             {"CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, "
-              "artifact_location TEXT, lifecycle_stage TEXT NOT NULL DEFAULT 'active', creation_time INTEGER, "
-              "last_update_time INTEGER)",
-              "CREATE INDEX experiments_creation_time ON experiments (creation_time DESC, experiment_id)",
-              "CREATE TABLE experiment_tags (experiment_id INTEGER NOT NULL REFERENCES experiments (experiment_id), key "
-              "TEXT NOT NULL, value TEXT, PRIMARY KEY (experiment_id, key)) WITHOUT ROWID",
-              "CREATE TABLE registered_models (name TEXT NOT NULL PRIMARY KEY, creation_time INTEGER, "
-              "last_updated_time INTEGER, description TEXT)",
-              "CREATE TABLE registered_model_tags (name TEXT NOT NULL REFERENCES registered_models (name), key TEXT NOT "
-              "NULL, value TEXT, PRIMARY KEY (name, key)) WITHOUT ROWID",
-              "INSERT INTO experiments VALUES (0, 'Default', 'mlflow-artifacts:/0', 'active', 1, 1)",
-              "INSERT INTO experiments VALUES (7, 'old-exp', 'mlflow-artifacts:/7', 'active', 2, 2)",
-              "INSERT INTO registered_models VALUES ('old-model', 3, 3, 'kept')",
-              "INSERT INTO registered_model_tags VALUES ('old-model', 'k', 'v')"})
+        for (
+            const char* ddl :
+            {"CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, "
+             "artifact_location TEXT, lifecycle_stage TEXT NOT NULL DEFAULT 'active', creation_time INTEGER, "
+             "last_update_time INTEGER)",
+             "CREATE INDEX experiments_creation_time ON experiments (creation_time DESC, experiment_id)",
+             "CREATE TABLE experiment_tags (experiment_id INTEGER NOT NULL REFERENCES experiments (experiment_id), key "
+             "TEXT NOT NULL, value TEXT, PRIMARY KEY (experiment_id, key)) WITHOUT ROWID",
+             "CREATE TABLE registered_models (name TEXT NOT NULL PRIMARY KEY, creation_time INTEGER, "
+             "last_updated_time INTEGER, description TEXT)",
+             "CREATE TABLE registered_model_tags (name TEXT NOT NULL REFERENCES registered_models (name), key TEXT NOT "
+             "NULL, value TEXT, PRIMARY KEY (name, key)) WITHOUT ROWID",
+             "INSERT INTO experiments VALUES (0, 'Default', 'mlflow-artifacts:/0', 'active', 1, 1)",
+             "INSERT INTO experiments VALUES (7, 'old-exp', 'mlflow-artifacts:/7', 'active', 2, 2)",
+             "INSERT INTO registered_models VALUES ('old-model', 3, 3, 'kept')",
+             "INSERT INTO registered_model_tags VALUES ('old-model', 'k', 'v')"})
             QVERIFY2(query.exec(QString::fromLatin1(ddl)), qPrintable(query.lastError().text()));
         TrackingStoreOptions options;
         options.experimentsCarryWorkspace = true;
