@@ -2,6 +2,9 @@
 
 #include <QString>
 
+// The workspace of everything without workspaces, and of requests that name none (MLflow's DEFAULT_WORKSPACE_NAME).
+inline const QString defaultWorkspace = QStringLiteral("default");
+
 // Which MLflow generation the embedded server speaks, chosen once at start. The generation decides the routes, the
 // authorization policy, the auth schema and the error formats; the rest of the server is shared.
 //  - Mlflow2: MLflow 2.15.1 (per-resource permission endpoints, default_permission as a fallback).

@@ -10,7 +10,9 @@
 #include "server/PasswordHash.h"
 #include "server/RbacMigration.h"
 #include "server/RbacStore.h"
+#include "server/RbacWorkspaceRoles.h"
 #include "server/TrackingStore.h"
+#include "server/WorkspaceStore.h"
 
 #include <QDir>
 #include <QFile>
@@ -59,6 +61,8 @@ public:
     QString migrationReport;              // what RbacMigration did to the auth database at start
     UserDirectory* users = nullptr;       // whichever of the two is open
     std::unique_ptr<TrackingStore> trackingStore;
+    std::unique_ptr<WorkspaceStore> workspaceStore;
+    std::unique_ptr<RbacWorkspaceRoles> workspaceRoles;
     std::unique_ptr<Authenticator> authenticator;
     std::unique_ptr<MlflowService> service;
     HttpFront* front = nullptr;
@@ -86,6 +90,7 @@ bool EmbeddedServer::Private::loadConfig(QString* error)
         return false;
     state.config = config;
     state.dialect = options.dialect;
+    state.dialect.workspaces = options.dialect.isMlflow3() && options.dialect.workspaces; // a 3.x feature only
     state.defaultPermission = Permissions::parse(config.defaultPermission).value_or(PermissionLevel::NoPermissions);
     return true;
 }
@@ -124,7 +129,14 @@ bool EmbeddedServer::Private::openStores(QString* error)
                     &trackingConnection, error))
         return false;
     try {
-        trackingStore = std::make_unique<TrackingStore>(trackingDatabase);
+        TrackingStoreOptions trackingOptions;
+        trackingOptions.experimentsCarryWorkspace = options.dialect.isMlflow3();
+        trackingOptions.workspaces = options.dialect.isMlflow3() && options.dialect.workspaces;
+        trackingStore =
+            std::make_unique<TrackingStore>(trackingDatabase, QStringLiteral("mlflow-artifacts:"), trackingOptions);
+        // MLflow keeps its workspaces table in the tracking database; only a workspaces server has one.
+        if (trackingOptions.workspaces)
+            workspaceStore = std::make_unique<WorkspaceStore>(trackingDatabase);
     } catch (const MlflowError& failure) {
         *error = QStringLiteral("Cannot prepare the tracking database: %1").arg(failure.message());
         return false;
@@ -134,6 +146,11 @@ bool EmbeddedServer::Private::openStores(QString* error)
     state.rbac = rbacStore.get();
     state.users = users;
     state.tracking = trackingStore.get();
+    state.workspaces = workspaceStore.get();
+    if (workspaceStore && rbacStore) {
+        workspaceRoles = std::make_unique<RbacWorkspaceRoles>(*rbacStore);
+        state.workspaceRoles = workspaceRoles.get();
+    }
     state.authenticator = authenticator.get();
     service = std::make_unique<MlflowService>(state);
     return true;

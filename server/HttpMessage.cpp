@@ -1,5 +1,6 @@
 #include "server/HttpMessage.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 
 QByteArray HttpRequest::header(const QByteArray& name) const
@@ -40,6 +41,61 @@ HttpResponse HttpResponse::json(const QByteArray& body, int status)
 HttpResponse HttpResponse::jsonObject(const QJsonObject& object)
 {
     return json(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+namespace {
+
+// One scalar exactly as QJsonDocument writes it inside an array, without the brackets.
+QByteArray scalarJson(const QJsonValue& value)
+{
+    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2);
+}
+
+void appendPretty(QByteArray& out, const QJsonValue& value, int depth)
+{
+    const QByteArray indent(2 * (depth + 1), ' ');
+    const QByteArray closingIndent(2 * depth, ' ');
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        if (object.isEmpty()) {
+            out += "{}";
+            return;
+        }
+        out += "{\n";
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (it != object.begin())
+                out += ",\n";
+            out += indent + scalarJson(it.key()) + ": ";
+            appendPretty(out, it.value(), depth + 1);
+        }
+        out += '\n' + closingIndent + '}';
+    } else if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        if (array.isEmpty()) {
+            out += "[]";
+            return;
+        }
+        out += "[\n";
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (i > 0)
+                out += ",\n";
+            out += indent;
+            appendPretty(out, array.at(i), depth + 1);
+        }
+        out += '\n' + closingIndent + ']';
+    } else {
+        out += scalarJson(value);
+    }
+}
+
+} // namespace
+
+HttpResponse HttpResponse::prettyJsonObject(const QJsonObject& object, int status)
+{
+    QByteArray body;
+    appendPretty(body, object, 0);
+    return json(body, status);
 }
 
 HttpResponse HttpResponse::html(const QByteArray& body, int status)

@@ -35,6 +35,8 @@ struct HttpResponse
     static HttpResponse json(const QByteArray& body, int status = 200);
     // 200 with the object as compact JSON; QJsonObject sorts its keys, as Flask's jsonify does.
     static HttpResponse jsonObject(const QJsonObject& object);
+    // The object as Python's json.dumps(indent=2) writes it, as MLflow 3.x's tracking-style endpoints answer.
+    static HttpResponse prettyJsonObject(const QJsonObject& object, int status = 200);
     static HttpResponse html(const QByteArray& body, int status);
     static HttpResponse text(const QByteArray& body, int status, const QByteArray& contentType);
     // Werkzeug-style HTML error pages, as a Flask app answers for routing and body-parsing failures.

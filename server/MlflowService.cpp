@@ -8,6 +8,8 @@
 #include "server/RbacRoutes.h"
 #include "server/RequestParams.h"
 #include "server/TrackingRoutes.h"
+#include "server/WorkspaceRoutes.h"
+#include "server/WorkspaceStore.h"
 
 #include <QLoggingCategory>
 
@@ -23,6 +25,31 @@ MlflowService::MlflowService(ServerState& state) : m_state(state)
         m_policy = std::make_unique<AccessPolicy>();
     }
     TrackingRoutes::registerAll(m_routes, m_state.dialect);
+    WorkspaceRoutes::registerAll(m_routes, m_state.dialect);
+}
+
+HttpResponse MlflowService::errorResponse(const MlflowError& error) const
+{
+    return HttpResponse::json(error.toJson(m_state.dialect), error.httpStatus());
+}
+
+// MLflow 3.14 resolves X-MLFLOW-WORKSPACE in a before_request hook that runs ahead of authentication, so a bad or
+// unknown name is answered even without credentials and on /health. server-info skips it. Without workspaces
+// the header is ignored (3.14 answers 500 FEATURE_DISABLED to a worker's first such request, then ignores it; we
+// do not reproduce that order-dependent quirk).
+QString MlflowService::resolveWorkspace(const HttpRequest& request) const
+{
+    if (!m_state.dialect.workspaces || request.path == api3Prefix + QStringLiteral("server-info") ||
+        request.path == ajaxApi3Prefix + QStringLiteral("server-info"))
+        return defaultWorkspace;
+    const QString name = QString::fromUtf8(request.header("x-mlflow-workspace")).trimmed();
+    if (name.isEmpty())
+        return defaultWorkspace;
+    if (name != defaultWorkspace)
+        WorkspaceStore::validateName(name);
+    if (!m_state.workspaces->exists(name))
+        throw MlflowError::notFound(QStringLiteral("Workspace '%1' not found").arg(name));
+    return name;
 }
 
 HttpResponse MlflowService::unauthenticated()
@@ -37,6 +64,12 @@ HttpResponse MlflowService::unauthenticated()
 
 HttpResponse MlflowService::handle(const HttpRequest& request)
 {
+    QString workspace;
+    try {
+        workspace = resolveWorkspace(request);
+    } catch (const MlflowError& error) {
+        return errorResponse(error);
+    }
     // MLflow leaves these prefixes open to everyone.
     if (request.path == QLatin1String("/health"))
         return HttpResponse::html("OK", 200);
@@ -47,23 +80,21 @@ HttpResponse MlflowService::handle(const HttpRequest& request)
         const std::optional<UserRecord> user = m_state.authenticator->authenticate(request.header("authorization"));
         if (!user)
             return unauthenticated();
-        return dispatch(request, *user);
+        return dispatch(request, *user, workspace);
     } catch (const MlflowError& error) {
-        return HttpResponse::json(error.toJson(m_state.dialect), error.httpStatus());
+        return errorResponse(error);
     } catch (const HttpFailure& failure) {
         return failure.response();
     } catch (const std::exception& error) {
         qCWarning(lcService) << "Unexpected failure on" << request.method << request.path << error.what();
-        return HttpResponse::json(MlflowError::internal(QStringLiteral("The server failed to handle this request; "
-                                                                       "see its log for details."))
-                                      .toJson(),
-                                  500);
+        return errorResponse(MlflowError::internal(QStringLiteral("The server failed to handle this request; "
+                                                                  "see its log for details.")));
     }
 }
 
-HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecord& user)
+HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecord& user, const QString& workspace)
 {
-    const RequestContext context{request, user, m_state, *m_policy};
+    const RequestContext context{request, user, m_state, *m_policy, workspace};
     // Flask runs before_request (the validators) before it reports a routing failure.
     if (!user.isAdmin)
         m_policy->authorize(context);

@@ -6,6 +6,8 @@
 
 #include <memory>
 
+class MlflowError;
+
 // The request pipeline of MLflow's basic-auth app, independent of any socket: unprotected paths, authentication
 // (401), the non-admin validators (403), routing (404/405), the handler, and error mapping. The dialect in the
 // state picks the generation's routes, policy and error format once, here.
@@ -21,7 +23,10 @@ public:
 
 private:
     // Policy, routing and the handler; failures are thrown and mapped to responses in handle().
-    HttpResponse dispatch(const HttpRequest& request, const UserRecord& user);
+    HttpResponse dispatch(const HttpRequest& request, const UserRecord& user, const QString& workspace);
+    // The request's workspace from X-MLFLOW-WORKSPACE; throws MlflowError (400/404) for a bad or unknown name.
+    QString resolveWorkspace(const HttpRequest& request) const;
+    HttpResponse errorResponse(const MlflowError& error) const;
 
     ServerState& m_state;
     RouteTable m_routes;

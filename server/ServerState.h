@@ -15,6 +15,25 @@ class Authenticator;
 class Policy;
 class RbacStore;
 class TrackingStore;
+class WorkspaceStore;
+
+// What workspace creation and deletion need from the 3.x auth side (roles live in the auth database, workspaces in
+// the tracking database). Implemented by the 3.14 role store; ServerState holds null when there is none, and the
+// workspace routes then seed and drop nothing.
+class WorkspaceRoleHooks
+{
+public:
+    virtual ~WorkspaceRoleHooks() = default;
+    // A new workspace gets MLflow's seeded roles `admin` (workspace:* MANAGE) and `user` (workspace:* USE).
+    virtual void seedRoles(const QString& workspace) = 0;
+    // Every role of the workspace goes (seeded, custom and hidden per-user ones), with their grants and assignments.
+    virtual void dropRoles(const QString& workspace) = 0;
+    // The workspaces a non-admin may see in GET workspaces and read with GET workspaces/<name> (MLflow 3.14: any
+    // admin-created role assignment there, or a hidden role holding a workspace:* grant). Admins are not asked.
+    virtual QSet<QString> visibleWorkspaces(const UserRecord& user) = 0;
+    // Whether a non-admin holds workspace:* MANAGE in the workspace (may PATCH it).
+    virtual bool managesWorkspace(const UserRecord& user, const QString& workspace) = 0;
+};
 
 // Everything a request handler may touch. Owned by MlflowService; handlers get it through RequestContext.
 struct ServerState
@@ -27,10 +46,9 @@ struct ServerState
     UserDirectory* users = nullptr; // whichever of the two holds the users
     TrackingStore* tracking = nullptr;
     Authenticator* authenticator = nullptr;
+    WorkspaceStore* workspaces = nullptr;         // only with Dialect::workspaces
+    WorkspaceRoleHooks* workspaceRoles = nullptr; // null until the 3.x auth store provides it
 };
-
-// The workspace of a request when workspaces are off (and MLflow's name for the one that always exists).
-inline const QString defaultWorkspace = QStringLiteral("default");
 
 // One authenticated request on its way through policy and handler.
 struct RequestContext
@@ -45,18 +63,28 @@ struct RequestContext
 
 using RouteHandler = std::function<HttpResponse(const RequestContext&)>;
 
-// Exact (method, path) routes; registered by AuthRoutes and TrackingRoutes.
+// Exact (method, path) routes; registered by AuthRoutes, TrackingRoutes and WorkspaceRoutes. A few paths carry a
+// name after a fixed prefix (`/workspaces/<name>`): those are registered with addPrefixed() and match only one
+// non-empty path segment after the prefix, so exact routes stay the rule and nothing else is pattern-matched.
 class RouteTable
 {
 public:
     void add(const QByteArray& method, const QString& path, RouteHandler handler);
+    void addPrefixed(const QByteArray& method, const QString& prefix, RouteHandler handler);
     const RouteHandler* find(const QByteArray& method, const QString& path) const;
-    bool hasPath(const QString& path) const { return m_paths.contains(path); }
+    bool hasPath(const QString& path) const;
 
 private:
+    const QString* prefixOf(const QString& path) const;
+
     QHash<QString, RouteHandler> m_routes; // "METHOD path"
     QSet<QString> m_paths;
+    QHash<QString, RouteHandler> m_prefixedRoutes; // "METHOD prefix"
+    QList<QString> m_prefixes;
 };
+
+// The path segment after a prefix registered with RouteTable::addPrefixed (the workspace name).
+QString pathTail(const QString& path, const QString& prefix);
 
 // The prefixes MLflow serves the REST API under. Auth endpoints exist only under the first in 2.15.1.
 inline const QString apiPrefix = QStringLiteral("/api/2.0/mlflow/");

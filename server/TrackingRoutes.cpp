@@ -140,9 +140,13 @@ HttpResponse createExperiment(const RequestContext& context)
 {
     const RequestParams p = params(context);
     const QString name = p.requiredString(QStringLiteral("name"));
-    const QString id = context.state.tracking->createExperiment(
-        name, p.optionalString(QStringLiteral("artifact_location")).value_or(QString()),
-        p.array(QStringLiteral("tags")));
+    const QString artifactLocation = p.optionalString(QStringLiteral("artifact_location")).value_or(QString());
+    // With workspaces MLflow places every experiment under its workspace's artifact root.
+    if (context.state.dialect.workspaces && !artifactLocation.isEmpty())
+        throw MlflowError::invalidParameter(
+            QStringLiteral("artifact_location cannot be specified when workspaces are enabled"));
+    const QString id = context.state.tracking->createExperiment(name, artifactLocation, p.array(QStringLiteral("tags")),
+                                                                context.workspace);
     context.policy.resourceCreated(context, ResourceKind::Experiment, id);
     return HttpResponse::jsonObject({{QStringLiteral("experiment_id"), id}});
 }
@@ -151,13 +155,14 @@ HttpResponse getExperiment(const RequestContext& context)
 {
     const QString id = params(context).requiredString(QStringLiteral("experiment_id"));
     return HttpResponse::jsonObject(
-        {{QStringLiteral("experiment"), experimentJson(context, context.state.tracking->experiment(id))}});
+        {{QStringLiteral("experiment"),
+          experimentJson(context, context.state.tracking->experiment(id, context.workspace))}});
 }
 
 HttpResponse getExperimentByName(const RequestContext& context)
 {
     const QString name = params(context).requiredString(QStringLiteral("experiment_name"));
-    const std::optional<QJsonObject> experiment = context.state.tracking->experimentByName(name);
+    const std::optional<QJsonObject> experiment = context.state.tracking->experimentByName(name, context.workspace);
     if (!experiment)
         throw MlflowError::notFound(QStringLiteral("Could not find experiment with name '%1'").arg(name));
     return HttpResponse::jsonObject({{QStringLiteral("experiment"), experimentJson(context, *experiment)}});
@@ -167,8 +172,10 @@ HttpResponse searchExperiments(const RequestContext& context)
 {
     const SearchQuery query = searchQuery(params(context), 0, maxSearchResults, QStringLiteral("view_type"));
     TrackingStore* store = context.state.tracking;
+    const QString workspace = context.workspace;
     QJsonObject response = filteredSearch(
-        context, ResourceKind::Experiment, query, [store](const SearchQuery& q) { return store->searchExperiments(q); },
+        context, ResourceKind::Experiment, query,
+        [store, workspace](const SearchQuery& q) { return store->searchExperiments(q, workspace); },
         QStringLiteral("experiments"), QStringLiteral("experiment_id"));
     if (response.contains(QStringLiteral("experiments")))
         response.insert(QStringLiteral("experiments"),
@@ -181,19 +188,21 @@ HttpResponse updateExperiment(const RequestContext& context)
     const RequestParams p = params(context);
     const QString id = p.requiredString(QStringLiteral("experiment_id"));
     if (const std::optional<QString> newName = p.optionalString(QStringLiteral("new_name")))
-        context.state.tracking->renameExperiment(id, *newName);
+        context.state.tracking->renameExperiment(id, *newName, context.workspace);
     return HttpResponse::jsonObject({});
 }
 
 HttpResponse deleteExperiment(const RequestContext& context)
 {
-    context.state.tracking->deleteExperiment(params(context).requiredString(QStringLiteral("experiment_id")));
+    context.state.tracking->deleteExperiment(params(context).requiredString(QStringLiteral("experiment_id")),
+                                             context.workspace);
     return HttpResponse::jsonObject({});
 }
 
 HttpResponse restoreExperiment(const RequestContext& context)
 {
-    context.state.tracking->restoreExperiment(params(context).requiredString(QStringLiteral("experiment_id")));
+    context.state.tracking->restoreExperiment(params(context).requiredString(QStringLiteral("experiment_id")),
+                                              context.workspace);
     return HttpResponse::jsonObject({});
 }
 
@@ -202,7 +211,7 @@ HttpResponse setExperimentTag(const RequestContext& context)
     const RequestParams p = params(context);
     context.state.tracking->setExperimentTag(p.requiredString(QStringLiteral("experiment_id")),
                                              p.requiredString(QStringLiteral("key")),
-                                             p.requiredString(QStringLiteral("value")));
+                                             p.requiredString(QStringLiteral("value")), context.workspace);
     return HttpResponse::jsonObject({});
 }
 
@@ -214,36 +223,38 @@ HttpResponse createRun(const RequestContext& context)
     const QString experimentId = p.requiredString(QStringLiteral("experiment_id"));
     const qint64 startTime =
         p.optionalInt64(QStringLiteral("start_time")).value_or(QDateTime::currentMSecsSinceEpoch());
-    const QJsonObject run = context.state.tracking->createRun(
-        experimentId, p.optionalString(QStringLiteral("user_id")).value_or(QString()), startTime,
-        p.optionalString(QStringLiteral("run_name")).value_or(QString()), p.array(QStringLiteral("tags")));
+    const QJsonObject run =
+        context.state.tracking->createRun(experimentId, p.optionalString(QStringLiteral("user_id")).value_or(QString()),
+                                          startTime, p.optionalString(QStringLiteral("run_name")).value_or(QString()),
+                                          p.array(QStringLiteral("tags")), context.workspace);
     return HttpResponse::jsonObject({{QStringLiteral("run"), runJson(context, run)}});
 }
 
 HttpResponse getRun(const RequestContext& context)
 {
     return HttpResponse::jsonObject(
-        {{QStringLiteral("run"), runJson(context, context.state.tracking->run(runId(params(context))))}});
+        {{QStringLiteral("run"),
+          runJson(context, context.state.tracking->run(runId(params(context)), context.workspace))}});
 }
 
 HttpResponse updateRun(const RequestContext& context)
 {
     const RequestParams p = params(context);
-    const QJsonObject info = context.state.tracking->updateRun(runId(p), p.optionalString(QStringLiteral("status")),
-                                                               p.optionalInt64(QStringLiteral("end_time")),
-                                                               p.optionalString(QStringLiteral("run_name")));
+    const QJsonObject info = context.state.tracking->updateRun(
+        runId(p), p.optionalString(QStringLiteral("status")), p.optionalInt64(QStringLiteral("end_time")),
+        p.optionalString(QStringLiteral("run_name")), context.workspace);
     return HttpResponse::jsonObject({{QStringLiteral("run_info"), info}});
 }
 
 HttpResponse deleteRun(const RequestContext& context)
 {
-    context.state.tracking->deleteRun(runId(params(context)));
+    context.state.tracking->deleteRun(runId(params(context)), context.workspace);
     return HttpResponse::jsonObject({});
 }
 
 HttpResponse restoreRun(const RequestContext& context)
 {
-    context.state.tracking->restoreRun(runId(params(context)));
+    context.state.tracking->restoreRun(runId(params(context)), context.workspace);
     return HttpResponse::jsonObject({});
 }
 
@@ -260,7 +271,7 @@ HttpResponse searchRuns(const RequestContext& context)
         if (asked && experimentIds.isEmpty())
             return HttpResponse::jsonObject(response);
     }
-    const SearchPage page = context.state.tracking->searchRuns(experimentIds, query);
+    const SearchPage page = context.state.tracking->searchRuns(experimentIds, query, context.workspace);
     if (!page.items.isEmpty())
         response.insert(QStringLiteral("runs"), page.items);
     if (page.nextOffset)
@@ -277,7 +288,8 @@ HttpResponse logMetric(const RequestContext& context)
     const std::optional<qint64> timestamp = p.optionalInt64(QStringLiteral("timestamp"));
     if (!timestamp)
         throw MlflowError::missingParameter(QStringLiteral("timestamp"));
-    context.state.tracking->logMetric(id, key, value, *timestamp, p.int64(QStringLiteral("step"), 0));
+    context.state.tracking->logMetric(id, key, value, *timestamp, p.int64(QStringLiteral("step"), 0),
+                                      context.workspace);
     return HttpResponse::jsonObject({});
 }
 
@@ -285,7 +297,7 @@ HttpResponse logParameter(const RequestContext& context)
 {
     const RequestParams p = params(context);
     context.state.tracking->logParam(runId(p), p.requiredString(QStringLiteral("key")),
-                                     p.requiredString(QStringLiteral("value")));
+                                     p.requiredString(QStringLiteral("value")), context.workspace);
     return HttpResponse::jsonObject({});
 }
 
@@ -293,7 +305,7 @@ HttpResponse setRunTag(const RequestContext& context)
 {
     const RequestParams p = params(context);
     context.state.tracking->setRunTag(runId(p), p.requiredString(QStringLiteral("key")),
-                                      p.requiredString(QStringLiteral("value")));
+                                      p.requiredString(QStringLiteral("value")), context.workspace);
     return HttpResponse::jsonObject({});
 }
 
@@ -301,15 +313,15 @@ HttpResponse logBatch(const RequestContext& context)
 {
     const RequestParams p = params(context);
     context.state.tracking->logBatch(runId(p), p.array(QStringLiteral("metrics")), p.array(QStringLiteral("params")),
-                                     p.array(QStringLiteral("tags")));
+                                     p.array(QStringLiteral("tags")), context.workspace);
     return HttpResponse::jsonObject({});
 }
 
 HttpResponse metricHistory(const RequestContext& context)
 {
     const RequestParams p = params(context);
-    const QJsonArray metrics =
-        context.state.tracking->metricHistory(runId(p), p.requiredString(QStringLiteral("metric_key")));
+    const QJsonArray metrics = context.state.tracking->metricHistory(
+        runId(p), p.requiredString(QStringLiteral("metric_key")), context.workspace);
     QJsonObject response;
     if (!metrics.isEmpty())
         response.insert(QStringLiteral("metrics"), metrics);
@@ -323,7 +335,8 @@ HttpResponse createRegisteredModel(const RequestContext& context)
     const RequestParams p = params(context);
     const QString name = p.requiredString(QStringLiteral("name"));
     const QJsonObject model = context.state.tracking->createRegisteredModel(
-        name, p.optionalString(QStringLiteral("description")).value_or(QString()), p.array(QStringLiteral("tags")));
+        name, p.optionalString(QStringLiteral("description")).value_or(QString()), p.array(QStringLiteral("tags")),
+        context.workspace);
     context.policy.resourceCreated(context, ResourceKind::RegisteredModel, name);
     return HttpResponse::jsonObject({{QStringLiteral("registered_model"), model}});
 }
@@ -332,17 +345,18 @@ HttpResponse getRegisteredModel(const RequestContext& context)
 {
     const QString name = params(context).requiredString(QStringLiteral("name"));
     return HttpResponse::jsonObject(
-        {{QStringLiteral("registered_model"), context.state.tracking->registeredModel(name)}});
+        {{QStringLiteral("registered_model"), context.state.tracking->registeredModel(name, context.workspace)}});
 }
 
 HttpResponse searchRegisteredModels(const RequestContext& context)
 {
     const SearchQuery query = searchQuery(params(context), 100, 1000, QStringLiteral("view_type"));
     TrackingStore* store = context.state.tracking;
+    const QString workspace = context.workspace;
     return HttpResponse::jsonObject(filteredSearch(
         context, ResourceKind::RegisteredModel, query,
-        [store](const SearchQuery& q) { return store->searchRegisteredModels(q); }, QStringLiteral("registered_models"),
-        QStringLiteral("name")));
+        [store, workspace](const SearchQuery& q) { return store->searchRegisteredModels(q, workspace); },
+        QStringLiteral("registered_models"), QStringLiteral("name")));
 }
 
 // The dialect's policy moves the grants along (see AccessPolicy / RbacPolicy).
@@ -351,7 +365,7 @@ HttpResponse renameRegisteredModel(const RequestContext& context)
     const RequestParams p = params(context);
     const QString name = p.requiredString(QStringLiteral("name"));
     const QString newName = p.requiredString(QStringLiteral("new_name"));
-    const QJsonObject model = context.state.tracking->renameRegisteredModel(name, newName);
+    const QJsonObject model = context.state.tracking->renameRegisteredModel(name, newName, context.workspace);
     context.policy.registeredModelRenamed(context, name, newName);
     return HttpResponse::jsonObject({{QStringLiteral("registered_model"), model}});
 }
@@ -359,7 +373,7 @@ HttpResponse renameRegisteredModel(const RequestContext& context)
 HttpResponse deleteRegisteredModel(const RequestContext& context)
 {
     const QString name = params(context).requiredString(QStringLiteral("name"));
-    context.state.tracking->deleteRegisteredModel(name);
+    context.state.tracking->deleteRegisteredModel(name, context.workspace);
     context.policy.registeredModelDeleted(context, name);
     return HttpResponse::jsonObject({});
 }

@@ -44,22 +44,40 @@ constexpr std::size_t kMaxCachedSearchStatements = 128;
 const QString kExperimentColumns =
     QStringLiteral("e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time, "
                    "e.last_update_time, (SELECT group_concat(hex(t.key) || ':' || hex(t.value)) FROM experiment_tags t "
-                   "WHERE t.experiment_id = e.experiment_id)");
+                   "WHERE t.experiment_id = e.experiment_id), e.workspace");
 const QString kRunColumns = QStringLiteral("r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, "
                                            "r.end_time, r.lifecycle_stage, r.artifact_uri");
 const QString kModelColumns =
     QStringLiteral("m.name, m.creation_time, m.last_updated_time, m.description, (SELECT group_concat(hex(t.key) || "
-                   "':' || hex(t.value)) FROM registered_model_tags t WHERE t.name = m.name)");
+                   "':' || hex(t.value)) FROM registered_model_tags t WHERE t.workspace = m.workspace AND t.name = "
+                   "m.name)");
+
+#define EXPERIMENTS_COLUMNS                                                                                            \
+    "(experiment_id INTEGER PRIMARY KEY AUTOINCREMENT,"                                                                \
+    " workspace TEXT NOT NULL DEFAULT 'default',"                                                                      \
+    " name TEXT NOT NULL,"                                                                                             \
+    " artifact_location TEXT,"                                                                                         \
+    " lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),"                \
+    " creation_time INTEGER,"                                                                                          \
+    " last_update_time INTEGER,"                                                                                       \
+    " UNIQUE (workspace, name))"
+#define REGISTERED_MODELS_COLUMNS                                                                                      \
+    "(workspace TEXT NOT NULL DEFAULT 'default',"                                                                      \
+    " name TEXT NOT NULL,"                                                                                             \
+    " creation_time INTEGER,"                                                                                          \
+    " last_updated_time INTEGER,"                                                                                      \
+    " description TEXT,"                                                                                               \
+    " PRIMARY KEY (workspace, name))"
+#define REGISTERED_MODEL_TAGS_COLUMNS                                                                                  \
+    "(workspace TEXT NOT NULL DEFAULT 'default',"                                                                      \
+    " name TEXT NOT NULL,"                                                                                             \
+    " key TEXT NOT NULL,"                                                                                              \
+    " value TEXT,"                                                                                                     \
+    " PRIMARY KEY (workspace, name, key)) WITHOUT ROWID"
 
 // Every statement is idempotent, so opening an existing database keeps its data.
 const char* const kSchema[] = {
-    "CREATE TABLE IF NOT EXISTS experiments ("
-    " experiment_id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " name TEXT NOT NULL UNIQUE,"
-    " artifact_location TEXT,"
-    " lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),"
-    " creation_time INTEGER,"
-    " last_update_time INTEGER)",
+    "CREATE TABLE IF NOT EXISTS experiments " EXPERIMENTS_COLUMNS,
     "CREATE INDEX IF NOT EXISTS experiments_creation_time ON experiments (creation_time DESC, experiment_id)",
     "CREATE INDEX IF NOT EXISTS experiments_last_update_time ON experiments (last_update_time DESC, experiment_id)",
     "CREATE TABLE IF NOT EXISTS experiment_tags ("
@@ -106,17 +124,25 @@ const char* const kSchema[] = {
     " key TEXT NOT NULL,"
     " value TEXT,"
     " PRIMARY KEY (run_uuid, key)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS registered_models ("
-    " name TEXT NOT NULL PRIMARY KEY,"
-    " creation_time INTEGER,"
-    " last_updated_time INTEGER,"
-    " description TEXT)",
+    "CREATE TABLE IF NOT EXISTS registered_models " REGISTERED_MODELS_COLUMNS,
     "CREATE INDEX IF NOT EXISTS registered_models_last_updated_time ON registered_models (last_updated_time, name)",
-    "CREATE TABLE IF NOT EXISTS registered_model_tags ("
-    " name TEXT NOT NULL REFERENCES registered_models (name),"
-    " key TEXT NOT NULL,"
-    " value TEXT,"
-    " PRIMARY KEY (name, key)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS experiments_workspace ON experiments (workspace, creation_time DESC, experiment_id)",
+    "CREATE TABLE IF NOT EXISTS registered_model_tags " REGISTERED_MODEL_TAGS_COLUMNS,
+};
+
+// Tables that changed when resources got a workspace (names are unique per workspace, as MLflow 3.x's
+// UNIQUE (workspace, name)): a database from before is rebuilt into these, every row in `default`.
+struct WorkspaceUpgrade
+{
+    const char* table;
+    const char* columns;
+    const char* copiedColumns;
+};
+const WorkspaceUpgrade kWorkspaceUpgrades[] = {
+    {"experiments", EXPERIMENTS_COLUMNS,
+     "experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time"},
+    {"registered_models", REGISTERED_MODELS_COLUMNS, "name, creation_time, last_updated_time, description"},
+    {"registered_model_tags", REGISTERED_MODEL_TAGS_COLUMNS, "name, key, value"},
 };
 
 const char* const kAdjectives[] = {
@@ -301,8 +327,8 @@ QJsonArray tagsFromPacked(const QString& packed)
     return tags;
 }
 
-// Row of kExperimentColumns.
-QJsonObject experimentFromRow(const QSqlQuery& query)
+// Row of kExperimentColumns. MLflow 3.x adds the workspace; 2.x has no such key.
+QJsonObject experimentFromRow(const QSqlQuery& query, bool withWorkspace)
 {
     QJsonObject experiment;
     experiment.insert(QStringLiteral("experiment_id"), QString::number(query.value(0).toLongLong()));
@@ -316,6 +342,8 @@ QJsonObject experimentFromRow(const QSqlQuery& query)
     const QJsonArray tags = tagsFromPacked(query.value(6).toString());
     if (!tags.isEmpty())
         experiment.insert(QStringLiteral("tags"), tags);
+    if (withWorkspace)
+        experiment.insert(QStringLiteral("workspace"), query.value(7).toString());
     return experiment;
 }
 
@@ -630,8 +658,8 @@ SqlPart orderByClause(const QStringList& orderBy,
 class TrackingStore::Private
 {
 public:
-    Private(QSqlDatabase database, QString artifactRoot)
-        : m_db(std::move(database)), m_artifactRoot(std::move(artifactRoot))
+    Private(QSqlDatabase database, QString artifactRoot, TrackingStoreOptions options)
+        : m_db(std::move(database)), m_artifactRoot(std::move(artifactRoot)), m_options(options)
     {}
 
     // BEGIN IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading read locks.
@@ -747,30 +775,68 @@ public:
         return query.next() ? query.value(0) : QVariant();
     }
 
+    void runDdl(const QString& ddl) const
+    {
+        QSqlQuery query(m_db);
+        if (!query.exec(ddl))
+            throw MlflowError::internal(QStringLiteral("Cannot create the tracking schema: %1. Check that the tracking "
+                                                       "database is writable.")
+                                            .arg(query.lastError().text()));
+    }
+
+    bool hasColumn(const QString& table, const QString& column) const
+    {
+        QSqlQuery query(m_db);
+        query.exec(QStringLiteral("PRAGMA table_info(%1)").arg(table));
+        bool tableExists = false;
+        while (query.next()) {
+            tableExists = true;
+            if (query.value(1).toString() == column)
+                return true;
+        }
+        // A missing table is created with the column.
+        return !tableExists;
+    }
+
+    // Rebuilds a table of a database written before workspaces: new table, copy, drop, rename, the way SQLite
+    // changes constraints. Renaming the new table (not the old one) keeps other tables' references pointing here.
+    void upgradeForWorkspaces(const WorkspaceUpgrade& upgrade) const
+    {
+        const QString table = QString::fromLatin1(upgrade.table);
+        if (hasColumn(table, QStringLiteral("workspace")))
+            return;
+        const QString staging = table + QStringLiteral("_with_workspace");
+        const QString columns = QString::fromLatin1(upgrade.copiedColumns);
+        runDdl(QStringLiteral("CREATE TABLE %1 %2").arg(staging, QString::fromLatin1(upgrade.columns)));
+        runDdl(QStringLiteral("INSERT INTO %1 (%2) SELECT %2 FROM %3").arg(staging, columns, table));
+        runDdl(QStringLiteral("DROP TABLE %1").arg(table));
+        runDdl(QStringLiteral("ALTER TABLE %1 RENAME TO %2").arg(staging, table));
+    }
+
     void createSchema()
     {
         Transaction transaction(*this);
-        for (const char* ddl : kSchema) {
-            QSqlQuery query(m_db);
-            if (!query.exec(QString::fromLatin1(ddl)))
-                throw MlflowError::internal(
-                    QStringLiteral("Cannot create the tracking schema: %1").arg(query.lastError().text()));
-        }
+        for (const WorkspaceUpgrade& upgrade : kWorkspaceUpgrades)
+            upgradeForWorkspaces(upgrade);
+        for (const char* ddl : kSchema)
+            runDdl(QString::fromLatin1(ddl));
         const qint64 now = nowMs();
-        write(QStringLiteral("INSERT OR IGNORE INTO experiments (experiment_id, name, artifact_location, "
-                             "lifecycle_stage, creation_time, last_update_time) VALUES (0, ?, ?, ?, ?, ?)"),
-              {QStringLiteral("Default"), defaultArtifactLocation(0), kActive, now, now});
+        write(QStringLiteral("INSERT OR IGNORE INTO experiments (experiment_id, workspace, name, artifact_location, "
+                             "lifecycle_stage, creation_time, last_update_time) VALUES (0, ?, ?, ?, ?, ?, ?)"),
+              {defaultWorkspace, QStringLiteral("Default"), defaultArtifactLocation(0, defaultWorkspace), kActive, now,
+               now});
         transaction.commit();
     }
 
     void prepareHotPaths()
     {
-        m_experimentById = &statement(
-            QStringLiteral("SELECT %1 FROM experiments e WHERE e.experiment_id = ?").arg(kExperimentColumns));
-        m_searchExperimentsDefault =
-            &statement(QStringLiteral("SELECT %1 FROM experiments e WHERE e.lifecycle_stage IN (?, ?) ORDER BY "
-                                      "e.creation_time DESC, e.experiment_id ASC LIMIT ? OFFSET ?")
+        m_experimentById =
+            &statement(QStringLiteral("SELECT %1 FROM experiments e WHERE e.experiment_id = ? AND e.workspace = ?")
                            .arg(kExperimentColumns));
+        m_searchExperimentsDefault = &statement(
+            QStringLiteral("SELECT %1 FROM experiments e WHERE e.workspace = ? AND e.lifecycle_stage IN (?, ?) ORDER "
+                           "BY e.creation_time DESC, e.experiment_id ASC LIMIT ? OFFSET ?")
+                .arg(kExperimentColumns));
         m_runById = &statement(QStringLiteral("SELECT %1 FROM runs r WHERE r.run_uuid = ?").arg(kRunColumns));
         m_latestMetricsOfRun = &statement(QStringLiteral(
             "SELECT key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid = ? ORDER BY key"));
@@ -778,47 +844,88 @@ public:
         m_tagsOfRun = &statement(QStringLiteral("SELECT key, value FROM tags WHERE run_uuid = ? ORDER BY key"));
     }
 
-    QString defaultArtifactLocation(qint64 experimentId) const
+    // With workspaces MLflow files artifacts under the workspace's own default_artifact_root when it has one
+    // (<root>/<id>, checked on 3.14), else under <server root>/workspaces/<workspace>/<id>.
+    QString defaultArtifactLocation(qint64 experimentId, const QString& workspace) const
     {
         QString location = m_artifactRoot;
+        bool workspacePrefix = m_options.workspaces;
+        if (m_options.workspaces && workspaceTableExists()) {
+            const QVariant root =
+                scalar(QStringLiteral("SELECT default_artifact_root FROM workspaces WHERE name = ?"), {workspace});
+            if (root.isValid() && !root.toString().isEmpty()) {
+                location = root.toString();
+                workspacePrefix = false;
+            }
+        }
         if (!location.endsWith(QLatin1Char('/')))
             location += QLatin1Char('/');
+        if (workspacePrefix)
+            location += QStringLiteral("workspaces/") + workspace + QLatin1Char('/');
         return location + QString::number(experimentId);
     }
 
-    // The experiment's lifecycle stage and artifact location, or nothing when it does not exist.
-    std::optional<std::pair<QString, QString>> experimentState(qint64 experimentId) const
+    // WorkspaceStore creates the table after this store's schema; experiment 0 is written before it exists.
+    bool workspaceTableExists() const
     {
-        QSqlQuery& query = statement(
-            QStringLiteral("SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = ?"));
+        return scalar(QStringLiteral("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'workspaces'"), {})
+            .isValid();
+    }
+
+    QJsonObject experimentJson(const QSqlQuery& query) const
+    {
+        return experimentFromRow(query, m_options.experimentsCarryWorkspace);
+    }
+
+    // The experiment's lifecycle stage and artifact location, or nothing when it does not exist in the workspace.
+    std::optional<std::pair<QString, QString>> experimentState(qint64 experimentId, const QString& workspace) const
+    {
+        QSqlQuery& query = statement(QStringLiteral(
+            "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = ? AND workspace = ?"));
         const Finisher done(query);
-        execute(query, {experimentId});
+        execute(query, {experimentId, workspace});
         if (!query.next())
             return std::nullopt;
         return std::make_pair(query.value(0).toString(), query.value(1).toString());
     }
 
-    std::optional<qint64> experimentIdByName(const QString& name) const
+    std::optional<qint64> experimentIdByName(const QString& name, const QString& workspace) const
     {
-        const QVariant id = scalar(QStringLiteral("SELECT experiment_id FROM experiments WHERE name = ?"), {name});
+        const QVariant id =
+            scalar(QStringLiteral("SELECT experiment_id FROM experiments WHERE workspace = ? AND name = ?"),
+                   {workspace, name});
         if (!id.isValid())
             return std::nullopt;
         return id.toLongLong();
     }
 
-    std::optional<QJsonObject> experimentById(qint64 experimentId) const
+    std::optional<QJsonObject> experimentById(qint64 experimentId, const QString& workspace) const
     {
         QSqlQuery& query = *m_experimentById;
         const Finisher done(query);
-        execute(query, {experimentId});
+        execute(query, {experimentId, workspace});
         if (!query.next())
             return std::nullopt;
-        return experimentFromRow(query);
+        return experimentJson(query);
+    }
+
+    // A run of another workspace does not exist for this request (MLflow answers 404). Without workspaces every run
+    // is in `default`, so the lookup is skipped.
+    void requireRunInWorkspace(const QString& runId, const QString& workspace) const
+    {
+        if (!m_options.workspaces)
+            return;
+        if (!scalar(QStringLiteral("SELECT 1 FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id "
+                                   "WHERE r.run_uuid = ? AND e.workspace = ?"),
+                    {runId, workspace})
+                 .isValid())
+            throw runNotFound(runId);
     }
 
     // Throws MLflow's 404 for a missing run and its 400 for a deleted one: writes need an active run.
-    void requireActiveRun(const QString& runId) const
+    void requireActiveRun(const QString& runId, const QString& workspace) const
     {
+        requireRunInWorkspace(runId, workspace);
         const QVariant stage = scalar(QStringLiteral("SELECT lifecycle_stage FROM runs WHERE run_uuid = ?"), {runId});
         if (!stage.isValid())
             throw runNotFound(runId);
@@ -931,20 +1038,23 @@ public:
         return run;
     }
 
-    std::optional<QJsonObject> modelByName(const QString& name) const
+    std::optional<QJsonObject> modelByName(const QString& name, const QString& workspace) const
     {
         QSqlQuery& query =
-            statement(QStringLiteral("SELECT %1 FROM registered_models m WHERE m.name = ?").arg(kModelColumns));
+            statement(QStringLiteral("SELECT %1 FROM registered_models m WHERE m.workspace = ? AND m.name = ?")
+                          .arg(kModelColumns));
         const Finisher done(query);
-        execute(query, {name});
+        execute(query, {workspace, name});
         if (!query.next())
             return std::nullopt;
         return modelFromRow(query);
     }
 
-    bool modelExists(const QString& name) const
+    bool modelExists(const QString& name, const QString& workspace) const
     {
-        return scalar(QStringLiteral("SELECT 1 FROM registered_models WHERE name = ?"), {name}).isValid();
+        return scalar(QStringLiteral("SELECT 1 FROM registered_models WHERE workspace = ? AND name = ?"),
+                      {workspace, name})
+            .isValid();
     }
 
     // Runs a page query whose last two placeholders are LIMIT and OFFSET; one extra row tells whether more exist.
@@ -970,6 +1080,7 @@ public:
 
     QSqlDatabase m_db;
     QString m_artifactRoot;
+    TrackingStoreOptions m_options;
     mutable std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_statements;
     mutable std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_searchStatements;
     // Hot paths, kept as pointers into m_statements so they skip even the hash lookup.
@@ -981,8 +1092,8 @@ public:
     QSqlQuery* m_tagsOfRun = nullptr;
 };
 
-TrackingStore::TrackingStore(QSqlDatabase database, QString artifactRoot)
-    : d(std::make_unique<Private>(std::move(database), std::move(artifactRoot)))
+TrackingStore::TrackingStore(QSqlDatabase database, QString artifactRoot, TrackingStoreOptions options)
+    : d(std::make_unique<Private>(std::move(database), std::move(artifactRoot), options))
 {
     if (!d->m_db.isOpen())
         throw MlflowError::internal(QStringLiteral("The tracking database is not open."));
@@ -994,7 +1105,8 @@ TrackingStore::~TrackingStore() = default;
 
 // --- experiments
 
-QString TrackingStore::createExperiment(const QString& name, const QString& artifactLocation, const QJsonArray& tags)
+QString TrackingStore::createExperiment(const QString& name, const QString& artifactLocation, const QJsonArray& tags,
+                                        const QString& workspace)
 {
     validateExperimentName(name);
     if (artifactLocation.startsWith(QLatin1String("runs:"))) {
@@ -1009,21 +1121,23 @@ QString TrackingStore::createExperiment(const QString& name, const QString& arti
     const QList<KeyValue> tagList = keyValues(tags, QStringLiteral("tag"));
 
     Private::Transaction transaction(*d);
-    if (d->experimentIdByName(name))
+    // 3.14 continues with the SQL error (UNIQUE constraint failed: experiments.workspace, experiments.name); we stop
+    // at its first sentence.
+    if (d->experimentIdByName(name, workspace))
         throw MlflowError::alreadyExists(QStringLiteral("Experiment(name=%1) already exists.").arg(name));
     const qint64 now = nowMs();
     qint64 id = 0;
     {
-        QSqlQuery& insert = d->statement(
-            QStringLiteral("INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, "
-                           "last_update_time) VALUES (?, ?, ?, ?, ?)"));
+        QSqlQuery& insert =
+            d->statement(QStringLiteral("INSERT INTO experiments (workspace, name, artifact_location, lifecycle_stage, "
+                                        "creation_time, last_update_time) VALUES (?, ?, ?, ?, ?, ?)"));
         const Private::Finisher done(insert);
-        d->execute(insert, {name, artifactLocation, kActive, now, now});
+        d->execute(insert, {workspace, name, artifactLocation, kActive, now, now});
         id = insert.lastInsertId().toLongLong();
     }
     if (artifactLocation.isEmpty()) {
         d->write(QStringLiteral("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?"),
-                 {d->defaultArtifactLocation(id), id});
+                 {d->defaultArtifactLocation(id, workspace), id});
     }
     for (const KeyValue& tag : tagList) {
         d->write(QStringLiteral("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?) ON CONFLICT "
@@ -1034,41 +1148,45 @@ QString TrackingStore::createExperiment(const QString& name, const QString& arti
     return QString::number(id);
 }
 
-QJsonObject TrackingStore::experiment(const QString& experimentId) const
+QJsonObject TrackingStore::experiment(const QString& experimentId, const QString& workspace) const
 {
     const qint64 id = requireExperimentId(experimentId);
-    std::optional<QJsonObject> found = d->experimentById(id);
+    std::optional<QJsonObject> found = d->experimentById(id, workspace);
     if (!found)
         throw experimentNotFound(experimentId);
     return *found;
 }
 
-std::optional<QJsonObject> TrackingStore::experimentByName(const QString& name) const
+std::optional<QJsonObject> TrackingStore::experimentByName(const QString& name, const QString& workspace) const
 {
-    QSqlQuery& query =
-        d->statement(QStringLiteral("SELECT %1 FROM experiments e WHERE e.name = ?").arg(kExperimentColumns));
+    QSqlQuery& query = d->statement(
+        QStringLiteral("SELECT %1 FROM experiments e WHERE e.workspace = ? AND e.name = ?").arg(kExperimentColumns));
     const Private::Finisher done(query);
-    d->execute(query, {name});
+    d->execute(query, {workspace, name});
     if (!query.next())
         return std::nullopt;
-    return experimentFromRow(query);
+    return d->experimentJson(query);
 }
 
-SearchPage TrackingStore::searchExperiments(const SearchQuery& query) const
+SearchPage TrackingStore::searchExperiments(const SearchQuery& query, const QString& workspace) const
 {
+    const auto toJson = [this](const QSqlQuery& row) {
+        return d->experimentJson(row);
+    };
     validatePaging(query);
     const auto [firstStage, secondStage] = lifecycleStages(query.viewType);
     const bool defaultOrder = std::all_of(query.orderBy.cbegin(), query.orderBy.cend(),
                                           [](const QString& t) { return t.trimmed().isEmpty(); });
     if (query.filter.trimmed().isEmpty() && defaultOrder)
-        return d->page(*d->m_searchExperimentsDefault, {firstStage, secondStage}, query, experimentFromRow);
+        return d->page(*d->m_searchExperimentsDefault, {workspace, firstStage, secondStage}, query, toJson);
 
     static const QHash<QString, FilterColumn> filterColumns = {
         {QStringLiteral("name"), {QStringLiteral("e.name"), false}},
         {QStringLiteral("creation_time"), {QStringLiteral("e.creation_time"), true}},
         {QStringLiteral("last_update_time"), {QStringLiteral("e.last_update_time"), true}},
     };
-    SqlPart where{QStringLiteral("e.lifecycle_stage IN (?, ?)"), {firstStage, secondStage}};
+    SqlPart where{QStringLiteral("e.workspace = ? AND e.lifecycle_stage IN (?, ?)"),
+                  {workspace, firstStage, secondStage}};
     appendAttributeAndTagClauses(
         where, query.filter, filterColumns, QStringLiteral("experiments"),
         {QStringLiteral("experiment_tags"), QStringLiteral("experiment_id"), QStringLiteral("e.experiment_id")},
@@ -1090,20 +1208,20 @@ SearchPage TrackingStore::searchExperiments(const SearchQuery& query) const
     QSqlQuery& statement =
         d->searchStatement(QStringLiteral("SELECT %1 FROM experiments e WHERE %2 ORDER BY %3 LIMIT ? OFFSET ?")
                                .arg(kExperimentColumns, where.sql, order.sql));
-    return d->page(statement, where.values + order.values, query, experimentFromRow);
+    return d->page(statement, where.values + order.values, query, toJson);
 }
 
-void TrackingStore::renameExperiment(const QString& experimentId, const QString& newName)
+void TrackingStore::renameExperiment(const QString& experimentId, const QString& newName, const QString& workspace)
 {
     validateExperimentName(newName);
     const qint64 id = requireExperimentId(experimentId);
     Private::Transaction transaction(*d);
-    const auto state = d->experimentState(id);
+    const auto state = d->experimentState(id, workspace);
     if (!state)
         throw experimentNotFound(experimentId);
     if (state->first != kActive)
         throw MlflowError("INVALID_STATE", QStringLiteral("Cannot rename a non-active experiment."));
-    const std::optional<qint64> holder = d->experimentIdByName(newName);
+    const std::optional<qint64> holder = d->experimentIdByName(newName, workspace);
     if (holder && *holder != id)
         throw MlflowError::alreadyExists(QStringLiteral("Experiment(name=%1) already exists.").arg(newName));
     d->write(QStringLiteral("UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?"),
@@ -1111,11 +1229,11 @@ void TrackingStore::renameExperiment(const QString& experimentId, const QString&
     transaction.commit();
 }
 
-void TrackingStore::deleteExperiment(const QString& experimentId)
+void TrackingStore::deleteExperiment(const QString& experimentId, const QString& workspace)
 {
     const qint64 id = requireExperimentId(experimentId);
     Private::Transaction transaction(*d);
-    const auto state = d->experimentState(id);
+    const auto state = d->experimentState(id, workspace);
     if (!state || state->first != kActive)
         throw experimentNotFound(experimentId);
     const qint64 now = nowMs();
@@ -1128,11 +1246,11 @@ void TrackingStore::deleteExperiment(const QString& experimentId)
 }
 
 // Like MLflow, restoring an experiment brings back all of its runs, including ones deleted individually.
-void TrackingStore::restoreExperiment(const QString& experimentId)
+void TrackingStore::restoreExperiment(const QString& experimentId, const QString& workspace)
 {
     const qint64 id = requireExperimentId(experimentId);
     Private::Transaction transaction(*d);
-    const auto state = d->experimentState(id);
+    const auto state = d->experimentState(id, workspace);
     if (!state || state->first != kDeleted)
         throw experimentNotFound(experimentId);
     d->write(QStringLiteral("UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?"),
@@ -1142,12 +1260,13 @@ void TrackingStore::restoreExperiment(const QString& experimentId)
     transaction.commit();
 }
 
-void TrackingStore::setExperimentTag(const QString& experimentId, const QString& key, const QString& value)
+void TrackingStore::setExperimentTag(const QString& experimentId, const QString& key, const QString& value,
+                                     const QString& workspace)
 {
     validateKeyName(QStringLiteral("tag"), key);
     const qint64 id = requireExperimentId(experimentId);
     Private::Transaction transaction(*d);
-    const auto state = d->experimentState(id);
+    const auto state = d->experimentState(id, workspace);
     if (!state)
         throw experimentNotFound(experimentId);
     if (state->first != kActive) {
@@ -1161,16 +1280,18 @@ void TrackingStore::setExperimentTag(const QString& experimentId, const QString&
     transaction.commit();
 }
 
-bool TrackingStore::experimentExists(const QString& experimentId) const
+bool TrackingStore::experimentExists(const QString& experimentId, const QString& workspace) const
 {
     const std::optional<qint64> id = parseExperimentId(experimentId);
-    return id && d->scalar(QStringLiteral("SELECT 1 FROM experiments WHERE experiment_id = ?"), {*id}).isValid();
+    return id && d->scalar(QStringLiteral("SELECT 1 FROM experiments WHERE experiment_id = ? AND workspace = ?"),
+                           {*id, workspace})
+                     .isValid();
 }
 
 // --- runs
 
 QJsonObject TrackingStore::createRun(const QString& experimentId, const QString& userId, qint64 startTime,
-                                     const QString& runName, const QJsonArray& tags)
+                                     const QString& runName, const QJsonArray& tags, const QString& workspace)
 {
     const QList<KeyValue> tagList = keyValues(tags, QStringLiteral("tag"));
     QString name = runName;
@@ -1192,7 +1313,7 @@ QJsonObject TrackingStore::createRun(const QString& experimentId, const QString&
     const QString runId = QUuid::createUuid().toString(QUuid::Id128);
     {
         Private::Transaction transaction(*d);
-        const auto state = d->experimentState(id);
+        const auto state = d->experimentState(id, workspace);
         if (!state)
             throw experimentNotFound(experimentId);
         if (state->first != kActive) {
@@ -1217,13 +1338,15 @@ QJsonObject TrackingStore::createRun(const QString& experimentId, const QString&
     return d->runJson(runId, false);
 }
 
-QJsonObject TrackingStore::run(const QString& runId) const
+QJsonObject TrackingStore::run(const QString& runId, const QString& workspace) const
 {
+    d->requireRunInWorkspace(runId, workspace);
     return d->runJson(runId, true);
 }
 
-QString TrackingStore::experimentIdOfRun(const QString& runId) const
+QString TrackingStore::experimentIdOfRun(const QString& runId, const QString& workspace) const
 {
+    d->requireRunInWorkspace(runId, workspace);
     const QVariant id = d->scalar(QStringLiteral("SELECT experiment_id FROM runs WHERE run_uuid = ?"), {runId});
     if (!id.isValid())
         throw runNotFound(runId);
@@ -1231,14 +1354,15 @@ QString TrackingStore::experimentIdOfRun(const QString& runId) const
 }
 
 QJsonObject TrackingStore::updateRun(const QString& runId, const std::optional<QString>& status,
-                                     const std::optional<qint64>& endTime, const std::optional<QString>& runName)
+                                     const std::optional<qint64>& endTime, const std::optional<QString>& runName,
+                                     const QString& workspace)
 {
     const QVariant newStatus = status ? QVariant(normalizeRunStatus(*status)) : QVariant();
     const QVariant newEndTime = endTime ? QVariant(*endTime) : QVariant();
     const bool rename = runName && !runName->isEmpty();
     {
         Private::Transaction transaction(*d);
-        d->requireActiveRun(runId);
+        d->requireActiveRun(runId, workspace);
         d->write(QStringLiteral("UPDATE runs SET status = coalesce(?, status), end_time = coalesce(?, end_time) WHERE "
                                 "run_uuid = ?"),
                  {newStatus, newEndTime, runId});
@@ -1252,22 +1376,25 @@ QJsonObject TrackingStore::updateRun(const QString& runId, const std::optional<Q
     return *info;
 }
 
-void TrackingStore::deleteRun(const QString& runId)
+void TrackingStore::deleteRun(const QString& runId, const QString& workspace)
 {
+    d->requireRunInWorkspace(runId, workspace);
     if (d->writeCountingRows(QStringLiteral("UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?"),
                              {kDeleted, nowMs(), runId}) == 0)
         throw runNotFound(runId);
 }
 
-void TrackingStore::restoreRun(const QString& runId)
+void TrackingStore::restoreRun(const QString& runId, const QString& workspace)
 {
+    d->requireRunInWorkspace(runId, workspace);
     if (d->writeCountingRows(QStringLiteral("UPDATE runs SET lifecycle_stage = ?, deleted_time = NULL WHERE run_uuid "
                                             "= ?"),
                              {kActive, runId}) == 0)
         throw runNotFound(runId);
 }
 
-SearchPage TrackingStore::searchRuns(const QStringList& experimentIds, const SearchQuery& query) const
+SearchPage TrackingStore::searchRuns(const QStringList& experimentIds, const SearchQuery& query,
+                                     const QString& workspace) const
 {
     validatePaging(query);
     const auto [firstStage, secondStage] = lifecycleStages(query.viewType);
@@ -1288,6 +1415,12 @@ SearchPage TrackingStore::searchRuns(const QStringList& experimentIds, const Sea
     }
     where.sql += QStringLiteral(" AND r.lifecycle_stage IN (?, ?)");
     where.values << firstStage << secondStage;
+    // Experiments of other workspaces contribute no runs (without workspaces there are no others).
+    if (d->m_options.workspaces) {
+        where.sql +=
+            QStringLiteral(" AND r.experiment_id IN (SELECT experiment_id FROM experiments WHERE workspace = ?)");
+        where.values << workspace;
+    }
 
     static const QHash<QString, FilterColumn> filterColumns = {
         {QStringLiteral("status"), {QStringLiteral("r.status"), false}},
@@ -1392,35 +1525,36 @@ SearchPage TrackingStore::searchRuns(const QStringList& experimentIds, const Sea
     return result;
 }
 
-void TrackingStore::logMetric(const QString& runId, const QString& key, double value, qint64 timestamp, qint64 step)
+void TrackingStore::logMetric(const QString& runId, const QString& key, double value, qint64 timestamp, qint64 step,
+                              const QString& workspace)
 {
     validateKeyName(QStringLiteral("metric"), key);
     Private::Transaction transaction(*d);
-    d->requireActiveRun(runId);
+    d->requireActiveRun(runId, workspace);
     d->insertMetric(runId, key, value, timestamp, step);
     transaction.commit();
 }
 
-void TrackingStore::logParam(const QString& runId, const QString& key, const QString& value)
+void TrackingStore::logParam(const QString& runId, const QString& key, const QString& value, const QString& workspace)
 {
     validateKeyName(QStringLiteral("param"), key);
     Private::Transaction transaction(*d);
-    d->requireActiveRun(runId);
+    d->requireActiveRun(runId, workspace);
     d->insertParam(runId, key, value);
     transaction.commit();
 }
 
-void TrackingStore::setRunTag(const QString& runId, const QString& key, const QString& value)
+void TrackingStore::setRunTag(const QString& runId, const QString& key, const QString& value, const QString& workspace)
 {
     validateKeyName(QStringLiteral("tag"), key);
     Private::Transaction transaction(*d);
-    d->requireActiveRun(runId);
+    d->requireActiveRun(runId, workspace);
     d->upsertRunTag(runId, key, value);
     transaction.commit();
 }
 
 void TrackingStore::logBatch(const QString& runId, const QJsonArray& metrics, const QJsonArray& params,
-                             const QJsonArray& tags)
+                             const QJsonArray& tags, const QString& workspace)
 {
     if (metrics.size() > kMaxMetricsPerBatch) {
         throw MlflowError::invalidParameter(
@@ -1488,7 +1622,7 @@ void TrackingStore::logBatch(const QString& runId, const QJsonArray& metrics, co
     }
 
     Private::Transaction transaction(*d);
-    d->requireActiveRun(runId);
+    d->requireActiveRun(runId, workspace);
     for (const KeyValue& param : paramList)
         d->insertParam(runId, param.key, param.value);
     for (const MetricPoint& point : std::as_const(points))
@@ -1498,8 +1632,9 @@ void TrackingStore::logBatch(const QString& runId, const QJsonArray& metrics, co
     transaction.commit();
 }
 
-QJsonArray TrackingStore::metricHistory(const QString& runId, const QString& metricKey) const
+QJsonArray TrackingStore::metricHistory(const QString& runId, const QString& metricKey, const QString& workspace) const
 {
+    d->requireRunInWorkspace(runId, workspace);
     if (!d->scalar(QStringLiteral("SELECT 1 FROM runs WHERE run_uuid = ?"), {runId}).isValid())
         throw runNotFound(runId);
     QSqlQuery& query = d->statement(QStringLiteral("SELECT key, value, timestamp, step, is_nan FROM metrics WHERE "
@@ -1520,47 +1655,48 @@ QJsonArray TrackingStore::metricHistory(const QString& runId, const QString& met
 // --- registered models
 
 QJsonObject TrackingStore::createRegisteredModel(const QString& name, const QString& description,
-                                                 const QJsonArray& tags)
+                                                 const QJsonArray& tags, const QString& workspace)
 {
     validateModelName(name);
     const QList<KeyValue> tagList = keyValues(tags, QStringLiteral("tag"));
     {
         Private::Transaction transaction(*d);
-        if (d->modelExists(name))
+        if (d->modelExists(name, workspace))
             throw modelAlreadyExists(name);
         const qint64 now = nowMs();
-        d->write(QStringLiteral("INSERT INTO registered_models (name, creation_time, last_updated_time, description) "
-                                "VALUES (?, ?, ?, ?)"),
-                 {name, now, now, description.isEmpty() ? QVariant() : QVariant(description)});
+        d->write(QStringLiteral("INSERT INTO registered_models (workspace, name, creation_time, last_updated_time, "
+                                "description) VALUES (?, ?, ?, ?, ?)"),
+                 {workspace, name, now, now, description.isEmpty() ? QVariant() : QVariant(description)});
         for (const KeyValue& tag : tagList) {
-            d->write(QStringLiteral("INSERT INTO registered_model_tags (name, key, value) VALUES (?, ?, ?) ON "
-                                    "CONFLICT (name, key) DO UPDATE SET value = excluded.value"),
-                     {name, tag.key, tag.value});
+            d->write(QStringLiteral("INSERT INTO registered_model_tags (workspace, name, key, value) VALUES (?, ?, ?, "
+                                    "?) ON CONFLICT (workspace, name, key) DO UPDATE SET value = excluded.value"),
+                     {workspace, name, tag.key, tag.value});
         }
         transaction.commit();
     }
-    return registeredModel(name);
+    return registeredModel(name, workspace);
 }
 
-QJsonObject TrackingStore::registeredModel(const QString& name) const
+QJsonObject TrackingStore::registeredModel(const QString& name, const QString& workspace) const
 {
-    std::optional<QJsonObject> model = d->modelByName(name);
+    std::optional<QJsonObject> model = d->modelByName(name, workspace);
     if (!model)
         throw modelNotFound(name);
     return *model;
 }
 
-SearchPage TrackingStore::searchRegisteredModels(const SearchQuery& query) const
+SearchPage TrackingStore::searchRegisteredModels(const SearchQuery& query, const QString& workspace) const
 {
     validatePaging(query);
     static const QHash<QString, FilterColumn> filterColumns = {
         {QStringLiteral("name"), {QStringLiteral("m.name"), false}},
     };
-    SqlPart where{QStringLiteral("1"), {}};
-    appendAttributeAndTagClauses(
-        where, query.filter, filterColumns, QStringLiteral("registered models"),
-        {QStringLiteral("registered_model_tags"), QStringLiteral("name"), QStringLiteral("m.name")},
-        QStringLiteral("name and tags"));
+    SqlPart where{QStringLiteral("m.workspace = ?"), {workspace}};
+    // A model's tags are those of its name in its workspace, hence the second condition in the owner expression.
+    appendAttributeAndTagClauses(where, query.filter, filterColumns, QStringLiteral("registered models"),
+                                 {QStringLiteral("registered_model_tags"), QStringLiteral("name"),
+                                  QStringLiteral("m.name AND kv.workspace = m.workspace")},
+                                 QStringLiteral("name and tags"));
     static const QHash<QString, QString> orderColumns = {
         {QStringLiteral("name"), QStringLiteral("m.name")},
         {QStringLiteral("creation_timestamp"), QStringLiteral("m.creation_time")},
@@ -1578,32 +1714,34 @@ SearchPage TrackingStore::searchRegisteredModels(const SearchQuery& query) const
     return d->page(statement, where.values + order.values, query, modelFromRow);
 }
 
-QJsonObject TrackingStore::renameRegisteredModel(const QString& name, const QString& newName)
+QJsonObject TrackingStore::renameRegisteredModel(const QString& name, const QString& newName, const QString& workspace)
 {
     validateModelName(newName);
     {
         Private::Transaction transaction(*d);
-        if (!d->modelExists(name))
+        if (!d->modelExists(name, workspace))
             throw modelNotFound(name);
         if (newName != name) {
-            if (d->modelExists(newName))
+            if (d->modelExists(newName, workspace))
                 throw modelAlreadyExists(newName);
-            d->write(QStringLiteral("UPDATE registered_models SET name = ?, last_updated_time = ? WHERE name = ?"),
-                     {newName, nowMs(), name});
-            d->write(QStringLiteral("UPDATE registered_model_tags SET name = ? WHERE name = ?"), {newName, name});
+            d->write(QStringLiteral("UPDATE registered_models SET name = ?, last_updated_time = ? WHERE workspace = ? "
+                                    "AND name = ?"),
+                     {newName, nowMs(), workspace, name});
+            d->write(QStringLiteral("UPDATE registered_model_tags SET name = ? WHERE workspace = ? AND name = ?"),
+                     {newName, workspace, name});
         }
         transaction.commit();
     }
-    return registeredModel(newName);
+    return registeredModel(newName, workspace);
 }
 
-void TrackingStore::deleteRegisteredModel(const QString& name)
+void TrackingStore::deleteRegisteredModel(const QString& name, const QString& workspace)
 {
     Private::Transaction transaction(*d);
-    if (!d->modelExists(name))
+    if (!d->modelExists(name, workspace))
         throw modelNotFound(name);
-    d->write(QStringLiteral("DELETE FROM registered_model_tags WHERE name = ?"), {name});
-    d->write(QStringLiteral("DELETE FROM registered_models WHERE name = ?"), {name});
+    d->write(QStringLiteral("DELETE FROM registered_model_tags WHERE workspace = ? AND name = ?"), {workspace, name});
+    d->write(QStringLiteral("DELETE FROM registered_models WHERE workspace = ? AND name = ?"), {workspace, name});
     transaction.commit();
 }
 

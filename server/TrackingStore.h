@@ -1,5 +1,7 @@
 #pragma once
 
+#include "server/Dialect.h"
+
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -29,51 +31,80 @@ struct SearchPage
     std::optional<qint64> nextOffset;
 };
 
+// What the dialect changes in the tracking data. MLflow 3.x puts "workspace" into every experiment; with workspaces,
+// resources are scoped to a workspace and experiment artifacts go under workspaces/<name>/.
+struct TrackingStoreOptions
+{
+    bool experimentsCarryWorkspace = false;
+    bool workspaces = false;
+};
+
 // Experiments, runs, metrics, params, tags and registered models in SQLite (the tracking half of an MLflow server).
 // Every method either succeeds or throws MlflowError with MLflow's error code and message; statements are prepared.
 // JSON shapes follow MLflow's REST API: int64 as numbers, enums as names, empty lists omitted.
 class TrackingStore
 {
 public:
-    // `database` must be open; the store creates its schema and the "Default" experiment 0 if missing.
-    explicit TrackingStore(QSqlDatabase database, QString artifactRoot = QStringLiteral("mlflow-artifacts:"));
+    // `database` must be open; the store creates its schema and the "Default" experiment 0 if missing. A database
+    // from before workspaces is upgraded in place: its experiments and registered models belong to `default`.
+    explicit TrackingStore(QSqlDatabase database, QString artifactRoot = QStringLiteral("mlflow-artifacts:"),
+                           TrackingStoreOptions options = {});
     ~TrackingStore();
     TrackingStore(const TrackingStore&) = delete;
     TrackingStore& operator=(const TrackingStore&) = delete;
 
     // --- experiments
-    QString createExperiment(const QString& name, const QString& artifactLocation, const QJsonArray& tags);
-    QJsonObject experiment(const QString& experimentId) const;              // 404 "No Experiment with id=X exists"
-    std::optional<QJsonObject> experimentByName(const QString& name) const; // active or deleted
-    SearchPage searchExperiments(const SearchQuery& query) const;           // 400 on a bad filter/order_by
-    void renameExperiment(const QString& experimentId, const QString& newName);
-    void deleteExperiment(const QString& experimentId); // also marks its runs deleted
-    void restoreExperiment(const QString& experimentId);
-    void setExperimentTag(const QString& experimentId, const QString& key, const QString& value);
-    bool experimentExists(const QString& experimentId) const;
+    QString createExperiment(const QString& name, const QString& artifactLocation, const QJsonArray& tags,
+                             const QString& workspace = defaultWorkspace);
+    // Every call below sees only the resources of `workspace`; another workspace's experiment or run is "not found".
+    QJsonObject experiment(const QString& experimentId,
+                           const QString& workspace = defaultWorkspace) const; // 404 "No Experiment with id=X exists"
+    std::optional<QJsonObject> experimentByName(const QString& name,
+                                                const QString& workspace = defaultWorkspace) const; // active or deleted
+    SearchPage searchExperiments(const SearchQuery& query,
+                                 const QString& workspace = defaultWorkspace) const; // 400 on a bad filter
+    void renameExperiment(const QString& experimentId, const QString& newName,
+                          const QString& workspace = defaultWorkspace);
+    void deleteExperiment(const QString& experimentId, const QString& workspace = defaultWorkspace); // also its runs
+    void restoreExperiment(const QString& experimentId, const QString& workspace = defaultWorkspace);
+    void setExperimentTag(const QString& experimentId, const QString& key, const QString& value,
+                          const QString& workspace = defaultWorkspace);
+    bool experimentExists(const QString& experimentId, const QString& workspace = defaultWorkspace) const;
 
     // --- runs
     QJsonObject createRun(const QString& experimentId, const QString& userId, qint64 startTime, const QString& runName,
-                          const QJsonArray& tags);         // returns the "run" object
-    QJsonObject run(const QString& runId) const;           // 404 "Run with id=X not found"
-    QString experimentIdOfRun(const QString& runId) const; // 404 when the run does not exist
+                          const QJsonArray& tags,
+                          const QString& workspace = defaultWorkspace); // returns the "run" object
+    QJsonObject run(const QString& runId,
+                    const QString& workspace = defaultWorkspace) const; // 404 "Run with id=X not found"
+    QString experimentIdOfRun(const QString& runId,
+                              const QString& workspace = defaultWorkspace) const; // 404 if missing
     QJsonObject updateRun(const QString& runId, const std::optional<QString>& status,
-                          const std::optional<qint64>& endTime, const std::optional<QString>& runName); // run_info
-    void deleteRun(const QString& runId);
-    void restoreRun(const QString& runId);
-    SearchPage searchRuns(const QStringList& experimentIds, const SearchQuery& query) const;
-    void logMetric(const QString& runId, const QString& key, double value, qint64 timestamp, qint64 step);
-    void logParam(const QString& runId, const QString& key, const QString& value);
-    void setRunTag(const QString& runId, const QString& key, const QString& value);
-    void logBatch(const QString& runId, const QJsonArray& metrics, const QJsonArray& params, const QJsonArray& tags);
-    QJsonArray metricHistory(const QString& runId, const QString& metricKey) const;
+                          const std::optional<qint64>& endTime, const std::optional<QString>& runName,
+                          const QString& workspace = defaultWorkspace); // run_info
+    void deleteRun(const QString& runId, const QString& workspace = defaultWorkspace);
+    void restoreRun(const QString& runId, const QString& workspace = defaultWorkspace);
+    SearchPage searchRuns(const QStringList& experimentIds, const SearchQuery& query,
+                          const QString& workspace = defaultWorkspace) const;
+    void logMetric(const QString& runId, const QString& key, double value, qint64 timestamp, qint64 step,
+                   const QString& workspace = defaultWorkspace);
+    void logParam(const QString& runId, const QString& key, const QString& value,
+                  const QString& workspace = defaultWorkspace);
+    void setRunTag(const QString& runId, const QString& key, const QString& value,
+                   const QString& workspace = defaultWorkspace);
+    void logBatch(const QString& runId, const QJsonArray& metrics, const QJsonArray& params, const QJsonArray& tags,
+                  const QString& workspace = defaultWorkspace);
+    QJsonArray metricHistory(const QString& runId, const QString& metricKey,
+                             const QString& workspace = defaultWorkspace) const;
 
     // --- registered models
-    QJsonObject createRegisteredModel(const QString& name, const QString& description, const QJsonArray& tags);
-    QJsonObject registeredModel(const QString& name) const; // 404
-    SearchPage searchRegisteredModels(const SearchQuery& query) const;
-    QJsonObject renameRegisteredModel(const QString& name, const QString& newName);
-    void deleteRegisteredModel(const QString& name);
+    QJsonObject createRegisteredModel(const QString& name, const QString& description, const QJsonArray& tags,
+                                      const QString& workspace = defaultWorkspace);
+    QJsonObject registeredModel(const QString& name, const QString& workspace = defaultWorkspace) const; // 404
+    SearchPage searchRegisteredModels(const SearchQuery& query, const QString& workspace = defaultWorkspace) const;
+    QJsonObject renameRegisteredModel(const QString& name, const QString& newName,
+                                      const QString& workspace = defaultWorkspace);
+    void deleteRegisteredModel(const QString& name, const QString& workspace = defaultWorkspace);
 
 private:
     class Private;
