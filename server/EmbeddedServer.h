@@ -43,6 +43,7 @@ public:
     quint16 port() const;
     QUrl url() const; // e.g. http://127.0.0.1:5000
 
+    Dialect dialect() const; // the generation it speaks, as given in the options
     QString adminUsername() const;
     QString defaultPermission() const;
 
