@@ -151,7 +151,7 @@ PermissionLevel AccessPolicy::registeredModelPermission(const RequestContext& co
                           context.state.auth->permission(ResourceKind::RegisteredModel, name, context.user.id));
 }
 
-AccessPolicy::ReadableSet AccessPolicy::readable(const RequestContext& context, ResourceKind kind)
+Policy::ReadableSet AccessPolicy::readable(const RequestContext& context, ResourceKind kind) const
 {
     ReadableSet set;
     set.defaultReadable = Permissions::canRead(context.state.defaultPermission);
@@ -162,4 +162,31 @@ AccessPolicy::ReadableSet AccessPolicy::readable(const RequestContext& context, 
             Permissions::canRead(Permissions::parse(row.permission).value_or(PermissionLevel::NoPermissions)));
     }
     return set;
+}
+
+// The creator of an experiment or registered model gets MANAGE on it (an after-request hook in MLflow).
+void AccessPolicy::resourceCreated(const RequestContext& context, ResourceKind kind, const QString& resourceId) const
+{
+    AuthStore& store = *context.state.auth;
+    if (store.permission(kind, resourceId, context.user.id))
+        store.updateGrant(kind, resourceId, context.user, QStringLiteral("MANAGE"));
+    else
+        store.createGrant(kind, resourceId, context.user, QStringLiteral("MANAGE"));
+}
+
+void AccessPolicy::registeredModelRenamed(const RequestContext& context, const QString& oldName,
+                                          const QString& newName) const
+{
+    context.state.auth->renameResource(ResourceKind::RegisteredModel, oldName, newName);
+}
+
+void AccessPolicy::registeredModelDeleted(const RequestContext& context, const QString& name) const
+{
+    context.state.auth->deleteResourceGrants(ResourceKind::RegisteredModel, name);
+}
+
+QStringList AccessPolicy::searchableExperimentIds(const RequestContext& /*context*/,
+                                                  const QStringList& experimentIds) const
+{
+    return experimentIds;
 }

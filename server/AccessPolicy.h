@@ -1,6 +1,6 @@
 #pragma once
 
-#include "server/ServerState.h"
+#include "server/Policy.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -9,27 +9,29 @@
 
 // MLflow 2.15.1's authorization rules for non-admin users: the before_request validators (which right each call
 // needs, and how the resource is found from the request), and the permission lookup behind them (an explicit row
-// wins as-is, else default_permission). Admins never reach this class.
-class AccessPolicy
+// wins as-is, else default_permission), plus its after-request hooks over the 2.x AuthStore.
+class AccessPolicy : public Policy
 {
 public:
     AccessPolicy();
 
-    // Throws HttpFailure (403 "Permission denied") when the validator for this (method, path) says no, or the
-    // MlflowError/HttpFailure its parameter lookup raises. Calls without a validator are allowed, as in MLflow.
-    void authorize(const RequestContext& context) const;
+    // Calls without a validator are allowed, as in MLflow.
+    void authorize(const RequestContext& context) const override;
 
     static PermissionLevel experimentPermission(const RequestContext& context, const QString& experimentId);
     static PermissionLevel registeredModelPermission(const RequestContext& context, const QString& name);
 
-    // The per-user view for search filtering: every explicit row of the user, loaded once, and the default.
-    struct ReadableSet
-    {
-        QHash<QString, bool> explicitRows;
-        bool defaultReadable = false;
-        bool contains(const QString& resourceId) const { return explicitRows.value(resourceId, defaultReadable); }
-    };
-    static ReadableSet readable(const RequestContext& context, ResourceKind kind);
+    // Every explicit row of the user, and the default.
+    ReadableSet readable(const RequestContext& context, ResourceKind kind) const override;
+    void resourceCreated(const RequestContext& context, ResourceKind kind, const QString& resourceId) const override;
+    // Grants follow the model to its new name (MLflow does so from 2.20; 2.15.1 leaves them behind).
+    void registeredModelRenamed(const RequestContext& context, const QString& oldName,
+                                const QString& newName) const override;
+    // Every grant on the name goes with the model (MLflow does so from 3.10; 2.15.1 removes only the caller's row,
+    // so other users' rows would silently apply to a future model of the same name).
+    void registeredModelDeleted(const RequestContext& context, const QString& name) const override;
+    // 2.15.1 does not filter runs/search at all.
+    QStringList searchableExperimentIds(const RequestContext& context, const QStringList& experimentIds) const override;
 
 private:
     using Validator = std::function<bool(const RequestContext&)>;

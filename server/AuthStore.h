@@ -1,5 +1,7 @@
 #pragma once
 
+#include "server/UserDirectory.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QSqlDatabase>
@@ -7,14 +9,6 @@
 #include <QString>
 
 #include <optional>
-
-struct UserRecord
-{
-    qint64 id = 0;
-    QString username;
-    QByteArray passwordHash;
-    bool isAdmin = false;
-};
 
 enum class ResourceKind { Experiment, RegisteredModel };
 
@@ -28,7 +22,7 @@ struct GrantRecord
 // Users and per-resource grants in MLflow 2.x's own auth schema (alembic revision 8606fa83a998), so a real MLflow
 // can open what we write and we can open a copy of a real basic_auth.db. Every statement is prepared; mutations
 // throw MlflowError with MLflow's codes and messages (minus the SQL text MLflow leaks).
-class AuthStore
+class AuthStore : public UserDirectory
 {
 public:
     static constexpr const char* schemaRevision = "8606fa83a998";
@@ -40,9 +34,9 @@ public:
     // Creates the schema in an empty database, or checks that an existing one is at our revision.
     bool initialize(QString* error);
 
-    std::optional<UserRecord> user(const QString& username) const;
+    std::optional<UserRecord> user(const QString& username) const override;
     QList<UserRecord> users() const;
-    UserRecord createUser(const QString& username, const QByteArray& passwordHash, bool isAdmin);
+    UserRecord createUser(const QString& username, const QByteArray& passwordHash, bool isAdmin) override;
     void setPasswordHash(const QString& username, const QByteArray& passwordHash);
     void setAdmin(const QString& username, bool isAdmin);
     // Removes the user and every grant it holds, in one transaction.

@@ -10,7 +10,7 @@ namespace {
 constexpr int maxCacheEntries = 20000;
 } // namespace
 
-Authenticator::Authenticator(const AuthStore& store) : m_store(store)
+Authenticator::Authenticator(const UserDirectory& store) : m_store(store)
 {
     m_key.resize(32);
     QRandomGenerator::system()->generate(reinterpret_cast<quint32*>(m_key.data()),

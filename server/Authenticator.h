@@ -1,6 +1,6 @@
 #pragma once
 
-#include "server/AuthStore.h"
+#include "server/UserDirectory.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -15,7 +15,7 @@
 class Authenticator
 {
 public:
-    explicit Authenticator(const AuthStore& store);
+    explicit Authenticator(const UserDirectory& store);
 
     // The authenticated user, or nothing for a missing/malformed header, an unknown user or a wrong password.
     std::optional<UserRecord> authenticate(const QByteArray& authorizationHeader);
@@ -34,7 +34,7 @@ private:
     QByteArray mac(const QByteArray& username, const QByteArray& password) const;
     void remember(const QString& username, CacheEntry entry);
 
-    const AuthStore& m_store;
+    const UserDirectory& m_store;
     QByteArray m_key;
     QHash<QString, CacheEntry> m_verified;
     QHash<QString, CacheEntry> m_rejected;

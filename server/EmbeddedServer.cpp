@@ -8,6 +8,7 @@
 #include "server/MlflowError.h"
 #include "server/MlflowService.h"
 #include "server/PasswordHash.h"
+#include "server/RbacStore.h"
 #include "server/TrackingStore.h"
 
 #include <QDir>
@@ -52,7 +53,9 @@ public:
     ServerState state;
     QString authConnection;
     QString trackingConnection;
-    std::unique_ptr<AuthStore> authStore;
+    std::unique_ptr<AuthStore> authStore; // MLflow 2.x schema (Mlflow2)
+    std::unique_ptr<RbacStore> rbacStore; // MLflow 3.14 schema (Mlflow3)
+    UserDirectory* users = nullptr;       // whichever of the two is open
     std::unique_ptr<TrackingStore> trackingStore;
     std::unique_ptr<Authenticator> authenticator;
     std::unique_ptr<MlflowService> service;
@@ -99,9 +102,17 @@ bool EmbeddedServer::Private::openStores(QString* error)
     QSqlDatabase authDatabase;
     if (!openSqlite(config.sqlitePath(options.dataDir), &authDatabase, &authConnection, error))
         return false;
-    authStore = std::make_unique<AuthStore>(authDatabase);
-    if (!authStore->initialize(error))
-        return false;
+    if (options.dialect.isMlflow3()) {
+        rbacStore = std::make_unique<RbacStore>(authDatabase);
+        if (!rbacStore->initialize(error))
+            return false;
+        users = rbacStore.get();
+    } else {
+        authStore = std::make_unique<AuthStore>(authDatabase);
+        if (!authStore->initialize(error))
+            return false;
+        users = authStore.get();
+    }
     QSqlDatabase trackingDatabase;
     if (!openSqlite(QDir(options.dataDir).absoluteFilePath(QStringLiteral("mlflow.db")), &trackingDatabase,
                     &trackingConnection, error))
@@ -112,8 +123,10 @@ bool EmbeddedServer::Private::openStores(QString* error)
         *error = QStringLiteral("Cannot prepare the tracking database: %1").arg(failure.message());
         return false;
     }
-    authenticator = std::make_unique<Authenticator>(*authStore);
+    authenticator = std::make_unique<Authenticator>(*users);
     state.auth = authStore.get();
+    state.rbac = rbacStore.get();
+    state.users = users;
     state.tracking = trackingStore.get();
     state.authenticator = authenticator.get();
     service = std::make_unique<MlflowService>(state);
@@ -124,8 +137,8 @@ bool EmbeddedServer::Private::openStores(QString* error)
 bool EmbeddedServer::Private::ensureAdmin(QString* error)
 {
     try {
-        if (!authStore->user(config.adminUsername))
-            authStore->createUser(config.adminUsername, PasswordHash::generate(config.adminPassword.toUtf8()), true);
+        if (!users->user(config.adminUsername))
+            users->createUser(config.adminUsername, PasswordHash::generate(config.adminPassword.toUtf8()), true);
     } catch (const MlflowError& failure) {
         *error = QStringLiteral("Cannot create the admin user: %1").arg(failure.message());
         return false;
@@ -138,7 +151,7 @@ bool EmbeddedServer::Private::checkExposure(QString* error) const
 {
     if (options.host.isLoopback())
         return true;
-    const std::optional<UserRecord> admin = authStore->user(config.adminUsername);
+    const std::optional<UserRecord> admin = users->user(config.adminUsername);
     if (!admin)
         return true;
     for (const char* shipped : {"password", "password1234"}) {
@@ -186,6 +199,8 @@ void EmbeddedServer::Private::closeStores()
     service.reset();
     authenticator.reset();
     trackingStore.reset();
+    users = nullptr;
+    rbacStore.reset();
     authStore.reset();
     for (QString* name : {&authConnection, &trackingConnection}) {
         if (name->isEmpty())
@@ -220,7 +235,7 @@ bool EmbeddedServer::start(QString* error)
     const bool ready =
         failure.isEmpty() && d->loadConfig(&failure) && d->openStores(&failure) && d->ensureAdmin(&failure) &&
         d->checkExposure(&failure) &&
-        (!d->options.demo || d->authStore->user(DemoData::user1Username) ||
+        (!d->options.demo || d->users->user(DemoData::user1Username) ||
          DemoData::seed(*d->service, d->options.dialect, d->config.adminUsername, d->config.adminPassword, &failure));
     if (!ready) {
         *error = failure;

@@ -21,7 +21,7 @@ struct EmbeddedServerOptions
     QString tlsCertificatePath;        // PEM; with tlsKeyPath, serve HTTPS
     QString tlsKeyPath;
     qint64 maxBodyBytes = 16 * 1024 * 1024; // larger requests get 413
-    Dialect dialect;                        // MLflow 2.15.1 unless told otherwise
+    Dialect dialect;                        // MLflow 2.15.1 unless told otherwise; Mlflow3: 3.14's auth schema and API
 };
 
 // An MLflow 2.15.1-compatible basic-auth tracking server (auth endpoints plus the tracking subset) running in the

@@ -42,11 +42,49 @@ int MlflowError::httpStatusForCode(const QByteArray& code)
     return statusByCode.value(code, 500);
 }
 
-QByteArray MlflowError::toJson() const
+namespace {
+
+// mlflow/error_classification.py, client side (_CLIENT_ERROR_CODE_TO_ERROR_CLASS and ..._TO_SQLSTATE). Codes missing
+// from these tables carry neither key.
+struct Classification
+{
+    const char* errorClass;
+    const char* sqlstate;
+};
+
+const QHash<QByteArray, Classification>& classifications()
+{
+    static const QHash<QByteArray, Classification> table = {
+        {"BAD_REQUEST", {"INVALID_PARAMETER_VALUE", "KAM00"}},
+        {"CUSTOMER_UNAUTHORIZED", {"PERMISSION_DENIED", "KAM00"}},
+        {"ENDPOINT_NOT_FOUND", {"RESOURCE_NOT_FOUND", "KAM00"}},
+        {"FEATURE_DISABLED", {"FEATURE_DISABLED", "KAM00"}},
+        {"INTERNAL_ERROR", {"CLIENT_INTERNAL_ERROR", "XXM00"}},
+        {"INVALID_PARAMETER_VALUE", {"INVALID_PARAMETER_VALUE", "KAM00"}},
+        {"INVALID_STATE", {"CLIENT_INTERNAL_ERROR", "XXM00"}},
+        {"NOT_FOUND", {"RESOURCE_NOT_FOUND", "KAM00"}},
+        {"PERMISSION_DENIED", {"PERMISSION_DENIED", "KAM00"}},
+        {"RESOURCE_ALREADY_EXISTS", {"RESOURCE_ALREADY_EXISTS", "KAM00"}},
+        {"RESOURCE_DOES_NOT_EXIST", {"RESOURCE_NOT_FOUND", "KAM00"}},
+        {"TEMPORARILY_UNAVAILABLE", {"CLIENT_INTERNAL_ERROR", "XXM00"}},
+    };
+    return table;
+}
+
+} // namespace
+
+QByteArray MlflowError::toJson(const Dialect& dialect) const
 {
     QJsonObject body;
     body.insert(QStringLiteral("error_code"), QString::fromLatin1(m_code));
     body.insert(QStringLiteral("message"), m_message);
+    if (dialect.isMlflow3()) {
+        const auto classification = classifications().constFind(m_code);
+        if (classification != classifications().cend()) {
+            body.insert(QStringLiteral("error_class"), QLatin1String(classification->errorClass));
+            body.insert(QStringLiteral("sqlstate"), QLatin1String(classification->sqlstate));
+        }
+    }
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 

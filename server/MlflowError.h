@@ -1,5 +1,7 @@
 #pragma once
 
+#include "server/Dialect.h"
+
 #include <QByteArray>
 #include <QString>
 
@@ -15,7 +17,9 @@ public:
     const QByteArray& code() const { return m_code; }
     const QString& message() const { return m_message; }
     int httpStatus() const;
-    QByteArray toJson() const;
+    // The JSON body in the generation's format: {"error_code","message"} for 2.x; 3.x adds "sqlstate" and
+    // "error_class", derived from the code as MLflow 3.14's error_classification does.
+    QByteArray toJson(const Dialect& dialect = Dialect()) const;
     const char* what() const noexcept override { return m_what.constData(); }
 
     static int httpStatusForCode(const QByteArray& code);

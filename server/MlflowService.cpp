@@ -1,8 +1,11 @@
 #include "server/MlflowService.h"
 
+#include "server/AccessPolicy.h"
 #include "server/AuthRoutes.h"
 #include "server/Authenticator.h"
 #include "server/MlflowError.h"
+#include "server/RbacPolicy.h"
+#include "server/RbacRoutes.h"
 #include "server/RequestParams.h"
 #include "server/TrackingRoutes.h"
 
@@ -12,8 +15,14 @@ Q_LOGGING_CATEGORY(lcService, "mlflowadmin.server")
 
 MlflowService::MlflowService(ServerState& state) : m_state(state)
 {
-    AuthRoutes::registerAll(m_routes);
-    TrackingRoutes::registerAll(m_routes);
+    if (m_state.dialect.isMlflow3()) {
+        RbacRoutes::registerAll(m_routes);
+        m_policy = std::make_unique<RbacPolicy>();
+    } else {
+        AuthRoutes::registerAll(m_routes);
+        m_policy = std::make_unique<AccessPolicy>();
+    }
+    TrackingRoutes::registerAll(m_routes, m_state.dialect);
 }
 
 HttpResponse MlflowService::unauthenticated()
@@ -40,7 +49,7 @@ HttpResponse MlflowService::handle(const HttpRequest& request)
             return unauthenticated();
         return dispatch(request, *user);
     } catch (const MlflowError& error) {
-        return HttpResponse::json(error.toJson(), error.httpStatus());
+        return HttpResponse::json(error.toJson(m_state.dialect), error.httpStatus());
     } catch (const HttpFailure& failure) {
         return failure.response();
     } catch (const std::exception& error) {
@@ -54,10 +63,10 @@ HttpResponse MlflowService::handle(const HttpRequest& request)
 
 HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecord& user)
 {
-    const RequestContext context{request, user, m_state};
+    const RequestContext context{request, user, m_state, *m_policy};
     // Flask runs before_request (the validators) before it reports a routing failure.
     if (!user.isAdmin)
-        m_policy.authorize(context);
+        m_policy->authorize(context);
     const RouteHandler* handler = m_routes.find(request.method, request.path);
     if (handler)
         return (*handler)(context);

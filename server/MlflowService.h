@@ -1,11 +1,14 @@
 #pragma once
 
-#include "server/AccessPolicy.h"
 #include "server/HttpMessage.h"
+#include "server/Policy.h"
 #include "server/ServerState.h"
 
-// The request pipeline of MLflow 2.15.1's basic-auth app, independent of any socket: unprotected paths,
-// authentication (401), the non-admin validators (403), routing (404/405), the handler, and error mapping.
+#include <memory>
+
+// The request pipeline of MLflow's basic-auth app, independent of any socket: unprotected paths, authentication
+// (401), the non-admin validators (403), routing (404/405), the handler, and error mapping. The dialect in the
+// state picks the generation's routes, policy and error format once, here.
 class MlflowService
 {
 public:
@@ -22,5 +25,5 @@ private:
 
     ServerState& m_state;
     RouteTable m_routes;
-    AccessPolicy m_policy;
+    std::unique_ptr<Policy> m_policy;
 };

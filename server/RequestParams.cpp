@@ -91,6 +91,42 @@ RequestParams RequestParams::forTracking(const HttpRequest& request)
     return RequestParams(QJsonDocument::fromJson(request.body).object());
 }
 
+RequestParams RequestParams::forRbacAuthLayer(const HttpRequest& request)
+{
+    if (isGet(request))
+        return RequestParams(fromQuery(request.query));
+    const bool json = isJsonMimeType(request.mimeType());
+    if (request.method == "DELETE" && !json)
+        return RequestParams(fromQuery(request.query));
+    if (!json)
+        return RequestParams(QJsonObject());
+    return RequestParams(QJsonDocument::fromJson(request.body).object());
+}
+
+qint64 RequestParams::requiredInteger(const QString& name) const
+{
+    const QJsonValue value = m_values.value(name);
+    if (value.isUndefined())
+        throw MlflowError::missingParameter(name);
+    if (value.isDouble() && std::fabs(value.toDouble()) < 9.0e15)
+        return static_cast<qint64>(value.toDouble()); // Python's int() truncates
+    if (value.isBool())
+        return value.toBool() ? 1 : 0;
+    QString shown;
+    if (value.isString()) {
+        bool ok = false;
+        const qint64 number = value.toString().trimmed().toLongLong(&ok);
+        if (ok)
+            return number;
+        shown = QLatin1Char('\'') + value.toString() + QLatin1Char('\'');
+    } else if (value.isNull()) {
+        shown = QStringLiteral("None");
+    } else {
+        shown = QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+    }
+    throw MlflowError::invalidParameter(QStringLiteral("Parameter '%1' must be an integer. Got: %2").arg(name, shown));
+}
+
 QString RequestParams::requiredString(const QString& name) const
 {
     const std::optional<QString> text = optionalString(name);

@@ -38,6 +38,10 @@ public:
     // The tracking handlers' transport (_get_request_message): POST/PUT must say application/json (MlflowError
     // otherwise); a body that does not parse is treated as empty.
     static RequestParams forTracking(const HttpRequest& request);
+    // MLflow 3.x's auth transport: GET reads the query string; POST/PATCH a JSON body (anything else reads as no
+    // parameters, so a missing one is a 400 "Missing value"); DELETE the JSON body when the request says JSON, else
+    // the query string.
+    static RequestParams forRbacAuthLayer(const HttpRequest& request);
 
     bool has(const QString& name) const { return m_values.contains(name); }
     QJsonValue value(const QString& name) const { return m_values.value(name); }
@@ -48,6 +52,9 @@ public:
     std::optional<qint64> optionalInt64(const QString& name) const;
     double requiredDouble(const QString& name) const;
     bool requiredBool(const QString& name) const;
+    // MLflow 3.x's _get_int_request_param: a JSON number or a decimal string, else 400 "Parameter 'X' must be an
+    // integer. Got: 'abc'" (the value as Python's repr shows it).
+    qint64 requiredInteger(const QString& name) const;
     QStringList stringList(const QString& name) const; // a JSON array, repeated query keys, or one value
     QJsonArray array(const QString& name) const;       // a JSON array of objects (tags, metrics...)
 

@@ -1,7 +1,7 @@
 #include "server/TrackingRoutes.h"
 
-#include "server/AccessPolicy.h"
 #include "server/MlflowError.h"
+#include "server/Policy.h"
 #include "server/RequestParams.h"
 #include "server/TrackingStore.h"
 
@@ -73,7 +73,7 @@ QJsonObject filteredSearch(const RequestContext& context, ResourceKind kind, Sea
 {
     SearchPage page = search(query);
     if (!context.user.isAdmin) {
-        const AccessPolicy::ReadableSet readable = AccessPolicy::readable(context, kind);
+        const Policy::ReadableSet readable = context.policy.readable(context, kind);
         QJsonArray kept;
         for (const QJsonValue& item : std::as_const(page.items)) {
             if (readable.contains(item.toObject().value(idKey).toString()))
@@ -108,14 +108,30 @@ QJsonObject filteredSearch(const RequestContext& context, ResourceKind kind, Sea
     return response;
 }
 
-// The creator of an experiment or registered model gets MANAGE on it (an after-request hook in MLflow).
-void grantManageToCreator(const RequestContext& context, ResourceKind kind, const QString& resourceId)
+// MLflow 3.x experiments name their workspace ("default" when workspaces are off); 2.15.1's do not.
+QJsonObject experimentJson(const RequestContext& context, QJsonObject experiment)
 {
-    AuthStore& store = *context.state.auth;
-    if (store.permission(kind, resourceId, context.user.id))
-        store.updateGrant(kind, resourceId, context.user, QStringLiteral("MANAGE"));
-    else
-        store.createGrant(kind, resourceId, context.user, QStringLiteral("MANAGE"));
+    if (context.state.dialect.isMlflow3() && !experiment.contains(QStringLiteral("workspace")))
+        experiment.insert(QStringLiteral("workspace"), context.workspace);
+    return experiment;
+}
+
+// MLflow 3.x runs always carry "inputs" (dataset and model inputs), empty here; 2.15.1's omit it when empty.
+QJsonObject runJson(const RequestContext& context, QJsonObject run)
+{
+    if (context.state.dialect.isMlflow3() && !run.contains(QStringLiteral("inputs")))
+        run.insert(QStringLiteral("inputs"), QJsonObject());
+    return run;
+}
+
+QJsonArray experimentsJson(const RequestContext& context, const QJsonArray& experiments)
+{
+    if (!context.state.dialect.isMlflow3())
+        return experiments;
+    QJsonArray withWorkspace;
+    for (const QJsonValue& experiment : experiments)
+        withWorkspace.append(experimentJson(context, experiment.toObject()));
+    return withWorkspace;
 }
 
 // --- experiments
@@ -127,14 +143,15 @@ HttpResponse createExperiment(const RequestContext& context)
     const QString id = context.state.tracking->createExperiment(
         name, p.optionalString(QStringLiteral("artifact_location")).value_or(QString()),
         p.array(QStringLiteral("tags")));
-    grantManageToCreator(context, ResourceKind::Experiment, id);
+    context.policy.resourceCreated(context, ResourceKind::Experiment, id);
     return HttpResponse::jsonObject({{QStringLiteral("experiment_id"), id}});
 }
 
 HttpResponse getExperiment(const RequestContext& context)
 {
     const QString id = params(context).requiredString(QStringLiteral("experiment_id"));
-    return HttpResponse::jsonObject({{QStringLiteral("experiment"), context.state.tracking->experiment(id)}});
+    return HttpResponse::jsonObject(
+        {{QStringLiteral("experiment"), experimentJson(context, context.state.tracking->experiment(id))}});
 }
 
 HttpResponse getExperimentByName(const RequestContext& context)
@@ -143,16 +160,20 @@ HttpResponse getExperimentByName(const RequestContext& context)
     const std::optional<QJsonObject> experiment = context.state.tracking->experimentByName(name);
     if (!experiment)
         throw MlflowError::notFound(QStringLiteral("Could not find experiment with name '%1'").arg(name));
-    return HttpResponse::jsonObject({{QStringLiteral("experiment"), *experiment}});
+    return HttpResponse::jsonObject({{QStringLiteral("experiment"), experimentJson(context, *experiment)}});
 }
 
 HttpResponse searchExperiments(const RequestContext& context)
 {
     const SearchQuery query = searchQuery(params(context), 0, maxSearchResults, QStringLiteral("view_type"));
     TrackingStore* store = context.state.tracking;
-    return HttpResponse::jsonObject(filteredSearch(
+    QJsonObject response = filteredSearch(
         context, ResourceKind::Experiment, query, [store](const SearchQuery& q) { return store->searchExperiments(q); },
-        QStringLiteral("experiments"), QStringLiteral("experiment_id")));
+        QStringLiteral("experiments"), QStringLiteral("experiment_id"));
+    if (response.contains(QStringLiteral("experiments")))
+        response.insert(QStringLiteral("experiments"),
+                        experimentsJson(context, response.value(QStringLiteral("experiments")).toArray()));
+    return HttpResponse::jsonObject(response);
 }
 
 HttpResponse updateExperiment(const RequestContext& context)
@@ -196,12 +217,13 @@ HttpResponse createRun(const RequestContext& context)
     const QJsonObject run = context.state.tracking->createRun(
         experimentId, p.optionalString(QStringLiteral("user_id")).value_or(QString()), startTime,
         p.optionalString(QStringLiteral("run_name")).value_or(QString()), p.array(QStringLiteral("tags")));
-    return HttpResponse::jsonObject({{QStringLiteral("run"), run}});
+    return HttpResponse::jsonObject({{QStringLiteral("run"), runJson(context, run)}});
 }
 
 HttpResponse getRun(const RequestContext& context)
 {
-    return HttpResponse::jsonObject({{QStringLiteral("run"), context.state.tracking->run(runId(params(context)))}});
+    return HttpResponse::jsonObject(
+        {{QStringLiteral("run"), runJson(context, context.state.tracking->run(runId(params(context))))}});
 }
 
 HttpResponse updateRun(const RequestContext& context)
@@ -229,8 +251,16 @@ HttpResponse searchRuns(const RequestContext& context)
 {
     const RequestParams p = params(context);
     const SearchQuery query = searchQuery(p, 1000, maxSearchResults, QStringLiteral("run_view_type"));
-    const SearchPage page = context.state.tracking->searchRuns(p.stringList(QStringLiteral("experiment_ids")), query);
+    QStringList experimentIds = p.stringList(QStringLiteral("experiment_ids"));
     QJsonObject response;
+    if (!context.user.isAdmin) {
+        const bool asked = !experimentIds.isEmpty();
+        experimentIds = context.policy.searchableExperimentIds(context, experimentIds);
+        // Nothing readable among the requested experiments: nothing to find (an empty list would mean "all").
+        if (asked && experimentIds.isEmpty())
+            return HttpResponse::jsonObject(response);
+    }
+    const SearchPage page = context.state.tracking->searchRuns(experimentIds, query);
     if (!page.items.isEmpty())
         response.insert(QStringLiteral("runs"), page.items);
     if (page.nextOffset)
@@ -294,7 +324,7 @@ HttpResponse createRegisteredModel(const RequestContext& context)
     const QString name = p.requiredString(QStringLiteral("name"));
     const QJsonObject model = context.state.tracking->createRegisteredModel(
         name, p.optionalString(QStringLiteral("description")).value_or(QString()), p.array(QStringLiteral("tags")));
-    grantManageToCreator(context, ResourceKind::RegisteredModel, name);
+    context.policy.resourceCreated(context, ResourceKind::RegisteredModel, name);
     return HttpResponse::jsonObject({{QStringLiteral("registered_model"), model}});
 }
 
@@ -315,24 +345,22 @@ HttpResponse searchRegisteredModels(const RequestContext& context)
         QStringLiteral("name")));
 }
 
-// Grants follow the model to its new name (MLflow does so from 2.20; 2.15.1 leaves them behind).
+// The dialect's policy moves the grants along (see AccessPolicy / RbacPolicy).
 HttpResponse renameRegisteredModel(const RequestContext& context)
 {
     const RequestParams p = params(context);
     const QString name = p.requiredString(QStringLiteral("name"));
     const QString newName = p.requiredString(QStringLiteral("new_name"));
     const QJsonObject model = context.state.tracking->renameRegisteredModel(name, newName);
-    context.state.auth->renameResource(ResourceKind::RegisteredModel, name, newName);
+    context.policy.registeredModelRenamed(context, name, newName);
     return HttpResponse::jsonObject({{QStringLiteral("registered_model"), model}});
 }
 
-// Every grant on the name goes with the model (MLflow does so from 3.10; 2.15.1 removes only the caller's row, so
-// other users' rows would silently apply to a future model of the same name).
 HttpResponse deleteRegisteredModel(const RequestContext& context)
 {
     const QString name = params(context).requiredString(QStringLiteral("name"));
     context.state.tracking->deleteRegisteredModel(name);
-    context.state.auth->deleteResourceGrants(ResourceKind::RegisteredModel, name);
+    context.policy.registeredModelDeleted(context, name);
     return HttpResponse::jsonObject({});
 }
 
@@ -346,11 +374,23 @@ void addRoute(RouteTable& routes, const QByteArray& method, const QString& endpo
 
 namespace TrackingRoutes {
 
-void registerAll(RouteTable& routes)
+void registerAll(RouteTable& routes, const Dialect& dialect)
 {
     // The MLflow release whose behaviour this server reproduces; clients pick the API generation from it.
-    routes.add("GET", QStringLiteral("/version"),
-               [](const RequestContext&) { return HttpResponse::text("2.15.1", 200, "text/plain; charset=utf-8"); });
+    if (dialect.isMlflow3()) {
+        routes.add("GET", QStringLiteral("/version"),
+                   [](const RequestContext&) { return HttpResponse::html("3.14.1.dev0", 200); });
+        // 3.x serves its web UI at / to every signed-in user; this server has none, and says so.
+        routes.add("GET", QStringLiteral("/"), [](const RequestContext&) {
+            return HttpResponse::text("This MLflow-compatible server (mlflow-admin) has no web UI. Use the REST API "
+                                      "under /api/2.0/mlflow/ and /api/3.0/mlflow/, or the mlflow-admin console.\n",
+                                      200, "text/plain; charset=utf-8");
+        });
+    } else {
+        routes.add("GET", QStringLiteral("/version"), [](const RequestContext&) {
+            return HttpResponse::text("2.15.1", 200, "text/plain; charset=utf-8");
+        });
+    }
     addRoute(routes, "POST", QStringLiteral("experiments/create"), createExperiment);
     addRoute(routes, "GET", QStringLiteral("experiments/get"), getExperiment);
     addRoute(routes, "GET", QStringLiteral("experiments/get-by-name"), getExperimentByName);

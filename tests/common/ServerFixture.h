@@ -10,12 +10,13 @@
 
 // A fresh embedded server on a free loopback port, in a temporary data dir, configured like the reference
 // servers: admin/password1234 and default_permission = NO_PERMISSIONS unless told otherwise. With a certificate and
-// key (see TestCertificate.h) it serves HTTPS.
+// key (see TestCertificate.h) it serves HTTPS; with a dialect it speaks that MLflow generation.
 class ServerFixture
 {
 public:
     explicit ServerFixture(bool demo = false, const QString& defaultPermission = QStringLiteral("NO_PERMISSIONS"),
-                           const QString& tlsCertificatePath = QString(), const QString& tlsKeyPath = QString())
+                           const QString& tlsCertificatePath = QString(), const QString& tlsKeyPath = QString(),
+                           const Dialect& dialect = Dialect())
     {
         const QString ini = m_dir.filePath(QStringLiteral("basic_auth.ini"));
         QFile file(ini);
@@ -32,6 +33,7 @@ public:
         options.demo = demo;
         options.tlsCertificatePath = tlsCertificatePath;
         options.tlsKeyPath = tlsKeyPath;
+        options.dialect = dialect;
         m_server = std::make_unique<EmbeddedServer>(options);
         m_started = m_server->start(&m_error);
     }

@@ -1,8 +1,9 @@
-// Replays every exchange recorded from a real MLflow 2.15.1 basic-auth server, in order, against a fresh embedded
-// server with the same configuration and credentials, and compares what matters on the wire: status, content
-// type family, WWW-Authenticate, error_code, messages, and the JSON shape and values. Only what changes from run to
-// run is ignored (timestamps, run ids, password hashes, messages quoting SQL). Exchanges where we deliberately
-// behave better than 2.15.1 are listed with the answer we give instead, and that answer is asserted.
+// Replays every exchange recorded from a real MLflow basic-auth server (2.15.1, and 3.14 with workspaces off), in
+// order, against a fresh embedded server speaking that generation with the same configuration and credentials, and
+// compares what matters on the wire: status, content type family, WWW-Authenticate, error_code, messages, and the
+// JSON shape and values. Only what changes from run to run is ignored (timestamps, generated run ids and run names,
+// password hashes, messages quoting SQL). Exchanges where we deliberately behave better than MLflow are listed with
+// the answer we give instead, and that answer is asserted.
 
 #include "RawHttpClient.h"
 #include "ReferenceData.h"
@@ -15,19 +16,42 @@
 #include <QUrlQuery>
 #include <QtTest>
 
+#include <functional>
+
 namespace {
+
+struct Answer
+{
+    int status = 0;
+    QByteArray contentType;
+    QByteArray body;
+};
 
 struct DeliberateDifference
 {
     int status;
     QByteArray errorCode; // empty for success or non-JSON bodies
     const char* reason;
+    // More of our answer to assert; returns what is wrong, or nothing.
+    std::function<QString(const Answer&)> check = nullptr;
 };
 
-// Where we answer differently from MLflow 2.15.1, on purpose (see README, "Compatibility").
-const QHash<QString, DeliberateDifference>& deliberateDifferences()
+using Differences = QHash<QString, DeliberateDifference>;
+
+// The names of the roles in a roles/list answer, in order.
+QStringList roleNames(const Answer& answer)
 {
-    static const QHash<QString, DeliberateDifference> differences = {
+    QStringList names;
+    const QJsonArray roles = QJsonDocument::fromJson(answer.body).object().value(QStringLiteral("roles")).toArray();
+    for (const QJsonValue& role : roles)
+        names.append(role.toObject().value(QStringLiteral("name")).toString());
+    return names;
+}
+
+// Where we answer differently from MLflow 2.15.1, on purpose (see README, "Compatibility with MLflow 2.15.1").
+const Differences& mlflow2Differences()
+{
+    static const Differences differences = {
         {QStringLiteral("delete_user2_by_admin"),
          {200,
           {},
@@ -37,6 +61,37 @@ const QHash<QString, DeliberateDifference>& deliberateDifferences()
         {QStringLiteral("search_as_deleted_user2"), {401, {}, "user2 is gone, so its credentials no longer work"}},
         {QStringLiteral("admin_get_perm_of_deleted_user"),
          {404, "RESOURCE_DOES_NOT_EXIST", "user2 and its grants are gone"}},
+    };
+    return differences;
+}
+
+// Where we answer differently from MLflow 3.14, on purpose (see README, "Compatibility with MLflow 3.14").
+const Differences& mlflow3Differences()
+{
+    static const Differences differences = {
+        {QStringLiteral("roles_list_default_workspace_user1"),
+         {200,
+          {},
+          "3.14 shows every member all hidden __user_N__ roles and their grants; user1 sees its own hidden role and "
+          "the shared roles only",
+          [](const Answer& answer) {
+              const QStringList names = roleNames(answer);
+              const QStringList expected = {QStringLiteral("__user_2__"), QStringLiteral("readers")};
+              return names == expected ? QString()
+                                       : QStringLiteral("roles %1, expected %2")
+                                             .arg(names.join(QLatin1Char(',')), expected.join(QLatin1Char(',')));
+          }}},
+        {QStringLiteral("root_page_as_user1"),
+         {200,
+          {},
+          "there is no web UI here; / says so instead of MLflow's source-install notice",
+          [](const Answer& answer) {
+              if (!answer.contentType.startsWith("text/plain"))
+                  return QStringLiteral("content type %1").arg(QString::fromLatin1(answer.contentType));
+              return answer.body.contains("has no web UI")
+                         ? QString()
+                         : QStringLiteral("body %1").arg(QString::fromUtf8(answer.body));
+          }}},
     };
     return differences;
 }
@@ -92,14 +147,16 @@ public:
         return value;
     }
 
-    // Records run ids the first time a recorded value meets ours at the same place.
+    // Records run ids (and the run names MLflow makes up when none is given) the first time a recorded value meets
+    // ours at the same place.
     void learnRunIds(const QJsonValue& recorded, const QJsonValue& ours)
     {
         if (recorded.isObject() && ours.isObject()) {
             const QJsonObject r = recorded.toObject();
             const QJsonObject o = ours.toObject();
             for (auto it = r.begin(); it != r.end(); ++it) {
-                if ((it.key() == QLatin1String("run_id") || it.key() == QLatin1String("run_uuid")) &&
+                if ((it.key() == QLatin1String("run_id") || it.key() == QLatin1String("run_uuid") ||
+                     it.key() == QLatin1String("run_name")) &&
                     it.value().isString() && o.value(it.key()).isString())
                     runIds.insert(it.value().toString(), o.value(it.key()).toString());
                 else
@@ -170,16 +227,35 @@ class TranscriptReplayTest : public QObject
 
 private slots:
     void replayMlflow2151();
+    void replayMlflow314();
+
+private:
+    void replay(const QString& fileName, const QString& release, const Dialect& dialect,
+                const Differences& deliberateDifferences);
 };
 
 void TranscriptReplayTest::replayMlflow2151()
 {
+    replay(QStringLiteral("mlflow-2.15.1-transcript.jsonl"), QStringLiteral("MLflow 2.15.1"), Dialect(),
+           mlflow2Differences());
+}
+
+void TranscriptReplayTest::replayMlflow314()
+{
+    Dialect dialect;
+    dialect.generation = Dialect::Generation::Mlflow3;
+    replay(QStringLiteral("mlflow-3.14-transcript.jsonl"), QStringLiteral("MLflow 3.14"), dialect,
+           mlflow3Differences());
+}
+
+void TranscriptReplayTest::replay(const QString& fileName, const QString& release, const Dialect& dialect,
+                                  const Differences& deliberateDifferences)
+{
     QString loadError;
-    const QList<QJsonObject> exchanges =
-        ReferenceData::transcript(QStringLiteral("mlflow-2.15.1-transcript.jsonl"), &loadError);
+    const QList<QJsonObject> exchanges = ReferenceData::transcript(fileName, &loadError);
     QVERIFY2(!exchanges.isEmpty(), qPrintable(loadError));
 
-    ServerFixture fixture;
+    ServerFixture fixture(false, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), dialect);
     QVERIFY2(fixture.started(), qPrintable(fixture.error()));
     RawHttpClient client(QStringLiteral("127.0.0.1"), fixture.port());
     Replayer replayer;
@@ -235,8 +311,8 @@ void TranscriptReplayTest::replayMlflow2151()
         const QJsonValue expectedBody = exchange.value(QStringLiteral("response_body"));
         const QJsonDocument actualJson = QJsonDocument::fromJson(response.body);
 
-        if (deliberateDifferences().contains(name)) {
-            const DeliberateDifference difference = deliberateDifferences().value(name);
+        if (deliberateDifferences.contains(name)) {
+            const DeliberateDifference difference = deliberateDifferences.value(name);
             QVERIFY2(response.status == difference.status,
                      qPrintable(QStringLiteral("%1 (deliberate difference: %2): expected our status %3, got %4 %5")
                                     .arg(name, QString::fromLatin1(difference.reason))
@@ -246,6 +322,12 @@ void TranscriptReplayTest::replayMlflow2151()
             if (!difference.errorCode.isEmpty())
                 QCOMPARE(actualJson.object().value(QStringLiteral("error_code")).toString().toLatin1(),
                          difference.errorCode);
+            if (difference.check) {
+                const QString wrong =
+                    difference.check({response.status, response.header("content-type"), response.body});
+                QVERIFY2(wrong.isEmpty(),
+                         qPrintable(QStringLiteral("%1 (deliberate difference): %2").arg(name, wrong)));
+            }
             ++deliberate;
             continue;
         }
@@ -273,8 +355,8 @@ void TranscriptReplayTest::replayMlflow2151()
                     << QStringLiteral("body is not a JSON object: %1").arg(QString::fromUtf8(response.body.left(200)));
             } else {
                 QJsonObject actualObject = actualJson.object();
-                // MLflow 2.15.1 quotes the failing SQL (and password hashes) in some messages; we stop at the
-                // sentence before it.
+                // MLflow quotes the failing SQL (and password hashes) in some messages; we stop at the sentence
+                // before it.
                 const QString expectedMessage = expectedObject.value(QStringLiteral("message")).toString();
                 if (expectedMessage.contains(QLatin1String("[SQL:"))) {
                     const QString sentence = expectedMessage.section(QStringLiteral(" Error:"), 0, 0);
@@ -306,8 +388,9 @@ void TranscriptReplayTest::replayMlflow2151()
                                    problems.join(QStringLiteral("; ")));
     }
 
-    qInfo().noquote() << QStringLiteral("MLflow 2.15.1 transcript: %1 of %2 exchanges match; %3 differ deliberately "
-                                        "(asserted); %4 mismatches")
+    qInfo().noquote() << QStringLiteral("%1 transcript: %2 of %3 exchanges match; %4 differ deliberately "
+                                        "(asserted); %5 mismatches")
+                             .arg(release)
                              .arg(matched)
                              .arg(exchanges.size())
                              .arg(deliberate)
@@ -315,8 +398,10 @@ void TranscriptReplayTest::replayMlflow2151()
     for (const QString& mismatch : std::as_const(mismatches))
         qWarning().noquote() << mismatch;
     QVERIFY2(mismatches.isEmpty(),
-             qPrintable(QStringLiteral("%1 exchanges differ from MLflow 2.15.1").arg(mismatches.size())));
+             qPrintable(QStringLiteral("%1 exchanges differ from %2").arg(mismatches.size()).arg(release)));
     QCOMPARE(matched + deliberate, static_cast<int>(exchanges.size()));
+    // Every listed difference names a recorded exchange.
+    QCOMPARE(deliberate, static_cast<int>(deliberateDifferences.size()));
 }
 
 QTEST_GUILESS_MAIN(TranscriptReplayTest)
