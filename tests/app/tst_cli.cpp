@@ -605,6 +605,30 @@ private slots:
                  QStringList({QStringLiteral("/user2/experiment1")}));
         QVERIFY(experimentsVisibleTo(served.port, DemoData::adminUsername, DemoData::adminPassword)
                     .contains(QStringLiteral("/user2/experiment1")));
+
+        // It answers as MLflow 3.14 does: users/current (which 2.15.1 lacks) and the creator's MANAGE as a row of
+        // its hidden per-user role, listed by /api/3.0 users/current/permissions.
+        RawHttpClient client(QStringLiteral("127.0.0.1"), served.port);
+        const auto current = client.send("GET", "/api/2.0/mlflow/users/current",
+                                         basicAuth(DemoData::user1Username, DemoData::user1Password), {}, false);
+        QCOMPARE(current.status, 200);
+        const QJsonObject currentJson = QJsonDocument::fromJson(current.body).object();
+        QCOMPARE(currentJson.value(QStringLiteral("is_basic_auth")).toBool(), true);
+        QCOMPARE(currentJson.value(QStringLiteral("user")).toObject().value(QStringLiteral("username")).toString(),
+                 DemoData::user1Username);
+        const auto permissions = client.send("GET", "/api/3.0/mlflow/users/current/permissions",
+                                             basicAuth(DemoData::user1Username, DemoData::user1Password), {}, false);
+        QCOMPARE(permissions.status, 200);
+        const QJsonArray rows =
+            QJsonDocument::fromJson(permissions.body).object().value(QStringLiteral("permissions")).toArray();
+        QCOMPARE(rows.size(), 2);
+        for (const QJsonValue& row : rows) {
+            QCOMPARE(row.toObject().value(QStringLiteral("permission")).toString(), QStringLiteral("MANAGE"));
+            QCOMPARE(row.toObject().value(QStringLiteral("resource_type")).toString(), QStringLiteral("experiment"));
+        }
+        QCOMPARE(client.send("GET", "/version", basicAuth(DemoData::adminUsername, DemoData::adminPassword), {}, false)
+                     .body.left(4),
+                 QByteArray("3.14"));
         stopServe(process);
     }
 
