@@ -270,6 +270,13 @@ void LoginDialog::showMessage(const QString& text, bool error)
         palette.setColor(QPalette::WindowText, QColor(0xa0, 0x1c, 0x1c));
     m_messageLabel->setPalette(palette);
     m_messageLabel->setVisible(!text.isEmpty());
+    // A long message must not squeeze the fields: grow to what the layout needs at this width.
+    if (isVisible() && layout()) {
+        layout()->activate();
+        const int needed = layout()->totalHeightForWidth(width());
+        if (needed > height())
+            resize(width(), needed);
+    }
 }
 
 void LoginDialog::setBusy(bool busy, const QString& text)
@@ -452,8 +459,10 @@ QString LoginDialog::unsupportedGenerationMessage(const ProbeResult& result) con
         return tr("The offline demo server (%1) started and signed you in as %2, but this version of mlflow-admin "
                   "cannot manage MLflow 3.13 and later yet: their users, roles and permissions use the role-based "
                   "/api/3.0 API. The console manages MLflow 2.x to 3.12. Choose \"%3\" as the demo server to try "
-                  "the console; `mlflow-admin-cli serve --api 3 --demo` runs this demo for other MLflow clients.")
-            .arg(m_demoServer->dialect().describe(), result.user.username, Dialect().describe());
+                  "the console; `mlflow-admin-cli serve %4 --demo` runs this demo for other MLflow clients.")
+            .arg(m_demoServer->dialect().describe(), result.user.username, Dialect().describe(),
+                 m_demoServer->dialect().workspaces ? QStringLiteral("--api 3 --workspaces")
+                                                    : QStringLiteral("--api 3"));
     }
     return tr("Signed in to MLflow %1 as %2, but this version of mlflow-admin cannot manage its users and permissions "
               "yet: MLflow 3.13 and later use the role-based /api/3.0 API. The console manages MLflow 2.x to 3.12 "

@@ -705,6 +705,12 @@ void TestMainWindow::offlineDemoServerChoice()
              qPrintable(message));
     QVERIFY2(message.contains(QStringLiteral("cannot manage MLflow 3.13 and later yet")), qPrintable(message));
     QVERIFY(message.contains(QStringLiteral("Choose \"MLflow 2.15.1\" as the demo server")));
+    QVERIFY(message.contains(QStringLiteral("`mlflow-admin-cli serve --api 3 --workspaces --demo`")));
+    // The whole sentence fits: the dialog grew instead of squeezing its fields.
+    auto* label = dialog->findChild<QLabel*>(QStringLiteral("messageLabel"));
+    QVERIFY(label->height() >= label->heightForWidth(label->width()));
+    QVERIFY(dialog->findChild<QLineEdit*>(QStringLiteral("urlEdit"))->height() >=
+            dialog->findChild<QLineEdit*>(QStringLiteral("urlEdit"))->sizeHint().height());
     QVERIFY(dialog->isVisible());
     QVERIFY(dialog->findChild<QPushButton*>(QStringLiteral("demoButton"))->isEnabled());
     QVERIFY(combo->isEnabled());
