@@ -40,28 +40,33 @@ start_server() {
 URL2="$(start_server api2 --api 2)"
 URL3="$(start_server api3 --api 3)"
 
-AUTH="Authorization: Basic $(printf 'admin:password1234' | base64)"
+# Who asks: the admin (every check bypassed) or user1 (the per-user permission checks and search filter).
+declare -A AUTHS=(
+    [admin]="Authorization: Basic $(printf 'admin:password1234' | base64)"
+    [user1]="Authorization: Basic $(printf 'user1:user1-password' | base64)"
+)
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # wrk prints latencies as 850.00us, 1.25ms or 1.02s; bring them to milliseconds.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000} printf "%.3f\n", v}'; }
 
-# "requests/s p50 p99" for one URL, the median of RUNS runs; "-" when the generation has no such endpoint (404).
+# "requests/s p50 p99" for one URL as one user, the median of RUNS runs; "-" when the generation has no such
+# endpoint (404).
 measure() {
-    local url="$1" connections="$2"
+    local url="$1" connections="$2" auth="${AUTHS[$3]}"
     local status
-    status="$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" "$url")"
+    status="$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$url")"
     if [ "$status" = "404" ]; then
         echo "- - -"
         return
     fi
     if [ "$status" != "200" ]; then
-        echo "GET $url answered HTTP $status as admin; the benchmark needs 200." >&2
+        echo "GET $url answered HTTP $status as $3; the benchmark needs 200." >&2
         exit 1
     fi
     local threads rates=() p50s=() p99s=() out
     threads=$([ "$connections" -eq 1 ] && echo 1 || echo 2)
     for _ in $(seq "$RUNS"); do
-        out="$(wrk -t"$threads" -c"$connections" -d"${SECONDS_PER_RUN}s" --latency -H "$AUTH" "$url")"
+        out="$(wrk -t"$threads" -c"$connections" -d"${SECONDS_PER_RUN}s" --latency -H "$auth" "$url")"
         if echo "$out" | grep -q "Non-2xx"; then
             echo "wrk saw non-2xx answers for $url:" >&2
             echo "$out" >&2
@@ -77,17 +82,19 @@ measure() {
 
 echo "# Embedded server under wrk ($(nproc) cores, $(date -u +%Y-%m-%d), ${RUNS} runs of ${SECONDS_PER_RUN}s, median;" \
     "--api 2 = MLflow 2.15.1, --api 3 = MLflow 3.14, '-' = not an endpoint of that generation)"
-printf '%-34s %5s | %12s %9s %9s | %12s %9s %9s\n' "endpoint (as admin)" "conns" \
+printf '%-38s %5s %5s | %12s %9s %9s | %12s %9s %9s\n' "endpoint" "as" "conns" \
     "api 2 req/s" "p50" "p99" "api 3 req/s" "p50" "p99"
-for endpoint in "2.0/mlflow/users/get?username=user1" "3.0/mlflow/users/current/permissions" \
-    "2.0/mlflow/experiments/search?max_results=100"; do
+for case in "admin 2.0/mlflow/users/get?username=user1" "admin 3.0/mlflow/users/current/permissions" \
+    "user1 3.0/mlflow/users/current/permissions" "admin 2.0/mlflow/experiments/search?max_results=100" \
+    "user1 2.0/mlflow/experiments/search?max_results=100"; do
+    read -r user endpoint <<<"$case"
     for connections in 1 50; do
         # Assigned first: a failing measurement then stops the script (set -e), which `read <<<` would hide.
-        api2="$(measure "$URL2/api/$endpoint" "$connections")"
-        api3="$(measure "$URL3/api/$endpoint" "$connections")"
+        api2="$(measure "$URL2/api/$endpoint" "$connections" "$user")"
+        api3="$(measure "$URL3/api/$endpoint" "$connections" "$user")"
         read -r rate2 p50_2 p99_2 <<<"$api2"
         read -r rate3 p50_3 p99_3 <<<"$api3"
-        printf '%-34s %5s | %12s %9s %9s | %12s %9s %9s\n' "${endpoint%%\?*}" "$connections" \
+        printf '%-38s %5s %5s | %12s %9s %9s | %12s %9s %9s\n' "${endpoint%%\?*}" "$user" "$connections" \
             "$rate2" "$p50_2" "$p99_2" "$rate3" "$p50_3" "$p99_3"
     done
 done
