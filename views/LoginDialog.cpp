@@ -270,13 +270,18 @@ void LoginDialog::showMessage(const QString& text, bool error)
         palette.setColor(QPalette::WindowText, QColor(0xa0, 0x1c, 0x1c));
     m_messageLabel->setPalette(palette);
     m_messageLabel->setVisible(!text.isEmpty());
-    // A long message must not squeeze the fields: grow to what the layout needs at this width.
-    if (isVisible() && layout()) {
-        layout()->activate();
-        const int needed = layout()->totalHeightForWidth(width());
-        if (needed > height())
-            resize(width(), needed);
-    }
+    growToFit();
+}
+
+void LoginDialog::growToFit()
+{
+    // A long message or the busy bar must not squeeze the fields: grow to what the layout needs at this width.
+    if (!isVisible() || !layout())
+        return;
+    layout()->activate();
+    const int needed = layout()->totalHeightForWidth(width());
+    if (needed > height())
+        resize(width(), needed);
 }
 
 void LoginDialog::setBusy(bool busy, const QString& text)
@@ -291,6 +296,7 @@ void LoginDialog::setBusy(bool busy, const QString& text)
     m_usernameEdit->setEnabled(!busy);
     m_passwordEdit->setEnabled(!busy);
     m_cancelButton->setText(busy ? tr("Stop") : tr("Cancel"));
+    growToFit();
 }
 
 void LoginDialog::connectToServer()

@@ -80,6 +80,7 @@ private:
     void failConnect(const QString& message);
     void setBusy(bool busy, const QString& text = QString());
     void showMessage(const QString& text, bool error);
+    void growToFit();
     void rememberProfile();
     void stopDemoServer();
     QString unsupportedGenerationMessage(const ProbeResult& result) const;
