@@ -25,9 +25,12 @@ check: build
 	@dbus-run-session -- bash packaging/with-keyring.sh \
 		ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 600 $(CTEST_FLAGS)
 
-# The console on the embedded demo server (admin, user1, user2 and their experiments).
-demo: build
-	@$(BUILD_DIR)/app/mlflow-admin --demo
+# The console on the embedded demo server (admin, user1, user2 and their experiments). Builds only the console,
+# not the test suite. DEMO_FLAGS="--api 3" or "--api 3 --workspaces" picks the demo server's MLflow.
+DEMO_FLAGS ?=
+demo: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target mlflow-admin
+	@$(BUILD_DIR)/app/mlflow-admin --demo $(DEMO_FLAGS)
 
 bench: BUILD_TYPE = Release
 bench: BUILD_DIR = build-release

@@ -1,5 +1,6 @@
 #include "app/gui/ScreenshotWriter.h"
 #include "app/services/CredentialStore.h"
+#include "app/services/DialectChoice.h"
 #include "app/services/ProfileStore.h"
 #include "views/LoginDialog.h"
 #include "views/MainWindow.h"
@@ -33,8 +34,30 @@ int main(int argc, char* argv[])
         QStringLiteral("screenshot"),
         QCoreApplication::translate("main", "Write a PNG of every page to <dir> once loaded, then exit."),
         QCoreApplication::translate("main", "dir"));
-    parser.addOptions({demoOption, profileOption, screenshotOption});
+    const QCommandLineOption apiOption(
+        QStringLiteral("api"),
+        QCoreApplication::translate("main", "With --demo: the demo server speaks MLflow 2 (2.15.1, the default) or 3 "
+                                            "(3.14)."),
+        QStringLiteral("2|3"), QStringLiteral("2"));
+    const QCommandLineOption workspacesOption(
+        QStringLiteral("workspaces"),
+        QCoreApplication::translate("main", "With --demo --api 3: the demo server has MLflow 3.14's workspaces."));
+    parser.addOptions({demoOption, apiOption, workspacesOption, profileOption, screenshotOption});
     parser.process(app);
+
+    QString dialectError;
+    const std::optional<Dialect> demoDialect =
+        DialectChoice::fromCommandLine(parser.value(apiOption), parser.isSet(workspacesOption), &dialectError);
+    if (!demoDialect) {
+        std::fputs(qPrintable(dialectError + QLatin1Char('\n')), stderr);
+        return 2;
+    }
+    if ((parser.isSet(apiOption) || parser.isSet(workspacesOption)) && !parser.isSet(demoOption)) {
+        std::fputs(qPrintable(QCoreApplication::translate(
+                       "main", "--api and --workspaces choose the demo server's MLflow and need --demo.\n")),
+                   stderr);
+        return 2;
+    }
 
     const QString screenshotDir = parser.value(screenshotOption);
     if (!screenshotDir.isEmpty() && !parser.isSet(demoOption)) {
@@ -70,6 +93,8 @@ int main(int argc, char* argv[])
                                                         : QSettings().value(QStringLiteral("lastProfile")).toString();
     dialog.selectProfile(profile);
     if (parser.isSet(demoOption)) {
+        // For this run only: `--demo` alone is MLflow 2.15.1 whatever the dialog last remembered.
+        dialog.setDemoDialect(*demoDialect);
         dialog.startDemo();
         // Connecting always finishes asynchronously; not connecting now means the server did not even start.
         if (!screenshotDir.isEmpty() && !dialog.isConnecting()) {

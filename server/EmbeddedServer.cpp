@@ -255,10 +255,11 @@ bool EmbeddedServer::start(QString* error)
     QString failure;
     // The certificate is read first, so a bad TLS file fails before the data dir is created or seeded.
     const std::optional<QSslConfiguration> tls = d->tlsConfiguration(&failure);
-    const bool ready = failure.isEmpty() && d->loadConfig(&failure) && d->openStores(&failure) &&
-                       d->ensureAdmin(&failure) && d->checkExposure(&failure) &&
-                       (!d->options.demo || d->users->user(DemoData::user1Username) ||
-                        DemoData::seed(*d->service, d->config.adminUsername, d->config.adminPassword, &failure));
+    const bool ready =
+        failure.isEmpty() && d->loadConfig(&failure) && d->openStores(&failure) && d->ensureAdmin(&failure) &&
+        d->checkExposure(&failure) &&
+        (!d->options.demo || d->users->user(DemoData::user1Username) ||
+         DemoData::seed(*d->service, d->options.dialect, d->config.adminUsername, d->config.adminPassword, &failure));
     if (!ready) {
         *error = failure;
         d->closeStores();
@@ -307,6 +308,11 @@ QUrl EmbeddedServer::url() const
     url.setHost(host.toString());
     url.setPort(d->port);
     return url;
+}
+
+Dialect EmbeddedServer::dialect() const
+{
+    return d->options.dialect;
 }
 
 QString EmbeddedServer::adminUsername() const

@@ -48,6 +48,7 @@ public:
     // migrated from MLflow 2.x, with the backup's path), for the server's banner. Empty in 2.15.1 mode.
     QString authDatabaseReport() const;
 
+    Dialect dialect() const; // the generation it speaks, as given in the options
     QString adminUsername() const;
     QString defaultPermission() const;
 

@@ -3,6 +3,7 @@
 #include "api/Connection.h"
 #include "api/TlsPolicy.h"
 #include "app/services/CredentialStore.h"
+#include "app/services/DialectChoice.h"
 #include "app/services/ProfileStore.h"
 #include "server/DemoData.h"
 #include "server/EmbeddedServer.h"
@@ -20,8 +21,13 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QVBoxLayout>
+
+namespace {
+const QString settingsDemoDialect = QStringLiteral("demoDialect");
+} // namespace
 
 LoginDialog::LoginDialog(ProfileStore* profiles, CredentialStore* credentials, QWidget* parent)
     : QDialog(parent), m_profileStore(profiles), m_credentials(credentials)
@@ -137,6 +143,21 @@ void LoginDialog::buildUi()
     m_demoButton->setObjectName(QStringLiteral("demoButton"));
     m_demoButton->setToolTip(tr("Start a small MLflow server inside this program, with sample users and "
                                 "experiments, and sign in as its administrator. Nothing leaves this computer."));
+    // Which MLflow the demo's server speaks; a person's pick is remembered like the window's other choices.
+    m_demoDialectCombo = new QComboBox(this);
+    m_demoDialectCombo->setObjectName(QStringLiteral("demoDialectCombo"));
+    m_demoDialectCombo->setAccessibleName(tr("Offline demo server"));
+    m_demoDialectCombo->setToolTip(tr("Which MLflow the offline demo's built-in server behaves like. This version of "
+                                      "the console manages MLflow 2.x to 3.12; MLflow 3.13 and later (roles) are "
+                                      "recognised but not yet managed."));
+    for (const Dialect& dialect : DialectChoice::all())
+        m_demoDialectCombo->addItem(dialect.describe(), DialectChoice::settingsKey(dialect));
+    const QString remembered = QSettings().value(settingsDemoDialect).toString();
+    m_demoDialectCombo->setCurrentIndex(qMax(0, m_demoDialectCombo->findData(remembered)));
+    connect(m_demoDialectCombo, &QComboBox::activated, this,
+            [this](int index) { QSettings().setValue(settingsDemoDialect, m_demoDialectCombo->itemData(index)); });
+    auto* demoLabel = new QLabel(tr("Demo ser&ver:"), this);
+    demoLabel->setBuddy(m_demoDialectCombo);
     m_cancelButton = m_buttons->addButton(QDialogButtonBox::Cancel);
     m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
     // The button box would accept/reject on its own; every button is handled here instead.
@@ -158,6 +179,11 @@ void LoginDialog::buildUi()
     layout->addLayout(trustRow);
     layout->addWidget(m_progress);
     layout->addStretch();
+    auto* demoRow = new QHBoxLayout;
+    demoRow->addWidget(demoLabel);
+    demoRow->addWidget(m_demoDialectCombo);
+    demoRow->addStretch();
+    layout->addLayout(demoRow);
     layout->addWidget(m_buttons);
 
     setTabOrder(m_profileCombo, m_urlEdit);
@@ -166,7 +192,8 @@ void LoginDialog::buildUi()
     setTabOrder(m_passwordEdit, m_rememberBox);
     setTabOrder(m_rememberBox, m_caBundleEdit);
     setTabOrder(m_caBundleEdit, browseButton);
-    setTabOrder(browseButton, m_connectButton);
+    setTabOrder(browseButton, m_demoDialectCombo);
+    setTabOrder(m_demoDialectCombo, m_connectButton);
     setMinimumWidth(460);
 }
 
@@ -243,6 +270,18 @@ void LoginDialog::showMessage(const QString& text, bool error)
         palette.setColor(QPalette::WindowText, QColor(0xa0, 0x1c, 0x1c));
     m_messageLabel->setPalette(palette);
     m_messageLabel->setVisible(!text.isEmpty());
+    growToFit();
+}
+
+void LoginDialog::growToFit()
+{
+    // A long message or the busy bar must not squeeze the fields: grow to what the layout needs at this width.
+    if (!isVisible() || !layout())
+        return;
+    layout()->activate();
+    const int needed = layout()->totalHeightForWidth(width());
+    if (needed > height())
+        resize(width(), needed);
 }
 
 void LoginDialog::setBusy(bool busy, const QString& text)
@@ -251,11 +290,13 @@ void LoginDialog::setBusy(bool busy, const QString& text)
     m_progress->setFormat(text);
     m_connectButton->setEnabled(!busy);
     m_demoButton->setEnabled(!busy);
+    m_demoDialectCombo->setEnabled(!busy);
     m_profileCombo->setEnabled(!busy);
     m_urlEdit->setEnabled(!busy);
     m_usernameEdit->setEnabled(!busy);
     m_passwordEdit->setEnabled(!busy);
     m_cancelButton->setText(busy ? tr("Stop") : tr("Cancel"));
+    growToFit();
 }
 
 void LoginDialog::connectToServer()
@@ -382,9 +423,11 @@ void LoginDialog::finishSignIn(ServerProbe* probe)
     Connection* connection = m_connection;
     AuthApi* auth = probe->createAuthApi();
     if (!auth) {
-        failConnect(tr("This server speaks a user and permission API this version of mlflow-admin does not support yet "
-                       "(MLflow %1).")
-                        .arg(result.version));
+        const QString message = unsupportedGenerationMessage(result);
+        // A demo the console cannot manage has no use; a new pick in the list starts a fresh one.
+        if (m_demoServer && connection->baseUrl() == m_demoServer->url())
+            stopDemoServer();
+        failConnect(message);
         return;
     }
 
@@ -410,6 +453,27 @@ void LoginDialog::finishSignIn(ServerProbe* probe)
         qWarning("%s", qPrintable(sourceProblem));
     emit signedIn();
     accept();
+}
+
+// Said instead of opening an empty window: what worked (the server answered and the account signed in), what
+// does not (managing its users and permissions), and what to do instead.
+QString LoginDialog::unsupportedGenerationMessage(const ProbeResult& result) const
+{
+    const QString version = result.version.isEmpty() ? tr("an unknown version") : result.version;
+    const bool demo = m_demoServer && m_connection && m_connection->baseUrl() == m_demoServer->url();
+    if (demo) {
+        return tr("The offline demo server (%1) started and signed you in as %2, but this version of mlflow-admin "
+                  "cannot manage MLflow 3.13 and later yet: their users, roles and permissions use the role-based "
+                  "/api/3.0 API. The console manages MLflow 2.x to 3.12. Choose \"%3\" as the demo server to try "
+                  "the console; `mlflow-admin-cli serve %4 --demo` runs this demo for other MLflow clients.")
+            .arg(m_demoServer->dialect().describe(), result.user.username, Dialect().describe(),
+                 m_demoServer->dialect().workspaces ? QStringLiteral("--api 3 --workspaces")
+                                                    : QStringLiteral("--api 3"));
+    }
+    return tr("Signed in to MLflow %1 as %2, but this version of mlflow-admin cannot manage its users and permissions "
+              "yet: MLflow 3.13 and later use the role-based /api/3.0 API. The console manages MLflow 2.x to 3.12 "
+              "servers; for this one use MLflow's own tools for now.")
+        .arg(version, result.user.username);
 }
 
 void LoginDialog::rememberProfile()
@@ -479,6 +543,7 @@ void LoginDialog::startDemo()
     options.dataDir = m_demoDir->filePath(QStringLiteral("data"));
     // The demo's built-in settings (DemoData's admin, NO_PERMISSIONS), never a basic_auth.ini from the environment.
     options.readEnvironmentConfig = false;
+    options.dialect = demoDialect();
     m_demoServer = new EmbeddedServer(options);
     QString error;
     if (!m_demoServer->start(&error)) {
@@ -487,6 +552,7 @@ void LoginDialog::startDemo()
         emit connectFailed(messageText());
         return;
     }
+    emit demoServerStarted(m_demoServer);
     m_profileCombo->setEditText(QString());
     setPin(QByteArray());
     m_caBundleEdit->clear();
@@ -495,6 +561,16 @@ void LoginDialog::startDemo()
     m_passwordEdit->setText(DemoData::adminPassword);
     m_rememberBox->setChecked(false);
     connectToServer();
+}
+
+Dialect LoginDialog::demoDialect() const
+{
+    return DialectChoice::fromSettingsKey(m_demoDialectCombo->currentData().toString()).value_or(Dialect());
+}
+
+void LoginDialog::setDemoDialect(const Dialect& dialect)
+{
+    m_demoDialectCombo->setCurrentIndex(qMax(0, m_demoDialectCombo->findData(DialectChoice::settingsKey(dialect))));
 }
 
 void LoginDialog::stopDemoServer()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/ServerProbe.h"
+#include "server/Dialect.h"
 
 #include <QByteArray>
 #include <QDialog>
@@ -39,6 +40,10 @@ public:
     void selectProfile(const QString& name);
     // Starts the embedded demo server and connects to it as its admin.
     void startDemo();
+    // Which MLflow the offline demo's server speaks. The dialog's "Demo server" list sets it and remembers the
+    // choice in the settings; setDemoDialect() (e.g. `mlflow-admin --demo --api 3`) sets it for this run only.
+    Dialect demoDialect() const;
+    void setDemoDialect(const Dialect& dialect);
     // Starts connecting with what the fields hold.
     void connectToServer();
     // Stops a connection attempt in progress.
@@ -60,6 +65,8 @@ signals:
     void signedIn();
     // Connecting ended without a session; `message` is what the dialog shows.
     void connectFailed(const QString& message);
+    // The offline demo's server has started (before signing in to it); it is owned elsewhere.
+    void demoServerStarted(EmbeddedServer* server);
 
 private:
     void buildUi();
@@ -73,8 +80,10 @@ private:
     void failConnect(const QString& message);
     void setBusy(bool busy, const QString& text = QString());
     void showMessage(const QString& text, bool error);
+    void growToFit();
     void rememberProfile();
     void stopDemoServer();
+    QString unsupportedGenerationMessage(const ProbeResult& result) const;
 
     ProfileStore* m_profileStore = nullptr;
     CredentialStore* m_credentials = nullptr;
@@ -94,6 +103,7 @@ private:
     QPushButton* m_connectButton = nullptr;
     QPushButton* m_cancelButton = nullptr;
     QPushButton* m_demoButton = nullptr;
+    QComboBox* m_demoDialectCombo = nullptr;
 
     QByteArray m_pinnedSha256;    // the pin of the selected profile, or the one the user just chose to trust
     QString m_offeredFingerprint; // shown with "Trust this certificate"

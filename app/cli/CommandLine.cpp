@@ -178,7 +178,7 @@ QString CommandLine::generalHelp(const QList<CommandSpec>& commands)
     for (const CommandSpec& command : commands)
         add((command.words.join(QLatin1Char(' ')) + QLatin1Char(' ') + command.synopsis).trimmed(),
             command.description);
-    add(QStringLiteral("serve [--demo] [--port P] [--data-dir DIR]"),
+    add(QStringLiteral("serve [--api 2|3 [--workspaces]] [--demo] [--port P] [--data-dir DIR]"),
         tr("run the embedded MLflow-compatible server (see `serve --help`)"));
     text += QLatin1Char('\n') + globalOptionsHelp() + QLatin1Char('\n') + passwordHelp() + QLatin1Char('\n');
     text += tr("Environment: MLFLOW_TRACKING_URI, MLFLOW_TRACKING_USERNAME, MLFLOW_TRACKING_PASSWORD, as for "

@@ -1,5 +1,6 @@
 #include "app/cli/ServeCommand.h"
 
+#include "app/services/DialectChoice.h"
 #include "server/DemoData.h"
 #include "server/EmbeddedServer.h"
 
@@ -48,7 +49,7 @@ int run(const QStringList& arguments)
     QTextStream err(stderr);
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate(
-        "ServeCommand", "Run the embedded MLflow-compatible server (MLflow 2.15.1 basic-auth behaviour)."));
+        "ServeCommand", "Run the embedded MLflow-compatible server (MLflow 2.15.1 or 3.14 basic-auth behaviour)."));
     parser.addHelpOption();
     const QCommandLineOption hostOption(QStringLiteral("host"),
                                         QCoreApplication::translate("ServeCommand", "Address to listen on."),
@@ -74,7 +75,17 @@ int run(const QStringList& arguments)
     const QCommandLineOption keyOption(QStringLiteral("tls-key"),
                                        QCoreApplication::translate("ServeCommand", "PEM private key for --tls-cert."),
                                        QStringLiteral("FILE"));
-    parser.addOptions({hostOption, portOption, dataDirOption, configOption, demoOption, certOption, keyOption});
+    const QCommandLineOption apiOption(
+        QStringLiteral("api"),
+        QCoreApplication::translate("ServeCommand",
+                                    "MLflow generation to speak: 2 (MLflow 2.15.1) or 3 (MLflow 3.14)."),
+        QStringLiteral("2|3"), QStringLiteral("2"));
+    const QCommandLineOption workspacesOption(
+        QStringLiteral("workspaces"),
+        QCoreApplication::translate("ServeCommand", "With --api 3: serve MLflow 3.14's workspaces "
+                                                    "(the X-MLFLOW-WORKSPACE header); the demo seeds 'default'."));
+    parser.addOptions({hostOption, portOption, dataDirOption, configOption, demoOption, apiOption, workspacesOption,
+                       certOption, keyOption});
     parser.process(arguments);
 
     EmbeddedServerOptions options;
@@ -93,6 +104,14 @@ int run(const QStringList& arguments)
         return 2;
     }
     options.port = static_cast<quint16>(port);
+    QString dialectError;
+    const std::optional<Dialect> dialect =
+        DialectChoice::fromCommandLine(parser.value(apiOption), parser.isSet(workspacesOption), &dialectError);
+    if (!dialect) {
+        err << dialectError << '\n';
+        return 2;
+    }
+    options.dialect = *dialect;
     options.dataDir = parser.value(dataDirOption);
     options.configPath = parser.value(configOption);
     options.demo = parser.isSet(demoOption);
@@ -105,8 +124,8 @@ int run(const QStringList& arguments)
         err << error << '\n';
         return 1;
     }
-    out << QCoreApplication::translate("ServeCommand", "MLflow-compatible server listening on %1 (data: %2)")
-               .arg(server.url().toString(), QDir(options.dataDir).absolutePath())
+    out << QCoreApplication::translate("ServeCommand", "MLflow-compatible server (%1) listening on %2 (data: %3)")
+               .arg(server.dialect().describe(), server.url().toString(), QDir(options.dataDir).absolutePath())
         << '\n';
     if (options.demo) {
         out << QCoreApplication::translate("ServeCommand",
@@ -114,6 +133,10 @@ int run(const QStringList& arguments)
                    .arg(DemoData::adminUsername, DemoData::adminPassword, DemoData::user1Username,
                         DemoData::user1Password, DemoData::user2Username, DemoData::user2Password)
             << '\n';
+        if (options.dialect.workspaces)
+            out << QCoreApplication::translate("ServeCommand", "Demo data is in workspace '%1'.")
+                       .arg(DemoData::workspace)
+                << '\n';
     }
     out << QCoreApplication::translate("ServeCommand", "Press Ctrl-C to stop.") << Qt::endl;
     installStopSignals(&server);

@@ -2,6 +2,8 @@
 #include "RawHttpClient.h"
 #include "ServerFixture.h"
 
+#include "server/DemoData.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -47,6 +49,71 @@ private:
                 return row.toObject();
         }
         return {};
+    }
+
+    // `mlflow-admin-cli serve ARGUMENTS --port 0 --data-dir DIR` in the background; the banner lines once it listens
+    // (empty when it did not start within 30 s), and its port.
+    struct Served
+    {
+        QString banner;
+        quint16 port = 0;
+    };
+    Served startServe(QProcess& process, const QStringList& arguments, const QString& dataDir)
+    {
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(
+            QStringLiteral(MLFLOW_ADMIN_CLI_PATH),
+            QStringList{QStringLiteral("serve")} + arguments +
+                QStringList{QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dataDir});
+        QByteArray output;
+        QElapsedTimer timer;
+        timer.start();
+        while (!output.contains("Ctrl-C") && process.state() != QProcess::NotRunning && timer.elapsed() < 30000) {
+            QTest::qWait(20);
+            output += process.readAll();
+        }
+        Served served;
+        if (!output.contains("Ctrl-C"))
+            return served;
+        served.banner = QString::fromUtf8(output);
+        static const QRegularExpression portPattern(QStringLiteral("http://127\\.0\\.0\\.1:(\\d+)"));
+        served.port = static_cast<quint16>(portPattern.match(served.banner).captured(1).toUInt());
+        return served;
+    }
+
+    static QList<QPair<QByteArray, QByteArray>> basicAuth(const QString& username, const QString& password,
+                                                          const QByteArray& workspace = QByteArray())
+    {
+        QList<QPair<QByteArray, QByteArray>> headers{
+            {"Authorization", "Basic " + (username + QLatin1Char(':') + password).toUtf8().toBase64()}};
+        if (!workspace.isNull())
+            headers.append({"X-MLFLOW-WORKSPACE", workspace});
+        return headers;
+    }
+
+    // The experiment names `username` sees through the 2.0 search, which both generations serve.
+    static QStringList experimentsVisibleTo(quint16 port, const QString& username, const QString& password,
+                                            const QByteArray& workspace = QByteArray())
+    {
+        RawHttpClient client(QStringLiteral("127.0.0.1"), port);
+        const auto response = client.send("GET", "/api/2.0/mlflow/experiments/search?max_results=100",
+                                          basicAuth(username, password, workspace), {}, false);
+        if (response.status != 200)
+            return {QStringLiteral("HTTP %1").arg(response.status)};
+        QStringList names;
+        const QJsonArray experiments =
+            QJsonDocument::fromJson(response.body).object().value(QStringLiteral("experiments")).toArray();
+        for (const QJsonValue& experiment : experiments)
+            names.append(experiment.toObject().value(QStringLiteral("name")).toString());
+        names.sort();
+        return names;
+    }
+
+    static void stopServe(QProcess& process)
+    {
+        process.terminate();
+        QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 10000);
+        QCOMPARE(process.exitCode(), 0);
     }
 
 private slots:
@@ -580,6 +647,119 @@ private slots:
         const Result noServer = run({QStringLiteral("probe")}, {{QStringLiteral("MLFLOW_TRACKING_URI"), QString()}});
         QCOMPARE(noServer.exitCode, 2);
         QVERIFY(noServer.err.contains(QStringLiteral("--url")));
+    }
+
+    void serveApiOptionErrors()
+    {
+        QTemporaryDir dir;
+        const QString dataDir = dir.filePath(QStringLiteral("data"));
+        const Result workspacesAlone =
+            run({QStringLiteral("serve"), QStringLiteral("--workspaces"), QStringLiteral("--data-dir"), dataDir});
+        QCOMPARE(workspacesAlone.exitCode, 2);
+        QVERIFY2(workspacesAlone.err.contains(QStringLiteral("--workspaces needs --api 3")),
+                 qPrintable(workspacesAlone.describe()));
+        const Result workspacesWith2 = run({QStringLiteral("serve"), QStringLiteral("--api"), QStringLiteral("2"),
+                                            QStringLiteral("--workspaces"), QStringLiteral("--data-dir"), dataDir});
+        QCOMPARE(workspacesWith2.exitCode, 2);
+        const Result unknown = run({QStringLiteral("serve"), QStringLiteral("--api"), QStringLiteral("4"),
+                                    QStringLiteral("--data-dir"), dataDir});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.err.contains(QStringLiteral("Invalid --api '4'")), qPrintable(unknown.describe()));
+        QVERIFY(unknown.err.contains(QStringLiteral("2 (MLflow 2.15.1) or 3 (MLflow 3.14)")));
+        // Refused before anything was created.
+        QVERIFY(!QFileInfo::exists(dataDir));
+
+        const Result help = run({QStringLiteral("serve"), QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains(QStringLiteral("--api <2|3>")));
+        QVERIFY(help.out.contains(QStringLiteral("--workspaces")));
+        QVERIFY(run({QStringLiteral("--help")}).out.contains(QStringLiteral("serve [--api 2|3 [--workspaces]]")));
+    }
+
+    void serveDefaultsToMlflow2()
+    {
+        QTemporaryDir dir;
+        QProcess process;
+        const Served served = startServe(process, {QStringLiteral("--demo")}, dir.filePath(QStringLiteral("data")));
+        QVERIFY2(served.port != 0, qPrintable(served.banner + process.readAll()));
+        QVERIFY2(served.banner.contains(QStringLiteral("MLflow-compatible server (MLflow 2.15.1) listening on")),
+                 qPrintable(served.banner));
+        QVERIFY(!served.banner.contains(QStringLiteral("workspace")));
+        QCOMPARE(experimentsVisibleTo(served.port, DemoData::user1Username, DemoData::user1Password),
+                 QStringList({QStringLiteral("/user1/experiment1"), QStringLiteral("/user1/experiment2")}));
+        stopServe(process);
+    }
+
+    void serveApi3DemoSeeds()
+    {
+        QTemporaryDir dir;
+        QProcess process;
+        const Served served =
+            startServe(process, {QStringLiteral("--api"), QStringLiteral("3"), QStringLiteral("--demo")},
+                       dir.filePath(QStringLiteral("data")));
+        QVERIFY2(served.port != 0, qPrintable(served.banner + process.readAll()));
+        QVERIFY2(served.banner.contains(QStringLiteral("MLflow-compatible server (MLflow 3.14) listening on")),
+                 qPrintable(served.banner));
+        QVERIFY(served.banner.contains(QStringLiteral("user1 / user1-password")));
+        QVERIFY(!served.banner.contains(QStringLiteral("workspace")));
+        // The demo scenario: each user sees only its own experiments; the admin sees them all.
+        QCOMPARE(experimentsVisibleTo(served.port, DemoData::user1Username, DemoData::user1Password),
+                 QStringList({QStringLiteral("/user1/experiment1"), QStringLiteral("/user1/experiment2")}));
+        QCOMPARE(experimentsVisibleTo(served.port, DemoData::user2Username, DemoData::user2Password),
+                 QStringList({QStringLiteral("/user2/experiment1")}));
+        QVERIFY(experimentsVisibleTo(served.port, DemoData::adminUsername, DemoData::adminPassword)
+                    .contains(QStringLiteral("/user2/experiment1")));
+
+        // It answers as MLflow 3.14 does: users/current (which 2.15.1 lacks) and the creator's MANAGE as a row of
+        // its hidden per-user role, listed by /api/3.0 users/current/permissions.
+        RawHttpClient client(QStringLiteral("127.0.0.1"), served.port);
+        const auto current = client.send("GET", "/api/2.0/mlflow/users/current",
+                                         basicAuth(DemoData::user1Username, DemoData::user1Password), {}, false);
+        QCOMPARE(current.status, 200);
+        const QJsonObject currentJson = QJsonDocument::fromJson(current.body).object();
+        QCOMPARE(currentJson.value(QStringLiteral("is_basic_auth")).toBool(), true);
+        QCOMPARE(currentJson.value(QStringLiteral("user")).toObject().value(QStringLiteral("username")).toString(),
+                 DemoData::user1Username);
+        const auto permissions = client.send("GET", "/api/3.0/mlflow/users/current/permissions",
+                                             basicAuth(DemoData::user1Username, DemoData::user1Password), {}, false);
+        QCOMPARE(permissions.status, 200);
+        const QJsonArray rows =
+            QJsonDocument::fromJson(permissions.body).object().value(QStringLiteral("permissions")).toArray();
+        QCOMPARE(rows.size(), 2);
+        for (const QJsonValue& row : rows) {
+            QCOMPARE(row.toObject().value(QStringLiteral("permission")).toString(), QStringLiteral("MANAGE"));
+            QCOMPARE(row.toObject().value(QStringLiteral("resource_type")).toString(), QStringLiteral("experiment"));
+        }
+        QCOMPARE(client.send("GET", "/version", basicAuth(DemoData::adminUsername, DemoData::adminPassword), {}, false)
+                     .body.left(4),
+                 QByteArray("3.14"));
+        stopServe(process);
+    }
+
+    void serveApi3WorkspacesDemoSeedsDefault()
+    {
+        QTemporaryDir dir;
+        QProcess process;
+        const Served served = startServe(
+            process,
+            {QStringLiteral("--api"), QStringLiteral("3"), QStringLiteral("--workspaces"), QStringLiteral("--demo")},
+            dir.filePath(QStringLiteral("data")));
+        QVERIFY2(served.port != 0, qPrintable(served.banner + process.readAll()));
+        QVERIFY2(served.banner.contains(
+                     QStringLiteral("MLflow-compatible server (MLflow 3.14 with workspaces) listening on")),
+                 qPrintable(served.banner));
+        QVERIFY(served.banner.contains(QStringLiteral("Demo data is in workspace 'default'")));
+        const QStringList user1Own{QStringLiteral("/user1/experiment1"), QStringLiteral("/user1/experiment2")};
+        // In `default`, named or implied, with the scenario's visibility.
+        QCOMPARE(experimentsVisibleTo(served.port, DemoData::user1Username, DemoData::user1Password, "default"),
+                 user1Own);
+        QCOMPARE(experimentsVisibleTo(served.port, DemoData::user1Username, DemoData::user1Password), user1Own);
+        QCOMPARE(experimentsVisibleTo(served.port, DemoData::user2Username, DemoData::user2Password, "default"),
+                 QStringList({QStringLiteral("/user2/experiment1")}));
+        // The admin sees them all.
+        const QStringList admin = experimentsVisibleTo(served.port, DemoData::adminUsername, DemoData::adminPassword);
+        QVERIFY2(admin.contains(QStringLiteral("/user2/experiment1")), qPrintable(admin.join(QLatin1Char(','))));
+        stopServe(process);
     }
 
     void profiles()

@@ -10,6 +10,7 @@
 #include "api/ServerProbe.h"
 #include "api/TrackingApi.h"
 #include "app/services/CredentialStore.h"
+#include "app/services/DialectChoice.h"
 #include "app/services/ProfileStore.h"
 #include "models/AccessMatrixModel.h"
 #include "models/ChangeSet.h"
@@ -71,6 +72,7 @@ private slots:
     void usersPageCreatesResetsAndDeletes();
     void experimentsPageShowsWhoHasAccess();
     void offlineDemoButton();
+    void offlineDemoServerChoice();
     void stagedChangesSurviveRestart();
     void tlsProblemOffersPinning();
     void matrixCellComboEditor();
@@ -656,6 +658,106 @@ void TestMainWindow::offlineDemoButton()
     MessageBox::setNextAnswer(QMessageBox::Yes);
     m_window->close();
     QTRY_VERIFY(!m_window->isVisible());
+}
+
+void TestMainWindow::offlineDemoServerChoice()
+{
+    const QString settingsKey = QStringLiteral("demoDialect");
+    QSettings().remove(settingsKey);
+    auto dialog = std::make_unique<LoginDialog>(nullptr, nullptr);
+    dialog->show();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog.get()));
+    auto* combo = dialog->findChild<QComboBox*>(QStringLiteral("demoDialectCombo"));
+    QVERIFY(combo);
+    QCOMPARE(combo->count(), 3);
+    QCOMPARE(combo->currentText(), QStringLiteral("MLflow 2.15.1"));
+    QCOMPARE(combo->itemText(1), QStringLiteral("MLflow 3.14"));
+    QCOMPARE(combo->itemText(2), QStringLiteral("MLflow 3.14 with workspaces"));
+    QVERIFY(!dialog->demoDialect().isMlflow3());
+
+    // Reached from the keyboard through its label's mnemonic, and picked with the arrow keys.
+    QTest::keyClick(dialog.get(), Qt::Key_V, Qt::AltModifier);
+    QTRY_VERIFY(combo->hasFocus());
+    QTest::keyClick(combo, Qt::Key_Down);
+    QTest::keyClick(combo, Qt::Key_Down);
+    QCOMPARE(combo->currentText(), QStringLiteral("MLflow 3.14 with workspaces"));
+    QCOMPARE(QSettings().value(settingsKey).toString(), QStringLiteral("mlflow3-workspaces"));
+
+    // The pick reaches the options of the server the demo starts.
+    std::optional<Dialect> started;
+    QUrl startedUrl;
+    connect(dialog.get(), &LoginDialog::demoServerStarted, this, [&started, &startedUrl](EmbeddedServer* server) {
+        started = server->dialect();
+        startedUrl = server->url();
+    });
+    QSignalSpy signedIn(dialog.get(), &LoginDialog::signedIn);
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
+    QVERIFY(started.has_value());
+    QVERIFY(started->isMlflow3());
+    QVERIFY(started->workspaces);
+    QTRY_VERIFY_WITH_TIMEOUT(!signedIn.isEmpty() || !dialog->isConnecting(), 20000);
+    // This console does not manage MLflow 3.13+ yet: no empty window, but a sentence that says what worked, what
+    // is not supported, and what to choose instead.
+    QVERIFY(signedIn.isEmpty());
+    const QString message = dialog->messageText();
+    QVERIFY2(message.contains(QStringLiteral("The offline demo server (MLflow 3.14 with workspaces) started and "
+                                             "signed you in as admin")),
+             qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("cannot manage MLflow 3.13 and later yet")), qPrintable(message));
+    QVERIFY(message.contains(QStringLiteral("Choose \"MLflow 2.15.1\" as the demo server")));
+    QVERIFY(message.contains(QStringLiteral("`mlflow-admin-cli serve --api 3 --workspaces --demo`")));
+    // The whole sentence fits: the dialog grew instead of squeezing its fields.
+    auto* label = dialog->findChild<QLabel*>(QStringLiteral("messageLabel"));
+    QVERIFY(label->height() >= label->heightForWidth(label->width()));
+    QVERIFY(dialog->findChild<QLineEdit*>(QStringLiteral("urlEdit"))->height() >=
+            dialog->findChild<QLineEdit*>(QStringLiteral("urlEdit"))->sizeHint().height());
+    QVERIFY(dialog->isVisible());
+    QVERIFY(dialog->findChild<QPushButton*>(QStringLiteral("demoButton"))->isEnabled());
+    QVERIFY(combo->isEnabled());
+    // The demo it could not manage is not left running.
+    std::unique_ptr<Connection> stale(new Connection(startedUrl, DemoData::adminUsername, DemoData::adminPassword));
+    ServerProbe* probe = ServerProbe::run(stale.get());
+    QVERIFY(GuiTest::waitFor(probe));
+    QCOMPARE(probe->result().status, ProbeResult::Status::Unreachable);
+
+    // The plain 3.14 demo says the same with its own name; MLflow 2.15.1 then signs in, from the same dialog.
+    QTest::keyClick(combo, Qt::Key_Up);
+    QCOMPARE(dialog->demoDialect().workspaces, false);
+    QVERIFY(dialog->demoDialect().isMlflow3());
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isConnecting(), 20000);
+    QVERIFY2(dialog->messageText().contains(QStringLiteral("The offline demo server (MLflow 3.14) started")),
+             qPrintable(dialog->messageText()));
+    QTest::keyClick(combo, Qt::Key_Up);
+    QVERIFY(!dialog->demoDialect().isMlflow3());
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!signedIn.isEmpty() || !dialog->isConnecting(), 20000);
+    QVERIFY2(!signedIn.isEmpty(), qPrintable(dialog->messageText()));
+    std::unique_ptr<Session> session(dialog->takeSession());
+    QVERIFY(session->isDemo());
+    QVERIFY(!session->embeddedServer()->dialect().isMlflow3());
+    session.reset();
+    // What a person picks last is what the next start offers.
+    QCOMPARE(QSettings().value(settingsKey).toString(), QStringLiteral("mlflow2"));
+    dialog->show();
+    QTest::keyClick(combo, Qt::Key_End);
+    QCOMPARE(QSettings().value(settingsKey).toString(), QStringLiteral("mlflow3-workspaces"));
+
+    // A new dialog (the next start of the console) offers the remembered pick.
+    dialog = std::make_unique<LoginDialog>(nullptr, nullptr);
+    combo = dialog->findChild<QComboBox*>(QStringLiteral("demoDialectCombo"));
+    QCOMPARE(combo->currentText(), QStringLiteral("MLflow 3.14 with workspaces"));
+    QVERIFY(dialog->demoDialect().workspaces);
+    // `mlflow-admin --demo --api 2` chooses for one run without changing what is remembered.
+    dialog->setDemoDialect(Dialect());
+    QCOMPARE(combo->currentText(), QStringLiteral("MLflow 2.15.1"));
+    QCOMPARE(QSettings().value(settingsKey).toString(), QStringLiteral("mlflow3-workspaces"));
+    // Back to the default for the other tests' demos, through the list as a person would.
+    dialog->show();
+    combo->setFocus();
+    QTest::keyClick(combo, Qt::Key_Down);
+    QTest::keyClick(combo, Qt::Key_Up);
+    QCOMPARE(QSettings().value(settingsKey).toString(), QStringLiteral("mlflow2"));
 }
 
 void TestMainWindow::stagedChangesSurviveRestart()
