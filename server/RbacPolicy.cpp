@@ -40,17 +40,18 @@ QString resourceTypeOf(ResourceKind kind)
 bool resourceExists(const RequestContext& context, const QString& resourceType, const QString& resourceId)
 {
     if (resourceType == QLatin1String("experiment"))
-        return context.state.tracking->experimentExists(resourceId);
+        return context.state.tracking->experimentExists(resourceId, context.workspace);
     if (resourceType == QLatin1String("registered_model") || resourceType == QLatin1String("prompt")) {
         try {
-            context.state.tracking->registeredModel(resourceId);
+            context.state.tracking->registeredModel(resourceId, context.workspace);
             return true;
         } catch (const MlflowError&) {
             return false;
         }
     }
     if (resourceType == QLatin1String("scorer"))
-        return context.state.tracking->experimentExists(resourceId.section(QLatin1Char('/'), 0, 0));
+        return context.state.tracking->experimentExists(resourceId.section(QLatin1Char('/'), 0, 0),
+                                                       context.workspace);
     return false;
 }
 
@@ -73,7 +74,7 @@ std::function<bool(const RequestContext&)> onExperimentName(Check check)
 {
     return [check](const RequestContext& context) {
         const QString name = requestParam(context, QStringLiteral("experiment_name"));
-        const std::optional<QJsonObject> experiment = context.state.tracking->experimentByName(name);
+        const std::optional<QJsonObject> experiment = context.state.tracking->experimentByName(name, context.workspace);
         if (!experiment)
             throw MlflowError::notFound(QStringLiteral("Could not find experiment with name %1").arg(name));
         return check(callerLevel(context, QStringLiteral("experiment"),
@@ -85,7 +86,7 @@ std::function<bool(const RequestContext&)> onRunId(Check check)
 {
     return [check](const RequestContext& context) {
         const QString experimentId =
-            context.state.tracking->experimentIdOfRun(requestParam(context, QStringLiteral("run_id")));
+            context.state.tracking->experimentIdOfRun(requestParam(context, QStringLiteral("run_id")), context.workspace);
         return check(callerLevel(context, QStringLiteral("experiment"), experimentId));
     };
 }
