@@ -119,6 +119,30 @@ const Differences& workspacesDifferences()
                          ? QString()
                          : QStringLiteral("body %1").arg(QString::fromUtf8(answer.body));
           }}},
+        {QStringLiteral("roles_list_team_a_by_alice_member"),
+         {200,
+          {},
+          "3.14 shows a member every hidden __user_N__ role of the workspace (bob's and dave's direct grants); alice "
+          "sees the shared roles and her own hidden role",
+          [](const Answer& answer) {
+              const QStringList names = roleNames(answer);
+              const QStringList expected = {QStringLiteral("admin"), QStringLiteral("user"),
+                                            QStringLiteral("__user_2__")};
+              return names == expected ? QString() : QStringLiteral("roles %1").arg(names.join(QLatin1Char(',')));
+          }}},
+        {QStringLiteral("roles_list_admin_final"),
+         {200,
+          {},
+          "scratch still exists (alice could not delete it), so its seeded admin and user roles are still listed",
+          [](const Answer& answer) {
+              const QStringList names = roleNames(answer);
+              const QStringList expected = {QStringLiteral("admin"),      QStringLiteral("user"),
+                                            QStringLiteral("admin"),      QStringLiteral("user"),
+                                            QStringLiteral("__user_1__"), QStringLiteral("__user_2__"),
+                                            QStringLiteral("__user_3__"), QStringLiteral("__user_5__"),
+                                            QStringLiteral("__user_5__"), QStringLiteral("ghost-role")};
+              return names == expected ? QString() : QStringLiteral("roles %1").arg(names.join(QLatin1Char(',')));
+          }}},
         {QStringLiteral("workspaces_list_admin_final"),
          {200,
           {},
