@@ -212,7 +212,7 @@ void RolesCommand::start()
         // The resource first: a typo in it should not depend on the role existing.
         resolveResource([this](const QString& pattern, const QString& resourceName) {
             findRole(m_roleText, [this, pattern, resourceName](const Role& role) {
-                if (refuseHidden(role))
+                if (refuseHiddenNamingUser(role))
                     return;
                 if (m_action == Action::Grant)
                     grant(role, pattern, resourceName);
@@ -227,7 +227,7 @@ void RolesCommand::start()
     case Action::Assign:
     case Action::Unassign:
         findRole(m_roleText, [this](const Role& role) {
-            if (refuseHidden(role))
+            if (refuseHiddenNamingUser(role))
                 return;
             if (m_action == Action::Delete)
                 remove(role);
@@ -287,6 +287,15 @@ bool RolesCommand::refuseHidden(const Role& role)
          tr("%1 is the hidden role that holds %2; MLflow manages it itself. Change a user's direct grants with "
             "`grant USER LEVEL ...` and `revoke USER ...` instead.")
              .arg(role.name, owner.isEmpty() ? tr("a user's direct grants") : owner));
+    return true;
+}
+
+bool RolesCommand::refuseHiddenNamingUser(const Role& role)
+{
+    if (!role.isHiddenUserRole())
+        return false;
+    // One more request, so that the refusal names the user instead of an id.
+    loadUserNames([this, role] { refuseHidden(role); });
     return true;
 }
 
@@ -618,20 +627,23 @@ void RolesCommand::revoke(const Role& role, const QString& pattern, const QStrin
         });
         return;
     }
-    fail(ExitCode::NotFound,
-         tr("Role %1 holds no permission on %2; nothing was revoked. See `roles show %1`.")
-             .arg(role.name, resourceName.isEmpty() ? tr("every %1").arg(m_resourceType) : resourceName));
+    fail(ExitCode::NotFound, tr("Role %1 holds no permission on %2; nothing was revoked. See `roles show %1`.")
+                                 .arg(role.name, describeTarget(role, resourceName)));
+}
+
+QString RolesCommand::describeTarget(const Role& role, const QString& resourceName) const
+{
+    if (!resourceName.isEmpty())
+        return resourceName;
+    return tr("every %1 of workspace %2")
+        .arg(m_resourceType == experimentType ? tr("experiment") : tr("registered model"), role.workspace);
 }
 
 void RolesCommand::reportPermission(const Role& role, const QString& action, const QString& pattern,
                                     const QString& resourceName, std::optional<PermissionLevel> before,
                                     std::optional<PermissionLevel> after)
 {
-    const QString target =
-        resourceName.isEmpty()
-            ? tr("every %1 of workspace %2")
-                  .arg(m_resourceType == experimentType ? tr("experiment") : tr("registered model"), role.workspace)
-            : resourceName;
+    const QString target = describeTarget(role, resourceName);
     if (out().isJson()) {
         out().json(QJsonObject{{QStringLiteral("role"), role.name},
                                {QStringLiteral("role_id"), role.id},
@@ -645,7 +657,7 @@ void RolesCommand::reportPermission(const Role& role, const QString& action, con
         out().line(
             tr("Role %1 already has %2 on %3; nothing to do.").arg(role.name, Permissions::name(*after), target));
     } else if (action == QLatin1String("removed")) {
-        out().line(tr("Removed role %1's %2 on %3.").arg(role.name, Permissions::name(*before), target));
+        out().line(tr("Removed %1 on %2 from role %3.").arg(Permissions::name(*before), target, role.name));
     } else if (action == QLatin1String("updated")) {
         out().line(tr("Role %1 now has %2 on %3 (was %4).")
                        .arg(role.name, Permissions::name(*after), target, Permissions::name(*before)));

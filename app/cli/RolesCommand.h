@@ -33,6 +33,10 @@ private:
     void findRole(const QString& text, std::function<void(const Role&)> found);
     // For mutations: refuses a hidden per-user role with a sentence naming `grant`/`revoke`. True when refused.
     bool refuseHidden(const Role& role);
+    // The same once users/list has named the role's user; true when `role` is hidden (the refusal follows).
+    bool refuseHiddenNamingUser(const Role& role);
+    // "experiment /x (id 1)", or "every experiment of workspace default" for the * pattern.
+    QString describeTarget(const Role& role, const QString& resourceName) const;
     // User names by id from users/list; empty (not a failure) when the account may not list users.
     void loadUserNames(std::function<void()> loaded);
     // "direct grants of user2" for a hidden role, else empty.

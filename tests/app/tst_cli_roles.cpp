@@ -410,7 +410,7 @@ private slots:
                 arguments.append(QStringLiteral("user2"));
             result = run(arguments);
             QCOMPARE(result.exitCode, 2);
-            QVERIFY2(result.err.contains(QStringLiteral("the direct grants of user id")), qPrintable(result.err));
+            QVERIFY2(result.err.contains(QStringLiteral("the direct grants of user1;")), qPrintable(result.err));
             QVERIFY(result.err.contains(QStringLiteral("`revoke USER ...`")));
         }
         QCOMPARE(roleByName(hiddenName, true).value(QStringLiteral("permissions")).toArray(),
