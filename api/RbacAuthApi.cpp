@@ -395,3 +395,24 @@ PermissionRowsJob* RbacAuthApi::listPermissions(const QString& username)
     return JobChain::map<QList<PermissionRow>>(connection()->get(permissionsBase + QLatin1String("list"), query),
                                                connection(), parsePermissionRows);
 }
+
+RoleAssignmentsJob* RbacAuthApi::listRoleAssignments(qint64 roleId)
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("role_id"), QString::number(roleId));
+    return JobChain::map<QList<RoleAssignment>>(
+        connection()->get(rolesBase + QLatin1String("users/list"), query), connection(),
+        [](const ApiReply* reply, ApiError*) {
+            QList<RoleAssignment> assignments;
+            // An empty list comes back as {}.
+            for (const QJsonValue& value : reply->json().value(QLatin1String("assignments")).toArray()) {
+                const QJsonObject object = value.toObject();
+                RoleAssignment assignment;
+                assignment.id = WireJson::toInt64(object.value(QLatin1String("id")), -1);
+                assignment.roleId = WireJson::toInt64(object.value(QLatin1String("role_id")), -1);
+                assignment.userId = WireJson::toInt64(object.value(QLatin1String("user_id")), -1);
+                assignments.append(assignment);
+            }
+            return std::optional<QList<RoleAssignment>>(assignments);
+        });
+}

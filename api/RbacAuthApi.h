@@ -7,6 +7,15 @@ using RoleListJob = ValueJob<QList<Role>>;
 using RolePermissionJob = ValueJob<RolePermission>;
 using PermissionRowsJob = ValueJob<QList<PermissionRow>>;
 
+// One user's membership of a role, as roles/users/list reports it (user ids only).
+struct RoleAssignment
+{
+    qint64 id = -1;
+    qint64 roleId = -1;
+    qint64 userId = -1;
+};
+using RoleAssignmentsJob = ValueJob<QList<RoleAssignment>>;
+
 // MLflow 3.13 and later: users under /api/2.0/mlflow/users/*, direct grants through
 // /api/3.0/mlflow/users/permissions/{grant,revoke,list} (kept by the server in each user's hidden __user_<id>__
 // role), and the roles API under /api/3.0/mlflow/roles/*. With workspaces, the Connection's workspace header
@@ -59,6 +68,8 @@ public:
     ApiJob* assignRole(const QString& username, qint64 roleId);
     ApiJob* unassignRole(const QString& username, qint64 roleId);
     RoleListJob* listUserRoles(const QString& username);
+    // Who holds the role (admins and the workspace's admins only).
+    RoleAssignmentsJob* listRoleAssignments(qint64 roleId);
     // Every permission the user holds, through any role, in every workspace.
     PermissionRowsJob* listPermissions(const QString& username);
 

@@ -10,7 +10,9 @@
 #include "app/cli/OutputWriter.h"
 #include "app/cli/ProbeCommand.h"
 #include "app/cli/ProfilesCommand.h"
+#include "app/cli/RolesCommand.h"
 #include "app/cli/UsersCommand.h"
+#include "app/cli/WorkspacesCommand.h"
 
 #include <QTextStream>
 
@@ -34,6 +36,7 @@ QList<CommandSpec> CliApplication::commands()
     all += AccessCommand::specs();
     all += MatrixCommand::specs();
     all += ApplyCommand::specs();
+    all += RolesCommand::specs() + WorkspacesCommand::specs();
     all += ProfilesCommand::specs();
     return all;
 }

@@ -59,6 +59,8 @@ bool CliSession::resolve(ExitCode* code, QString* error)
         m_target.url = *url;
     }
 
+    if (!m_options.workspace.isEmpty())
+        m_target.workspace = m_options.workspace;
     if (!m_options.user.isEmpty())
         m_target.username = m_options.user;
     if (m_target.username.isEmpty())
@@ -180,7 +182,66 @@ void CliSession::connectWith(QString password)
             return;
         }
         m_tracking = new TrackingApi(m_connection, this);
+        selectWorkspace();
+    });
+}
+
+QString CliSession::workspace() const
+{
+    return m_target.workspace.isEmpty() ? QString::fromLatin1(WorkspaceApi::defaultWorkspace) : m_target.workspace;
+}
+
+// After the probe, which runs without the header: a server without workspaces may answer a request that carries
+// one with 500 FEATURE_DISABLED, and a workspace server answers an unknown name with 404 before anything else.
+void CliSession::selectWorkspace()
+{
+    if (!workspaceRequested()) {
         emit ready();
+        return;
+    }
+    ServerInfoJob* info = WorkspaceApi(m_connection).serverInfo(this);
+    connect(info, &ApiJob::finished, this, [this, info] {
+        if (info->hasError()) {
+            fail(ExitCodes::fromApiError(info->error()),
+                 tr("Checking whether the server has workspaces (GET /api/3.0/mlflow/server-info) failed: %1")
+                     .arg(info->error().userMessage()),
+                 ApiError::kindName(info->error().kind()));
+            return;
+        }
+        m_serverInfo = info->value();
+        const QString name = workspace();
+        if (!m_serverInfo->workspacesEnabled) {
+            if (name == QLatin1String(WorkspaceApi::defaultWorkspace)) {
+                emit ready(); // the only workspace such a server has; no header needed
+                return;
+            }
+            fail(ExitCode::Unsupported,
+                 tr("This server has no workspaces (MLflow before 3.10, or a server started without "
+                    "--enable-workspaces), so workspace '%1' cannot be used. Drop --workspace (or the profile's "
+                    "workspace) to work in the server's only one.")
+                     .arg(name),
+                 QStringLiteral("NotSupported"));
+            return;
+        }
+        WorkspaceCheckJob* check = WorkspaceApi(m_connection).exists(name, this);
+        connect(check, &ApiJob::finished, this, [this, check, name] {
+            if (check->hasError()) {
+                fail(ExitCodes::fromApiError(check->error()),
+                     tr("Checking workspace '%1' failed: %2").arg(name, check->error().userMessage()),
+                     ApiError::kindName(check->error().kind()));
+                return;
+            }
+            if (!check->value()) {
+                fail(ExitCode::NotFound,
+                     tr("There is no workspace named '%1' on this server. List the workspaces with `workspaces list`, "
+                        "or ask an administrator to create it.")
+                         .arg(name),
+                     ApiError::kindName(ApiError::Kind::NotFound));
+                return;
+            }
+            m_connection->setWorkspace(name);
+            emit ready();
+        });
     });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/ServerProbe.h"
+#include "api/WorkspaceApi.h"
 #include "app/cli/CommandLine.h"
 #include "app/cli/ExitCode.h"
 #include "app/services/ServerProfile.h"
@@ -8,6 +9,8 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+
+#include <optional>
 
 class AuthApi;
 class Connection;
@@ -41,6 +44,12 @@ public:
     TrackingApi* tracking() const { return m_tracking; }
     const ProbeResult& probe() const { return m_probe; }
     bool hasProbeResult() const { return m_hasProbe; }
+    // The workspace the commands work in: --workspace, else the profile's, else MLflow's "default".
+    QString workspace() const;
+    // Whether the workspace was asked for (then the session checked it and the requests carry the header).
+    bool workspaceRequested() const { return !m_target.workspace.isEmpty(); }
+    // server-info, when the session asked for it (only when a workspace was requested).
+    const std::optional<ServerInfo>& serverInfo() const { return m_serverInfo; }
 
     // Whether the TLS settings fit the address: a pin or CA bundle needs https://, and a CA bundle must be a
     // readable PEM file. False with a translated `error`. `profiles add` checks the same, so that no saved profile
@@ -59,6 +68,7 @@ private:
     void passwordFromKeychainOrNext();
     void passwordFromStdinOrPrompt();
     void connectWith(QString password);
+    void selectWorkspace();
     QString tlsFailureMessage() const;
     void fail(ExitCode code, const QString& message, const QString& kind = QString());
 
@@ -72,4 +82,5 @@ private:
     TrackingApi* m_tracking = nullptr;
     ProbeResult m_probe;
     bool m_hasProbe = false;
+    std::optional<ServerInfo> m_serverInfo;
 };

@@ -1,5 +1,6 @@
 #include "app/cli/CommandLine.h"
 
+#include "api/WorkspaceApi.h"
 #include "app/cli/ExitCode.h"
 
 #include <QSet>
@@ -12,7 +13,7 @@ const QSet<QString>& valueOptions()
     static const QSet<QString> names = {QStringLiteral("--url"),       QStringLiteral("--user"),
                                         QStringLiteral("--profile"),   QStringLiteral("--auth-db"),
                                         QStringLiteral("--ca-bundle"), QStringLiteral("--pin-sha256"),
-                                        QStringLiteral("--timeout")};
+                                        QStringLiteral("--timeout"),   QStringLiteral("--workspace")};
     return names;
 }
 
@@ -30,6 +31,7 @@ QString globalOptionsHelp()
         "  --ca-bundle FILE     extra trusted CA certificates (PEM)\n"
         "  --pin-sha256 HEX     accept the server certificate with this SHA-256 fingerprint (self-signed)\n"
         "  --timeout S          seconds to wait for each request (default 30)\n"
+        "  --workspace NAME     MLflow 3.10+ workspace to work in (default: the profile's, else `default`)\n"
         "  -h, --help           this help; `COMMAND --help` for one command\n");
 }
 
@@ -59,6 +61,7 @@ void CommandLine::addGlobalOptions(QCommandLineParser& parser)
         {QStringLiteral("pin-sha256"), tr("Accept the server certificate with this SHA-256 fingerprint."),
          QStringLiteral("HEX")},
         {QStringLiteral("timeout"), tr("Seconds to wait for each request (default 30)."), QStringLiteral("S")},
+        {QStringLiteral("workspace"), tr("MLflow workspace to work in (default: `default`)."), QStringLiteral("NAME")},
     });
     parser.addHelpOption();
 }
@@ -73,6 +76,13 @@ bool CommandLine::readGlobalOptions(const QCommandLineParser& parser, GlobalOpti
     options->pinSha256 = parser.value(QStringLiteral("pin-sha256"));
     options->passwordStdin = parser.isSet(QStringLiteral("password-stdin"));
     options->json = parser.isSet(QStringLiteral("json"));
+    if (parser.isSet(QStringLiteral("workspace"))) {
+        options->workspace = parser.value(QStringLiteral("workspace"));
+        if (const QString problem = WorkspaceApi::nameProblem(options->workspace); !problem.isEmpty()) {
+            *error = problem + QLatin1Char(' ') + tr("List the workspaces with `workspaces list`.");
+            return false;
+        }
+    }
     if (parser.isSet(QStringLiteral("timeout"))) {
         bool ok = false;
         const int seconds = parser.value(QStringLiteral("timeout")).toInt(&ok);

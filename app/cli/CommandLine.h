@@ -21,6 +21,7 @@ struct GlobalOptions
     QString authDatabaseUri;
     QString caBundle;
     QString pinSha256;
+    QString workspace; // --workspace; empty when not given (the profile's, else MLflow's "default")
     bool passwordStdin = false;
     bool json = false;
     int timeoutSeconds = 30;

@@ -66,7 +66,9 @@ QString helpText()
                                                     "  4  permission denied\n"
                                                     "  5  not found (user, experiment, model or grant)\n"
                                                     "  6  partial failure (some changes failed)\n"
-                                                    "  7  network or TLS failure\n");
+                                                    "  7  network or TLS failure\n"
+                                                    "  8  not supported by this server (its MLflow version or "
+                                                    "configuration)\n");
 }
 
 } // namespace ExitCodes

@@ -15,6 +15,7 @@ enum class ExitCode {
     NotFound = 5,       // the user, experiment, model or grant does not exist
     PartialFailure = 6, // some changes were applied and some failed
     Network = 7,        // unreachable, timed out, or TLS failure
+    Unsupported = 8,    // the server's MLflow version lacks the feature (e.g. roles before 3.12, workspaces off)
 };
 
 namespace ExitCodes {

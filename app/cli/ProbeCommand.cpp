@@ -26,7 +26,8 @@ QList<CommandSpec> ProbeCommand::specs()
 {
     CommandSpec spec;
     spec.words = QStringList{QStringLiteral("probe")};
-    spec.description = tr("check the server: MLflow version, API generation, users/list, whether you are an admin");
+    spec.description =
+        tr("check the server: MLflow version, API generation, users/list, workspaces, whether you are an admin");
     spec.create = [](CliContext* context) -> CliCommand* {
         return new ProbeCommand(context);
     };
@@ -34,6 +35,19 @@ QList<CommandSpec> ProbeCommand::specs()
 }
 
 void ProbeCommand::start()
+{
+    if (session().serverInfo()) {
+        report(session().serverInfo());
+        return;
+    }
+    ServerInfoJob* info = WorkspaceApi(session().connection()).serverInfo(this);
+    connect(info, &ApiJob::finished, this, [this, info] {
+        // A failure here (e.g. a proxy refusing the route) leaves the answer unknown; the probe itself succeeded.
+        report(info->hasError() ? std::nullopt : std::optional<ServerInfo>(info->value()));
+    });
+}
+
+void ProbeCommand::report(const std::optional<ServerInfo>& info)
 {
     const ProbeResult& probe = session().probe();
     const QString url = session().target().url.toDisplayString();
@@ -48,6 +62,9 @@ void ProbeCommand::start()
             {QStringLiteral("users_list"), probe.hasUsersList},
             {QStringLiteral("username"), probe.user.username},
             {QStringLiteral("is_admin"), probe.isAdmin},
+            {QStringLiteral("workspaces_enabled"),
+             info ? QJsonValue(info->workspacesEnabled) : QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("workspace"), session().workspace()},
             {QStringLiteral("message"), probe.userMessage()},
         });
         done();
@@ -64,6 +81,8 @@ void ProbeCommand::start()
     table.addRow({tr("users/list endpoint"), probe.hasUsersList});
     table.addRow({tr("Signed in as"), probe.user.username});
     table.addRow({tr("Administrator"), probe.isAdmin});
+    table.addRow({tr("Workspaces"), info ? QVariant(info->workspacesEnabled) : QVariant(tr("unknown"))});
+    table.addRow({tr("Workspace in use"), session().workspace()});
     out().table(table);
     out().line(probe.userMessage());
     done();

@@ -43,7 +43,7 @@ QList<CommandSpec> ProfilesCommand::specs()
         profilesSpec(QStringLiteral("list"), QString(), tr("list saved server profiles"), {}, Action::List),
         profilesSpec(QStringLiteral("add"),
                      QStringLiteral("NAME --url URL [--user U] [--ca-bundle F] [--pin-sha256 HEX] [--auth-db URI] "
-                                    "[--default-permission LEVEL] [--save-password]"),
+                                    "[--default-permission LEVEL] [--workspace NAME] [--save-password]"),
                      tr("save (or replace) a server profile; the password only ever goes to the keychain"),
                      {QStringLiteral("NAME")}, Action::Add, {savePassword, AccessCommand::defaultPermissionOption()}),
         profilesSpec(QStringLiteral("remove"), QStringLiteral("NAME"), tr("delete a profile and its keychain entry"),
@@ -86,12 +86,14 @@ void ProfilesCommand::list()
     table.addColumn(QStringLiteral("pin_sha256"), tr("Pinned certificate"));
     table.addColumn(QStringLiteral("auth_db"), tr("Auth database"));
     table.addColumn(QStringLiteral("default_permission"), tr("Default permission"));
+    table.addColumn(QStringLiteral("workspace"), tr("Workspace"));
     const QList<ServerProfile> profiles = store.profiles();
     for (const ServerProfile& profile : profiles) {
         const QString pin = profile.pinnedSha256.isEmpty() ? QString() : Tls::formatFingerprint(profile.pinnedSha256);
         table.addRow({profile.name, profile.url.toDisplayString(), profile.username, profile.caBundlePath, pin,
                       profile.authDatabaseUri,
-                      profile.defaultPermission ? Permissions::name(*profile.defaultPermission) : QString()});
+                      profile.defaultPermission ? Permissions::name(*profile.defaultPermission) : QString(),
+                      profile.workspace});
     }
     if (out().isJson())
         out().json(
@@ -117,6 +119,7 @@ void ProfilesCommand::add()
     if (!globalOptions().caBundle.isEmpty())
         profile.caBundlePath = QFileInfo(globalOptions().caBundle).absoluteFilePath();
     profile.authDatabaseUri = globalOptions().authDatabaseUri;
+    profile.workspace = globalOptions().workspace;
     if (!AccessCommand::readDefaultPermission(m_context->parser, &profile.defaultPermission, &error)) {
         fail(ExitCode::Usage, error);
         return;

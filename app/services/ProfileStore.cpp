@@ -16,6 +16,7 @@ const QString keyCaBundle = QStringLiteral("caBundle");
 const QString keyPinnedSha256 = QStringLiteral("pinnedSha256");
 const QString keyAuthDatabaseUri = QStringLiteral("authDatabaseUri");
 const QString keyDefaultPermission = QStringLiteral("defaultPermission");
+const QString keyWorkspace = QStringLiteral("workspace");
 
 // One QSettings per call: it is cheap, and it re-reads the file so that a CLI run sees the console's latest edits.
 std::unique_ptr<QSettings> openSettings(const QString& iniFilePath)
@@ -83,6 +84,7 @@ std::optional<ServerProfile> ProfileStore::profile(const QString& name) const
     profile.pinnedSha256 = QByteArray::fromHex(settings->value(keyPinnedSha256).toString().toLatin1());
     profile.authDatabaseUri = settings->value(keyAuthDatabaseUri).toString();
     profile.defaultPermission = Permissions::parse(settings->value(keyDefaultPermission).toString());
+    profile.workspace = settings->value(keyWorkspace).toString();
     return profile;
 }
 
@@ -123,6 +125,8 @@ bool ProfileStore::save(const ServerProfile& profile, QString* error)
     settings->setValue(keyAuthDatabaseUri, profile.authDatabaseUri);
     if (profile.defaultPermission)
         settings->setValue(keyDefaultPermission, Permissions::name(*profile.defaultPermission));
+    if (!profile.workspace.isEmpty())
+        settings->setValue(keyWorkspace, profile.workspace);
     settings->endGroup();
     settings->endGroup();
     return syncOrFail(*settings, error);

@@ -27,6 +27,7 @@ private slots:
         profile.pinnedSha256 = QByteArray(32, '\xab');
         profile.authDatabaseUri = QStringLiteral("sqlite:////srv/mlflow/basic_auth.db");
         profile.defaultPermission = PermissionLevel::Read;
+        profile.workspace = QStringLiteral("team-a");
         QString error;
         QVERIFY2(store.save(profile, &error), qPrintable(error));
 
@@ -39,11 +40,14 @@ private slots:
         QCOMPARE(loaded->pinnedSha256, profile.pinnedSha256);
         QCOMPARE(loaded->authDatabaseUri, profile.authDatabaseUri);
         QCOMPARE(loaded->defaultPermission, std::optional<PermissionLevel>(PermissionLevel::Read));
+        QCOMPARE(loaded->workspace, QStringLiteral("team-a"));
 
         // Unknown stays unknown (not NO_PERMISSIONS).
         profile.defaultPermission.reset();
+        profile.workspace.clear();
         QVERIFY2(store.save(profile, &error), qPrintable(error));
         QVERIFY(!ProfileStore(m_path).profile(QStringLiteral("prod server"))->defaultPermission);
+        QVERIFY(ProfileStore(m_path).profile(QStringLiteral("prod server"))->workspace.isEmpty());
     }
 
     void neverWritesAPassword()
