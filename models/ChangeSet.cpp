@@ -87,9 +87,8 @@ bool createSchema(const QSqlDatabase& db, QString* error)
     query.addBindValue(QStringLiteral("revoked_level"));
     if (!exec(query, error))
         return false;
-    if (!query.next() &&
-        (!query.prepare(QStringLiteral("ALTER TABLE staged_grants ADD COLUMN revoked_level TEXT")) ||
-         !exec(query, error)))
+    if (!query.next() && (!query.prepare(QStringLiteral("ALTER TABLE staged_grants ADD COLUMN revoked_level TEXT")) ||
+                          !exec(query, error)))
         return false;
     if (!query.prepare(QStringLiteral(
             "CREATE TABLE IF NOT EXISTS staged_users (username TEXT PRIMARY KEY, create_user INTEGER NOT NULL, "
@@ -984,9 +983,8 @@ bool ChangeSet::restore(const QString& path, QString* error)
         if (!createSchema(db, error))
             return false;
         QSqlQuery query(db);
-        if (!query.prepare(
-                QStringLiteral(
-                    "SELECT username, resource_type, resource_id, revoke, level, revoked_level FROM staged_grants")) ||
+        if (!query.prepare(QStringLiteral(
+                "SELECT username, resource_type, resource_id, revoke, level, revoked_level FROM staged_grants")) ||
             !exec(query, error))
             return false;
         while (query.next()) {

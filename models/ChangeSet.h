@@ -92,7 +92,7 @@ struct ApiCall
 // generation with other rules needs a new rule here, not another planner.
 struct PlanRules
 {
-    bool updateInPlace = true;      // 2.x-3.12 change a level with one update; 3.13+ revoke, then grant
+    bool updateInPlace = true;       // 2.x-3.12 change a level with one update; 3.13+ revoke, then grant
     bool storesNoPermissions = true; // 2.x-3.12 keep an explicit NO_PERMISSIONS row; on 3.13+ it means no grant
 
     static PlanRules forGeneration(ApiGeneration generation);
@@ -114,7 +114,7 @@ struct PlannedChange
 struct ChangeResult
 {
     QString description;
-    ApiError error; // isError() false: applied
+    ApiError error;           // isError() false: applied
     bool halfApplied = false; // a level change whose revoke went through and whose grant failed
     bool ok() const { return !error.isError(); }
 };

@@ -72,8 +72,8 @@ private:
 
     // MLflow 3.13+: for an admin, users/list carries every user's roles (the hidden ones hold the direct grants)
     // and roles/list without a workspace every role with its permissions, so two requests replace one users/get
-    // per user. Other accounts may not list every role (403); for them each user is read as before, which shows
-    // what that account may see.
+    // per user. Other accounts may not list every role (403 on 3.14) and see only their own roles in users/list;
+    // for them each user is read as before, which shows what that account may see.
     void listEverything(RbacAuthApi* auth)
     {
         m_total += 1;
@@ -92,7 +92,12 @@ private:
                 fail(roles->error());
                 return;
             }
-            if (roles->hasError()) {
+            // Only an admin's users/list carries every user's roles; anyone else sees just their own there.
+            const QString self = m_auth->connection() ? m_auth->connection()->username() : QString();
+            const QList<User>& listed = listing->value().users;
+            const bool admin = std::any_of(listed.cbegin(), listed.cend(),
+                                           [&self](const User& user) { return user.username == self && user.isAdmin; });
+            if (roles->hasError() || !admin) {
                 fetchUsers(listing->value()); // first: it adds its requests to the total
                 stepDone();
                 stepDone(); // the roles request: answered, with nothing to use
@@ -474,9 +479,7 @@ EffectivePermission Directory::resolve(const QString& username, ResourceType typ
     if (contributors.isEmpty())
         return result;
     std::stable_sort(contributors.begin(), contributors.end(),
-                     [](const Contributor& a, const Contributor& b) {
-                         return a.level > b.level;
-                     });
+                     [](const Contributor& a, const Contributor& b) { return a.level > b.level; });
     const Contributor& winner = contributors.first();
     result.level = winner.level;
     result.source = winner.source;

@@ -10,15 +10,14 @@ QString EffectivePermission::Contributor::text() const
     case Source::Admin:
         return QCoreApplication::translate("EffectivePermission", "%1 as administrator").arg(levelName);
     case Source::ExplicitGrant:
-        return allResources
-                   ? QCoreApplication::translate("EffectivePermission", "%1 by direct grant (all resources)")
-                         .arg(levelName)
-                   : QCoreApplication::translate("EffectivePermission", "%1 by direct grant").arg(levelName);
+        return allResources ? QCoreApplication::translate("EffectivePermission", "%1 by direct grant (all resources)")
+                                  .arg(levelName)
+                            : QCoreApplication::translate("EffectivePermission", "%1 by direct grant").arg(levelName);
     case Source::Role:
-        return allResources ? QCoreApplication::translate("EffectivePermission", "%1 through role %2 (all resources)")
-                                  .arg(levelName, detail)
-                            : QCoreApplication::translate("EffectivePermission", "%1 through role %2")
-                                  .arg(levelName, detail);
+        return allResources
+                   ? QCoreApplication::translate("EffectivePermission", "%1 through role %2 (all resources)")
+                         .arg(levelName, detail)
+                   : QCoreApplication::translate("EffectivePermission", "%1 through role %2").arg(levelName, detail);
     case Source::DefaultPermission:
         return QCoreApplication::translate("EffectivePermission", "%1 as the server's default permission")
             .arg(levelName);
@@ -42,13 +41,13 @@ QString EffectivePermission::reason() const
                    : QCoreApplication::translate("EffectivePermission", "%1: explicit grant").arg(levelName);
         break;
     case Source::Role:
-        main = !contributors.isEmpty() ? contributors.first().text()
-                                       : QCoreApplication::translate("EffectivePermission", "%1 through role %2")
-                                             .arg(levelName, detail);
+        main = !contributors.isEmpty()
+                   ? contributors.first().text()
+                   : QCoreApplication::translate("EffectivePermission", "%1 through role %2").arg(levelName, detail);
         break;
     case Source::DefaultPermission:
-        main = QCoreApplication::translate("EffectivePermission", "%1: default permission of the server")
-                   .arg(levelName);
+        main =
+            QCoreApplication::translate("EffectivePermission", "%1: default permission of the server").arg(levelName);
         break;
     case Source::Unknown:
         if (contributors.isEmpty())

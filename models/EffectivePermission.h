@@ -22,7 +22,7 @@ struct EffectivePermission
     {
         PermissionLevel level = PermissionLevel::NoPermissions;
         Source source = Source::Unknown;
-        QString detail;           // the role name for Source::Role
+        QString detail;            // the role name for Source::Role
         bool allResources = false; // a role's "*" pattern rather than this resource's id or name
 
         QString text() const; // "READ through role auditors", "EDIT by direct grant"
@@ -50,8 +50,7 @@ struct EffectivePermission
 
     friend bool operator==(const EffectivePermission& a, const EffectivePermission& b)
     {
-        return a.level == b.level && a.source == b.source && a.detail == b.detail &&
-               a.contributors == b.contributors;
+        return a.level == b.level && a.source == b.source && a.detail == b.detail && a.contributors == b.contributors;
     }
     friend bool operator!=(const EffectivePermission& a, const EffectivePermission& b) { return !(a == b); }
 };

@@ -152,8 +152,8 @@ void ReviewChangesDialog::refresh()
     // The same planner and rules the apply uses, so the list is what will be sent.
     const QList<ApiCall> calls = m_auth ? m_changeSet->toApiCalls(PlanRules::of(*m_auth)) : m_changeSet->toApiCalls();
     for (const ApiCall& call : calls)
-        new QTreeWidgetItem(m_calls, {call.description(), call.endpoint(directory ? directory->generation()
-                                                                                   : ApiGeneration::Legacy)});
+        new QTreeWidgetItem(
+            m_calls, {call.description(), call.endpoint(directory ? directory->generation() : ApiGeneration::Legacy)});
 
     const int count = m_changeSet->count();
     if (count == 0)

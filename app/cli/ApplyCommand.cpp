@@ -298,10 +298,10 @@ void ApplyCommand::onApplied()
             if (staged->isHalfApplied()) {
                 // Revoked, then the grant failed: say both, and what the file's author can do about it.
                 row.status = QStringLiteral("half-applied");
-                row.error = tr("the old %1 grant was revoked, but granting %2 failed (%3); %4 now has no direct "
-                               "grant here. Run the file again to retry, or set this row to %1 to restore it.")
-                                .arg(Permissions::name(*staged->revokedLevel), levelText(row.target), row.error,
-                                     row.username);
+                row.error =
+                    tr("the old %1 grant was revoked, but granting %2 failed (%3); %4 now has no direct "
+                       "grant here. Run the file again to retry, or set this row to %1 to restore it.")
+                        .arg(Permissions::name(*staged->revokedLevel), levelText(row.target), row.error, row.username);
                 ++halfApplied;
             }
             failureCodes.insert(static_cast<int>(ExitCodes::fromApiError(staged->error)));

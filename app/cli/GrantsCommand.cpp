@@ -171,8 +171,7 @@ void GrantsCommand::change(const ResolvedResource& resource)
             report(resource, QStringLiteral("unchanged"), before, target);
             return;
         }
-        connect(m_changes.get(), &ChangeSet::applied, this,
-                [this, resource, before] { onApplied(resource, before); });
+        connect(m_changes.get(), &ChangeSet::applied, this, [this, resource, before] { onApplied(resource, before); });
         if (!m_changes->apply(auth))
             fail(ExitCode::Other, tr("The change could not be started."));
     });

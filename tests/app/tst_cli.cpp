@@ -83,8 +83,8 @@ private slots:
         m_cli.setUrl(m_url);
         Dialect mlflow3;
         mlflow3.generation = Dialect::Generation::Mlflow3;
-        m_fixture3 = std::make_unique<ServerFixture>(true, QStringLiteral("NO_PERMISSIONS"), QString(), QString(),
-                                                     mlflow3);
+        m_fixture3 =
+            std::make_unique<ServerFixture>(true, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), mlflow3);
         QVERIFY2(m_fixture3->started(), qPrintable(m_fixture3->error()));
     }
 
@@ -198,7 +198,8 @@ private slots:
         QVERIFY2(table.out.contains(QStringLiteral("/user1/experiment1")), qPrintable(table.out));
         QVERIFY(table.out.contains(QStringLiteral("MANAGE (admin)")));
 
-        const Result result = run(QStringList{QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("json")} + userSource());
+        const Result result = run(
+            QStringList{QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("json")} + userSource());
         QCOMPARE(result.exitCode, 0);
         QSet<QString> manage; // "user experiment-name source" for every MANAGE cell
         for (const QJsonValue& value : result.json().value(QStringLiteral("cells")).toArray()) {
@@ -220,7 +221,8 @@ private slots:
             QVERIFY2(manage.contains(QStringLiteral("admin ") + name + QStringLiteral(" admin")), qPrintable(name));
         }
 
-        const Result csv = run(QStringList{QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("csv")} + userSource());
+        const Result csv = run(
+            QStringList{QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("csv")} + userSource());
         QCOMPARE(csv.exitCode, 0);
         QVERIFY(csv.out.startsWith(QStringLiteral("user,resource_type,resource,level")));
         QVERIFY(csv.out.contains(QStringLiteral("user2,experiment,/user2/experiment1,MANAGE")));
@@ -254,9 +256,9 @@ private slots:
                  QStringLiteral("EDIT"));
 
         // access --user: the subject is the last --user; the sign-in account comes from the environment.
-        const Result byUser = run(QStringList{QStringLiteral("access"), QStringLiteral("--user"), QStringLiteral("user2"),
-                                               QStringLiteral("--json")} +
-                                   userSource());
+        const Result byUser = run(QStringList{QStringLiteral("access"), QStringLiteral("--user"),
+                                              QStringLiteral("user2"), QStringLiteral("--json")} +
+                                  userSource());
         QCOMPARE(byUser.exitCode, 0);
         QCOMPARE(byUser.json().value(QStringLiteral("username")).toString(), QStringLiteral("user2"));
         bool sawEdit = false;
@@ -291,9 +293,9 @@ private slots:
         const auto post = [&](const QByteArray& path, const QJsonObject& body) {
             return http.send("POST", path, headers, QJsonDocument(body).toJson(QJsonDocument::Compact), true);
         };
-        RawHttpClient::Response role = post("/api/3.0/mlflow/roles/create",
-                                            QJsonObject{{QStringLiteral("name"), QStringLiteral("auditors")},
-                                                        {QStringLiteral("workspace"), QStringLiteral("default")}});
+        RawHttpClient::Response role =
+            post("/api/3.0/mlflow/roles/create", QJsonObject{{QStringLiteral("name"), QStringLiteral("auditors")},
+                                                             {QStringLiteral("workspace"), QStringLiteral("default")}});
         QCOMPARE(role.status, 200);
         const qint64 roleId = QJsonDocument::fromJson(role.body)
                                   .object()
@@ -309,8 +311,8 @@ private slots:
                                   {QStringLiteral("permission"), QStringLiteral("READ")}})
                      .status,
                  200);
-        QCOMPARE(post("/api/3.0/mlflow/roles/assign",
-                      QJsonObject{{QStringLiteral("username"), QStringLiteral("user1")}, {QStringLiteral("role_id"), roleId}})
+        QCOMPARE(post("/api/3.0/mlflow/roles/assign", QJsonObject{{QStringLiteral("username"), QStringLiteral("user1")},
+                                                                  {QStringLiteral("role_id"), roleId}})
                      .status,
                  200);
 
@@ -326,9 +328,9 @@ private slots:
         bool named = false;
         for (const QJsonValue& value : json.json().value(QStringLiteral("cells")).toArray()) {
             const QJsonObject cell = value.toObject();
-            named = named || (cell.value(QStringLiteral("user")).toString() == QLatin1String("user1") &&
-                              cell.value(QStringLiteral("reason")).toString() ==
-                                  QLatin1String("READ through role auditors"));
+            named = named ||
+                    (cell.value(QStringLiteral("user")).toString() == QLatin1String("user1") &&
+                     cell.value(QStringLiteral("reason")).toString() == QLatin1String("READ through role auditors"));
         }
         QVERIFY2(named, qPrintable(json.out));
 
@@ -349,6 +351,34 @@ private slots:
                      .value(QStringLiteral("source"))
                      .toString(),
                  QStringLiteral("role"));
+    }
+
+    // 3.14 has no update, so a level change is revoke then grant. user1 lowering its own MANAGE loses the right to
+    // grant with the revoke: the grant is refused, and the CLI says both facts and exits 6 (partial failure).
+    void levelChangeStoppedHalfWayIsAPartialFailure()
+    {
+        useGeneration(true);
+        const QString experiment = QStringLiteral("/user1/experiment1");
+        const QMap<QString, QString> asUser1{
+            {QStringLiteral("MLFLOW_TRACKING_USERNAME"), QStringLiteral("user1")},
+            {QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("user1-password")}};
+        const Result half = run({QStringLiteral("grant"), QStringLiteral("user1"), QStringLiteral("READ"),
+                                 QStringLiteral("--experiment"), experiment},
+                                asUser1);
+        QCOMPARE(half.exitCode, 6);
+        QVERIFY2(half.err.contains(QStringLiteral("the old MANAGE grant was revoked")), qPrintable(half.describe()));
+        QVERIFY2(half.err.contains(QStringLiteral("granting READ then failed")), qPrintable(half.err));
+        QVERIFY2(half.err.contains(QStringLiteral("restore")), qPrintable(half.err));
+        QCOMPARE(accessRow(experiment, QStringLiteral("user1")).value(QStringLiteral("source")).toString(),
+                 QStringLiteral("unknown"));
+
+        // The admin puts the old level back.
+        const Result restore = run({QStringLiteral("grant"), QStringLiteral("user1"), QStringLiteral("MANAGE"),
+                                    QStringLiteral("--experiment"), experiment, QStringLiteral("--json")});
+        QCOMPARE(restore.exitCode, 0);
+        QCOMPARE(restore.json().value(QStringLiteral("action")).toString(), QStringLiteral("created"));
+        QCOMPARE(accessRow(experiment, QStringLiteral("user1")).value(QStringLiteral("permission")).toString(),
+                 QStringLiteral("MANAGE"));
     }
 
     void grantErrors_data() { addGenerations(); }

@@ -633,8 +633,7 @@ void TestChangeSet::halfAppliedLevelChangeKeepsBothFacts()
 
     // The moment the revoke is accepted, the account loses its rights: the grant that follows is refused (403).
     QMetaObject::Connection demote = connect(
-        &directory, &Directory::grantChanged, &directory,
-        [&](const QString& username, ResourceType, const QString&) {
+        &directory, &Directory::grantChanged, &directory, [&](const QString& username, ResourceType, const QString&) {
             if (username == DemoData::user2Username)
                 session.connection->setCredentials(DemoData::user2Username, DemoData::user2Password);
         });

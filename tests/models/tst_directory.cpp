@@ -25,8 +25,6 @@ private slots:
     void mutatorsEmitFineGrainedSignals();
     void experimentNameFilterReachesServer();
     void modelNameFilterReachesServer();
-
-private:
     void loadsDemoInAFewRequests_data() { addGenerations(); }
     void loadsDemoInAFewRequests();
     void rolesPatternsFloorsAndHiddenRoles();
@@ -439,16 +437,15 @@ void TestDirectory::rolesPatternsFloorsAndHiddenRoles()
         }
         return id;
     };
-    const qint64 auditors = makeRole(QStringLiteral("auditors"), QStringLiteral("experiment"), u1e1,
-                                     PermissionLevel::Read);
-    const qint64 modelReaders =
-        makeRole(QStringLiteral("model-readers"), QStringLiteral("registered_model"), QStringLiteral("*"),
-                 PermissionLevel::Read);
+    const qint64 auditors =
+        makeRole(QStringLiteral("auditors"), QStringLiteral("experiment"), u1e1, PermissionLevel::Read);
+    const qint64 modelReaders = makeRole(QStringLiteral("model-readers"), QStringLiteral("registered_model"),
+                                         QStringLiteral("*"), PermissionLevel::Read);
     const qint64 unused = makeRole(QStringLiteral("unused"), QString(), QString(), PermissionLevel::Read);
     QVERIFY(auditors > 0 && modelReaders > 0 && unused > 0);
     // auditors also reads user2's own experiment, where user2 has MANAGE directly.
-    RolePermissionJob* more = rbac->addRolePermission(auditors, QStringLiteral("experiment"), u2e1,
-                                                      PermissionLevel::Read);
+    RolePermissionJob* more =
+        rbac->addRolePermission(auditors, QStringLiteral("experiment"), u2e1, PermissionLevel::Read);
     QVERIFY(waitFor(more));
     QVERIFY(!more->hasError());
     for (const qint64 role : {auditors, modelReaders}) {
@@ -489,10 +486,10 @@ void TestDirectory::rolesPatternsFloorsAndHiddenRoles()
     QCOMPARE(p.level, PermissionLevel::Read);
     QCOMPARE(p.detail, QStringLiteral("model-readers"));
     QVERIFY2(p.reason().contains(QStringLiteral("all resources")), qPrintable(p.reason()));
-    QCOMPARE(directory.effectivePermission(DemoData::user1Username, ResourceType::RegisteredModel,
-                                           QStringLiteral("churn"))
-                 .source,
-             EffectivePermission::Source::DefaultPermission);
+    QCOMPARE(
+        directory.effectivePermission(DemoData::user1Username, ResourceType::RegisteredModel, QStringLiteral("churn"))
+            .source,
+        EffectivePermission::Source::DefaultPermission);
     // A direct grant and a role on one experiment: the highest wins, and the reason lists both.
     p = directory.effectivePermission(DemoData::user2Username, ResourceType::Experiment, u2e1);
     QCOMPARE(p.level, PermissionLevel::Manage);
@@ -512,11 +509,11 @@ void TestDirectory::rolesPatternsFloorsAndHiddenRoles()
 
     // What the server says agrees with the Directory (users/permissions/get resolves roles, and the floor is the
     // server's NO_PERMISSIONS).
-    ApiReply* server = session.connection->get(
-        QStringLiteral("/api/3.0/mlflow/users/permissions/get"),
-        QUrlQuery{{QStringLiteral("username"), DemoData::user2Username},
-                  {QStringLiteral("resource_type"), QStringLiteral("experiment")},
-                  {QStringLiteral("resource_id"), u1e1}});
+    ApiReply* server =
+        session.connection->get(QStringLiteral("/api/3.0/mlflow/users/permissions/get"),
+                                QUrlQuery{{QStringLiteral("username"), DemoData::user2Username},
+                                          {QStringLiteral("resource_type"), QStringLiteral("experiment")},
+                                          {QStringLiteral("resource_id"), u1e1}});
     QVERIFY(waitFor(server));
     QVERIFY(!server->hasError());
     QCOMPARE(server->json().value(QStringLiteral("permission")).toString(), QStringLiteral("READ"));
@@ -533,19 +530,19 @@ void TestDirectory::rolesInMemory()
     hidden.id = 1;
     hidden.name = Role::hiddenUserRoleName(2);
     hidden.workspace = QStringLiteral("default");
-    hidden.permissions.append(RolePermission{10, 1, QStringLiteral("experiment"), QStringLiteral("7"),
-                                             PermissionLevel::Use});
-    hidden.permissions.append(RolePermission{11, 1, QStringLiteral("prompt"), QStringLiteral("p"),
-                                             PermissionLevel::Read});
+    hidden.permissions.append(
+        RolePermission{10, 1, QStringLiteral("experiment"), QStringLiteral("7"), PermissionLevel::Use});
+    hidden.permissions.append(
+        RolePermission{11, 1, QStringLiteral("prompt"), QStringLiteral("p"), PermissionLevel::Read});
     // A real 3.14 accepts roles/permissions/add with "*" on a hidden role too.
-    hidden.permissions.append(RolePermission{12, 1, QStringLiteral("registered_model"), QStringLiteral("*"),
-                                             PermissionLevel::Read});
+    hidden.permissions.append(
+        RolePermission{12, 1, QStringLiteral("registered_model"), QStringLiteral("*"), PermissionLevel::Read});
     Role editors;
     editors.id = 5;
     editors.name = QStringLiteral("editors");
     editors.workspace = QStringLiteral("default");
-    editors.permissions.append(RolePermission{20, 5, QStringLiteral("experiment"), QStringLiteral("*"),
-                                              PermissionLevel::Edit});
+    editors.permissions.append(
+        RolePermission{20, 5, QStringLiteral("experiment"), QStringLiteral("*"), PermissionLevel::Edit});
     User bob;
     bob.id = 2;
     bob.username = QStringLiteral("bob");
@@ -571,16 +568,16 @@ void TestDirectory::rolesInMemory()
     QCOMPARE(p.source, EffectivePermission::Source::ExplicitGrant);
     QCOMPARE(p.reason(), QStringLiteral("READ by direct grant (all resources)"));
     // Default unknown and no grant or role: unknown, never guessed.
-    QCOMPARE(directory.effectivePermission(QStringLiteral("carol"), ResourceType::Experiment, QStringLiteral("7"))
-                 .source,
-             EffectivePermission::Source::Unknown);
+    QCOMPARE(
+        directory.effectivePermission(QStringLiteral("carol"), ResourceType::Experiment, QStringLiteral("7")).source,
+        EffectivePermission::Source::Unknown);
     QCOMPARE(directory.usersWithAccessCount(ResourceType::Experiment, QStringLiteral("99")), 1);
     QCOMPARE(directory.usersWithAccessCount(ResourceType::RegisteredModel, QStringLiteral("m")), 1);
     // A pending change goes through the same rule: with the direct grant gone, the role still gives EDIT.
-    QCOMPARE(directory.resolve(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("7"), false,
-                               std::nullopt)
-                 .level,
-             PermissionLevel::Edit);
+    QCOMPARE(
+        directory.resolve(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("7"), false, std::nullopt)
+            .level,
+        PermissionLevel::Edit);
     // On 2.x the same rows would be used as they are: no roles there.
     directory.setGeneration(ApiGeneration::Legacy);
     QCOMPARE(directory.effectivePermission(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("7")).level,
