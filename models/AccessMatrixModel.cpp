@@ -156,7 +156,7 @@ QString AccessMatrixModel::cellText(const EffectivePermission& permission, bool 
         // A staged explicit level is not a grant yet: ◆ replaces ●.
         return Permissions::name(permission.level) + (pending ? QStringLiteral(" ◆") : QStringLiteral(" ●"));
     case EffectivePermission::Source::Role:
-        text = tr("%1 (role)").arg(Permissions::name(permission.level));
+        text = tr("%1 (role %2)").arg(Permissions::name(permission.level), permission.detail);
         break;
     case EffectivePermission::Source::DefaultPermission:
         text = permission.level == PermissionLevel::NoPermissions

@@ -77,9 +77,18 @@ bool createSchema(const QSqlDatabase& db, QString* error)
     QSqlQuery query(db);
     if (!query.prepare(QStringLiteral(
             "CREATE TABLE IF NOT EXISTS staged_grants (username TEXT NOT NULL, resource_type TEXT NOT NULL, "
-            "resource_id TEXT NOT NULL, revoke INTEGER NOT NULL, level TEXT, "
+            "resource_id TEXT NOT NULL, revoke INTEGER NOT NULL, level TEXT, revoked_level TEXT, "
             "PRIMARY KEY (username, resource_type, resource_id))")) ||
         !exec(query, error))
+        return false;
+    // Files written before half-applied level changes were kept lack the column.
+    if (!query.prepare(QStringLiteral("SELECT name FROM pragma_table_info('staged_grants') WHERE name = ?")))
+        return false;
+    query.addBindValue(QStringLiteral("revoked_level"));
+    if (!exec(query, error))
+        return false;
+    if (!query.next() && (!query.prepare(QStringLiteral("ALTER TABLE staged_grants ADD COLUMN revoked_level TEXT")) ||
+                          !exec(query, error)))
         return false;
     if (!query.prepare(QStringLiteral(
             "CREATE TABLE IF NOT EXISTS staged_users (username TEXT PRIMARY KEY, create_user INTEGER NOT NULL, "
@@ -115,6 +124,21 @@ QString ApiCall::description() const
         return QCoreApplication::translate("ApiCall", "Delete user %1").arg(username);
     }
     return {};
+}
+
+QString ApiCall::endpoint(ApiGeneration generation) const
+{
+    if (generation != ApiGeneration::Rbac)
+        return legacyEndpoint();
+    switch (kind) {
+    case Kind::CreateGrant:
+    case Kind::UpdateGrant: // never planned for 3.13+, which has no update
+        return QStringLiteral("POST /api/3.0/mlflow/users/permissions/grant");
+    case Kind::DeleteGrant:
+        return QStringLiteral("POST /api/3.0/mlflow/users/permissions/revoke");
+    default:
+        return legacyEndpoint(); // users stay under /api/2.0/mlflow/users/*
+    }
 }
 
 QString ApiCall::legacyEndpoint() const
@@ -183,25 +207,15 @@ public:
     // Returns the number of changes to send.
     int prepare()
     {
-        const bool inPlace = m_auth->canUpdateGrantInPlace();
-        const bool noPermissions = m_auth->canGrantNoPermissions();
         m_phases.resize(3);
-        const QList<StagedUser> users = m_set->stagedUsers();
-        for (const StagedUser& user : users) {
+        const QList<PlannedChange> changes = m_set->plan(PlanRules::of(*m_auth));
+        for (const PlannedChange& change : changes) {
             Unit unit;
-            unit.isUser = true;
-            unit.username = user.username;
-            unit.calls = m_set->callsFor(user);
-            const int phase = user.remove ? 2 : (m_set->isStagedCreation(user.username) ? 0 : 1);
-            addUnit(phase, std::move(unit));
-        }
-        const QList<StagedGrant> grants = m_set->stagedGrants();
-        for (const StagedGrant& grant : grants) {
-            Unit unit;
-            unit.cell = grant.cell;
-            unit.username = grant.cell.username;
-            unit.calls = m_set->callsFor(grant, inPlace, noPermissions);
-            addUnit(1, std::move(unit));
+            unit.isUser = change.isUser;
+            unit.username = change.username;
+            unit.cell = change.cell;
+            unit.calls = change.calls;
+            addUnit(change.phase, std::move(unit));
         }
         return m_total;
     }
@@ -293,6 +307,11 @@ private:
             if (call.kind == ApiCall::Kind::CreateUser)
                 created = static_cast<UserJob*>(job)->value();
             m_set->commit(call, created);
+            ++m_summary.committedCalls;
+            // A revoke that is not the change's last call is half of a level change: until the grant goes
+            // through, the user has lost the old level, and the staged change must say so.
+            if (!unit.isUser && call.kind == ApiCall::Kind::DeleteGrant && unit.next + 1 < unit.calls.size())
+                m_set->markRevoked(unit.cell, call.level);
             ++unit.next;
             step(phase, index);
         });
@@ -331,11 +350,16 @@ private:
 
     void unitDone(const Unit& unit, const ApiError& error)
     {
-        m_summary.results.append(ChangeResult{unit.description, error});
+        const StagedGrant* staged =
+            unit.isUser ? nullptr
+                        : m_set->stagedGrant(unit.cell.username, unit.cell.resource.type, unit.cell.resource.id);
+        const bool halfApplied = error.isError() && staged && staged->isHalfApplied();
+        m_summary.results.append(ChangeResult{unit.description, error, halfApplied});
         if (error.isError())
             ++m_summary.failed;
         else
             ++m_summary.succeeded;
+        m_summary.halfApplied += halfApplied ? 1 : 0;
         m_set->settle(unit.isUser, unit.username, unit.cell, error);
         emit m_set->progress(m_summary.succeeded + m_summary.failed, m_total);
         if (--m_running == 0) {
@@ -399,8 +423,10 @@ bool ChangeSet::pushGrant(const GrantCell& cell, std::optional<PermissionLevel> 
         level = std::nullopt;
     const std::optional<StagedGrant> before = grantEntry(cell);
     std::optional<StagedGrant> after;
+    // Staging the cell again keeps the fact that an earlier apply revoked its old level; staging what the server
+    // now has (no grant) accepts that loss.
     if (level != m_directory->explicitLevel(cell.username, cell.resource.type, cell.resource.id))
-        after = StagedGrant{cell, level, ApiError()};
+        after = StagedGrant{cell, level, ApiError(), before ? before->revokedLevel : std::nullopt};
     const bool same = before.has_value() == after.has_value() && (!before || before->target == after->target);
     if (same)
         return true;
@@ -566,7 +592,8 @@ std::optional<EffectivePermission> ChangeSet::pendingPermission(const QString& u
     if (!grant && !adminChanges)
         return std::nullopt;
     const bool admin = adminChanges ? *user->admin : loadedAdmin;
-    return m_directory->resolve(admin, grant ? grant->target : m_directory->explicitLevel(username, type, resourceId));
+    return m_directory->resolve(username, type, resourceId, admin,
+                                grant ? grant->target : m_directory->explicitLevel(username, type, resourceId));
 }
 
 std::optional<PermissionLevel> ChangeSet::pendingLevel(const QString& username, ResourceType type,
@@ -589,14 +616,14 @@ bool ChangeSet::needsPasswords() const
     return std::any_of(m_users.cbegin(), m_users.cend(), [](const StagedUser& user) { return user.needsPassword(); });
 }
 
-QList<ApiCall> ChangeSet::callsFor(const StagedGrant& grant, bool canUpdateInPlace, bool canGrantNoPermissions) const
+QList<ApiCall> ChangeSet::callsFor(const StagedGrant& grant, const PlanRules& rules) const
 {
     const GrantCell& cell = grant.cell;
     // The user's deletion takes their grants with it.
     if (const StagedUser* user = stagedUser(cell.username); user && user->remove)
         return {};
     std::optional<PermissionLevel> target = grant.target;
-    if (target == PermissionLevel::NoPermissions && !canGrantNoPermissions)
+    if (target == PermissionLevel::NoPermissions && !rules.storesNoPermissions)
         target = std::nullopt;
     const auto loaded = m_directory->explicitLevel(cell.username, cell.resource.type, cell.resource.id);
     if (target == loaded)
@@ -616,12 +643,13 @@ QList<ApiCall> ChangeSet::callsFor(const StagedGrant& grant, bool canUpdateInPla
         return {call};
     }
     call.level = *target;
-    if (canUpdateInPlace) {
+    if (rules.updateInPlace) {
         call.kind = ApiCall::Kind::UpdateGrant;
         return {call};
     }
     ApiCall remove = call;
     remove.kind = ApiCall::Kind::DeleteGrant;
+    remove.level = *loaded; // what the revoke takes away, and what a restore would give back
     call.kind = ApiCall::Kind::CreateGrant;
     return {remove, call};
 }
@@ -658,19 +686,73 @@ QList<ApiCall> ChangeSet::callsFor(const StagedUser& user) const
     return calls;
 }
 
-QList<ApiCall> ChangeSet::toApiCalls(bool canUpdateInPlace) const
+PlanRules PlanRules::forGeneration(ApiGeneration generation)
 {
-    const bool canGrantNoPermissions = m_directory->generation() != ApiGeneration::Rbac;
-    QList<ApiCall> phases[3];
+    PlanRules rules;
+    rules.updateInPlace = generation != ApiGeneration::Rbac;
+    rules.storesNoPermissions = generation != ApiGeneration::Rbac;
+    return rules;
+}
+
+PlanRules PlanRules::of(const AuthApi& auth)
+{
+    PlanRules rules;
+    rules.updateInPlace = auth.canUpdateGrantInPlace();
+    rules.storesNoPermissions = auth.canGrantNoPermissions();
+    return rules;
+}
+
+QList<PlannedChange> ChangeSet::plan(const PlanRules& rules) const
+{
+    QList<PlannedChange> phases[3];
     const QList<StagedUser> users = stagedUsers();
     for (const StagedUser& user : users) {
-        const int phase = user.remove ? 2 : (isStagedCreation(user.username) ? 0 : 1);
-        phases[phase] += callsFor(user);
+        PlannedChange change;
+        change.isUser = true;
+        change.username = user.username;
+        change.phase = user.remove ? 2 : (isStagedCreation(user.username) ? 0 : 1);
+        change.calls = callsFor(user);
+        phases[change.phase].append(change);
     }
     const QList<StagedGrant> grants = stagedGrants();
-    for (const StagedGrant& grant : grants)
-        phases[1] += callsFor(grant, canUpdateInPlace, canGrantNoPermissions);
+    for (const StagedGrant& grant : grants) {
+        PlannedChange change;
+        change.username = grant.cell.username;
+        change.cell = grant.cell;
+        change.phase = 1;
+        change.calls = callsFor(grant, rules);
+        phases[1].append(change);
+    }
     return phases[0] + phases[1] + phases[2];
+}
+
+QList<ApiCall> ChangeSet::toApiCalls(const PlanRules& rules) const
+{
+    QList<ApiCall> calls;
+    const QList<PlannedChange> changes = plan(rules);
+    for (const PlannedChange& change : changes)
+        calls += change.calls;
+    return calls;
+}
+
+bool ChangeSet::restoreRevokedLevel(const QString& username, ResourceType type, const QString& resourceId)
+{
+    const StagedGrant* grant = stagedGrant(username, type, resourceId);
+    if (m_applying || !grant || !grant->isHalfApplied())
+        return false;
+    const PermissionLevel old = *grant->revokedLevel;
+    m_undo.push(new GrantCommand(this, grant->cell, *grant, StagedGrant{grant->cell, old, ApiError(), std::nullopt},
+                                 tr("Restore %1 of %2").arg(Permissions::name(old), username)));
+    return true;
+}
+
+void ChangeSet::markRevoked(const GrantCell& cell, PermissionLevel level)
+{
+    auto it = m_grants.find(cell);
+    if (it == m_grants.end())
+        return;
+    it->revokedLevel = level;
+    emit grantStagingChanged(cell.username, cell.resource.type, cell.resource.id);
 }
 
 bool ChangeSet::apply(AuthApi* auth)
@@ -699,7 +781,8 @@ void ChangeSet::applyFinished(const ApplySummary& summary)
     }
     // Undo steps describe changes relative to the state before the apply; once anything went through they would
     // undo into nonsense, so the history restarts from the new state.
-    if (summary.succeeded > 0)
+    // A half-applied level change counts: its revoke changed the server.
+    if (summary.succeeded > 0 || summary.committedCalls > 0)
         m_undo.clear();
     emit changed();
     scheduleAutoSave();
@@ -847,13 +930,14 @@ bool ChangeSet::save(const QString& path, QString* error) const
               query.prepare(QStringLiteral("DELETE FROM staged_users")) && exec(query, error);
     if (ok) {
         ok = query.prepare(QStringLiteral("INSERT INTO staged_grants (username, resource_type, resource_id, revoke, "
-                                          "level) VALUES (?, ?, ?, ?, ?)"));
+                                          "level, revoked_level) VALUES (?, ?, ?, ?, ?, ?)"));
         for (auto it = m_grants.cbegin(); ok && it != m_grants.cend(); ++it) {
             query.bindValue(0, it->cell.username);
             query.bindValue(1, Resources::wireName(it->cell.resource.type));
             query.bindValue(2, it->cell.resource.id);
             query.bindValue(3, it->target ? 0 : 1);
             query.bindValue(4, it->target ? QVariant(Permissions::name(*it->target)) : QVariant());
+            query.bindValue(5, it->revokedLevel ? QVariant(Permissions::name(*it->revokedLevel)) : QVariant());
             ok = exec(query, error);
         }
     }
@@ -899,8 +983,8 @@ bool ChangeSet::restore(const QString& path, QString* error)
         if (!createSchema(db, error))
             return false;
         QSqlQuery query(db);
-        if (!query.prepare(
-                QStringLiteral("SELECT username, resource_type, resource_id, revoke, level FROM staged_grants")) ||
+        if (!query.prepare(QStringLiteral(
+                "SELECT username, resource_type, resource_id, revoke, level, revoked_level FROM staged_grants")) ||
             !exec(query, error))
             return false;
         while (query.next()) {
@@ -913,6 +997,7 @@ bool ChangeSet::restore(const QString& path, QString* error)
             grant.cell = GrantCell{query.value(0).toString(), ResourceKey{*type, query.value(2).toString()}};
             if (!revoke)
                 grant.target = level;
+            grant.revokedLevel = Permissions::parse(query.value(5).toString());
             grants.insert(grant.cell, grant);
         }
         if (!query.prepare(

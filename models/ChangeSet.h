@@ -38,6 +38,11 @@ struct StagedGrant
     GrantCell cell;
     std::optional<PermissionLevel> target; // nullopt: remove the explicit row
     ApiError error;                        // why the last apply of this change failed
+    // Set when an apply revoked this old level to grant `target` (3.13+ has no in-place update) and the grant
+    // failed: the user now has no direct grant here. Apply again to retry `target`, or restoreRevokedLevel().
+    std::optional<PermissionLevel> revokedLevel;
+
+    bool isHalfApplied() const { return revokedLevel.has_value(); }
 };
 
 // Staged operations on one user. A password lives only here, in memory; it is never saved to disk, so a restored
@@ -72,6 +77,8 @@ struct ApiCall
     QString description() const;
     // The request it becomes on a legacy (2.x-3.12) server, e.g. "POST /api/2.0/mlflow/users/create".
     QString legacyEndpoint() const;
+    // The request on a server of that generation (3.13+ grants go through /api/3.0/mlflow/users/permissions/*).
+    QString endpoint(ApiGeneration generation) const;
 
     friend bool operator==(const ApiCall& a, const ApiCall& b)
     {
@@ -80,11 +87,35 @@ struct ApiCall
     }
 };
 
+// How a server turns staged changes into calls. Every caller that sends or shows calls (the apply, the review
+// dialog, the CLI's grant, revoke and apply) asks the ChangeSet's one planner with these rules, so a server
+// generation with other rules needs a new rule here, not another planner.
+struct PlanRules
+{
+    bool updateInPlace = true;       // 2.x-3.12 change a level with one update; 3.13+ revoke, then grant
+    bool storesNoPermissions = true; // 2.x-3.12 keep an explicit NO_PERMISSIONS row; on 3.13+ it means no grant
+
+    static PlanRules forGeneration(ApiGeneration generation);
+    static PlanRules of(const AuthApi& auth);
+};
+
+// The calls of one staged change, in order, and the phase they run in (0 create users; 1 admin flags, passwords
+// and grants; 2 delete users).
+struct PlannedChange
+{
+    bool isUser = false;
+    QString username;
+    GrantCell cell; // grant changes only
+    int phase = 1;
+    QList<ApiCall> calls;
+};
+
 // The outcome of one staged change after apply().
 struct ChangeResult
 {
     QString description;
-    ApiError error; // isError() false: applied
+    ApiError error;           // isError() false: applied
+    bool halfApplied = false; // a level change whose revoke went through and whose grant failed
     bool ok() const { return !error.isError(); }
 };
 
@@ -92,6 +123,8 @@ struct ApplySummary
 {
     int succeeded = 0;
     int failed = 0;
+    int halfApplied = 0;    // of the failed ones
+    int committedCalls = 0; // calls the server accepted, including those of failed changes
     QList<ChangeResult> results;
 };
 
@@ -156,9 +189,18 @@ public:
     // Whether some staged create or reset lacks its password (after restore()).
     bool needsPasswords() const;
 
-    // The minimal calls, in the order apply() sends them: user creations, then admin flags, passwords and grants,
-    // then user deletions. On servers without in-place update (3.13+) an update becomes delete + create.
-    QList<ApiCall> toApiCalls(bool canUpdateInPlace = true) const;
+    // The planner: each staged change with its minimal calls, sorted by phase then user, type and resource. On
+    // servers without in-place update (3.13+) a level change becomes revoke + grant. A change the server already
+    // matches (e.g. after a refresh) has no calls.
+    QList<PlannedChange> plan(const PlanRules& rules) const;
+    // The calls of plan(), in the order apply() sends them: user creations, then admin flags, passwords and
+    // grants, then user deletions. Without rules, those of the Directory's generation.
+    QList<ApiCall> toApiCalls(const PlanRules& rules) const;
+    QList<ApiCall> toApiCalls() const { return toApiCalls(PlanRules::forGeneration(m_directory->generation())); }
+
+    // Stages the level a half-applied change revoked (see StagedGrant::revokedLevel) in place of its target, so
+    // the next apply puts the old grant back. False when the cell is not half-applied or an apply is running.
+    bool restoreRevokedLevel(const QString& username, ResourceType type, const QString& resourceId);
 
     // Sends everything; false when empty or an apply is already running. Emits progress() and applied().
     bool apply(AuthApi* auth);
@@ -200,7 +242,8 @@ private:
     std::optional<StagedUser> userEntry(const QString& username) const;
     bool pushGrant(const GrantCell& cell, std::optional<PermissionLevel> level);
 
-    QList<ApiCall> callsFor(const StagedGrant& grant, bool canUpdateInPlace, bool canGrantNoPermissions) const;
+    QList<ApiCall> callsFor(const StagedGrant& grant, const PlanRules& rules) const;
+    void markRevoked(const GrantCell& cell, PermissionLevel level);
     QList<ApiCall> callsFor(const StagedUser& user) const;
     void applyFinished(const ApplySummary& summary);
     void commit(const ApiCall& call, const User& created);

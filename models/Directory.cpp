@@ -2,9 +2,12 @@
 
 #include "api/AuthDatabaseReader.h"
 #include "api/KnownUsersRegistry.h"
+#include "api/RbacAuthApi.h"
 #include "api/TrackingApi.h"
 
 #include <QTimer>
+
+#include <algorithm>
 
 // One load in flight: the user listing, one users/get per user, and the two searches, all running at once (the
 // Connection's queue bounds what is on the wire). Results are collected here and handed to the Directory in one go,
@@ -34,6 +37,10 @@ public:
             track(models, [this, models] { m_models = models->value(); });
         }
 
+        if (auto* rbac = qobject_cast<RbacAuthApi*>(m_auth.data()); rbac && rbac->canListUsers()) {
+            listEverything(rbac);
+            return;
+        }
         if (m_auth->canListUsers()) {
             UserListJob* listing = m_auth->listUsers();
             track(listing, [this, listing] { fetchUsers(listing->value()); });
@@ -61,6 +68,52 @@ private:
             onSuccess();
             stepDone();
         });
+    }
+
+    // MLflow 3.13+: for an admin, users/list carries every user's roles (the hidden ones hold the direct grants)
+    // and roles/list without a workspace every role with its permissions, so two requests replace one users/get
+    // per user. Other accounts may not list every role (403 on 3.14) and see only their own roles in users/list;
+    // for them each user is read as before, which shows what that account may see.
+    void listEverything(RbacAuthApi* auth)
+    {
+        m_total += 1;
+        UserListJob* listing = auth->listUsers();
+        RoleListJob* roles = auth->listRoles();
+        m_jobs.append(listing);
+        m_jobs.append(roles);
+        const auto bothDone = [this, listing, roles] {
+            if (m_finished || !listing->isFinished() || !roles->isFinished())
+                return;
+            if (listing->hasError()) {
+                fail(listing->error());
+                return;
+            }
+            if (roles->hasError() && roles->error().kind() != ApiError::Kind::PermissionDenied) {
+                fail(roles->error());
+                return;
+            }
+            // Only an admin's users/list carries every user's roles; anyone else sees just their own there.
+            const QString self = m_auth->connection() ? m_auth->connection()->username() : QString();
+            const QList<User>& listed = listing->value().users;
+            const bool admin = std::any_of(listed.cbegin(), listed.cend(),
+                                           [&self](const User& user) { return user.username == self && user.isAdmin; });
+            if (roles->hasError() || !admin) {
+                fetchUsers(listing->value()); // first: it adds its requests to the total
+                stepDone();
+                stepDone(); // the roles request: answered, with nothing to use
+                return;
+            }
+            m_source = listing->value().source;
+            m_users = QVector<User>(listing->value().users.cbegin(), listing->value().users.cend());
+            m_roles = roles->value();
+            stepDone();
+            stepDone();
+        };
+        for (ApiJob* job : {static_cast<ApiJob*>(listing), static_cast<ApiJob*>(roles)}) {
+            job->setAutoDelete(false);
+            connect(job, &ApiJob::finished, this, bothDone);
+            connect(this, &QObject::destroyed, job, &QObject::deleteLater);
+        }
     }
 
     void listFromLocalSource()
@@ -141,7 +194,7 @@ private:
         // Before the contents, so that whoever follows reset() already knows the experiments are a filtered part.
         m_directory->m_experimentNameFilter = m_options.experimentNameContains;
         m_directory->m_modelNameFilter = m_options.modelNameContains;
-        m_directory->setContents(users, m_experiments, m_models, m_source);
+        m_directory->setContents(users, m_experiments, m_models, m_source, m_roles);
         m_directory->finishLoad(this, ApiError());
     }
 
@@ -165,6 +218,7 @@ private:
     QVector<User> m_users; // in listing order; empty username = gone on the server
     QList<Experiment> m_experiments;
     QList<RegisteredModel> m_models;
+    QList<Role> m_roles; // 3.13+ roles/list, for an admin
     ListingSource m_source = ListingSource::ServerApi;
     int m_done = 0;
     int m_total = 0;
@@ -176,7 +230,7 @@ Directory::Directory(QObject* parent) : QObject(parent) {}
 Directory::~Directory() = default;
 
 void Directory::setContents(const QList<User>& users, const QList<Experiment>& experiments,
-                            const QList<RegisteredModel>& models, ListingSource source)
+                            const QList<RegisteredModel>& models, ListingSource source, const QList<Role>& roles)
 {
     emit aboutToReset();
     clearIndexes();
@@ -190,6 +244,7 @@ void Directory::setContents(const QList<User>& users, const QList<Experiment>& e
         User stored = user;
         stored.experimentGrants.clear();
         stored.modelGrants.clear();
+        stored.roles.clear();
         m_userRows.insert(stored.username, static_cast<int>(m_users.size()));
         m_adminCount += stored.isAdmin ? 1 : 0;
         m_users.append(std::move(stored));
@@ -197,6 +252,37 @@ void Directory::setContents(const QList<User>& users, const QList<Experiment>& e
             insertGrant(user.username, ResourceType::Experiment, grant.resourceId, grant.level);
         for (const Grant& grant : user.modelGrants)
             insertGrant(user.username, ResourceType::RegisteredModel, grant.resourceId, grant.level);
+        for (const Role& role : user.roles) {
+            if (role.isHiddenUserRole()) {
+                // 3.13+ keeps direct grants as the rows of this role; other resource types are not shown here.
+                for (const RolePermission& permission : role.permissions) {
+                    const auto type = Resources::parseWireName(permission.resourceType);
+                    if (!type)
+                        continue;
+                    if (!permission.isPattern()) {
+                        insertGrant(user.username, *type, permission.resourcePattern, permission.level);
+                        continue;
+                    }
+                    RoleIndex& patterns = m_directPatterns[user.username];
+                    auto& all = *type == ResourceType::Experiment ? patterns.allExperiments : patterns.allModels;
+                    all = std::max(all.value_or(permission.level), permission.level);
+                }
+                continue;
+            }
+            const int row = addRole(role);
+            if (!m_userRoles.value(user.username).contains(row)) {
+                m_userRoles[user.username].append(row);
+                m_roles[row].members.append(user.username);
+            }
+        }
+    }
+    for (const Role& role : roles) {
+        if (role.isHiddenUserRole())
+            continue;
+        const int row = addRole(role);
+        // roles/list is what the server holds now; a role embedded in users/list may be cut to what was visible.
+        m_roles[row].role = role;
+        indexRole(row);
     }
 
     m_experiments.reserve(experiments.size());
@@ -339,31 +425,68 @@ std::optional<PermissionLevel> Directory::explicitLevel(const QString& username,
 EffectivePermission Directory::effectivePermission(const QString& username, ResourceType type,
                                                    const QString& resourceId) const
 {
-    return resolve(isAdmin(username), explicitLevel(username, type, resourceId));
+    return resolve(username, type, resourceId, isAdmin(username), explicitLevel(username, type, resourceId));
 }
 
-EffectivePermission Directory::resolve(bool isAdmin, std::optional<PermissionLevel> explicitLevel) const
+EffectivePermission Directory::resolve(const QString& username, ResourceType type, const QString& resourceId,
+                                       bool isAdmin, std::optional<PermissionLevel> explicitLevel) const
 {
+    using Source = EffectivePermission::Source;
+    using Contributor = EffectivePermission::Contributor;
     EffectivePermission result;
     if (isAdmin) {
         result.level = PermissionLevel::Manage;
-        result.source = EffectivePermission::Source::Admin;
+        result.source = Source::Admin;
         return result;
     }
-    if (explicitLevel) {
-        result.level = *explicitLevel;
-        result.source = EffectivePermission::Source::ExplicitGrant;
-        // 3.13+ treats default_permission as a floor; 2.x-3.12 use an explicit row as is, even when weaker.
-        if (m_generation == ApiGeneration::Rbac && m_defaultPermission && *m_defaultPermission > *explicitLevel) {
+    if (m_generation != ApiGeneration::Rbac) {
+        // 2.x-3.12: an explicit row is used as it is, even when weaker than the default.
+        if (explicitLevel) {
+            result.level = *explicitLevel;
+            result.source = Source::ExplicitGrant;
+        } else if (m_defaultPermission) {
             result.level = *m_defaultPermission;
-            result.source = EffectivePermission::Source::DefaultPermission;
+            result.source = Source::DefaultPermission;
         }
         return result;
     }
-    if (m_defaultPermission) {
-        result.level = *m_defaultPermission;
-        result.source = EffectivePermission::Source::DefaultPermission;
+
+    // 3.13+: everything that applies, highest first; on a tie a grant is named before a role, a role before the
+    // default, because that is what the admin would change.
+    QList<Contributor> contributors;
+    if (explicitLevel)
+        contributors.append(Contributor{*explicitLevel, Source::ExplicitGrant, QString(), false});
+    if (const auto patterns = m_directPatterns.constFind(username); patterns != m_directPatterns.constEnd()) {
+        const auto& all = type == ResourceType::Experiment ? patterns->allExperiments : patterns->allModels;
+        if (all)
+            contributors.append(Contributor{*all, Source::ExplicitGrant, QString(), true});
     }
+    const auto roleRows = m_userRoles.constFind(username);
+    if (roleRows != m_userRoles.constEnd()) {
+        for (const int row : *roleRows) {
+            const RoleIndex& index = m_roleIndexes.at(row);
+            const QString& name = m_roles.at(row).role.name;
+            const auto exact = index.exact.constFind(ResourceKey{type, resourceId});
+            if (exact != index.exact.constEnd())
+                contributors.append(Contributor{exact.value(), Source::Role, name, false});
+            const auto& all = type == ResourceType::Experiment ? index.allExperiments : index.allModels;
+            if (all)
+                contributors.append(Contributor{*all, Source::Role, name, true});
+        }
+    }
+    if (m_defaultPermission && (contributors.isEmpty() || *m_defaultPermission > PermissionLevel::NoPermissions))
+        contributors.append(Contributor{*m_defaultPermission, Source::DefaultPermission, QString(), false});
+    if (contributors.isEmpty())
+        return result;
+    std::stable_sort(contributors.begin(), contributors.end(),
+                     [](const Contributor& a, const Contributor& b) { return a.level > b.level; });
+    const Contributor& winner = contributors.first();
+    result.level = winner.level;
+    result.source = winner.source;
+    result.detail = winner.detail;
+    // A lone default or a lone grant needs no list; a role or pattern is always listed so the reason can name it.
+    if (contributors.size() > 1 || winner.source == Source::Role || winner.allResources)
+        result.contributors = contributors;
     return result;
 }
 
@@ -382,6 +505,9 @@ QList<UserAccess> Directory::usersWithAccess(ResourceType type, const QString& r
 // shows this number on every visible row.
 int Directory::usersWithAccessCount(ResourceType type, const QString& resourceId) const
 {
+    // With roles a user may read without any row of their own; ask each user then (roles are rare and few).
+    if (!m_userRoles.isEmpty() || !m_directPatterns.isEmpty())
+        return static_cast<int>(usersWithAccess(type, resourceId).size());
     const int admins = m_adminCount;
     const int nonAdmins = userCount() - admins;
     int holders = 0;
@@ -456,6 +582,9 @@ void Directory::removeUser(const QString& username)
     for (const ResourceKey& key : std::as_const(removed))
         eraseGrant(username, key.type, key.id);
     m_adminCount -= m_users.at(row).isAdmin ? 1 : 0;
+    m_directPatterns.remove(username);
+    for (const int roleRow : m_userRoles.take(username))
+        m_roles[roleRow].members.removeAll(username);
     m_users.remove(row);
     m_userRows.remove(username);
     for (int i = row; i < m_users.size(); ++i)
@@ -487,10 +616,56 @@ void Directory::clearIndexes()
     m_experimentNameRows.clear();
     m_models.clear();
     m_modelRows.clear();
+    m_roles.clear();
+    m_roleIndexes.clear();
+    m_roleRows.clear();
+    m_userRoles.clear();
+    m_directPatterns.clear();
     m_grantsByUser.clear();
     m_grantsByResource.clear();
     m_grantTotal = 0;
     m_adminCount = 0;
+}
+
+int Directory::roleRowByName(const QString& name, const QString& workspace) const
+{
+    for (int row = 0; row < m_roles.size(); ++row) {
+        const Role& role = m_roles.at(row).role;
+        if (role.name == name && (workspace.isEmpty() || role.workspace == workspace))
+            return row;
+    }
+    return -1;
+}
+
+int Directory::addRole(const Role& role)
+{
+    const auto it = m_roleRows.constFind(role.id);
+    if (it != m_roleRows.constEnd())
+        return it.value();
+    const int row = static_cast<int>(m_roles.size());
+    m_roles.append(DirectoryRole{role, {}});
+    m_roleIndexes.append(RoleIndex());
+    m_roleRows.insert(role.id, row);
+    indexRole(row);
+    return row;
+}
+
+void Directory::indexRole(int row)
+{
+    RoleIndex index;
+    for (const RolePermission& permission : m_roles.at(row).role.permissions) {
+        const auto type = Resources::parseWireName(permission.resourceType);
+        if (!type)
+            continue; // prompts, workspaces, gateways: not resources this console shows
+        if (permission.isPattern()) {
+            auto& all = *type == ResourceType::Experiment ? index.allExperiments : index.allModels;
+            all = std::max(all.value_or(permission.level), permission.level);
+        } else {
+            const ResourceKey key{*type, permission.resourcePattern};
+            index.exact.insert(key, std::max(index.exact.value(key, permission.level), permission.level));
+        }
+    }
+    m_roleIndexes[row] = index;
 }
 
 void Directory::insertGrant(const QString& username, ResourceType type, const QString& resourceId,

@@ -11,6 +11,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include <optional>
@@ -32,6 +33,14 @@ inline size_t qHash(const ResourceKey& key, size_t seed = 0)
 {
     return qHash(key.id, seed) ^ static_cast<size_t>(key.type);
 }
+
+// A named role (MLflow 3.12+) as the Directory keeps it: the server's role with its permissions, and the users
+// it is assigned to. Hidden per-user roles (__user_<id>__) are not kept as roles: their rows are direct grants.
+struct DirectoryRole
+{
+    Role role;
+    QStringList members; // user names, in user row order of the load
+};
 
 // One user and what they can do on one resource; a row of the "who has access" panel.
 struct UserAccess
@@ -68,9 +77,11 @@ public:
     ~Directory() override;
 
     // Replaces everything at once (used by load(), by the CLI when reading an auth database, and by tests).
-    // Grants are taken from each User's experimentGrants / modelGrants.
+    // Grants are taken from each User's experimentGrants / modelGrants and, on 3.13+, from the rows of the user's
+    // hidden __user_<id>__ roles in User::roles; the user's other roles make them a member. `roles` adds roles no
+    // user holds and is the authority on every role's name, description and permissions (roles/list).
     void setContents(const QList<User>& users, const QList<Experiment>& experiments,
-                     const QList<RegisteredModel>& models, ListingSource source);
+                     const QList<RegisteredModel>& models, ListingSource source, const QList<Role>& roles = {});
 
     // Fetches everything through `auth` and `tracking` (both must outlive the load) and replaces the contents
     // when all of it arrived. Emits progress(), then loaded() or failed(). A load in progress is cancelled first.
@@ -97,6 +108,14 @@ public:
     int grantCount(const QString& username, ResourceType type) const;
     QList<Grant> grantsOf(const QString& username, ResourceType type) const;
     int totalGrantCount() const { return m_grantTotal; }
+
+    // Named roles (3.12+), in the order the server listed them; hidden per-user roles are not among them.
+    int roleCount() const { return static_cast<int>(m_roles.size()); }
+    const DirectoryRole& roleAt(int row) const { return m_roles.at(row); }
+    int roleRow(qint64 roleId) const { return m_roleRows.value(roleId, -1); }
+    int roleRowByName(const QString& name, const QString& workspace = QString()) const;
+    // The named roles assigned to the user, as rows.
+    QList<int> roleRowsOf(const QString& username) const { return m_userRoles.value(username); }
 
     int experimentCount() const { return static_cast<int>(m_experiments.size()); }
     // The LoadOptions::experimentNameContains of the last successful load(): when not empty, the experiments are
@@ -128,8 +147,16 @@ public:
                                                  const QString& resourceId) const;
     EffectivePermission effectivePermission(const QString& username, ResourceType type,
                                             const QString& resourceId) const;
-    // The rule itself, for "what would it be if the explicit row were `explicitLevel`" (staged cells).
-    EffectivePermission resolve(bool isAdmin, std::optional<PermissionLevel> explicitLevel) const;
+    // The rule itself, for "what would it be if the explicit row were `explicitLevel`" (staged cells): on 2.x an
+    // explicit row is used as it is, else the default; on 3.13+ the highest of the direct grant, every role of the
+    // user that names the resource or "*", and the default permission as a floor. Admins get MANAGE.
+    EffectivePermission resolve(const QString& username, ResourceType type, const QString& resourceId, bool isAdmin,
+                                std::optional<PermissionLevel> explicitLevel) const;
+    // The same for a user without roles.
+    EffectivePermission resolve(bool isAdmin, std::optional<PermissionLevel> explicitLevel) const
+    {
+        return resolve(QString(), ResourceType::Experiment, QString(), isAdmin, explicitLevel);
+    }
     // Every user who can at least read the resource, with the reason, in user row order.
     QList<UserAccess> usersWithAccess(ResourceType type, const QString& resourceId) const;
     int usersWithAccessCount(ResourceType type, const QString& resourceId) const;
@@ -168,6 +195,16 @@ private:
     using GrantMap = QHash<ResourceKey, PermissionLevel>;
     using AccessMap = QHash<QString, PermissionLevel>;
 
+    // A role's experiment and registered-model permissions, indexed for one lookup per cell.
+    struct RoleIndex
+    {
+        GrantMap exact;
+        std::optional<PermissionLevel> allExperiments;
+        std::optional<PermissionLevel> allModels;
+    };
+    void indexRole(int row);
+    int addRole(const Role& role);
+
     void clearIndexes();
     void insertGrant(const QString& username, ResourceType type, const QString& resourceId, PermissionLevel level);
     bool eraseGrant(const QString& username, ResourceType type, const QString& resourceId);
@@ -180,6 +217,13 @@ private:
     QHash<QString, int> m_experimentNameRows;
     QVector<RegisteredModel> m_models;
     QHash<QString, int> m_modelRows;
+
+    QVector<DirectoryRole> m_roles;
+    QVector<RoleIndex> m_roleIndexes;
+    QHash<qint64, int> m_roleRows;
+    QHash<QString, QList<int>> m_userRoles; // username -> named role rows
+    // "*" rows in a user's hidden role: MLflow's roles/permissions/add accepts them there (checked on 3.14).
+    QHash<QString, RoleIndex> m_directPatterns;
 
     QHash<QString, GrantMap> m_grantsByUser;          // username -> resource -> level
     QHash<ResourceKey, AccessMap> m_grantsByResource; // resource -> username -> level

@@ -140,15 +140,20 @@ void ReviewChangesDialog::refresh()
         item->setToolTip(1, item->text(1));
     }
     for (const StagedGrant& grant : m_changeSet->stagedGrants()) {
-        auto* item =
-            new QTreeWidgetItem(m_changes, {grantText(directory, grant),
-                                            grant.error.isError() ? grant.error.userMessage() : tr("pending")});
+        QString status = grant.error.isError() ? grant.error.userMessage() : tr("pending");
+        // Both facts of a level change that stopped half-way. Apply retries the grant; the ChangeSet's
+        // restoreRevokedLevel() stages the old level instead (a button for it is still to come).
+        if (grant.isHalfApplied())
+            status = tr("The old %1 was revoked but the new level was not granted (%2). Apply again to retry.")
+                         .arg(Permissions::name(*grant.revokedLevel), status);
+        auto* item = new QTreeWidgetItem(m_changes, {grantText(directory, grant), status});
         item->setToolTip(1, item->text(1));
     }
-    const bool inPlace = !m_auth || m_auth->canUpdateGrantInPlace();
-    const QList<ApiCall> calls = m_changeSet->toApiCalls(inPlace);
+    // The same planner and rules the apply uses, so the list is what will be sent.
+    const QList<ApiCall> calls = m_auth ? m_changeSet->toApiCalls(PlanRules::of(*m_auth)) : m_changeSet->toApiCalls();
     for (const ApiCall& call : calls)
-        new QTreeWidgetItem(m_calls, {call.description(), call.legacyEndpoint()});
+        new QTreeWidgetItem(
+            m_calls, {call.description(), call.endpoint(directory ? directory->generation() : ApiGeneration::Legacy)});
 
     const int count = m_changeSet->count();
     if (count == 0)

@@ -286,6 +286,7 @@ void ApplyCommand::onApplied()
 {
     int failed = 0;
     int applied = 0;
+    int halfApplied = 0;
     QSet<int> failureCodes;
     for (Row& row : m_rows) {
         if (row.action == QLatin1String("unchanged"))
@@ -294,6 +295,15 @@ void ApplyCommand::onApplied()
         if (const StagedGrant* staged = m_changes->stagedGrant(row.username, row.type, row.resourceId)) {
             row.status = QStringLiteral("failed");
             row.error = staged->error.isError() ? staged->error.userMessage() : tr("not applied");
+            if (staged->isHalfApplied()) {
+                // Revoked, then the grant failed: say both, and what the file's author can do about it.
+                row.status = QStringLiteral("half-applied");
+                row.error =
+                    tr("the old %1 grant was revoked, but granting %2 failed (%3); %4 now has no direct "
+                       "grant here. Run the file again to retry, or set this row to %1 to restore it.")
+                        .arg(Permissions::name(*staged->revokedLevel), levelText(row.target), row.error, row.username);
+                ++halfApplied;
+            }
             failureCodes.insert(static_cast<int>(ExitCodes::fromApiError(staged->error)));
             ++failed;
         } else {
@@ -304,6 +314,14 @@ void ApplyCommand::onApplied()
     printPlan(true);
     if (failed == 0) {
         done();
+    } else if (halfApplied > 0) {
+        // Some server state changed even if no row went through: never report that as a clean failure.
+        fail(ExitCode::PartialFailure,
+             tr("%1 of %2 change(s) failed; %3 of them stopped half-way with the old grant revoked (rows marked "
+                "half-applied). Run the same file again to retry them.")
+                 .arg(failed)
+                 .arg(failed + applied)
+                 .arg(halfApplied));
     } else if (applied == 0 && failureCodes.size() == 1) {
         // Everything failed for one reason (say, no permission): that reason's exit code says more than "partial".
         const auto code = static_cast<ExitCode>(*failureCodes.cbegin());

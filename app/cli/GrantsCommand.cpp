@@ -3,6 +3,8 @@
 #include "api/AuthApi.h"
 #include "app/cli/CliSession.h"
 #include "app/cli/OutputWriter.h"
+#include "models/ChangeSet.h"
+#include "models/Directory.h"
 
 #include <QJsonObject>
 
@@ -31,6 +33,11 @@ QList<QCommandLineOption> resourceOptions()
 } // namespace
 
 GrantsCommand::GrantsCommand(CliContext* context, Action action) : CliCommand(context), m_action(action) {}
+
+GrantsCommand::~GrantsCommand()
+{
+    m_changes.reset(); // before the Directory it refers to
+}
 
 QList<CommandSpec> GrantsCommand::specs()
 {
@@ -113,99 +120,89 @@ void GrantsCommand::start()
                 fail(lookup->error(), tr("Looking up the resource failed"));
             return;
         }
-        if (m_action == Action::Grant)
-            grant(lookup->value());
-        else
-            revoke(lookup->value());
+        change(lookup->value());
     });
 }
 
-void GrantsCommand::grant(const ResolvedResource& resource)
+void GrantsCommand::change(const ResolvedResource& resource)
 {
     AuthApi* auth = session().auth();
-    if (m_level == PermissionLevel::NoPermissions && !auth->canGrantNoPermissions()) {
+    if (m_action == Action::Grant && m_level == PermissionLevel::NoPermissions && !auth->canGrantNoPermissions()) {
         fail(ExitCode::Usage, tr("This server does not store NO_PERMISSIONS grants. Use `revoke` instead."));
         return;
     }
     GrantJob* current = auth->getGrant(m_username, resource.type, resource.id);
     connect(current, &ApiJob::finished, this, [this, current, resource, auth] {
-        Grant grant;
-        grant.username = m_username;
-        grant.resourceType = resource.type;
-        grant.resourceId = resource.id;
-        grant.level = m_level;
-        if (!current->hasError()) {
-            const PermissionLevel before = current->value().level;
-            if (before == m_level) {
-                report(resource, QStringLiteral("unchanged"), before, m_level);
-                return;
-            }
-            if (auth->canUpdateGrantInPlace()) {
-                ApiJob* update = auth->updateGrant(grant);
-                connect(update, &ApiJob::finished, this, [this, update, resource, before] {
-                    if (update->hasError())
-                        failForUser(update->error(), tr("Changing the grant failed"));
-                    else
-                        report(resource, QStringLiteral("updated"), before, m_level);
-                });
-                return;
-            }
-            // Servers without in-place update: revoke, then grant the new level.
-            ApiJob* removal = auth->deleteGrant(m_username, resource.type, resource.id);
-            connect(removal, &ApiJob::finished, this, [this, removal, resource, before, grant, auth] {
-                if (removal->hasError()) {
-                    failForUser(removal->error(), tr("Changing the grant failed"));
-                    return;
-                }
-                GrantJob* create = auth->createGrant(grant);
-                connect(create, &ApiJob::finished, this, [this, create, resource, before] {
-                    if (create->hasError())
-                        failForUser(create->error(), tr("Granting the new level failed after the old grant was "
-                                                        "removed; run the command again"));
-                    else
-                        report(resource, QStringLiteral("updated"), before, m_level);
-                });
-            });
-            return;
-        }
-        if (current->error().kind() != ApiError::Kind::NotFound) {
+        if (current->hasError() && current->error().kind() != ApiError::Kind::NotFound) {
             failForUser(current->error(), tr("Reading the current grant failed"));
             return;
         }
-        GrantJob* create = auth->createGrant(grant);
-        connect(create, &ApiJob::finished, this, [this, create, resource] {
-            if (create->hasError())
-                failForUser(create->error(), tr("Granting failed"));
-            else
-                report(resource, QStringLiteral("created"), std::nullopt, m_level);
-        });
+        std::optional<PermissionLevel> before;
+        if (!current->hasError())
+            before = current->value().level;
+        if (m_action == Action::Revoke && !before) {
+            fail(ExitCode::NotFound, tr("%1 has no explicit grant on %2 (or there is no such user); nothing was "
+                                        "revoked. See `access --user %1`.")
+                                         .arg(m_username, resource.describe()));
+            return;
+        }
+        // Just what the planner needs: the user and their current grant on this one resource.
+        User user;
+        user.username = m_username;
+        if (before) {
+            Grant grant;
+            grant.username = m_username;
+            grant.resourceType = resource.type;
+            grant.resourceId = resource.id;
+            grant.level = *before;
+            (resource.type == ResourceType::Experiment ? user.experimentGrants : user.modelGrants).append(grant);
+        }
+        m_directory = std::make_unique<Directory>();
+        m_directory->setGeneration(auth->generation());
+        m_directory->setContents({user}, {}, {}, ListingSource::ServerApi);
+        m_changes = std::make_unique<ChangeSet>(m_directory.get());
+        const std::optional<PermissionLevel> target =
+            m_action == Action::Grant ? std::optional<PermissionLevel>(m_level) : std::nullopt;
+        if (!m_changes->stageGrant(m_username, resource.type, resource.id, target)) {
+            fail(ExitCode::Other, tr("The change could not be staged."));
+            return;
+        }
+        if (m_changes->isEmpty()) {
+            report(resource, QStringLiteral("unchanged"), before, target);
+            return;
+        }
+        connect(m_changes.get(), &ChangeSet::applied, this, [this, resource, before] { onApplied(resource, before); });
+        if (!m_changes->apply(auth))
+            fail(ExitCode::Other, tr("The change could not be started."));
     });
 }
 
-void GrantsCommand::revoke(const ResolvedResource& resource)
+void GrantsCommand::onApplied(const ResolvedResource& resource, std::optional<PermissionLevel> before)
 {
-    AuthApi* auth = session().auth();
-    GrantJob* current = auth->getGrant(m_username, resource.type, resource.id);
-    connect(current, &ApiJob::finished, this, [this, current, resource, auth] {
-        if (current->hasError()) {
-            if (current->error().kind() == ApiError::Kind::NotFound) {
-                fail(ExitCode::NotFound, tr("%1 has no explicit grant on %2 (or there is no such user); nothing was "
-                                            "revoked. See `access --user %1`.")
-                                             .arg(m_username, resource.describe()));
-            } else {
-                failForUser(current->error(), tr("Reading the current grant failed"));
-            }
-            return;
-        }
-        const PermissionLevel before = current->value().level;
-        ApiJob* removal = auth->deleteGrant(m_username, resource.type, resource.id);
-        connect(removal, &ApiJob::finished, this, [this, removal, resource, before] {
-            if (removal->hasError())
-                failForUser(removal->error(), tr("Revoking failed"));
-            else
-                report(resource, QStringLiteral("revoked"), before, std::nullopt);
-        });
-    });
+    const StagedGrant* failed = m_changes->stagedGrant(m_username, resource.type, resource.id);
+    if (!failed) {
+        if (m_action == Action::Revoke)
+            report(resource, QStringLiteral("revoked"), before, std::nullopt);
+        else
+            report(resource, before ? QStringLiteral("updated") : QStringLiteral("created"), before, m_level);
+        return;
+    }
+    if (failed->isHalfApplied()) {
+        // Nothing may be lost silently: the old level is gone and the new one is not there.
+        fail(ExitCode::PartialFailure,
+             tr("Changing %1's grant on %2 stopped half-way: the old %3 grant was revoked, but granting %4 then "
+                "failed (%5). %1 now has no direct grant there. Run the same command again to retry, or `grant %1 %3` "
+                "on the same resource to restore the old level.")
+                 .arg(m_username, resource.describe(), Permissions::name(*failed->revokedLevel),
+                      Permissions::name(m_level), failed->error.userMessage()));
+        return;
+    }
+    if (m_action == Action::Revoke)
+        failForUser(failed->error, tr("Revoking failed"));
+    else if (before)
+        failForUser(failed->error, tr("Changing the grant failed"));
+    else
+        failForUser(failed->error, tr("Granting failed"));
 }
 
 void GrantsCommand::failForUser(const ApiError& error, const QString& what)

@@ -17,7 +17,8 @@ QString cellText(const EffectivePermission& permission)
     case EffectivePermission::Source::Admin:
         return QCoreApplication::translate("MatrixCommand", "%1 (admin)").arg(Permissions::name(permission.level));
     case EffectivePermission::Source::Role:
-        return QCoreApplication::translate("MatrixCommand", "%1 (role)").arg(Permissions::name(permission.level));
+        return QCoreApplication::translate("MatrixCommand", "%1 (role %2)")
+            .arg(Permissions::name(permission.level), permission.detail);
     case EffectivePermission::Source::DefaultPermission:
         return QCoreApplication::translate("MatrixCommand", "%1 (default)").arg(Permissions::name(permission.level));
     case EffectivePermission::Source::Unknown:
@@ -122,6 +123,10 @@ void MatrixCommand::print()
     cells.addColumn(QStringLiteral("level"), tr("Permission"));
     cells.addColumn(QStringLiteral("resource_id"), tr("Id"));
     cells.addColumn(QStringLiteral("source"), tr("Source"));
+    // The CSV stays what `apply` reads back; JSON also says why, naming the role (3.13+).
+    const bool withReason = m_format != OutputFormat::Csv;
+    if (withReason)
+        cells.addColumn(QStringLiteral("reason"), tr("Reason"));
     for (int userRow = 0; userRow < directory->userCount(); ++userRow) {
         const QString username = directory->userAt(userRow).username;
         for (const ResourceType type : types) {
@@ -132,8 +137,15 @@ void MatrixCommand::print()
                     continue;
                 if (!permission.isExplicit() && !Permissions::canRead(permission.level))
                     continue;
-                cells.addRow({username, Resources::wireName(type), directory->resourceNameAt(type, row),
-                              Permissions::name(permission.level), id, AccessCommand::sourceKey(permission.source)});
+                QVariantList cell{username,
+                                  Resources::wireName(type),
+                                  directory->resourceNameAt(type, row),
+                                  Permissions::name(permission.level),
+                                  id,
+                                  AccessCommand::sourceKey(permission.source)};
+                if (withReason)
+                    cell.append(permission.reason());
+                cells.addRow(cell);
             }
         }
     }

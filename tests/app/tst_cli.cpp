@@ -36,11 +36,35 @@ private:
         return QStringLiteral("sqlite:///") + m_fixture->dataDir() + QStringLiteral("/basic_auth.db");
     }
 
+    // The grants tests run against both generations of the embedded server: `QFETCH(bool, mlflow3)`.
+    static void addGenerations()
+    {
+        QTest::addColumn<bool>("mlflow3");
+        QTest::newRow("mlflow-2.15.1") << false;
+        QTest::newRow("mlflow-3.14") << true;
+    }
+
+    // Points the CLI at the 2.15.1 or the 3.14 demo server until the test ends (cleanup() goes back to 2.15.1).
+    void useGeneration(bool mlflow3)
+    {
+        m_mlflow3 = mlflow3;
+        m_cli.setUrl(mlflow3 ? m_fixture3->server().url().toString() : m_url);
+    }
+
+    // Where commands that load every user take the names from: 2.15.1 has no users/list, so its auth database.
+    QStringList userSource() const
+    {
+        if (m_mlflow3)
+            return {};
+        return {QStringLiteral("--auth-db"), authDbUri()};
+    }
+
     // The explicit or effective level of `username` on experiment `name`, from `access --experiment --json`.
     QJsonObject accessRow(const QString& experiment, const QString& username)
     {
-        const Result result = run({QStringLiteral("access"), QStringLiteral("--experiment"), experiment,
-                                   QStringLiteral("--auth-db"), authDbUri(), QStringLiteral("--json")});
+        const Result result = run(QStringList{QStringLiteral("access"), QStringLiteral("--experiment"), experiment,
+                                              QStringLiteral("--json")} +
+                                  userSource());
         if (result.exitCode != 0)
             return QJsonObject{{QStringLiteral("error"), result.err}};
         const QJsonArray rows = result.json().value(QStringLiteral("access")).toArray();
@@ -124,9 +148,20 @@ private slots:
         QVERIFY2(m_fixture->started(), qPrintable(m_fixture->error()));
         m_url = m_fixture->server().url().toString();
         m_cli.setUrl(m_url);
+        Dialect mlflow3;
+        mlflow3.generation = Dialect::Generation::Mlflow3;
+        m_fixture3 =
+            std::make_unique<ServerFixture>(true, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), mlflow3);
+        QVERIFY2(m_fixture3->started(), qPrintable(m_fixture3->error()));
     }
 
-    void cleanupTestCase() { m_fixture.reset(); }
+    void cleanup() { useGeneration(false); }
+
+    void cleanupTestCase()
+    {
+        m_fixture.reset();
+        m_fixture3.reset();
+    }
 
     void help()
     {
@@ -220,15 +255,18 @@ private slots:
         QVERIFY(result.out.isEmpty());
     }
 
+    void matrixShowsTheDemoScenario_data() { addGenerations(); }
     void matrixShowsTheDemoScenario()
     {
-        const Result table = run({QStringLiteral("matrix"), QStringLiteral("--auth-db"), authDbUri()});
+        QFETCH(bool, mlflow3);
+        useGeneration(mlflow3);
+        const Result table = run(QStringList{QStringLiteral("matrix")} + userSource());
         QCOMPARE(table.exitCode, 0);
         QVERIFY2(table.out.contains(QStringLiteral("/user1/experiment1")), qPrintable(table.out));
         QVERIFY(table.out.contains(QStringLiteral("MANAGE (admin)")));
 
-        const Result result = run({QStringLiteral("matrix"), QStringLiteral("--auth-db"), authDbUri(),
-                                   QStringLiteral("--format"), QStringLiteral("json")});
+        const Result result = run(
+            QStringList{QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("json")} + userSource());
         QCOMPARE(result.exitCode, 0);
         QSet<QString> manage; // "user experiment-name source" for every MANAGE cell
         for (const QJsonValue& value : result.json().value(QStringLiteral("cells")).toArray()) {
@@ -250,15 +288,18 @@ private slots:
             QVERIFY2(manage.contains(QStringLiteral("admin ") + name + QStringLiteral(" admin")), qPrintable(name));
         }
 
-        const Result csv = run({QStringLiteral("matrix"), QStringLiteral("--auth-db"), authDbUri(),
-                                QStringLiteral("--format"), QStringLiteral("csv")});
+        const Result csv = run(
+            QStringList{QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("csv")} + userSource());
         QCOMPARE(csv.exitCode, 0);
         QVERIFY(csv.out.startsWith(QStringLiteral("user,resource_type,resource,level")));
         QVERIFY(csv.out.contains(QStringLiteral("user2,experiment,/user2/experiment1,MANAGE")));
     }
 
+    void grantRevokeRoundTrip_data() { addGenerations(); }
     void grantRevokeRoundTrip()
     {
+        QFETCH(bool, mlflow3);
+        useGeneration(mlflow3);
         const QString experiment = QStringLiteral("/user1/experiment1");
         QCOMPARE(accessRow(experiment, QStringLiteral("user2")).value(QStringLiteral("source")).toString(),
                  QStringLiteral("unknown"));
@@ -272,7 +313,7 @@ private slots:
         QCOMPARE(row.value(QStringLiteral("source")).toString(), QStringLiteral("explicit_grant"));
         QVERIFY(row.value(QStringLiteral("reason")).toString().contains(QStringLiteral("explicit grant")));
 
-        // By id this time, and an update in place.
+        // By id this time, and a level change: an update in place on 2.15.1, revoke then grant on 3.14.
         const Result update = run({QStringLiteral("grant"), QStringLiteral("user2"), QStringLiteral("edit"),
                                    QStringLiteral("--experiment"), QStringLiteral("1"), QStringLiteral("--json")});
         QCOMPARE(update.exitCode, 0);
@@ -282,8 +323,9 @@ private slots:
                  QStringLiteral("EDIT"));
 
         // access --user: the subject is the last --user; the sign-in account comes from the environment.
-        const Result byUser = run({QStringLiteral("access"), QStringLiteral("--user"), QStringLiteral("user2"),
-                                   QStringLiteral("--auth-db"), authDbUri(), QStringLiteral("--json")});
+        const Result byUser = run(QStringList{QStringLiteral("access"), QStringLiteral("--user"),
+                                              QStringLiteral("user2"), QStringLiteral("--json")} +
+                                  userSource());
         QCOMPARE(byUser.exitCode, 0);
         QCOMPARE(byUser.json().value(QStringLiteral("username")).toString(), QStringLiteral("user2"));
         bool sawEdit = false;
@@ -306,8 +348,111 @@ private slots:
         QVERIFY(again.err.contains(QStringLiteral("no explicit grant")));
     }
 
+    // 3.14: a role gives user1 READ on user2's experiment; `access` and `matrix` name the role in the reason, and
+    // `grant` over it adds a direct grant without touching the role.
+    void accessAndMatrixNameTheRole()
+    {
+        useGeneration(true);
+        RawHttpClient http(QStringLiteral("127.0.0.1"), m_fixture3->port());
+        const QList<QPair<QByteArray, QByteArray>> headers{
+            {"Authorization", "Basic " + QByteArrayLiteral("admin:password1234").toBase64()},
+            {"Content-Type", "application/json"}};
+        const auto post = [&](const QByteArray& path, const QJsonObject& body) {
+            return http.send("POST", path, headers, QJsonDocument(body).toJson(QJsonDocument::Compact), true);
+        };
+        RawHttpClient::Response role =
+            post("/api/3.0/mlflow/roles/create", QJsonObject{{QStringLiteral("name"), QStringLiteral("auditors")},
+                                                             {QStringLiteral("workspace"), QStringLiteral("default")}});
+        QCOMPARE(role.status, 200);
+        const qint64 roleId = QJsonDocument::fromJson(role.body)
+                                  .object()
+                                  .value(QStringLiteral("role"))
+                                  .toObject()
+                                  .value(QStringLiteral("id"))
+                                  .toInteger();
+        QVERIFY(roleId > 0);
+        QCOMPARE(post("/api/3.0/mlflow/roles/permissions/add",
+                      QJsonObject{{QStringLiteral("role_id"), roleId},
+                                  {QStringLiteral("resource_type"), QStringLiteral("experiment")},
+                                  {QStringLiteral("resource_pattern"), QStringLiteral("3")},
+                                  {QStringLiteral("permission"), QStringLiteral("READ")}})
+                     .status,
+                 200);
+        QCOMPARE(post("/api/3.0/mlflow/roles/assign", QJsonObject{{QStringLiteral("username"), QStringLiteral("user1")},
+                                                                  {QStringLiteral("role_id"), roleId}})
+                     .status,
+                 200);
+
+        QJsonObject row = accessRow(QStringLiteral("/user2/experiment1"), QStringLiteral("user1"));
+        QCOMPARE(row.value(QStringLiteral("permission")).toString(), QStringLiteral("READ"));
+        QCOMPARE(row.value(QStringLiteral("source")).toString(), QStringLiteral("role"));
+        QCOMPARE(row.value(QStringLiteral("reason")).toString(), QStringLiteral("READ through role auditors"));
+
+        const Result matrix = run({QStringLiteral("matrix")});
+        QCOMPARE(matrix.exitCode, 0);
+        QVERIFY2(matrix.out.contains(QStringLiteral("READ (role auditors)")), qPrintable(matrix.out));
+        const Result json = run({QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("json")});
+        bool named = false;
+        for (const QJsonValue& value : json.json().value(QStringLiteral("cells")).toArray()) {
+            const QJsonObject cell = value.toObject();
+            named = named ||
+                    (cell.value(QStringLiteral("user")).toString() == QLatin1String("user1") &&
+                     cell.value(QStringLiteral("reason")).toString() == QLatin1String("READ through role auditors"));
+        }
+        QVERIFY2(named, qPrintable(json.out));
+
+        // A direct EDIT on top: both are named, the grant wins; revoking it leaves the role's READ.
+        QCOMPARE(run({QStringLiteral("grant"), QStringLiteral("user1"), QStringLiteral("EDIT"),
+                      QStringLiteral("--experiment"), QStringLiteral("/user2/experiment1")})
+                     .exitCode,
+                 0);
+        row = accessRow(QStringLiteral("/user2/experiment1"), QStringLiteral("user1"));
+        QCOMPARE(row.value(QStringLiteral("permission")).toString(), QStringLiteral("EDIT"));
+        QCOMPARE(row.value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("EDIT: explicit grant; also READ through role auditors"));
+        QCOMPARE(run({QStringLiteral("revoke"), QStringLiteral("user1"), QStringLiteral("--experiment"),
+                      QStringLiteral("/user2/experiment1")})
+                     .exitCode,
+                 0);
+        QCOMPARE(accessRow(QStringLiteral("/user2/experiment1"), QStringLiteral("user1"))
+                     .value(QStringLiteral("source"))
+                     .toString(),
+                 QStringLiteral("role"));
+    }
+
+    // 3.14 has no update, so a level change is revoke then grant. user1 lowering its own MANAGE loses the right to
+    // grant with the revoke: the grant is refused, and the CLI says both facts and exits 6 (partial failure).
+    void levelChangeStoppedHalfWayIsAPartialFailure()
+    {
+        useGeneration(true);
+        const QString experiment = QStringLiteral("/user1/experiment1");
+        const QMap<QString, QString> asUser1{
+            {QStringLiteral("MLFLOW_TRACKING_USERNAME"), QStringLiteral("user1")},
+            {QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("user1-password")}};
+        const Result half = run({QStringLiteral("grant"), QStringLiteral("user1"), QStringLiteral("READ"),
+                                 QStringLiteral("--experiment"), experiment},
+                                asUser1);
+        QCOMPARE(half.exitCode, 6);
+        QVERIFY2(half.err.contains(QStringLiteral("the old MANAGE grant was revoked")), qPrintable(half.describe()));
+        QVERIFY2(half.err.contains(QStringLiteral("granting READ then failed")), qPrintable(half.err));
+        QVERIFY2(half.err.contains(QStringLiteral("restore")), qPrintable(half.err));
+        QCOMPARE(accessRow(experiment, QStringLiteral("user1")).value(QStringLiteral("source")).toString(),
+                 QStringLiteral("unknown"));
+
+        // The admin puts the old level back.
+        const Result restore = run({QStringLiteral("grant"), QStringLiteral("user1"), QStringLiteral("MANAGE"),
+                                    QStringLiteral("--experiment"), experiment, QStringLiteral("--json")});
+        QCOMPARE(restore.exitCode, 0);
+        QCOMPARE(restore.json().value(QStringLiteral("action")).toString(), QStringLiteral("created"));
+        QCOMPARE(accessRow(experiment, QStringLiteral("user1")).value(QStringLiteral("permission")).toString(),
+                 QStringLiteral("MANAGE"));
+    }
+
+    void grantErrors_data() { addGenerations(); }
     void grantErrors()
     {
+        QFETCH(bool, mlflow3);
+        useGeneration(mlflow3);
         const Result noResource = run({QStringLiteral("grant"), QStringLiteral("user2"), QStringLiteral("READ"),
                                        QStringLiteral("--experiment"), QStringLiteral("/nope")});
         QCOMPARE(noResource.exitCode, 5);
@@ -395,8 +540,11 @@ private slots:
         QCOMPARE(run({QStringLiteral("users"), QStringLiteral("delete"), QStringLiteral("dave")}).exitCode, 0);
     }
 
+    void applyCsvDryRunThenForReal_data() { addGenerations(); }
     void applyCsvDryRunThenForReal()
     {
+        QFETCH(bool, mlflow3);
+        useGeneration(mlflow3);
         const QString path = m_home.filePath(QStringLiteral("grants.csv"));
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
@@ -845,6 +993,8 @@ private slots:
 private:
     QTemporaryDir m_home;
     std::unique_ptr<ServerFixture> m_fixture;
+    std::unique_ptr<ServerFixture> m_fixture3; // the same demo, speaking MLflow 3.14
+    bool m_mlflow3 = false;
     QString m_url;
     CliRunner m_cli{QStringLiteral(MLFLOW_ADMIN_CLI_PATH), m_home.path()};
 };

@@ -8,17 +8,80 @@
 #include "api/AuthDatabaseReader.h"
 #include "api/Connection.h"
 #include "api/LegacyAuthApi.h"
+#include "api/RbacAuthApi.h"
 #include "api/TrackingApi.h"
 #include "models/Directory.h"
 #include "server/DemoData.h"
 
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 
 namespace ModelsTest {
+
+// The two generations the models tests run against, as data rows: `QFETCH(bool, mlflow3)`.
+inline void addGenerations()
+{
+    QTest::addColumn<bool>("mlflow3");
+    QTest::newRow("mlflow-2.15.1") << false;
+    QTest::newRow("mlflow-3.14") << true;
+}
+
+inline Dialect dialectFor(bool mlflow3)
+{
+    Dialect dialect;
+    dialect.generation = mlflow3 ? Dialect::Generation::Mlflow3 : Dialect::Generation::Mlflow2;
+    return dialect;
+}
+
+// Every request the Connection finished while it lives ("GET /api/2.0/mlflow/users/list"), read from the api
+// category's debug line that Connection writes per reply: requests are counted on the client, as sent.
+class RequestLog
+{
+public:
+    RequestLog()
+    {
+        s_current = this;
+        QLoggingCategory::setFilterRules(QStringLiteral("mlflowadmin.api.debug=true"));
+        m_previous = qInstallMessageHandler(&RequestLog::handle);
+    }
+    ~RequestLog()
+    {
+        qInstallMessageHandler(m_previous);
+        QLoggingCategory::setFilterRules(QString());
+        s_current = nullptr;
+    }
+    RequestLog(const RequestLog&) = delete;
+    RequestLog& operator=(const RequestLog&) = delete;
+
+    QStringList requests() const { return m_requests; }
+    int count(const QString& endpoint) const
+    {
+        return static_cast<int>(std::count_if(m_requests.cbegin(), m_requests.cend(), [&](const QString& request) {
+            return request.section(QLatin1Char('?'), 0, 0) == endpoint;
+        }));
+    }
+
+private:
+    static void handle(QtMsgType type, const QMessageLogContext& context, const QString& message)
+    {
+        if (s_current && type == QtDebugMsg && qstrcmp(context.category, "mlflowadmin.api") == 0 &&
+            message.contains(QLatin1String(" -> "))) {
+            s_current->m_requests.append(message.section(QLatin1String(" -> "), 0, 0));
+            return;
+        }
+        if (s_current && s_current->m_previous)
+            s_current->m_previous(type, context, message);
+    }
+
+    static inline RequestLog* s_current = nullptr;
+    QtMessageHandler m_previous = nullptr;
+    QStringList m_requests;
+};
 
 // Waits for a job without letting it delete itself, so the test can read its result afterwards.
 template <typename Job>
@@ -28,16 +91,27 @@ bool waitFor(Job* job, int timeoutMs = 20000)
     return QTest::qWaitFor([job] { return job->isFinished(); }, timeoutMs);
 }
 
-// The demo server plus a client session logged in as its admin.
+// The demo server plus a client session logged in as its admin; `mlflow3` makes the server speak MLflow 3.14 and
+// the session use the 3.13+ API.
 struct DemoSession
 {
-    explicit DemoSession(bool demo = true) : fixture(demo)
+    explicit DemoSession(bool demo = true, bool mlflow3 = false)
+        : fixture(demo, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), dialectFor(mlflow3)), isMlflow3(mlflow3)
     {
         connection =
             std::make_unique<Connection>(fixture.server().url(), DemoData::adminUsername, DemoData::adminPassword);
-        auth = std::make_unique<LegacyAuthApi>(connection.get());
+        auth = makeAuth(connection.get());
         tracking = std::make_unique<TrackingApi>(connection.get());
     }
+
+    // The AuthApi of this session's generation over `connection`.
+    std::unique_ptr<AuthApi> makeAuth(Connection* connection) const
+    {
+        if (isMlflow3)
+            return std::make_unique<RbacAuthApi>(connection);
+        return std::make_unique<LegacyAuthApi>(connection);
+    }
+    RbacAuthApi* rbac() const { return qobject_cast<RbacAuthApi*>(auth.get()); }
 
     // A separate connection as another user, e.g. to check what that user now sees.
     std::unique_ptr<Connection> connectAs(const QString& username, const QString& password)
@@ -64,16 +138,18 @@ struct DemoSession
         return QStringLiteral("sqlite:///") + fixture.dataDir() + QStringLiteral("/basic_auth.db");
     }
 
-    // Loads `directory` with the user names read straight from the server's auth database; the other `options`
-    // are passed on.
+    // Loads `directory` with the user names read straight from the server's auth database (2.15.1 has no
+    // users/list; 3.14 lists them itself); the other `options` are passed on.
     bool load(Directory* directory, AuthDatabaseReader* reader, Directory::LoadOptions options = {})
     {
         QString error;
-        if (!reader->isOpen() && !reader->open(authDatabaseUri(), &error)) {
-            qWarning() << error;
-            return false;
+        if (!isMlflow3) {
+            if (!reader->isOpen() && !reader->open(authDatabaseUri(), &error)) {
+                qWarning() << error;
+                return false;
+            }
+            options.authDatabase = reader;
         }
-        options.authDatabase = reader;
         QSignalSpy loaded(directory, &Directory::loaded);
         QSignalSpy failed(directory, &Directory::failed);
         directory->load(auth.get(), tracking.get(), options);
@@ -88,8 +164,9 @@ struct DemoSession
     bool loadDirectory() { return fixture.started() && load(&directory, &reader); }
 
     ServerFixture fixture;
+    bool isMlflow3 = false;
     std::unique_ptr<Connection> connection;
-    std::unique_ptr<LegacyAuthApi> auth;
+    std::unique_ptr<AuthApi> auth;
     std::unique_ptr<TrackingApi> tracking;
     AuthDatabaseReader reader;
     Directory directory; // after the API objects it may refer to, so it goes first

@@ -55,12 +55,20 @@ private slots:
     void manyCellsAreOneUndoStep();
     void userOperationsInOrder();
     void pendingPermission();
+    void applyGrantVisibleToUser_data() { addGenerations(); }
     void applyGrantVisibleToUser();
+    void partialFailureStaysStaged_data() { addGenerations(); }
     void partialFailureStaysStaged();
+    void applyUserOperations_data() { addGenerations(); }
     void applyUserOperations();
+    void grantsOfAFailedCreationAreNotSent_data() { addGenerations(); }
     void grantsOfAFailedCreationAreNotSent();
     void persistenceWithoutPasswords();
+    void restoredCreateNeedsItsPassword_data() { addGenerations(); }
     void restoredCreateNeedsItsPassword();
+    void levelChangeIsOnePlanForEveryCaller_data() { addGenerations(); }
+    void levelChangeIsOnePlanForEveryCaller();
+    void halfAppliedLevelChangeKeepsBothFacts();
 };
 
 void TestChangeSet::stagingTwiceOnANewCellIsOneCreate()
@@ -125,11 +133,14 @@ void TestChangeSet::updatesAndRevokes()
     QCOMPARE(calls.first().kind, ApiCall::Kind::UpdateGrant);
     QCOMPARE(calls.first().level, PermissionLevel::Read);
 
-    // A server without in-place update (3.13+) gets revoke + grant.
-    calls = changes.toApiCalls(false);
+    // A server without in-place update (3.13+) gets revoke + grant; the revoke names the level it takes away.
+    calls = changes.toApiCalls(PlanRules::forGeneration(ApiGeneration::Rbac));
     QCOMPARE(calls.size(), 2);
     QCOMPARE(calls.at(0).kind, ApiCall::Kind::DeleteGrant);
+    QCOMPARE(calls.at(0).level, PermissionLevel::Manage);
     QCOMPARE(calls.at(1).kind, ApiCall::Kind::CreateGrant);
+    QCOMPARE(calls.at(1).level, PermissionLevel::Read);
+    QCOMPARE(calls.at(1).endpoint(ApiGeneration::Rbac), QStringLiteral("POST /api/3.0/mlflow/users/permissions/grant"));
 
     QVERIFY(changes.stageRevoke(QStringLiteral("alice"), ResourceType::Experiment, QStringLiteral("1")));
     calls = changes.toApiCalls();
@@ -251,7 +262,8 @@ void TestChangeSet::pendingPermission()
 
 void TestChangeSet::applyGrantVisibleToUser()
 {
-    DemoSession session;
+    QFETCH(bool, mlflow3);
+    DemoSession session(true, mlflow3);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
@@ -303,7 +315,8 @@ void TestChangeSet::applyGrantVisibleToUser()
 
 void TestChangeSet::partialFailureStaysStaged()
 {
-    DemoSession session;
+    QFETCH(bool, mlflow3);
+    DemoSession session(true, mlflow3);
     QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
     auto* create = session.auth->createUser(QStringLiteral("user3"), QStringLiteral("user3-password"));
     QVERIFY(waitFor(create));
@@ -350,7 +363,8 @@ void TestChangeSet::partialFailureStaysStaged()
 
 void TestChangeSet::applyUserOperations()
 {
-    DemoSession session;
+    QFETCH(bool, mlflow3);
+    DemoSession session(true, mlflow3);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user2/experiment1"));
@@ -377,14 +391,14 @@ void TestChangeSet::applyUserOperations()
 
     // The new user and the new password work; user2 is gone.
     auto user4 = session.connectAs(QStringLiteral("user4"), QStringLiteral("user4-password"));
-    LegacyAuthApi user4Auth(user4.get());
-    auto* self = user4Auth.getUser(QStringLiteral("user4"));
+    const auto user4Auth = session.makeAuth(user4.get());
+    auto* self = user4Auth->getUser(QStringLiteral("user4"));
     QVERIFY(waitFor(self));
     QVERIFY2(!self->hasError(), qPrintable(self->error().toLogString()));
     QVERIFY(self->value().isAdmin);
     auto user1 = session.connectAs(DemoData::user1Username, QStringLiteral("user1-new-password"));
-    LegacyAuthApi user1Auth(user1.get());
-    auto* user1Self = user1Auth.getUser(DemoData::user1Username);
+    const auto user1Auth = session.makeAuth(user1.get());
+    auto* user1Self = user1Auth->getUser(DemoData::user1Username);
     QVERIFY(waitFor(user1Self));
     QVERIFY(!user1Self->hasError());
     auto* gone = session.auth->getUser(DemoData::user2Username);
@@ -394,7 +408,8 @@ void TestChangeSet::applyUserOperations()
 
 void TestChangeSet::grantsOfAFailedCreationAreNotSent()
 {
-    DemoSession session;
+    QFETCH(bool, mlflow3);
+    DemoSession session(true, mlflow3);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user2/experiment1"));
@@ -504,7 +519,8 @@ void TestChangeSet::persistenceWithoutPasswords()
 
 void TestChangeSet::restoredCreateNeedsItsPassword()
 {
-    DemoSession session;
+    QFETCH(bool, mlflow3);
+    DemoSession session(true, mlflow3);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
@@ -543,6 +559,138 @@ void TestChangeSet::restoredCreateNeedsItsPassword()
     QCOMPARE(summary.failed, 0);
     QVERIFY(changes.isEmpty());
     QVERIFY(directory.hasUser(QStringLiteral("user5")));
+}
+
+// The apply, the review dialog (toApiCalls with the AuthApi's rules) and the Directory's generation agree on the
+// calls of a level change, and the apply sends exactly those: one update on 2.x, revoke then grant on 3.14.
+void TestChangeSet::levelChangeIsOnePlanForEveryCaller()
+{
+    QFETCH(bool, mlflow3);
+    DemoSession session(true, mlflow3);
+    QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
+    Directory& directory = session.directory;
+    QCOMPARE(directory.generation(), mlflow3 ? ApiGeneration::Rbac : ApiGeneration::Legacy);
+    const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
+    QVERIFY(!experiment.isEmpty());
+
+    ChangeSet changes(&directory);
+    QSignalSpy applied(&changes, &ChangeSet::applied);
+    QVERIFY(changes.stageGrant(DemoData::user2Username, ResourceType::Experiment, experiment, PermissionLevel::Read));
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    QVERIFY(changes.isEmpty());
+
+    QVERIFY(changes.stageGrant(DemoData::user2Username, ResourceType::Experiment, experiment, PermissionLevel::Edit));
+    const QList<ApiCall> planned = changes.toApiCalls(PlanRules::of(*session.auth));
+    QCOMPARE(changes.toApiCalls(), planned);
+    const QList<PlannedChange> plan = changes.plan(PlanRules::of(*session.auth));
+    QCOMPARE(plan.size(), 1);
+    QCOMPARE(plan.first().calls, planned);
+    if (mlflow3) {
+        QCOMPARE(planned.size(), 2);
+        QCOMPARE(planned.at(0).kind, ApiCall::Kind::DeleteGrant);
+        QCOMPARE(planned.at(0).level, PermissionLevel::Read);
+        QCOMPARE(planned.at(1).kind, ApiCall::Kind::CreateGrant);
+    } else {
+        QCOMPARE(planned.size(), 1);
+        QCOMPARE(planned.at(0).kind, ApiCall::Kind::UpdateGrant);
+    }
+    QCOMPARE(planned.last().level, PermissionLevel::Edit);
+
+    applied.clear();
+    RequestLog log;
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    QCOMPARE(applied.first().first().value<ApplySummary>().succeeded, 1);
+    QCOMPARE(log.requests().size(), planned.size());
+    if (mlflow3) {
+        QCOMPARE(log.count(QStringLiteral("POST /api/3.0/mlflow/users/permissions/revoke")), 1);
+        QCOMPARE(log.count(QStringLiteral("POST /api/3.0/mlflow/users/permissions/grant")), 1);
+    } else {
+        QCOMPARE(log.count(QStringLiteral("PATCH /api/2.0/mlflow/experiments/permissions/update")), 1);
+    }
+    auto* check = session.auth->getGrant(DemoData::user2Username, ResourceType::Experiment, experiment);
+    QVERIFY(waitFor(check));
+    QVERIFY2(!check->hasError(), qPrintable(check->error().toLogString()));
+    QCOMPARE(check->value().level, PermissionLevel::Edit);
+}
+
+// 3.14 has no update: when the grant of a level change fails after its revoke went through, the change stays
+// staged with both facts (the level it wants and the level that was revoked); retrying or restoring the old level
+// are both one apply away, and the fact survives a save and restore.
+void TestChangeSet::halfAppliedLevelChangeKeepsBothFacts()
+{
+    DemoSession session(true, true);
+    QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
+    Directory& directory = session.directory;
+    const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
+    ChangeSet changes(&directory);
+    QSignalSpy applied(&changes, &ChangeSet::applied);
+    QVERIFY(changes.stageGrant(DemoData::user2Username, ResourceType::Experiment, experiment, PermissionLevel::Read));
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    QVERIFY(changes.isEmpty());
+
+    // The moment the revoke is accepted, the account loses its rights: the grant that follows is refused (403).
+    QMetaObject::Connection demote = connect(
+        &directory, &Directory::grantChanged, &directory, [&](const QString& username, ResourceType, const QString&) {
+            if (username == DemoData::user2Username)
+                session.connection->setCredentials(DemoData::user2Username, DemoData::user2Password);
+        });
+    QVERIFY(changes.stageGrant(DemoData::user2Username, ResourceType::Experiment, experiment, PermissionLevel::Edit));
+    applied.clear();
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    QObject::disconnect(demote);
+    session.connection->setCredentials(DemoData::adminUsername, DemoData::adminPassword);
+
+    const auto summary = applied.first().first().value<ApplySummary>();
+    QCOMPARE(summary.failed, 1);
+    QCOMPARE(summary.halfApplied, 1);
+    QCOMPARE(summary.committedCalls, 1);
+    QVERIFY(summary.results.first().halfApplied);
+    const StagedGrant* staged = changes.stagedGrant(DemoData::user2Username, ResourceType::Experiment, experiment);
+    QVERIFY(staged);
+    QVERIFY(staged->isHalfApplied());
+    QCOMPARE(staged->revokedLevel, std::optional<PermissionLevel>(PermissionLevel::Read));
+    QCOMPARE(staged->target, std::optional<PermissionLevel>(PermissionLevel::Edit));
+    QCOMPARE(staged->error.kind(), ApiError::Kind::PermissionDenied);
+    QVERIFY(!directory.explicitLevel(DemoData::user2Username, ResourceType::Experiment, experiment));
+    // The undo history described the state before the revoke; it is gone rather than wrong.
+    QCOMPARE(changes.undoStack()->count(), 0);
+    // Retrying is the same change again: now only the grant.
+    QList<ApiCall> calls = changes.toApiCalls();
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().kind, ApiCall::Kind::CreateGrant);
+    QCOMPARE(calls.first().level, PermissionLevel::Edit);
+
+    // Saved and restored (a crash right now), both facts are still there.
+    const QString path = session.fixture.tempPath(QStringLiteral("half.db"));
+    QVERIFY(changes.save(path));
+    ChangeSet reread(&directory);
+    QVERIFY(reread.restore(path));
+    const StagedGrant* restored = reread.stagedGrant(DemoData::user2Username, ResourceType::Experiment, experiment);
+    QVERIFY(restored);
+    QCOMPARE(restored->revokedLevel, std::optional<PermissionLevel>(PermissionLevel::Read));
+    QCOMPARE(restored->target, std::optional<PermissionLevel>(PermissionLevel::Edit));
+
+    // Restoring the old level instead: one grant of READ, and afterwards nothing is staged.
+    QVERIFY(!changes.restoreRevokedLevel(DemoData::user1Username, ResourceType::Experiment, experiment));
+    QVERIFY(changes.restoreRevokedLevel(DemoData::user2Username, ResourceType::Experiment, experiment));
+    calls = changes.toApiCalls();
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().kind, ApiCall::Kind::CreateGrant);
+    QCOMPARE(calls.first().level, PermissionLevel::Read);
+    QVERIFY(!changes.stagedGrant(DemoData::user2Username, ResourceType::Experiment, experiment)->isHalfApplied());
+    applied.clear();
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    QCOMPARE(applied.first().first().value<ApplySummary>().succeeded, 1);
+    QVERIFY(changes.isEmpty());
+    auto* check = session.auth->getGrant(DemoData::user2Username, ResourceType::Experiment, experiment);
+    QVERIFY(waitFor(check));
+    QVERIFY2(!check->hasError(), qPrintable(check->error().toLogString()));
+    QCOMPARE(check->value().level, PermissionLevel::Read);
 }
 
 QTEST_GUILESS_MAIN(TestChangeSet)

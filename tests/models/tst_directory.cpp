@@ -6,6 +6,7 @@
 
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QUrlQuery>
 #include <QtTest>
 
 using namespace ModelsTest;
@@ -24,12 +25,16 @@ private slots:
     void mutatorsEmitFineGrainedSignals();
     void experimentNameFilterReachesServer();
     void modelNameFilterReachesServer();
+    void loadsDemoInAFewRequests_data() { addGenerations(); }
+    void loadsDemoInAFewRequests();
+    void rolesPatternsFloorsAndHiddenRoles();
+    void rolesInMemory();
 
 private:
-    static void checkDemoPermissions(Directory& directory);
+    static void checkDemoPermissions(Directory& directory, ApiGeneration generation = ApiGeneration::Legacy);
 };
 
-void TestDirectory::checkDemoPermissions(Directory& directory)
+void TestDirectory::checkDemoPermissions(Directory& directory, ApiGeneration generation)
 {
     const QString u1e1 = experimentId(directory, QStringLiteral("/user1/experiment1"));
     const QString u1e2 = experimentId(directory, QStringLiteral("/user1/experiment2"));
@@ -82,7 +87,7 @@ void TestDirectory::checkDemoPermissions(Directory& directory)
     QCOMPARE(directory.grantCount(QStringLiteral("user2"), ResourceType::Experiment), 1);
     QVERIFY(directory.isAdmin(QStringLiteral("admin")));
     QVERIFY(!directory.isAdmin(QStringLiteral("user1")));
-    QCOMPARE(directory.generation(), ApiGeneration::Legacy);
+    QCOMPARE(directory.generation(), generation);
 }
 
 void TestDirectory::loadsDemoThroughKnownUsers()
@@ -366,6 +371,217 @@ void TestDirectory::modelNameFilterReachesServer()
     QVERIFY(session.load(&directory, &reader, options));
     QCOMPARE(directory.registeredModelCount(), allModels);
     QVERIFY(directory.modelNameFilter().isEmpty());
+}
+
+// The same demo, loaded from a 2.15.1 and a 3.14 server, is the same picture; 2.15.1 needs one users/get per user
+// (it has no users/list), 3.14 four requests however many users there are.
+void TestDirectory::loadsDemoInAFewRequests()
+{
+    QFETCH(bool, mlflow3);
+    DemoSession session(true, mlflow3);
+    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
+    constexpr int extraUsers = 6; // more users than a 3.14 load sends requests, so one per user would show
+    for (int i = 0; i < extraUsers; ++i) {
+        UserJob* create =
+            session.auth->createUser(QStringLiteral("extra%1").arg(i), QStringLiteral("extra-password-%1").arg(i));
+        QVERIFY(waitFor(create));
+        QVERIFY2(!create->hasError(), qPrintable(create->error().toLogString()));
+    }
+    const int users = 3 + extraUsers;
+
+    RequestLog log;
+    QVERIFY(session.load(&session.directory, &session.reader));
+    const QStringList requests = log.requests();
+    Directory& directory = session.directory;
+    QCOMPARE(directory.userCount(), users);
+    QCOMPARE(directory.userSource(), mlflow3 ? ListingSource::ServerApi : ListingSource::AuthDatabase);
+    if (mlflow3) {
+        QCOMPARE(requests.size(), 4);
+        QCOMPARE(log.count(QStringLiteral("GET /api/2.0/mlflow/users/list")), 1);
+        QCOMPARE(log.count(QStringLiteral("GET /api/3.0/mlflow/roles/list")), 1);
+        QCOMPARE(log.count(QStringLiteral("GET /api/2.0/mlflow/users/get")), 0);
+        QCOMPARE(log.count(QStringLiteral("GET /api/3.0/mlflow/users/permissions/list")), 0);
+    } else {
+        QCOMPARE(log.count(QStringLiteral("GET /api/2.0/mlflow/users/get")), users);
+        QCOMPARE(requests.size(), users + 2); // and the two searches
+    }
+    // Hidden roles are direct grants, not roles.
+    QCOMPARE(directory.roleCount(), 0);
+    checkDemoPermissions(directory, mlflow3 ? ApiGeneration::Rbac : ApiGeneration::Legacy);
+}
+
+// A 3.14 server with roles: exact ids and "*" patterns, a role no one holds, a direct grant next to a role, and the
+// default floor. The reason names the role, and every contributor where several apply.
+void TestDirectory::rolesPatternsFloorsAndHiddenRoles()
+{
+    DemoSession session(true, true);
+    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
+    QVERIFY(session.createNamed(QStringLiteral("registered-models/create"), {QStringLiteral("churn")}));
+    RbacAuthApi* rbac = session.rbac();
+    QVERIFY(rbac);
+    QVERIFY(session.load(&session.directory, &session.reader));
+    const QString u1e1 = experimentId(session.directory, QStringLiteral("/user1/experiment1"));
+    const QString u2e1 = experimentId(session.directory, QStringLiteral("/user2/experiment1"));
+    QVERIFY(!u1e1.isEmpty() && !u2e1.isEmpty());
+
+    const auto makeRole = [&](const QString& name, const QString& type, const QString& pattern,
+                              PermissionLevel level) -> qint64 {
+        RoleJob* role = rbac->createRole(name, QStringLiteral("default"), name + QStringLiteral(" role"));
+        if (!waitFor(role) || role->hasError())
+            return -1;
+        const qint64 id = role->value().id;
+        if (!type.isEmpty()) {
+            RolePermissionJob* permission = rbac->addRolePermission(id, type, pattern, level);
+            if (!waitFor(permission) || permission->hasError())
+                return -1;
+        }
+        return id;
+    };
+    const qint64 auditors =
+        makeRole(QStringLiteral("auditors"), QStringLiteral("experiment"), u1e1, PermissionLevel::Read);
+    const qint64 modelReaders = makeRole(QStringLiteral("model-readers"), QStringLiteral("registered_model"),
+                                         QStringLiteral("*"), PermissionLevel::Read);
+    const qint64 unused = makeRole(QStringLiteral("unused"), QString(), QString(), PermissionLevel::Read);
+    QVERIFY(auditors > 0 && modelReaders > 0 && unused > 0);
+    // auditors also reads user2's own experiment, where user2 has MANAGE directly.
+    RolePermissionJob* more =
+        rbac->addRolePermission(auditors, QStringLiteral("experiment"), u2e1, PermissionLevel::Read);
+    QVERIFY(waitFor(more));
+    QVERIFY(!more->hasError());
+    for (const qint64 role : {auditors, modelReaders}) {
+        ApiJob* assign = rbac->assignRole(DemoData::user2Username, role);
+        QVERIFY(waitFor(assign));
+        QVERIFY2(!assign->hasError(), qPrintable(assign->error().toLogString()));
+    }
+
+    QVERIFY(session.load(&session.directory, &session.reader));
+    Directory& directory = session.directory;
+    QCOMPARE(directory.roleCount(), 3);
+    const int auditorsRow = directory.roleRow(auditors);
+    QVERIFY(auditorsRow >= 0);
+    QCOMPARE(directory.roleAt(auditorsRow).role.name, QStringLiteral("auditors"));
+    QCOMPARE(directory.roleAt(auditorsRow).role.workspace, QStringLiteral("default"));
+    QCOMPARE(directory.roleAt(auditorsRow).role.description, QStringLiteral("auditors role"));
+    QCOMPARE(directory.roleAt(auditorsRow).role.permissions.size(), 2);
+    QCOMPARE(directory.roleAt(auditorsRow).members, QStringList{DemoData::user2Username});
+    QVERIFY(directory.roleAt(directory.roleRow(unused)).members.isEmpty());
+    QCOMPARE(directory.roleRowByName(QStringLiteral("model-readers")), directory.roleRow(modelReaders));
+    QCOMPARE(directory.roleRowsOf(DemoData::user2Username).size(), 2);
+    QVERIFY(directory.roleRowsOf(DemoData::user1Username).isEmpty());
+    // user1's hidden role holds the creator's MANAGE: direct grants, no role.
+    QCOMPARE(directory.grantCount(DemoData::user1Username, ResourceType::Experiment), 2);
+    QCOMPARE(directory.explicitLevel(DemoData::user1Username, ResourceType::Experiment, u1e1),
+             std::optional<PermissionLevel>(PermissionLevel::Manage));
+
+    directory.setDefaultPermission(PermissionLevel::NoPermissions);
+    // An exact id through a role.
+    EffectivePermission p = directory.effectivePermission(DemoData::user2Username, ResourceType::Experiment, u1e1);
+    QCOMPARE(p.level, PermissionLevel::Read);
+    QCOMPARE(p.source, EffectivePermission::Source::Role);
+    QCOMPARE(p.detail, QStringLiteral("auditors"));
+    QCOMPARE(p.reason(), QStringLiteral("READ through role auditors"));
+    QVERIFY(!directory.explicitLevel(DemoData::user2Username, ResourceType::Experiment, u1e1));
+    // A "*" pattern.
+    p = directory.effectivePermission(DemoData::user2Username, ResourceType::RegisteredModel, QStringLiteral("churn"));
+    QCOMPARE(p.level, PermissionLevel::Read);
+    QCOMPARE(p.detail, QStringLiteral("model-readers"));
+    QVERIFY2(p.reason().contains(QStringLiteral("all resources")), qPrintable(p.reason()));
+    QCOMPARE(
+        directory.effectivePermission(DemoData::user1Username, ResourceType::RegisteredModel, QStringLiteral("churn"))
+            .source,
+        EffectivePermission::Source::DefaultPermission);
+    // A direct grant and a role on one experiment: the highest wins, and the reason lists both.
+    p = directory.effectivePermission(DemoData::user2Username, ResourceType::Experiment, u2e1);
+    QCOMPARE(p.level, PermissionLevel::Manage);
+    QCOMPARE(p.source, EffectivePermission::Source::ExplicitGrant);
+    QCOMPARE(p.contributors.size(), 2);
+    QVERIFY2(p.reason().contains(QStringLiteral("also READ through role auditors")), qPrintable(p.reason()));
+    // Who can read u1e1: admin, the creator, and user2 through the role.
+    QCOMPARE(directory.usersWithAccessCount(ResourceType::Experiment, u1e1), 3);
+    QCOMPARE(directory.usersWithAccess(ResourceType::Experiment, u1e1).size(), 3);
+
+    // The default is a floor on 3.14: EDIT beats the role's READ, which is still named.
+    directory.setDefaultPermission(PermissionLevel::Edit);
+    p = directory.effectivePermission(DemoData::user2Username, ResourceType::Experiment, u1e1);
+    QCOMPARE(p.level, PermissionLevel::Edit);
+    QCOMPARE(p.source, EffectivePermission::Source::DefaultPermission);
+    QVERIFY2(p.reason().contains(QStringLiteral("READ through role auditors")), qPrintable(p.reason()));
+
+    // What the server says agrees with the Directory (users/permissions/get resolves roles, and the floor is the
+    // server's NO_PERMISSIONS).
+    ApiReply* server =
+        session.connection->get(QStringLiteral("/api/3.0/mlflow/users/permissions/get"),
+                                QUrlQuery{{QStringLiteral("username"), DemoData::user2Username},
+                                          {QStringLiteral("resource_type"), QStringLiteral("experiment")},
+                                          {QStringLiteral("resource_id"), u1e1}});
+    QVERIFY(waitFor(server));
+    QVERIFY(!server->hasError());
+    QCOMPARE(server->json().value(QStringLiteral("permission")).toString(), QStringLiteral("READ"));
+
+    // Removing the user drops them from their roles.
+    directory.removeUser(DemoData::user2Username);
+    QVERIFY(directory.roleAt(auditorsRow).members.isEmpty());
+}
+
+// Hidden roles inside User::roles are direct grants; named ones make the user a member, highest wins.
+void TestDirectory::rolesInMemory()
+{
+    Role hidden;
+    hidden.id = 1;
+    hidden.name = Role::hiddenUserRoleName(2);
+    hidden.workspace = QStringLiteral("default");
+    hidden.permissions.append(
+        RolePermission{10, 1, QStringLiteral("experiment"), QStringLiteral("7"), PermissionLevel::Use});
+    hidden.permissions.append(
+        RolePermission{11, 1, QStringLiteral("prompt"), QStringLiteral("p"), PermissionLevel::Read});
+    // A real 3.14 accepts roles/permissions/add with "*" on a hidden role too.
+    hidden.permissions.append(
+        RolePermission{12, 1, QStringLiteral("registered_model"), QStringLiteral("*"), PermissionLevel::Read});
+    Role editors;
+    editors.id = 5;
+    editors.name = QStringLiteral("editors");
+    editors.workspace = QStringLiteral("default");
+    editors.permissions.append(
+        RolePermission{20, 5, QStringLiteral("experiment"), QStringLiteral("*"), PermissionLevel::Edit});
+    User bob;
+    bob.id = 2;
+    bob.username = QStringLiteral("bob");
+    bob.roles = {hidden, editors};
+    User carol;
+    carol.id = 3;
+    carol.username = QStringLiteral("carol");
+
+    Directory directory;
+    directory.setGeneration(ApiGeneration::Rbac);
+    directory.setContents({bob, carol}, {}, {}, ListingSource::ServerApi);
+    QCOMPARE(directory.roleCount(), 1);
+    QCOMPARE(directory.totalGrantCount(), 1); // the prompt row is not a resource shown here
+    QCOMPARE(directory.explicitLevel(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("7")),
+             std::optional<PermissionLevel>(PermissionLevel::Use));
+    EffectivePermission p =
+        directory.effectivePermission(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("7"));
+    QCOMPARE(p.level, PermissionLevel::Edit);
+    QCOMPARE(p.source, EffectivePermission::Source::Role);
+    QCOMPARE(p.reason(), QStringLiteral("EDIT through role editors (all resources); also USE by direct grant"));
+    p = directory.effectivePermission(QStringLiteral("bob"), ResourceType::RegisteredModel, QStringLiteral("m"));
+    QCOMPARE(p.level, PermissionLevel::Read);
+    QCOMPARE(p.source, EffectivePermission::Source::ExplicitGrant);
+    QCOMPARE(p.reason(), QStringLiteral("READ by direct grant (all resources)"));
+    // Default unknown and no grant or role: unknown, never guessed.
+    QCOMPARE(
+        directory.effectivePermission(QStringLiteral("carol"), ResourceType::Experiment, QStringLiteral("7")).source,
+        EffectivePermission::Source::Unknown);
+    QCOMPARE(directory.usersWithAccessCount(ResourceType::Experiment, QStringLiteral("99")), 1);
+    QCOMPARE(directory.usersWithAccessCount(ResourceType::RegisteredModel, QStringLiteral("m")), 1);
+    // A pending change goes through the same rule: with the direct grant gone, the role still gives EDIT.
+    QCOMPARE(
+        directory.resolve(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("7"), false, std::nullopt)
+            .level,
+        PermissionLevel::Edit);
+    // On 2.x the same rows would be used as they are: no roles there.
+    directory.setGeneration(ApiGeneration::Legacy);
+    QCOMPARE(directory.effectivePermission(QStringLiteral("bob"), ResourceType::Experiment, QStringLiteral("7")).level,
+             PermissionLevel::Use);
 }
 
 QTEST_GUILESS_MAIN(TestDirectory)
