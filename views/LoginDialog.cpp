@@ -455,24 +455,14 @@ void LoginDialog::finishSignIn(ServerProbe* probe)
     accept();
 }
 
-// Said instead of opening an empty window: what worked (the server answered and the account signed in), what
-// does not (managing its users and permissions), and what to do instead.
+// Said instead of opening an empty window when the probe could not tell which permission API the server speaks
+// (both generations have an AuthApi): what worked, what does not, and what to check.
 QString LoginDialog::unsupportedGenerationMessage(const ProbeResult& result) const
 {
     const QString version = result.version.isEmpty() ? tr("an unknown version") : result.version;
-    const bool demo = m_demoServer && m_connection && m_connection->baseUrl() == m_demoServer->url();
-    if (demo) {
-        return tr("The offline demo server (%1) started and signed you in as %2, but this version of mlflow-admin "
-                  "cannot manage MLflow 3.13 and later yet: their users, roles and permissions use the role-based "
-                  "/api/3.0 API. The console manages MLflow 2.x to 3.12. Choose \"%3\" as the demo server to try "
-                  "the console; `mlflow-admin-cli serve %4 --demo` runs this demo for other MLflow clients.")
-            .arg(m_demoServer->dialect().describe(), result.user.username, Dialect().describe(),
-                 m_demoServer->dialect().workspaces ? QStringLiteral("--api 3 --workspaces")
-                                                    : QStringLiteral("--api 3"));
-    }
-    return tr("Signed in to MLflow %1 as %2, but this version of mlflow-admin cannot manage its users and permissions "
-              "yet: MLflow 3.13 and later use the role-based /api/3.0 API. The console manages MLflow 2.x to 3.12 "
-              "servers; for this one use MLflow's own tools for now.")
+    return tr("Signed in to MLflow %1 as %2, but the server answers neither MLflow 2.x's per-resource permission API "
+              "nor the role-based API of MLflow 3.13 and later, so its users and permissions cannot be managed from "
+              "here. Check that it runs MLflow's basic-auth app (mlflow server --app-name basic-auth).")
         .arg(version, result.user.username);
 }
 

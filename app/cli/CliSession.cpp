@@ -177,8 +177,9 @@ void CliSession::connectWith(QString password)
         }
         m_auth = probe->createAuthApi(this);
         if (!m_auth) {
-            fail(ExitCode::Other, tr("This server speaks an MLflow API generation this version of mlflow-admin-cli "
-                                     "does not support yet (MLflow 3.13 or newer). Use MLflow's own tools for it."));
+            fail(ExitCode::Other, tr("The server answers neither MLflow 2.x's per-resource permission API nor the "
+                                     "role-based API of MLflow 3.13 and later. Check that it runs MLflow's basic-auth "
+                                     "app (mlflow server --app-name basic-auth)."));
             return;
         }
         m_tracking = new TrackingApi(m_connection, this);

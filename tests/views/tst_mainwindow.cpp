@@ -696,44 +696,43 @@ void TestMainWindow::offlineDemoServerChoice()
     QVERIFY(started->isMlflow3());
     QVERIFY(started->workspaces);
     QTRY_VERIFY_WITH_TIMEOUT(!signedIn.isEmpty() || !dialog->isConnecting(), 20000);
-    // This console does not manage MLflow 3.13+ yet: no empty window, but a sentence that says what worked, what
-    // is not supported, and what to choose instead.
-    QVERIFY(signedIn.isEmpty());
-    const QString message = dialog->messageText();
-    QVERIFY2(message.contains(QStringLiteral("The offline demo server (MLflow 3.14 with workspaces) started and "
-                                             "signed you in as admin")),
-             qPrintable(message));
-    QVERIFY2(message.contains(QStringLiteral("cannot manage MLflow 3.13 and later yet")), qPrintable(message));
-    QVERIFY(message.contains(QStringLiteral("Choose \"MLflow 2.15.1\" as the demo server")));
-    QVERIFY(message.contains(QStringLiteral("`mlflow-admin-cli serve --api 3 --workspaces --demo`")));
-    // The whole sentence fits: the dialog grew instead of squeezing its fields.
-    auto* label = dialog->findChild<QLabel*>(QStringLiteral("messageLabel"));
-    QVERIFY(label->height() >= label->heightForWidth(label->width()));
-    QVERIFY(dialog->findChild<QLineEdit*>(QStringLiteral("urlEdit"))->height() >=
-            dialog->findChild<QLineEdit*>(QStringLiteral("urlEdit"))->sizeHint().height());
-    QVERIFY(dialog->isVisible());
-    QVERIFY(dialog->findChild<QPushButton*>(QStringLiteral("demoButton"))->isEnabled());
-    QVERIFY(combo->isEnabled());
-    // The demo it could not manage is not left running.
+    // The console manages MLflow 3.13+ through the role-based API: the 3.14 demo signs in like the 2.15.1 one.
+    QVERIFY2(signedIn.size() == 1, qPrintable(dialog->messageText()));
+    std::unique_ptr<Session> session(dialog->takeSession());
+    QVERIFY(session->isDemo());
+    QVERIFY(session->embeddedServer()->dialect().workspaces);
+    QCOMPARE(session->auth()->generation(), ApiGeneration::Rbac);
+    QCOMPARE(session->embeddedServer()->url(), startedUrl);
+    session.reset();
+    // Signing out stops the demo it started.
     std::unique_ptr<Connection> stale(new Connection(startedUrl, DemoData::adminUsername, DemoData::adminPassword));
     ServerProbe* probe = ServerProbe::run(stale.get());
     QVERIFY(GuiTest::waitFor(probe));
     QCOMPARE(probe->result().status, ProbeResult::Status::Unreachable);
 
-    // The plain 3.14 demo says the same with its own name; MLflow 2.15.1 then signs in, from the same dialog.
+    // The plain 3.14 demo, then MLflow 2.15.1, from the same dialog.
+    dialog->show();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog.get()));
+    combo->setFocus();
     QTest::keyClick(combo, Qt::Key_Up);
     QCOMPARE(dialog->demoDialect().workspaces, false);
     QVERIFY(dialog->demoDialect().isMlflow3());
     QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isConnecting(), 20000);
-    QVERIFY2(dialog->messageText().contains(QStringLiteral("The offline demo server (MLflow 3.14) started")),
-             qPrintable(dialog->messageText()));
+    QTRY_VERIFY_WITH_TIMEOUT(signedIn.size() == 2 || !dialog->isConnecting(), 20000);
+    QVERIFY2(signedIn.size() == 2, qPrintable(dialog->messageText()));
+    session.reset(dialog->takeSession());
+    QVERIFY(session->embeddedServer()->dialect().isMlflow3());
+    QVERIFY(!session->embeddedServer()->dialect().workspaces);
+    session.reset();
+    dialog->show();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog.get()));
+    combo->setFocus();
     QTest::keyClick(combo, Qt::Key_Up);
     QVERIFY(!dialog->demoDialect().isMlflow3());
     QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(!signedIn.isEmpty() || !dialog->isConnecting(), 20000);
-    QVERIFY2(!signedIn.isEmpty(), qPrintable(dialog->messageText()));
-    std::unique_ptr<Session> session(dialog->takeSession());
+    QTRY_VERIFY_WITH_TIMEOUT(signedIn.size() == 3 || !dialog->isConnecting(), 20000);
+    QVERIFY2(signedIn.size() == 3, qPrintable(dialog->messageText()));
+    session.reset(dialog->takeSession());
     QVERIFY(session->isDemo());
     QVERIFY(!session->embeddedServer()->dialect().isMlflow3());
     session.reset();
