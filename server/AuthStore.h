@@ -28,17 +28,10 @@ public:
     static constexpr const char* schemaRevision = "8606fa83a998";
 
     explicit AuthStore(QSqlDatabase database);
-    AuthStore(const AuthStore&) = delete;
-    AuthStore& operator=(const AuthStore&) = delete;
 
     // Creates the schema in an empty database, or checks that an existing one is at our revision.
     bool initialize(QString* error);
 
-    std::optional<UserRecord> user(const QString& username) const override;
-    QList<UserRecord> users() const;
-    UserRecord createUser(const QString& username, const QByteArray& passwordHash, bool isAdmin) override;
-    void setPasswordHash(const QString& username, const QByteArray& passwordHash);
-    void setAdmin(const QString& username, bool isAdmin);
     // Removes the user and every grant it holds, in one transaction.
     void deleteUser(const QString& username);
 
@@ -54,15 +47,7 @@ public:
     // Throws RESOURCE_DOES_NOT_EXIST with MLflow's message when the user holds no row for the resource.
     GrantRecord requireGrant(ResourceKind kind, const QString& resourceId, const UserRecord& user) const;
 
-    // Throws RESOURCE_DOES_NOT_EXIST "User with username=X not found".
-    UserRecord requireUser(const QString& username) const;
-
 private:
-    void exec(QSqlQuery& query) const;
-    QSqlQuery prepared(const QString& sql) const;
-
-    QSqlDatabase m_database;
-    mutable QSqlQuery m_userByName;
     mutable QSqlQuery m_experimentPermission;
     mutable QSqlQuery m_modelPermission;
 };

@@ -45,19 +45,11 @@ class RbacStore : public UserDirectory
 {
 public:
     explicit RbacStore(QSqlDatabase database);
-    RbacStore(const RbacStore&) = delete;
-    RbacStore& operator=(const RbacStore&) = delete;
 
     // Creates the 3.14 schema in an empty database or opens one at its revision; refuses a 2.x database.
     bool initialize(QString* error);
 
-    // --- users
-    std::optional<UserRecord> user(const QString& username) const override;
-    UserRecord requireUser(const QString& username) const; // 404 "User with username=X not found"
-    QList<UserRecord> users() const;                       // by id
-    UserRecord createUser(const QString& username, const QByteArray& passwordHash, bool isAdmin) override;
-    void setPasswordHash(const QString& username, const QByteArray& passwordHash);
-    void setAdmin(const QString& username, bool isAdmin);
+    // --- users (the rest of the users table is UserDirectory's)
     // Removes the user, its hidden roles (every workspace) with their grants, and its role assignments.
     void deleteUser(const QString& username);
 
@@ -124,14 +116,9 @@ public:
     static void validateResourceType(const QString& resourceType);
 
 private:
-    void exec(QSqlQuery& query) const;
-    QSqlQuery prepared(const QString& sql) const;
     qint64 hiddenRoleId(qint64 userId, const QString& workspace, bool create);
     void loadPermissions(QList<RoleRecord>* roles) const;
     QList<RoleRecord> rolesWhere(const QString& condition, const QVariantList& values) const;
     template <typename Work>
     void inTransaction(Work work);
-
-    QSqlDatabase m_database;
-    mutable QSqlQuery m_userByName;
 };

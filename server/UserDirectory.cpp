@@ -1,0 +1,92 @@
+#include "server/UserDirectory.h"
+
+#include "server/MlflowError.h"
+
+#include <QSqlError>
+#include <QVariant>
+
+QSqlQuery UserDirectory::prepared(const QString& sql) const
+{
+    QSqlQuery query(m_database);
+    if (!query.prepare(sql))
+        throw MlflowError::internal(
+            QStringLiteral("The auth database rejected a statement: %1").arg(query.lastError().databaseText()));
+    return query;
+}
+
+void UserDirectory::exec(QSqlQuery& query) const
+{
+    if (!query.exec())
+        throw MlflowError::internal(
+            QStringLiteral("The auth database failed: %1").arg(query.lastError().databaseText()));
+}
+
+void UserDirectory::prepareUserLookup()
+{
+    m_userByName =
+        prepared(QStringLiteral("SELECT id, username, password_hash, is_admin FROM users WHERE username = ?"));
+}
+
+std::optional<UserRecord> UserDirectory::user(const QString& username) const
+{
+    m_userByName.bindValue(0, username);
+    exec(m_userByName);
+    std::optional<UserRecord> record;
+    if (m_userByName.next()) {
+        record = UserRecord{m_userByName.value(0).toLongLong(), m_userByName.value(1).toString(),
+                            m_userByName.value(2).toByteArray(), m_userByName.value(3).toBool()};
+    }
+    m_userByName.finish();
+    return record;
+}
+
+UserRecord UserDirectory::requireUser(const QString& username) const
+{
+    std::optional<UserRecord> record = user(username);
+    if (!record)
+        throw MlflowError::notFound(QStringLiteral("User with username=%1 not found").arg(username));
+    return *record;
+}
+
+QList<UserRecord> UserDirectory::users() const
+{
+    QSqlQuery query = prepared(QStringLiteral("SELECT id, username, password_hash, is_admin FROM users ORDER BY id"));
+    exec(query);
+    QList<UserRecord> records;
+    while (query.next()) {
+        records.append({query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toByteArray(),
+                        query.value(3).toBool()});
+    }
+    return records;
+}
+
+UserRecord UserDirectory::createUser(const QString& username, const QByteArray& passwordHash, bool isAdmin)
+{
+    if (user(username))
+        throw MlflowError::alreadyExists(QStringLiteral("User (username=%1) already exists.").arg(username));
+    QSqlQuery query =
+        prepared(QStringLiteral("INSERT INTO users (username, password_hash, is_admin) VALUES (?, ?, ?)"));
+    query.addBindValue(username);
+    query.addBindValue(QString::fromLatin1(passwordHash));
+    query.addBindValue(isAdmin ? 1 : 0);
+    exec(query);
+    return {query.lastInsertId().toLongLong(), username, passwordHash, isAdmin};
+}
+
+void UserDirectory::setPasswordHash(const QString& username, const QByteArray& passwordHash)
+{
+    const UserRecord record = requireUser(username);
+    QSqlQuery query = prepared(QStringLiteral("UPDATE users SET password_hash = ? WHERE id = ?"));
+    query.addBindValue(QString::fromLatin1(passwordHash));
+    query.addBindValue(record.id);
+    exec(query);
+}
+
+void UserDirectory::setAdmin(const QString& username, bool isAdmin)
+{
+    const UserRecord record = requireUser(username);
+    QSqlQuery query = prepared(QStringLiteral("UPDATE users SET is_admin = ? WHERE id = ?"));
+    query.addBindValue(isAdmin ? 1 : 0);
+    query.addBindValue(record.id);
+    exec(query);
+}
