@@ -111,8 +111,7 @@ bool AuthStore::initialize(QString* error)
 void AuthStore::deleteUser(const QString& username)
 {
     const UserRecord record = requireUser(username);
-    m_database.transaction();
-    try {
+    inTransaction([&] {
         for (ResourceKind kind : {ResourceKind::Experiment, ResourceKind::RegisteredModel}) {
             QSqlQuery grantsOfUser =
                 prepared(QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(QLatin1String(grantTable(kind).table)));
@@ -122,11 +121,7 @@ void AuthStore::deleteUser(const QString& username)
         QSqlQuery query = prepared(QStringLiteral("DELETE FROM users WHERE id = ?"));
         query.addBindValue(record.id);
         exec(query);
-    } catch (...) {
-        m_database.rollback();
-        throw;
-    }
-    m_database.commit();
+    });
 }
 
 QList<GrantRecord> AuthStore::grants(ResourceKind kind, qint64 userId) const

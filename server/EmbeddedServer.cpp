@@ -24,9 +24,21 @@
 
 namespace {
 
-// One SQLite connection per database and server; the name is unique so several servers can share a process.
+// One SQLite connection per database and server; the name is unique so several servers can share a process. The
+// files are owner-only: they hold password hashes. Other programs may read them while the server runs (the
+// console's users source reads basic_auth.db directly, as it does a real MLflow's); what they write, the auth stores
+// notice (UserDirectory::dropCachesIfChangedElsewhere).
 bool openSqlite(const QString& path, QSqlDatabase* database, QString* connectionName, QString* error)
 {
+    if (!QFile::exists(path)) {
+        QFile create(path);
+        if (!create.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+            *error = QStringLiteral("Cannot create the database %1: %2. Check that the data directory is writable.")
+                         .arg(path, create.errorString());
+            return false;
+        }
+    }
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     *connectionName = QStringLiteral("mlflowadmin-server-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     *database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), *connectionName);
     database->setDatabaseName(path);

@@ -196,6 +196,8 @@ bool HttpFront::handleRequest(const QHttpServerRequest& request, QTcpSocket* soc
     }
     QHttpServerResponder responder = makeResponder(request, socket);
     writeResponse(responder, response);
+    // Send now rather than on the next turn of the event loop: one wake-up and one poll fewer per request.
+    socket->flush();
     return true;
 }
 

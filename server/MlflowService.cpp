@@ -77,6 +77,7 @@ HttpResponse MlflowService::handle(const HttpRequest& request)
         return HttpResponse::htmlError(404, QStringLiteral("Not Found"),
                                        QStringLiteral("This server has no web UI files; use the REST API."));
     try {
+        m_state.users->dropCachesIfChangedElsewhere();
         const std::optional<UserRecord> user = m_state.authenticator->authenticate(request.header("authorization"));
         if (!user)
             return unauthenticated();

@@ -4,8 +4,10 @@
 #include "server/RbacSchema.h"
 
 #include <QRegularExpression>
+
 #include <QSqlError>
 #include <QVariant>
+#include <algorithm>
 
 namespace {
 
@@ -32,22 +34,14 @@ PermissionLevel levelOf(const QString& name)
     return Permissions::parse(name).value_or(PermissionLevel::NoPermissions);
 }
 
+bool isWorkspaceWide(const RolePermissionRecord& grant)
+{
+    return grant.resourceType == workspaceType && grant.resourcePattern == QLatin1String("*");
+}
+
 } // namespace
 
 RbacStore::RbacStore(QSqlDatabase database) : UserDirectory(std::move(database)) {}
-
-template <typename Work>
-void RbacStore::inTransaction(Work work)
-{
-    m_database.transaction();
-    try {
-        work();
-    } catch (...) {
-        m_database.rollback();
-        throw;
-    }
-    m_database.commit();
-}
 
 bool RbacStore::initialize(QString* error)
 {
@@ -449,8 +443,21 @@ void RbacStore::unassign(qint64 userId, qint64 roleId)
 
 QList<RoleRecord> RbacStore::userRoles(qint64 userId) const
 {
-    return rolesWhere(QStringLiteral("JOIN user_role_assignments a ON a.role_id = roles.id WHERE a.user_id = ?"),
-                      {userId});
+    const auto cached = m_rolesOfUser.constFind(userId);
+    if (cached != m_rolesOfUser.cend())
+        return *cached;
+    QList<RoleRecord> roles = rolesWhere(
+        QStringLiteral("JOIN user_role_assignments a ON a.role_id = roles.id WHERE a.user_id = ?"), {userId});
+    if (m_rolesOfUser.size() >= maxCachedEntries)
+        m_rolesOfUser.clear();
+    m_rolesOfUser.insert(userId, roles);
+    return roles;
+}
+
+void RbacStore::dropCaches() const
+{
+    m_rolesOfUser.clear();
+    UserDirectory::dropCaches();
 }
 
 QList<RoleAssignmentRecord> RbacStore::roleAssignments(qint64 roleId) const
@@ -473,27 +480,21 @@ bool RbacStore::hasRoleInWorkspace(qint64 userId, const QString& workspace) cons
 
 QSet<QString> RbacStore::presentWorkspaces(qint64 userId) const
 {
-    QSqlQuery query = prepared(QStringLiteral("SELECT DISTINCT r.workspace FROM roles r JOIN user_role_assignments a "
-                                              "ON a.role_id = r.id WHERE a.user_id = ?"));
-    query.addBindValue(userId);
-    exec(query);
     QSet<QString> workspaces;
-    while (query.next())
-        workspaces.insert(query.value(0).toString());
+    for (const RoleRecord& role : userRoles(userId))
+        workspaces.insert(role.workspace);
     return workspaces;
 }
 
 QSet<QString> RbacStore::adminWorkspaces(qint64 userId) const
 {
-    QSqlQuery query = prepared(QStringLiteral(
-        "SELECT DISTINCT r.workspace FROM roles r JOIN role_permissions p ON p.role_id = r.id "
-        "JOIN user_role_assignments a ON a.role_id = r.id WHERE a.user_id = ? AND p.resource_type = 'workspace' "
-        "AND p.resource_pattern = '*' AND p.permission = 'MANAGE'"));
-    query.addBindValue(userId);
-    exec(query);
     QSet<QString> workspaces;
-    while (query.next())
-        workspaces.insert(query.value(0).toString());
+    for (const RoleRecord& role : userRoles(userId)) {
+        for (const RolePermissionRecord& grant : role.permissions) {
+            if (isWorkspaceWide(grant) && grant.permission == QLatin1String("MANAGE"))
+                workspaces.insert(role.workspace);
+        }
+    }
     return workspaces;
 }
 
@@ -502,43 +503,46 @@ QSet<QString> RbacStore::adminWorkspaces(qint64 userId) const
 QList<QPair<QString, QString>> RbacStore::roleGrants(qint64 userId, const QString& workspace,
                                                      const QString& resourceType) const
 {
-    QSqlQuery query =
-        prepared(QStringLiteral("SELECT p.resource_type, p.resource_pattern, p.permission FROM role_permissions p "
-                                "JOIN roles r ON r.id = p.role_id JOIN user_role_assignments a ON a.role_id = r.id "
-                                "WHERE a.user_id = ? AND r.workspace = ? AND (p.resource_type = ? OR "
-                                "(p.resource_type = 'workspace' AND p.resource_pattern = '*')) ORDER BY p.id"));
-    query.addBindValue(userId);
-    query.addBindValue(workspace);
-    query.addBindValue(resourceType);
-    exec(query);
+    QList<const RolePermissionRecord*> matching;
+    const QList<RoleRecord> roles = userRoles(userId);
+    for (const RoleRecord& role : roles) {
+        if (role.workspace != workspace)
+            continue;
+        for (const RolePermissionRecord& grant : role.permissions) {
+            if (grant.resourceType == resourceType || isWorkspaceWide(grant))
+                matching.append(&grant);
+        }
+    }
+    // In the order the grants were made, across roles.
+    std::sort(matching.begin(), matching.end(),
+              [](const RolePermissionRecord* a, const RolePermissionRecord* b) { return a->id < b->id; });
     QList<QPair<QString, QString>> grants;
-    while (query.next())
-        grants.append({query.value(1).toString(), query.value(2).toString()});
+    grants.reserve(matching.size());
+    for (const RolePermissionRecord* grant : std::as_const(matching))
+        grants.append({grant->resourcePattern, grant->permission});
     return grants;
 }
 
 std::optional<PermissionLevel> RbacStore::roleLevel(qint64 userId, const QString& resourceType,
                                                     const QString& resourceId, const QString& workspace) const
 {
-    QSqlQuery query = prepared(QStringLiteral(
-        "SELECT p.resource_type, p.resource_pattern, p.permission FROM role_permissions p "
-        "JOIN roles r ON r.id = p.role_id JOIN user_role_assignments a ON a.role_id = r.id "
-        "WHERE a.user_id = ? AND r.workspace = ? AND ((p.resource_type = ? AND p.resource_pattern IN ('*', ?)) OR "
-        "(p.resource_type = 'workspace' AND p.resource_pattern = '*'))"));
-    query.addBindValue(userId);
-    query.addBindValue(workspace);
-    query.addBindValue(resourceType);
-    query.addBindValue(resourceId);
-    exec(query);
     std::optional<PermissionLevel> best;
-    while (query.next()) {
-        const bool workspaceWide = query.value(0).toString() == workspaceType;
-        const PermissionLevel level = levelOf(query.value(2).toString());
-        // A workspace-wide USE is membership, not access to each resource: it counts only for workspace queries.
-        if (workspaceWide && resourceType != workspaceType && level != PermissionLevel::Manage)
+    for (const RoleRecord& role : userRoles(userId)) {
+        if (role.workspace != workspace)
             continue;
-        if (!best || level > *best)
-            best = level;
+        for (const RolePermissionRecord& grant : role.permissions) {
+            const bool workspaceWide = isWorkspaceWide(grant);
+            const bool matches = grant.resourceType == resourceType &&
+                                 (grant.resourcePattern == QLatin1String("*") || grant.resourcePattern == resourceId);
+            if (!workspaceWide && !matches)
+                continue;
+            const PermissionLevel level = levelOf(grant.permission);
+            // A workspace-wide USE is membership, not access to each resource: it counts only for workspace queries.
+            if (workspaceWide && resourceType != workspaceType && level != PermissionLevel::Manage)
+                continue;
+            if (!best || level > *best)
+                best = level;
+        }
     }
     return best;
 }

@@ -115,10 +115,14 @@ public:
     static void validateGrant(const QString& permission, const QString& resourceType);
     static void validateResourceType(const QString& resourceType);
 
+protected:
+    void dropCaches() const override;
+
 private:
     qint64 hiddenRoleId(qint64 userId, const QString& workspace, bool create);
     void loadPermissions(QList<RoleRecord>* roles) const;
     QList<RoleRecord> rolesWhere(const QString& condition, const QVariantList& values) const;
-    template <typename Work>
-    void inTransaction(Work work);
+
+    // userRoles() by user id: every permission check and search filter resolves from here (see UserDirectory).
+    mutable QHash<qint64, QList<RoleRecord>> m_rolesOfUser;
 };

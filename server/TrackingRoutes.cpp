@@ -1,5 +1,6 @@
 #include "server/TrackingRoutes.h"
 
+#include "server/JsonWriter.h"
 #include "server/MlflowError.h"
 #include "server/Policy.h"
 #include "server/RequestParams.h"
@@ -64,56 +65,61 @@ SearchQuery searchQuery(const RequestParams& p, int defaultMaxResults, int maxAl
     return query;
 }
 
-// mlflow.server.auth.filter_search_experiments / filter_search_registered_models: drop what the user cannot read,
-// then keep fetching further pages until the page is full or the data ends; the token then points past everything
-// scanned. `idKey` names the field that identifies a resource for the permission lookup.
-QJsonObject filteredSearch(const RequestContext& context, ResourceKind kind, SearchQuery query,
-                           const std::function<SearchPage(const SearchQuery&)>& search, const QString& listKey,
-                           const QString& idKey)
+bool isKept(const QJsonValue& item)
 {
-    SearchPage page = search(query);
-    if (!context.user.isAdmin) {
-        const Policy::ReadableSet readable = context.policy.readable(context, kind);
-        QJsonArray kept;
-        for (const QJsonValue& item : std::as_const(page.items)) {
-            if (readable.contains(item.toObject().value(idKey).toString()))
-                kept.append(item);
-        }
-        std::optional<qint64> nextOffset = page.nextOffset;
-        while (kept.size() < query.maxResults && nextOffset) {
-            SearchQuery refill = query;
-            refill.offset = *nextOffset;
-            const SearchPage more = search(refill);
-            const int wanted = query.maxResults - static_cast<int>(kept.size());
-            const int taken = std::min(wanted, static_cast<int>(more.items.size()));
-            if (taken == 0) {
-                nextOffset.reset();
-                break;
-            }
-            for (int i = 0; i < taken; ++i) {
-                const QJsonValue item = more.items.at(i);
-                if (readable.contains(item.toObject().value(idKey).toString()))
-                    kept.append(item);
-            }
-            nextOffset = *nextOffset + taken;
-        }
-        page.items = kept;
-        page.nextOffset = nextOffset;
-    }
-    QJsonObject response;
-    if (!page.items.isEmpty())
-        response.insert(listKey, page.items);
-    if (page.nextOffset)
-        response.insert(QStringLiteral("next_page_token"), QString::fromLatin1(PageToken::encode(*page.nextOffset)));
-    return response;
+    return !item.isNull();
 }
 
-// MLflow 3.x experiments name their workspace ("default" when workspaces are off); 2.15.1's do not.
-QJsonObject experimentJson(const RequestContext& context, QJsonObject experiment)
+bool isKept(const std::optional<ExperimentRecord>& item)
 {
-    if (context.state.dialect.isMlflow3() && !experiment.contains(QStringLiteral("workspace")))
-        experiment.insert(QStringLiteral("workspace"), context.workspace);
-    return experiment;
+    return item.has_value();
+}
+
+// mlflow.server.auth.filter_search_experiments / filter_search_registered_models: drop what the user cannot read,
+// then keep fetching further pages until the page is full or the data ends; the token then points past everything
+// scanned. `search` answers one page (SearchPage or ExperimentPage) of the store.
+template <typename Search>
+auto filteredSearch(const RequestContext& context, ResourceKind kind, SearchQuery query, const Search& search)
+{
+    using Page = decltype(search(query));
+    if (context.user.isAdmin)
+        return search(query);
+    const Policy::ReadableSet readable = context.policy.readable(context, kind);
+    // The store hands back rows the user cannot read as empty items, without building them.
+    query.keep = [&readable](const QString& id) {
+        return readable.contains(id);
+    };
+    Page page = search(query);
+    decltype(Page::items) kept;
+    const auto keepReadable = [&kept](const decltype(Page::items)& items, qsizetype count) {
+        for (qsizetype i = 0; i < count; ++i) {
+            if (isKept(items.at(i)))
+                kept.append(items.at(i));
+        }
+    };
+    keepReadable(page.items, page.items.size());
+    std::optional<qint64> nextOffset = page.nextOffset;
+    while (kept.size() < query.maxResults && nextOffset) {
+        SearchQuery refill = query;
+        refill.offset = *nextOffset;
+        const Page more = search(refill);
+        const qsizetype wanted = query.maxResults - kept.size();
+        const qsizetype taken = std::min(wanted, more.items.size());
+        if (taken == 0) {
+            nextOffset.reset();
+            break;
+        }
+        keepReadable(more.items, taken);
+        nextOffset = *nextOffset + taken;
+    }
+    page.items = kept;
+    page.nextOffset = nextOffset;
+    return page;
+}
+
+QString pageToken(qint64 offset)
+{
+    return QString::fromLatin1(PageToken::encode(offset));
 }
 
 // MLflow 3.x runs always carry "inputs" (dataset and model inputs), empty here; 2.15.1's omit it when empty.
@@ -122,16 +128,6 @@ QJsonObject runJson(const RequestContext& context, QJsonObject run)
     if (context.state.dialect.isMlflow3() && !run.contains(QStringLiteral("inputs")))
         run.insert(QStringLiteral("inputs"), QJsonObject());
     return run;
-}
-
-QJsonArray experimentsJson(const RequestContext& context, const QJsonArray& experiments)
-{
-    if (!context.state.dialect.isMlflow3())
-        return experiments;
-    QJsonArray withWorkspace;
-    for (const QJsonValue& experiment : experiments)
-        withWorkspace.append(experimentJson(context, experiment.toObject()));
-    return withWorkspace;
 }
 
 // --- experiments
@@ -155,8 +151,7 @@ HttpResponse getExperiment(const RequestContext& context)
 {
     const QString id = params(context).requiredString(QStringLiteral("experiment_id"));
     return HttpResponse::jsonObject(
-        {{QStringLiteral("experiment"),
-          experimentJson(context, context.state.tracking->experiment(id, context.workspace))}});
+        {{QStringLiteral("experiment"), context.state.tracking->experiment(id, context.workspace)}});
 }
 
 HttpResponse getExperimentByName(const RequestContext& context)
@@ -165,7 +160,7 @@ HttpResponse getExperimentByName(const RequestContext& context)
     const std::optional<QJsonObject> experiment = context.state.tracking->experimentByName(name, context.workspace);
     if (!experiment)
         throw MlflowError::notFound(QStringLiteral("Could not find experiment with name '%1'").arg(name));
-    return HttpResponse::jsonObject({{QStringLiteral("experiment"), experimentJson(context, *experiment)}});
+    return HttpResponse::jsonObject({{QStringLiteral("experiment"), *experiment}});
 }
 
 HttpResponse searchExperiments(const RequestContext& context)
@@ -173,14 +168,22 @@ HttpResponse searchExperiments(const RequestContext& context)
     const SearchQuery query = searchQuery(params(context), 0, maxSearchResults, QStringLiteral("view_type"));
     TrackingStore* store = context.state.tracking;
     const QString workspace = context.workspace;
-    QJsonObject response = filteredSearch(
-        context, ResourceKind::Experiment, query,
-        [store, workspace](const SearchQuery& q) { return store->searchExperiments(q, workspace); },
-        QStringLiteral("experiments"), QStringLiteral("experiment_id"));
-    if (response.contains(QStringLiteral("experiments")))
-        response.insert(QStringLiteral("experiments"),
-                        experimentsJson(context, response.value(QStringLiteral("experiments")).toArray()));
-    return HttpResponse::jsonObject(response);
+    const ExperimentPage page =
+        filteredSearch(context, ResourceKind::Experiment, query,
+                       [store, workspace](const SearchQuery& q) { return store->searchExperiments(q, workspace); });
+    // The busiest list endpoint: written straight from the rows (JsonWriter), keys sorted like jsonify's.
+    JsonWriter out;
+    out.beginObject();
+    if (!page.items.isEmpty()) {
+        out.key(QLatin1String("experiments")).beginArray();
+        for (const std::optional<ExperimentRecord>& experiment : page.items)
+            experiment->writeJson(out);
+        out.endArray();
+    }
+    if (page.nextOffset)
+        out.member(QLatin1String("next_page_token"), pageToken(*page.nextOffset));
+    out.endObject();
+    return HttpResponse::json(out.take());
 }
 
 HttpResponse updateExperiment(const RequestContext& context)
@@ -275,7 +278,7 @@ HttpResponse searchRuns(const RequestContext& context)
     if (!page.items.isEmpty())
         response.insert(QStringLiteral("runs"), page.items);
     if (page.nextOffset)
-        response.insert(QStringLiteral("next_page_token"), QString::fromLatin1(PageToken::encode(*page.nextOffset)));
+        response.insert(QStringLiteral("next_page_token"), pageToken(*page.nextOffset));
     return HttpResponse::jsonObject(response);
 }
 
@@ -353,10 +356,16 @@ HttpResponse searchRegisteredModels(const RequestContext& context)
     const SearchQuery query = searchQuery(params(context), 100, 1000, QStringLiteral("view_type"));
     TrackingStore* store = context.state.tracking;
     const QString workspace = context.workspace;
-    return HttpResponse::jsonObject(filteredSearch(
-        context, ResourceKind::RegisteredModel, query,
-        [store, workspace](const SearchQuery& q) { return store->searchRegisteredModels(q, workspace); },
-        QStringLiteral("registered_models"), QStringLiteral("name")));
+    const SearchPage page =
+        filteredSearch(context, ResourceKind::RegisteredModel, query, [store, workspace](const SearchQuery& q) {
+            return store->searchRegisteredModels(q, workspace);
+        });
+    QJsonObject response;
+    if (!page.items.isEmpty())
+        response.insert(QStringLiteral("registered_models"), page.items);
+    if (page.nextOffset)
+        response.insert(QStringLiteral("next_page_token"), pageToken(*page.nextOffset));
+    return HttpResponse::jsonObject(response);
 }
 
 // The dialect's policy moves the grants along (see AccessPolicy / RbacPolicy).

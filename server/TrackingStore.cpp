@@ -1,5 +1,6 @@
 #include "server/TrackingStore.h"
 
+#include "server/JsonWriter.h"
 #include "server/MlflowError.h"
 #include "server/ProtoJson.h"
 #include "server/SearchFilter.h"
@@ -328,22 +329,27 @@ QJsonArray tagsFromPacked(const QString& packed)
 }
 
 // Row of kExperimentColumns. MLflow 3.x adds the workspace; 2.x has no such key.
-QJsonObject experimentFromRow(const QSqlQuery& query, bool withWorkspace)
+ExperimentRecord experimentFromRow(const QSqlQuery& query, bool withWorkspace)
 {
-    QJsonObject experiment;
-    experiment.insert(QStringLiteral("experiment_id"), QString::number(query.value(0).toLongLong()));
-    experiment.insert(QStringLiteral("name"), query.value(1).toString());
-    experiment.insert(QStringLiteral("artifact_location"), query.value(2).toString());
-    experiment.insert(QStringLiteral("lifecycle_stage"), query.value(3).toString());
-    if (!query.isNull(5))
-        experiment.insert(QStringLiteral("last_update_time"), query.value(5).toLongLong());
+    ExperimentRecord experiment;
+    experiment.experimentId = query.value(0).toString();
+    experiment.name = query.value(1).toString();
+    experiment.artifactLocation = query.value(2).toString();
+    experiment.lifecycleStage = query.value(3).toString();
     if (!query.isNull(4))
-        experiment.insert(QStringLiteral("creation_time"), query.value(4).toLongLong());
-    const QJsonArray tags = tagsFromPacked(query.value(6).toString());
-    if (!tags.isEmpty())
-        experiment.insert(QStringLiteral("tags"), tags);
+        experiment.creationTime = query.value(4).toLongLong();
+    if (!query.isNull(5))
+        experiment.lastUpdateTime = query.value(5).toLongLong();
+    const QString packedTags = query.value(6).toString();
+    if (!packedTags.isEmpty()) {
+        for (const QJsonValue& tag : tagsFromPacked(packedTags)) {
+            const QJsonObject pair = tag.toObject();
+            experiment.tags.append(
+                {pair.value(QLatin1String("key")).toString(), pair.value(QLatin1String("value")).toString()});
+        }
+    }
     if (withWorkspace)
-        experiment.insert(QStringLiteral("workspace"), query.value(7).toString());
+        experiment.workspace = query.value(7).toString();
     return experiment;
 }
 
@@ -872,7 +878,7 @@ public:
             .isValid();
     }
 
-    QJsonObject experimentJson(const QSqlQuery& query) const
+    ExperimentRecord experimentRecord(const QSqlQuery& query) const
     {
         return experimentFromRow(query, m_options.experimentsCarryWorkspace);
     }
@@ -906,7 +912,7 @@ public:
         execute(query, {experimentId, workspace});
         if (!query.next())
             return std::nullopt;
-        return experimentJson(query);
+        return experimentRecord(query).toJson();
     }
 
     // A run of another workspace does not exist for this request (MLflow answers 404). Without workspaces every run
@@ -1058,21 +1064,25 @@ public:
     }
 
     // Runs a page query whose last two placeholders are LIMIT and OFFSET; one extra row tells whether more exist.
-    template <typename RowToJson>
-    SearchPage page(QSqlQuery& query, QVariantList values, const SearchQuery& request, RowToJson rowToJson) const
+    // With request.keep, column 0 is the row's id.
+    template <typename Page, typename RowToItem>
+    Page page(QSqlQuery& query, QVariantList values, const SearchQuery& request, RowToItem rowToItem) const
     {
         values.append(qint64(request.maxResults) + 1);
         values.append(request.offset);
         const Finisher done(query);
         execute(query, values);
-        SearchPage result;
+        Page result;
         int count = 0;
         while (query.next()) {
             if (count == request.maxResults) {
                 result.nextOffset = request.offset + request.maxResults;
                 break;
             }
-            result.items.append(rowToJson(query));
+            if (request.keep && !request.keep(query.value(0).toString()))
+                result.items.append(typename decltype(Page::items)::value_type());
+            else
+                result.items.append(rowToItem(query));
             ++count;
         }
         return result;
@@ -1091,6 +1101,35 @@ public:
     QSqlQuery* m_paramsOfRun = nullptr;
     QSqlQuery* m_tagsOfRun = nullptr;
 };
+
+void ExperimentRecord::writeJson(JsonWriter& out) const
+{
+    out.beginObject();
+    out.member(QLatin1String("artifact_location"), artifactLocation);
+    if (creationTime)
+        out.member(QLatin1String("creation_time"), *creationTime);
+    out.member(QLatin1String("experiment_id"), experimentId);
+    if (lastUpdateTime)
+        out.member(QLatin1String("last_update_time"), *lastUpdateTime);
+    out.member(QLatin1String("lifecycle_stage"), lifecycleStage);
+    out.member(QLatin1String("name"), name);
+    if (!tags.isEmpty()) {
+        out.key(QLatin1String("tags")).beginArray();
+        for (const auto& [tagKey, tagValue] : tags)
+            out.beginObject().member(QLatin1String("key"), tagKey).member(QLatin1String("value"), tagValue).endObject();
+        out.endArray();
+    }
+    if (workspace)
+        out.member(QLatin1String("workspace"), *workspace);
+    out.endObject();
+}
+
+QJsonObject ExperimentRecord::toJson() const
+{
+    JsonWriter out;
+    writeJson(out);
+    return QJsonDocument::fromJson(out.take()).object();
+}
 
 TrackingStore::TrackingStore(QSqlDatabase database, QString artifactRoot, TrackingStoreOptions options)
     : d(std::make_unique<Private>(std::move(database), std::move(artifactRoot), options))
@@ -1165,20 +1204,21 @@ std::optional<QJsonObject> TrackingStore::experimentByName(const QString& name, 
     d->execute(query, {workspace, name});
     if (!query.next())
         return std::nullopt;
-    return d->experimentJson(query);
+    return d->experimentRecord(query).toJson();
 }
 
-SearchPage TrackingStore::searchExperiments(const SearchQuery& query, const QString& workspace) const
+ExperimentPage TrackingStore::searchExperiments(const SearchQuery& query, const QString& workspace) const
 {
     const auto toJson = [this](const QSqlQuery& row) {
-        return d->experimentJson(row);
+        return std::optional<ExperimentRecord>(d->experimentRecord(row));
     };
     validatePaging(query);
     const auto [firstStage, secondStage] = lifecycleStages(query.viewType);
     const bool defaultOrder = std::all_of(query.orderBy.cbegin(), query.orderBy.cend(),
                                           [](const QString& t) { return t.trimmed().isEmpty(); });
     if (query.filter.trimmed().isEmpty() && defaultOrder)
-        return d->page(*d->m_searchExperimentsDefault, {workspace, firstStage, secondStage}, query, toJson);
+        return d->page<ExperimentPage>(*d->m_searchExperimentsDefault, {workspace, firstStage, secondStage}, query,
+                                       toJson);
 
     static const QHash<QString, FilterColumn> filterColumns = {
         {QStringLiteral("name"), {QStringLiteral("e.name"), false}},
@@ -1208,7 +1248,7 @@ SearchPage TrackingStore::searchExperiments(const SearchQuery& query, const QStr
     QSqlQuery& statement =
         d->searchStatement(QStringLiteral("SELECT %1 FROM experiments e WHERE %2 ORDER BY %3 LIMIT ? OFFSET ?")
                                .arg(kExperimentColumns, where.sql, order.sql));
-    return d->page(statement, where.values + order.values, query, toJson);
+    return d->page<ExperimentPage>(statement, where.values + order.values, query, toJson);
 }
 
 void TrackingStore::renameExperiment(const QString& experimentId, const QString& newName, const QString& workspace)
@@ -1513,7 +1553,7 @@ SearchPage TrackingStore::searchRuns(const QStringList& experimentIds, const Sea
         d->searchStatement(QStringLiteral("SELECT %1 FROM runs r WHERE %2 ORDER BY %3 LIMIT ? OFFSET ?")
                                .arg(kRunColumns, where.sql, order.sql));
     // Collect the infos first: the per-run data queries must not run while the search statement is open.
-    SearchPage result = d->page(statement, where.values + order.values, query, runInfoFromRow);
+    SearchPage result = d->page<SearchPage>(statement, where.values + order.values, query, runInfoFromRow);
     QJsonArray runs;
     for (const QJsonValue& info : std::as_const(result.items)) {
         const QString runId = info.toObject().value(QLatin1String("run_id")).toString();
@@ -1711,7 +1751,7 @@ SearchPage TrackingStore::searchRegisteredModels(const SearchQuery& query, const
     QSqlQuery& statement =
         d->searchStatement(QStringLiteral("SELECT %1 FROM registered_models m WHERE %2 ORDER BY %3 LIMIT ? OFFSET ?")
                                .arg(kModelColumns, where.sql, order.sql));
-    return d->page(statement, where.values + order.values, query, modelFromRow);
+    return d->page<SearchPage>(statement, where.values + order.values, query, modelFromRow);
 }
 
 QJsonObject TrackingStore::renameRegisteredModel(const QString& name, const QString& newName, const QString& workspace)

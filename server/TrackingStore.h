@@ -4,10 +4,13 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QList>
+#include <QPair>
 #include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -22,12 +25,42 @@ struct SearchQuery
     ViewType viewType = ViewType::ActiveOnly;
     int maxResults = 1000;
     qint64 offset = 0;
+    // Experiment and model searches: a row whose id (experiment id, model name) fails this comes back as a null item,
+    // counted for paging but never turned into JSON; the permission filter of a non-admin's search uses it.
+    std::function<bool(const QString& id)> keep;
 };
 
-// One page of results, each item already in MLflow's JSON shape. `nextOffset` is set when more rows exist.
+// One page of results, each item already in MLflow's JSON shape (null where SearchQuery::keep refused the row).
+// `nextOffset` is set when more rows exist.
 struct SearchPage
 {
     QJsonArray items;
+    std::optional<qint64> nextOffset;
+};
+
+class JsonWriter;
+
+// One experiment as a search reads it. Written as JSON in one place (writeJson); toJson() reads that text back for
+// the endpoints that answer a single experiment.
+struct ExperimentRecord
+{
+    QString experimentId;
+    QString name;
+    QString artifactLocation;
+    QString lifecycleStage;
+    std::optional<qint64> creationTime;
+    std::optional<qint64> lastUpdateTime;
+    QList<QPair<QString, QString>> tags; // (key, value)
+    std::optional<QString> workspace;    // MLflow 3.x names it; 2.x has no such key
+
+    void writeJson(JsonWriter& out) const;
+    QJsonObject toJson() const;
+};
+
+// A page of experiments; nullopt where SearchQuery::keep refused the row.
+struct ExperimentPage
+{
+    QList<std::optional<ExperimentRecord>> items;
     std::optional<qint64> nextOffset;
 };
 
@@ -61,8 +94,8 @@ public:
                            const QString& workspace = defaultWorkspace) const; // 404 "No Experiment with id=X exists"
     std::optional<QJsonObject> experimentByName(const QString& name,
                                                 const QString& workspace = defaultWorkspace) const; // active or deleted
-    SearchPage searchExperiments(const SearchQuery& query,
-                                 const QString& workspace = defaultWorkspace) const; // 400 on a bad filter
+    ExperimentPage searchExperiments(const SearchQuery& query,
+                                     const QString& workspace = defaultWorkspace) const; // 400 on a bad filter
     void renameExperiment(const QString& experimentId, const QString& newName,
                           const QString& workspace = defaultWorkspace);
     void deleteExperiment(const QString& experimentId, const QString& workspace = defaultWorkspace); // also its runs

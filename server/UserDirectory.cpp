@@ -8,6 +8,8 @@
 QSqlQuery UserDirectory::prepared(const QString& sql) const
 {
     QSqlQuery query(m_database);
+    // Rows are read once, in order: no row cache to fill.
+    query.setForwardOnly(true);
     if (!query.prepare(sql))
         throw MlflowError::internal(
             QStringLiteral("The auth database rejected a statement: %1").arg(query.lastError().databaseText()));
@@ -16,19 +18,43 @@ QSqlQuery UserDirectory::prepared(const QString& sql) const
 
 void UserDirectory::exec(QSqlQuery& query) const
 {
-    if (!query.exec())
+    const bool ok = query.exec();
+    // Even a failed write may have changed something (a statement of a multi-row update).
+    if (!ok || !query.isSelect())
+        dropCaches();
+    if (!ok)
         throw MlflowError::internal(
             QStringLiteral("The auth database failed: %1").arg(query.lastError().databaseText()));
+}
+
+void UserDirectory::dropCaches() const
+{
+    m_userCache.clear();
+}
+
+void UserDirectory::dropCachesIfChangedElsewhere() const
+{
+    const bool read = m_dataVersion.exec() && m_dataVersion.next();
+    const qint64 version = read ? m_dataVersion.value(0).toLongLong() : -1;
+    m_dataVersion.finish();
+    // Unreadable counts as changed.
+    if (!read || version != m_seenDataVersion)
+        dropCaches();
+    m_seenDataVersion = version;
 }
 
 void UserDirectory::prepareUserLookup()
 {
     m_userByName =
         prepared(QStringLiteral("SELECT id, username, password_hash, is_admin FROM users WHERE username = ?"));
+    m_dataVersion = prepared(QStringLiteral("PRAGMA data_version"));
 }
 
 std::optional<UserRecord> UserDirectory::user(const QString& username) const
 {
+    const auto cached = m_userCache.constFind(username);
+    if (cached != m_userCache.cend())
+        return *cached;
     m_userByName.bindValue(0, username);
     exec(m_userByName);
     std::optional<UserRecord> record;
@@ -37,6 +63,9 @@ std::optional<UserRecord> UserDirectory::user(const QString& username) const
                             m_userByName.value(2).toByteArray(), m_userByName.value(3).toBool()};
     }
     m_userByName.finish();
+    if (m_userCache.size() >= maxCachedEntries)
+        m_userCache.clear();
+    m_userCache.insert(username, record);
     return record;
 }
 

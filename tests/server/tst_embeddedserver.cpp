@@ -107,6 +107,7 @@ private slots:
     void concurrentClients();
     void refusesPublicAddressWithDefaultAdminPassword();
     void opensRealMlflowAuthDatabase();
+    void noticesWhatOtherProgramsWrite();
     void killedServerLosesNoCommittedWrite();
     void demoCanIgnoreEnvironmentConfig();
     void mlflow2DataDirOpensInMlflow3ModeAfterBackup();
@@ -546,6 +547,48 @@ void EmbeddedServerTest::opensRealMlflowAuthDatabase()
     QCOMPARE(json(response).value(QStringLiteral("user")).toObject().value(QStringLiteral("is_admin")).toBool(), true);
     // The shipped default did not overwrite the existing admin.
     QCOMPARE(api.call(admin, "GET", QStringLiteral("users/get"), {}, QStringLiteral("username=admin")).status, 401);
+}
+
+// The server keeps users (and 3.x roles) in memory once read. Another program may read and write its databases while
+// it runs (the console's users source reads basic_auth.db directly): the next request must see what it wrote. The
+// files are owner-only, for they hold password hashes.
+void EmbeddedServerTest::noticesWhatOtherProgramsWrite()
+{
+    QTemporaryDir dir;
+    EmbeddedServerOptions options;
+    options.port = 0;
+    options.dataDir = dir.filePath(QStringLiteral("data"));
+    options.demo = true;
+    EmbeddedServer server(options);
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+
+    for (const char* name : {"basic_auth.db", "basic_auth.db-wal", "mlflow.db", "mlflow.db-wal"}) {
+        const QString path = QDir(options.dataDir).filePath(QString::fromLatin1(name));
+        QVERIFY2(QFile::exists(path), name);
+        const QFileDevice::Permissions others =
+            QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ReadOther | QFileDevice::WriteOther;
+        QVERIFY2(!(QFile::permissions(path) & others), name);
+    }
+
+    Api api(server.port());
+    const auto isAdmin = [&] {
+        const auto response = api.call(admin, "GET", QStringLiteral("users/get"), {}, QStringLiteral("username=user1"));
+        return json(response).value(QStringLiteral("user")).toObject().value(QStringLiteral("is_admin")).toBool();
+    };
+    QCOMPARE(isAdmin(), false); // now in the server's memory
+    {
+        QSqlDatabase outsider = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("outsider"));
+        outsider.setDatabaseName(QDir(options.dataDir).filePath(QStringLiteral("basic_auth.db")));
+        QVERIFY(outsider.open());
+        QSqlQuery query(outsider);
+        QVERIFY(query.exec(QStringLiteral("SELECT COUNT(*) FROM users")) && query.next());
+        QCOMPARE(query.value(0).toInt(), 3);
+        QVERIFY(query.exec(QStringLiteral("UPDATE users SET is_admin = 1 WHERE username = 'user1'")));
+        outsider.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("outsider"));
+    QCOMPARE(isAdmin(), true);
 }
 
 void EmbeddedServerTest::killedServerLosesNoCommittedWrite()

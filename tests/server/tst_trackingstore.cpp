@@ -1,4 +1,5 @@
 #include "ReferenceData.h"
+#include "server/JsonWriter.h"
 #include "server/MlflowError.h"
 #include "server/TrackingStore.h"
 
@@ -14,6 +15,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -36,6 +38,16 @@ QByteArray codeOf(const std::function<void()>& call)
 {
     const std::optional<MlflowError> error = errorOf(call);
     return error ? error->code() : QByteArray("no error");
+}
+
+// An experiment page as the JSON the search endpoint writes (ExperimentRecord::writeJson), null where refused.
+SearchPage jsonPage(const ExperimentPage& page)
+{
+    SearchPage json;
+    for (const std::optional<ExperimentRecord>& experiment : page.items)
+        json.items.append(experiment ? QJsonValue(experiment->toJson()) : QJsonValue());
+    json.nextOffset = page.nextOffset;
+    return json;
 }
 
 QStringList namesOf(const QJsonArray& experiments)
@@ -121,6 +133,8 @@ private slots:
     void unusualNamesRoundTrip_data();
     void unusualNamesRoundTrip();
 
+    void jsonWriterMatchesQJsonDocument();
+    void searchKeepRefusesRowsButCountsThem();
     void searchExperiments_data();
     void searchExperiments();
     void searchExperimentsTieBreaker();
@@ -275,7 +289,7 @@ void TestTrackingStore::reopenKeepsData()
     openStore();
     SearchQuery query;
     query.viewType = ViewType::All;
-    QCOMPARE(m_store->searchExperiments(query).items.size(), 2);
+    QCOMPARE(jsonPage(m_store->searchExperiments(query)).items.size(), 2);
     QCOMPARE(m_store->createExperiment(QStringLiteral("second"), QString(), {}), QStringLiteral("2"));
     QCOMPARE(m_store->experiment(QStringLiteral("1")).value(QLatin1String("name")).toString(), QStringLiteral("first"));
 }
@@ -334,7 +348,7 @@ void TestTrackingStore::experimentShapeMatchesReference()
     const QJsonObject searchReference = referenceResponse(QStringLiteral("search_admin_empty_server"));
     SearchQuery query;
     query.filter = QStringLiteral("name = 'Default'");
-    const SearchPage page = m_store->searchExperiments(query);
+    const SearchPage page = jsonPage(m_store->searchExperiments(query));
     QCOMPARE(page.items.size(), 1);
     const QJsonObject referenceDefault = searchReference.value(QLatin1String("experiments")).toArray().at(0).toObject();
     QCOMPARE(keysOf(page.items.at(0).toObject()), keysOf(referenceDefault));
@@ -387,7 +401,7 @@ void TestTrackingStore::createExperimentErrors()
     // Nothing half-written: only Default and "existing" are there.
     SearchQuery all;
     all.viewType = ViewType::All;
-    QCOMPARE(m_store->searchExperiments(all).items.size(), 2);
+    QCOMPARE(jsonPage(m_store->searchExperiments(all)).items.size(), 2);
 }
 
 void TestTrackingStore::duplicateNameIncludesDeleted()
@@ -483,7 +497,7 @@ void TestTrackingStore::experimentTags()
 
     SearchQuery query;
     query.filter = QStringLiteral("tags.team = 'blue'");
-    const SearchPage page = m_store->searchExperiments(query);
+    const SearchPage page = jsonPage(m_store->searchExperiments(query));
     QCOMPARE(page.items.size(), 1);
     QCOMPARE(page.items.at(0).toObject().value(QLatin1String("tags")).toArray().size(), 2);
 
@@ -531,7 +545,7 @@ void TestTrackingStore::unusualNamesRoundTrip()
           QStringLiteral("name LIKE '%1'").arg(escapedSingle)}) {
         SearchQuery query;
         query.filter = filter;
-        const SearchPage page = m_store->searchExperiments(query);
+        const SearchPage page = jsonPage(m_store->searchExperiments(query));
         if (filter.contains(QLatin1String("LIKE")) && name.contains(QRegularExpression(QStringLiteral("[%_]"))))
             continue; // the name holds LIKE wildcards, so it is a pattern that may match the decoy too
         QCOMPARE(namesOf(page.items), QStringList{name});
@@ -543,7 +557,73 @@ void TestTrackingStore::unusualNamesRoundTrip()
     // The schema survived whatever the names held.
     SearchQuery all;
     all.viewType = ViewType::All;
-    QCOMPARE(m_store->searchExperiments(all).items.size(), 3);
+    QCOMPARE(jsonPage(m_store->searchExperiments(all)).items.size(), 3);
+}
+
+// The search endpoint writes its JSON with JsonWriter; clients parse it like any other answer, so it must be
+// exactly what QJsonDocument writes for the same values, escapes included.
+void TestTrackingStore::jsonWriterMatchesQJsonDocument()
+{
+    QString every;
+    for (char16_t c = 0; c < 0x80; ++c)
+        every.append(QChar(c));
+    const QStringList texts = {QString(), every, QStringLiteral("caf\u00e9 \u20ac \U0001F600 /a\\b \"q\""),
+                               QStringLiteral("line\nbreak\ttab")};
+    const QList<qint64> numbers = {0, -1, 1796133878757, std::numeric_limits<qint64>::min() + 1};
+    QJsonObject expected;
+    JsonWriter out;
+    out.beginObject();
+    out.key(QLatin1String("a_numbers")).beginArray();
+    QJsonArray numberArray;
+    for (qint64 n : numbers) {
+        out.value(n);
+        numberArray.append(n);
+    }
+    out.endArray();
+    expected.insert(QStringLiteral("a_numbers"), numberArray);
+    out.key(QLatin1String("b_empty")).beginObject().endObject();
+    expected.insert(QStringLiteral("b_empty"), QJsonObject());
+    out.key(QLatin1String("c_texts")).beginArray();
+    QJsonArray textArray;
+    for (const QString& text : texts) {
+        out.beginObject().member(QLatin1String("text"), text).endObject();
+        textArray.append(QJsonObject{{QStringLiteral("text"), text}});
+    }
+    out.endArray();
+    expected.insert(QStringLiteral("c_texts"), textArray);
+    out.key(QLatin1String("d_list")).beginArray().endArray();
+    expected.insert(QStringLiteral("d_list"), QJsonArray());
+    out.endObject();
+    QCOMPARE(out.take(), QJsonDocument(expected).toJson(QJsonDocument::Compact));
+}
+
+// A non-admin's search asks the store to skip rows it cannot read: they come back empty, still counted for paging.
+void TestTrackingStore::searchKeepRefusesRowsButCountsThem()
+{
+    const QString first = m_store->createExperiment(QStringLiteral("keep-a"), QString(), QJsonArray());
+    m_store->createExperiment(QStringLiteral("keep-b"), QString(), QJsonArray());
+    SearchQuery query;
+    query.keep = [&first](const QString& id) {
+        return id != first;
+    };
+    query.maxResults = 2;
+    const ExperimentPage partial = m_store->searchExperiments(query);
+    QCOMPARE(partial.items.size(), 2); // refused rows count towards the page
+    QCOMPARE(partial.nextOffset, std::optional<qint64>(2));
+    query.maxResults = 3;
+    const ExperimentPage page = m_store->searchExperiments(query);
+    QCOMPARE(page.items.size(), 3);
+    QSet<QString> kept;
+    int refused = 0;
+    for (const std::optional<ExperimentRecord>& item : page.items) {
+        if (item)
+            kept.insert(item->name);
+        else
+            ++refused;
+    }
+    QCOMPARE(refused, 1);
+    QCOMPARE(kept, (QSet<QString>{QStringLiteral("keep-b"), QStringLiteral("Default")}));
+    QCOMPARE(page.nextOffset, std::nullopt);
 }
 
 void TestTrackingStore::searchExperiments_data()
@@ -680,7 +760,7 @@ void TestTrackingStore::searchExperiments()
     query.filter = filter;
     query.orderBy = orderBy;
     query.viewType = viewType;
-    const SearchPage page = m_store->searchExperiments(query);
+    const SearchPage page = jsonPage(m_store->searchExperiments(query));
     QCOMPARE(namesOf(page.items), expected);
     QVERIFY(!page.nextOffset);
 }
@@ -696,14 +776,17 @@ void TestTrackingStore::searchExperimentsTieBreaker()
                                        QStringList{QStringLiteral("last_update_time")}}) {
         query.orderBy = orderBy;
         QStringList found;
-        for (const QJsonValue& experiment : m_store->searchExperiments(query).items)
+        for (const QJsonValue& experiment : jsonPage(m_store->searchExperiments(query)).items)
             found.append(experiment.toObject().value(QLatin1String("experiment_id")).toString());
         QCOMPARE(found, ids);
     }
     query.orderBy = QStringList{QStringLiteral("experiment_id DESC")};
-    QCOMPARE(
-        m_store->searchExperiments(query).items.first().toObject().value(QLatin1String("experiment_id")).toString(),
-        ids.last());
+    QCOMPARE(jsonPage(m_store->searchExperiments(query))
+                 .items.first()
+                 .toObject()
+                 .value(QLatin1String("experiment_id"))
+                 .toString(),
+             ids.last());
 }
 
 // LIKE and ILIKE must not depend on how the caller configured the connection.
@@ -715,10 +798,10 @@ void TestTrackingStore::likeIgnoresConnectionPragma()
         QVERIFY(query.exec(QString::fromLatin1(pragma)));
         SearchQuery search;
         search.filter = QStringLiteral("name ILIKE 'ALPHA%'");
-        QCOMPARE(namesOf(m_store->searchExperiments(search).items),
+        QCOMPARE(namesOf(jsonPage(m_store->searchExperiments(search)).items),
                  (QStringList{QStringLiteral("Alpha-2"), QStringLiteral("alpha")}));
         search.filter = QStringLiteral("name LIKE 'Alpha%'");
-        QCOMPARE(namesOf(m_store->searchExperiments(search).items), QStringList{QStringLiteral("Alpha-2")});
+        QCOMPARE(namesOf(jsonPage(m_store->searchExperiments(search)).items), QStringList{QStringLiteral("Alpha-2")});
     }
 }
 
@@ -730,12 +813,12 @@ void TestTrackingStore::manyFilterShapes()
     for (int clauses = 1; clauses <= 150; ++clauses) {
         SearchQuery query;
         query.filter = filter;
-        QCOMPARE(namesOf(m_store->searchExperiments(query).items), QStringList{QStringLiteral("needle")});
+        QCOMPARE(namesOf(jsonPage(m_store->searchExperiments(query)).items), QStringList{QStringLiteral("needle")});
         filter += QStringLiteral(" AND creation_time > %1").arg(clauses);
     }
     SearchQuery query;
     query.filter = QStringLiteral("name = 'needle'");
-    QCOMPARE(namesOf(m_store->searchExperiments(query).items), QStringList{QStringLiteral("needle")});
+    QCOMPARE(namesOf(jsonPage(m_store->searchExperiments(query)).items), QStringList{QStringLiteral("needle")});
 }
 
 void TestTrackingStore::searchExperimentsErrors_data()
@@ -836,7 +919,7 @@ void TestTrackingStore::pagingChainsOffsets()
     QList<int> sizes;
     for (;;) {
         query.offset = PageToken::decode(token);
-        const SearchPage page = m_store->searchExperiments(query);
+        const SearchPage page = jsonPage(m_store->searchExperiments(query));
         sizes.append(int(page.items.size()));
         for (const QJsonValue& experiment : page.items)
             seen.append(experiment.toObject().value(QLatin1String("experiment_id")).toString());
@@ -853,7 +936,7 @@ void TestTrackingStore::pagingChainsOffsets()
     query.offset = 0;
     query.maxResults = 1000;
     QStringList all;
-    for (const QJsonValue& experiment : m_store->searchExperiments(query).items)
+    for (const QJsonValue& experiment : jsonPage(m_store->searchExperiments(query)).items)
         all.append(experiment.toObject().value(QLatin1String("experiment_id")).toString());
     QCOMPARE(seen, all);
 }
