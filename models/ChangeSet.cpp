@@ -691,6 +691,7 @@ PlanRules PlanRules::forGeneration(ApiGeneration generation)
     PlanRules rules;
     rules.updateInPlace = generation != ApiGeneration::Rbac;
     rules.storesNoPermissions = generation != ApiGeneration::Rbac;
+    rules.knowsUse = generation == ApiGeneration::Rbac;
     return rules;
 }
 
@@ -699,7 +700,17 @@ PlanRules PlanRules::of(const AuthApi& auth)
     PlanRules rules;
     rules.updateInPlace = auth.canUpdateGrantInPlace();
     rules.storesNoPermissions = auth.canGrantNoPermissions();
+    rules.knowsUse = auth.generation() == ApiGeneration::Rbac;
     return rules;
+}
+
+std::optional<QString> PlanRules::refusal(PermissionLevel level) const
+{
+    if (level == PermissionLevel::Use && !knowsUse)
+        return QCoreApplication::translate("PlanRules",
+                                           "USE is a permission level of MLflow 3.13 and later; this server (MLflow "
+                                           "2.x to 3.12) knows READ, EDIT, MANAGE and NO_PERMISSIONS.");
+    return std::nullopt;
 }
 
 QList<PlannedChange> ChangeSet::plan(const PlanRules& rules) const

@@ -94,6 +94,10 @@ struct PlanRules
 {
     bool updateInPlace = true;       // 2.x-3.12 change a level with one update; 3.13+ revoke, then grant
     bool storesNoPermissions = true; // 2.x-3.12 keep an explicit NO_PERMISSIONS row; on 3.13+ it means no grant
+    bool knowsUse = false;           // USE exists from 3.13 on
+
+    // Why a grant of `level` cannot be sent to this generation, or nothing when it can.
+    std::optional<QString> refusal(PermissionLevel level) const;
 
     static PlanRules forGeneration(ApiGeneration generation);
     static PlanRules of(const AuthApi& auth);
