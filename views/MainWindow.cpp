@@ -10,7 +10,9 @@
 #include "models/ExperimentsModel.h"
 #include "models/RegisteredModelsModel.h"
 #include "models/UsersModel.h"
+#include "views/AboutDialog.h"
 #include "views/AccessMatrixPage.h"
+#include "views/ManualDialog.h"
 #include "views/MessageBox.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
@@ -25,6 +27,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
@@ -66,13 +70,17 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     m_matrixModel = new AccessMatrixModel(m_directory, m_changeSet, this);
 
     const QString server = m_session->connection()->baseUrl().toString();
-    setWindowTitle(m_session->profileName().isEmpty()
-                       ? tr("mlflow-admin — %1").arg(server)
-                       : tr("mlflow-admin — %1 (%2)").arg(m_session->profileName(), server));
+    if (m_session->isDemo())
+        setWindowTitle(tr("mlflow-admin — offline demo (%1)").arg(server));
+    else
+        setWindowTitle(m_session->profileName().isEmpty()
+                           ? tr("mlflow-admin — %1").arg(server)
+                           : tr("mlflow-admin — %1 (%2)").arg(m_session->profileName(), server));
     setWindowIcon(icon(QStringLiteral("mlflow-admin")));
 
     createActions();
     createPages();
+    createMenus();
     createStatusBar();
 
     connect(m_directory, &Directory::progress, this, [this](int done, int total) {
@@ -159,10 +167,11 @@ void MainWindow::createActions()
                                    "another server (Ctrl+Shift+L)"));
     connect(m_signOutAction, &QAction::triggered, this, &MainWindow::signOut);
 
-    auto* filterAction = new QAction(tr("&Filter"), this);
-    filterAction->setShortcut(QKeySequence::Find);
-    connect(filterAction, &QAction::triggered, this, &MainWindow::focusFilter);
-    addAction(filterAction);
+    m_filterAction = new QAction(tr("&Filter"), this);
+    m_filterAction->setObjectName(QStringLiteral("filterAction"));
+    m_filterAction->setShortcut(QKeySequence::Find);
+    connect(m_filterAction, &QAction::triggered, this, &MainWindow::focusFilter);
+    addAction(m_filterAction);
 
     auto* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolBar"));
@@ -214,6 +223,54 @@ void MainWindow::createPages()
     splitter->setSizes({170, 930});
     setCentralWidget(splitter);
     setTabOrder(m_pageList, m_stack);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_signOutAction);
+    file->addSeparator();
+    auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_undoAction);
+    edit->addAction(m_redoAction);
+    edit->addSeparator();
+    edit->addAction(m_filterAction);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (int page = 0; page < PageCount; ++page) {
+        auto* show = view->addAction(pageName(static_cast<Page>(page)), this,
+                                     [this, page] { showPage(static_cast<Page>(page)); });
+        show->setObjectName(QStringLiteral("showPage%1Action").arg(page + 1));
+        if (page < 9)
+            show->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + page)));
+    }
+
+    QMenu* server = menuBar()->addMenu(tr("&Server"));
+    server->addAction(m_refreshAction);
+    server->addSeparator();
+    server->addAction(m_reviewAction);
+    server->addAction(m_discardAction);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    auto* manual = help->addAction(tr("&Manual"), this, [this] {
+        auto* dialog = new ManualDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    manual->setObjectName(QStringLiteral("manualAction"));
+    manual->setShortcut(QKeySequence::HelpContents);
+    auto* about = help->addAction(tr("&About mlflow-admin"), this, [this] {
+        auto* dialog = new AboutDialog(m_session, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
 }
 
 void MainWindow::createStatusBar()

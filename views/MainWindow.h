@@ -100,6 +100,8 @@ protected:
 private:
     void createActions();
     void createPages();
+    // The menu bar: every toolbar action with its shortcut, page switching (Ctrl+1...), Quit, the manual and About.
+    void createMenus();
     void createStatusBar();
     void updatePendingState();
     void updateCounts();
@@ -138,6 +140,7 @@ private:
     QAction* m_reviewAction = nullptr;
     QAction* m_discardAction = nullptr;
     QAction* m_signOutAction = nullptr;
+    QAction* m_filterAction = nullptr;
 
     QLabel* m_serverLabel = nullptr;
     QLabel* m_versionLabel = nullptr;
