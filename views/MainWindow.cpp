@@ -19,6 +19,7 @@
 #include "views/ServerFilterBar.h"
 #include "views/Session.h"
 #include "views/UsersPage.h"
+#include "views/WorkspaceSelector.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -125,6 +126,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
 
     updatePendingState();
     updateCounts();
+    m_workspaceSelector->start();
 }
 
 MainWindow::~MainWindow()
@@ -184,6 +186,15 @@ void MainWindow::createActions()
     toolbar->addSeparator();
     toolbar->addAction(m_reviewAction);
     toolbar->addAction(m_discardAction);
+    m_workspaceSelector = new WorkspaceSelector(m_session->connection(), toolbar);
+    QAction* workspaceAction = toolbar->addWidget(m_workspaceSelector);
+    workspaceAction->setVisible(false); // until the server says it has workspaces
+    connect(m_workspaceSelector, &WorkspaceSelector::available, this, [this, workspaceAction](bool hasWorkspaces) {
+        m_hasWorkspaces = hasWorkspaces;
+        workspaceAction->setVisible(hasWorkspaces);
+        updateVersionLabel();
+    });
+    connect(m_workspaceSelector, &WorkspaceSelector::workspaceChosen, this, &MainWindow::switchWorkspace);
     // Apart from the editing actions, at the far end: it leaves the session rather than acting on it.
     auto* spacer = new QWidget(toolbar);
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
@@ -273,6 +284,35 @@ void MainWindow::createMenus()
     about->setMenuRole(QAction::AboutRole);
 }
 
+void MainWindow::updateVersionLabel()
+{
+    QString text = tr("%1 · %2").arg(m_session->versionText(), m_session->generationText());
+    if (m_hasWorkspaces)
+        text += tr(" · workspace %1").arg(m_workspaceSelector->current());
+    m_versionLabel->setText(text);
+}
+
+void MainWindow::switchWorkspace(const QString& name)
+{
+    // Staged changes name users and resources of the workspace they were made in; applied in another, they would
+    // change the wrong experiments.
+    if (!m_changeSet->isEmpty() || m_changeSet->isApplying()) {
+        MessageBox::warning(this, tr("Staged changes"),
+                            tr("The %n staged change(s) belong to workspace %1. Apply or discard them before "
+                               "switching to %2.",
+                               nullptr, m_changeSet->count())
+                                .arg(m_workspaceSelector->current(), name));
+        m_workspaceSelector->revert();
+        return;
+    }
+    if (m_directory->isLoading())
+        m_directory->cancel();
+    m_session->connection()->setWorkspace(name);
+    updateVersionLabel();
+    statusBar()->showMessage(tr("Loading workspace %1…").arg(name), 4000);
+    refresh();
+}
+
 void MainWindow::createStatusBar()
 {
     auto makeLabel = [this](const QString& name) {
@@ -288,7 +328,7 @@ void MainWindow::createStatusBar()
     m_serverFilterLabel = makeLabel(QStringLiteral("serverFilterLabel"));
 
     m_serverLabel->setText(m_session->connection()->baseUrl().toString());
-    m_versionLabel->setText(tr("%1 · %2").arg(m_session->versionText(), m_session->generationText()));
+    updateVersionLabel();
     m_userLabel->setText(tr("signed in as %1").arg(m_session->connection()->username()));
 
     m_loadProgress = new QProgressBar(this);

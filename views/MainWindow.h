@@ -28,6 +28,7 @@ class RegisteredModelsPage;
 class Session;
 class UsersModel;
 class UsersPage;
+class WorkspaceSelector;
 class ApiError;
 
 // The console's main window for one signed-in Session: a side list of pages (Users, Experiments, Registered
@@ -102,6 +103,9 @@ private:
     void createPages();
     // The menu bar: every toolbar action with its shortcut, page switching (Ctrl+1...), Quit, the manual and About.
     void createMenus();
+    // Servers with workspaces: the window shows one at a time; staged changes pin it until applied or discarded.
+    void switchWorkspace(const QString& name);
+    void updateVersionLabel();
     void createStatusBar();
     void updatePendingState();
     void updateCounts();
@@ -141,6 +145,8 @@ private:
     QAction* m_discardAction = nullptr;
     QAction* m_signOutAction = nullptr;
     QAction* m_filterAction = nullptr;
+    WorkspaceSelector* m_workspaceSelector = nullptr;
+    bool m_hasWorkspaces = false;
 
     QLabel* m_serverLabel = nullptr;
     QLabel* m_versionLabel = nullptr;
