@@ -2,11 +2,11 @@
 
 #include "api/Connection.h"
 #include "api/TlsPolicy.h"
-#include "app/services/CredentialStore.h"
-#include "app/services/DialectChoice.h"
-#include "app/services/ProfileStore.h"
 #include "server/DemoData.h"
 #include "server/EmbeddedServer.h"
+#include "services/CredentialStore.h"
+#include "services/DialectChoice.h"
+#include "services/ProfileStore.h"
 #include "views/MessageBox.h"
 #include "views/Session.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "api/WireTypes.h"
-#include "app/services/ServerProfile.h"
+#include "services/ServerProfile.h"
 #include "views/ReviewChangesDialog.h"
 
 #include <QDateTime>
