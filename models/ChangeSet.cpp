@@ -18,6 +18,20 @@ QString resourceTypeText(ResourceType type)
                                             : QCoreApplication::translate("ApiCall", "registered model");
 }
 
+// The undo stack's words for staging `level` (nothing: a revoke) on a cell, with the resource's name where known.
+QString grantUndoText(const Directory* directory, const GrantCell& cell, std::optional<PermissionLevel> level)
+{
+    const int row = directory->resourceRow(cell.resource.type, cell.resource.id);
+    const QString resource = row >= 0 ? directory->resourceNameAt(cell.resource.type, row) : cell.resource.id;
+    if (!level)
+        return QCoreApplication::translate("ChangeSet", "Revoke %1's permission on %2").arg(cell.username, resource);
+    if (*level == PermissionLevel::NoPermissions)
+        return QCoreApplication::translate("ChangeSet", "Deny %1 any access to %2 (NO_PERMISSIONS)")
+            .arg(cell.username, resource);
+    return QCoreApplication::translate("ChangeSet", "Grant %1 on %2 to %3")
+        .arg(Permissions::name(*level), resource, cell.username);
+}
+
 bool cellLess(const GrantCell& a, const GrantCell& b)
 {
     if (a.username != b.username)
@@ -408,7 +422,9 @@ bool ChangeSet::stageGrants(const QList<GrantCell>& cells, std::optional<Permiss
 {
     if (m_applying || cells.isEmpty())
         return false;
-    m_undo.beginMacro(tr("Change %n permission(s)", nullptr, static_cast<int>(cells.size())));
+    m_undo.beginMacro(
+        level ? tr("Grant %1 on %n cell(s)", nullptr, static_cast<int>(cells.size())).arg(Permissions::name(*level))
+              : tr("Revoke %n permission(s)", nullptr, static_cast<int>(cells.size())));
     bool any = false;
     for (const GrantCell& cell : cells)
         any = stageGrant(cell.username, cell.resource.type, cell.resource.id, level) || any;
@@ -430,7 +446,7 @@ bool ChangeSet::pushGrant(const GrantCell& cell, std::optional<PermissionLevel> 
     const bool same = before.has_value() == after.has_value() && (!before || before->target == after->target);
     if (same)
         return true;
-    m_undo.push(new GrantCommand(this, cell, before, after, tr("Change permission of %1").arg(cell.username)));
+    m_undo.push(new GrantCommand(this, cell, before, after, grantUndoText(m_directory, cell, level)));
     return true;
 }
 
@@ -463,7 +479,7 @@ bool ChangeSet::stageDeleteUser(const QString& username)
         for (const GrantCell& cell : cells) {
             if (cell.username == username)
                 m_undo.push(new GrantCommand(this, cell, grantEntry(cell), std::nullopt,
-                                             tr("Change permission of %1").arg(cell.username)));
+                                             tr("Forget the staged permission of %1").arg(cell.username)));
         }
         m_undo.push(new UserCommand(this, username, before, std::nullopt, tr("Delete user %1").arg(username)));
         m_undo.endMacro();

@@ -2,6 +2,8 @@
 // pages, F1 opens the manual, About names the versions and the licence, Ctrl+Q quits, the title says "demo".
 
 #include "GuiTestSupport.h"
+#include "models/ChangeSet.h"
+#include "models/Directory.h"
 #include "views/AboutDialog.h"
 #include "views/LoginDialog.h"
 #include "views/MainWindow.h"
@@ -30,6 +32,9 @@ private slots:
     {
         MainWindow* window = openDemoWindow();
         QVERIFY(window);
+        window->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(window->directory()->experimentCount() > 0 && !window->directory()->isLoading(),
+                                 20000);
         QVERIFY2(window->windowTitle().contains(QStringLiteral("offline demo")), qPrintable(window->windowTitle()));
 
         QStringList titles;
@@ -76,6 +81,20 @@ private slots:
         QVERIFY(text.contains(QStringLiteral("offline demo")));
         QVERIFY(text.contains(QStringLiteral("Apache License, Version 2.0")));
         about->close();
+
+        // Undo says in words what it would take back, with the resource's name.
+        Directory* directory = window->directory();
+        const int row = directory->experimentRowByName(QStringLiteral("/user1/experiment1"));
+        QVERIFY(row >= 0);
+        const QString id = directory->resourceIdAt(ResourceType::Experiment, row);
+        QVERIFY(window->changeSet()->stageGrant(QStringLiteral("user2"), ResourceType::Experiment, id,
+                                                PermissionLevel::Read));
+        QCOMPARE(window->undoAction()->text().remove(QLatin1Char('&')),
+                 QStringLiteral("Undo Grant READ on /user1/experiment1 to user2"));
+        QVERIFY(window->changeSet()->stageGrant(QStringLiteral("user2"), ResourceType::Experiment, id, std::nullopt));
+        QCOMPARE(window->undoAction()->text().remove(QLatin1Char('&')),
+                 QStringLiteral("Undo Revoke user2's permission on /user1/experiment1"));
+        window->changeSet()->discard();
 
         // Ctrl+Q closes the window (nothing staged, so nothing to ask).
         QTest::keyClick(window, Qt::Key_Q, Qt::ControlModifier);

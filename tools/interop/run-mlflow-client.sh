@@ -1,7 +1,7 @@
 #!/bin/bash
-# Runs tests/interop/mlflow_client_scenario.py with MLflow's own Python client (2.15.1 or 3.14, as unpacked by
+# Runs tools/interop/mlflow_client_scenario.py with MLflow's own Python client (2.15.1 or 3.14, as unpacked by
 # ../shared/reference-servers/install.sh) against a running server. Not part of `make check`.
-# Usage: tests/interop/run-mlflow-client.sh 2|3 URL
+# Usage: tools/interop/run-mlflow-client.sh 2|3 URL
 set -euo pipefail
 REF="${MLFLOW_REF:-$HOME/.cache/mlflow-ref}"
 case "${1:-}" in

@@ -1,7 +1,7 @@
 """The demo scenario through MLflow's own Python client, against any tracking server with basic auth.
 
 Not part of `make check` (MLflow's client is not installable from Debian's packages); run it by hand with the
-client from ../shared/reference-servers (see tests/interop/run-mlflow-client.sh). It creates user1 and user2 as the
+client from ../shared/reference-servers (see tools/interop/run-mlflow-client.sh). It creates user1 and user2 as the
 admin, lets each create experiments with a run and a metric, and checks who sees what, exactly as the README's
 demo scenario says. Exits non-zero on the first difference.
 """
