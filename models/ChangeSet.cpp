@@ -847,13 +847,12 @@ bool ChangeSet::stageRolePermission(const RoleRef& role, const QString& resource
         level = std::nullopt;
     const RolePermissionKey key{role, resourceType, pattern};
     const std::optional<RolePermission> loaded = loadedRolePermission(key);
-    const std::optional<PermissionLevel> loadedLevel =
-        loaded ? std::optional<PermissionLevel>(loaded->level) : std::nullopt;
     const auto it = m_rolePermissions.constFind(key);
     const std::optional<StagedRolePermission> before =
         it == m_rolePermissions.constEnd() ? std::nullopt : std::optional<StagedRolePermission>(*it);
     std::optional<StagedRolePermission> after;
-    if (level != loadedLevel)
+    const bool asLoaded = loaded ? (level && *level == loaded->level) : !level;
+    if (!asLoaded)
         after = StagedRolePermission{key, level, ApiError()};
     if (before.has_value() == after.has_value() && (!before || before->target == after->target))
         return true;
@@ -1454,6 +1453,8 @@ void ChangeSet::commit(const ApiCall& call, const User& created)
     case ApiCall::Kind::DeleteGrant:
         m_directory->removeGrant(call.username, call.resourceType, call.resourceId);
         break;
+    default:
+        break; // role calls: commitRole()
     }
 }
 
