@@ -144,7 +144,8 @@ QString ApiCall::description() const
         return QCoreApplication::translate("ApiCall", "Change the permission of role %1 on %2 to %3")
             .arg(role.name, resourceName, level);
     case Kind::RemoveRolePermission:
-        return QCoreApplication::translate("ApiCall", "Remove %1 on %2 from role %3").arg(level, resourceName, role.name);
+        return QCoreApplication::translate("ApiCall", "Remove %1 on %2 from role %3")
+            .arg(level, resourceName, role.name);
     case Kind::AssignRole:
         return QCoreApplication::translate("ApiCall", "Assign role %1 to %2").arg(role.name, username);
     case Kind::UnassignRole:
@@ -340,9 +341,9 @@ private:
         const RoleRef& role = unit.change.rolePermission.role;
         if ((subject == Subject::RolePermission || subject == Subject::RoleMember) && role.isNew() &&
             m_set->isStagedRoleCreation(role))
-            return ApiError(ApiError::Kind::NotSent,
-                            ChangeSet::tr("creating the role %1 failed; apply again once the role exists.")
-                                .arg(role.name));
+            return ApiError(
+                ApiError::Kind::NotSent,
+                ChangeSet::tr("creating the role %1 failed; apply again once the role exists.").arg(role.name));
         return ApiError();
     }
 
@@ -796,8 +797,8 @@ bool ChangeSet::stageDescribeRole(const RoleRef& role, const QString& descriptio
         after = staged;
     if (before.has_value() == after.has_value() && (!before || before->description == after->description))
         return true;
-    m_undo.push(new RoleCommand(this, role, before, after,
-                                tr("Describe role %1").arg(roleDisplayName(role, m_directory))));
+    m_undo.push(
+        new RoleCommand(this, role, before, after, tr("Describe role %1").arg(roleDisplayName(role, m_directory))));
     return true;
 }
 

@@ -705,8 +705,7 @@ void Directory::addRoleFromServer(const Role& role)
     emit rolesChanged();
 }
 
-void Directory::updateRole(qint64 roleId, const std::optional<QString>& name,
-                           const std::optional<QString>& description)
+void Directory::updateRole(qint64 roleId, const std::optional<QString>& name, const std::optional<QString>& description)
 {
     const int row = roleRow(roleId);
     if (row < 0)

@@ -12,10 +12,10 @@
 struct RolePermissionRow
 {
     RolePermissionKey key;
-    QString resource;                            // for people: "experiment /user1/experiment1", "every experiment"
-    std::optional<PermissionLevel> level;        // after the staged change; nullopt: staged for removal
-    std::optional<PermissionLevel> loadedLevel;  // what the server has; nullopt: added by a staged change
-    QString error;                               // why the last apply of the staged change failed
+    QString resource;                           // for people: "experiment /user1/experiment1", "every experiment"
+    std::optional<PermissionLevel> level;       // after the staged change; nullopt: staged for removal
+    std::optional<PermissionLevel> loadedLevel; // what the server has; nullopt: added by a staged change
+    QString error;                              // why the last apply of the staged change failed
 
     bool isPending() const { return level != loadedLevel; }
 };

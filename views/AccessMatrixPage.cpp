@@ -14,8 +14,8 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
-#include <QTableView>
 #include <QSignalBlocker>
+#include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -87,7 +87,8 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     m_roleCombo->setObjectName(QStringLiteral("roleFilterCombo"));
     m_roleCombo->setAccessibleName(tr("Role filter"));
     m_roleCombo->setToolTip(tr("Show only the users who hold this role"));
-    m_roleCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_roleCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_roleCombo->setMinimumContentsLength(16);
     connect(m_roleCombo, &QComboBox::currentIndexChanged, this, &AccessMatrixPage::applyRoleFilter);
     if (m_directory) {
         connect(m_directory, &Directory::reset, this, &AccessMatrixPage::updateRoleCombo);
@@ -97,7 +98,6 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     auto* top = new QHBoxLayout;
     top->addWidget(m_rowFilterEdit, 1);
     top->addWidget(m_columnFilterEdit, 1);
-    top->addWidget(m_roleCombo);
     top->addWidget(m_defaultCombo);
     top->addWidget(m_typeCombo);
     top->addWidget(m_orientationCombo);
@@ -134,18 +134,30 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     legend->setObjectName(QStringLiteral("legend"));
     legend->setWordWrap(true);
 
+    // A row of its own (3.13+ only), so the filters above keep their room on a narrow window.
+    m_roleRow = new QWidget(this);
+    auto* roleLabel = new QLabel(tr("&Show:"), m_roleRow);
+    roleLabel->setBuddy(m_roleCombo);
+    auto* roleLayout = new QHBoxLayout(m_roleRow);
+    roleLayout->setContentsMargins(0, 0, 0, 0);
+    roleLayout->addWidget(roleLabel);
+    roleLayout->addWidget(m_roleCombo);
+    roleLayout->addStretch(1);
+    m_roleCombo->setParent(m_roleRow);
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
+    layout->addWidget(m_roleRow);
     layout->addWidget(m_view, 1);
     layout->addWidget(m_details);
     layout->addWidget(legend);
 
     setTabOrder(m_rowFilterEdit, m_columnFilterEdit);
-    setTabOrder(m_columnFilterEdit, m_roleCombo);
-    setTabOrder(m_roleCombo, m_defaultCombo);
+    setTabOrder(m_columnFilterEdit, m_defaultCombo);
     setTabOrder(m_defaultCombo, m_typeCombo);
     setTabOrder(m_typeCombo, m_orientationCombo);
-    setTabOrder(m_orientationCombo, m_view);
+    setTabOrder(m_orientationCombo, m_roleCombo);
+    setTabOrder(m_roleCombo, m_view);
     updateRoleCombo();
     updateDetails();
 }
@@ -291,7 +303,7 @@ void AccessMatrixPage::updateRoleCombo()
         }
     }
     m_roleCombo->setCurrentIndex(current);
-    m_roleCombo->setVisible(m_directory && m_directory->generation() == ApiGeneration::Rbac);
+    m_roleRow->setVisible(m_directory && m_directory->generation() == ApiGeneration::Rbac);
     applyRoleFilter();
 }
 

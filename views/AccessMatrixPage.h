@@ -70,6 +70,7 @@ private:
     QComboBox* m_typeCombo = nullptr;
     QComboBox* m_defaultCombo = nullptr;
     QComboBox* m_roleCombo = nullptr;
+    QWidget* m_roleRow = nullptr;
     QTableView* m_view = nullptr;
     QLabel* m_details = nullptr;
     QTimer* m_filterTimer = nullptr;

@@ -32,8 +32,9 @@ class UsersPage;
 class ApiError;
 
 // The console's main window for one signed-in Session: a side list of pages (Users, Experiments, Registered
-// models, Access matrix, and Roles on MLflow 3.13+) over a stack, the toolbar (Refresh, Undo, Redo, Review & apply, Discard) and a status bar
-// that always says which server, which account and how much is pending. Window layout is kept in QSettings.
+// models, Access matrix, and Roles on MLflow 3.13+) over a stack, the toolbar (Refresh, Undo, Redo, Review & apply,
+// Discard) and a status bar that always says which server, which account and how much is pending. Window layout is kept
+// in QSettings.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT

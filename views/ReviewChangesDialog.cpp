@@ -52,9 +52,9 @@ QString rolePermissionText(const ChangeSet& changeSet, const StagedRolePermissio
 {
     const QString resource = changeSet.resourceText(permission.key.resourceType, permission.key.pattern);
     const QString name = roleName(changeSet, permission.key.role);
-    return permission.target
-               ? ReviewChangesDialog::tr("Role %1 on %2 → %3").arg(name, resource, Permissions::name(*permission.target))
-               : ReviewChangesDialog::tr("Role %1 on %2 → no permission (remove)").arg(name, resource);
+    return permission.target ? ReviewChangesDialog::tr("Role %1 on %2 → %3")
+                                   .arg(name, resource, Permissions::name(*permission.target))
+                             : ReviewChangesDialog::tr("Role %1 on %2 → no permission (remove)").arg(name, resource);
 }
 
 QString userText(const StagedUser& user)

@@ -82,9 +82,8 @@ RolePermissionDialog::RolePermissionDialog(Directory* directory, TrackingApi* tr
         showLoaded();
         m_searchTimer->start();
     });
-    connect(m_results, &QListWidget::currentRowChanged, this, [buttons, this] {
-        buttons->button(QDialogButtonBox::Ok)->setEnabled(!pattern().isEmpty());
-    });
+    connect(m_results, &QListWidget::currentRowChanged, this,
+            [buttons, this] { buttons->button(QDialogButtonBox::Ok)->setEnabled(!pattern().isEmpty()); });
     connect(m_results, &QListWidget::itemDoubleClicked, this, &QDialog::accept);
     showLoaded();
     buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
@@ -140,8 +139,8 @@ bool RolePermissionDialog::selectPattern(const QString& pattern)
 void RolePermissionDialog::addAllItem()
 {
     const bool experiments = resourceType() == Resources::wireName(ResourceType::Experiment);
-    auto* item = new QListWidgetItem(experiments ? tr("* — every experiment") : tr("* — every registered model"),
-                                     m_results);
+    auto* item =
+        new QListWidgetItem(experiments ? tr("* — every experiment") : tr("* — every registered model"), m_results);
     item->setData(patternRole, QString::fromLatin1(RolePermission::allResources));
 }
 
@@ -199,8 +198,8 @@ void RolePermissionDialog::search()
                 auto* item = new QListWidgetItem(experiment.name, m_results);
                 item->setData(patternRole, experiment.id);
             }
-            m_status->setText(tr("%n experiment(s) on the server match.", nullptr,
-                                 static_cast<int>(search->value().size())));
+            m_status->setText(
+                tr("%n experiment(s) on the server match.", nullptr, static_cast<int>(search->value().size())));
         });
         job = search;
     } else {
@@ -220,8 +219,8 @@ void RolePermissionDialog::search()
                 auto* item = new QListWidgetItem(model.name, m_results);
                 item->setData(patternRole, model.name);
             }
-            m_status->setText(tr("%n registered model(s) on the server match.", nullptr,
-                                 static_cast<int>(search->value().size())));
+            m_status->setText(
+                tr("%n registered model(s) on the server match.", nullptr, static_cast<int>(search->value().size())));
         });
         job = search;
     }

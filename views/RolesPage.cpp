@@ -21,8 +21,7 @@ namespace {
 
 const QString pendingMark = QStringLiteral(" ◆");
 
-QTreeWidget* makeTree(const QString& name, const QString& accessibleName, const QStringList& headers,
-                      QWidget* parent)
+QTreeWidget* makeTree(const QString& name, const QString& accessibleName, const QStringList& headers, QWidget* parent)
 {
     auto* tree = new QTreeWidget(parent);
     tree->setObjectName(name);
@@ -99,17 +98,20 @@ RolesPage::RolesPage(Directory* directory, ChangeSet* changeSet, TrackingApi* tr
 
     m_roles = makeTree(QStringLiteral("rolesView"), tr("Roles"),
                        {tr("Role"), tr("Workspace"), tr("Description"), tr("Permissions"), tr("Members")}, this);
-    m_roles->header()->setStretchLastSection(true);
-    m_roles->setColumnWidth(NameColumn, 180);
-    m_roles->setColumnWidth(WorkspaceColumn, 100);
-    m_roles->setColumnWidth(DescriptionColumn, 240);
+    // The description takes what is left, so a narrow window needs no horizontal scrolling.
+    m_roles->header()->setStretchLastSection(false);
+    m_roles->header()->setSectionResizeMode(DescriptionColumn, QHeaderView::Stretch);
+    m_roles->setColumnWidth(NameColumn, 160);
+    m_roles->setColumnWidth(WorkspaceColumn, 90);
     m_roles->setColumnWidth(PermissionsColumn, 90);
+    m_roles->setColumnWidth(MembersColumn, 180);
     connect(m_roles, &QTreeWidget::currentItemChanged, this, &RolesPage::showDetails);
 
     m_permissions = makeTree(QStringLiteral("rolePermissionsView"), tr("Permissions of the role"),
-                             {tr("Resource"), tr("Type"), tr("Level")}, this);
-    m_permissions->setColumnWidth(0, 240);
-    m_permissions->setColumnWidth(1, 120);
+                             {tr("Resource"), tr("Level")}, this);
+    m_permissions->header()->setStretchLastSection(false);
+    m_permissions->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_permissions->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     connect(m_permissions, &QTreeWidget::currentItemChanged, this, &RolesPage::updateActions);
     connect(m_permissions, &QTreeWidget::itemActivated, this, &RolesPage::changePermission);
     m_members = makeTree(QStringLiteral("roleMembersView"), tr("Members of the role"), {tr("User")}, this);
@@ -150,8 +152,9 @@ RolesPage::RolesPage(Directory* directory, ChangeSet* changeSet, TrackingApi* tr
     splitter->setObjectName(QStringLiteral("rolesSplitter"));
     splitter->addWidget(m_roles);
     splitter->addWidget(details);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 1);
+    // Roles are few; their permissions and members are what the admin reads.
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
     splitter->setChildrenCollapsible(false);
 
     auto* layout = new QVBoxLayout(this);
@@ -196,9 +199,9 @@ void RolesPage::rebuild()
         const RoleRow& row = m_rows.at(i);
         if (!filter.isEmpty() && !row.name.contains(filter, Qt::CaseInsensitive))
             continue;
-        auto* item = new QTreeWidgetItem(
-            m_roles, {row.name, row.workspace, row.description, QString::number(row.permissionCount()),
-                      row.memberNames().join(QLatin1String(", "))});
+        auto* item = new QTreeWidgetItem(m_roles, {row.name, row.workspace, row.description,
+                                                   QString::number(row.permissionCount()),
+                                                   row.memberNames().join(QLatin1String(", "))});
         item->setData(0, Qt::UserRole, i);
         item->setTextAlignment(PermissionsColumn, Qt::AlignRight | Qt::AlignVCenter);
         markPending(item, row.isPending(), row.pendingDelete, row.error);
@@ -206,8 +209,8 @@ void RolesPage::rebuild()
             item->setToolTip(NameColumn, tr("Created when the staged changes are applied."));
         else if (row.pendingDelete)
             item->setToolTip(NameColumn, tr("Deleted when the staged changes are applied."));
-        if (selected && (row.ref == selected->ref || (row.name == selected->name &&
-                                                      row.workspace == selected->workspace)))
+        if (selected &&
+            (row.ref == selected->ref || (row.name == selected->name && row.workspace == selected->workspace)))
             reselect = item;
     }
     if (!reselect && m_roles->topLevelItemCount() > 0)
@@ -256,16 +259,16 @@ void RolesPage::showDetails()
         updateActions();
         return;
     }
-    m_detailTitle->setText(role->description.isEmpty()
-                               ? tr("<b>%1</b> in workspace %2").arg(role->name.toHtmlEscaped(), role->workspace)
-                               : tr("<b>%1</b> in workspace %2: %3")
-                                     .arg(role->name.toHtmlEscaped(), role->workspace,
-                                          role->description.toHtmlEscaped()));
+    m_detailTitle->setText(
+        role->description.isEmpty()
+            ? tr("<b>%1</b> in workspace %2").arg(role->name.toHtmlEscaped(), role->workspace)
+            : tr("<b>%1</b> in workspace %2: %3")
+                  .arg(role->name.toHtmlEscaped(), role->workspace, role->description.toHtmlEscaped()));
     for (int i = 0; i < role->permissions.size(); ++i) {
         const RolePermissionRow& permission = role->permissions.at(i);
         const QString level = permission.level ? Permissions::name(*permission.level)
                                                : tr("removed (was %1)").arg(Permissions::name(*permission.loadedLevel));
-        auto* item = new QTreeWidgetItem(m_permissions, {permission.resource, permission.key.resourceType, level});
+        auto* item = new QTreeWidgetItem(m_permissions, {permission.resource, level});
         item->setData(0, Qt::UserRole, i);
         markPending(item, permission.isPending(), !permission.level, permission.error);
         if (permission.key.pattern == selectedPermission)
@@ -455,9 +458,9 @@ void RolesPage::assignUser()
             candidates.append(name);
     }
     if (candidates.isEmpty()) {
-        MessageBox::warning(this, tr("Assign user"),
-                            tr("Every user already holds role %1. Create a user on the Users page first.")
-                                .arg(role->name));
+        MessageBox::warning(
+            this, tr("Assign user"),
+            tr("Every user already holds role %1. Create a user on the Users page first.").arg(role->name));
         return;
     }
     auto* dialog = new QInputDialog(this);

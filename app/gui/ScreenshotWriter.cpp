@@ -125,29 +125,36 @@ void ScreenshotWriter::captureRoles(bool ok)
     if (!experimentId.isEmpty())
         changes->stageRolePermission(role, experiment, experimentId, PermissionLevel::Read);
     changes->stageRoleMember(role, DemoData::user2Username, true);
-    connect(changes, &ChangeSet::applied, this, [this, ok, auditors](const ApplySummary& summary) mutable {
-        if (summary.failed > 0) {
-            qWarning("Could not apply the example role: %s",
-                     qPrintable(summary.results.isEmpty() ? QString() : summary.results.last().error.userMessage()));
-            ok = false;
-        }
-        // One staged change, so the page shows a pending row as it looks while an admin works.
-        RolesPage* page = m_window->rolesPage();
-        const int roleRow = m_window->directory()->roleRowByName(auditors);
-        if (roleRow >= 0)
-            m_window->changeSet()->stageRoleMember(RoleRef::of(m_window->directory()->roleAt(roleRow).role),
-                                                   DemoData::user1Username, true);
-        m_window->showPage(MainWindow::RolesPageIndex);
-        page->selectRole(auditors);
-        ok &= save(m_window, QStringLiteral("roles"));
-        m_window->changeSet()->discard();
+    connect(
+        changes, &ChangeSet::applied, this,
+        [this, ok, auditors](const ApplySummary& summary) mutable {
+            if (summary.failed > 0) {
+                qWarning(
+                    "Could not apply the example role: %s",
+                    qPrintable(summary.results.isEmpty() ? QString() : summary.results.last().error.userMessage()));
+                ok = false;
+            }
+            // One staged change, so the page shows a pending row as it looks while an admin works.
+            RolesPage* page = m_window->rolesPage();
+            const int roleRow = m_window->directory()->roleRowByName(auditors);
+            if (roleRow >= 0)
+                m_window->changeSet()->stageRoleMember(RoleRef::of(m_window->directory()->roleAt(roleRow).role),
+                                                       DemoData::user1Username, true);
+            // The Users page again, now with its Roles column filled.
+            m_window->showPage(MainWindow::UsersPageIndex);
+            ok &= save(m_window, QStringLiteral("users"));
+            m_window->showPage(MainWindow::RolesPageIndex);
+            page->selectRole(auditors);
+            ok &= save(m_window, QStringLiteral("roles"));
+            m_window->changeSet()->discard();
 
-        m_window->showPage(MainWindow::MatrixPageIndex);
-        m_window->matrixPage()->setRoleFilter(auditors);
-        ok &= save(m_window, QStringLiteral("access-matrix-by-role"));
-        m_window->matrixPage()->setRoleFilter(QString());
-        finish(ok);
-    }, Qt::SingleShotConnection);
+            m_window->showPage(MainWindow::MatrixPageIndex);
+            m_window->matrixPage()->setRoleFilter(auditors);
+            ok &= save(m_window, QStringLiteral("access-matrix-by-role"));
+            m_window->matrixPage()->setRoleFilter(QString());
+            finish(ok);
+        },
+        Qt::SingleShotConnection);
     changes->apply(m_window->session()->auth());
 }
 

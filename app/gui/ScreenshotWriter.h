@@ -6,8 +6,8 @@
 class MainWindow;
 
 // `mlflow-admin --screenshot DIR --demo`: once the main window has loaded, shows each page in turn, grabs it with
-// QWidget::grab() (works on the offscreen platform) and writes DIR/<page>.png (roles.png on 3.13+), then quits the application with
-// exit code 0, or 1 when loading or writing failed.
+// QWidget::grab() (works on the offscreen platform) and writes DIR/<page>.png (roles.png on 3.13+), then quits the
+// application with exit code 0, or 1 when loading or writing failed.
 class ScreenshotWriter : public QObject
 {
     Q_OBJECT

@@ -205,7 +205,7 @@ void TestRolesPage::createGrantAssignApplyAndExplain()
     QTRY_VERIFY(!page->openDialog());
     QCOMPARE(page->permissionsView()->topLevelItemCount(), 1);
     QCOMPARE(page->permissionsView()->topLevelItem(0)->text(0), QStringLiteral("experiment /user1/experiment1 ◆"));
-    QCOMPARE(page->permissionsView()->topLevelItem(0)->text(2), QStringLiteral("READ"));
+    QCOMPARE(page->permissionsView()->topLevelItem(0)->text(1), QStringLiteral("READ"));
 
     // Assign user2.
     QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("assignUserButton")), Qt::LeftButton);
@@ -233,7 +233,8 @@ void TestRolesPage::createGrantAssignApplyAndExplain()
     QCOMPARE(review->changesList()->topLevelItemCount(), 3);
     QCOMPARE(review->callsList()->topLevelItemCount(), 3);
     QCOMPARE(review->callsList()->topLevelItem(0)->text(1), QStringLiteral("POST /api/3.0/mlflow/roles/create"));
-    QCOMPARE(review->callsList()->topLevelItem(0)->text(0), QStringLiteral("Create role auditors in workspace default"));
+    QCOMPARE(review->callsList()->topLevelItem(0)->text(0),
+             QStringLiteral("Create role auditors in workspace default"));
     QCOMPARE(review->callsList()->topLevelItem(1)->text(1),
              QStringLiteral("POST /api/3.0/mlflow/roles/permissions/add"));
     QCOMPARE(review->callsList()->topLevelItem(1)->text(0),
