@@ -743,8 +743,10 @@ bool ChangeSet::stageCreateRole(const QString& name, const QString& workspace, c
 {
     const QString trimmed = name.trimmed();
     const RoleRef role{-1, workspace.isEmpty() ? QStringLiteral("default") : workspace, trimmed};
-    if (m_applying || trimmed.isEmpty() || Role::isHiddenUserRoleName(trimmed) ||
-        m_directory->roleRowByName(trimmed, role.workspace) >= 0 || m_roles.contains(role))
+    // Only 3.13+ servers have roles.
+    if (m_applying || m_directory->generation() != ApiGeneration::Rbac || trimmed.isEmpty() ||
+        Role::isHiddenUserRoleName(trimmed) || m_directory->roleRowByName(trimmed, role.workspace) >= 0 ||
+        m_roles.contains(role))
         return false;
     StagedRole staged;
     staged.role = role;

@@ -76,7 +76,7 @@ RolesPage::RolesPage(Directory* directory, ChangeSet* changeSet, TrackingApi* tr
     m_describeButton = button(QStringLiteral("describeRoleButton"), tr("Des&cribe…"), &RolesPage::describeRole);
     m_deleteButton = button(QStringLiteral("deleteRoleButton"), tr("&Delete"), &RolesPage::deleteRole);
     m_addPermissionButton =
-        button(QStringLiteral("addPermissionButton"), tr("&Add permission…"), &RolesPage::addPermission);
+        button(QStringLiteral("addPermissionButton"), tr("Add &permission…"), &RolesPage::addPermission);
     m_changePermissionButton =
         button(QStringLiteral("changePermissionButton"), tr("C&hange level…"), &RolesPage::changePermission);
     m_removePermissionButton =

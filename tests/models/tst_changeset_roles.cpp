@@ -236,6 +236,13 @@ void TestChangeSetRoles::refusals()
     QVERIFY(!changes.stageRolePermission(auditors, experimentType, QStringLiteral("2"), PermissionLevel::Read));
     QVERIFY(!changes.stageRoleMember(auditors, QStringLiteral("bob"), true));
     QCOMPARE(changes.count(), 1);
+
+    // Servers before 3.13 have no roles at all.
+    Directory legacy;
+    legacy.setGeneration(ApiGeneration::Legacy);
+    ChangeSet legacyChanges(&legacy);
+    QVERIFY(!legacyChanges.stageCreateRole(QStringLiteral("readers"), QString()));
+    QVERIFY(legacyChanges.isEmpty());
 }
 
 void TestChangeSetRoles::applyCreatesGrantsAndAssigns()
