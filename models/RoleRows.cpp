@@ -2,6 +2,8 @@
 
 #include "models/Directory.h"
 
+#include <algorithm>
+
 int RoleRow::permissionCount() const
 {
     return static_cast<int>(

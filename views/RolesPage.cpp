@@ -6,6 +6,8 @@
 #include "views/MessageBox.h"
 #include "views/RolePermissionDialog.h"
 
+#include <QColor>
+#include <QFont>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
