@@ -16,6 +16,7 @@
 #include "views/MessageBox.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
+#include "views/RolesPage.h"
 #include "views/ServerFilterBar.h"
 #include "views/Session.h"
 #include "views/UsersPage.h"
@@ -97,6 +98,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     connect(m_modelsPage->serverFilterBar(), &ServerFilterBar::filterRequested, this,
             [this](const QString& text) { setNameFilter(ResourceType::RegisteredModel, text); });
     connect(m_directory, &Directory::usersChanged, this, &MainWindow::updateCounts);
+    connect(m_directory, &Directory::rolesChanged, this, &MainWindow::updateCounts);
     connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updatePendingState);
     connect(m_usersPage, &UsersPage::addExistingUserRequested, this, &MainWindow::addExistingUser);
     connect(m_usersPage, &UsersPage::authDatabaseRequested, this, &MainWindow::connectAuthDatabase);
@@ -120,7 +122,10 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     QSettings settings;
     restoreGeometry(settings.value(settingsGeometry).toByteArray());
     restoreState(settings.value(settingsState).toByteArray());
-    showPage(static_cast<Page>(qBound(0, settings.value(settingsPage, MatrixPageIndex).toInt(), PageCount - 1)));
+    const auto savedPage =
+        static_cast<Page>(qBound(0, settings.value(settingsPage, MatrixPageIndex).toInt(), PageCount - 1));
+    // The Roles page saved with a 3.13+ server is not listed for an older one.
+    showPage(savedPage == RolesPageIndex && !hasRoles() ? MatrixPageIndex : savedPage);
     if (!m_session->profileName().isEmpty())
         settings.setValue(QStringLiteral("lastProfile"), m_session->profileName());
 
@@ -209,6 +214,8 @@ void MainWindow::createPages()
     m_experimentsPage = new ExperimentsPage(m_directory, m_experimentsModel, this);
     m_modelsPage = new RegisteredModelsPage(m_directory, m_modelsModel, this);
     m_matrixPage = new AccessMatrixPage(m_directory, m_changeSet, m_matrixModel, this);
+    m_rolesPage = new RolesPage(m_directory, m_changeSet, m_session->tracking(), this);
+    m_rolesPage->setWorkspace(m_session->connection()->workspace());
 
     m_stack = new QStackedWidget(this);
     m_pageList = new QListWidget(this);
@@ -216,11 +223,13 @@ void MainWindow::createPages()
     m_pageList->setAccessibleName(tr("Pages"));
     m_pageList->setIconSize(QSize(20, 20));
     const QStringList icons = {QStringLiteral("user"), QStringLiteral("experiment"), QStringLiteral("model"),
-                               QStringLiteral("matrix")};
+                               QStringLiteral("matrix"), QStringLiteral("roles")};
     for (int page = 0; page < PageCount; ++page) {
         m_stack->addWidget(pageWidget(static_cast<Page>(page)));
         new QListWidgetItem(icon(icons.at(page)), pageName(static_cast<Page>(page)), m_pageList);
     }
+    // Older servers have no roles; the hidden item is skipped by the arrow keys like any hidden row.
+    m_pageList->item(RolesPageIndex)->setHidden(!hasRoles());
     m_pageList->setMaximumWidth(220);
     m_pageList->setMinimumWidth(140);
     connect(m_pageList, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
@@ -371,11 +380,18 @@ QWidget* MainWindow::pageWidget(Page page) const
         return m_experimentsPage;
     case ModelsPageIndex:
         return m_modelsPage;
+    case RolesPageIndex:
+        return m_rolesPage;
     case MatrixPageIndex:
     case PageCount:
         break;
     }
     return m_matrixPage;
+}
+
+bool MainWindow::hasRoles() const
+{
+    return m_session->auth() && m_session->auth()->generation() == ApiGeneration::Rbac;
 }
 
 QString MainWindow::pageName(Page page)
@@ -387,6 +403,8 @@ QString MainWindow::pageName(Page page)
         return tr("Experiments");
     case ModelsPageIndex:
         return tr("Registered models");
+    case RolesPageIndex:
+        return tr("Roles");
     case MatrixPageIndex:
     case PageCount:
         break;
@@ -416,6 +434,9 @@ void MainWindow::focusFilter()
         break;
     case ModelsPageIndex:
         edit = m_modelsPage->filterEdit();
+        break;
+    case RolesPageIndex:
+        edit = m_rolesPage->filterEdit();
         break;
     case MatrixPageIndex:
     case PageCount:
@@ -494,7 +515,7 @@ void MainWindow::loadFailed(const ApiError& error)
 void MainWindow::updateCounts()
 {
     const QList<int> counts = {m_directory->userCount(), m_directory->experimentCount(),
-                               m_directory->registeredModelCount(), -1};
+                               m_directory->registeredModelCount(), -1, m_directory->roleCount()};
     for (int page = 0; page < PageCount; ++page) {
         QListWidgetItem* item = m_pageList->item(page);
         const QString name = pageName(static_cast<Page>(page));
