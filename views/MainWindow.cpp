@@ -268,6 +268,8 @@ void MainWindow::createMenus()
         show->setObjectName(QStringLiteral("showPage%1Action").arg(page + 1));
         if (page < 9)
             show->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + page)));
+        // Roles exist from MLflow 3.13 on; the page list hides the page elsewhere, and so does the menu.
+        show->setVisible(page != RolesPageIndex || hasRoles());
     }
 
     QMenu* server = menuBar()->addMenu(tr("&Server"));
