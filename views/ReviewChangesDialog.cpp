@@ -117,6 +117,23 @@ ReviewChangesDialog::ReviewChangesDialog(ChangeSet* changeSet, AuthApi* auth, QW
     m_applyButton->setObjectName(QStringLiteral("applyButton"));
     m_applyButton->setIcon(QIcon(QStringLiteral(":/icons/apply.svg")));
     connect(m_applyButton, &QPushButton::clicked, this, &ReviewChangesDialog::apply);
+    // A level change that stopped half-way (revoked, not granted) offers both ways out: Apply retries the grant,
+    // this stages the old level back instead.
+    m_restoreButton = m_buttons->addButton(tr("&Restore old levels"), QDialogButtonBox::ActionRole);
+    m_restoreButton->setObjectName(QStringLiteral("restoreButton"));
+    m_restoreButton->setToolTip(tr("For every change whose old level was revoked but whose new level was not granted: "
+                                   "stage the old level again instead of the new one (then Apply)."));
+    m_restoreButton->hide();
+    connect(m_restoreButton, &QPushButton::clicked, this, [this] {
+        if (!m_changeSet || m_changeSet->isApplying())
+            return;
+        const QList<StagedGrant> grants = m_changeSet->stagedGrants();
+        for (const StagedGrant& grant : grants) {
+            if (grant.isHalfApplied())
+                m_changeSet->restoreRevokedLevel(grant.cell.username, grant.cell.resource.type, grant.cell.resource.id);
+        }
+        refresh();
+    });
     m_stopButton = m_buttons->addButton(tr("&Stop"), QDialogButtonBox::ActionRole);
     m_stopButton->setObjectName(QStringLiteral("stopButton"));
     m_stopButton->setToolTip(tr("Stop sending; changes not yet applied stay staged."));
@@ -160,6 +177,7 @@ void ReviewChangesDialog::refresh()
     if (!m_changeSet)
         return;
     const Directory* directory = m_changeSet->directory();
+    int halfApplied = 0;
     for (const StagedUser& user : m_changeSet->stagedUsers()) {
         QString status = user.error.isError() ? user.error.userMessage() : tr("pending");
         if (user.needsPassword())
@@ -170,11 +188,13 @@ void ReviewChangesDialog::refresh()
     }
     for (const StagedGrant& grant : m_changeSet->stagedGrants()) {
         QString status = grant.error.isError() ? grant.error.userMessage() : tr("pending");
-        // Both facts of a level change that stopped half-way. Apply retries the grant; the ChangeSet's
-        // restoreRevokedLevel() stages the old level instead (a button for it is still to come).
-        if (grant.isHalfApplied())
-            status = tr("The old %1 was revoked but the new level was not granted (%2). Apply again to retry.")
+        // Both facts of a level change that stopped half-way, and both ways out.
+        if (grant.isHalfApplied()) {
+            status = tr("The old %1 was revoked but the new level was not granted (%2). Apply again to retry, or "
+                        "Restore old levels.")
                          .arg(Permissions::name(*grant.revokedLevel), status);
+            ++halfApplied;
+        }
         auto* item = new QTreeWidgetItem(m_changes, {grantText(directory, grant), status});
         item->setToolTip(1, item->text(1));
     }
@@ -208,6 +228,8 @@ void ReviewChangesDialog::refresh()
         m_summary->setText(
             tr("Staged changes: %1, API calls: %2. Nothing has been sent yet.").arg(count).arg(calls.size()));
     m_applyButton->setEnabled(count > 0 && m_auth && !m_changeSet->isApplying() && !m_changeSet->needsPasswords());
+    m_restoreButton->setVisible(halfApplied > 0);
+    m_restoreButton->setEnabled(!m_changeSet->isApplying());
 }
 
 void ReviewChangesDialog::askPassword(QTreeWidgetItem* item)

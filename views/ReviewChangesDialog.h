@@ -27,6 +27,7 @@ public:
     QTreeWidget* callsList() const { return m_calls; }
     QTreeWidget* resultsList() const { return m_results; }
     QPushButton* applyButton() const { return m_applyButton; }
+    QPushButton* restoreButton() const { return m_restoreButton; }
     QProgressBar* progressBar() const { return m_progress; }
 
     void apply();
@@ -53,4 +54,5 @@ private:
     QDialogButtonBox* m_buttons = nullptr;
     QPushButton* m_applyButton = nullptr;
     QPushButton* m_stopButton = nullptr;
+    QPushButton* m_restoreButton = nullptr;
 };
