@@ -4,11 +4,17 @@
 // delete themselves. Certificates for HTTPS tests come from ../common/TestCertificate.h.
 
 #include "api/ApiJob.h"
+#include "server/Dialect.h"
+#include "views/LoginDialog.h"
+#include "views/Session.h"
 
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <memory>
 
 namespace GuiTest {
 
@@ -29,6 +35,27 @@ inline void isolate(const QTemporaryDir& dir)
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir.filePath(QStringLiteral("settings")));
     qputenv("DBUS_SESSION_BUS_ADDRESS", "disabled:");
+}
+
+// Signs in to the offline demo (the embedded server in `dialect`) through the login dialog, as its Offline demo
+// button does; null when that failed.
+inline std::unique_ptr<Session> demoSession(const Dialect& dialect = Dialect())
+{
+    LoginDialog dialog(nullptr, nullptr);
+    dialog.setDemoDialect(dialect);
+    QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
+    dialog.startDemo();
+    if (!QTest::qWaitFor([&] { return !signedIn.isEmpty() || !dialog.isConnecting(); }, 20000) || signedIn.isEmpty())
+        return nullptr;
+    return std::unique_ptr<Session>(dialog.takeSession());
+}
+
+inline Dialect mlflow3(bool workspaces = false)
+{
+    Dialect dialect;
+    dialect.generation = Dialect::Generation::Mlflow3;
+    dialect.workspaces = workspaces;
+    return dialect;
 }
 
 } // namespace GuiTest

@@ -105,14 +105,10 @@ private slots:
 private:
     MainWindow* openDemoWindow()
     {
-        LoginDialog dialog(nullptr, nullptr);
-        dialog.show();
-        QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
-        QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
-        if (!QTest::qWaitFor([&] { return !signedIn.isEmpty() || !dialog.isConnecting(); }, 20000) ||
-            signedIn.isEmpty())
+        std::unique_ptr<Session> session = GuiTest::demoSession();
+        if (!session)
             return nullptr;
-        auto* window = new MainWindow(dialog.takeSession());
+        auto* window = new MainWindow(session.release());
         window->show();
         if (!QTest::qWaitForWindowExposed(window)) {
             delete window;

@@ -27,15 +27,9 @@ private slots:
 
     void halfAppliedChangeOffersRetryAndRestore()
     {
-        LoginDialog dialog(nullptr, nullptr);
-        Dialect mlflow3;
-        mlflow3.generation = Dialect::Generation::Mlflow3;
-        dialog.setDemoDialect(mlflow3);
-        QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
-        dialog.startDemo();
-        QTRY_VERIFY_WITH_TIMEOUT(!signedIn.isEmpty() || !dialog.isConnecting(), 20000);
-        QCOMPARE(signedIn.size(), 1);
-        MainWindow window(dialog.takeSession());
+        std::unique_ptr<Session> session = GuiTest::demoSession(GuiTest::mlflow3());
+        QVERIFY(session);
+        MainWindow window(session.release());
         window.show();
         window.refresh();
         QTRY_VERIFY_WITH_TIMEOUT(window.directory()->experimentCount() > 0 && !window.directory()->isLoading(), 20000);

@@ -30,10 +30,7 @@ private slots:
 
     void switchesWorkspaces()
     {
-        Dialect dialect;
-        dialect.generation = Dialect::Generation::Mlflow3;
-        dialect.workspaces = true;
-        std::unique_ptr<Session> session = signInToDemo(dialect);
+        std::unique_ptr<Session> session = GuiTest::demoSession(GuiTest::mlflow3(true));
         QVERIFY(session);
         // A second workspace with an experiment of its own, made through the server's API as an admin would.
         const quint16 port = session->embeddedServer()->port();
@@ -94,7 +91,7 @@ private slots:
 
     void noSelectorWithoutWorkspaces()
     {
-        std::unique_ptr<Session> session = signInToDemo(Dialect());
+        std::unique_ptr<Session> session = GuiTest::demoSession();
         QVERIFY(session);
         MainWindow window(session.release());
         window.show();
@@ -108,18 +105,6 @@ private slots:
     }
 
 private:
-    std::unique_ptr<Session> signInToDemo(const Dialect& dialect)
-    {
-        LoginDialog dialog(nullptr, nullptr);
-        dialog.setDemoDialect(dialect);
-        QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
-        dialog.startDemo();
-        if (!QTest::qWaitFor([&] { return !signedIn.isEmpty() || !dialog.isConnecting(); }, 20000) ||
-            signedIn.isEmpty())
-            return nullptr;
-        return std::unique_ptr<Session>(dialog.takeSession());
-    }
-
     QTemporaryDir m_dir;
 };
 
