@@ -3,6 +3,7 @@
 // Shared by the models tests: a demo embedded server with an admin Connection, the two API objects, and helpers
 // that wait (in tests only) for jobs and signals.
 
+#include "Generations.h"
 #include "ServerFixture.h"
 
 #include "api/AuthDatabaseReader.h"
@@ -23,20 +24,8 @@
 
 namespace ModelsTest {
 
-// The two generations the models tests run against, as data rows: `QFETCH(bool, mlflow3)`.
-inline void addGenerations()
-{
-    QTest::addColumn<bool>("mlflow3");
-    QTest::newRow("mlflow-2.15.1") << false;
-    QTest::newRow("mlflow-3.14") << true;
-}
-
-inline Dialect dialectFor(bool mlflow3)
-{
-    Dialect dialect;
-    dialect.generation = mlflow3 ? Dialect::Generation::Mlflow3 : Dialect::Generation::Mlflow2;
-    return dialect;
-}
+// The generations the models tests run against, as data rows: `QFETCH(Dialect, generation)` (Generations.h).
+using Generations::addRows;
 
 // Every request the Connection finished while it lives ("GET /api/2.0/mlflow/users/list"), read from the api
 // category's debug line that Connection writes per reply: requests are counted on the client, as sent.
@@ -91,12 +80,13 @@ bool waitFor(Job* job, int timeoutMs = 20000)
     return QTest::qWaitFor([job] { return job->isFinished(); }, timeoutMs);
 }
 
-// The demo server plus a client session logged in as its admin; `mlflow3` makes the server speak MLflow 3.14 and
-// the session use the 3.13+ API.
+// The demo server plus a client session logged in as its admin; `generation` is the MLflow the server speaks
+// (2.15.1 by default), and the session uses that generation's API.
 struct DemoSession
 {
-    explicit DemoSession(bool demo = true, bool mlflow3 = false)
-        : fixture(demo, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), dialectFor(mlflow3)), isMlflow3(mlflow3)
+    explicit DemoSession(bool demo = true, const Dialect& generation = Dialect())
+        : fixture(demo, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), generation),
+          isMlflow3(generation.isMlflow3())
     {
         connection =
             std::make_unique<Connection>(fixture.server().url(), DemoData::adminUsername, DemoData::adminPassword);
