@@ -634,7 +634,9 @@ QList<ApiCall> ChangeSet::callsFor(const StagedGrant& grant, const PlanRules& ru
     call.resourceId = cell.resource.id;
     if (!loaded) {
         call.kind = ApiCall::Kind::CreateGrant;
-        call.level = *target;
+        // `target` is set here (both unset returned above); value_or because GCC's -O3 cannot see that and warns
+        // "may be used uninitialized", which -Werror turns into a failed Release build.
+        call.level = target.value_or(PermissionLevel::NoPermissions);
         return {call};
     }
     if (!target) {

@@ -161,7 +161,13 @@ void TestAuthApi::experimentGrantLifecycle()
     QCOMPARE(create->value().resourceId, experimentId);
     QCOMPARE(create->value().level, PermissionLevel::Read);
     QCOMPARE(create->value().username, DemoData::user2Username);
-    QVERIFY(create->value().userId > 0);
+    if (m_generation.isMlflow3()) {
+        // MLflow 3.14's users/permissions/grant answers {} (transcript: grant_user2_read_on_u1e1), so the grant is
+        // what was sent and the user's id stays unknown; users/get below has it.
+        QVERIFY(create->value().userId <= 0);
+    } else {
+        QVERIFY(create->value().userId > 0); // 2.15.1's permissions/create echoes the row with its user_id
+    }
 
     GrantJob* duplicate = m_api->createGrant(grant);
     QVERIFY(waitFor(duplicate));
@@ -313,7 +319,8 @@ void TestAuthApi::listUsersNeedsServerSupport()
         QVERIFY(waitFor(listed));
         QVERIFY2(!listed->hasError(), qPrintable(listed->error().toLogString()));
         QStringList names;
-        for (const User& user : listed->value())
+        QCOMPARE(listed->value().source, ListingSource::ServerApi);
+        for (const User& user : listed->value().users)
             names.append(user.username);
         for (const QString& name : {DemoData::adminUsername, DemoData::user1Username, DemoData::user2Username})
             QVERIFY2(names.contains(name), qPrintable(names.join(QLatin1Char(','))));

@@ -378,7 +378,7 @@ private slots:
     // `grant` over it adds a direct grant without touching the role.
     void accessAndMatrixNameTheRole()
     {
-        useGeneration(true);
+        QVERIFY(useGeneration(Generations::mlflow3()));
         RawHttpClient http(QStringLiteral("127.0.0.1"), m_fixture3->port());
         const QList<QPair<QByteArray, QByteArray>> headers{
             {"Authorization", "Basic " + QByteArrayLiteral("admin:password1234").toBase64()},
@@ -450,7 +450,7 @@ private slots:
     // grant with the revoke: the grant is refused, and the CLI says both facts and exits 6 (partial failure).
     void levelChangeStoppedHalfWayIsAPartialFailure()
     {
-        useGeneration(true);
+        QVERIFY(useGeneration(Generations::mlflow3()));
         const QString experiment = QStringLiteral("/user1/experiment1");
         const QMap<QString, QString> asUser1{
             {QStringLiteral("MLFLOW_TRACKING_USERNAME"), QStringLiteral("user1")},

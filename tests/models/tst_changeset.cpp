@@ -263,7 +263,6 @@ void TestChangeSet::pendingPermission()
 void TestChangeSet::applyGrantVisibleToUser()
 {
     QFETCH(Dialect, generation);
-    const bool mlflow3 = generation.isMlflow3();
     DemoSession session(true, generation);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
@@ -317,7 +316,6 @@ void TestChangeSet::applyGrantVisibleToUser()
 void TestChangeSet::partialFailureStaysStaged()
 {
     QFETCH(Dialect, generation);
-    const bool mlflow3 = generation.isMlflow3();
     DemoSession session(true, generation);
     QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
     auto* create = session.auth->createUser(QStringLiteral("user3"), QStringLiteral("user3-password"));
@@ -366,7 +364,6 @@ void TestChangeSet::partialFailureStaysStaged()
 void TestChangeSet::applyUserOperations()
 {
     QFETCH(Dialect, generation);
-    const bool mlflow3 = generation.isMlflow3();
     DemoSession session(true, generation);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
@@ -412,7 +409,6 @@ void TestChangeSet::applyUserOperations()
 void TestChangeSet::grantsOfAFailedCreationAreNotSent()
 {
     QFETCH(Dialect, generation);
-    const bool mlflow3 = generation.isMlflow3();
     DemoSession session(true, generation);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
@@ -524,7 +520,6 @@ void TestChangeSet::persistenceWithoutPasswords()
 void TestChangeSet::restoredCreateNeedsItsPassword()
 {
     QFETCH(Dialect, generation);
-    const bool mlflow3 = generation.isMlflow3();
     DemoSession session(true, generation);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
