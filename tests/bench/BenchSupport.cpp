@@ -157,6 +157,40 @@ bool seedRbac(QSqlDatabase authDb, const QStringList& experimentIds, const Scale
     return true;
 }
 
+// MLflow 2.15.1's schema: one per-resource row per grant, user i holding grants/users of them (spreadExperiment).
+bool seedLegacy(QSqlDatabase authDb, const QStringList& experimentIds, const Scale& scale, QString* error)
+{
+    AuthStore auth(authDb);
+    QString initError;
+    if (!auth.initialize(&initError))
+        return failWith(error, initError);
+    const QByteArray hash = PasswordHash::generate("bench-user-password");
+    const char* levels[] = {"READ", "EDIT", "MANAGE"};
+    const int perUser = scale.users > 0 ? scale.grants / scale.users : 0;
+    int extra = scale.users > 0 ? scale.grants % scale.users : 0;
+    authDb.transaction();
+    int granted = 0;
+    for (int u = 0; u < scale.users; ++u) {
+        const UserRecord user = auth.createUser(userName(u), hash, false);
+        const int count = perUser + (extra-- > 0 ? 1 : 0);
+        for (int g = 0; g < count && !experimentIds.isEmpty(); ++g) {
+            const qsizetype e = spreadExperiment(u, g, experimentIds.size());
+            if (auth.permission(ResourceKind::Experiment, experimentIds.at(e), user.id))
+                continue;
+            auth.createGrant(ResourceKind::Experiment, experimentIds.at(e), user, QLatin1String(levels[g % 3]));
+            ++granted;
+        }
+    }
+    if (!authDb.commit())
+        return failWith(error, QStringLiteral("Cannot commit the seeded grants"));
+    if (granted != scale.grants)
+        return failWith(error, QStringLiteral("Seeded %1 grants instead of %2 (the spread repeated an "
+                                              "experiment); pick other sizes")
+                                   .arg(granted)
+                                   .arg(scale.grants));
+    return true;
+}
+
 bool seed(const QString& dataDir, const Scale& scale, Api api, QString* error)
 {
     Dialect dialect;
@@ -166,63 +200,30 @@ bool seed(const QString& dataDir, const Scale& scale, Api api, QString* error)
         return false;
     const QString authName = QStringLiteral("bench-seed-auth");
     const QString trackingName = QStringLiteral("bench-seed-tracking");
+    bool seeded = false;
     {
         QSqlDatabase authDb = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), authName);
         authDb.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("basic_auth.db")));
         QSqlDatabase trackingDb = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), trackingName);
         trackingDb.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("mlflow.db")));
-        if (!authDb.open() || !trackingDb.open())
-            return failWith(error, QStringLiteral("Cannot open the seeded databases in %1").arg(dataDir));
-        for (QSqlDatabase* db : {&authDb, &trackingDb})
-            QSqlQuery(*db).exec(QStringLiteral("PRAGMA synchronous=OFF"));
-
-        const QStringList experimentIds = seedExperiments(trackingDb, scale);
-        if (api == Api::Mlflow3) {
-            bool seeded = false;
+        if (!authDb.open() || !trackingDb.open()) {
+            *error = QStringLiteral("Cannot open the seeded databases in %1").arg(dataDir);
+        } else {
+            for (QSqlDatabase* db : {&authDb, &trackingDb})
+                QSqlQuery(*db).exec(QStringLiteral("PRAGMA synchronous=OFF"));
+            const QStringList experimentIds = seedExperiments(trackingDb, scale);
             try {
-                seeded = seedRbac(authDb, experimentIds, scale, error);
+                seeded = api == Api::Mlflow3 ? seedRbac(authDb, experimentIds, scale, error)
+                                             : seedLegacy(authDb, experimentIds, scale, error);
             } catch (const MlflowError& e) {
-                *error = QStringLiteral("Seeding the 3.14 auth database failed: %1").arg(e.message());
-            }
-            authDb.close();
-            trackingDb.close();
-            QSqlDatabase::removeDatabase(authName);
-            QSqlDatabase::removeDatabase(trackingName);
-            return seeded;
-        }
-
-        AuthStore auth(authDb);
-        QString initError;
-        if (!auth.initialize(&initError))
-            return failWith(error, initError);
-        const QByteArray hash = PasswordHash::generate("bench-user-password");
-        const char* levels[] = {"READ", "EDIT", "MANAGE"};
-        const int perUser = scale.users > 0 ? scale.grants / scale.users : 0;
-        int extra = scale.users > 0 ? scale.grants % scale.users : 0;
-        authDb.transaction();
-        int granted = 0;
-        for (int u = 0; u < scale.users; ++u) {
-            const UserRecord user = auth.createUser(userName(u), hash, false);
-            const int count = perUser + (extra-- > 0 ? 1 : 0);
-            for (int g = 0; g < count && !experimentIds.isEmpty(); ++g) {
-                const qsizetype e = spreadExperiment(u, g, experimentIds.size());
-                if (auth.permission(ResourceKind::Experiment, experimentIds.at(e), user.id))
-                    continue;
-                auth.createGrant(ResourceKind::Experiment, experimentIds.at(e), user, QLatin1String(levels[g % 3]));
-                ++granted;
+                *error = QStringLiteral("Seeding the auth database failed: %1").arg(e.message());
             }
         }
-        if (!authDb.commit())
-            return failWith(error, QStringLiteral("Cannot commit the seeded grants"));
-        if (granted != scale.grants)
-            return failWith(error, QStringLiteral("Seeded %1 grants instead of %2 (the spread repeated an "
-                                                  "experiment); pick other sizes")
-                                       .arg(granted)
-                                       .arg(scale.grants));
     }
+    // Only once every handle above is gone, or Qt warns that the connections are still in use.
     QSqlDatabase::removeDatabase(authName);
     QSqlDatabase::removeDatabase(trackingName);
-    return true;
+    return seeded;
 }
 
 } // namespace
