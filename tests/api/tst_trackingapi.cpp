@@ -48,8 +48,8 @@ bool TestTrackingApi::useGeneration()
     }
     std::unique_ptr<Connection>& admin = m_admins[Generations::rowName(generation)];
     if (!admin) {
-        admin = std::make_unique<Connection>(m_fixture->server().url(), DemoData::adminUsername,
-                                             DemoData::adminPassword);
+        admin =
+            std::make_unique<Connection>(m_fixture->server().url(), DemoData::adminUsername, DemoData::adminPassword);
     }
     m_admin = admin.get();
     return true;

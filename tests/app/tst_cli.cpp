@@ -219,8 +219,8 @@ private slots:
     {
         QFETCH(Dialect, generation);
         QVERIFY(useGeneration(generation));
-        const Result result = run({QStringLiteral("--url"), currentUrl(), QStringLiteral("--user"), QStringLiteral("user1"),
-                                   QStringLiteral("probe"), QStringLiteral("--json")},
+        const Result result = run({QStringLiteral("--url"), currentUrl(), QStringLiteral("--user"),
+                                   QStringLiteral("user1"), QStringLiteral("probe"), QStringLiteral("--json")},
                                   {{QStringLiteral("MLFLOW_TRACKING_URI"), QStringLiteral("http://127.0.0.1:1")},
                                    {QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("user1-password")}});
         QCOMPARE(result.exitCode, 0);
@@ -806,9 +806,10 @@ private slots:
         QVERIFY2(byExperiment.exitCode == 0, qPrintable(byExperiment.err));
         QVERIFY(byExperiment.json().value(QStringLiteral("access")).isArray());
 
-        const Result both = run(QStringList{QStringLiteral("--user"), QStringLiteral("admin"), QStringLiteral("access"),
-                                            QStringLiteral("--user"), QStringLiteral("user1"), QStringLiteral("--json")} +
-                                userSource());
+        const Result both =
+            run(QStringList{QStringLiteral("--user"), QStringLiteral("admin"), QStringLiteral("access"),
+                            QStringLiteral("--user"), QStringLiteral("user1"), QStringLiteral("--json")} +
+                userSource());
         QVERIFY2(both.exitCode == 0, qPrintable(both.err));
         QCOMPARE(both.json().value(QStringLiteral("username")).toString(), QStringLiteral("user1"));
 
@@ -1037,7 +1038,7 @@ private slots:
 
 private:
     QTemporaryDir m_home;
-    Generations::Fixtures m_fixtures;  // the demo server of each generation, built on first use
+    Generations::Fixtures m_fixtures;    // the demo server of each generation, built on first use
     ServerFixture* m_fixture = nullptr;  // MLflow 2.15.1, the default of every test
     ServerFixture* m_fixture3 = nullptr; // the same demo, speaking MLflow 3.14
     bool m_mlflow3 = false;

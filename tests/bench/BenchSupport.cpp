@@ -128,7 +128,8 @@ bool seedRbac(QSqlDatabase authDb, const QStringList& experimentIds, const Scale
                                        .arg(permissions)
                                        .arg(experimentIds.size()));
         for (int k = 0; k < permissions; ++k) {
-            const qsizetype e = (static_cast<qsizetype>(r) * 1013 + static_cast<qsizetype>(k) * 7) % experimentIds.size();
+            const qsizetype e =
+                (static_cast<qsizetype>(r) * 1013 + static_cast<qsizetype>(k) * 7) % experimentIds.size();
             auth.addRolePermission(role.id, experiment, experimentIds.at(e), QLatin1String(levels[k % 3]));
         }
     }
@@ -291,9 +292,9 @@ bool seedInChild(const QString& dataDir, const QStringList& arguments, const Sca
         return false;
     }
     report(QStringLiteral("Seeded %1 (%2): %3 users, %4 experiments, %5 grants in %6 s")
-               .arg(apiLabel(api),
-                    api == Api::Mlflow3 ? QStringLiteral("half direct, half through %1 roles").arg(rbacRoles)
-                                        : QStringLiteral("per-resource rows"))
+               .arg(apiLabel(api), api == Api::Mlflow3
+                                       ? QStringLiteral("half direct, half through %1 roles").arg(rbacRoles)
+                                       : QStringLiteral("per-resource rows"))
                .arg(scale.users)
                .arg(scale.experiments)
                .arg(scale.grants)

@@ -107,10 +107,11 @@ public:
     ServerProcess(const QString& cliPath, const QString& dataDir, Api api = Api::Mlflow2)
     {
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
-        m_process.start(cliPath, {QStringLiteral("serve"), QStringLiteral("--api"),
-                                  api == Api::Mlflow3 ? QStringLiteral("3") : QStringLiteral("2"),
-                                  QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dataDir,
-                                  QStringLiteral("--config"), QDir(dataDir).filePath(QStringLiteral("basic_auth.ini"))});
+        m_process.start(cliPath,
+                        {QStringLiteral("serve"), QStringLiteral("--api"),
+                         api == Api::Mlflow3 ? QStringLiteral("3") : QStringLiteral("2"), QStringLiteral("--port"),
+                         QStringLiteral("0"), QStringLiteral("--data-dir"), dataDir, QStringLiteral("--config"),
+                         QDir(dataDir).filePath(QStringLiteral("basic_auth.ini"))});
         QByteArray output;
         const bool ready = waitUntil(
             [&] {

@@ -309,7 +309,8 @@ int runBenchmark(const QStringList& arguments, const Bench::Options& options)
     Bench::report(header);
     row(QStringLiteral("signed in (s)"), [](const Summary& s) { return QString::number(s.signedIn, 'f', 3); });
     row(QStringLiteral("loaded (s)"), [](const Summary& s) { return QString::number(s.loaded, 'f', 2); });
-    row(QStringLiteral("login to painted matrix (s)"), [](const Summary& s) { return QString::number(s.painted, 'f', 2); });
+    row(QStringLiteral("login to painted matrix (s)"),
+        [](const Summary& s) { return QString::number(s.painted, 'f', 2); });
     row(QStringLiteral("longest UI stall (ms)"), [](const Summary& s) { return QString::number(s.stall, 'f', 0); });
     row(QStringLiteral("repaint after scroll (ms)"), [](const Summary& s) { return QString::number(s.frame, 'f', 1); });
     row(QStringLiteral("peak resident (MiB)"), [](const Summary& s) { return QString::number(s.peakMiB, 'f', 0); });

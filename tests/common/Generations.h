@@ -10,9 +10,9 @@
 
 #include "server/Dialect.h"
 
-#include <map>
 #include <QMetaType>
 #include <QtTest>
+#include <map>
 
 #include <memory>
 
