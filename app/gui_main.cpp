@@ -1,7 +1,7 @@
 #include "app/gui/ScreenshotWriter.h"
-#include "app/services/CredentialStore.h"
-#include "app/services/DialectChoice.h"
-#include "app/services/ProfileStore.h"
+#include "services/CredentialStore.h"
+#include "services/DialectChoice.h"
+#include "services/ProfileStore.h"
 #include "views/LoginDialog.h"
 #include "views/MainWindow.h"
 #include "views/SignInFlow.h"
@@ -15,7 +15,15 @@
 
 int main(int argc, char* argv[])
 {
+    // Answered before QApplication exists, so that it works without a display (over ssh, in packaging scripts).
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "--version") == 0) {
+            std::printf("mlflow-admin %s (Qt %s)\n", MLFLOW_ADMIN_VERSION, qVersion());
+            return 0;
+        }
+    }
     QApplication app(argc, argv);
+    QApplication::setApplicationVersion(QStringLiteral(MLFLOW_ADMIN_VERSION));
     QApplication::setApplicationName(QStringLiteral("mlflow-admin"));
     QApplication::setOrganizationName(QStringLiteral("mlflow-admin"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/mlflow-admin.svg")));
@@ -24,6 +32,7 @@ int main(int argc, char* argv[])
     parser.setApplicationDescription(
         QCoreApplication::translate("main", "Administration console for MLflow basic-auth servers."));
     parser.addHelpOption();
+    parser.addVersionOption();
     const QCommandLineOption demoOption(
         QStringLiteral("demo"),
         QCoreApplication::translate("main", "Start the built-in demo server and sign in as its administrator."));

@@ -65,6 +65,8 @@ AccessMatrixModel::AccessMatrixModel(Directory* directory, ChangeSet* changeSet,
     connect(directory, &Directory::userChanged, this, &AccessMatrixModel::userChanged);
     connect(directory, &Directory::grantChanged, this, &AccessMatrixModel::grantChanged);
     connect(directory, &Directory::defaultPermissionChanged, this, &AccessMatrixModel::allChanged);
+    // A role's permission or member change can change every cell of its members.
+    connect(directory, &Directory::rolesChanged, this, &AccessMatrixModel::allChanged);
     if (changeSet) {
         connect(changeSet, &ChangeSet::grantStagingChanged, this, &AccessMatrixModel::grantChanged);
         // A staged admin flag changes what the user's staged cells will resolve to.

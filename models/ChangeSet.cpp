@@ -1,5 +1,7 @@
 #include "models/ChangeSet.h"
 
+#include "api/RbacAuthApi.h"
+
 #include <QAtomicInteger>
 #include <QCoreApplication>
 #include <QSqlDatabase>
@@ -9,6 +11,7 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <tuple>
 
 namespace {
 
@@ -16,6 +19,20 @@ QString resourceTypeText(ResourceType type)
 {
     return type == ResourceType::Experiment ? QCoreApplication::translate("ApiCall", "experiment")
                                             : QCoreApplication::translate("ApiCall", "registered model");
+}
+
+// The undo stack's words for staging `level` (nothing: a revoke) on a cell, with the resource's name where known.
+QString grantUndoText(const Directory* directory, const GrantCell& cell, std::optional<PermissionLevel> level)
+{
+    const int row = directory->resourceRow(cell.resource.type, cell.resource.id);
+    const QString resource = row >= 0 ? directory->resourceNameAt(cell.resource.type, row) : cell.resource.id;
+    if (!level)
+        return QCoreApplication::translate("ChangeSet", "Revoke %1's permission on %2").arg(cell.username, resource);
+    if (*level == PermissionLevel::NoPermissions)
+        return QCoreApplication::translate("ChangeSet", "Deny %1 any access to %2 (NO_PERMISSIONS)")
+            .arg(cell.username, resource);
+    return QCoreApplication::translate("ChangeSet", "Grant %1 on %2 to %3")
+        .arg(Permissions::name(*level), resource, cell.username);
 }
 
 bool cellLess(const GrantCell& a, const GrantCell& b)
@@ -122,13 +139,67 @@ QString ApiCall::description() const
             .arg(username, resourceTypeText(resourceType), resourceId);
     case Kind::DeleteUser:
         return QCoreApplication::translate("ApiCall", "Delete user %1").arg(username);
+    case Kind::CreateRole:
+        return QCoreApplication::translate("ApiCall", "Create role %1 in workspace %2").arg(role.name, role.workspace);
+    case Kind::UpdateRole: {
+        QStringList parts;
+        if (roleName)
+            parts.append(QCoreApplication::translate("ApiCall", "Rename role %1 to %2").arg(role.name, *roleName));
+        if (roleDescription)
+            parts.append(QCoreApplication::translate("ApiCall", "Describe role %1 as \"%2\"")
+                             .arg(roleName.value_or(role.name), *roleDescription));
+        return parts.join(QLatin1String("; "));
+    }
+    case Kind::DeleteRole:
+        return QCoreApplication::translate("ApiCall", "Delete role %1").arg(role.name);
+    case Kind::AddRolePermission:
+        return QCoreApplication::translate("ApiCall", "Grant %1 on %2 to role %3").arg(level, resourceName, role.name);
+    case Kind::UpdateRolePermission:
+        return QCoreApplication::translate("ApiCall", "Change the permission of role %1 on %2 to %3")
+            .arg(role.name, resourceName, level);
+    case Kind::RemoveRolePermission:
+        return QCoreApplication::translate("ApiCall", "Remove %1 on %2 from role %3")
+            .arg(level, resourceName, role.name);
+    case Kind::AssignRole:
+        return QCoreApplication::translate("ApiCall", "Assign role %1 to %2").arg(role.name, username);
+    case Kind::UnassignRole:
+        return QCoreApplication::translate("ApiCall", "Unassign role %1 from %2").arg(role.name, username);
     }
     return {};
 }
 
+namespace {
+
+// Roles exist only on 3.13+, so each role call has one endpoint whatever the generation.
+QString roleEndpoint(ApiCall::Kind kind)
+{
+    switch (kind) {
+    case ApiCall::Kind::CreateRole:
+        return QStringLiteral("POST /api/3.0/mlflow/roles/create");
+    case ApiCall::Kind::UpdateRole:
+        return QStringLiteral("PATCH /api/3.0/mlflow/roles/update");
+    case ApiCall::Kind::DeleteRole:
+        return QStringLiteral("DELETE /api/3.0/mlflow/roles/delete");
+    case ApiCall::Kind::AddRolePermission:
+        return QStringLiteral("POST /api/3.0/mlflow/roles/permissions/add");
+    case ApiCall::Kind::UpdateRolePermission:
+        return QStringLiteral("PATCH /api/3.0/mlflow/roles/permissions/update");
+    case ApiCall::Kind::RemoveRolePermission:
+        return QStringLiteral("DELETE /api/3.0/mlflow/roles/permissions/remove");
+    case ApiCall::Kind::AssignRole:
+        return QStringLiteral("POST /api/3.0/mlflow/roles/assign");
+    case ApiCall::Kind::UnassignRole:
+        return QStringLiteral("DELETE /api/3.0/mlflow/roles/unassign");
+    default:
+        return {};
+    }
+}
+
+} // namespace
+
 QString ApiCall::endpoint(ApiGeneration generation) const
 {
-    if (generation != ApiGeneration::Rbac)
+    if (generation != ApiGeneration::Rbac || isRoleCall())
         return legacyEndpoint();
     switch (kind) {
     case Kind::CreateGrant:
@@ -161,6 +232,15 @@ QString ApiCall::legacyEndpoint() const
         return QStringLiteral("DELETE ") + permissions + QStringLiteral("delete");
     case Kind::DeleteUser:
         return QStringLiteral("DELETE /api/2.0/mlflow/users/delete");
+    case Kind::CreateRole:
+    case Kind::UpdateRole:
+    case Kind::DeleteRole:
+    case Kind::AddRolePermission:
+    case Kind::UpdateRolePermission:
+    case Kind::RemoveRolePermission:
+    case Kind::AssignRole:
+    case Kind::UnassignRole:
+        return roleEndpoint(kind);
     }
     return {};
 }
@@ -194,10 +274,7 @@ class ChangeSet::ApplyRun : public QObject
 public:
     struct Unit
     {
-        bool isUser = false;
-        QString username;
-        GrantCell cell;
-        QList<ApiCall> calls;
+        PlannedChange change;
         int next = 0;
         QString description;
     };
@@ -207,16 +284,10 @@ public:
     // Returns the number of changes to send.
     int prepare()
     {
-        m_phases.resize(3);
+        m_phases.resize(4);
         const QList<PlannedChange> changes = m_set->plan(PlanRules::of(*m_auth));
-        for (const PlannedChange& change : changes) {
-            Unit unit;
-            unit.isUser = change.isUser;
-            unit.username = change.username;
-            unit.cell = change.cell;
-            unit.calls = change.calls;
-            addUnit(change.phase, std::move(unit));
-        }
+        for (const PlannedChange& change : changes)
+            addUnit(change.phase, Unit{change, 0, QString()});
         return m_total;
     }
 
@@ -240,12 +311,12 @@ private:
     void addUnit(int phase, Unit unit)
     {
         QStringList texts;
-        for (const ApiCall& call : std::as_const(unit.calls))
+        for (const ApiCall& call : std::as_const(unit.change.calls))
             texts.append(call.description());
         unit.description = texts.join(QLatin1String("; "));
-        if (unit.calls.isEmpty()) {
+        if (unit.change.calls.isEmpty()) {
             // Staged, but already what the server has (e.g. after a refresh): nothing to send, just forget it.
-            m_set->forgetIfSettled(unit.isUser, unit.username, unit.cell);
+            m_set->settleChange(unit.change, ApiError());
             return;
         }
         m_phases[phase].append(std::move(unit));
@@ -269,10 +340,31 @@ private:
             step(phase, i);
     }
 
+    // Why a change cannot be sent now, because something it depends on was not created.
+    ApiError missingDependency(const Unit& unit) const
+    {
+        using Subject = PlannedChange::Subject;
+        const Subject subject = unit.change.subject;
+        // Grants and assignments run after the creations; for a user whose creation failed they would only fail on
+        // the server too. Likewise for a role whose creation failed.
+        if ((subject == Subject::Grant || subject == Subject::RoleMember) &&
+            m_set->isStagedCreation(unit.change.username))
+            return ApiError(ApiError::Kind::NotSent,
+                            ChangeSet::tr("creating the user %1 failed; apply again once the user exists.")
+                                .arg(unit.change.username));
+        const RoleRef& role = unit.change.rolePermission.role;
+        if ((subject == Subject::RolePermission || subject == Subject::RoleMember) && role.isNew() &&
+            m_set->isStagedRoleCreation(role))
+            return ApiError(
+                ApiError::Kind::NotSent,
+                ChangeSet::tr("creating the role %1 failed; apply again once the role exists.").arg(role.name));
+        return ApiError();
+    }
+
     void step(int phase, int index)
     {
         Unit& unit = m_phases[phase][index];
-        if (unit.next == unit.calls.size()) {
+        if (unit.next == unit.change.calls.size()) {
             unitDone(unit, ApiError());
             return;
         }
@@ -280,20 +372,15 @@ private:
             unitDone(unit, ApiError(ApiError::Kind::Cancelled, ChangeSet::tr("Applying was cancelled.")));
             return;
         }
-        // Grants run after the creations; for a user whose creation failed they would only fail on the server too.
-        if (!unit.isUser && m_set->isStagedCreation(unit.username)) {
-            unitDone(unit, ApiError(ApiError::Kind::NotSent,
-                                    ChangeSet::tr("creating the user %1 failed; apply again once the user exists.")
-                                        .arg(unit.username)));
+        if (const ApiError missing = missingDependency(unit); missing.isError()) {
+            unitDone(unit, missing);
             return;
         }
-        const ApiCall call = unit.calls.at(unit.next);
-        ApiJob* job = send(call);
+        const ApiCall call = unit.change.calls.at(unit.next);
+        ApiError refusal;
+        ApiJob* job = send(call, &refusal);
         if (!job) {
-            unitDone(
-                unit,
-                ApiError(ApiError::Kind::InvalidRequest,
-                         ChangeSet::tr("No password was given for %1; enter one before applying.").arg(call.username)));
+            unitDone(unit, refusal);
             return;
         }
         m_jobs.append(job);
@@ -303,36 +390,51 @@ private:
                 unitDone(unit, job->error());
                 return;
             }
-            User created;
-            if (call.kind == ApiCall::Kind::CreateUser)
-                created = static_cast<UserJob*>(job)->value();
-            m_set->commit(call, created);
+            if (call.isRoleCall()) {
+                m_set->commitRole(call, job);
+            } else {
+                User created;
+                if (call.kind == ApiCall::Kind::CreateUser)
+                    created = static_cast<UserJob*>(job)->value();
+                m_set->commit(call, created);
+            }
             ++m_summary.committedCalls;
             // A revoke that is not the change's last call is half of a level change: until the grant goes
             // through, the user has lost the old level, and the staged change must say so.
-            if (!unit.isUser && call.kind == ApiCall::Kind::DeleteGrant && unit.next + 1 < unit.calls.size())
-                m_set->markRevoked(unit.cell, call.level);
+            if (unit.change.subject == PlannedChange::Subject::Grant && call.kind == ApiCall::Kind::DeleteGrant &&
+                unit.next + 1 < unit.change.calls.size())
+                m_set->markRevoked(unit.change.cell, call.level);
             ++unit.next;
             step(phase, index);
         });
     }
 
-    ApiJob* send(const ApiCall& call)
+    // The job of one call, or nullptr with `refusal` saying why it cannot be sent.
+    ApiJob* send(const ApiCall& call, ApiError* refusal)
     {
+        if (call.isRoleCall())
+            return sendRoleCall(call, refusal);
         Grant grant;
         grant.username = call.username;
         grant.resourceType = call.resourceType;
         grant.resourceId = call.resourceId;
         grant.level = call.level;
         const StagedUser* user = m_set->stagedUser(call.username);
+        const ApiError noPassword(
+            ApiError::Kind::InvalidRequest,
+            ChangeSet::tr("No password was given for %1; enter one before applying.").arg(call.username));
         switch (call.kind) {
         case ApiCall::Kind::CreateUser:
-            if (!user || user->password.isEmpty())
+            if (!user || user->password.isEmpty()) {
+                *refusal = noPassword;
                 return nullptr;
+            }
             return m_auth->createUser(call.username, user->password);
         case ApiCall::Kind::UpdatePassword:
-            if (!user || user->password.isEmpty())
+            if (!user || user->password.isEmpty()) {
+                *refusal = noPassword;
                 return nullptr;
+            }
             return m_auth->updatePassword(call.username, user->password);
         case ApiCall::Kind::SetAdmin:
             return m_auth->setAdmin(call.username, call.admin);
@@ -344,15 +446,61 @@ private:
             return m_auth->deleteGrant(call.username, call.resourceType, call.resourceId);
         case ApiCall::Kind::DeleteUser:
             return m_auth->deleteUser(call.username);
+        default:
+            break;
         }
+        *refusal = ApiError(ApiError::Kind::InvalidRequest, ChangeSet::tr("Unknown change; discard it."));
+        return nullptr;
+    }
+
+    ApiJob* sendRoleCall(const ApiCall& call, ApiError* refusal)
+    {
+        auto* rbac = qobject_cast<RbacAuthApi*>(m_auth.data());
+        if (!rbac) {
+            *refusal = ApiError(ApiError::Kind::NotSupported,
+                                ChangeSet::tr("This server has no roles (they need MLflow 3.13 or later); discard "
+                                              "the role changes."));
+            return nullptr;
+        }
+        if (call.kind == ApiCall::Kind::CreateRole)
+            return rbac->createRole(call.role.name, call.role.workspace, call.roleDescription.value_or(QString()));
+        // A role created in this apply is known by name until now: the Directory has its id from the answer.
+        const qint64 roleId = m_set->loadedRoleId(call.role);
+        if (roleId < 0) {
+            *refusal = ApiError(ApiError::Kind::NotSent,
+                                ChangeSet::tr("The role %1 is not on the server; refresh and stage the change again.")
+                                    .arg(call.role.name));
+            return nullptr;
+        }
+        switch (call.kind) {
+        case ApiCall::Kind::UpdateRole:
+            return rbac->updateRole(roleId, call.roleName, call.roleDescription);
+        case ApiCall::Kind::DeleteRole:
+            return rbac->deleteRole(roleId);
+        case ApiCall::Kind::AddRolePermission:
+            return rbac->addRolePermission(roleId, call.permissionType, call.resourceId, call.level);
+        case ApiCall::Kind::UpdateRolePermission:
+            return rbac->updateRolePermission(call.rolePermissionId, call.level);
+        case ApiCall::Kind::RemoveRolePermission:
+            return rbac->removeRolePermission(call.rolePermissionId);
+        case ApiCall::Kind::AssignRole:
+            return rbac->assignRole(call.username, roleId);
+        case ApiCall::Kind::UnassignRole:
+            return rbac->unassignRole(call.username, roleId);
+        default:
+            break;
+        }
+        *refusal = ApiError(ApiError::Kind::InvalidRequest, ChangeSet::tr("Unknown role change; discard it."));
         return nullptr;
     }
 
     void unitDone(const Unit& unit, const ApiError& error)
     {
+        const PlannedChange& change = unit.change;
         const StagedGrant* staged =
-            unit.isUser ? nullptr
-                        : m_set->stagedGrant(unit.cell.username, unit.cell.resource.type, unit.cell.resource.id);
+            change.subject == PlannedChange::Subject::Grant
+                ? m_set->stagedGrant(change.cell.username, change.cell.resource.type, change.cell.resource.id)
+                : nullptr;
         const bool halfApplied = error.isError() && staged && staged->isHalfApplied();
         m_summary.results.append(ChangeResult{unit.description, error, halfApplied});
         if (error.isError())
@@ -360,7 +508,7 @@ private:
         else
             ++m_summary.succeeded;
         m_summary.halfApplied += halfApplied ? 1 : 0;
-        m_set->settle(unit.isUser, unit.username, unit.cell, error);
+        m_set->settleChange(change, error);
         emit m_set->progress(m_summary.succeeded + m_summary.failed, m_total);
         if (--m_running == 0) {
             ++m_phase;
@@ -408,7 +556,9 @@ bool ChangeSet::stageGrants(const QList<GrantCell>& cells, std::optional<Permiss
 {
     if (m_applying || cells.isEmpty())
         return false;
-    m_undo.beginMacro(tr("Change %n permission(s)", nullptr, static_cast<int>(cells.size())));
+    m_undo.beginMacro(
+        level ? tr("Grant %1 on %n cell(s)", nullptr, static_cast<int>(cells.size())).arg(Permissions::name(*level))
+              : tr("Revoke %n permission(s)", nullptr, static_cast<int>(cells.size())));
     bool any = false;
     for (const GrantCell& cell : cells)
         any = stageGrant(cell.username, cell.resource.type, cell.resource.id, level) || any;
@@ -430,7 +580,7 @@ bool ChangeSet::pushGrant(const GrantCell& cell, std::optional<PermissionLevel> 
     const bool same = before.has_value() == after.has_value() && (!before || before->target == after->target);
     if (same)
         return true;
-    m_undo.push(new GrantCommand(this, cell, before, after, tr("Change permission of %1").arg(cell.username)));
+    m_undo.push(new GrantCommand(this, cell, before, after, grantUndoText(m_directory, cell, level)));
     return true;
 }
 
@@ -463,7 +613,7 @@ bool ChangeSet::stageDeleteUser(const QString& username)
         for (const GrantCell& cell : cells) {
             if (cell.username == username)
                 m_undo.push(new GrantCommand(this, cell, grantEntry(cell), std::nullopt,
-                                             tr("Change permission of %1").arg(cell.username)));
+                                             tr("Forget the staged permission of %1").arg(cell.username)));
         }
         m_undo.push(new UserCommand(this, username, before, std::nullopt, tr("Delete user %1").arg(username)));
         m_undo.endMacro();
@@ -536,6 +686,450 @@ bool ChangeSet::setPassword(const QString& username, const QString& password)
     return true;
 }
 
+namespace {
+
+QString roleDisplayName(const RoleRef& role, const Directory* directory)
+{
+    const int row = role.isNew() ? directory->roleRowByName(role.name, role.workspace) : directory->roleRow(role.id);
+    return row >= 0 ? directory->roleAt(row).role.name : role.name;
+}
+
+} // namespace
+
+int ChangeSet::directoryRoleRow(const RoleRef& role) const
+{
+    return role.isNew() ? m_directory->roleRowByName(role.name, role.workspace) : m_directory->roleRow(role.id);
+}
+
+qint64 ChangeSet::loadedRoleId(const RoleRef& role) const
+{
+    const int row = directoryRoleRow(role);
+    return row >= 0 ? m_directory->roleAt(row).role.id : -1;
+}
+
+bool ChangeSet::isStagedRoleCreation(const RoleRef& role) const
+{
+    const StagedRole* staged = stagedRole(role);
+    return staged && staged->create && directoryRoleRow(role) < 0;
+}
+
+bool ChangeSet::roleUsable(const RoleRef& role) const
+{
+    const StagedRole* staged = stagedRole(role);
+    if (staged && staged->remove)
+        return false;
+    return directoryRoleRow(role) >= 0 || isStagedRoleCreation(role);
+}
+
+std::optional<RolePermission> ChangeSet::loadedRolePermission(const RolePermissionKey& key) const
+{
+    const int row = directoryRoleRow(key.role);
+    if (row < 0)
+        return std::nullopt;
+    for (const RolePermission& permission : m_directory->roleAt(row).role.permissions) {
+        if (permission.resourceType == key.resourceType && permission.resourcePattern == key.pattern)
+            return permission;
+    }
+    return std::nullopt;
+}
+
+bool ChangeSet::loadedMember(const RoleRef& role, const QString& username) const
+{
+    const int row = directoryRoleRow(role);
+    return row >= 0 && m_directory->roleAt(row).members.contains(username);
+}
+
+QString ChangeSet::resourceText(const QString& resourceType, const QString& pattern) const
+{
+    const auto type = Resources::parseWireName(resourceType);
+    const bool all = pattern == QLatin1String(RolePermission::allResources);
+    if (type == ResourceType::Experiment) {
+        if (all)
+            return tr("every experiment");
+        const int row = m_directory->experimentRow(pattern);
+        return row >= 0 ? tr("experiment %1").arg(m_directory->experimentAt(row).name)
+                        : tr("experiment %1").arg(pattern);
+    }
+    if (type == ResourceType::RegisteredModel)
+        return all ? tr("every registered model") : tr("registered model %1").arg(pattern);
+    return all ? tr("every %1").arg(resourceType) : tr("%1 %2").arg(resourceType, pattern);
+}
+
+bool ChangeSet::stageCreateRole(const QString& name, const QString& workspace, const QString& description)
+{
+    const QString trimmed = name.trimmed();
+    const RoleRef role{-1, workspace.isEmpty() ? QStringLiteral("default") : workspace, trimmed};
+    // Only 3.13+ servers have roles.
+    if (m_applying || m_directory->generation() != ApiGeneration::Rbac || trimmed.isEmpty() ||
+        Role::isHiddenUserRoleName(trimmed) || m_directory->roleRowByName(trimmed, role.workspace) >= 0 ||
+        m_roles.contains(role))
+        return false;
+    StagedRole staged;
+    staged.role = role;
+    staged.create = true;
+    if (!description.isEmpty())
+        staged.description = description;
+    m_undo.push(new RoleCommand(this, role, std::nullopt, staged, tr("Create role %1").arg(trimmed)));
+    return true;
+}
+
+bool ChangeSet::stageRenameRole(const RoleRef& role, const QString& newName)
+{
+    const QString trimmed = newName.trimmed();
+    const int row = directoryRoleRow(role);
+    if (m_applying || role.isNew() || row < 0 || trimmed.isEmpty() || Role::isHiddenUserRoleName(trimmed))
+        return false;
+    const Role& loaded = m_directory->roleAt(row).role;
+    const std::optional<StagedRole> before = roleEntry(role);
+    StagedRole staged = before.value_or(StagedRole{role, false, false, std::nullopt, std::nullopt, ApiError()});
+    if (staged.remove)
+        return false;
+    staged.name = trimmed == loaded.name ? std::nullopt : std::optional<QString>(trimmed);
+    std::optional<StagedRole> after;
+    if (!staged.isEmpty())
+        after = staged;
+    if (before.has_value() == after.has_value() && (!before || before->name == after->name))
+        return true;
+    m_undo.push(new RoleCommand(this, role, before, after, tr("Rename role %1 to %2").arg(loaded.name, trimmed)));
+    return true;
+}
+
+bool ChangeSet::stageDescribeRole(const RoleRef& role, const QString& description)
+{
+    if (m_applying)
+        return false;
+    const std::optional<StagedRole> before = roleEntry(role);
+    StagedRole staged = before.value_or(StagedRole{role, false, false, std::nullopt, std::nullopt, ApiError()});
+    if (staged.remove)
+        return false;
+    if (isStagedRoleCreation(role)) {
+        staged.description = description.isEmpty() ? std::nullopt : std::optional<QString>(description);
+    } else if (const int row = directoryRoleRow(role); row >= 0) {
+        const bool same = description == m_directory->roleAt(row).role.description;
+        staged.description = same ? std::nullopt : std::optional<QString>(description);
+    } else {
+        return false;
+    }
+    std::optional<StagedRole> after;
+    if (!staged.isEmpty())
+        after = staged;
+    if (before.has_value() == after.has_value() && (!before || before->description == after->description))
+        return true;
+    m_undo.push(
+        new RoleCommand(this, role, before, after, tr("Describe role %1").arg(roleDisplayName(role, m_directory))));
+    return true;
+}
+
+bool ChangeSet::stageDeleteRole(const RoleRef& role)
+{
+    if (m_applying)
+        return false;
+    const std::optional<StagedRole> before = roleEntry(role);
+    const QString name = roleDisplayName(role, m_directory);
+    if (isStagedRoleCreation(role)) {
+        // A role that only exists in the change set goes with what was staged on it, as one undo step.
+        m_undo.beginMacro(tr("Delete role %1").arg(name));
+        const QList<RolePermissionKey> permissions = m_rolePermissions.keys();
+        for (const RolePermissionKey& key : permissions) {
+            if (key.role == role)
+                m_undo.push(new RolePermissionCommand(this, key, m_rolePermissions.value(key), std::nullopt,
+                                                      tr("Remove a permission from role %1").arg(name)));
+        }
+        const QList<RoleMemberKey> members = m_roleMembers.keys();
+        for (const RoleMemberKey& key : members) {
+            if (key.role == role)
+                m_undo.push(new RoleMemberCommand(this, key, m_roleMembers.value(key), std::nullopt,
+                                                  tr("Assign role %1 to %2").arg(name, key.username)));
+        }
+        m_undo.push(new RoleCommand(this, role, before, std::nullopt, tr("Delete role %1").arg(name)));
+        m_undo.endMacro();
+        return true;
+    }
+    if (directoryRoleRow(role) < 0)
+        return false;
+    if (before && before->remove)
+        return true;
+    StagedRole staged;
+    staged.role = role;
+    staged.remove = true;
+    m_undo.push(new RoleCommand(this, role, before, staged, tr("Delete role %1").arg(name)));
+    return true;
+}
+
+bool ChangeSet::stageRolePermission(const RoleRef& role, const QString& resourceType, const QString& pattern,
+                                    std::optional<PermissionLevel> level)
+{
+    if (m_applying || pattern.isEmpty() || resourceType.isEmpty() || !roleUsable(role))
+        return false;
+    // A role permission of NO_PERMISSIONS grants nothing: staging it means removing the permission.
+    if (level == PermissionLevel::NoPermissions)
+        level = std::nullopt;
+    const RolePermissionKey key{role, resourceType, pattern};
+    const std::optional<RolePermission> loaded = loadedRolePermission(key);
+    const auto it = m_rolePermissions.constFind(key);
+    const std::optional<StagedRolePermission> before =
+        it == m_rolePermissions.constEnd() ? std::nullopt : std::optional<StagedRolePermission>(*it);
+    std::optional<StagedRolePermission> after;
+    const bool asLoaded = loaded ? (level && *level == loaded->level) : !level;
+    if (!asLoaded)
+        after = StagedRolePermission{key, level, ApiError()};
+    if (before.has_value() == after.has_value() && (!before || before->target == after->target))
+        return true;
+    const QString name = roleDisplayName(role, m_directory);
+    const QString resource = resourceText(resourceType, pattern);
+    const QString text = level ? tr("Grant %1 on %2 to role %3").arg(Permissions::name(*level), resource, name)
+                               : tr("Remove the permission on %1 from role %2").arg(resource, name);
+    m_undo.push(new RolePermissionCommand(this, key, before, after, text));
+    return true;
+}
+
+bool ChangeSet::stageRoleMember(const RoleRef& role, const QString& username, bool assign)
+{
+    if (m_applying || username.isEmpty() || !roleUsable(role))
+        return false;
+    if (!m_directory->hasUser(username) && !isStagedCreation(username))
+        return false;
+    const RoleMemberKey key{role, username};
+    const auto it = m_roleMembers.constFind(key);
+    const std::optional<StagedRoleMember> before =
+        it == m_roleMembers.constEnd() ? std::nullopt : std::optional<StagedRoleMember>(*it);
+    std::optional<StagedRoleMember> after;
+    if (assign != loadedMember(role, username))
+        after = StagedRoleMember{key, assign, ApiError()};
+    if (before.has_value() == after.has_value() && (!before || before->assign == after->assign))
+        return true;
+    const QString name = roleDisplayName(role, m_directory);
+    m_undo.push(new RoleMemberCommand(this, key, before, after,
+                                      assign ? tr("Assign role %1 to %2").arg(name, username)
+                                             : tr("Unassign role %1 from %2").arg(name, username)));
+    return true;
+}
+
+QList<StagedRole> ChangeSet::stagedRoles() const
+{
+    QList<StagedRole> roles = m_roles.values();
+    std::sort(roles.begin(), roles.end(), [](const StagedRole& a, const StagedRole& b) {
+        return std::tie(a.role.workspace, a.role.name, a.role.id) < std::tie(b.role.workspace, b.role.name, b.role.id);
+    });
+    return roles;
+}
+
+QList<StagedRolePermission> ChangeSet::stagedRolePermissions() const
+{
+    QList<StagedRolePermission> permissions = m_rolePermissions.values();
+    std::sort(permissions.begin(), permissions.end(), [](const StagedRolePermission& a, const StagedRolePermission& b) {
+        return std::tie(a.key.role.name, a.key.role.id, a.key.resourceType, a.key.pattern) <
+               std::tie(b.key.role.name, b.key.role.id, b.key.resourceType, b.key.pattern);
+    });
+    return permissions;
+}
+
+QList<StagedRoleMember> ChangeSet::stagedRoleMembers() const
+{
+    QList<StagedRoleMember> members = m_roleMembers.values();
+    std::sort(members.begin(), members.end(), [](const StagedRoleMember& a, const StagedRoleMember& b) {
+        return std::tie(a.key.role.name, a.key.role.id, a.key.username) <
+               std::tie(b.key.role.name, b.key.role.id, b.key.username);
+    });
+    return members;
+}
+
+const StagedRole* ChangeSet::stagedRole(const RoleRef& role) const
+{
+    const auto it = m_roles.constFind(role);
+    return it == m_roles.constEnd() ? nullptr : &it.value();
+}
+
+const StagedRolePermission* ChangeSet::stagedRolePermission(const RolePermissionKey& key) const
+{
+    const auto it = m_rolePermissions.constFind(key);
+    return it == m_rolePermissions.constEnd() ? nullptr : &it.value();
+}
+
+const StagedRoleMember* ChangeSet::stagedRoleMember(const RoleMemberKey& key) const
+{
+    const auto it = m_roleMembers.constFind(key);
+    return it == m_roleMembers.constEnd() ? nullptr : &it.value();
+}
+
+std::optional<StagedRole> ChangeSet::roleEntry(const RoleRef& role) const
+{
+    const auto it = m_roles.constFind(role);
+    if (it == m_roles.constEnd())
+        return std::nullopt;
+    return it.value();
+}
+
+QList<ApiCall> ChangeSet::callsFor(const StagedRole& staged) const
+{
+    const int row = directoryRoleRow(staged.role);
+    ApiCall call;
+    call.role = staged.role;
+    if (row >= 0) {
+        call.role = RoleRef::of(m_directory->roleAt(row).role);
+    }
+    if (staged.remove) {
+        if (row < 0)
+            return {};
+        call.kind = ApiCall::Kind::DeleteRole;
+        return {call};
+    }
+    if (staged.create && row < 0) {
+        call.kind = ApiCall::Kind::CreateRole;
+        call.roleDescription = staged.description;
+        return {call};
+    }
+    if (row < 0 || staged.create)
+        return {}; // created already, with its description
+    const Role& loaded = m_directory->roleAt(row).role;
+    if (staged.name && *staged.name != loaded.name)
+        call.roleName = staged.name;
+    if (staged.description && *staged.description != loaded.description)
+        call.roleDescription = staged.description;
+    if (!call.roleName && !call.roleDescription)
+        return {};
+    call.kind = ApiCall::Kind::UpdateRole;
+    return {call};
+}
+
+QList<ApiCall> ChangeSet::callsFor(const StagedRolePermission& staged) const
+{
+    // Deleting the role takes its permissions with it.
+    if (const StagedRole* role = stagedRole(staged.key.role); role && role->remove)
+        return {};
+    const std::optional<RolePermission> loaded = loadedRolePermission(staged.key);
+    if (!loaded && !staged.target)
+        return {};
+    if (loaded && staged.target == loaded->level)
+        return {};
+    ApiCall call;
+    const int row = directoryRoleRow(staged.key.role);
+    call.role = row >= 0 ? RoleRef::of(m_directory->roleAt(row).role) : staged.key.role;
+    call.permissionType = staged.key.resourceType;
+    call.resourceId = staged.key.pattern;
+    call.resourceType = Resources::parseWireName(staged.key.resourceType).value_or(ResourceType::Experiment);
+    call.resourceName = resourceText(staged.key.resourceType, staged.key.pattern);
+    if (!loaded) {
+        call.kind = ApiCall::Kind::AddRolePermission;
+        call.level = *staged.target;
+    } else if (!staged.target) {
+        call.kind = ApiCall::Kind::RemoveRolePermission;
+        call.rolePermissionId = loaded->id;
+        call.level = loaded->level;
+    } else {
+        call.kind = ApiCall::Kind::UpdateRolePermission;
+        call.rolePermissionId = loaded->id;
+        call.level = *staged.target;
+    }
+    return {call};
+}
+
+QList<ApiCall> ChangeSet::callsFor(const StagedRoleMember& staged) const
+{
+    if (const StagedRole* role = stagedRole(staged.key.role); role && role->remove)
+        return {};
+    if (const StagedUser* user = stagedUser(staged.key.username); user && user->remove)
+        return {};
+    if (staged.assign == loadedMember(staged.key.role, staged.key.username))
+        return {};
+    ApiCall call;
+    const int row = directoryRoleRow(staged.key.role);
+    call.role = row >= 0 ? RoleRef::of(m_directory->roleAt(row).role) : staged.key.role;
+    call.username = staged.key.username;
+    call.kind = staged.assign ? ApiCall::Kind::AssignRole : ApiCall::Kind::UnassignRole;
+    return {call};
+}
+
+// Called by the apply after each role call the server accepted, like commit() for users and grants.
+void ChangeSet::commitRole(const ApiCall& call, const ApiJob* job)
+{
+    switch (call.kind) {
+    case ApiCall::Kind::CreateRole: {
+        Role role = static_cast<const RoleJob*>(job)->value();
+        if (role.name.isEmpty())
+            role.name = call.role.name;
+        if (role.workspace.isEmpty())
+            role.workspace = call.role.workspace;
+        m_directory->addRoleFromServer(role);
+        if (auto it = m_roles.find(call.role); it != m_roles.end()) {
+            it->create = false;
+            it->description.reset();
+        }
+        break;
+    }
+    case ApiCall::Kind::UpdateRole:
+        m_directory->updateRole(call.role.id, call.roleName, call.roleDescription);
+        if (auto it = m_roles.find(call.role); it != m_roles.end()) {
+            it->name.reset();
+            it->description.reset();
+        }
+        break;
+    case ApiCall::Kind::DeleteRole: {
+        m_directory->removeRole(call.role.id);
+        if (auto it = m_roles.find(call.role); it != m_roles.end())
+            it->remove = false;
+        // What was staged on it went with it.
+        m_rolePermissions.removeIf([&call](const auto& entry) { return entry.key().role == call.role; });
+        m_roleMembers.removeIf([&call](const auto& entry) { return entry.key().role == call.role; });
+        break;
+    }
+    case ApiCall::Kind::AddRolePermission:
+    case ApiCall::Kind::UpdateRolePermission: {
+        RolePermission permission = static_cast<const RolePermissionJob*>(job)->value();
+        const qint64 roleId = loadedRoleId(call.role);
+        if (permission.id < 0)
+            permission.id = call.rolePermissionId;
+        permission.roleId = roleId;
+        permission.resourceType = call.permissionType;
+        permission.resourcePattern = call.resourceId;
+        permission.level = call.level;
+        m_directory->putRolePermission(roleId, permission);
+        break;
+    }
+    case ApiCall::Kind::RemoveRolePermission:
+        m_directory->removeRolePermission(loadedRoleId(call.role), call.rolePermissionId);
+        break;
+    case ApiCall::Kind::AssignRole:
+        m_directory->assignRole(call.username, loadedRoleId(call.role));
+        break;
+    case ApiCall::Kind::UnassignRole:
+        m_directory->unassignRole(call.username, loadedRoleId(call.role));
+        break;
+    default:
+        break;
+    }
+}
+
+void ChangeSet::put(const RoleRef& role, const std::optional<StagedRole>& entry)
+{
+    if (entry)
+        m_roles.insert(role, *entry);
+    else
+        m_roles.remove(role);
+    emit roleStagingChanged();
+    emit changed();
+}
+
+void ChangeSet::put(const RolePermissionKey& key, const std::optional<StagedRolePermission>& entry)
+{
+    if (entry)
+        m_rolePermissions.insert(key, *entry);
+    else
+        m_rolePermissions.remove(key);
+    emit roleStagingChanged();
+    emit changed();
+}
+
+void ChangeSet::put(const RoleMemberKey& key, const std::optional<StagedRoleMember>& entry)
+{
+    if (entry)
+        m_roleMembers.insert(key, *entry);
+    else
+        m_roleMembers.remove(key);
+    emit roleStagingChanged();
+    emit changed();
+}
+
 void ChangeSet::discard()
 {
     if (m_applying)
@@ -545,6 +1139,10 @@ void ChangeSet::discard()
     const QList<QString> users = m_users.keys();
     m_grants.clear();
     m_users.clear();
+    m_roles.clear();
+    m_rolePermissions.clear();
+    m_roleMembers.clear();
+    emit roleStagingChanged();
     for (const GrantCell& cell : cells)
         emit grantStagingChanged(cell.username, cell.resource.type, cell.resource.id);
     for (const QString& user : users)
@@ -693,6 +1291,7 @@ PlanRules PlanRules::forGeneration(ApiGeneration generation)
     PlanRules rules;
     rules.updateInPlace = generation != ApiGeneration::Rbac;
     rules.storesNoPermissions = generation != ApiGeneration::Rbac;
+    rules.knowsUse = generation == ApiGeneration::Rbac;
     return rules;
 }
 
@@ -701,19 +1300,39 @@ PlanRules PlanRules::of(const AuthApi& auth)
     PlanRules rules;
     rules.updateInPlace = auth.canUpdateGrantInPlace();
     rules.storesNoPermissions = auth.canGrantNoPermissions();
+    rules.knowsUse = auth.generation() == ApiGeneration::Rbac;
     return rules;
+}
+
+std::optional<QString> PlanRules::refusal(PermissionLevel level) const
+{
+    if (level == PermissionLevel::Use && !knowsUse)
+        return QCoreApplication::translate("PlanRules",
+                                           "USE is a permission level of MLflow 3.13 and later; this server (MLflow "
+                                           "2.x to 3.12) knows READ, EDIT, MANAGE and NO_PERMISSIONS.");
+    return std::nullopt;
 }
 
 QList<PlannedChange> ChangeSet::plan(const PlanRules& rules) const
 {
-    QList<PlannedChange> phases[3];
+    QList<PlannedChange> phases[4];
     const QList<StagedUser> users = stagedUsers();
     for (const StagedUser& user : users) {
         PlannedChange change;
+        change.subject = PlannedChange::Subject::User;
         change.isUser = true;
         change.username = user.username;
-        change.phase = user.remove ? 2 : (isStagedCreation(user.username) ? 0 : 1);
+        change.phase = user.remove ? 3 : (isStagedCreation(user.username) ? 0 : 1);
         change.calls = callsFor(user);
+        phases[change.phase].append(change);
+    }
+    const QList<StagedRole> roles = stagedRoles();
+    for (const StagedRole& role : roles) {
+        PlannedChange change;
+        change.subject = PlannedChange::Subject::Role;
+        change.rolePermission.role = role.role;
+        change.phase = role.remove ? 3 : (isStagedRoleCreation(role.role) ? 0 : 1);
+        change.calls = callsFor(role);
         phases[change.phase].append(change);
     }
     const QList<StagedGrant> grants = stagedGrants();
@@ -725,7 +1344,27 @@ QList<PlannedChange> ChangeSet::plan(const PlanRules& rules) const
         change.calls = callsFor(grant, rules);
         phases[1].append(change);
     }
-    return phases[0] + phases[1] + phases[2];
+    const QList<StagedRolePermission> permissions = stagedRolePermissions();
+    for (const StagedRolePermission& permission : permissions) {
+        PlannedChange change;
+        change.subject = PlannedChange::Subject::RolePermission;
+        change.rolePermission = permission.key;
+        change.phase = 1;
+        change.calls = callsFor(permission);
+        phases[1].append(change);
+    }
+    const QList<StagedRoleMember> members = stagedRoleMembers();
+    for (const StagedRoleMember& member : members) {
+        PlannedChange change;
+        change.subject = PlannedChange::Subject::RoleMember;
+        change.rolePermission.role = member.key.role;
+        change.username = member.key.username;
+        change.memberName = member.key.username;
+        change.phase = 2;
+        change.calls = callsFor(member);
+        phases[2].append(change);
+    }
+    return phases[0] + phases[1] + phases[2] + phases[3];
 }
 
 QList<ApiCall> ChangeSet::toApiCalls(const PlanRules& rules) const
@@ -846,36 +1485,68 @@ void ChangeSet::commit(const ApiCall& call, const User& created)
     case ApiCall::Kind::DeleteGrant:
         m_directory->removeGrant(call.username, call.resourceType, call.resourceId);
         break;
+    default:
+        break; // role calls: commitRole()
     }
 }
 
-// After a change's last call: drop it when the server now matches it, else keep it with its error.
-void ChangeSet::settle(bool isUser, const QString& username, const GrantCell& cell, const ApiError& error)
+void ChangeSet::settleChange(const PlannedChange& change, const ApiError& error)
 {
-    if (isUser) {
-        auto it = m_users.find(username);
+    switch (change.subject) {
+    case PlannedChange::Subject::User: {
+        auto it = m_users.find(change.username);
         if (it == m_users.end())
             return;
         if (it->isEmpty() || (!error.isError() && callsFor(*it).isEmpty()))
             m_users.erase(it);
         else
             it->error = error;
-        emit userStagingChanged(username);
-    } else {
-        auto it = m_grants.find(cell);
+        emit userStagingChanged(change.username);
+        return;
+    }
+    case PlannedChange::Subject::Grant: {
+        auto it = m_grants.find(change.cell);
         if (it == m_grants.end())
             return;
         if (!error.isError())
             m_grants.erase(it);
         else
             it->error = error;
-        emit grantStagingChanged(cell.username, cell.resource.type, cell.resource.id);
+        emit grantStagingChanged(change.cell.username, change.cell.resource.type, change.cell.resource.id);
+        return;
     }
-}
-
-void ChangeSet::forgetIfSettled(bool isUser, const QString& username, const GrantCell& cell)
-{
-    settle(isUser, username, cell, ApiError());
+    case PlannedChange::Subject::Role: {
+        auto it = m_roles.find(change.rolePermission.role);
+        if (it == m_roles.end())
+            return;
+        if (it->isEmpty() || (!error.isError() && callsFor(*it).isEmpty()))
+            m_roles.erase(it);
+        else
+            it->error = error;
+        break;
+    }
+    case PlannedChange::Subject::RolePermission: {
+        auto it = m_rolePermissions.find(change.rolePermission);
+        if (it == m_rolePermissions.end())
+            return;
+        if (!error.isError())
+            m_rolePermissions.erase(it);
+        else
+            it->error = error;
+        break;
+    }
+    case PlannedChange::Subject::RoleMember: {
+        auto it = m_roleMembers.find(RoleMemberKey{change.rolePermission.role, change.memberName});
+        if (it == m_roleMembers.end())
+            return;
+        if (!error.isError())
+            m_roleMembers.erase(it);
+        else
+            it->error = error;
+        break;
+    }
+    }
+    emit roleStagingChanged();
 }
 
 void ChangeSet::put(const GrantCell& cell, const std::optional<StagedGrant>& entry)

@@ -61,10 +61,112 @@ struct StagedUser
     bool isEmpty() const { return !create && !remove && !admin && !resetPassword; }
 };
 
+// A role as staged changes name it (3.13+): a loaded role by its id, or one that a staged change creates, by its
+// workspace and name until the server's answer to the creation gives it an id.
+struct RoleRef
+{
+    qint64 id = -1; // -1: created by a staged change
+    QString workspace;
+    QString name; // for people; a loaded role is the same role whatever its name becomes
+
+    bool isNew() const { return id < 0; }
+    static RoleRef of(const Role& role) { return RoleRef{role.id, role.workspace, role.name}; }
+    friend bool operator==(const RoleRef& a, const RoleRef& b)
+    {
+        return a.id == b.id && (a.id >= 0 || (a.workspace == b.workspace && a.name == b.name));
+    }
+};
+
+inline size_t qHash(const RoleRef& role, size_t seed = 0)
+{
+    return role.id >= 0 ? qHash(role.id, seed) : qHash(role.workspace, seed) ^ qHash(role.name, seed + 1);
+}
+
+// Staged operations on one role itself: create, rename, describe, delete.
+struct StagedRole
+{
+    RoleRef role;
+    bool create = false;
+    bool remove = false;
+    std::optional<QString> name;        // a rename of a loaded role
+    std::optional<QString> description; // the new description (or a created role's first one)
+    ApiError error;
+
+    bool isEmpty() const { return !create && !remove && !name && !description; }
+};
+
+// One permission of a role: its resource type (wire name: experiment, registered_model, ...) and pattern (an id, a
+// model name or "*").
+struct RolePermissionKey
+{
+    RoleRef role;
+    QString resourceType;
+    QString pattern;
+
+    friend bool operator==(const RolePermissionKey& a, const RolePermissionKey& b)
+    {
+        return a.role == b.role && a.resourceType == b.resourceType && a.pattern == b.pattern;
+    }
+};
+
+inline size_t qHash(const RolePermissionKey& key, size_t seed = 0)
+{
+    return qHash(key.role, seed) ^ qHash(key.resourceType, seed + 1) ^ qHash(key.pattern, seed + 2);
+}
+
+// A staged role permission: the level it should end up with, or none (remove it).
+struct StagedRolePermission
+{
+    RolePermissionKey key;
+    std::optional<PermissionLevel> target;
+    ApiError error;
+};
+
+struct RoleMemberKey
+{
+    RoleRef role;
+    QString username;
+
+    friend bool operator==(const RoleMemberKey& a, const RoleMemberKey& b)
+    {
+        return a.role == b.role && a.username == b.username;
+    }
+};
+
+inline size_t qHash(const RoleMemberKey& key, size_t seed = 0)
+{
+    return qHash(key.role, seed) ^ qHash(key.username, seed + 1);
+}
+
+// A staged assignment (or unassignment) of a role to a user.
+struct StagedRoleMember
+{
+    RoleMemberKey key;
+    bool assign = true;
+    ApiError error;
+};
+
 // One request the change set will send; what the review dialog lists.
 struct ApiCall
 {
-    enum class Kind { CreateUser, SetAdmin, UpdatePassword, CreateGrant, UpdateGrant, DeleteGrant, DeleteUser };
+    enum class Kind {
+        CreateUser,
+        SetAdmin,
+        UpdatePassword,
+        CreateGrant,
+        UpdateGrant,
+        DeleteGrant,
+        DeleteUser,
+        // 3.13+ roles
+        CreateRole,
+        UpdateRole,
+        DeleteRole,
+        AddRolePermission,
+        UpdateRolePermission,
+        RemoveRolePermission,
+        AssignRole,
+        UnassignRole,
+    };
 
     Kind kind = Kind::CreateGrant;
     QString username;
@@ -72,7 +174,16 @@ struct ApiCall
     QString resourceId;
     PermissionLevel level = PermissionLevel::NoPermissions;
     bool admin = false;
+    // Role calls: the role, a rename and description (UpdateRole, CreateRole), the permission's wire resource type
+    // and id (its pattern is resourceId), and the resource's name for people ("/user1/experiment1") where known.
+    RoleRef role;
+    std::optional<QString> roleName;
+    std::optional<QString> roleDescription;
+    QString permissionType;
+    qint64 rolePermissionId = -1;
+    QString resourceName;
 
+    bool isRoleCall() const { return kind >= Kind::CreateRole; }
     // A translated sentence, e.g. "Grant READ on experiment 1 to user2". Never contains a password.
     QString description() const;
     // The request it becomes on a legacy (2.x-3.12) server, e.g. "POST /api/2.0/mlflow/users/create".
@@ -83,7 +194,9 @@ struct ApiCall
     friend bool operator==(const ApiCall& a, const ApiCall& b)
     {
         return a.kind == b.kind && a.username == b.username && a.resourceType == b.resourceType &&
-               a.resourceId == b.resourceId && a.level == b.level && a.admin == b.admin;
+               a.resourceId == b.resourceId && a.level == b.level && a.admin == b.admin && a.role == b.role &&
+               a.roleName == b.roleName && a.roleDescription == b.roleDescription &&
+               a.permissionType == b.permissionType && a.rolePermissionId == b.rolePermissionId;
     }
 };
 
@@ -94,18 +207,28 @@ struct PlanRules
 {
     bool updateInPlace = true;       // 2.x-3.12 change a level with one update; 3.13+ revoke, then grant
     bool storesNoPermissions = true; // 2.x-3.12 keep an explicit NO_PERMISSIONS row; on 3.13+ it means no grant
+    bool knowsUse = false;           // USE exists from 3.13 on
+
+    // Why a grant of `level` cannot be sent to this generation, or nothing when it can.
+    std::optional<QString> refusal(PermissionLevel level) const;
 
     static PlanRules forGeneration(ApiGeneration generation);
     static PlanRules of(const AuthApi& auth);
 };
 
-// The calls of one staged change, in order, and the phase they run in (0 create users; 1 admin flags, passwords
-// and grants; 2 delete users).
+// The calls of one staged change, in order, and the phase they run in: 0 create users and roles; 1 admin flags,
+// passwords, grants, role renames and role permissions; 2 role assignments (user and role exist by then, and the
+// role already carries its permissions); 3 delete roles and users.
 struct PlannedChange
 {
+    enum class Subject { User, Grant, Role, RolePermission, RoleMember };
+
+    Subject subject = Subject::Grant;
     bool isUser = false;
     QString username;
-    GrantCell cell; // grant changes only
+    GrantCell cell;                   // grant changes only
+    RolePermissionKey rolePermission; // role changes: .role; role permission changes: all of it
+    QString memberName;               // role assignments: the user
     int phase = 1;
     QList<ApiCall> calls;
 };
@@ -168,8 +291,44 @@ public:
     // Drops everything staged, and the undo history.
     void discard();
 
-    bool isEmpty() const { return m_grants.isEmpty() && m_users.isEmpty(); }
-    int count() const { return static_cast<int>(m_grants.size() + m_users.size()); }
+    // Roles (3.13+). A new role is known by workspace and name until applied; grants and assignments may be staged
+    // on it and are sent after its creation, with the id the server answered. Deleting a staged new role drops it
+    // with its staged permissions and members as one undo step. Role changes are not saved to the crash file.
+    bool stageCreateRole(const QString& name, const QString& workspace, const QString& description = QString());
+    bool stageRenameRole(const RoleRef& role, const QString& newName); // loaded roles only
+    bool stageDescribeRole(const RoleRef& role, const QString& description);
+    bool stageDeleteRole(const RoleRef& role);
+    // `resourceType` is the wire name (experiment, registered_model); `level` nullopt removes the permission.
+    bool stageRolePermission(const RoleRef& role, const QString& resourceType, const QString& pattern,
+                             std::optional<PermissionLevel> level);
+    bool stageRoleMember(const RoleRef& role, const QString& username, bool assign);
+
+    QList<StagedRole> stagedRoles() const;
+    QList<StagedRolePermission> stagedRolePermissions() const;
+    QList<StagedRoleMember> stagedRoleMembers() const;
+    const StagedRole* stagedRole(const RoleRef& role) const;
+    const StagedRolePermission* stagedRolePermission(const RolePermissionKey& key) const;
+    const StagedRoleMember* stagedRoleMember(const RoleMemberKey& key) const;
+    // A creation is staged for the role and the Directory does not have it (yet).
+    bool isStagedRoleCreation(const RoleRef& role) const;
+    // The loaded role behind `role` (by id, or by workspace and name once its creation was applied), or -1.
+    int directoryRoleRow(const RoleRef& role) const;
+    // The level the loaded role has on the resource, and that permission's id.
+    std::optional<RolePermission> loadedRolePermission(const RolePermissionKey& key) const;
+    bool loadedMember(const RoleRef& role, const QString& username) const;
+    // A resource as people read it: "/user1/experiment1" for an experiment id, "every experiment" for "*".
+    QString resourceText(const QString& resourceType, const QString& pattern) const;
+
+    bool isEmpty() const
+    {
+        return m_grants.isEmpty() && m_users.isEmpty() && m_roles.isEmpty() && m_rolePermissions.isEmpty() &&
+               m_roleMembers.isEmpty();
+    }
+    int count() const
+    {
+        return static_cast<int>(m_grants.size() + m_users.size() + m_roles.size() + m_rolePermissions.size() +
+                                m_roleMembers.size());
+    }
     QList<StagedGrant> stagedGrants() const; // sorted by user, type, resource
     QList<StagedUser> stagedUsers() const;   // sorted by user name
     const StagedGrant* stagedGrant(const QString& username, ResourceType type, const QString& resourceId) const;
@@ -221,6 +380,8 @@ public:
 signals:
     void grantStagingChanged(const QString& username, ResourceType type, const QString& resourceId);
     void userStagingChanged(const QString& username);
+    // A staged role, role permission or role membership changed.
+    void roleStagingChanged();
     // Anything staged changed (count, content, errors).
     void changed();
     void applyStarted(int total);
@@ -232,29 +393,46 @@ private:
     class PutCommand;
     using GrantCommand = PutCommand<GrantCell, StagedGrant>;
     using UserCommand = PutCommand<QString, StagedUser>;
+    using RoleCommand = PutCommand<RoleRef, StagedRole>;
+    using RolePermissionCommand = PutCommand<RolePermissionKey, StagedRolePermission>;
+    using RoleMemberCommand = PutCommand<RoleMemberKey, StagedRoleMember>;
     class ApplyRun;
     friend class ApplyRun;
 
     // Used by the undo commands: put a cell's / user's staged state, or remove it (nullopt).
     void put(const GrantCell& cell, const std::optional<StagedGrant>& entry);
     void put(const QString& username, const std::optional<StagedUser>& entry);
+    void put(const RoleRef& role, const std::optional<StagedRole>& entry);
+    void put(const RolePermissionKey& key, const std::optional<StagedRolePermission>& entry);
+    void put(const RoleMemberKey& key, const std::optional<StagedRoleMember>& entry);
+    bool roleUsable(const RoleRef& role) const; // loaded or staged for creation, and not staged for deletion
     std::optional<StagedGrant> grantEntry(const GrantCell& cell) const;
     std::optional<StagedUser> userEntry(const QString& username) const;
+    std::optional<StagedRole> roleEntry(const RoleRef& role) const;
     bool pushGrant(const GrantCell& cell, std::optional<PermissionLevel> level);
 
     QList<ApiCall> callsFor(const StagedGrant& grant, const PlanRules& rules) const;
     void markRevoked(const GrantCell& cell, PermissionLevel level);
     QList<ApiCall> callsFor(const StagedUser& user) const;
+    QList<ApiCall> callsFor(const StagedRole& role) const;
+    QList<ApiCall> callsFor(const StagedRolePermission& permission) const;
+    QList<ApiCall> callsFor(const StagedRoleMember& member) const;
+    void commitRole(const ApiCall& call, const ApiJob* job);
     void applyFinished(const ApplySummary& summary);
     void commit(const ApiCall& call, const User& created);
-    void settle(bool isUser, const QString& username, const GrantCell& cell, const ApiError& error);
-    void forgetIfSettled(bool isUser, const QString& username, const GrantCell& cell);
+    // After a change's last call (or with no calls to send): drop it when the server now matches it, else keep it
+    // with its error.
+    void settleChange(const PlannedChange& change, const ApiError& error);
+    qint64 loadedRoleId(const RoleRef& role) const; // -1 when the Directory does not have it
     void scheduleAutoSave();
 
     QPointer<Directory> m_directory;
     QUndoStack m_undo;
     QHash<GrantCell, StagedGrant> m_grants;
     QHash<QString, StagedUser> m_users;
+    QHash<RoleRef, StagedRole> m_roles;
+    QHash<RolePermissionKey, StagedRolePermission> m_rolePermissions;
+    QHash<RoleMemberKey, StagedRoleMember> m_roleMembers;
     bool m_applying = false;
     ApplyRun* m_run = nullptr;
     QString m_autoSavePath;

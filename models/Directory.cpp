@@ -696,3 +696,99 @@ bool Directory::eraseGrant(const QString& username, ResourceType type, const QSt
     }
     return true;
 }
+
+void Directory::addRoleFromServer(const Role& role)
+{
+    if (role.isHiddenUserRole() || m_roleRows.contains(role.id))
+        return;
+    addRole(role);
+    emit rolesChanged();
+}
+
+void Directory::updateRole(qint64 roleId, const std::optional<QString>& name, const std::optional<QString>& description)
+{
+    const int row = roleRow(roleId);
+    if (row < 0)
+        return;
+    if (name)
+        m_roles[row].role.name = *name;
+    if (description)
+        m_roles[row].role.description = *description;
+    emit rolesChanged();
+}
+
+void Directory::removeRole(qint64 roleId)
+{
+    const int row = roleRow(roleId);
+    if (row < 0)
+        return;
+    m_roles.remove(row);
+    m_roleIndexes.remove(row);
+    m_roleRows.remove(roleId);
+    for (auto it = m_roleRows.begin(); it != m_roleRows.end(); ++it) {
+        if (it.value() > row)
+            --it.value();
+    }
+    // Rows after the removed one move up by one in every member list.
+    for (auto it = m_userRoles.begin(); it != m_userRoles.end(); ++it) {
+        QList<int>& rows = it.value();
+        rows.removeAll(row);
+        for (int& other : rows) {
+            if (other > row)
+                --other;
+        }
+    }
+    emit rolesChanged();
+}
+
+void Directory::putRolePermission(qint64 roleId, const RolePermission& permission)
+{
+    const int row = roleRow(roleId);
+    if (row < 0)
+        return;
+    QList<RolePermission>& permissions = m_roles[row].role.permissions;
+    const auto it = std::find_if(permissions.begin(), permissions.end(),
+                                 [&permission](const RolePermission& p) { return p.id == permission.id; });
+    if (it != permissions.end())
+        *it = permission;
+    else
+        permissions.append(permission);
+    indexRole(row);
+    emit rolesChanged();
+}
+
+void Directory::removeRolePermission(qint64 roleId, qint64 rolePermissionId)
+{
+    const int row = roleRow(roleId);
+    if (row < 0)
+        return;
+    QList<RolePermission>& permissions = m_roles[row].role.permissions;
+    permissions.removeIf([rolePermissionId](const RolePermission& p) { return p.id == rolePermissionId; });
+    indexRole(row);
+    emit rolesChanged();
+}
+
+void Directory::assignRole(const QString& username, qint64 roleId)
+{
+    const int row = roleRow(roleId);
+    if (row < 0 || m_userRoles.value(username).contains(row))
+        return;
+    m_userRoles[username].append(row);
+    m_roles[row].members.append(username);
+    emit rolesChanged();
+}
+
+void Directory::unassignRole(const QString& username, qint64 roleId)
+{
+    const int row = roleRow(roleId);
+    if (row < 0)
+        return;
+    auto it = m_userRoles.find(username);
+    if (it != m_userRoles.end()) {
+        it->removeAll(row);
+        if (it->isEmpty())
+            m_userRoles.erase(it);
+    }
+    m_roles[row].members.removeAll(username);
+    emit rolesChanged();
+}

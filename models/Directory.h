@@ -167,6 +167,14 @@ public:
     void addUser(const User& user);
     void removeUser(const QString& username);
     void setAdmin(const QString& username, bool isAdmin);
+    // Roles (3.13+), after the server accepted the change; each emits rolesChanged().
+    void addRoleFromServer(const Role& role); // a created role, as the server answered
+    void updateRole(qint64 roleId, const std::optional<QString>& name, const std::optional<QString>& description);
+    void removeRole(qint64 roleId);
+    void putRolePermission(qint64 roleId, const RolePermission& permission); // added or updated, by permission id
+    void removeRolePermission(qint64 roleId, qint64 rolePermissionId);
+    void assignRole(const QString& username, qint64 roleId);
+    void unassignRole(const QString& username, qint64 roleId);
 
 signals:
     void loadStarted();
@@ -187,6 +195,8 @@ signals:
     void usersChanged();
     void grantChanged(const QString& username, ResourceType type, const QString& resourceId);
     void defaultPermissionChanged();
+    // A role, its permissions or its members changed: cells of its members may have changed.
+    void rolesChanged();
 
 private:
     class LoadRun;

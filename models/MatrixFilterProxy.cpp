@@ -20,14 +20,35 @@ void MatrixFilterProxy::setColumnFilter(const QString& text)
     invalidateColumnsFilter();
 }
 
+void MatrixFilterProxy::setUserFilter(const std::optional<QSet<QString>>& usernames)
+{
+    if (usernames == m_users)
+        return;
+    m_users = usernames;
+    // Users are rows or columns depending on the orientation; both are cheap to check against a set.
+    invalidateRowsFilter();
+    invalidateColumnsFilter();
+}
+
 bool MatrixFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
-    return sourceParent.isValid() || headerMatches(sourceRow, Qt::Vertical, m_rowFilter);
+    return sourceParent.isValid() ||
+           (headerMatches(sourceRow, Qt::Vertical, m_rowFilter) && userAllowed(sourceRow, Qt::Vertical));
 }
 
 bool MatrixFilterProxy::filterAcceptsColumn(int sourceColumn, const QModelIndex& sourceParent) const
 {
-    return sourceParent.isValid() || headerMatches(sourceColumn, Qt::Horizontal, m_columnFilter);
+    return sourceParent.isValid() ||
+           (headerMatches(sourceColumn, Qt::Horizontal, m_columnFilter) && userAllowed(sourceColumn, Qt::Horizontal));
+}
+
+bool MatrixFilterProxy::userAllowed(int section, Qt::Orientation orientation) const
+{
+    if (!m_users || !sourceModel())
+        return true;
+    const QString username = sourceModel()->headerData(section, orientation, ModelRoles::UsernameRole).toString();
+    // Resource headers carry no user name: the user filter leaves that axis alone.
+    return username.isEmpty() || m_users->contains(username);
 }
 
 bool MatrixFilterProxy::headerMatches(int section, Qt::Orientation orientation, const QString& filter) const

@@ -36,6 +36,9 @@ UsersModel::UsersModel(Directory* directory, ChangeSet* changeSet, QObject* pare
         m_stagedRows->sync();
     });
     connect(directory, &Directory::userChanged, this, &UsersModel::userRowChanged);
+    connect(directory, &Directory::rolesChanged, this, &UsersModel::rolesChanged);
+    if (changeSet)
+        connect(changeSet, &ChangeSet::roleStagingChanged, this, &UsersModel::rolesChanged);
     if (changeSet) {
         connect(changeSet, &ChangeSet::userStagingChanged, this, [this](const QString& username) {
             const int row = rowOf(username);
@@ -130,6 +133,15 @@ QVariant UsersModel::data(const QModelIndex& index, int role) const
         if (role == Qt::TextAlignmentRole)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
         break;
+    case Roles:
+        if (display || value || role == Qt::ToolTipRole) {
+            bool pending = false;
+            const QStringList names = roleNames(username, &pending);
+            if (role == Qt::ToolTipRole)
+                return pending ? tr("Role assignments are staged; they apply with Review & apply.") : QVariant();
+            return names.join(QLatin1String(", ")) + (pending ? QStringLiteral(" ◆") : QString());
+        }
+        break;
     case Pending:
         if (display || value)
             return pendingText(username);
@@ -184,11 +196,41 @@ QVariant UsersModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("Experiment grants");
     case ModelGrants:
         return tr("Model grants");
+    case Roles:
+        return tr("Roles");
     case Pending:
         return tr("Pending");
     default:
         return {};
     }
+}
+
+QStringList UsersModel::roleNames(const QString& username, bool* pending) const
+{
+    QStringList names;
+    for (const int row : m_directory->roleRowsOf(username))
+        names.append(m_directory->roleAt(row).role.name);
+    if (!m_changeSet)
+        return names;
+    // Staged assignments are few; a walk over them per cell costs nothing next to painting.
+    for (const StagedRoleMember& member : m_changeSet->stagedRoleMembers()) {
+        if (member.key.username != username)
+            continue;
+        const int row = m_changeSet->directoryRoleRow(member.key.role);
+        const QString name = row >= 0 ? m_directory->roleAt(row).role.name : member.key.role.name;
+        if (member.assign && !names.contains(name))
+            names.append(name);
+        else if (!member.assign)
+            names.removeAll(name);
+        *pending = true;
+    }
+    return names;
+}
+
+void UsersModel::rolesChanged()
+{
+    if (rowCount() > 0)
+        emit dataChanged(index(0, Roles), index(rowCount() - 1, Roles));
 }
 
 QString UsersModel::userFromIndex(const QModelIndex& index) const

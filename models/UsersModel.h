@@ -15,7 +15,8 @@ class UsersModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Username, Admin, ExperimentGrants, ModelGrants, Pending, ColumnCount };
+    // Roles: the named roles the user holds (3.13+), with staged assignments folded in.
+    enum Column { Username, Admin, ExperimentGrants, ModelGrants, Roles, Pending, ColumnCount };
 
     explicit UsersModel(Directory* directory, ChangeSet* changeSet = nullptr, QObject* parent = nullptr);
 
@@ -34,6 +35,8 @@ private:
     bool isStagedRow(int row) const;
     void userRowChanged(const QString& username);
     QString pendingText(const QString& username) const;
+    QStringList roleNames(const QString& username, bool* pending) const;
+    void rolesChanged();
 
     QPointer<Directory> m_directory;
     QPointer<ChangeSet> m_changeSet;

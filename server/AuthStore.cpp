@@ -101,10 +101,6 @@ bool AuthStore::initialize(QString* error)
         return false;
     }
     prepareUserLookup();
-    m_experimentPermission = prepared(
-        QStringLiteral("SELECT permission FROM experiment_permissions WHERE experiment_id = ? AND user_id = ?"));
-    m_modelPermission =
-        prepared(QStringLiteral("SELECT permission FROM registered_model_permissions WHERE name = ? AND user_id = ?"));
     return true;
 }
 
@@ -124,30 +120,45 @@ void AuthStore::deleteUser(const QString& username)
     });
 }
 
-QList<GrantRecord> AuthStore::grants(ResourceKind kind, qint64 userId) const
+const AuthStore::UserGrants& AuthStore::userGrants(ResourceKind kind, qint64 userId) const
 {
+    const QPair<int, qint64> key(static_cast<int>(kind), userId);
+    const auto cached = m_grantCache.constFind(key);
+    if (cached != m_grantCache.cend())
+        return *cached;
     const GrantTable t = grantTable(kind);
     QSqlQuery query = prepared(QStringLiteral("SELECT %1, user_id, permission FROM %2 WHERE user_id = ? ORDER BY id")
                                    .arg(QLatin1String(t.resourceColumn), QLatin1String(t.table)));
     query.addBindValue(userId);
     exec(query);
-    QList<GrantRecord> records;
-    while (query.next())
-        records.append({query.value(0).toString(), query.value(1).toLongLong(), query.value(2).toString()});
-    return records;
+    UserGrants grants;
+    while (query.next()) {
+        grants.rows.append({query.value(0).toString(), query.value(1).toLongLong(), query.value(2).toString()});
+        grants.permissionByResource.insert(grants.rows.last().resourceId, grants.rows.last().permission);
+    }
+    if (m_grantCache.size() >= maxCachedEntries)
+        m_grantCache.clear();
+    return *m_grantCache.insert(key, std::move(grants));
+}
+
+void AuthStore::dropCaches() const
+{
+    m_grantCache.clear();
+    UserDirectory::dropCaches();
+}
+
+QList<GrantRecord> AuthStore::grants(ResourceKind kind, qint64 userId) const
+{
+    return userGrants(kind, userId).rows;
 }
 
 std::optional<QString> AuthStore::permission(ResourceKind kind, const QString& resourceId, qint64 userId) const
 {
-    QSqlQuery& query = kind == ResourceKind::Experiment ? m_experimentPermission : m_modelPermission;
-    query.bindValue(0, resourceId);
-    query.bindValue(1, userId);
-    exec(query);
-    std::optional<QString> level;
-    if (query.next())
-        level = query.value(0).toString();
-    query.finish();
-    return level;
+    const UserGrants& grants = userGrants(kind, userId);
+    const auto found = grants.permissionByResource.constFind(resourceId);
+    if (found == grants.permissionByResource.cend())
+        return std::nullopt;
+    return *found;
 }
 
 GrantRecord AuthStore::createGrant(ResourceKind kind, const QString& resourceId, const UserRecord& user,

@@ -3,7 +3,9 @@
 #include "server/UserDirectory.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
+#include <QPair>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
@@ -47,7 +49,18 @@ public:
     // Throws RESOURCE_DOES_NOT_EXIST with MLflow's message when the user holds no row for the resource.
     GrantRecord requireGrant(ResourceKind kind, const QString& resourceId, const UserRecord& user) const;
 
+protected:
+    void dropCaches() const override;
+
 private:
-    mutable QSqlQuery m_experimentPermission;
-    mutable QSqlQuery m_modelPermission;
+    // One user's rows of one grant table, as grants() lists them and indexed for permission().
+    struct UserGrants
+    {
+        QList<GrantRecord> rows;
+        QHash<QString, QString> permissionByResource;
+    };
+    // Every permission check and search filter reads from here (kept correct as UserDirectory describes).
+    const UserGrants& userGrants(ResourceKind kind, qint64 userId) const;
+
+    mutable QHash<QPair<int, qint64>, UserGrants> m_grantCache;
 };

@@ -233,6 +233,9 @@ void EmbeddedServer::Private::closeStores()
 {
     service.reset();
     authenticator.reset();
+    // Every store holds its connection; all must go before the connections are removed.
+    workspaceRoles.reset();
+    workspaceStore.reset();
     trackingStore.reset();
     users = nullptr;
     rbacStore.reset();

@@ -7,6 +7,8 @@
 #include <QPointer>
 #include <QSslSocket>
 
+#include <algorithm>
+
 namespace {
 
 // Header bytes we tolerate on top of the body limit before calling a request oversized.
@@ -46,7 +48,8 @@ private:
         }
         m_received += m_socket->bytesAvailable();
         if (m_atRequestStart) {
-            const QByteArray head = m_socket->peek(16 * 1024);
+            // peek() allocates what it is asked for: ask for what is there.
+            const QByteArray head = m_socket->peek(std::min<qint64>(16 * 1024, m_socket->bytesAvailable()));
             const int end = head.indexOf("\r\n\r\n");
             if (end >= 0) {
                 m_atRequestStart = false;

@@ -14,6 +14,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSignalBlocker>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -82,6 +83,18 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
         connect(m_directory, &Directory::defaultPermissionChanged, this, &AccessMatrixPage::showDefaultPermission);
     showDefaultPermission();
 
+    m_roleCombo = new QComboBox(this);
+    m_roleCombo->setObjectName(QStringLiteral("roleFilterCombo"));
+    m_roleCombo->setAccessibleName(tr("Role filter"));
+    m_roleCombo->setToolTip(tr("Show only the users who hold this role"));
+    m_roleCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_roleCombo->setMinimumContentsLength(16);
+    connect(m_roleCombo, &QComboBox::currentIndexChanged, this, &AccessMatrixPage::applyRoleFilter);
+    if (m_directory) {
+        connect(m_directory, &Directory::reset, this, &AccessMatrixPage::updateRoleCombo);
+        connect(m_directory, &Directory::rolesChanged, this, &AccessMatrixPage::updateRoleCombo);
+    }
+
     auto* top = new QHBoxLayout;
     top->addWidget(m_rowFilterEdit, 1);
     top->addWidget(m_columnFilterEdit, 1);
@@ -121,8 +134,20 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     legend->setObjectName(QStringLiteral("legend"));
     legend->setWordWrap(true);
 
+    // A row of its own (3.13+ only), so the filters above keep their room on a narrow window.
+    m_roleRow = new QWidget(this);
+    auto* roleLabel = new QLabel(tr("&Show:"), m_roleRow);
+    roleLabel->setBuddy(m_roleCombo);
+    auto* roleLayout = new QHBoxLayout(m_roleRow);
+    roleLayout->setContentsMargins(0, 0, 0, 0);
+    roleLayout->addWidget(roleLabel);
+    roleLayout->addWidget(m_roleCombo);
+    roleLayout->addStretch(1);
+    m_roleCombo->setParent(m_roleRow);
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
+    layout->addWidget(m_roleRow);
     layout->addWidget(m_view, 1);
     layout->addWidget(m_details);
     layout->addWidget(legend);
@@ -131,7 +156,9 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     setTabOrder(m_columnFilterEdit, m_defaultCombo);
     setTabOrder(m_defaultCombo, m_typeCombo);
     setTabOrder(m_typeCombo, m_orientationCombo);
-    setTabOrder(m_orientationCombo, m_view);
+    setTabOrder(m_orientationCombo, m_roleCombo);
+    setTabOrder(m_roleCombo, m_view);
+    updateRoleCombo();
     updateDetails();
 }
 
@@ -257,4 +284,51 @@ void AccessMatrixPage::typeChanged(int index)
 {
     m_model->setResourceType(index == 0 ? ResourceType::Experiment : ResourceType::RegisteredModel);
     updateDetails();
+}
+
+// The combo lists the named roles by id, so a rename or a reload keeps the chosen one where it still exists.
+void AccessMatrixPage::updateRoleCombo()
+{
+    const qint64 chosen = m_roleCombo->currentData().isValid() ? m_roleCombo->currentData().toLongLong() : -1;
+    const QSignalBlocker blocker(m_roleCombo);
+    m_roleCombo->clear();
+    m_roleCombo->addItem(tr("All users"), QVariant());
+    int current = 0;
+    if (m_directory) {
+        for (int row = 0; row < m_directory->roleCount(); ++row) {
+            const Role& role = m_directory->roleAt(row).role;
+            m_roleCombo->addItem(tr("Role %1").arg(role.name), role.id);
+            if (role.id == chosen)
+                current = m_roleCombo->count() - 1;
+        }
+    }
+    m_roleCombo->setCurrentIndex(current);
+    m_roleRow->setVisible(m_directory && m_directory->generation() == ApiGeneration::Rbac);
+    applyRoleFilter();
+}
+
+void AccessMatrixPage::applyRoleFilter()
+{
+    const QVariant data = m_roleCombo->currentData();
+    const int row = data.isValid() && m_directory ? m_directory->roleRow(data.toLongLong()) : -1;
+    if (row < 0) {
+        m_proxy->setUserFilter(std::nullopt);
+    } else {
+        const QStringList members = m_directory->roleAt(row).members;
+        m_proxy->setUserFilter(QSet<QString>(members.cbegin(), members.cend()));
+    }
+    updateDetails();
+}
+
+bool AccessMatrixPage::setRoleFilter(const QString& roleName)
+{
+    if (roleName.isEmpty()) {
+        m_roleCombo->setCurrentIndex(0);
+        return true;
+    }
+    const int index = m_roleCombo->findText(tr("Role %1").arg(roleName));
+    if (index < 0)
+        return false;
+    m_roleCombo->setCurrentIndex(index);
+    return true;
 }

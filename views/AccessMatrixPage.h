@@ -34,6 +34,10 @@ public:
     QComboBox* orientationCombo() const { return m_orientationCombo; }
     QComboBox* defaultPermissionCombo() const { return m_defaultCombo; }
     QComboBox* resourceTypeCombo() const { return m_typeCombo; }
+    // "All users" or one role: only the users holding it (3.13+; hidden on servers without roles).
+    QComboBox* roleFilterCombo() const { return m_roleCombo; }
+    // Shows only the members of the named role; empty shows everyone. False when there is no such role.
+    bool setRoleFilter(const QString& roleName);
     QTableView* view() const { return m_view; }
     MatrixFilterProxy* proxy() const { return m_proxy; }
 
@@ -53,6 +57,8 @@ private:
     void showDefaultPermission();
     void orientationChanged(int index);
     void typeChanged(int index);
+    void updateRoleCombo();
+    void applyRoleFilter();
 
     QPointer<Directory> m_directory;
     QPointer<ChangeSet> m_changeSet;
@@ -63,6 +69,8 @@ private:
     QComboBox* m_orientationCombo = nullptr;
     QComboBox* m_typeCombo = nullptr;
     QComboBox* m_defaultCombo = nullptr;
+    QComboBox* m_roleCombo = nullptr;
+    QWidget* m_roleRow = nullptr;
     QTableView* m_view = nullptr;
     QLabel* m_details = nullptr;
     QTimer* m_filterTimer = nullptr;

@@ -2,11 +2,11 @@
 
 #include "api/Connection.h"
 #include "api/TlsPolicy.h"
-#include "app/services/CredentialStore.h"
-#include "app/services/DialectChoice.h"
-#include "app/services/ProfileStore.h"
 #include "server/DemoData.h"
 #include "server/EmbeddedServer.h"
+#include "services/CredentialStore.h"
+#include "services/DialectChoice.h"
+#include "services/ProfileStore.h"
 #include "views/MessageBox.h"
 #include "views/Session.h"
 
@@ -147,9 +147,9 @@ void LoginDialog::buildUi()
     m_demoDialectCombo = new QComboBox(this);
     m_demoDialectCombo->setObjectName(QStringLiteral("demoDialectCombo"));
     m_demoDialectCombo->setAccessibleName(tr("Offline demo server"));
-    m_demoDialectCombo->setToolTip(tr("Which MLflow the offline demo's built-in server behaves like. This version of "
-                                      "the console manages MLflow 2.x to 3.12; MLflow 3.13 and later (roles) are "
-                                      "recognised but not yet managed."));
+    m_demoDialectCombo->setToolTip(tr("Which MLflow the offline demo's built-in server behaves like: MLflow 2.15.1 "
+                                      "(per-resource permissions), or MLflow 3.14 (roles and direct grants), with or "
+                                      "without workspaces."));
     for (const Dialect& dialect : DialectChoice::all())
         m_demoDialectCombo->addItem(dialect.describe(), DialectChoice::settingsKey(dialect));
     const QString remembered = QSettings().value(settingsDemoDialect).toString();
@@ -160,15 +160,14 @@ void LoginDialog::buildUi()
     demoLabel->setBuddy(m_demoDialectCombo);
     m_cancelButton = m_buttons->addButton(QDialogButtonBox::Cancel);
     m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
+    // Enter always means Connect: a button that had the focus (Cancel closes the application when no window is open)
+    // must not take Enter over.
+    for (QPushButton* button : {m_demoButton, m_cancelButton})
+        button->setAutoDefault(false);
     // The button box would accept/reject on its own; every button is handled here instead.
     connect(m_connectButton, &QPushButton::clicked, this, &LoginDialog::connectToServer);
     connect(m_demoButton, &QPushButton::clicked, this, &LoginDialog::startDemo);
-    connect(m_cancelButton, &QPushButton::clicked, this, [this] {
-        if (isConnecting())
-            cancelConnect();
-        else
-            reject();
-    });
+    connect(m_cancelButton, &QPushButton::clicked, this, &LoginDialog::reject);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -580,6 +579,15 @@ Session* LoginDialog::takeSession()
     return session;
 }
 
+void LoginDialog::reject()
+{
+    if (isConnecting()) {
+        cancelConnect();
+        return;
+    }
+    QDialog::reject();
+}
+
 void LoginDialog::reopen(const QString& profile, const QString& message)
 {
     m_passwordEdit->clear();
@@ -588,6 +596,7 @@ void LoginDialog::reopen(const QString& profile, const QString& message)
     m_offeredFingerprint.clear();
     selectProfile(profile);
     showMessage(message, false);
+    m_connectButton->setDefault(true);
     show();
     raise();
     activateWindow();

@@ -61,6 +61,9 @@ public:
     // The fingerprint offered for pinning, empty when no TLS problem is shown.
     QString offeredFingerprint() const { return m_offeredFingerprint; }
 
+    // Esc: while a connection is pending it stops that attempt and the dialog stays; otherwise it closes.
+    void reject() override;
+
 signals:
     void signedIn();
     // Connecting ended without a session; `message` is what the dialog shows.

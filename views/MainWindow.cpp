@@ -3,20 +3,24 @@
 #include "api/AuthDatabaseReader.h"
 #include "api/Connection.h"
 #include "api/KnownUsersRegistry.h"
-#include "app/services/ProfileStore.h"
 #include "models/AccessMatrixModel.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/ExperimentsModel.h"
 #include "models/RegisteredModelsModel.h"
 #include "models/UsersModel.h"
+#include "services/ProfileStore.h"
+#include "views/AboutDialog.h"
 #include "views/AccessMatrixPage.h"
+#include "views/ManualDialog.h"
 #include "views/MessageBox.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
+#include "views/RolesPage.h"
 #include "views/ServerFilterBar.h"
 #include "views/Session.h"
 #include "views/UsersPage.h"
+#include "views/WorkspaceSelector.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -25,6 +29,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
@@ -66,13 +72,17 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     m_matrixModel = new AccessMatrixModel(m_directory, m_changeSet, this);
 
     const QString server = m_session->connection()->baseUrl().toString();
-    setWindowTitle(m_session->profileName().isEmpty()
-                       ? tr("mlflow-admin — %1").arg(server)
-                       : tr("mlflow-admin — %1 (%2)").arg(m_session->profileName(), server));
+    if (m_session->isDemo())
+        setWindowTitle(tr("mlflow-admin — offline demo (%1)").arg(server));
+    else
+        setWindowTitle(m_session->profileName().isEmpty()
+                           ? tr("mlflow-admin — %1").arg(server)
+                           : tr("mlflow-admin — %1 (%2)").arg(m_session->profileName(), server));
     setWindowIcon(icon(QStringLiteral("mlflow-admin")));
 
     createActions();
     createPages();
+    createMenus();
     createStatusBar();
 
     connect(m_directory, &Directory::progress, this, [this](int done, int total) {
@@ -88,6 +98,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     connect(m_modelsPage->serverFilterBar(), &ServerFilterBar::filterRequested, this,
             [this](const QString& text) { setNameFilter(ResourceType::RegisteredModel, text); });
     connect(m_directory, &Directory::usersChanged, this, &MainWindow::updateCounts);
+    connect(m_directory, &Directory::rolesChanged, this, &MainWindow::updateCounts);
     connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updatePendingState);
     connect(m_usersPage, &UsersPage::addExistingUserRequested, this, &MainWindow::addExistingUser);
     connect(m_usersPage, &UsersPage::authDatabaseRequested, this, &MainWindow::connectAuthDatabase);
@@ -111,12 +122,16 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     QSettings settings;
     restoreGeometry(settings.value(settingsGeometry).toByteArray());
     restoreState(settings.value(settingsState).toByteArray());
-    showPage(static_cast<Page>(qBound(0, settings.value(settingsPage, MatrixPageIndex).toInt(), PageCount - 1)));
+    const auto savedPage =
+        static_cast<Page>(qBound(0, settings.value(settingsPage, MatrixPageIndex).toInt(), PageCount - 1));
+    // The Roles page saved with a 3.13+ server is not listed for an older one.
+    showPage(savedPage == RolesPageIndex && !hasRoles() ? MatrixPageIndex : savedPage);
     if (!m_session->profileName().isEmpty())
         settings.setValue(QStringLiteral("lastProfile"), m_session->profileName());
 
     updatePendingState();
     updateCounts();
+    m_workspaceSelector->start();
 }
 
 MainWindow::~MainWindow()
@@ -159,10 +174,11 @@ void MainWindow::createActions()
                                    "another server (Ctrl+Shift+L)"));
     connect(m_signOutAction, &QAction::triggered, this, &MainWindow::signOut);
 
-    auto* filterAction = new QAction(tr("&Filter"), this);
-    filterAction->setShortcut(QKeySequence::Find);
-    connect(filterAction, &QAction::triggered, this, &MainWindow::focusFilter);
-    addAction(filterAction);
+    m_filterAction = new QAction(tr("&Filter"), this);
+    m_filterAction->setObjectName(QStringLiteral("filterAction"));
+    m_filterAction->setShortcut(QKeySequence::Find);
+    connect(m_filterAction, &QAction::triggered, this, &MainWindow::focusFilter);
+    addAction(m_filterAction);
 
     auto* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolBar"));
@@ -175,6 +191,15 @@ void MainWindow::createActions()
     toolbar->addSeparator();
     toolbar->addAction(m_reviewAction);
     toolbar->addAction(m_discardAction);
+    m_workspaceSelector = new WorkspaceSelector(m_session->connection(), toolbar);
+    QAction* workspaceAction = toolbar->addWidget(m_workspaceSelector);
+    workspaceAction->setVisible(false); // until the server says it has workspaces
+    connect(m_workspaceSelector, &WorkspaceSelector::available, this, [this, workspaceAction](bool hasWorkspaces) {
+        m_hasWorkspaces = hasWorkspaces;
+        workspaceAction->setVisible(hasWorkspaces);
+        updateVersionLabel();
+    });
+    connect(m_workspaceSelector, &WorkspaceSelector::workspaceChosen, this, &MainWindow::switchWorkspace);
     // Apart from the editing actions, at the far end: it leaves the session rather than acting on it.
     auto* spacer = new QWidget(toolbar);
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
@@ -189,6 +214,8 @@ void MainWindow::createPages()
     m_experimentsPage = new ExperimentsPage(m_directory, m_experimentsModel, this);
     m_modelsPage = new RegisteredModelsPage(m_directory, m_modelsModel, this);
     m_matrixPage = new AccessMatrixPage(m_directory, m_changeSet, m_matrixModel, this);
+    m_rolesPage = new RolesPage(m_directory, m_changeSet, m_session->tracking(), this);
+    m_rolesPage->setWorkspace(m_session->connection()->workspace());
 
     m_stack = new QStackedWidget(this);
     m_pageList = new QListWidget(this);
@@ -196,11 +223,13 @@ void MainWindow::createPages()
     m_pageList->setAccessibleName(tr("Pages"));
     m_pageList->setIconSize(QSize(20, 20));
     const QStringList icons = {QStringLiteral("user"), QStringLiteral("experiment"), QStringLiteral("model"),
-                               QStringLiteral("matrix")};
+                               QStringLiteral("matrix"), QStringLiteral("roles")};
     for (int page = 0; page < PageCount; ++page) {
         m_stack->addWidget(pageWidget(static_cast<Page>(page)));
         new QListWidgetItem(icon(icons.at(page)), pageName(static_cast<Page>(page)), m_pageList);
     }
+    // Older servers have no roles; the hidden item is skipped by the arrow keys like any hidden row.
+    m_pageList->item(RolesPageIndex)->setHidden(!hasRoles());
     m_pageList->setMaximumWidth(220);
     m_pageList->setMinimumWidth(140);
     connect(m_pageList, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
@@ -214,6 +243,83 @@ void MainWindow::createPages()
     splitter->setSizes({170, 930});
     setCentralWidget(splitter);
     setTabOrder(m_pageList, m_stack);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_signOutAction);
+    file->addSeparator();
+    auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_undoAction);
+    edit->addAction(m_redoAction);
+    edit->addSeparator();
+    edit->addAction(m_filterAction);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (int page = 0; page < PageCount; ++page) {
+        auto* show = view->addAction(pageName(static_cast<Page>(page)), this,
+                                     [this, page] { showPage(static_cast<Page>(page)); });
+        show->setObjectName(QStringLiteral("showPage%1Action").arg(page + 1));
+        if (page < 9)
+            show->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + page)));
+    }
+
+    QMenu* server = menuBar()->addMenu(tr("&Server"));
+    server->addAction(m_refreshAction);
+    server->addSeparator();
+    server->addAction(m_reviewAction);
+    server->addAction(m_discardAction);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    auto* manual = help->addAction(tr("&Manual"), this, [this] {
+        auto* dialog = new ManualDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    manual->setObjectName(QStringLiteral("manualAction"));
+    manual->setShortcut(QKeySequence::HelpContents);
+    auto* about = help->addAction(tr("&About mlflow-admin"), this, [this] {
+        auto* dialog = new AboutDialog(m_session, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
+}
+
+void MainWindow::updateVersionLabel()
+{
+    QString text = tr("%1 · %2").arg(m_session->versionText(), m_session->generationText());
+    if (m_hasWorkspaces)
+        text += tr(" · workspace %1").arg(m_workspaceSelector->current());
+    m_versionLabel->setText(text);
+}
+
+void MainWindow::switchWorkspace(const QString& name)
+{
+    // Staged changes name users and resources of the workspace they were made in; applied in another, they would
+    // change the wrong experiments.
+    if (!m_changeSet->isEmpty() || m_changeSet->isApplying()) {
+        MessageBox::warning(this, tr("Staged changes"),
+                            tr("The %n staged change(s) belong to workspace %1. Apply or discard them before "
+                               "switching to %2.",
+                               nullptr, m_changeSet->count())
+                                .arg(m_workspaceSelector->current(), name));
+        m_workspaceSelector->revert();
+        return;
+    }
+    if (m_directory->isLoading())
+        m_directory->cancel();
+    m_session->connection()->setWorkspace(name);
+    updateVersionLabel();
+    statusBar()->showMessage(tr("Loading workspace %1…").arg(name), 4000);
+    refresh();
 }
 
 void MainWindow::createStatusBar()
@@ -231,7 +337,7 @@ void MainWindow::createStatusBar()
     m_serverFilterLabel = makeLabel(QStringLiteral("serverFilterLabel"));
 
     m_serverLabel->setText(m_session->connection()->baseUrl().toString());
-    m_versionLabel->setText(tr("%1 · %2").arg(m_session->versionText(), m_session->generationText()));
+    updateVersionLabel();
     m_userLabel->setText(tr("signed in as %1").arg(m_session->connection()->username()));
 
     m_loadProgress = new QProgressBar(this);
@@ -274,11 +380,18 @@ QWidget* MainWindow::pageWidget(Page page) const
         return m_experimentsPage;
     case ModelsPageIndex:
         return m_modelsPage;
+    case RolesPageIndex:
+        return m_rolesPage;
     case MatrixPageIndex:
     case PageCount:
         break;
     }
     return m_matrixPage;
+}
+
+bool MainWindow::hasRoles() const
+{
+    return m_session->auth() && m_session->auth()->generation() == ApiGeneration::Rbac;
 }
 
 QString MainWindow::pageName(Page page)
@@ -290,6 +403,8 @@ QString MainWindow::pageName(Page page)
         return tr("Experiments");
     case ModelsPageIndex:
         return tr("Registered models");
+    case RolesPageIndex:
+        return tr("Roles");
     case MatrixPageIndex:
     case PageCount:
         break;
@@ -319,6 +434,9 @@ void MainWindow::focusFilter()
         break;
     case ModelsPageIndex:
         edit = m_modelsPage->filterEdit();
+        break;
+    case RolesPageIndex:
+        edit = m_rolesPage->filterEdit();
         break;
     case MatrixPageIndex:
     case PageCount:
@@ -397,7 +515,7 @@ void MainWindow::loadFailed(const ApiError& error)
 void MainWindow::updateCounts()
 {
     const QList<int> counts = {m_directory->userCount(), m_directory->experimentCount(),
-                               m_directory->registeredModelCount(), -1};
+                               m_directory->registeredModelCount(), -1, m_directory->roleCount()};
     for (int page = 0; page < PageCount; ++page) {
         QListWidgetItem* item = m_pageList->item(page);
         const QString name = pageName(static_cast<Page>(page));

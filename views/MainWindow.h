@@ -1,7 +1,7 @@
 #pragma once
 
 #include "api/WireTypes.h"
-#include "app/services/ServerProfile.h"
+#include "services/ServerProfile.h"
 #include "views/ReviewChangesDialog.h"
 
 #include <QDateTime>
@@ -25,20 +25,24 @@ class QStackedWidget;
 class QToolButton;
 class RegisteredModelsModel;
 class RegisteredModelsPage;
+class RolesPage;
 class Session;
 class UsersModel;
 class UsersPage;
+class WorkspaceSelector;
 class ApiError;
 
 // The console's main window for one signed-in Session: a side list of pages (Users, Experiments, Registered
-// models, Access matrix) over a stack, the toolbar (Refresh, Undo, Redo, Review & apply, Discard) and a status bar
-// that always says which server, which account and how much is pending. Window layout is kept in QSettings.
+// models, Access matrix, and Roles on MLflow 3.13+) over a stack, the toolbar (Refresh, Undo, Redo, Review & apply,
+// Discard) and a status bar that always says which server, which account and how much is pending. Window layout is kept
+// in QSettings.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    enum Page { UsersPageIndex, ExperimentsPageIndex, ModelsPageIndex, MatrixPageIndex, PageCount };
+    // Roles comes last so the page saved by earlier versions keeps its index; it is listed only on 3.13+.
+    enum Page { UsersPageIndex, ExperimentsPageIndex, ModelsPageIndex, MatrixPageIndex, RolesPageIndex, PageCount };
 
     // Takes ownership of `session`.
     explicit MainWindow(Session* session, QWidget* parent = nullptr);
@@ -51,6 +55,9 @@ public:
     ExperimentsPage* experimentsPage() const { return m_experimentsPage; }
     RegisteredModelsPage* modelsPage() const { return m_modelsPage; }
     AccessMatrixPage* matrixPage() const { return m_matrixPage; }
+    RolesPage* rolesPage() const { return m_rolesPage; }
+    // Whether the server has roles (MLflow 3.13+), so the Roles page is listed.
+    bool hasRoles() const;
 
     QAction* refreshAction() const { return m_refreshAction; }
     QAction* undoAction() const { return m_undoAction; }
@@ -100,6 +107,11 @@ protected:
 private:
     void createActions();
     void createPages();
+    // The menu bar: every toolbar action with its shortcut, page switching (Ctrl+1...), Quit, the manual and About.
+    void createMenus();
+    // Servers with workspaces: the window shows one at a time; staged changes pin it until applied or discarded.
+    void switchWorkspace(const QString& name);
+    void updateVersionLabel();
     void createStatusBar();
     void updatePendingState();
     void updateCounts();
@@ -131,6 +143,7 @@ private:
     ExperimentsPage* m_experimentsPage = nullptr;
     RegisteredModelsPage* m_modelsPage = nullptr;
     AccessMatrixPage* m_matrixPage = nullptr;
+    RolesPage* m_rolesPage = nullptr;
 
     QAction* m_refreshAction = nullptr;
     QAction* m_undoAction = nullptr;
@@ -138,6 +151,9 @@ private:
     QAction* m_reviewAction = nullptr;
     QAction* m_discardAction = nullptr;
     QAction* m_signOutAction = nullptr;
+    QAction* m_filterAction = nullptr;
+    WorkspaceSelector* m_workspaceSelector = nullptr;
+    bool m_hasWorkspaces = false;
 
     QLabel* m_serverLabel = nullptr;
     QLabel* m_versionLabel = nullptr;

@@ -28,6 +28,35 @@ QString grantText(const Directory* directory, const StagedGrant& grant)
                : ReviewChangesDialog::tr("%1 on registered model %2 → %3").arg(grant.cell.username, name, target);
 }
 
+QString roleName(const ChangeSet& changeSet, const RoleRef& role)
+{
+    const int row = changeSet.directoryRoleRow(role);
+    return row >= 0 ? changeSet.directory()->roleAt(row).role.name : role.name;
+}
+
+QString roleText(const ChangeSet& changeSet, const StagedRole& role)
+{
+    QStringList parts;
+    if (role.create)
+        parts.append(ReviewChangesDialog::tr("create in workspace %1").arg(role.role.workspace));
+    if (role.name)
+        parts.append(ReviewChangesDialog::tr("rename to %1").arg(*role.name));
+    if (role.description)
+        parts.append(ReviewChangesDialog::tr("describe as \"%1\"").arg(*role.description));
+    if (role.remove)
+        parts.append(ReviewChangesDialog::tr("delete"));
+    return ReviewChangesDialog::tr("Role %1: %2").arg(roleName(changeSet, role.role), parts.join(QLatin1String(", ")));
+}
+
+QString rolePermissionText(const ChangeSet& changeSet, const StagedRolePermission& permission)
+{
+    const QString resource = changeSet.resourceText(permission.key.resourceType, permission.key.pattern);
+    const QString name = roleName(changeSet, permission.key.role);
+    return permission.target ? ReviewChangesDialog::tr("Role %1 on %2 → %3")
+                                   .arg(name, resource, Permissions::name(*permission.target))
+                             : ReviewChangesDialog::tr("Role %1 on %2 → no permission (remove)").arg(name, resource);
+}
+
 QString userText(const StagedUser& user)
 {
     QStringList parts;
@@ -148,6 +177,20 @@ void ReviewChangesDialog::refresh()
                          .arg(Permissions::name(*grant.revokedLevel), status);
         auto* item = new QTreeWidgetItem(m_changes, {grantText(directory, grant), status});
         item->setToolTip(1, item->text(1));
+    }
+    const auto addRoleItem = [this](const QString& text, const ApiError& error) {
+        auto* item = new QTreeWidgetItem(m_changes, {text, error.isError() ? error.userMessage() : tr("pending")});
+        item->setToolTip(1, item->text(1));
+    };
+    for (const StagedRole& role : m_changeSet->stagedRoles())
+        addRoleItem(roleText(*m_changeSet, role), role.error);
+    for (const StagedRolePermission& permission : m_changeSet->stagedRolePermissions())
+        addRoleItem(rolePermissionText(*m_changeSet, permission), permission.error);
+    for (const StagedRoleMember& member : m_changeSet->stagedRoleMembers()) {
+        const QString name = roleName(*m_changeSet, member.key.role);
+        addRoleItem(member.assign ? tr("Role %1: assign to %2").arg(name, member.key.username)
+                                  : tr("Role %1: unassign from %2").arg(name, member.key.username),
+                    member.error);
     }
     // The same planner and rules the apply uses, so the list is what will be sent.
     const QList<ApiCall> calls = m_auth ? m_changeSet->toApiCalls(PlanRules::of(*m_auth)) : m_changeSet->toApiCalls();

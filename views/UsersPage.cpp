@@ -89,6 +89,7 @@ UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* mod
     m_view->setColumnWidth(UsersModel::Admin, 90);
     m_view->setColumnWidth(UsersModel::ExperimentGrants, 140);
     m_view->setColumnWidth(UsersModel::ModelGrants, 120);
+    m_view->setColumnWidth(UsersModel::Roles, 160);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &UsersPage::updateActions);
     connect(m_view, &QTableView::doubleClicked, this, &UsersPage::resetPassword);
 
@@ -110,6 +111,10 @@ UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* mod
 
     if (m_directory) {
         connect(m_directory, &Directory::reset, this, &UsersPage::updateSourceNote);
+        // Only 3.13+ has roles; an empty column on older servers would only raise questions.
+        connect(m_directory, &Directory::reset, this, [this] {
+            m_view->setColumnHidden(UsersModel::Roles, m_directory->generation() != ApiGeneration::Rbac);
+        });
         connect(m_directory, &Directory::usersChanged, this, &UsersPage::updateActions);
         connect(m_directory, &Directory::userChanged, this, &UsersPage::updateActions);
     }
@@ -117,6 +122,8 @@ UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* mod
         connect(m_changeSet, &ChangeSet::changed, this, &UsersPage::updateActions);
     updateSourceNote();
     updateActions();
+    if (m_directory)
+        m_view->setColumnHidden(UsersModel::Roles, m_directory->generation() != ApiGeneration::Rbac);
 }
 
 QString UsersPage::currentUser() const

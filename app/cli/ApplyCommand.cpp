@@ -215,6 +215,20 @@ bool ApplyCommand::prepare()
 
 void ApplyCommand::start()
 {
+    // Levels this server's generation does not know are refused before anything is sent.
+    const PlanRules rules = PlanRules::of(*session().auth());
+    QStringList refused;
+    for (const Row& row : std::as_const(m_rows)) {
+        if (row.target) {
+            if (const std::optional<QString> reason = rules.refusal(*row.target))
+                refused.append(tr("Line %1: %2").arg(row.line).arg(*reason));
+        }
+    }
+    if (!refused.isEmpty()) {
+        fail(ExitCode::Unsupported,
+             tr("Some rows use a level this server does not know; nothing was applied:\n%1").arg(capped(refused)));
+        return;
+    }
     loadDirectory(m_loader, tr("Loading the current users and grants failed"), [this] {
         QStringList notFound;
         if (!resolveRows(&notFound)) {

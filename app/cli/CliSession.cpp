@@ -8,8 +8,8 @@
 #include "api/TrackingApi.h"
 #include "app/cli/OutputWriter.h"
 #include "app/cli/PasswordInput.h"
-#include "app/services/CredentialStore.h"
-#include "app/services/ProfileStore.h"
+#include "services/CredentialStore.h"
+#include "services/ProfileStore.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -4,7 +4,7 @@
 #include "api/WorkspaceApi.h"
 #include "app/cli/CommandLine.h"
 #include "app/cli/ExitCode.h"
-#include "app/services/ServerProfile.h"
+#include "services/ServerProfile.h"
 
 #include <QObject>
 #include <QPointer>

@@ -111,6 +111,12 @@ bool GrantsCommand::prepare()
 
 void GrantsCommand::start()
 {
+    if (m_action == Action::Grant) {
+        if (const std::optional<QString> refused = PlanRules::of(*session().auth()).refusal(m_level)) {
+            fail(ExitCode::Unsupported, *refused);
+            return;
+        }
+    }
     ResourceLookupJob* lookup = ResourceLookup::find(session().tracking(), m_type, m_resourceText, this);
     connect(lookup, &ApiJob::finished, this, [this, lookup] {
         if (lookup->hasError()) {

@@ -6,8 +6,8 @@
 #include "app/cli/CliSession.h"
 #include "app/cli/OutputWriter.h"
 #include "app/cli/PasswordInput.h"
-#include "app/services/CredentialStore.h"
-#include "app/services/ProfileStore.h"
+#include "services/CredentialStore.h"
+#include "services/ProfileStore.h"
 
 #include <QFileInfo>
 #include <QJsonObject>

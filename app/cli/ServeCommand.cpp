@@ -1,8 +1,8 @@
 #include "app/cli/ServeCommand.h"
 
-#include "app/services/DialectChoice.h"
 #include "server/DemoData.h"
 #include "server/EmbeddedServer.h"
+#include "services/DialectChoice.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

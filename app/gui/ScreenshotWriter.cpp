@@ -9,6 +9,7 @@
 #include "views/MainWindow.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
+#include "views/RolesPage.h"
 #include "views/Session.h"
 #include "views/UsersPage.h"
 
@@ -100,7 +101,65 @@ void ScreenshotWriter::capture(bool loaded)
     ok &= save(review, QStringLiteral("review-changes"));
     review->close();
     m_window->changeSet()->discard();
+    m_window->matrixPage()->view()->clearSelection();
 
+    if (m_window->hasRoles())
+        captureRoles(ok);
+    else
+        finish(ok);
+}
+
+void ScreenshotWriter::captureRoles(bool ok)
+{
+    ChangeSet* changes = m_window->changeSet();
+    Directory* directory = m_window->directory();
+    const int row = directory->experimentRowByName(QStringLiteral("/user1/experiment1"));
+    const QString experimentId = row >= 0 ? directory->experimentAt(row).id : QString();
+    const QString auditors = QStringLiteral("auditors");
+    const QString experiment = Resources::wireName(ResourceType::Experiment);
+    changes->stageCreateRole(auditors, QString());
+    const RoleRef role{-1, QStringLiteral("default"), auditors};
+    changes->stageDescribeRole(role, QStringLiteral("Read-only access for the quarterly audit"));
+    changes->stageRolePermission(role, Resources::wireName(ResourceType::RegisteredModel),
+                                 QString::fromLatin1(RolePermission::allResources), PermissionLevel::Read);
+    if (!experimentId.isEmpty())
+        changes->stageRolePermission(role, experiment, experimentId, PermissionLevel::Read);
+    changes->stageRoleMember(role, DemoData::user2Username, true);
+    connect(
+        changes, &ChangeSet::applied, this,
+        [this, ok, auditors](const ApplySummary& summary) mutable {
+            if (summary.failed > 0) {
+                qWarning(
+                    "Could not apply the example role: %s",
+                    qPrintable(summary.results.isEmpty() ? QString() : summary.results.last().error.userMessage()));
+                ok = false;
+            }
+            // One staged change, so the page shows a pending row as it looks while an admin works.
+            RolesPage* page = m_window->rolesPage();
+            const int roleRow = m_window->directory()->roleRowByName(auditors);
+            if (roleRow >= 0)
+                m_window->changeSet()->stageRoleMember(RoleRef::of(m_window->directory()->roleAt(roleRow).role),
+                                                       DemoData::user1Username, true);
+            // The Users page again, now with its Roles column filled.
+            m_window->showPage(MainWindow::UsersPageIndex);
+            ok &= save(m_window, QStringLiteral("users"));
+            m_window->showPage(MainWindow::RolesPageIndex);
+            page->selectRole(auditors);
+            ok &= save(m_window, QStringLiteral("roles"));
+            m_window->changeSet()->discard();
+
+            m_window->showPage(MainWindow::MatrixPageIndex);
+            m_window->matrixPage()->setRoleFilter(auditors);
+            ok &= save(m_window, QStringLiteral("access-matrix-by-role"));
+            m_window->matrixPage()->setRoleFilter(QString());
+            finish(ok);
+        },
+        Qt::SingleShotConnection);
+    changes->apply(m_window->session()->auth());
+}
+
+void ScreenshotWriter::finish(bool ok)
+{
     // The login dialog as a new user meets it, with example values and no saved profiles or keychain.
     LoginDialog login(nullptr, nullptr);
     login.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(QStringLiteral("https://mlflow.example.org"));

@@ -6,8 +6,8 @@
 class MainWindow;
 
 // `mlflow-admin --screenshot DIR --demo`: once the main window has loaded, shows each page in turn, grabs it with
-// QWidget::grab() (works on the offscreen platform) and writes DIR/<page>.png, then quits the application with
-// exit code 0, or 1 when loading or writing failed.
+// QWidget::grab() (works on the offscreen platform) and writes DIR/<page>.png (roles.png on 3.13+), then quits the
+// application with exit code 0, or 1 when loading or writing failed.
 class ScreenshotWriter : public QObject
 {
     Q_OBJECT
@@ -21,6 +21,10 @@ public:
 
 private:
     void capture(bool loaded);
+    // 3.13+: applies an example role through the Roles page's ChangeSet, then grabs the page and the matrix
+    // filtered by it; calls finish() when done.
+    void captureRoles(bool ok);
+    void finish(bool ok);
     bool save(QWidget* widget, const QString& name);
 
     MainWindow* m_window = nullptr;

@@ -185,6 +185,18 @@ private slots:
         QVERIFY2(
             result.out.startsWith(QStringLiteral("mlflow-admin-cli %1 (Qt ").arg(QStringLiteral(MLFLOW_ADMIN_VERSION))),
             qPrintable(result.out));
+
+        // The console answers too, without a display to open.
+        QProcess console;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+            environment.remove(QString::fromLatin1(name));
+        console.setProcessEnvironment(environment);
+        console.start(QStringLiteral(MLFLOW_ADMIN_GUI_PATH), {QStringLiteral("--version")});
+        QVERIFY(console.waitForFinished(30000)); // no server in this test's event loop to starve
+        QCOMPARE(console.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(console.readAllStandardOutput()).section(QLatin1String(" (Qt "), 0, 0),
+                 QStringLiteral("mlflow-admin %1").arg(QStringLiteral(MLFLOW_ADMIN_VERSION)));
     }
 
     // The probe names the generation: 2.15.1 is the legacy API without users/list, 3.14 the RBAC API with it, and

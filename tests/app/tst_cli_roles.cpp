@@ -3,6 +3,7 @@
 #include "ReferenceData.h"
 #include "ServerFixture.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -492,6 +493,45 @@ private slots:
             cli.run({QStringLiteral("--workspace"), QStringLiteral("team-a"), QStringLiteral("probe")});
         QCOMPARE(other.exitCode, 8);
         QVERIFY2(other.err.contains(QStringLiteral("has no workspaces")), qPrintable(other.err));
+    }
+
+    // USE exists from MLflow 3.13 on: against a 2.x server `grant` and `apply` refuse it before sending anything;
+    // against 3.14 it is granted.
+    void useLevelOnlyWhereTheServerKnowsIt()
+    {
+        ServerFixture legacy(true);
+        QVERIFY2(legacy.started(), qPrintable(legacy.error()));
+        CliRunner cli(QStringLiteral(MLFLOW_ADMIN_CLI_PATH), m_home.path());
+        cli.setUrl(legacy.server().url().toString());
+        const QStringList access{QStringLiteral("access"), QStringLiteral("--user"), QStringLiteral("user2"),
+                                 QStringLiteral("--json")};
+        const QString before = cli.run(access).out;
+        CliResult result = cli.run({QStringLiteral("grant"), QStringLiteral("user2"), QStringLiteral("USE"),
+                                    QStringLiteral("--experiment"), QStringLiteral("/user1/experiment1")});
+        QCOMPARE(result.exitCode, 8);
+        QVERIFY2(result.err.contains(QStringLiteral("USE is a permission level of MLflow 3.13 and later")),
+                 qPrintable(result.describe()));
+
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("grants.csv"));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("user2,experiment,/user1/experiment2,READ\nuser2,experiment,/user1/experiment1,USE\n");
+        file.close();
+        result = cli.run({QStringLiteral("apply"), csv});
+        QCOMPARE(result.exitCode, 8);
+        QVERIFY2(result.err.contains(QStringLiteral("Line 2: USE is a permission level")),
+                 qPrintable(result.describe()));
+        QVERIFY2(result.err.contains(QStringLiteral("nothing was applied")), qPrintable(result.err));
+        QCOMPARE(cli.run(access).out, before); // not even line 1 went out
+
+        // MLflow 3.14 knows USE.
+        result = run({QStringLiteral("grant"), QStringLiteral("user2"), QStringLiteral("USE"),
+                      QStringLiteral("--experiment"), QStringLiteral("/user1/experiment2")});
+        QCOMPARE(result.exitCode, 0);
+        result = run({QStringLiteral("revoke"), QStringLiteral("user2"), QStringLiteral("--experiment"),
+                      QStringLiteral("/user1/experiment2")});
+        QCOMPARE(result.exitCode, 0);
     }
 
     void workspaceOptionWithoutWorkspaces()

@@ -8,9 +8,9 @@
 
 #include "BenchSupport.h"
 
-#include "app/services/ProfileStore.h"
 #include "models/AccessMatrixModel.h"
 #include "models/Directory.h"
+#include "services/ProfileStore.h"
 #include "views/AccessMatrixPage.h"
 #include "views/LoginDialog.h"
 #include "views/MainWindow.h"

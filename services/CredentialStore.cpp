@@ -1,4 +1,4 @@
-#include "app/services/CredentialStore.h"
+#include "services/CredentialStore.h"
 
 #include <QCoreApplication>
 

@@ -1,4 +1,4 @@
-#include "app/services/DialectChoice.h"
+#include "services/DialectChoice.h"
 
 #include <QCoreApplication>
 

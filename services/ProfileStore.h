@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/services/ServerProfile.h"
+#include "services/ServerProfile.h"
 
 #include <QCoreApplication>
 #include <QList>

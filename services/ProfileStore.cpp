@@ -1,4 +1,4 @@
-#include "app/services/ProfileStore.h"
+#include "services/ProfileStore.h"
 
 #include "api/AuthDatabaseReader.h"
 

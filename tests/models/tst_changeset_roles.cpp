@@ -1,0 +1,363 @@
+#include "ModelsTestSupport.h"
+
+#include "models/ChangeSet.h"
+#include "models/Directory.h"
+#include "models/RoleRows.h"
+
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace ModelsTest;
+
+namespace {
+
+const QString experimentType = QStringLiteral("experiment");
+
+// A 3.13+ directory: alice holds role auditors (id 7: READ on experiment 1, permission id 70), bob holds nothing.
+void fillRolesDirectory(Directory& directory)
+{
+    Role auditors;
+    auditors.id = 7;
+    auditors.name = QStringLiteral("auditors");
+    auditors.workspace = QStringLiteral("default");
+    auditors.description = QStringLiteral("audit");
+    RolePermission read;
+    read.id = 70;
+    read.roleId = 7;
+    read.resourceType = experimentType;
+    read.resourcePattern = QStringLiteral("1");
+    read.level = PermissionLevel::Read;
+    auditors.permissions.append(read);
+    User admin;
+    admin.username = QStringLiteral("admin");
+    admin.isAdmin = true;
+    User alice;
+    alice.username = QStringLiteral("alice");
+    alice.roles.append(auditors);
+    User bob;
+    bob.username = QStringLiteral("bob");
+    Experiment one;
+    one.id = QStringLiteral("1");
+    one.name = QStringLiteral("/alice/one");
+    Experiment two;
+    two.id = QStringLiteral("2");
+    two.name = QStringLiteral("/alice/two");
+    directory.setGeneration(ApiGeneration::Rbac);
+    directory.setContents({admin, alice, bob}, {one, two}, {}, ListingSource::ServerApi, {auditors});
+}
+
+QStringList undoTexts(QUndoStack* stack)
+{
+    QStringList texts;
+    for (int i = 0; i < stack->count(); ++i)
+        texts.append(stack->text(i));
+    return texts;
+}
+
+bool waitApplied(QSignalSpy& spy)
+{
+    return QTest::qWaitFor([&] { return !spy.isEmpty(); }, 20000);
+}
+
+} // namespace
+
+// ChangeSet role changes (3.13+): planning order, undo texts, and apply against the embedded --api 3 server.
+class TestChangeSetRoles : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void planOrderAndEndpoints();
+    void undoRedoNamesThings();
+    void deletingANewRoleDropsWhatWasStagedOnIt();
+    void refusals();
+    void applyCreatesGrantsAndAssigns();
+    void failedCreationKeepsItsDependentsStaged();
+};
+
+void TestChangeSetRoles::planOrderAndEndpoints()
+{
+    Directory directory;
+    fillRolesDirectory(directory);
+    ChangeSet changes(&directory);
+    const RoleRef auditors{7, QStringLiteral("default"), QStringLiteral("auditors")};
+    const RoleRef readers{-1, QStringLiteral("default"), QStringLiteral("readers")};
+    // Staged in the "wrong" order on purpose: the plan puts creations first and assignments after permissions.
+    QVERIFY(!changes.stageRoleMember(readers, QStringLiteral("bob"), true)); // no such role yet
+    QVERIFY(changes.stageCreateRole(QStringLiteral("readers"), QString(), QStringLiteral("read all")));
+    QVERIFY(changes.stageRoleMember(readers, QStringLiteral("bob"), true));
+    QVERIFY(changes.stageRolePermission(readers, experimentType, QStringLiteral("2"), PermissionLevel::Read));
+    QVERIFY(changes.stageRolePermission(auditors, experimentType, QStringLiteral("1"), PermissionLevel::Edit));
+    QVERIFY(changes.stageRolePermission(auditors, experimentType, QStringLiteral("*"), PermissionLevel::Read));
+    QVERIFY(changes.stageRenameRole(auditors, QStringLiteral("reviewers")));
+    QVERIFY(changes.stageRoleMember(auditors, QStringLiteral("alice"), false));
+    QCOMPARE(changes.count(), 7);
+
+    const QList<ApiCall> calls = changes.toApiCalls();
+    QCOMPARE(calls.size(), 7);
+    QCOMPARE(calls.at(0).kind, ApiCall::Kind::CreateRole);
+    QCOMPARE(calls.at(0).role.name, QStringLiteral("readers"));
+    QCOMPARE(calls.at(0).roleDescription, std::optional<QString>(QStringLiteral("read all")));
+    QCOMPARE(calls.at(0).endpoint(ApiGeneration::Rbac), QStringLiteral("POST /api/3.0/mlflow/roles/create"));
+    QCOMPARE(calls.at(1).kind, ApiCall::Kind::UpdateRole);
+    QCOMPARE(calls.at(1).role.id, qint64(7));
+    QCOMPARE(calls.at(1).roleName, std::optional<QString>(QStringLiteral("reviewers")));
+    QCOMPARE(calls.at(1).endpoint(ApiGeneration::Rbac), QStringLiteral("PATCH /api/3.0/mlflow/roles/update"));
+    QCOMPARE(calls.at(1).description(), QStringLiteral("Rename role auditors to reviewers"));
+    // Role permissions, sorted by role name: auditors' "*" and "1", then readers.
+    QCOMPARE(calls.at(2).kind, ApiCall::Kind::AddRolePermission);
+    QCOMPARE(calls.at(2).resourceId, QStringLiteral("*"));
+    QCOMPARE(calls.at(2).description(), QStringLiteral("Grant READ on every experiment to role auditors"));
+    QCOMPARE(calls.at(3).kind, ApiCall::Kind::UpdateRolePermission);
+    QCOMPARE(calls.at(3).rolePermissionId, qint64(70));
+    QCOMPARE(calls.at(3).level, PermissionLevel::Edit);
+    QCOMPARE(calls.at(3).endpoint(ApiGeneration::Rbac),
+             QStringLiteral("PATCH /api/3.0/mlflow/roles/permissions/update"));
+    QCOMPARE(calls.at(4).kind, ApiCall::Kind::AddRolePermission);
+    QCOMPARE(calls.at(4).role.name, QStringLiteral("readers"));
+    QVERIFY(calls.at(4).role.isNew()); // its id comes from the creation's answer
+    QCOMPARE(calls.at(4).description(), QStringLiteral("Grant READ on experiment /alice/two to role readers"));
+    QCOMPARE(calls.at(4).endpoint(ApiGeneration::Rbac), QStringLiteral("POST /api/3.0/mlflow/roles/permissions/add"));
+    // Assignments last, once roles exist and carry their permissions.
+    QCOMPARE(calls.at(5).kind, ApiCall::Kind::UnassignRole);
+    QCOMPARE(calls.at(5).username, QStringLiteral("alice"));
+    QCOMPARE(calls.at(5).endpoint(ApiGeneration::Rbac), QStringLiteral("DELETE /api/3.0/mlflow/roles/unassign"));
+    QCOMPARE(calls.at(6).kind, ApiCall::Kind::AssignRole);
+    QCOMPARE(calls.at(6).description(), QStringLiteral("Assign role readers to bob"));
+
+    const QList<PlannedChange> plan = changes.plan(PlanRules::forGeneration(ApiGeneration::Rbac));
+    QCOMPARE(plan.first().phase, 0);
+    QCOMPARE(plan.first().subject, PlannedChange::Subject::Role);
+    QCOMPARE(plan.last().phase, 2);
+    QCOMPARE(plan.last().subject, PlannedChange::Subject::RoleMember);
+
+    // Removing a loaded permission names the level it takes away.
+    QVERIFY(changes.stageRolePermission(auditors, experimentType, QStringLiteral("1"), std::nullopt));
+    const QList<ApiCall> after = changes.toApiCalls();
+    const auto remove = std::find_if(after.cbegin(), after.cend(), [](const ApiCall& call) {
+        return call.kind == ApiCall::Kind::RemoveRolePermission;
+    });
+    QVERIFY(remove != after.cend());
+    QCOMPARE(remove->rolePermissionId, qint64(70));
+    QCOMPARE(remove->description(), QStringLiteral("Remove READ on experiment /alice/one from role auditors"));
+
+    // Deleting a loaded role is last and makes its staged permission and membership changes moot.
+    QVERIFY(changes.stageDeleteRole(auditors));
+    const QList<ApiCall> withDelete = changes.toApiCalls();
+    QCOMPARE(withDelete.last().kind, ApiCall::Kind::DeleteRole);
+    QCOMPARE(withDelete.last().endpoint(ApiGeneration::Rbac), QStringLiteral("DELETE /api/3.0/mlflow/roles/delete"));
+    for (const ApiCall& call : withDelete)
+        QVERIFY2(call.kind == ApiCall::Kind::DeleteRole || call.role.id != 7, qPrintable(call.description()));
+}
+
+void TestChangeSetRoles::undoRedoNamesThings()
+{
+    Directory directory;
+    fillRolesDirectory(directory);
+    ChangeSet changes(&directory);
+    const RoleRef auditors{7, QStringLiteral("default"), QStringLiteral("auditors")};
+    const RoleRef readers{-1, QStringLiteral("default"), QStringLiteral("readers")};
+    QVERIFY(changes.stageCreateRole(QStringLiteral("readers"), QString()));
+    QVERIFY(changes.stageRolePermission(readers, experimentType, QStringLiteral("1"), PermissionLevel::Read));
+    QVERIFY(changes.stageRoleMember(readers, QStringLiteral("bob"), true));
+    QVERIFY(changes.stageDescribeRole(auditors, QStringLiteral("the auditors")));
+    QVERIFY(changes.stageRoleMember(auditors, QStringLiteral("alice"), false));
+    QCOMPARE(undoTexts(changes.undoStack()),
+             (QStringList{QStringLiteral("Create role readers"),
+                          QStringLiteral("Grant READ on experiment /alice/one to role readers"),
+                          QStringLiteral("Assign role readers to bob"), QStringLiteral("Describe role auditors"),
+                          QStringLiteral("Unassign role auditors from alice")}));
+    QCOMPARE(changes.count(), 5);
+
+    // The Roles page's view of it: the new role with its permission and member, alice about to leave auditors.
+    const QList<RoleRow> rows = RoleRows::build(changes);
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(rows.at(0).name, QStringLiteral("auditors"));
+    QCOMPARE(rows.at(0).description, QStringLiteral("the auditors"));
+    QVERIFY(rows.at(0).memberNames().isEmpty());
+    QVERIFY(rows.at(0).members.first().isPending());
+    QCOMPARE(rows.at(1).name, QStringLiteral("readers"));
+    QVERIFY(rows.at(1).pendingCreate);
+    QCOMPARE(rows.at(1).permissionCount(), 1);
+    QCOMPARE(rows.at(1).permissions.first().resource, QStringLiteral("experiment /alice/one"));
+    QCOMPARE(rows.at(1).memberNames(), QStringList{QStringLiteral("bob")});
+
+    while (changes.undoStack()->canUndo())
+        changes.undoStack()->undo();
+    QVERIFY(changes.isEmpty());
+    QVERIFY(changes.toApiCalls().isEmpty());
+    QCOMPARE(RoleRows::build(changes).size(), 1);
+    while (changes.undoStack()->canRedo())
+        changes.undoStack()->redo();
+    QCOMPARE(changes.count(), 5);
+    QCOMPARE(changes.toApiCalls().size(), 5);
+
+    // Staging back the loaded state is no change: the description as loaded, alice assigned again.
+    QVERIFY(changes.stageDescribeRole(auditors, QStringLiteral("audit")));
+    QVERIFY(changes.stageRoleMember(auditors, QStringLiteral("alice"), true));
+    QCOMPARE(changes.count(), 3);
+}
+
+void TestChangeSetRoles::deletingANewRoleDropsWhatWasStagedOnIt()
+{
+    Directory directory;
+    fillRolesDirectory(directory);
+    ChangeSet changes(&directory);
+    const RoleRef readers{-1, QStringLiteral("default"), QStringLiteral("readers")};
+    QVERIFY(changes.stageCreateRole(QStringLiteral("readers"), QString()));
+    QVERIFY(changes.stageRolePermission(readers, experimentType, QStringLiteral("1"), PermissionLevel::Read));
+    QVERIFY(changes.stageRoleMember(readers, QStringLiteral("bob"), true));
+    const int steps = changes.undoStack()->count();
+    QVERIFY(changes.stageDeleteRole(readers));
+    QVERIFY(changes.isEmpty());
+    QCOMPARE(changes.undoStack()->count(), steps + 1); // one step
+    QCOMPARE(changes.undoStack()->text(steps), QStringLiteral("Delete role readers"));
+    changes.undoStack()->undo();
+    QCOMPARE(changes.count(), 3);
+    QCOMPARE(changes.toApiCalls().size(), 3);
+}
+
+void TestChangeSetRoles::refusals()
+{
+    Directory directory;
+    fillRolesDirectory(directory);
+    ChangeSet changes(&directory);
+    const RoleRef auditors{7, QStringLiteral("default"), QStringLiteral("auditors")};
+    QVERIFY(!changes.stageCreateRole(QStringLiteral("__user_3__"), QString())); // MLflow's hidden per-user roles
+    QVERIFY(!changes.stageCreateRole(QStringLiteral("auditors"), QStringLiteral("default"))); // exists
+    QVERIFY(!changes.stageCreateRole(QStringLiteral("  "), QString()));
+    QVERIFY(!changes.stageRoleMember(auditors, QStringLiteral("nobody"), true)); // no such user
+    QVERIFY(!changes.stageRenameRole(auditors, QStringLiteral("__user_1__")));
+    QVERIFY(changes.stageRoleMember(auditors, QStringLiteral("alice"), true)); // already: nothing staged
+    QVERIFY(changes.stageRolePermission(auditors, experimentType, QStringLiteral("1"), PermissionLevel::Read));
+    QVERIFY(changes.isEmpty());
+    QVERIFY(changes.stageDeleteRole(auditors));
+    // A role staged for deletion takes no new permissions or members.
+    QVERIFY(!changes.stageRolePermission(auditors, experimentType, QStringLiteral("2"), PermissionLevel::Read));
+    QVERIFY(!changes.stageRoleMember(auditors, QStringLiteral("bob"), true));
+    QCOMPARE(changes.count(), 1);
+
+    // Servers before 3.13 have no roles at all.
+    Directory legacy;
+    legacy.setGeneration(ApiGeneration::Legacy);
+    ChangeSet legacyChanges(&legacy);
+    QVERIFY(!legacyChanges.stageCreateRole(QStringLiteral("readers"), QString()));
+    QVERIFY(legacyChanges.isEmpty());
+}
+
+void TestChangeSetRoles::applyCreatesGrantsAndAssigns()
+{
+    DemoSession session(true, true);
+    QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
+    Directory& directory = session.directory;
+    const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
+    QVERIFY(!experiment.isEmpty());
+    QCOMPARE(directory.effectivePermission(DemoData::user2Username, ResourceType::Experiment, experiment).level,
+             PermissionLevel::NoPermissions);
+
+    ChangeSet changes(&directory);
+    QSignalSpy applied(&changes, &ChangeSet::applied);
+    const RoleRef readers{-1, QStringLiteral("default"), QStringLiteral("readers")};
+    QVERIFY(changes.stageCreateRole(QStringLiteral("readers"), QString(), QStringLiteral("read experiment1")));
+    QVERIFY(changes.stageRolePermission(readers, experimentType, experiment, PermissionLevel::Read));
+    QVERIFY(changes.stageRoleMember(readers, DemoData::user2Username, true));
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    const auto summary = applied.first().first().value<ApplySummary>();
+    for (const ChangeResult& result : summary.results)
+        QVERIFY2(result.ok(), qPrintable(result.description + QStringLiteral(": ") + result.error.userMessage()));
+    QCOMPARE(summary.succeeded, 3);
+    QVERIFY(changes.isEmpty());
+
+    // The Directory learnt the role with the server's id, its permission and its member.
+    const int row = directory.roleRowByName(QStringLiteral("readers"));
+    QVERIFY(row >= 0);
+    const DirectoryRole& role = directory.roleAt(row);
+    QVERIFY(role.role.id > 0);
+    QCOMPARE(role.role.description, QStringLiteral("read experiment1"));
+    QCOMPARE(role.role.permissions.size(), 1);
+    QVERIFY(role.role.permissions.first().id > 0);
+    QCOMPARE(role.members, QStringList{DemoData::user2Username});
+    const EffectivePermission through =
+        directory.effectivePermission(DemoData::user2Username, ResourceType::Experiment, experiment);
+    QCOMPARE(through.level, PermissionLevel::Read);
+    QCOMPARE(through.source, EffectivePermission::Source::Role);
+    QCOMPARE(through.detail, QStringLiteral("readers"));
+
+    // The server agrees: a fresh load sees the same, and user2 sees the experiment.
+    Directory reloaded;
+    QVERIFY(session.load(&reloaded, &session.reader));
+    const int reloadedRow = reloaded.roleRowByName(QStringLiteral("readers"));
+    QVERIFY(reloadedRow >= 0);
+    QCOMPARE(reloaded.roleAt(reloadedRow).role.id, role.role.id);
+    QCOMPARE(reloaded.roleAt(reloadedRow).members, QStringList{DemoData::user2Username});
+    auto user2 = session.connectAs(DemoData::user2Username, DemoData::user2Password);
+    TrackingApi user2Tracking(user2.get());
+    auto* search = user2Tracking.searchExperiments(ViewType::ActiveOnly);
+    QVERIFY(waitFor(search));
+    QVERIFY(!search->hasError());
+    QStringList names;
+    for (const Experiment& e : search->value())
+        names.append(e.name);
+    QVERIFY2(names.contains(QStringLiteral("/user1/experiment1")), qPrintable(names.join(QLatin1Char(','))));
+
+    // Change the level in place, then unassign and delete: each through the plan, and the server follows.
+    const RoleRef loaded = RoleRef::of(role.role);
+    QVERIFY(changes.stageRolePermission(loaded, experimentType, experiment, PermissionLevel::Edit));
+    QVERIFY(changes.stageRoleMember(loaded, DemoData::user2Username, false));
+    QCOMPARE(changes.toApiCalls().first().kind, ApiCall::Kind::UpdateRolePermission);
+    applied.clear();
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    QCOMPARE(applied.first().first().value<ApplySummary>().succeeded, 2);
+    QCOMPARE(directory.roleAt(directory.roleRowByName(QStringLiteral("readers"))).role.permissions.first().level,
+             PermissionLevel::Edit);
+    QCOMPARE(directory.effectivePermission(DemoData::user2Username, ResourceType::Experiment, experiment).level,
+             PermissionLevel::NoPermissions);
+    QVERIFY(changes.stageDeleteRole(loaded));
+    applied.clear();
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    QCOMPARE(applied.first().first().value<ApplySummary>().succeeded, 1);
+    QCOMPARE(directory.roleRowByName(QStringLiteral("readers")), -1);
+    auto* get = session.rbac()->getRole(loaded.id);
+    QVERIFY(waitFor(get));
+    QVERIFY(get->hasError());
+}
+
+void TestChangeSetRoles::failedCreationKeepsItsDependentsStaged()
+{
+    DemoSession session(true, true);
+    QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
+    Directory& directory = session.directory;
+    const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
+    // Someone else creates the role after our load: our creation fails on the server's uniqueness rule.
+    auto* other = session.rbac()->createRole(QStringLiteral("taken"), QStringLiteral("default"));
+    QVERIFY(waitFor(other));
+    QVERIFY(!other->hasError());
+
+    ChangeSet changes(&directory);
+    QSignalSpy applied(&changes, &ChangeSet::applied);
+    const RoleRef taken{-1, QStringLiteral("default"), QStringLiteral("taken")};
+    QVERIFY(changes.stageCreateRole(QStringLiteral("taken"), QString()));
+    QVERIFY(changes.stageRolePermission(taken, experimentType, experiment, PermissionLevel::Read));
+    QVERIFY(changes.stageRoleMember(taken, DemoData::user2Username, true));
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    const auto summary = applied.first().first().value<ApplySummary>();
+    QCOMPARE(summary.failed, 3);
+    QCOMPARE(summary.committedCalls, 0);
+    QCOMPARE(changes.count(), 3);
+    QVERIFY(changes.stagedRole(taken)->error.isError());
+    const StagedRolePermission* permission =
+        changes.stagedRolePermission(RolePermissionKey{taken, experimentType, experiment});
+    QVERIFY(permission);
+    QCOMPARE(permission->error.kind(), ApiError::Kind::NotSent);
+    QVERIFY2(permission->error.userMessage().contains(QStringLiteral("taken")),
+             qPrintable(permission->error.userMessage()));
+    QCOMPARE(changes.stagedRoleMember(RoleMemberKey{taken, DemoData::user2Username})->error.kind(),
+             ApiError::Kind::NotSent);
+}
+
+QTEST_GUILESS_MAIN(TestChangeSetRoles)
+#include "tst_changeset_roles.moc"

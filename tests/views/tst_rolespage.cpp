@@ -1,0 +1,300 @@
+// GUI test of the Roles page against an embedded MLflow 3.14 (--api 3) demo server over loopback: the real login
+// dialog, page, dialogs and review, driven with QTest on the offscreen platform; the result is checked through the
+// client API as user2 and as the matrix explains it.
+
+#include "GuiTestSupport.h"
+#include "ServerFixture.h"
+
+#include "api/Connection.h"
+#include "api/TrackingApi.h"
+#include "models/ChangeSet.h"
+#include "models/Directory.h"
+#include "models/MatrixFilterProxy.h"
+#include "models/UsersModel.h"
+#include "server/DemoData.h"
+#include "services/ProfileStore.h"
+#include "views/AccessMatrixPage.h"
+#include "views/LoginDialog.h"
+#include "views/MainWindow.h"
+#include "views/MessageBox.h"
+#include "views/ReviewChangesDialog.h"
+#include "views/RolePermissionDialog.h"
+#include "views/RolesPage.h"
+#include "views/UsersPage.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QTableView>
+#include <QTreeWidget>
+
+#include <memory>
+
+class TestRolesPage : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanup();
+    void pageIsListedOnlyWithRoles();
+    void createGrantAssignApplyAndExplain();
+
+private:
+    MainWindow* openWindow();
+    QStringList experimentsVisibleTo(const QString& username, const QString& password);
+    // Types `text` into the open QInputDialog of the page and presses Enter.
+    bool answerInputDialog(RolesPage* page, const QString& text);
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<ServerFixture> m_server;
+    std::unique_ptr<ProfileStore> m_profiles;
+    MainWindow* m_window = nullptr;
+};
+
+void TestRolesPage::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    GuiTest::isolate(m_dir);
+    Dialect mlflow3;
+    mlflow3.generation = Dialect::Generation::Mlflow3;
+    m_server = std::make_unique<ServerFixture>(true, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), mlflow3);
+    QVERIFY2(m_server->started(), qPrintable(m_server->error()));
+    m_profiles = std::make_unique<ProfileStore>(m_dir.filePath(QStringLiteral("profiles.ini")));
+    ServerProfile profile;
+    profile.name = QStringLiteral("demo3");
+    profile.url = m_server->server().url();
+    profile.username = DemoData::adminUsername;
+    QString error;
+    QVERIFY2(m_profiles->save(profile, &error), qPrintable(error));
+}
+
+void TestRolesPage::cleanup()
+{
+    if (m_window) {
+        m_window->changeSet()->discard();
+        QTest::qWait(20);
+        delete m_window;
+        m_window = nullptr;
+    }
+    MessageBox::setNextAnswer(QMessageBox::NoButton);
+}
+
+MainWindow* TestRolesPage::openWindow()
+{
+    LoginDialog dialog(m_profiles.get(), nullptr);
+    dialog.show();
+    dialog.selectProfile(QStringLiteral("demo3"));
+    QTest::keyClicks(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit")), DemoData::adminPassword);
+    QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("connectButton")), Qt::LeftButton);
+    if (!QTest::qWaitFor([&] { return !signedIn.isEmpty() || !dialog.isConnecting(); }, 20000) || signedIn.isEmpty()) {
+        qWarning("Sign-in failed: %s", qPrintable(dialog.messageText()));
+        return nullptr;
+    }
+    auto* window = new MainWindow(dialog.takeSession());
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window))
+        return nullptr;
+    QSignalSpy loaded(window, &MainWindow::loadFinished);
+    window->refresh();
+    if (!loaded.wait(20000) || !loaded.first().first().toBool()) {
+        delete window;
+        return nullptr;
+    }
+    return window;
+}
+
+QStringList TestRolesPage::experimentsVisibleTo(const QString& username, const QString& password)
+{
+    std::unique_ptr<Connection> connection(new Connection(m_server->server().url(), username, password));
+    TrackingApi tracking(connection.get());
+    ExperimentListJob* job = tracking.searchExperiments();
+    QStringList names;
+    if (!GuiTest::waitFor(job) || job->hasError())
+        return {QStringLiteral("<error>")};
+    for (const Experiment& experiment : job->value())
+        names.append(experiment.name);
+    delete job;
+    return names;
+}
+
+bool TestRolesPage::answerInputDialog(RolesPage* page, const QString& text)
+{
+    auto* dialog = qobject_cast<QInputDialog*>(page->openDialog());
+    if (!dialog || !QTest::qWaitForWindowExposed(dialog))
+        return false;
+    if (dialog->comboBoxItems().isEmpty()) {
+        auto* edit = dialog->findChild<QLineEdit*>();
+        if (!edit)
+            return false;
+        edit->selectAll();
+        QTest::keyClicks(edit, text);
+        QTest::keyClick(edit, Qt::Key_Return);
+    } else {
+        auto* combo = dialog->findChild<QComboBox*>();
+        const int index = combo ? combo->findText(text) : -1;
+        if (index < 0)
+            return false;
+        combo->setCurrentIndex(index);
+        QTest::keyClick(combo, Qt::Key_Return);
+    }
+    return QTest::qWaitFor([page] { return !page->openDialog(); }, 5000);
+}
+
+void TestRolesPage::pageIsListedOnlyWithRoles()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    QVERIFY(m_window->hasRoles());
+    auto* pages = m_window->findChild<QListWidget*>(QStringLiteral("pageList"));
+    QVERIFY(pages);
+    QVERIFY(!pages->item(MainWindow::RolesPageIndex)->isHidden());
+    QCOMPARE(pages->item(MainWindow::RolesPageIndex)->text(), QStringLiteral("Roles (0)"));
+    // Reached from the keyboard like the other pages: the page list, then the arrow keys.
+    m_window->showPage(MainWindow::MatrixPageIndex);
+    pages->setFocus();
+    QTest::keyClick(pages, Qt::Key_Down);
+    QCOMPARE(m_window->currentPage(), MainWindow::RolesPageIndex);
+    QCOMPARE(m_window->rolesPage()->rolesView()->topLevelItemCount(), 0);
+    // Ctrl+F reaches the page's filter.
+    QTest::keyClick(m_window, Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(m_window->rolesPage()->filterEdit()->hasFocus());
+}
+
+void TestRolesPage::createGrantAssignApplyAndExplain()
+{
+    m_window = openWindow();
+    QVERIFY(m_window);
+    RolesPage* page = m_window->rolesPage();
+    m_window->showPage(MainWindow::RolesPageIndex);
+    const int experimentRow = m_window->directory()->experimentRowByName(QStringLiteral("/user1/experiment1"));
+    QVERIFY(experimentRow >= 0);
+    const QString experimentId = m_window->directory()->experimentAt(experimentRow).id;
+    QVERIFY(!experimentsVisibleTo(DemoData::user2Username, DemoData::user2Password)
+                 .contains(QStringLiteral("/user1/experiment1")));
+
+    // Create.
+    QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("newRoleButton")), Qt::LeftButton);
+    QVERIFY(answerInputDialog(page, QStringLiteral("auditors")));
+    QCOMPARE(page->rolesView()->topLevelItemCount(), 1);
+    QCOMPARE(page->rolesView()->topLevelItem(0)->text(RolesPage::NameColumn), QStringLiteral("auditors ◆"));
+    QCOMPARE(page->rolesView()->topLevelItem(0)->text(RolesPage::WorkspaceColumn), QStringLiteral("default"));
+    QVERIFY(page->currentRole());
+    QCOMPARE(page->currentRole()->name, QStringLiteral("auditors"));
+
+    // Grant READ on /user1/experiment1 through the picker, which searches the server.
+    QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("addPermissionButton")), Qt::LeftButton);
+    auto* picker = qobject_cast<RolePermissionDialog*>(page->openDialog());
+    QVERIFY(picker);
+    QVERIFY(QTest::qWaitForWindowExposed(picker));
+    QCOMPARE(picker->resultsList()->item(0)->text(), QStringLiteral("* — every experiment"));
+    QTest::keyClicks(picker->searchEdit(), QStringLiteral("user1/experiment1"));
+    QTRY_VERIFY_WITH_TIMEOUT(!picker->isSearching() && picker->findChild<QLabel*>(QStringLiteral("searchStatus"))
+                                                           ->text()
+                                                           .contains(QStringLiteral("on the server match")),
+                             10000);
+    QCOMPARE(picker->resultsList()->count(), 2); // "*" and the one experiment the server found
+    QVERIFY(picker->selectPattern(experimentId));
+    picker->levelCombo()->setCurrentIndex(picker->levelCombo()->findText(QStringLiteral("READ")));
+    QTest::keyClick(picker->resultsList(), Qt::Key_Return);
+    QTRY_VERIFY(!page->openDialog());
+    QCOMPARE(page->permissionsView()->topLevelItemCount(), 1);
+    QCOMPARE(page->permissionsView()->topLevelItem(0)->text(0), QStringLiteral("experiment /user1/experiment1 ◆"));
+    QCOMPARE(page->permissionsView()->topLevelItem(0)->text(1), QStringLiteral("READ"));
+
+    // Assign user2.
+    QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("assignUserButton")), Qt::LeftButton);
+    QVERIFY(answerInputDialog(page, DemoData::user2Username));
+    QCOMPARE(page->membersView()->topLevelItemCount(), 1);
+    QCOMPARE(page->membersView()->topLevelItem(0)->text(0), DemoData::user2Username + QStringLiteral(" ◆"));
+    QCOMPARE(page->rolesView()->topLevelItem(0)->text(RolesPage::MembersColumn), DemoData::user2Username);
+    QCOMPARE(m_window->changeSet()->count(), 3);
+    QCOMPARE(m_window->undoAction()->text(), QStringLiteral("&Undo Assign role auditors to user2"));
+    QVERIFY(m_window->reviewAction()->text().contains(QStringLiteral("(3)")));
+    // The Users page shows the staged assignment.
+    const QAbstractItemModel* users = m_window->usersPage()->view()->model();
+    QModelIndex user2Roles;
+    for (int row = 0; row < users->rowCount(); ++row) {
+        if (users->index(row, UsersModel::Username).data().toString() == DemoData::user2Username)
+            user2Roles = users->index(row, UsersModel::Roles);
+    }
+    QVERIFY(user2Roles.isValid());
+    QCOMPARE(user2Roles.data().toString(), QStringLiteral("auditors ◆"));
+
+    // Review shows each change and the exact calls, in the order they are sent; then apply.
+    m_window->reviewAction()->trigger();
+    ReviewChangesDialog* review = m_window->reviewDialog();
+    QVERIFY(review);
+    QCOMPARE(review->changesList()->topLevelItemCount(), 3);
+    QCOMPARE(review->callsList()->topLevelItemCount(), 3);
+    QCOMPARE(review->callsList()->topLevelItem(0)->text(1), QStringLiteral("POST /api/3.0/mlflow/roles/create"));
+    QCOMPARE(review->callsList()->topLevelItem(0)->text(0),
+             QStringLiteral("Create role auditors in workspace default"));
+    QCOMPARE(review->callsList()->topLevelItem(1)->text(1),
+             QStringLiteral("POST /api/3.0/mlflow/roles/permissions/add"));
+    QCOMPARE(review->callsList()->topLevelItem(1)->text(0),
+             QStringLiteral("Grant READ on experiment /user1/experiment1 to role auditors"));
+    QCOMPARE(review->callsList()->topLevelItem(2)->text(1), QStringLiteral("POST /api/3.0/mlflow/roles/assign"));
+    QVERIFY(review->applyButton()->isEnabled());
+    QSignalSpy applied(review, &ReviewChangesDialog::appliedChanges);
+    QTest::mouseClick(review->applyButton(), Qt::LeftButton);
+    QVERIFY(applied.wait(20000));
+    QCOMPARE(applied.first().at(0).toInt(), 3);
+    QCOMPARE(applied.first().at(1).toInt(), 0);
+    for (int i = 0; i < review->resultsList()->topLevelItemCount(); ++i)
+        QCOMPARE(review->resultsList()->topLevelItem(i)->text(1), QStringLiteral("applied"));
+    review->close();
+    QCOMPARE(m_window->changeSet()->count(), 0);
+    QCOMPARE(page->rolesView()->topLevelItem(0)->text(RolesPage::NameColumn), QStringLiteral("auditors"));
+    QCOMPARE(page->rolesView()->topLevelItem(0)->text(RolesPage::PermissionsColumn), QStringLiteral("1"));
+
+    // user2, signing in through the client API, now sees the experiment.
+    QVERIFY(experimentsVisibleTo(DemoData::user2Username, DemoData::user2Password)
+                .contains(QStringLiteral("/user1/experiment1")));
+
+    // The matrix cell explains itself by the role, and the role filter keeps only its members.
+    m_window->showPage(MainWindow::MatrixPageIndex);
+    AccessMatrixPage* matrix = m_window->matrixPage();
+    const QModelIndex cell = matrix->indexFor(DemoData::user2Username, experimentId);
+    QVERIFY(cell.isValid());
+    QCOMPARE(cell.data().toString(), QStringLiteral("READ (role auditors)"));
+    QVERIFY2(cell.data(Qt::ToolTipRole).toString().contains(QStringLiteral("READ through role auditors")),
+             qPrintable(cell.data(Qt::ToolTipRole).toString()));
+    QVERIFY(matrix->roleFilterCombo()->isVisible());
+    QVERIFY(matrix->setRoleFilter(QStringLiteral("auditors")));
+    QCOMPARE(matrix->view()->model()->rowCount(), 1);
+    QVERIFY(matrix->indexFor(DemoData::user2Username, experimentId).isValid());
+    QVERIFY(!matrix->indexFor(DemoData::user1Username, experimentId).isValid());
+    QVERIFY(matrix->setRoleFilter(QString()));
+    QVERIFY(matrix->view()->model()->rowCount() > 1);
+
+    // A reload from the server shows the same role, permission and member.
+    QSignalSpy reloaded(m_window, &MainWindow::loadFinished);
+    m_window->refresh();
+    QVERIFY(reloaded.wait(20000));
+    QVERIFY(page->selectRole(QStringLiteral("auditors")));
+    QCOMPARE(page->permissionsView()->topLevelItem(0)->text(0), QStringLiteral("experiment /user1/experiment1"));
+    QCOMPARE(page->membersView()->topLevelItem(0)->text(0), DemoData::user2Username);
+
+    // Rename and unassign are staged and undone by name.
+    m_window->showPage(MainWindow::RolesPageIndex);
+    page->membersView()->setCurrentItem(page->membersView()->topLevelItem(0));
+    QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("unassignUserButton")), Qt::LeftButton);
+    QCOMPARE(m_window->undoAction()->text(), QStringLiteral("&Undo Unassign role auditors from user2"));
+    QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("renameRoleButton")), Qt::LeftButton);
+    QVERIFY(answerInputDialog(page, QStringLiteral("reviewers")));
+    QCOMPARE(m_window->undoAction()->text(), QStringLiteral("&Undo Rename role auditors to reviewers"));
+    QCOMPARE(page->rolesView()->topLevelItem(0)->text(RolesPage::NameColumn), QStringLiteral("reviewers ◆"));
+    m_window->undoAction()->trigger();
+    m_window->undoAction()->trigger();
+    QVERIFY(m_window->changeSet()->isEmpty());
+    QCOMPARE(page->rolesView()->topLevelItem(0)->text(RolesPage::NameColumn), QStringLiteral("auditors"));
+}
+
+QTEST_MAIN(TestRolesPage)
+#include "tst_rolespage.moc"
