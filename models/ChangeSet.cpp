@@ -1242,7 +1242,7 @@ QList<ApiCall> ChangeSet::callsFor(const StagedGrant& grant, const PlanRules& ru
         call.level = *loaded;
         return {call};
     }
-    call.level = *target;
+    call.level = target.value_or(PermissionLevel::NoPermissions); // set here; value_or for the same -O3 warning
     if (rules.updateInPlace) {
         call.kind = ApiCall::Kind::UpdateGrant;
         return {call};
