@@ -198,7 +198,7 @@ void ServerProbe::checkAccount()
 
 void ServerProbe::checkCapabilities()
 {
-    m_pendingCapabilities = 3;
+    m_pendingCapabilities = 2;
 
     ApiReply* version = m_connection->get(QStringLiteral("/version"), {}, probeOptions(true, false));
     m_inFlight.append(version);
@@ -218,9 +218,21 @@ void ServerProbe::checkCapabilities()
             m_result.generation = ApiGeneration::Rbac;
         else if (current->error().kind() == ApiError::Kind::EndpointNotFound)
             m_result.generation = ApiGeneration::Legacy;
+        if (m_result.generation == ApiGeneration::Rbac && m_result.isAdmin) {
+            // users/list exists since 3.10 and admins may always call it, so a 3.13+ server has it for us. Asking
+            // would download every user with every role's permissions repeated per member (256 MB, longer than
+            // the probe's timeout, at 2,000 users in 20 roles of 1,250 grants) only to learn that.
+            m_result.hasUsersList = true;
+        } else {
+            checkUsersList();
+        }
         capabilityDone();
     });
+}
 
+void ServerProbe::checkUsersList()
+{
+    ++m_pendingCapabilities;
     ApiReply* list = m_connection->get(QStringLiteral("/api/2.0/mlflow/users/list"), {}, probeOptions(true, true));
     m_inFlight.append(list);
     connect(list, &ApiJob::finished, this, [this, list] {

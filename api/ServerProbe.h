@@ -65,6 +65,7 @@ private:
     void checkHealth();
     void checkAccount();
     void checkCapabilities();
+    void checkUsersList(); // after the generation is known: an admin of 3.13+ is not asked
     void capabilityDone();
     void end(ProbeResult::Status status, const ApiError& error = ApiError());
 

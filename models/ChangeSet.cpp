@@ -1220,9 +1220,12 @@ QList<ApiCall> ChangeSet::callsFor(const StagedGrant& grant, const PlanRules& ru
     // The user's deletion takes their grants with it.
     if (const StagedUser* user = stagedUser(cell.username); user && user->remove)
         return {};
-    std::optional<PermissionLevel> target = grant.target;
-    if (target == PermissionLevel::NoPermissions && !rules.storesNoPermissions)
-        target = std::nullopt;
+    // The level is kept apart from the optional: GCC's -O3 reads "may be used uninitialized" into *target below even
+    // where it is set, and -Werror then fails the Release build.
+    const PermissionLevel targetLevel = grant.target.value_or(PermissionLevel::NoPermissions);
+    const bool dropped = grant.target && targetLevel == PermissionLevel::NoPermissions && !rules.storesNoPermissions;
+    const std::optional<PermissionLevel> target =
+        grant.target && !dropped ? std::optional<PermissionLevel>(targetLevel) : std::nullopt;
     const auto loaded = m_directory->explicitLevel(cell.username, cell.resource.type, cell.resource.id);
     if (target == loaded)
         return {};
@@ -1232,7 +1235,7 @@ QList<ApiCall> ChangeSet::callsFor(const StagedGrant& grant, const PlanRules& ru
     call.resourceId = cell.resource.id;
     if (!loaded) {
         call.kind = ApiCall::Kind::CreateGrant;
-        call.level = *target;
+        call.level = targetLevel; // a target is set here: both unset returned above
         return {call};
     }
     if (!target) {
@@ -1240,7 +1243,7 @@ QList<ApiCall> ChangeSet::callsFor(const StagedGrant& grant, const PlanRules& ru
         call.level = *loaded;
         return {call};
     }
-    call.level = *target;
+    call.level = targetLevel;
     if (rules.updateInPlace) {
         call.kind = ApiCall::Kind::UpdateGrant;
         return {call};

@@ -1,6 +1,8 @@
-// TrackingApi paged searches against the embedded server.
+// TrackingApi paged searches against the embedded server, on every generation (the tracking API is 2.0 on both; the
+// 3.14 server with workspaces is asked without a workspace header, so it answers for the default workspace).
 
 #include "ApiTestSupport.h"
+#include "Generations.h"
 #include "api/Connection.h"
 #include "api/TrackingApi.h"
 
@@ -13,24 +15,44 @@ class TestTrackingApi : public QObject
     Q_OBJECT
 
 private slots:
-    void initTestCase();
+    void adminSeesAllExperimentsAcrossPages_data() { Generations::addRows(true); }
     void adminSeesAllExperimentsAcrossPages();
+    void nonAdminSeesOwnExperiments_data() { Generations::addRows(true); }
     void nonAdminSeesOwnExperiments();
+    void filterAndDeletedView_data() { Generations::addRows(true); }
     void filterAndDeletedView();
+    void registeredModelsAcrossPages_data() { Generations::addRows(true); }
     void registeredModelsAcrossPages();
+    void searchErrorsPropagate_data() { Generations::addRows(true); }
     void searchErrorsPropagate();
 
 private:
     QStringList names(const QList<Experiment>& experiments);
+    // The demo server of the current row's generation and an admin connection to it, kept for the other functions
+    // of the row; false when the server did not start.
+    bool useGeneration();
 
-    TestServer m_fixture;
-    std::unique_ptr<Connection> m_admin;
+    Generations::Fixtures m_fixtures;
+    std::map<QString, std::unique_ptr<Connection>> m_admins;
+    ServerFixture* m_fixture = nullptr;
+    Connection* m_admin = nullptr;
 };
 
-void TestTrackingApi::initTestCase()
+bool TestTrackingApi::useGeneration()
 {
-    QVERIFY2(m_fixture.start(true), qPrintable(m_fixture.error));
-    m_admin = std::make_unique<Connection>(m_fixture.url(), DemoData::adminUsername, DemoData::adminPassword);
+    QFETCH(Dialect, generation);
+    m_fixture = &m_fixtures.of(generation);
+    if (!m_fixture->started()) {
+        qWarning() << m_fixture->error();
+        return false;
+    }
+    std::unique_ptr<Connection>& admin = m_admins[Generations::rowName(generation)];
+    if (!admin) {
+        admin =
+            std::make_unique<Connection>(m_fixture->server().url(), DemoData::adminUsername, DemoData::adminPassword);
+    }
+    m_admin = admin.get();
+    return true;
 }
 
 QStringList TestTrackingApi::names(const QList<Experiment>& experiments)
@@ -44,7 +66,8 @@ QStringList TestTrackingApi::names(const QList<Experiment>& experiments)
 
 void TestTrackingApi::adminSeesAllExperimentsAcrossPages()
 {
-    TrackingApi api(m_admin.get());
+    QVERIFY(useGeneration());
+    TrackingApi api(m_admin);
     ExperimentListJob* onePage = api.searchExperiments(ViewType::ActiveOnly);
     QVERIFY(waitFor(onePage));
     QVERIFY2(!onePage->hasError(), qPrintable(onePage->error().toLogString()));
@@ -66,7 +89,8 @@ void TestTrackingApi::adminSeesAllExperimentsAcrossPages()
 
 void TestTrackingApi::nonAdminSeesOwnExperiments()
 {
-    Connection connection(m_fixture.url(), DemoData::user1Username, DemoData::user1Password);
+    QVERIFY(useGeneration());
+    Connection connection(m_fixture->server().url(), DemoData::user1Username, DemoData::user1Password);
     TrackingApi api(&connection);
     ExperimentListJob* job = api.searchExperiments(ViewType::ActiveOnly, QString(), 1);
     QVERIFY(waitFor(job));
@@ -77,7 +101,8 @@ void TestTrackingApi::nonAdminSeesOwnExperiments()
 
 void TestTrackingApi::filterAndDeletedView()
 {
-    TrackingApi api(m_admin.get());
+    QVERIFY(useGeneration());
+    TrackingApi api(m_admin);
     ExperimentListJob* filtered = api.searchExperiments(ViewType::ActiveOnly, QStringLiteral("name LIKE '/user1/%'"));
     QVERIFY(waitFor(filtered));
     QVERIFY2(!filtered->hasError(), qPrintable(filtered->error().toLogString()));
@@ -112,13 +137,14 @@ void TestTrackingApi::filterAndDeletedView()
 
 void TestTrackingApi::registeredModelsAcrossPages()
 {
+    QVERIFY(useGeneration());
     for (int i = 0; i < 5; ++i) {
         ApiReply* create = m_admin->post(QStringLiteral("/api/2.0/mlflow/registered-models/create"),
                                          {{QStringLiteral("name"), QStringLiteral("model-%1").arg(i)}});
         QVERIFY(waitFor(create));
         QVERIFY2(!create->hasError(), qPrintable(create->error().toLogString()));
     }
-    TrackingApi api(m_admin.get());
+    TrackingApi api(m_admin);
     RegisteredModelListJob* job = api.searchRegisteredModels(QString(), 2);
     QVERIFY(waitFor(job));
     QVERIFY2(!job->hasError(), qPrintable(job->error().toLogString()));
@@ -132,7 +158,7 @@ void TestTrackingApi::registeredModelsAcrossPages()
                                  QStringLiteral("model-3"), QStringLiteral("model-4")}));
 
     // user2 may read none of them: an empty result ({} on the wire) is an empty list, not an error.
-    Connection connection(m_fixture.url(), DemoData::user2Username, DemoData::user2Password);
+    Connection connection(m_fixture->server().url(), DemoData::user2Username, DemoData::user2Password);
     TrackingApi user2(&connection);
     RegisteredModelListJob* none = user2.searchRegisteredModels();
     QVERIFY(waitFor(none));
@@ -142,13 +168,14 @@ void TestTrackingApi::registeredModelsAcrossPages()
 
 void TestTrackingApi::searchErrorsPropagate()
 {
-    Connection connection(m_fixture.url(), DemoData::user1Username, QStringLiteral("bad"));
+    QVERIFY(useGeneration());
+    Connection connection(m_fixture->server().url(), DemoData::user1Username, QStringLiteral("bad"));
     TrackingApi api(&connection);
     ExperimentListJob* job = api.searchExperiments();
     QVERIFY(waitFor(job));
     QCOMPARE(job->error().kind(), ApiError::Kind::Unauthenticated);
 
-    TrackingApi admin(m_admin.get());
+    TrackingApi admin(m_admin);
     ExperimentListJob* bad = admin.searchExperiments(ViewType::ActiveOnly, QStringLiteral("this is not a filter"));
     QVERIFY(waitFor(bad));
     QCOMPARE(bad->error().kind(), ApiError::Kind::InvalidRequest);

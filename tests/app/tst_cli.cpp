@@ -1,4 +1,5 @@
 #include "CliRunner.h"
+#include "Generations.h"
 #include "RawHttpClient.h"
 #include "ServerFixture.h"
 
@@ -36,20 +37,26 @@ private:
         return QStringLiteral("sqlite:///") + m_fixture->dataDir() + QStringLiteral("/basic_auth.db");
     }
 
-    // The grants tests run against both generations of the embedded server: `QFETCH(bool, mlflow3)`.
-    static void addGenerations()
-    {
-        QTest::addColumn<bool>("mlflow3");
-        QTest::newRow("mlflow-2.15.1") << false;
-        QTest::newRow("mlflow-3.14") << true;
-    }
+    // The tests that must hold on every generation run once per row of Generations::addRows():
+    // `QFETCH(Dialect, generation); useGeneration(generation);`.
+    static void addGenerations(bool withWorkspaces = false) { Generations::addRows(withWorkspaces); }
 
-    // Points the CLI at the 2.15.1 or the 3.14 demo server until the test ends (cleanup() goes back to 2.15.1).
-    void useGeneration(bool mlflow3)
+    // Points the CLI at that generation's demo server until the test ends (cleanup() goes back to 2.15.1); false
+    // (after a warning) when the server did not start. The servers are built once per generation and shared by
+    // the test functions, like the 2.15.1 one of initTestCase().
+    bool useGeneration(const Dialect& generation)
     {
-        m_mlflow3 = mlflow3;
-        m_cli.setUrl(mlflow3 ? m_fixture3->server().url().toString() : m_url);
+        ServerFixture& fixture = m_fixtures.of(generation);
+        if (!fixture.started()) {
+            qWarning() << fixture.error();
+            return false;
+        }
+        m_mlflow3 = generation.isMlflow3();
+        m_cli.setUrl(fixture.server().url().toString());
+        return true;
     }
+    // The URL of the server the CLI talks to now.
+    QString currentUrl() const { return m_cli.url(); }
 
     // Where commands that load every user take the names from: 2.15.1 has no users/list, so its auth database.
     QStringList userSource() const
@@ -144,24 +151,16 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_home.isValid());
-        m_fixture = std::make_unique<ServerFixture>(true);
+        m_fixture = &m_fixtures.of(Generations::mlflow2());
         QVERIFY2(m_fixture->started(), qPrintable(m_fixture->error()));
         m_url = m_fixture->server().url().toString();
         m_cli.setUrl(m_url);
-        Dialect mlflow3;
-        mlflow3.generation = Dialect::Generation::Mlflow3;
-        m_fixture3 =
-            std::make_unique<ServerFixture>(true, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), mlflow3);
-        QVERIFY2(m_fixture3->started(), qPrintable(m_fixture3->error()));
+        QVERIFY(useGeneration(Generations::mlflow3()));
+        m_fixture3 = &m_fixtures.of(Generations::mlflow3());
+        useGeneration(Generations::mlflow2());
     }
 
-    void cleanup() { useGeneration(false); }
-
-    void cleanupTestCase()
-    {
-        m_fixture.reset();
-        m_fixture3.reset();
-    }
+    void cleanup() { useGeneration(Generations::mlflow2()); }
 
     void help()
     {
@@ -200,12 +199,18 @@ private slots:
                  QStringLiteral("mlflow-admin %1").arg(QStringLiteral(MLFLOW_ADMIN_VERSION)));
     }
 
+    // The probe names the generation: 2.15.1 is the legacy API without users/list, 3.14 the RBAC API with it, and
+    // only the workspaces server says workspaces are on.
+    void probe_data() { addGenerations(true); }
     void probe()
     {
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
         const Result result = run({QStringLiteral("probe")});
         QVERIFY(result.finished);
         QCOMPARE(result.exitCode, 0);
-        QVERIFY2(result.out.contains(QStringLiteral("2.15.1")), qPrintable(result.out));
+        const QString version = generation.isMlflow3() ? QStringLiteral("3.14") : QStringLiteral("2.15.1");
+        QVERIFY2(result.out.contains(version), qPrintable(result.out));
         QVERIFY(result.out.contains(QStringLiteral("admin")));
 
         const Result json = run({QStringLiteral("probe"), QStringLiteral("--json")});
@@ -213,14 +218,21 @@ private slots:
         const QJsonObject object = json.json();
         QCOMPARE(object.value(QStringLiteral("status")).toString(), QStringLiteral("Ready"));
         QCOMPARE(object.value(QStringLiteral("is_admin")).toBool(), true);
-        QCOMPARE(object.value(QStringLiteral("api_generation")).toString(), QStringLiteral("legacy"));
-        QCOMPARE(object.value(QStringLiteral("users_list")).toBool(), false);
+        QVERIFY2(object.value(QStringLiteral("version")).toString().startsWith(version), qPrintable(json.out));
+        QCOMPARE(object.value(QStringLiteral("api_generation")).toString(),
+                 generation.isMlflow3() ? QStringLiteral("rbac") : QStringLiteral("legacy"));
+        QCOMPARE(object.value(QStringLiteral("users_list")).toBool(), generation.isMlflow3());
+        if (generation.isMlflow3())
+            QCOMPARE(object.value(QStringLiteral("workspaces_enabled")).toBool(), generation.workspaces);
     }
 
+    void explicitUrlAndUserOverrideEnvironment_data() { addGenerations(); }
     void explicitUrlAndUserOverrideEnvironment()
     {
-        const Result result = run({QStringLiteral("--url"), m_url, QStringLiteral("--user"), QStringLiteral("user1"),
-                                   QStringLiteral("probe"), QStringLiteral("--json")},
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
+        const Result result = run({QStringLiteral("--url"), currentUrl(), QStringLiteral("--user"),
+                                   QStringLiteral("user1"), QStringLiteral("probe"), QStringLiteral("--json")},
                                   {{QStringLiteral("MLFLOW_TRACKING_URI"), QStringLiteral("http://127.0.0.1:1")},
                                    {QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("user1-password")}});
         QCOMPARE(result.exitCode, 0);
@@ -249,12 +261,26 @@ private slots:
         QCOMPARE(names, (QStringList{QStringLiteral("admin"), QStringLiteral("user1"), QStringLiteral("user2")}));
     }
 
+    // 2.15.1 has no users/list: the CLI lists the users it knows and says how to get all of them; 3.14 lists every
+    // user itself and needs no hint.
+    void usersListWithoutUsersEndpointSaysKnownUsers_data() { addGenerations(); }
     void usersListWithoutUsersEndpointSaysKnownUsers()
     {
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
         const Result result = run({QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--json")});
         QCOMPARE(result.exitCode, 0);
-        QCOMPARE(result.json().value(QStringLiteral("source")).toString(), QStringLiteral("known_users"));
-        QVERIFY(result.err.contains(QStringLiteral("--auth-db")));
+        if (generation.isMlflow3()) {
+            QCOMPARE(result.json().value(QStringLiteral("source")).toString(), QStringLiteral("server_api"));
+            QVERIFY2(!result.err.contains(QStringLiteral("--auth-db")), qPrintable(result.err));
+            QStringList names;
+            for (const QJsonValue& user : result.json().value(QStringLiteral("users")).toArray())
+                names.append(user.toObject().value(QStringLiteral("username")).toString());
+            QVERIFY2(names.contains(QStringLiteral("user2")), qPrintable(result.out));
+        } else {
+            QCOMPARE(result.json().value(QStringLiteral("source")).toString(), QStringLiteral("known_users"));
+            QVERIFY(result.err.contains(QStringLiteral("--auth-db")));
+        }
     }
 
     void authDatabasePasswordIsRefusedOnTheCommandLine()
@@ -270,8 +296,8 @@ private slots:
     void matrixShowsTheDemoScenario_data() { addGenerations(); }
     void matrixShowsTheDemoScenario()
     {
-        QFETCH(bool, mlflow3);
-        useGeneration(mlflow3);
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
         const Result table = run(QStringList{QStringLiteral("matrix")} + userSource());
         QCOMPARE(table.exitCode, 0);
         QVERIFY2(table.out.contains(QStringLiteral("/user1/experiment1")), qPrintable(table.out));
@@ -310,8 +336,8 @@ private slots:
     void grantRevokeRoundTrip_data() { addGenerations(); }
     void grantRevokeRoundTrip()
     {
-        QFETCH(bool, mlflow3);
-        useGeneration(mlflow3);
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
         const QString experiment = QStringLiteral("/user1/experiment1");
         QCOMPARE(accessRow(experiment, QStringLiteral("user2")).value(QStringLiteral("source")).toString(),
                  QStringLiteral("unknown"));
@@ -364,7 +390,7 @@ private slots:
     // `grant` over it adds a direct grant without touching the role.
     void accessAndMatrixNameTheRole()
     {
-        useGeneration(true);
+        QVERIFY(useGeneration(Generations::mlflow3()));
         RawHttpClient http(QStringLiteral("127.0.0.1"), m_fixture3->port());
         const QList<QPair<QByteArray, QByteArray>> headers{
             {"Authorization", "Basic " + QByteArrayLiteral("admin:password1234").toBase64()},
@@ -436,7 +462,7 @@ private slots:
     // grant with the revoke: the grant is refused, and the CLI says both facts and exits 6 (partial failure).
     void levelChangeStoppedHalfWayIsAPartialFailure()
     {
-        useGeneration(true);
+        QVERIFY(useGeneration(Generations::mlflow3()));
         const QString experiment = QStringLiteral("/user1/experiment1");
         const QMap<QString, QString> asUser1{
             {QStringLiteral("MLFLOW_TRACKING_USERNAME"), QStringLiteral("user1")},
@@ -463,8 +489,8 @@ private slots:
     void grantErrors_data() { addGenerations(); }
     void grantErrors()
     {
-        QFETCH(bool, mlflow3);
-        useGeneration(mlflow3);
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
         const Result noResource = run({QStringLiteral("grant"), QStringLiteral("user2"), QStringLiteral("READ"),
                                        QStringLiteral("--experiment"), QStringLiteral("/nope")});
         QCOMPARE(noResource.exitCode, 5);
@@ -482,8 +508,11 @@ private slots:
         QVERIFY(noUser.err.contains(QStringLiteral("ghost")));
     }
 
+    void usersCreateShowPasswdDelete_data() { addGenerations(); }
     void usersCreateShowPasswdDelete()
     {
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
         const QString password = QStringLiteral("carol-password-123");
         const Result create = run({QStringLiteral("users"), QStringLiteral("create"), QStringLiteral("carol"),
                                    QStringLiteral("--password-stdin")},
@@ -509,7 +538,7 @@ private slots:
         QCOMPARE(show.json().value(QStringLiteral("username")).toString(), QStringLiteral("carol"));
         QCOMPARE(show.json().value(QStringLiteral("is_admin")).toBool(), false);
 
-        // A known user now, even though 2.15 has no users/list.
+        // Listed: by 3.14's users/list, and on 2.15.1 (no users/list) because the CLI now knows the name.
         const Result known = run({QStringLiteral("users"), QStringLiteral("list")});
         QVERIFY(known.out.contains(QStringLiteral("carol")));
 
@@ -531,8 +560,11 @@ private slots:
         QVERIFY(gone.err.contains(QStringLiteral("carol")));
     }
 
+    void usersCreateWithGeneratedPassword_data() { addGenerations(); }
     void usersCreateWithGeneratedPassword()
     {
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
         const Result create =
             run({QStringLiteral("users"), QStringLiteral("create"), QStringLiteral("dave"),
                  QStringLiteral("--generate-password"), QStringLiteral("--admin"), QStringLiteral("--json")});
@@ -555,8 +587,8 @@ private slots:
     void applyCsvDryRunThenForReal_data() { addGenerations(); }
     void applyCsvDryRunThenForReal()
     {
-        QFETCH(bool, mlflow3);
-        useGeneration(mlflow3);
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
         const QString path = m_home.filePath(QStringLiteral("grants.csv"));
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
@@ -668,8 +700,11 @@ private slots:
         QVERIFY(many.err.contains(QStringLiteral("10 more problem")));
     }
 
+    void experimentsAndModels_data() { addGenerations(); }
     void experimentsAndModels()
     {
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
         const Result experiments =
             run({QStringLiteral("experiments"), QStringLiteral("list"), QStringLiteral("--json")});
         QCOMPARE(experiments.exitCode, 0);
@@ -690,8 +725,11 @@ private slots:
         QVERIFY(models.json().value(QStringLiteral("models")).isArray());
     }
 
+    void wrongPasswordIsAnAuthenticationError_data() { addGenerations(); }
     void wrongPasswordIsAnAuthenticationError()
     {
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
         const Result result = run({QStringLiteral("probe")},
                                   {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("not-the-password")}});
         QCOMPARE(result.exitCode, 3);
@@ -705,8 +743,11 @@ private slots:
         QCOMPARE(json.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("exit_code")).toInt(), 3);
     }
 
+    void nonAdminIsDenied_data() { addGenerations(); }
     void nonAdminIsDenied()
     {
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
         const Result result = run({QStringLiteral("--user"), QStringLiteral("user1"), QStringLiteral("users"),
                                    QStringLiteral("delete"), QStringLiteral("user2")},
                                   {{QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QStringLiteral("user1-password")}});
@@ -765,17 +806,22 @@ private slots:
     }
 
     // The sign-in --user before the command and access's own --user after it compose.
+    void signInUserAndAccessSubjectCompose_data() { addGenerations(); }
     void signInUserAndAccessSubjectCompose()
     {
-        const Result byExperiment = run({QStringLiteral("--user"), QStringLiteral("admin"), QStringLiteral("access"),
-                                         QStringLiteral("--experiment"), QStringLiteral("/user1/experiment1"),
-                                         QStringLiteral("--auth-db"), authDbUri(), QStringLiteral("--json")});
+        QFETCH(Dialect, generation);
+        QVERIFY(useGeneration(generation));
+        const Result byExperiment = run(QStringList{QStringLiteral("--user"), QStringLiteral("admin"),
+                                                    QStringLiteral("access"), QStringLiteral("--experiment"),
+                                                    QStringLiteral("/user1/experiment1"), QStringLiteral("--json")} +
+                                        userSource());
         QVERIFY2(byExperiment.exitCode == 0, qPrintable(byExperiment.err));
         QVERIFY(byExperiment.json().value(QStringLiteral("access")).isArray());
 
         const Result both =
-            run({QStringLiteral("--user"), QStringLiteral("admin"), QStringLiteral("access"), QStringLiteral("--user"),
-                 QStringLiteral("user1"), QStringLiteral("--auth-db"), authDbUri(), QStringLiteral("--json")});
+            run(QStringList{QStringLiteral("--user"), QStringLiteral("admin"), QStringLiteral("access"),
+                            QStringLiteral("--user"), QStringLiteral("user1"), QStringLiteral("--json")} +
+                userSource());
         QVERIFY2(both.exitCode == 0, qPrintable(both.err));
         QCOMPARE(both.json().value(QStringLiteral("username")).toString(), QStringLiteral("user1"));
 
@@ -1004,8 +1050,9 @@ private slots:
 
 private:
     QTemporaryDir m_home;
-    std::unique_ptr<ServerFixture> m_fixture;
-    std::unique_ptr<ServerFixture> m_fixture3; // the same demo, speaking MLflow 3.14
+    Generations::Fixtures m_fixtures;    // the demo server of each generation, built on first use
+    ServerFixture* m_fixture = nullptr;  // MLflow 2.15.1, the default of every test
+    ServerFixture* m_fixture3 = nullptr; // the same demo, speaking MLflow 3.14
     bool m_mlflow3 = false;
     QString m_url;
     CliRunner m_cli{QStringLiteral(MLFLOW_ADMIN_CLI_PATH), m_home.path()};

@@ -32,32 +32,48 @@ struct Scale
 inline const QString adminUsername = QStringLiteral("admin");
 inline const QString adminPassword = QStringLiteral("password1234");
 
+// The generations a benchmark can run against: `serve --api 2` (MLflow 2.15.1) and `serve --api 3` (MLflow 3.14).
+enum class Api { Mlflow2, Mlflow3 };
+
+inline QString apiLabel(Api api)
+{
+    return api == Api::Mlflow3 ? QStringLiteral("--api 3") : QStringLiteral("--api 2");
+}
+
+// On --api 3 the grants are split: this many roles hold half of them (role permissions on experiments, every user
+// a member of one role), the users' hidden roles hold the other half as direct grants.
+constexpr int rbacRoles = 20;
+
 // What every benchmark takes on its command line.
 struct Options
 {
     Scale scale;
     int changes = 10000;
     int runs = 3;
+    QList<Api> apis{Api::Mlflow2}; // --api 2, 3 or "2,3" (benchmarks that compare generations default to both)
 };
 
-// Parses --users, --experiments, --grants, --changes and --runs; nullopt (after printing the usage) on a bad value.
-std::optional<Options> parseOptions(const QStringList& arguments);
+// Parses --users, --experiments, --grants, --changes, --runs and --api; nullopt (after printing the usage) on a bad
+// value. `defaultApis` is what a missing --api means.
+std::optional<Options> parseOptions(const QStringList& arguments, const QList<Api>& defaultApis = {Api::Mlflow2});
 
-// A benchmark started as `NAME --seed-only DIR [options]` seeds DIR and exits with the returned code; otherwise
-// nullopt. Seeding in a child process keeps its memory out of the measured client's peak.
+// A benchmark started as `NAME --seed-only DIR --seed-api 2|3 [options]` seeds DIR for that generation and exits
+// with the returned code; otherwise nullopt. Seeding in a child process keeps its memory out of the measured
+// client's peak.
 std::optional<int> runSeedOnly(const QStringList& arguments, const Scale& scale);
 
-// Seeds `dataDir` by running this executable with --seed-only and `arguments`, and reports how long it took.
-bool seedInChild(const QString& dataDir, const QStringList& arguments, const Scale& scale);
+// Seeds `dataDir` for `api` by running this executable with --seed-only and `arguments`, and reports how long it
+// took.
+bool seedInChild(const QString& dataDir, const QStringList& arguments, const Scale& scale, Api api = Api::Mlflow2);
 
 // A benchmark's main(): the application object, the options, the --seed-only child mode, then `run(arguments,
 // options)` for the measurement itself.
 template <typename Application, typename Run>
-int main(int argc, char* argv[], Run run)
+int main(int argc, char* argv[], Run run, const QList<Api>& defaultApis = {Api::Mlflow2})
 {
     Application app(argc, argv);
     const QStringList arguments = app.arguments().mid(1);
-    const auto options = parseOptions(arguments);
+    const auto options = parseOptions(arguments, defaultApis);
     if (!options)
         return 2;
     if (const auto seeded = runSeedOnly(arguments, options->scale))
@@ -88,12 +104,14 @@ bool waitUntil(Predicate done, int timeoutMs)
 class ServerProcess
 {
 public:
-    ServerProcess(const QString& cliPath, const QString& dataDir)
+    ServerProcess(const QString& cliPath, const QString& dataDir, Api api = Api::Mlflow2)
     {
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
-        m_process.start(cliPath, {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
-                                  QStringLiteral("--data-dir"), dataDir, QStringLiteral("--config"),
-                                  QDir(dataDir).filePath(QStringLiteral("basic_auth.ini"))});
+        m_process.start(cliPath,
+                        {QStringLiteral("serve"), QStringLiteral("--api"),
+                         api == Api::Mlflow3 ? QStringLiteral("3") : QStringLiteral("2"), QStringLiteral("--port"),
+                         QStringLiteral("0"), QStringLiteral("--data-dir"), dataDir, QStringLiteral("--config"),
+                         QDir(dataDir).filePath(QStringLiteral("basic_auth.ini"))});
         QByteArray output;
         const bool ready = waitUntil(
             [&] {

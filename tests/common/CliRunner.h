@@ -34,6 +34,7 @@ public:
 
     // The server every run talks to as admin (password in MLFLOW_TRACKING_PASSWORD, never on the command line).
     void setUrl(const QString& url) { m_url = url; }
+    QString url() const { return m_url; }
 
     // Runs the CLI with `arguments`; entries of `environment` override the defaults (a null value removes the
     // variable); `input` goes to standard input.

@@ -3,6 +3,8 @@
 // Shared by the models tests: a demo embedded server with an admin Connection, the two API objects, and helpers
 // that wait (in tests only) for jobs and signals.
 
+#include "Generations.h"
+#include "RequestLog.h"
 #include "ServerFixture.h"
 
 #include "api/AuthDatabaseReader.h"
@@ -23,65 +25,8 @@
 
 namespace ModelsTest {
 
-// The two generations the models tests run against, as data rows: `QFETCH(bool, mlflow3)`.
-inline void addGenerations()
-{
-    QTest::addColumn<bool>("mlflow3");
-    QTest::newRow("mlflow-2.15.1") << false;
-    QTest::newRow("mlflow-3.14") << true;
-}
-
-inline Dialect dialectFor(bool mlflow3)
-{
-    Dialect dialect;
-    dialect.generation = mlflow3 ? Dialect::Generation::Mlflow3 : Dialect::Generation::Mlflow2;
-    return dialect;
-}
-
-// Every request the Connection finished while it lives ("GET /api/2.0/mlflow/users/list"), read from the api
-// category's debug line that Connection writes per reply: requests are counted on the client, as sent.
-class RequestLog
-{
-public:
-    RequestLog()
-    {
-        s_current = this;
-        QLoggingCategory::setFilterRules(QStringLiteral("mlflowadmin.api.debug=true"));
-        m_previous = qInstallMessageHandler(&RequestLog::handle);
-    }
-    ~RequestLog()
-    {
-        qInstallMessageHandler(m_previous);
-        QLoggingCategory::setFilterRules(QString());
-        s_current = nullptr;
-    }
-    RequestLog(const RequestLog&) = delete;
-    RequestLog& operator=(const RequestLog&) = delete;
-
-    QStringList requests() const { return m_requests; }
-    int count(const QString& endpoint) const
-    {
-        return static_cast<int>(std::count_if(m_requests.cbegin(), m_requests.cend(), [&](const QString& request) {
-            return request.section(QLatin1Char('?'), 0, 0) == endpoint;
-        }));
-    }
-
-private:
-    static void handle(QtMsgType type, const QMessageLogContext& context, const QString& message)
-    {
-        if (s_current && type == QtDebugMsg && qstrcmp(context.category, "mlflowadmin.api") == 0 &&
-            message.contains(QLatin1String(" -> "))) {
-            s_current->m_requests.append(message.section(QLatin1String(" -> "), 0, 0));
-            return;
-        }
-        if (s_current && s_current->m_previous)
-            s_current->m_previous(type, context, message);
-    }
-
-    static inline RequestLog* s_current = nullptr;
-    QtMessageHandler m_previous = nullptr;
-    QStringList m_requests;
-};
+// The generations the models tests run against, as data rows: `QFETCH(Dialect, generation)` (Generations.h).
+using Generations::addRows;
 
 // Waits for a job without letting it delete itself, so the test can read its result afterwards.
 template <typename Job>
@@ -91,12 +36,13 @@ bool waitFor(Job* job, int timeoutMs = 20000)
     return QTest::qWaitFor([job] { return job->isFinished(); }, timeoutMs);
 }
 
-// The demo server plus a client session logged in as its admin; `mlflow3` makes the server speak MLflow 3.14 and
-// the session use the 3.13+ API.
+// The demo server plus a client session logged in as its admin; `generation` is the MLflow the server speaks
+// (2.15.1 by default), and the session uses that generation's API.
 struct DemoSession
 {
-    explicit DemoSession(bool demo = true, bool mlflow3 = false)
-        : fixture(demo, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), dialectFor(mlflow3)), isMlflow3(mlflow3)
+    explicit DemoSession(bool demo = true, const Dialect& generation = Dialect())
+        : fixture(demo, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), generation),
+          isMlflow3(generation.isMlflow3())
     {
         connection =
             std::make_unique<Connection>(fixture.server().url(), DemoData::adminUsername, DemoData::adminPassword);

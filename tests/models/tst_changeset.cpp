@@ -55,18 +55,18 @@ private slots:
     void manyCellsAreOneUndoStep();
     void userOperationsInOrder();
     void pendingPermission();
-    void applyGrantVisibleToUser_data() { addGenerations(); }
+    void applyGrantVisibleToUser_data() { addRows(true); }
     void applyGrantVisibleToUser();
-    void partialFailureStaysStaged_data() { addGenerations(); }
+    void partialFailureStaysStaged_data() { addRows(); }
     void partialFailureStaysStaged();
-    void applyUserOperations_data() { addGenerations(); }
+    void applyUserOperations_data() { addRows(); }
     void applyUserOperations();
-    void grantsOfAFailedCreationAreNotSent_data() { addGenerations(); }
+    void grantsOfAFailedCreationAreNotSent_data() { addRows(); }
     void grantsOfAFailedCreationAreNotSent();
     void persistenceWithoutPasswords();
-    void restoredCreateNeedsItsPassword_data() { addGenerations(); }
+    void restoredCreateNeedsItsPassword_data() { addRows(); }
     void restoredCreateNeedsItsPassword();
-    void levelChangeIsOnePlanForEveryCaller_data() { addGenerations(); }
+    void levelChangeIsOnePlanForEveryCaller_data() { addRows(); }
     void levelChangeIsOnePlanForEveryCaller();
     void halfAppliedLevelChangeKeepsBothFacts();
 };
@@ -262,8 +262,8 @@ void TestChangeSet::pendingPermission()
 
 void TestChangeSet::applyGrantVisibleToUser()
 {
-    QFETCH(bool, mlflow3);
-    DemoSession session(true, mlflow3);
+    QFETCH(Dialect, generation);
+    DemoSession session(true, generation);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
@@ -315,8 +315,8 @@ void TestChangeSet::applyGrantVisibleToUser()
 
 void TestChangeSet::partialFailureStaysStaged()
 {
-    QFETCH(bool, mlflow3);
-    DemoSession session(true, mlflow3);
+    QFETCH(Dialect, generation);
+    DemoSession session(true, generation);
     QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
     auto* create = session.auth->createUser(QStringLiteral("user3"), QStringLiteral("user3-password"));
     QVERIFY(waitFor(create));
@@ -363,8 +363,8 @@ void TestChangeSet::partialFailureStaysStaged()
 
 void TestChangeSet::applyUserOperations()
 {
-    QFETCH(bool, mlflow3);
-    DemoSession session(true, mlflow3);
+    QFETCH(Dialect, generation);
+    DemoSession session(true, generation);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user2/experiment1"));
@@ -408,8 +408,8 @@ void TestChangeSet::applyUserOperations()
 
 void TestChangeSet::grantsOfAFailedCreationAreNotSent()
 {
-    QFETCH(bool, mlflow3);
-    DemoSession session(true, mlflow3);
+    QFETCH(Dialect, generation);
+    DemoSession session(true, generation);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user2/experiment1"));
@@ -519,8 +519,8 @@ void TestChangeSet::persistenceWithoutPasswords()
 
 void TestChangeSet::restoredCreateNeedsItsPassword()
 {
-    QFETCH(bool, mlflow3);
-    DemoSession session(true, mlflow3);
+    QFETCH(Dialect, generation);
+    DemoSession session(true, generation);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
@@ -565,8 +565,9 @@ void TestChangeSet::restoredCreateNeedsItsPassword()
 // calls of a level change, and the apply sends exactly those: one update on 2.x, revoke then grant on 3.14.
 void TestChangeSet::levelChangeIsOnePlanForEveryCaller()
 {
-    QFETCH(bool, mlflow3);
-    DemoSession session(true, mlflow3);
+    QFETCH(Dialect, generation);
+    const bool mlflow3 = generation.isMlflow3();
+    DemoSession session(true, generation);
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     QCOMPARE(directory.generation(), mlflow3 ? ApiGeneration::Rbac : ApiGeneration::Legacy);
@@ -620,7 +621,7 @@ void TestChangeSet::levelChangeIsOnePlanForEveryCaller()
 // are both one apply away, and the fact survives a save and restore.
 void TestChangeSet::halfAppliedLevelChangeKeepsBothFacts()
 {
-    DemoSession session(true, true);
+    DemoSession session(true, Generations::mlflow3());
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));

@@ -247,7 +247,7 @@ void TestChangeSetRoles::refusals()
 
 void TestChangeSetRoles::applyCreatesGrantsAndAssigns()
 {
-    DemoSession session(true, true);
+    DemoSession session(true, Generations::mlflow3());
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
@@ -327,7 +327,7 @@ void TestChangeSetRoles::applyCreatesGrantsAndAssigns()
 
 void TestChangeSetRoles::failedCreationKeepsItsDependentsStaged()
 {
-    DemoSession session(true, true);
+    DemoSession session(true, Generations::mlflow3());
     QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
     Directory& directory = session.directory;
     const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
