@@ -128,15 +128,16 @@ QString ApiCall::description() const
                      : QCoreApplication::translate("ApiCall", "Remove administrator rights from %1").arg(username);
     case Kind::UpdatePassword:
         return QCoreApplication::translate("ApiCall", "Reset the password of %1").arg(username);
+    // People read names; the request itself carries the id.
     case Kind::CreateGrant:
         return QCoreApplication::translate("ApiCall", "Grant %1 on %2 %3 to %4")
-            .arg(level, resourceTypeText(resourceType), resourceId, username);
+            .arg(level, resourceTypeText(resourceType), resourceName.isEmpty() ? resourceId : resourceName, username);
     case Kind::UpdateGrant:
         return QCoreApplication::translate("ApiCall", "Change the permission of %1 on %2 %3 to %4")
-            .arg(username, resourceTypeText(resourceType), resourceId, level);
+            .arg(username, resourceTypeText(resourceType), resourceName.isEmpty() ? resourceId : resourceName, level);
     case Kind::DeleteGrant:
         return QCoreApplication::translate("ApiCall", "Revoke the explicit permission of %1 on %2 %3")
-            .arg(username, resourceTypeText(resourceType), resourceId);
+            .arg(username, resourceTypeText(resourceType), resourceName.isEmpty() ? resourceId : resourceName);
     case Kind::DeleteUser:
         return QCoreApplication::translate("ApiCall", "Delete user %1").arg(username);
     case Kind::CreateRole:
@@ -1233,6 +1234,9 @@ QList<ApiCall> ChangeSet::callsFor(const StagedGrant& grant, const PlanRules& ru
     call.username = cell.username;
     call.resourceType = cell.resource.type;
     call.resourceId = cell.resource.id;
+    const int resourceRow = m_directory->resourceRow(cell.resource.type, cell.resource.id);
+    if (resourceRow >= 0)
+        call.resourceName = m_directory->resourceNameAt(cell.resource.type, resourceRow);
     if (!loaded) {
         call.kind = ApiCall::Kind::CreateGrant;
         call.level = targetLevel; // a target is set here: both unset returned above

@@ -175,7 +175,8 @@ struct ApiCall
     PermissionLevel level = PermissionLevel::NoPermissions;
     bool admin = false;
     // Role calls: the role, a rename and description (UpdateRole, CreateRole), the permission's wire resource type
-    // and id (its pattern is resourceId), and the resource's name for people ("/user1/experiment1") where known.
+    // and id (its pattern is resourceId). Grant and role calls: the resource's name for people ("/user1/experiment1")
+    // where the Directory knows it.
     RoleRef role;
     std::optional<QString> roleName;
     std::optional<QString> roleDescription;
@@ -184,7 +185,7 @@ struct ApiCall
     QString resourceName;
 
     bool isRoleCall() const { return kind >= Kind::CreateRole; }
-    // A translated sentence, e.g. "Grant READ on experiment 1 to user2". Never contains a password.
+    // A translated sentence, e.g. "Grant READ on experiment /user1/experiment1 to user2". Never contains a password.
     QString description() const;
     // The request it becomes on a legacy (2.x-3.12) server, e.g. "POST /api/2.0/mlflow/users/create".
     QString legacyEndpoint() const;
