@@ -6,6 +6,7 @@
 #include "api/ApiJob.h"
 #include "server/Dialect.h"
 #include "views/LoginDialog.h"
+#include "views/MainWindow.h"
 #include "views/Session.h"
 
 #include <QSettings>
@@ -48,6 +49,24 @@ inline std::unique_ptr<Session> demoSession(const Dialect& dialect = Dialect())
     if (!QTest::qWaitFor([&] { return !signedIn.isEmpty() || !dialog.isConnecting(); }, 20000) || signedIn.isEmpty())
         return nullptr;
     return std::unique_ptr<Session>(dialog.takeSession());
+}
+
+// The main window for `session` (taken over), shown and after its first successful load; null otherwise.
+inline MainWindow* openLoadedWindow(Session* session)
+{
+    auto* window = new MainWindow(session);
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window)) {
+        delete window;
+        return nullptr;
+    }
+    QSignalSpy loaded(window, &MainWindow::loadFinished);
+    window->refresh();
+    if (!loaded.wait(20000) || !loaded.first().first().toBool()) {
+        delete window;
+        return nullptr;
+    }
+    return window;
 }
 
 inline Dialect mlflow3(bool workspaces = false)

@@ -96,17 +96,7 @@ MainWindow* TestRolesPage::openWindow()
         qWarning("Sign-in failed: %s", qPrintable(dialog.messageText()));
         return nullptr;
     }
-    auto* window = new MainWindow(dialog.takeSession());
-    window->show();
-    if (!QTest::qWaitForWindowExposed(window))
-        return nullptr;
-    QSignalSpy loaded(window, &MainWindow::loadFinished);
-    window->refresh();
-    if (!loaded.wait(20000) || !loaded.first().first().toBool()) {
-        delete window;
-        return nullptr;
-    }
-    return window;
+    return GuiTest::openLoadedWindow(dialog.takeSession());
 }
 
 QStringList TestRolesPage::experimentsVisibleTo(const QString& username, const QString& password)
