@@ -5,8 +5,10 @@
 #include "api/Connection.h"
 
 #include <QCoreApplication>
+#include <QFutureWatcher>
 #include <QSet>
 #include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <functional>
 #include <optional>
@@ -48,6 +50,41 @@ ValueJob<T>* map(ApiReply* reply, QObject* parent, Parse parse)
             job->succeed(std::move(*value));
         else
             job->fail(error);
+    });
+    return job;
+}
+
+// Like map, for answers too big to parse on the caller's thread: `parse(body, &error)` runs on Qt's thread pool
+// and sees only the body's bytes. The job finishes on its own thread; a job deleted meanwhile drops the value.
+template <typename T, typename Parse>
+ValueJob<T>* mapInBackground(ApiReply* reply, QObject* parent, Parse parse)
+{
+    struct Parsed
+    {
+        std::optional<T> value;
+        ApiError error;
+    };
+    auto* job = new ValueJob<T>(parent);
+    job->follow(reply);
+    QObject::connect(reply, &ApiJob::finished, job, [job, reply, parse] {
+        if (reply->hasError()) {
+            job->fail(reply->error());
+            return;
+        }
+        auto* watcher = new QFutureWatcher<Parsed>(job);
+        QObject::connect(watcher, &QFutureWatcherBase::finished, job, [job, watcher] {
+            Parsed parsed = watcher->result();
+            watcher->deleteLater();
+            if (parsed.value)
+                job->succeed(std::move(*parsed.value));
+            else
+                job->fail(parsed.error);
+        });
+        watcher->setFuture(QtConcurrent::run([parse, body = reply->body()] {
+            Parsed parsed;
+            parsed.value = parse(body, &parsed.error);
+            return parsed;
+        }));
     });
     return job;
 }

@@ -2,6 +2,7 @@
 
 #include "api/Connection.h"
 #include "api/JobChain.h"
+#include "api/UserListReader.h"
 
 #include <QJsonArray>
 
@@ -277,17 +278,21 @@ GrantJob* RbacAuthApi::getGrant(const QString& username, ResourceType type, cons
     return job;
 }
 
+// The answer repeats each role with all its permissions for every member and can reach hundreds of megabytes on a
+// large server, so it is read off the caller's thread, without building a JSON tree (UserListReader).
 UserListJob* RbacAuthApi::listUsers()
 {
-    ApiReply* reply = connection()->get(usersBase + QLatin1String("list"));
-    return JobChain::map<UserListing>(reply, connection(), [](const ApiReply* r, ApiError*) {
-        UserListing listing;
-        listing.source = ListingSource::ServerApi;
-        for (const QJsonValue& value : r->json().value(QLatin1String("users")).toArray()) {
-            if (const auto user = User::fromJson(value.toObject()))
-                listing.users.append(*user);
+    RequestOptions options;
+    options.expectJson = false;
+    ApiReply* reply = connection()->get(usersBase + QLatin1String("list"), {}, options);
+    return JobChain::mapInBackground<UserListing>(reply, connection(), [](const QByteArray& body, ApiError* error) {
+        QString problem;
+        std::optional<UserListing> listing = readUserList(body, &problem);
+        if (!listing) {
+            *error = ApiError(ApiError::Kind::NotMlflow, problem);
+            error->setEndpoint(QStringLiteral("GET ") + usersBase + QLatin1String("list"));
         }
-        return std::optional<UserListing>(listing);
+        return listing;
     });
 }
 

@@ -69,6 +69,20 @@ JsonWriter& JsonWriter::value(qint64 number)
     return *this;
 }
 
+JsonWriter& JsonWriter::value(bool flag)
+{
+    beforeValue();
+    m_out += flag ? "true" : "false";
+    return *this;
+}
+
+JsonWriter& JsonWriter::written(const QByteArray& json)
+{
+    beforeValue();
+    m_out += json;
+    return *this;
+}
+
 // The escapes QJsonDocument uses: the two-character forms where JSON has them, \u00XX for other control
 // characters, everything else as UTF-8.
 void JsonWriter::appendString(QStringView text)

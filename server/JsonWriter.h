@@ -19,6 +19,9 @@ public:
     JsonWriter& key(QLatin1StringView name);
     JsonWriter& value(QStringView text);
     JsonWriter& value(qint64 number);
+    JsonWriter& value(bool flag);
+    // A value another JsonWriter wrote (a whole object or array), kept by a cache.
+    JsonWriter& written(const QByteArray& json);
 
     template <typename Value>
     JsonWriter& member(QLatin1StringView name, const Value& v)

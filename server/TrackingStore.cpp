@@ -4,6 +4,7 @@
 #include "server/MlflowError.h"
 #include "server/ProtoJson.h"
 #include "server/SearchFilter.h"
+#include "server/SqliteChangeWatch.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -39,6 +40,7 @@ constexpr int kMaxEntitiesPerBatch = 1000;
 
 // Filter-built statements are cached too, but a client inventing new filter shapes must not grow memory forever.
 constexpr std::size_t kMaxCachedSearchStatements = 128;
+constexpr qsizetype kMaxCachedWorkspaces = 64;
 
 // The last column packs the tags as "hex(key):hex(value)" pairs joined by commas, so a whole page of experiments
 // comes from one statement instead of one query per experiment, whatever characters the tags hold.
@@ -679,6 +681,8 @@ public:
                 QSqlQuery& rollback = m_d.statement(QStringLiteral("ROLLBACK"));
                 rollback.exec();
                 rollback.finish();
+                // The update hook saw the rows change but never sees them change back.
+                m_d.m_experimentCache.clear();
             }
         }
         Transaction(const Transaction&) = delete;
@@ -839,10 +843,11 @@ public:
         m_experimentById =
             &statement(QStringLiteral("SELECT %1 FROM experiments e WHERE e.experiment_id = ? AND e.workspace = ?")
                            .arg(kExperimentColumns));
-        m_searchExperimentsDefault = &statement(
-            QStringLiteral("SELECT %1 FROM experiments e WHERE e.workspace = ? AND e.lifecycle_stage IN (?, ?) ORDER "
-                           "BY e.creation_time DESC, e.experiment_id ASC LIMIT ? OFFSET ?")
-                .arg(kExperimentColumns));
+        m_experimentsInDefaultOrder = &statement(QStringLiteral("SELECT %1 FROM experiments e WHERE e.workspace = ? "
+                                                                "ORDER BY e.creation_time DESC, e.experiment_id ASC")
+                                                     .arg(kExperimentColumns));
+        m_experimentWatch = std::make_unique<SqliteChangeWatch>(
+            m_db, QStringList{QStringLiteral("experiments"), QStringLiteral("experiment_tags")});
         m_runById = &statement(QStringLiteral("SELECT %1 FROM runs r WHERE r.run_uuid = ?").arg(kRunColumns));
         m_latestMetricsOfRun = &statement(QStringLiteral(
             "SELECT key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid = ? ORDER BY key"));
@@ -1063,6 +1068,37 @@ public:
             .isValid();
     }
 
+    // Every experiment of the workspace in the default search order, each with its JSON written once. The default
+    // search (no filter, no order_by) is what clients and the console send most, and paging through this list costs
+    // a fraction of the SQL. It is read again when this connection changed a row of experiments or experiment_tags,
+    // or another connection committed anything.
+    const QList<ExperimentRecord>& experimentsInDefaultOrder(const QString& workspace) const
+    {
+        const quint64 localChanges = m_experimentWatch->localChanges();
+        if (localChanges != m_experimentCacheChanges || m_experimentWatch->changedElsewhere()) {
+            m_experimentCache.clear();
+            m_experimentCacheChanges = localChanges;
+        }
+        auto cached = m_experimentCache.constFind(workspace);
+        if (cached != m_experimentCache.cend())
+            return *cached;
+        // Workspaces are few; a client cycling through invented names must not grow this forever.
+        if (m_experimentCache.size() >= kMaxCachedWorkspaces)
+            m_experimentCache.clear();
+        QList<ExperimentRecord> experiments;
+        QSqlQuery& query = *m_experimentsInDefaultOrder;
+        const Finisher done(query);
+        execute(query, {workspace});
+        while (query.next()) {
+            ExperimentRecord experiment = experimentRecord(query);
+            JsonWriter out;
+            experiment.writeJson(out);
+            experiment.json = out.take();
+            experiments.append(std::move(experiment));
+        }
+        return *m_experimentCache.insert(workspace, std::move(experiments));
+    }
+
     // Runs a page query whose last two placeholders are LIMIT and OFFSET; one extra row tells whether more exist.
     // With request.keep, column 0 is the row's id.
     template <typename Page, typename RowToItem>
@@ -1095,7 +1131,10 @@ public:
     mutable std::unordered_map<QString, std::unique_ptr<QSqlQuery>> m_searchStatements;
     // Hot paths, kept as pointers into m_statements so they skip even the hash lookup.
     QSqlQuery* m_experimentById = nullptr;
-    QSqlQuery* m_searchExperimentsDefault = nullptr;
+    QSqlQuery* m_experimentsInDefaultOrder = nullptr;
+    std::unique_ptr<SqliteChangeWatch> m_experimentWatch;
+    mutable QHash<QString, QList<ExperimentRecord>> m_experimentCache; // by workspace
+    mutable quint64 m_experimentCacheChanges = 0;
     QSqlQuery* m_runById = nullptr;
     QSqlQuery* m_latestMetricsOfRun = nullptr;
     QSqlQuery* m_paramsOfRun = nullptr;
@@ -1104,6 +1143,10 @@ public:
 
 void ExperimentRecord::writeJson(JsonWriter& out) const
 {
+    if (!json.isEmpty()) {
+        out.written(json);
+        return;
+    }
     out.beginObject();
     out.member(QLatin1String("artifact_location"), artifactLocation);
     if (creationTime)
@@ -1216,9 +1259,30 @@ ExperimentPage TrackingStore::searchExperiments(const SearchQuery& query, const 
     const auto [firstStage, secondStage] = lifecycleStages(query.viewType);
     const bool defaultOrder = std::all_of(query.orderBy.cbegin(), query.orderBy.cend(),
                                           [](const QString& t) { return t.trimmed().isEmpty(); });
-    if (query.filter.trimmed().isEmpty() && defaultOrder)
-        return d->page<ExperimentPage>(*d->m_searchExperimentsDefault, {workspace, firstStage, secondStage}, query,
-                                       toJson);
+    if (query.filter.trimmed().isEmpty() && defaultOrder) {
+        // The same page the SQL below would give: rows of the wanted stages from the offset on, refused ones empty.
+        ExperimentPage page;
+        qint64 skipped = 0;
+        int count = 0;
+        for (const ExperimentRecord& experiment : d->experimentsInDefaultOrder(workspace)) {
+            if (experiment.lifecycleStage != firstStage && experiment.lifecycleStage != secondStage)
+                continue;
+            if (skipped < query.offset) {
+                ++skipped;
+                continue;
+            }
+            if (count == query.maxResults) {
+                page.nextOffset = query.offset + query.maxResults;
+                break;
+            }
+            if (query.keep && !query.keep(experiment.experimentId))
+                page.items.append(std::nullopt);
+            else
+                page.items.append(experiment);
+            ++count;
+        }
+        return page;
+    }
 
     static const QHash<QString, FilterColumn> filterColumns = {
         {QStringLiteral("name"), {QStringLiteral("e.name"), false}},

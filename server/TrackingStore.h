@@ -52,6 +52,8 @@ struct ExperimentRecord
     std::optional<qint64> lastUpdateTime;
     QList<QPair<QString, QString>> tags; // (key, value)
     std::optional<QString> workspace;    // MLflow 3.x names it; 2.x has no such key
+    // What writeJson writes, when the store's experiment cache wrote it already (else empty).
+    QByteArray json;
 
     void writeJson(JsonWriter& out) const;
     QJsonObject toJson() const;

@@ -34,20 +34,15 @@ void UserDirectory::dropCaches() const
 
 void UserDirectory::dropCachesIfChangedElsewhere() const
 {
-    const bool read = m_dataVersion.exec() && m_dataVersion.next();
-    const qint64 version = read ? m_dataVersion.value(0).toLongLong() : -1;
-    m_dataVersion.finish();
-    // Unreadable counts as changed.
-    if (!read || version != m_seenDataVersion)
+    if (!m_otherWriters || m_otherWriters->changedElsewhere())
         dropCaches();
-    m_seenDataVersion = version;
 }
 
 void UserDirectory::prepareUserLookup()
 {
     m_userByName =
         prepared(QStringLiteral("SELECT id, username, password_hash, is_admin FROM users WHERE username = ?"));
-    m_dataVersion = prepared(QStringLiteral("PRAGMA data_version"));
+    m_otherWriters = std::make_unique<SqliteChangeWatch>(m_database);
 }
 
 std::optional<UserRecord> UserDirectory::user(const QString& username) const

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "server/SqliteChangeWatch.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QList>
@@ -7,6 +9,7 @@
 #include <QSqlQuery>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 struct UserRecord
@@ -74,8 +77,7 @@ protected:
 
 private:
     mutable QSqlQuery m_userByName;
-    mutable QSqlQuery m_dataVersion;
-    mutable qint64 m_seenDataVersion = -1;
+    std::unique_ptr<SqliteChangeWatch> m_otherWriters;
     // By username; a name without a user is remembered as nullopt, so unknown names probing the server cost no SQL.
     mutable QHash<QString, std::optional<UserRecord>> m_userCache;
 };

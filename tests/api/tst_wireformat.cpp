@@ -6,6 +6,7 @@
 #include "api/AuthDatabaseReader.h"
 #include "api/Connection.h"
 #include "api/TlsPolicy.h"
+#include "api/UserListReader.h"
 #include "api/WireTypes.h"
 #include "tests/common/ReferenceData.h" // tests/common is not on the helper's include path
 
@@ -21,6 +22,9 @@ private slots:
     void secretsNeverInMessages();
     void usersFromTranscript();
     void experimentsFromTranscript();
+    void userListReaderAgreesWithTreeParse();
+    void userListReaderRefusesWhatIsNotAList_data();
+    void userListReaderRefusesWhatIsNotAList();
     void tolerantParsing();
     void baseUrlNormalization();
     void queryEncoding();
@@ -46,6 +50,30 @@ QByteArray contentTypeOf(const QJsonObject& exchange)
         .value(QLatin1String("content-type"))
         .toString()
         .toUtf8();
+}
+
+// Everything a listing holds, as text, so two ways of reading the same answer can be compared whole.
+QStringList describe(const QList<User>& users)
+{
+    QStringList lines;
+    for (const User& user : users) {
+        lines << QStringLiteral("user %1 %2 admin=%3 grants=%4/%5")
+                     .arg(user.id)
+                     .arg(user.username)
+                     .arg(user.isAdmin)
+                     .arg(user.experimentGrants.size())
+                     .arg(user.modelGrants.size());
+        for (const Role& role : user.roles) {
+            lines << QStringLiteral("  role %1 %2 %3 %4").arg(role.id).arg(role.name, role.workspace, role.description);
+            for (const RolePermission& permission : role.permissions)
+                lines << QStringLiteral("    %1 %2 %3 %4 %5")
+                             .arg(permission.id)
+                             .arg(permission.roleId)
+                             .arg(permission.resourceType, permission.resourcePattern,
+                                  Permissions::name(permission.level));
+        }
+    }
+    return lines;
 }
 
 } // namespace
@@ -189,6 +217,93 @@ void TestWireFormat::experimentsFromTranscript()
         return;
     }
     QFAIL("search_as_admin not in the transcript");
+}
+
+// The streaming reader of users/list must give what the JSON tree gives, for every users/list answer real MLflow
+// 3.14 sent, compact and indented, and for a document shaped to trip a careless scanner.
+void TestWireFormat::userListReaderAgreesWithTreeParse()
+{
+    const auto treeParse = [](const QByteArray& body) {
+        QList<User> users;
+        for (const QJsonValue& value : QJsonDocument::fromJson(body).object().value(QLatin1String("users")).toArray()) {
+            if (const auto user = User::fromJson(value.toObject()))
+                users.append(*user);
+        }
+        return users;
+    };
+    QList<QByteArray> bodies;
+    for (const QString& file :
+         {QStringLiteral("mlflow-3.14-transcript.jsonl"), QStringLiteral("mlflow-3.14-workspaces-transcript.jsonl")}) {
+        QString error;
+        const QList<QJsonObject> exchanges = ReferenceData::transcript(file, &error);
+        QVERIFY2(!exchanges.isEmpty(), qPrintable(error));
+        for (const QJsonObject& exchange : exchanges) {
+            const QString path = exchange.value(QLatin1String("path")).toString();
+            if (!path.endsWith(QLatin1String("mlflow/users/list")) || exchange.value(QLatin1String("status")) != 200)
+                continue;
+            bodies << bodyOf(exchange)
+                   << QJsonDocument(exchange.value(QLatin1String("response_body")).toObject()).toJson();
+        }
+    }
+    QVERIFY(bodies.size() >= 8);
+    const QJsonObject permission{{QStringLiteral("id"), 9},
+                                 {QStringLiteral("permission"), QStringLiteral("READ")},
+                                 {QStringLiteral("resource_pattern"), QStringLiteral("a]}\"{[\\")},
+                                 {QStringLiteral("resource_type"), QStringLiteral("experiment")},
+                                 {QStringLiteral("role_id"), 4}};
+    const QJsonObject role{{QStringLiteral("description"), QStringLiteral("with \u00e9 and \\u escapes")},
+                           {QStringLiteral("id"), 4},
+                           {QStringLiteral("name"), QStringLiteral("team,]")},
+                           {QStringLiteral("permissions"), QJsonArray{permission, permission}},
+                           {QStringLiteral("workspace"), QStringLiteral("default")}};
+    const QJsonObject other{{QStringLiteral("id"), 5}, {QStringLiteral("name"), QStringLiteral("other")}};
+    QJsonArray users;
+    for (int i = 0; i < 3; ++i) {
+        users.append(QJsonObject{{QStringLiteral("id"), i + 1},
+                                 {QStringLiteral("is_admin"), i == 0},
+                                 {QStringLiteral("future_field"), QJsonObject{{QStringLiteral("x"), QJsonArray{1, 2}}}},
+                                 {QStringLiteral("roles"), i == 2 ? QJsonArray{other, role} : QJsonArray{role}},
+                                 {QStringLiteral("username"), QStringLiteral("us\"er\\%1").arg(i)}});
+    }
+    const QJsonObject tricky{{QStringLiteral("a_first"), QStringLiteral("}]")}, {QStringLiteral("users"), users}};
+    bodies << QJsonDocument(tricky).toJson(QJsonDocument::Compact) << QJsonDocument(tricky).toJson() << QByteArray("{}")
+           << QByteArray(" {\"users\" : [ ] } \n")
+           << QByteArray(R"({"users":[{"id":1,"roles":[]},{"id":2,"username":"kept","roles":[{"id":3}]}]})");
+    for (const QByteArray& body : std::as_const(bodies)) {
+        QString error;
+        const std::optional<UserListing> listing = readUserList(body, &error);
+        QVERIFY2(listing, qPrintable(error + QLatin1Char(' ') + QString::fromUtf8(body.left(200))));
+        QCOMPARE(listing->source, ListingSource::ServerApi);
+        QCOMPARE(describe(listing->users), describe(treeParse(body)));
+    }
+    const std::optional<UserListing> trickyListing =
+        readUserList(QJsonDocument(tricky).toJson(QJsonDocument::Compact), nullptr);
+    QCOMPARE(trickyListing->users.size(), 3);
+    QCOMPARE(trickyListing->users.at(2).roles.size(), 2);
+    QCOMPARE(trickyListing->users.at(2).roles.at(1).permissions.at(0).resourcePattern, QStringLiteral("a]}\"{[\\"));
+}
+
+void TestWireFormat::userListReaderRefusesWhatIsNotAList_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("array") << QByteArray("[]");
+    QTest::newRow("truncated") << QByteArray(R"({"users":[{"id":1,"username":"a","roles":[{"id":2,"na)");
+    QTest::newRow("users not a list") << QByteArray(R"({"users":{"id":1}})");
+    QTest::newRow("user not an object") << QByteArray(R"({"users":["admin"]})");
+    QTest::newRow("role not an object") << QByteArray(R"({"users":[{"username":"a","roles":[7]}]})");
+    QTest::newRow("broken role") << QByteArray(R"({"users":[{"username":"a","roles":[{"id":}]}]})");
+    QTest::newRow("broken scalar") << QByteArray(R"({"users":[{"username":"a","id":1x}]})");
+    QTest::newRow("trailing garbage") << QByteArray(R"({"users":[]} x)");
+    QTest::newRow("missing comma") << QByteArray(R"({"users":[{"username":"a"} {"username":"b"}]})");
+}
+
+void TestWireFormat::userListReaderRefusesWhatIsNotAList()
+{
+    QFETCH(QByteArray, body);
+    QString error;
+    QVERIFY(!readUserList(body, &error));
+    QVERIFY2(error.contains(QLatin1String("users/list")), qPrintable(error));
 }
 
 void TestWireFormat::tolerantParsing()

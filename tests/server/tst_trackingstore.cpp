@@ -135,6 +135,7 @@ private slots:
 
     void jsonWriterMatchesQJsonDocument();
     void searchKeepRefusesRowsButCountsThem();
+    void defaultSearchFollowsEveryChange();
     void searchExperiments_data();
     void searchExperiments();
     void searchExperimentsTieBreaker();
@@ -593,6 +594,16 @@ void TestTrackingStore::jsonWriterMatchesQJsonDocument()
     expected.insert(QStringLiteral("c_texts"), textArray);
     out.key(QLatin1String("d_list")).beginArray().endArray();
     expected.insert(QStringLiteral("d_list"), QJsonArray());
+    out.member(QLatin1String("e_true"), true).member(QLatin1String("f_false"), false);
+    expected.insert(QStringLiteral("e_true"), true);
+    expected.insert(QStringLiteral("f_false"), false);
+    // Bytes written before (a cache's) go in as they are, with the commas around them.
+    const QJsonObject nested{{QStringLiteral("k"), QStringLiteral("v")}};
+    out.key(QLatin1String("g_written")).beginArray();
+    out.written(QJsonDocument(nested).toJson(QJsonDocument::Compact)).value(qint64(7));
+    out.written(QJsonDocument(nested).toJson(QJsonDocument::Compact));
+    out.endArray();
+    expected.insert(QStringLiteral("g_written"), QJsonArray{nested, 7, nested});
     out.endObject();
     QCOMPARE(out.take(), QJsonDocument(expected).toJson(QJsonDocument::Compact));
 }
@@ -624,6 +635,72 @@ void TestTrackingStore::searchKeepRefusesRowsButCountsThem()
     QCOMPARE(refused, 1);
     QCOMPARE(kept, (QSet<QString>{QStringLiteral("keep-b"), QStringLiteral("Default")}));
     QCOMPARE(page.nextOffset, std::nullopt);
+}
+
+// The default search (no filter, no order) pages through an in-memory list of the experiments; after every kind of
+// change, by the store, by SQL on the store's own connection, or by another program, it must answer what the SQL
+// search with the same order answers.
+void TestTrackingStore::defaultSearchFollowsEveryChange()
+{
+    const auto names = [this](ViewType viewType, const QStringList& orderBy) {
+        SearchQuery query;
+        query.viewType = viewType;
+        query.orderBy = orderBy;
+        QStringList result;
+        for (const std::optional<ExperimentRecord>& item : m_store->searchExperiments(query).items) {
+            QStringList tags;
+            for (const auto& [key, value] : item->tags)
+                tags << key + QLatin1Char('=') + value;
+            result << item->name + QLatin1Char('|') + item->lifecycleStage + QLatin1Char('|') + tags.join(u',');
+        }
+        return result;
+    };
+    // Compares the cached default order with SQL's, for every view type; returns the active names.
+    const auto agreed = [&names]() -> std::optional<QStringList> {
+        for (ViewType viewType : {ViewType::ActiveOnly, ViewType::DeletedOnly, ViewType::All}) {
+            const QStringList cached = names(viewType, {});
+            if (cached != names(viewType, {QStringLiteral("creation_time DESC")})) {
+                qWarning() << "cached" << cached << "SQL" << names(viewType, {QStringLiteral("creation_time DESC")});
+                return std::nullopt;
+            }
+        }
+        return names(ViewType::ActiveOnly, {});
+    };
+    QCOMPARE(agreed(), QStringList{QStringLiteral("Default|active|")});
+    const QString id =
+        m_store->createExperiment(QStringLiteral("cached-a"), QString(),
+                                  QJsonArray{QJsonObject{{QStringLiteral("key"), QStringLiteral("k")},
+                                                         {QStringLiteral("value"), QStringLiteral("v")}}});
+    setTimes(id, 2000, 2000);
+    setTimes(QStringLiteral("0"), 1000, 1000);
+    QCOMPARE(agreed(), (QStringList{QStringLiteral("cached-a|active|k=v"), QStringLiteral("Default|active|")}));
+    m_store->renameExperiment(id, QStringLiteral("cached-b"));
+    m_store->setExperimentTag(id, QStringLiteral("k"), QStringLiteral("w"));
+    QCOMPARE(agreed(), (QStringList{QStringLiteral("cached-b|active|k=w"), QStringLiteral("Default|active|")}));
+    m_store->deleteExperiment(id);
+    QCOMPARE(agreed(), QStringList{QStringLiteral("Default|active|")});
+    QCOMPARE(names(ViewType::DeletedOnly, {}), QStringList{QStringLiteral("cached-b|deleted|k=w")});
+    m_store->restoreExperiment(id);
+    // Raw SQL on the store's own connection (what setTimes does) reorders the list.
+    setTimes(id, 500, 500);
+    QCOMPARE(agreed(), (QStringList{QStringLiteral("Default|active|"), QStringLiteral("cached-b|active|k=w")}));
+
+    // Another program commits to the same file.
+    {
+        QSqlDatabase outsider = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("outsider"));
+        outsider.setDatabaseName(m_dir->filePath(QStringLiteral("mlflow.db")));
+        QVERIFY(outsider.open());
+        QSqlQuery query(outsider);
+        QVERIFY(query.prepare(QStringLiteral("UPDATE experiments SET name = ? WHERE experiment_id = ?")));
+        query.addBindValue(QStringLiteral("renamed-outside"));
+        query.addBindValue(id.toLongLong());
+        QVERIFY(query.exec());
+        QVERIFY(query.exec(QStringLiteral("DELETE FROM experiment_tags")));
+        query.finish();
+        outsider.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("outsider"));
+    QCOMPARE(agreed(), (QStringList{QStringLiteral("Default|active|"), QStringLiteral("renamed-outside|active|")}));
 }
 
 void TestTrackingStore::searchExperiments_data()
