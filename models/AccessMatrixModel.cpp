@@ -168,6 +168,9 @@ QString AccessMatrixModel::cellText(const EffectivePermission& permission, bool 
     case EffectivePermission::Source::Unknown:
         text = QStringLiteral("—");
         break;
+    case EffectivePermission::Source::NotVisible:
+        text = tr("? not visible");
+        break;
     }
     if (pending)
         text += QStringLiteral(" ◆");
@@ -243,9 +246,8 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     case ModelRoles::PermissionSourceRole:
         return static_cast<int>(permission.source);
     case Qt::BackgroundRole:
-        if (permission.source == EffectivePermission::Source::Unknown ||
-            (permission.level == PermissionLevel::NoPermissions &&
-             permission.source == EffectivePermission::Source::DefaultPermission))
+        if (!permission.isKnown() || (permission.level == PermissionLevel::NoPermissions &&
+                                      permission.source == EffectivePermission::Source::DefaultPermission))
             return {};
         return levelBrush(permission.level);
     case Qt::ToolTipRole:
@@ -290,6 +292,8 @@ bool AccessMatrixModel::setData(const QModelIndex& index, const QVariant& value,
                 level = static_cast<PermissionLevel>(number);
         }
     }
+    if (!(flags(index) & Qt::ItemIsEditable))
+        return false;
     // The ChangeSet's grantStagingChanged signal emits dataChanged for the cell.
     return m_changeSet->stageGrant(userFromIndex(index), m_type, resourceFromIndex(index), level);
 }
@@ -297,7 +301,8 @@ bool AccessMatrixModel::setData(const QModelIndex& index, const QVariant& value,
 Qt::ItemFlags AccessMatrixModel::flags(const QModelIndex& index) const
 {
     Qt::ItemFlags result = QAbstractTableModel::flags(index);
-    if (index.isValid() && m_changeSet)
+    // A member may change access only where it holds MANAGE; the server would refuse the rest.
+    if (index.isValid() && m_changeSet && m_directory && m_directory->viewerCanManage(m_type, resourceFromIndex(index)))
         result |= Qt::ItemIsEditable;
     return result;
 }

@@ -29,12 +29,24 @@ public:
                                    ? QString()
                                    : TrackingApi::nameContainsFilter(m_options.experimentNameContains);
         ExperimentListJob* experiments = m_tracking->searchExperiments(m_options.experimentView, filter);
-        track(experiments, [this, experiments] { m_experiments = experiments->value(); });
+        m_pendingSearches = m_options.loadRegisteredModels ? 2 : 1;
+        track(experiments, [this, experiments] {
+            m_experiments = experiments->value();
+            searchDone();
+        });
         if (m_options.loadRegisteredModels) {
             RegisteredModelListJob* models = m_tracking->searchRegisteredModels(
                 m_options.modelNameContains.isEmpty() ? QString()
                                                       : TrackingApi::nameContainsFilter(m_options.modelNameContains));
-            track(models, [this, models] { m_models = models->value(); });
+            track(models, [this, models] {
+                m_models = models->value();
+                searchDone();
+            });
+        }
+
+        if (!m_options.viewerIsAdmin && !m_options.viewer.isEmpty()) {
+            loadAsMember();
+            return;
         }
 
         if (auto* rbac = qobject_cast<RbacAuthApi*>(m_auth.data()); rbac && rbac->canListUsers()) {
@@ -116,6 +128,125 @@ private:
         }
     }
 
+    void searchDone()
+    {
+        --m_pendingSearches;
+        if (m_memberView)
+            readOthersOnManagedResources();
+    }
+
+    // An account without the admin flag. MLflow answers users/get only for oneself (with one's own grants on
+    // 2.x), users/list on 3.14 to everyone, and experiments/permissions/get (2.x) to whoever manages the
+    // experiment; 3.13+ shows a member nobody else's grants. So: our own account, the names the server or a local
+    // source knows, then on 2.x one question per (user, resource we manage).
+    void loadAsMember()
+    {
+        m_memberView = true;
+        m_total += 1;
+        UserJob* own = m_auth->getUser(m_options.viewer);
+        track(own, [this, own] {
+            m_self = own->value();
+            m_haveSelf = true;
+            readOthersOnManagedResources();
+        });
+        if (!m_auth->canListUsers()) {
+            m_memberNames = localNames();
+            m_haveNames = true;
+            stepDone(); // the listing step start() counted
+            return;
+        }
+        UserListJob* listing = m_auth->listUsers();
+        m_jobs.append(listing);
+        connect(listing, &ApiJob::finished, this, [this, listing] {
+            if (m_finished)
+                return;
+            // With workspaces 3.14 lists users only for those who may create there; the local names then.
+            m_memberNames = listing->hasError() ? localNames() : listing->value().users;
+            m_haveNames = true;
+            readOthersOnManagedResources();
+            stepDone();
+        });
+    }
+
+    QList<User> localNames() const
+    {
+        QString error;
+        if (m_options.authDatabase) {
+            if (const auto snapshot = m_options.authDatabase->read(&error))
+                return snapshot->listing.users;
+        } else if (m_options.knownUsers) {
+            if (const auto listing = m_options.knownUsers->users(&error))
+                return listing->users;
+        }
+        return {};
+    }
+
+    // Runs once our own grants, the names and the searches are in; adds its questions to the total before the
+    // step that called it is counted, so the load cannot finish early.
+    void readOthersOnManagedResources()
+    {
+        if (m_memberChecksStarted || !m_haveSelf || !m_haveNames || m_pendingSearches > 0 || m_finished)
+            return;
+        m_memberChecksStarted = true;
+        if (m_auth->generation() == ApiGeneration::Rbac)
+            return;
+        QList<ResourceKey> managed;
+        for (const QList<Grant>* grants : {&m_self.experimentGrants, &m_self.modelGrants}) {
+            for (const Grant& grant : *grants) {
+                if (grant.level == PermissionLevel::Manage)
+                    managed.append(ResourceKey{grant.resourceType, grant.resourceId});
+            }
+        }
+        for (const ResourceKey& resource : std::as_const(managed)) {
+            m_readResources.insert(resource);
+            for (const User& user : std::as_const(m_memberNames)) {
+                if (user.username == m_options.viewer)
+                    continue;
+                m_total += 1;
+                GrantJob* job = m_auth->getGrant(user.username, resource.type, resource.id);
+                m_jobs.append(job);
+                connect(job, &ApiJob::finished, this, [this, job, resource, username = user.username] {
+                    if (m_finished)
+                        return;
+                    if (!job->hasError()) {
+                        Grant grant = job->value();
+                        grant.username = username;
+                        m_othersGrants[username].append(grant);
+                    } else if (job->error().kind() != ApiError::Kind::NotFound) {
+                        // Not ours to read after all (MANAGE was taken away meanwhile): leave it not visible.
+                        m_readResources.remove(resource);
+                    }
+                    stepDone();
+                });
+            }
+        }
+    }
+
+    // The member's picture: its own account first, then every other known name with what was read of it.
+    QList<User> memberUsers() const
+    {
+        QList<User> users;
+        User self = m_self;
+        for (const User& listed : m_memberNames) {
+            if (listed.username == self.username && self.roles.isEmpty())
+                self.roles = listed.roles; // 3.14's users/list carries one's own roles, users/get does not
+        }
+        users.append(self);
+        for (const User& listed : m_memberNames) {
+            if (listed.username == self.username)
+                continue;
+            User other;
+            other.id = listed.id;
+            other.username = listed.username;
+            other.isAdmin = listed.isAdmin;
+            for (const Grant& grant : m_othersGrants.value(listed.username))
+                (grant.resourceType == ResourceType::Experiment ? other.experimentGrants : other.modelGrants)
+                    .append(grant);
+            users.append(other);
+        }
+        return users;
+    }
+
     void listFromLocalSource()
     {
         if (m_finished)
@@ -190,7 +321,12 @@ private:
             if (!user.username.isEmpty())
                 users.append(std::move(user));
         }
+        if (m_memberView)
+            users = memberUsers();
         m_directory->setGeneration(m_auth->generation());
+        m_directory->setViewer(m_options.viewer, !m_memberView);
+        for (const ResourceKey& resource : std::as_const(m_readResources))
+            m_directory->markAccessRead(resource);
         // Before the contents, so that whoever follows reset() already knows the experiments are a filtered part.
         m_directory->m_experimentNameFilter = m_options.experimentNameContains;
         m_directory->m_modelNameFilter = m_options.modelNameContains;
@@ -220,6 +356,16 @@ private:
     QList<RegisteredModel> m_models;
     QList<Role> m_roles; // 3.13+ roles/list, for an admin
     ListingSource m_source = ListingSource::ServerApi;
+    // Member view (see loadAsMember).
+    bool m_memberView = false;
+    bool m_haveSelf = false;
+    bool m_haveNames = false;
+    bool m_memberChecksStarted = false;
+    int m_pendingSearches = 0;
+    User m_self;
+    QList<User> m_memberNames;
+    QHash<QString, QList<Grant>> m_othersGrants;
+    QSet<ResourceKey> m_readResources;
     int m_done = 0;
     int m_total = 0;
     bool m_finished = false;
@@ -422,9 +568,36 @@ std::optional<PermissionLevel> Directory::explicitLevel(const QString& username,
     return grant.value();
 }
 
+void Directory::setViewer(const QString& username, bool isAdmin)
+{
+    m_viewer = username;
+    m_viewerIsAdmin = isAdmin;
+    m_accessRead.clear();
+}
+
+bool Directory::isAccessVisible(const QString& username, ResourceType type, const QString& resourceId) const
+{
+    // An admin's access needs no grant to be known.
+    return m_viewerIsAdmin || username == m_viewer || m_accessRead.contains(ResourceKey{type, resourceId}) ||
+           isAdmin(username);
+}
+
+bool Directory::viewerCanManage(ResourceType type, const QString& resourceId) const
+{
+    if (m_viewerIsAdmin)
+        return true;
+    const EffectivePermission own = effectivePermission(m_viewer, type, resourceId);
+    return own.isKnown() && own.level == PermissionLevel::Manage;
+}
+
 EffectivePermission Directory::effectivePermission(const QString& username, ResourceType type,
                                                    const QString& resourceId) const
 {
+    if (!isAccessVisible(username, type, resourceId)) {
+        EffectivePermission hidden;
+        hidden.source = EffectivePermission::Source::NotVisible;
+        return hidden;
+    }
     return resolve(username, type, resourceId, isAdmin(username), explicitLevel(username, type, resourceId));
 }
 
@@ -506,7 +679,7 @@ QList<UserAccess> Directory::usersWithAccess(ResourceType type, const QString& r
 int Directory::usersWithAccessCount(ResourceType type, const QString& resourceId) const
 {
     // With roles a user may read without any row of their own; ask each user then (roles are rare and few).
-    if (!m_userRoles.isEmpty() || !m_directPatterns.isEmpty())
+    if (!m_userRoles.isEmpty() || !m_directPatterns.isEmpty() || !m_viewerIsAdmin)
         return static_cast<int>(usersWithAccess(type, resourceId).size());
     const int admins = m_adminCount;
     const int nonAdmins = userCount() - admins;

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -71,6 +72,11 @@ public:
         bool loadRegisteredModels = true;
         QString experimentNameContains;
         QString modelNameContains;
+        // Who signs in. An account without the admin flag cannot read other users' grants in bulk: the load then
+        // reads what MLflow shows it (its own grants, and on 2.x other users' grants on the experiments it
+        // manages, one experiments/permissions/get each) and marks the rest as not visible.
+        QString viewer;
+        bool viewerIsAdmin = true;
     };
 
     explicit Directory(QObject* parent = nullptr);
@@ -92,6 +98,19 @@ public:
     bool isLoading() const { return m_load != nullptr; }
 
     ApiGeneration generation() const { return m_generation; }
+
+    // The account the picture was loaded for (see LoadOptions::viewer). An admin's picture is complete; a member's
+    // holds its own access, and on 2.x the access of others to the experiments it manages.
+    void setViewer(const QString& username, bool isAdmin);
+    QString viewer() const { return m_viewer; }
+    bool isMemberView() const { return !m_viewerIsAdmin; }
+    // Whether the server showed us this user's access to the resource; effectivePermission() says NotVisible if not.
+    bool isAccessVisible(const QString& username, ResourceType type, const QString& resourceId) const;
+    // Whether the signed-in account may grant and revoke on the resource: admins everywhere, a member where it
+    // holds MANAGE (MLflow's validate_can_manage_* rule).
+    bool viewerCanManage(ResourceType type, const QString& resourceId) const;
+    // Member view, 2.x: every known user's explicit row on the resource was read.
+    void markAccessRead(const ResourceKey& resource) { m_accessRead.insert(resource); }
     void setGeneration(ApiGeneration generation) { m_generation = generation; }
     ListingSource userSource() const { return m_userSource; }
 
@@ -244,6 +263,9 @@ private:
     QString m_modelNameFilter;
     std::optional<PermissionLevel> m_defaultPermission;
     ApiGeneration m_generation = ApiGeneration::Unknown;
+    QString m_viewer;
+    bool m_viewerIsAdmin = true;
+    QSet<ResourceKey> m_accessRead;
     ListingSource m_userSource = ListingSource::ServerApi;
     LoadRun* m_load = nullptr;
 };

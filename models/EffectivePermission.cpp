@@ -22,6 +22,7 @@ QString EffectivePermission::Contributor::text() const
         return QCoreApplication::translate("EffectivePermission", "%1 as the server's default permission")
             .arg(levelName);
     case Source::Unknown:
+    case Source::NotVisible:
         break;
     }
     return levelName;
@@ -55,6 +56,11 @@ QString EffectivePermission::reason() const
                                                "No explicit grant; the server's default permission is not known");
         main = contributors.first().text();
         break;
+    case Source::NotVisible:
+        return QCoreApplication::translate("EffectivePermission",
+                                           "Not visible to you: the server shows other users' access only to an "
+                                           "administrator%1")
+            .arg(detail.isEmpty() ? QString() : QLatin1String(" ") + detail);
     }
     if (contributors.size() < 2)
         return main;
@@ -76,6 +82,8 @@ QString EffectivePermission::sourceName(Source source)
         return QCoreApplication::translate("EffectivePermission", "role");
     case Source::DefaultPermission:
         return QCoreApplication::translate("EffectivePermission", "default permission");
+    case Source::NotVisible:
+        return QCoreApplication::translate("EffectivePermission", "not visible to this account");
     case Source::Unknown:
         break;
     }

@@ -14,6 +14,7 @@ struct EffectivePermission
         Role,              // a role's grant (3.13+)
         DefaultPermission, // no grant: the server's default_permission applies
         Unknown,           // no grant, and the server's default permission is not known to us
+        NotVisible,        // the server does not show this account other users' access to the resource
     };
 
     // One thing that gives the user a level on the resource. On 3.13+ several may apply at once (a direct grant,
@@ -41,7 +42,8 @@ struct EffectivePermission
 
     bool isExplicit() const { return source == Source::ExplicitGrant; }
     // Whether the user can at least read the resource (false when unknown: we never guess access).
-    bool canRead() const { return source != Source::Unknown && Permissions::canRead(level); }
+    bool canRead() const { return isKnown() && Permissions::canRead(level); }
+    bool isKnown() const { return source != Source::Unknown && source != Source::NotVisible; }
 
     // A sentence for people: "MANAGE: explicit grant", "READ through role auditors", and after a semicolon what
     // else applies ("also USE by direct grant") when several contributors do.

@@ -340,7 +340,10 @@ void MainWindow::createStatusBar()
 
     m_serverLabel->setText(m_session->connection()->baseUrl().toString());
     updateVersionLabel();
-    m_userLabel->setText(tr("signed in as %1").arg(m_session->connection()->username()));
+    m_userLabel->setText(m_session->probe().isAdmin
+                             ? tr("signed in as %1").arg(m_session->connection()->username())
+                             : tr("signed in as %1 (not an admin)")
+                                   .arg(m_session->connection()->username()));
 
     m_loadProgress = new QProgressBar(this);
     m_loadProgress->setObjectName(QStringLiteral("loadProgress"));
@@ -393,7 +396,8 @@ QWidget* MainWindow::pageWidget(Page page) const
 
 bool MainWindow::hasRoles() const
 {
-    return m_session->auth() && m_session->auth()->generation() == ApiGeneration::Rbac;
+    // Only admins may list every role (3.14 refuses others), so members do not get the page.
+    return m_session->auth() && m_session->auth()->generation() == ApiGeneration::Rbac && m_session->probe().isAdmin;
 }
 
 QString MainWindow::pageName(Page page)
@@ -630,6 +634,13 @@ void MainWindow::addExistingUser(const QString& username)
         return;
     UserJob* job = auth->getUser(username);
     connect(job, &ApiJob::finished, this, [this, job, known, username] {
+        // MLflow lets a member look up only itself (403 for others): the name is kept as typed, and the next load
+        // asks, for each experiment the member manages, what that user holds there.
+        if (job->hasError() && job->error().kind() == ApiError::Kind::PermissionDenied && m_directory->isMemberView()) {
+            known->remember(username, KnownUsersRegistry::Origin::TypedIn);
+            refresh();
+            return;
+        }
         if (job->hasError()) {
             MessageBox::warning(this, tr("Add existing user"),
                                 job->error().kind() == ApiError::Kind::NotFound

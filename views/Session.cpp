@@ -44,6 +44,8 @@ void Session::adoptDemoServer(EmbeddedServer* server, std::unique_ptr<QTemporary
 Directory::LoadOptions Session::loadOptions() const
 {
     Directory::LoadOptions options;
+    options.viewer = m_connection->username();
+    options.viewerIsAdmin = m_probe.isAdmin;
     if (m_authDatabase && m_authDatabase->isOpen())
         options.authDatabase = m_authDatabase.get();
     else if (m_knownUsers && m_knownUsers->isOpen())

@@ -164,6 +164,14 @@ void UsersPage::updateSourceNote()
     const bool knownUsersOnly = m_directory && m_directory->userSource() == ListingSource::KnownUsers;
     m_addExistingButton->setVisible(knownUsersOnly);
     m_authDatabaseButton->setVisible(knownUsersOnly);
+    if (m_directory && m_directory->isMemberView()) {
+        m_sourceNote->setText(tr("You are not an administrator: only an admin can create, delete or promote users, "
+                                 "and the server shows you other users' access only on the experiments and models "
+                                 "you manage (MLflow 2.x) or not at all (MLflow 3.13+). You can change your own "
+                                 "password and grant access where you hold MANAGE."));
+        m_sourceNote->show();
+        return;
+    }
     if (!m_directory || m_directory->userSource() == ListingSource::ServerApi) {
         m_sourceNote->hide();
         return;
@@ -186,10 +194,12 @@ void UsersPage::updateActions()
     const bool known = m_directory && !user.isEmpty() &&
                        (m_directory->hasUser(user) || (m_changeSet && m_changeSet->isStagedCreation(user)));
     const bool editable = m_changeSet && !m_changeSet->isApplying();
-    m_newButton->setEnabled(editable);
-    m_resetButton->setEnabled(editable && known);
-    m_deleteButton->setEnabled(editable && known);
-    m_adminButton->setEnabled(editable && known);
+    // MLflow lets only admins create, delete and promote users; anyone may change their own password.
+    const bool member = m_directory && m_directory->isMemberView();
+    m_newButton->setEnabled(editable && !member);
+    m_resetButton->setEnabled(editable && known && (!member || user == m_directory->viewer()));
+    m_deleteButton->setEnabled(editable && known && !member);
+    m_adminButton->setEnabled(editable && known && !member);
     const StagedUser* staged = m_changeSet && known ? m_changeSet->stagedUser(user) : nullptr;
     const bool admin = staged && staged->admin ? *staged->admin : (known && m_directory->isAdmin(user));
     m_adminButton->setText(admin ? tr("Remove &admin") : tr("Make &admin"));

@@ -18,6 +18,8 @@ QString AccessCommand::sourceKey(EffectivePermission::Source source)
         return QStringLiteral("role");
     case EffectivePermission::Source::DefaultPermission:
         return QStringLiteral("default_permission");
+    case EffectivePermission::Source::NotVisible:
+        return QStringLiteral("not_visible");
     case EffectivePermission::Source::Unknown:
         break;
     }
@@ -29,7 +31,7 @@ namespace {
 // The level only when it is known; an unknown default is shown as such, never as a guessed level.
 QVariant levelValue(const EffectivePermission& permission)
 {
-    if (permission.source == EffectivePermission::Source::Unknown)
+    if (!permission.isKnown())
         return QString();
     return Permissions::name(permission.level);
 }

@@ -21,6 +21,8 @@ QString cellText(const EffectivePermission& permission)
             .arg(Permissions::name(permission.level), permission.detail);
     case EffectivePermission::Source::DefaultPermission:
         return QCoreApplication::translate("MatrixCommand", "%1 (default)").arg(Permissions::name(permission.level));
+    case EffectivePermission::Source::NotVisible:
+        return QStringLiteral("?");
     case EffectivePermission::Source::Unknown:
         break;
     }
@@ -133,7 +135,7 @@ void MatrixCommand::print()
             for (int row = 0; row < directory->resourceCount(type); ++row) {
                 const QString id = directory->resourceIdAt(type, row);
                 const EffectivePermission permission = directory->effectivePermission(username, type, id);
-                if (permission.source == EffectivePermission::Source::Unknown)
+                if (!permission.isKnown())
                     continue;
                 if (!permission.isExplicit() && !Permissions::canRead(permission.level))
                     continue;

@@ -34,6 +34,8 @@ private slots:
     void loadsDemoInAFewRequests();
     void rolesPatternsFloorsAndHiddenRoles();
     void rolesInMemory();
+    void memberSeesWhatTheServerShows_data() { addRows(); }
+    void memberSeesWhatTheServerShows();
 
 private:
     static void checkDemoPermissions(Directory& directory, ApiGeneration generation = ApiGeneration::Legacy);
@@ -555,6 +557,82 @@ void TestDirectory::rolesPatternsFloorsAndHiddenRoles()
 }
 
 // Hidden roles inside User::roles are direct grants; named ones make the user a member, highest wins.
+// user1 is no admin but manages its two experiments. MLflow 2.x tells it who else has access there (one
+// experiments/permissions/get per known user); 3.14 shows a member only its own grants, so the others' cells are
+// "not visible" rather than a guessed "no access". Where it manages, it may change access; elsewhere not.
+void TestDirectory::memberSeesWhatTheServerShows()
+{
+    QFETCH(Dialect, generation);
+    DemoSession session(true, generation);
+    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
+    const QString experiment1 = QStringLiteral("1"); // the demo's /user1/experiment1
+    GrantJob* granted = session.auth->createGrant(
+        Grant{QStringLiteral("user2"), -1, ResourceType::Experiment, experiment1, PermissionLevel::Read});
+    QVERIFY(waitFor(granted));
+    QVERIFY2(!granted->hasError(), qPrintable(granted->error().toLogString()));
+
+    KnownUsersRegistry registry;
+    QString error;
+    QVERIFY2(registry.open(session.fixture.tempPath(QStringLiteral("member-users.db")), &error), qPrintable(error));
+    for (const char* name : {"user1", "user2"})
+        QVERIFY(registry.remember(QString::fromLatin1(name), KnownUsersRegistry::Origin::TypedIn));
+    const auto connection = session.connectAs(QStringLiteral("user1"), QStringLiteral("user1-password"));
+    const auto auth = session.makeAuth(connection.get());
+    TrackingApi tracking(connection.get());
+    Directory directory;
+    QSignalSpy loaded(&directory, &Directory::loaded);
+    QSignalSpy failed(&directory, &Directory::failed);
+    Directory::LoadOptions options;
+    options.knownUsers = &registry;
+    options.viewer = QStringLiteral("user1");
+    options.viewerIsAdmin = false;
+    directory.load(auth.get(), &tracking, options);
+    QVERIFY(QTest::qWaitFor([&] { return !loaded.isEmpty() || !failed.isEmpty(); }, 20000));
+    QVERIFY2(failed.isEmpty(),
+             failed.isEmpty() ? "" : qPrintable(failed.first().first().value<ApiError>().toLogString()));
+
+    QVERIFY(directory.isMemberView());
+    QCOMPARE(directory.viewer(), QStringLiteral("user1"));
+    QVERIFY(directory.hasUser(QStringLiteral("user1")));
+    QVERIFY(directory.hasUser(QStringLiteral("user2")));
+    QStringList experiments;
+    for (int row = 0; row < directory.experimentCount(); ++row)
+        experiments << directory.experimentAt(row).name;
+    experiments.sort();
+    QCOMPARE(experiments, (QStringList{QStringLiteral("/user1/experiment1"), QStringLiteral("/user1/experiment2")}));
+
+    const EffectivePermission own =
+        directory.effectivePermission(QStringLiteral("user1"), ResourceType::Experiment, experiment1);
+    QCOMPARE(own.level, PermissionLevel::Manage);
+    QCOMPARE(own.source, EffectivePermission::Source::ExplicitGrant);
+    QVERIFY(directory.viewerCanManage(ResourceType::Experiment, experiment1));
+    QVERIFY(!directory.viewerCanManage(ResourceType::Experiment, QStringLiteral("3"))); // user2's
+
+    const EffectivePermission other =
+        directory.effectivePermission(QStringLiteral("user2"), ResourceType::Experiment, experiment1);
+    QStringList holders;
+    for (const UserAccess& access : directory.usersWithAccess(ResourceType::Experiment, experiment1))
+        holders << access.username;
+    if (generation.isMlflow3()) {
+        QCOMPARE(other.source, EffectivePermission::Source::NotVisible);
+        QVERIFY(!other.canRead());
+        QVERIFY2(other.reason().contains(QLatin1String("Not visible")), qPrintable(other.reason()));
+        // 3.14's users/list names every user to everyone, with the admin flag, so the admin's access is known.
+        holders.sort();
+        QCOMPARE(holders, (QStringList{QStringLiteral("admin"), QStringLiteral("user1")}));
+        QVERIFY(directory.hasUser(QStringLiteral("admin")));
+        QCOMPARE(directory.effectivePermission(QStringLiteral("admin"), ResourceType::Experiment, experiment1).source,
+                 EffectivePermission::Source::Admin);
+    } else {
+        QCOMPARE(other.level, PermissionLevel::Read);
+        QCOMPARE(other.source, EffectivePermission::Source::ExplicitGrant);
+        QCOMPARE(holders, (QStringList{QStringLiteral("user1"), QStringLiteral("user2")}));
+    }
+    // An admin's load of the same server is complete again.
+    QVERIFY2(session.loadDirectory(), "admin load");
+    QVERIFY(!session.directory.isMemberView());
+}
+
 void TestDirectory::rolesInMemory()
 {
     Role hidden;
