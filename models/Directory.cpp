@@ -168,13 +168,16 @@ private:
         });
     }
 
-    QList<User> localNames() const
+    // The names of a server without users/list (or one that refuses it to us); sets where they came from.
+    QList<User> localNames()
     {
         QString error;
         if (m_options.authDatabase) {
+            m_source = ListingSource::AuthDatabase;
             if (const auto snapshot = m_options.authDatabase->read(&error))
                 return snapshot->listing.users;
         } else if (m_options.knownUsers) {
+            m_source = ListingSource::KnownUsers;
             if (const auto listing = m_options.knownUsers->users(&error))
                 return listing->users;
         }

@@ -139,14 +139,18 @@ void GrantsCommand::change(const ResolvedResource& resource)
     }
     GrantJob* current = auth->getGrant(m_username, resource.type, resource.id);
     connect(current, &ApiJob::finished, this, [this, current, resource, auth] {
-        if (current->hasError() && current->error().kind() != ApiError::Kind::NotFound) {
+        // MLflow 3.13+ shows another user's grant only to admins, yet lets anyone holding MANAGE grant and revoke
+        // there: such an account goes on without knowing the old level.
+        m_beforeHidden = current->hasError() && current->error().kind() == ApiError::Kind::PermissionDenied &&
+                         auth->generation() == ApiGeneration::Rbac;
+        if (current->hasError() && current->error().kind() != ApiError::Kind::NotFound && !m_beforeHidden) {
             failForUser(current->error(), tr("Reading the current grant failed"));
             return;
         }
         std::optional<PermissionLevel> before;
         if (!current->hasError())
             before = current->value().level;
-        if (m_action == Action::Revoke && !before) {
+        if (m_action == Action::Revoke && !before && !m_beforeHidden) {
             fail(ExitCode::NotFound, tr("%1 has no explicit grant on %2 (or there is no such user); nothing was "
                                         "revoked. See `access --user %1`.")
                                          .arg(m_username, resource.describe()));
@@ -155,12 +159,15 @@ void GrantsCommand::change(const ResolvedResource& resource)
         // Just what the planner needs: the user and their current grant on this one resource.
         User user;
         user.username = m_username;
-        if (before) {
+        // The planner revokes only a grant it knows of; 3.13+ revokes without a level, so any level will do.
+        const std::optional<PermissionLevel> known =
+            m_beforeHidden && m_action == Action::Revoke ? std::optional(PermissionLevel::Read) : before;
+        if (known) {
             Grant grant;
             grant.username = m_username;
             grant.resourceType = resource.type;
             grant.resourceId = resource.id;
-            grant.level = *before;
+            grant.level = *known;
             (resource.type == ResourceType::Experiment ? user.experimentGrants : user.modelGrants).append(grant);
         }
         m_directory = std::make_unique<Directory>();
@@ -203,6 +210,13 @@ void GrantsCommand::onApplied(const ResolvedResource& resource, std::optional<Pe
                       Permissions::name(m_level), failed->error.userMessage()));
         return;
     }
+    if (m_beforeHidden && failed->error.kind() == ApiError::Kind::AlreadyExists) {
+        fail(ExitCode::Other,
+             tr("%1 already has a direct grant on %2 that this account may not read (MLflow shows it only to "
+                "administrators); nothing was changed. Run `revoke %1` on the same resource first, then grant again.")
+                 .arg(m_username, resource.describe()));
+        return;
+    }
     if (m_action == Action::Revoke)
         failForUser(failed->error, tr("Revoking failed"));
     else if (before)
@@ -237,10 +251,13 @@ void GrantsCommand::report(const ResolvedResource& resource, const QString& acti
         out().line(
             tr("%1 already has %2 on %3; nothing to do.").arg(m_username, levelText(after), resource.describe()));
     } else if (action == QLatin1String("revoked")) {
-        out().line(tr("Revoked %1's %2 grant on %3.").arg(m_username, levelText(before), resource.describe()));
+        out().line(m_beforeHidden
+                       ? tr("Revoked %1's direct grant on %2.").arg(m_username, resource.describe())
+                       : tr("Revoked %1's %2 grant on %3.").arg(m_username, levelText(before), resource.describe()));
     } else {
         out().line(tr("Granted %1 on %2 to %3 (was: %4).")
-                       .arg(levelText(after), resource.describe(), m_username, levelText(before)));
+                       .arg(levelText(after), resource.describe(), m_username,
+                            m_beforeHidden ? tr("not visible to this account") : levelText(before)));
     }
     done();
 }

@@ -45,4 +45,6 @@ private:
     QString m_resourceText;
     std::unique_ptr<Directory> m_directory;
     std::unique_ptr<ChangeSet> m_changes;
+    // MLflow 3.13+ did not show us the user's current grant (we are no admin); see change().
+    bool m_beforeHidden = false;
 };

@@ -135,6 +135,7 @@ void TestMemberWindow::memberManagesWhatItOwns()
     // 2.x cannot list users: user2 is added by name, which a member cannot look up (403), so it is kept as typed.
     if (!directory->hasUser(DemoData::user2Username)) {
         QVERIFY(!generation.isMlflow3());
+        QVERIFY(usersPage->findChild<QPushButton*>(QStringLiteral("addExistingUserButton"))->isVisible());
         QSignalSpy loaded(m_window, &MainWindow::loadFinished);
         QTest::mouseClick(usersPage->findChild<QPushButton*>(QStringLiteral("addExistingUserButton")), Qt::LeftButton);
         auto* input = usersPage->findChild<QInputDialog*>(QStringLiteral("addExistingUserDialog"));
