@@ -478,9 +478,9 @@ void AccessMatrixModel::endRemoveUser()
         endRemoveColumns();
 }
 
-AccessMatrixModel::ContentSections AccessMatrixModel::sectionsWithContent(CellFilter filter,
-                                                                          const QVector<bool>& usersConsidered,
-                                                                          const QVector<bool>& resourcesConsidered) const
+AccessMatrixModel::ContentSections
+AccessMatrixModel::sectionsWithContent(CellFilter filter, const QVector<bool>& usersConsidered,
+                                       const QVector<bool>& resourcesConsidered) const
 {
     ContentSections result;
     const int users = userAxisCount();

@@ -536,8 +536,7 @@ bool Directory::readsWithoutNamedGrant(const QString& username, ResourceType typ
         patterns != m_directPatterns.constEnd() && readsAll(*patterns))
         return true;
     const QList<int> roleRows = m_userRoles.value(username);
-    return std::any_of(roleRows.cbegin(), roleRows.cend(),
-                       [&](int row) { return readsAll(m_roleIndexes.at(row)); });
+    return std::any_of(roleRows.cbegin(), roleRows.cend(), [&](int row) { return readsAll(m_roleIndexes.at(row)); });
 }
 
 // Counted from the resource's few explicit rows rather than by asking every user, because the experiments table

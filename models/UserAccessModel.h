@@ -18,7 +18,7 @@ class UserAccessModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Resource, Kind, Permission, Why, ColumnCount };
+    enum Column { Resource, Permission, Why, Kind, ColumnCount };
 
     UserAccessModel(Directory* directory, ChangeSet* changeSet, QObject* parent = nullptr);
 

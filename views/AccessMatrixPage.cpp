@@ -106,8 +106,8 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
                                    tr("Hide users and resources without any access to show. Administrators stay, "
                                       "but their access alone keeps no resource."),
                                    Qt::ToolTipRole);
-    m_cellFilterCombo->setItemData(
-        2, tr("Hide users and resources without an explicit grant or a staged change"), Qt::ToolTipRole);
+    m_cellFilterCombo->setItemData(2, tr("Hide users and resources without an explicit grant or a staged change"),
+                                   Qt::ToolTipRole);
     m_cellFilterCombo->setToolTip(tr("Which users and resources the matrix shows"));
     connect(m_cellFilterCombo, &QComboBox::currentIndexChanged, this, &AccessMatrixPage::applyCellFilter);
     connect(m_roleCombo, &QComboBox::currentIndexChanged, this, &AccessMatrixPage::applyRoleFilter);
@@ -197,7 +197,7 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     m_splitter->addWidget(m_userPanel);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({700, 260});
+    m_splitter->setSizes({640, 320});
     m_splitter->setChildrenCollapsible(true);
 
     auto* layout = new QVBoxLayout(this);

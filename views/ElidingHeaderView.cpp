@@ -23,8 +23,10 @@ QString ElidingHeaderView::elidedPath(const QString& text, const QFontMetrics& m
         // Give back the dropped parts from both ends while they fit, the end first (it names the resource).
         int left = first + 1;
         int right = static_cast<int>(parts.size()) - 2;
-        auto candidate = [&] { return head.join(QLatin1Char('/')) + QLatin1Char('/') + ellipsis + QLatin1Char('/') +
-                                      tail.join(QLatin1Char('/')); };
+        auto candidate = [&] {
+            return head.join(QLatin1Char('/')) + QLatin1Char('/') + ellipsis + QLatin1Char('/') +
+                   tail.join(QLatin1Char('/'));
+        };
         if (metrics.horizontalAdvance(candidate()) <= width) {
             bool grew = true;
             while (grew && left <= right) {
@@ -48,6 +50,12 @@ QString ElidingHeaderView::elidedPath(const QString& text, const QFontMetrics& m
             }
             return candidate();
         }
+    }
+    // Narrower still: the last part names the resource, so it goes first, whole if it fits.
+    if (parts.size() - first >= 2) {
+        const QString last = ellipsis + QLatin1Char('/') + parts.last();
+        if (metrics.horizontalAdvance(last) <= width)
+            return last;
     }
     return metrics.elidedText(text, Qt::ElideMiddle, width);
 }

@@ -37,8 +37,8 @@ UserAccessPanel::UserAccessPanel(Directory* directory, ChangeSet* changeSet, QWi
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setColumnWidth(UserAccessModel::Resource, 150);
-    m_view->setColumnWidth(UserAccessModel::Kind, 70);
     m_view->setColumnWidth(UserAccessModel::Permission, 80);
+    m_view->setColumnWidth(UserAccessModel::Why, 100);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -75,10 +75,8 @@ void UserAccessPanel::updateTexts()
             ++experiments;
     }
     const int models = m_model->rowCount() - experiments;
-    m_title->setText(tr("What %1 can access (experiments: %2, registered models: %3)")
-                         .arg(user)
-                         .arg(experiments)
-                         .arg(models));
+    m_title->setText(
+        tr("What %1 can access (experiments: %2, registered models: %3)").arg(user).arg(experiments).arg(models));
     // Without the default permission, a resource without a grant may or may not be readable: say so rather than
     // let the list look complete.
     const bool unknownDefault = !m_directory->defaultPermission() && !m_directory->isAdmin(user);

@@ -48,12 +48,12 @@ UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* mod
     m_adminButton->setObjectName(QStringLiteral("adminButton"));
     m_deleteButton = new QPushButton(tr("&Delete…"), this);
     m_deleteButton->setObjectName(QStringLiteral("deleteUserButton"));
-    m_addExistingButton = new QPushButton(tr("Add &existing user…"), this);
+    m_addExistingButton = new QPushButton(tr("Add e&xisting user…"), this);
     m_addExistingButton->setObjectName(QStringLiteral("addExistingUserButton"));
     m_addExistingButton->setToolTip(tr("This server cannot list its users: look one up by name and remember it."));
     m_addExistingButton->hide();
     connect(m_addExistingButton, &QPushButton::clicked, this, &UsersPage::addExistingUser);
-    m_authDatabaseButton = new QPushButton(tr("Connect to auth &database…"), this);
+    m_authDatabaseButton = new QPushButton(tr("Connect to auth data&base…"), this);
     m_authDatabaseButton->setObjectName(QStringLiteral("authDatabaseButton"));
     m_authDatabaseButton->setToolTip(tr("Read every user and permission straight from the server's auth database "
                                         "(read-only)."));
