@@ -119,8 +119,6 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     auto* top = new QHBoxLayout;
     top->addWidget(m_rowFilterEdit, 1);
     top->addWidget(m_columnFilterEdit, 1);
-    top->addWidget(m_defaultLabel);
-    top->addWidget(m_defaultCombo);
     top->addWidget(m_typeCombo);
     top->addWidget(m_orientationCombo);
 
@@ -188,6 +186,9 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     roleLayout->addWidget(m_cellFilterCombo);
     roleLayout->addSpacing(12);
     roleLayout->addWidget(m_roleFilter);
+    roleLayout->addSpacing(12);
+    roleLayout->addWidget(m_defaultLabel);
+    roleLayout->addWidget(m_defaultCombo);
     roleLayout->addStretch(1);
 
     m_userPanel = new UserAccessPanel(directory, changeSet, this);
@@ -208,12 +209,12 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     layout->addWidget(legend);
 
     setTabOrder(m_rowFilterEdit, m_columnFilterEdit);
-    setTabOrder(m_columnFilterEdit, m_defaultCombo);
-    setTabOrder(m_defaultCombo, m_typeCombo);
+    setTabOrder(m_columnFilterEdit, m_typeCombo);
     setTabOrder(m_typeCombo, m_orientationCombo);
     setTabOrder(m_orientationCombo, m_cellFilterCombo);
     setTabOrder(m_cellFilterCombo, m_roleCombo);
-    setTabOrder(m_roleCombo, m_view);
+    setTabOrder(m_roleCombo, m_defaultCombo);
+    setTabOrder(m_defaultCombo, m_view);
     setTabOrder(m_view, m_userPanel->view());
     showDefaultPermission();
     updateRoleCombo();

@@ -71,6 +71,8 @@ private slots:
     void pageCountsIncludeStagedUsers();
     void mnemonicsDoNotClash_data() { Generations::addRows(); }
     void mnemonicsDoNotClash();
+    void fitsASmallScreen_data() { Generations::addRows(); }
+    void fitsASmallScreen();
 
 private:
     // Signs in to the generation's server through the login dialog with its profile; the window is loaded.
@@ -625,6 +627,24 @@ void TestMatrixReadable::mnemonicsDoNotClash()
             letters.insert(letter, text);
         }
     }
+}
+
+void TestMatrixReadable::fitsASmallScreen()
+{
+    QFETCH(Dialect, generation);
+    m_window = openWindow(generation);
+    QVERIFY(m_window);
+    // 800 x 500 is the smallest screen the console is tried on: no page may make the window wider or taller.
+    m_window->resize(800, 500);
+    for (int index = 0; index < MainWindow::PageCount; ++index) {
+        m_window->showPage(static_cast<MainWindow::Page>(index));
+        QVERIFY2(m_window->minimumSizeHint().width() <= 800 && m_window->minimumSizeHint().height() <= 500,
+                 qPrintable(QStringLiteral("%1: %2 x %3")
+                                .arg(MainWindow::pageName(static_cast<MainWindow::Page>(index)))
+                                .arg(m_window->minimumSizeHint().width())
+                                .arg(m_window->minimumSizeHint().height())));
+    }
+    QCOMPARE(m_window->size(), QSize(800, 500));
 }
 
 QTEST_MAIN(TestMatrixReadable)
