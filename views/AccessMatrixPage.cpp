@@ -91,11 +91,14 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     m_roleCombo->setAccessibleName(tr("Role filter"));
     m_roleCombo->setToolTip(tr("Show only the users who hold this role"));
     m_roleCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_roleCombo->setMinimumContentsLength(16);
+    // Narrow at least, so the row fits an 800-pixel screen; the popup shows whole names.
+    m_roleCombo->setMinimumContentsLength(10);
 
     m_cellFilterCombo = new QComboBox(this);
     m_cellFilterCombo->setObjectName(QStringLiteral("cellFilterCombo"));
     m_cellFilterCombo->setAccessibleName(tr("Cells to show"));
+    m_cellFilterCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_cellFilterCombo->setMinimumContentsLength(12);
     m_cellFilterCombo->addItem(tr("All cells"), static_cast<int>(MatrixFilterProxy::CellFilter::AllCells));
     m_cellFilterCombo->addItem(tr("Only cells with access"),
                                static_cast<int>(MatrixFilterProxy::CellFilter::CellsWithAccess));
@@ -184,9 +187,9 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     roleLayout->setContentsMargins(0, 0, 0, 0);
     roleLayout->addWidget(cellsLabel);
     roleLayout->addWidget(m_cellFilterCombo);
-    roleLayout->addSpacing(12);
+    roleLayout->addSpacing(6);
     roleLayout->addWidget(m_roleFilter);
-    roleLayout->addSpacing(12);
+    roleLayout->addSpacing(6);
     roleLayout->addWidget(m_defaultLabel);
     roleLayout->addWidget(m_defaultCombo);
     roleLayout->addStretch(1);

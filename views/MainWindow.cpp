@@ -357,6 +357,8 @@ void MainWindow::createStatusBar()
 
     const QList<QLabel*> labels = {m_serverLabel, m_versionLabel, m_userLabel, m_pendingLabel, m_refreshedLabel};
     for (QLabel* label : labels) {
+        // Their whole text where there is room; on a small screen they give way rather than widen the window.
+        label->setMinimumWidth(30);
         if (label != m_serverLabel) {
             auto* separator = new QLabel(QStringLiteral("·"), this);
             separator->setAccessibleName(QString());

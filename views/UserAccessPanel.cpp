@@ -36,8 +36,8 @@ UserAccessPanel::UserAccessPanel(Directory* directory, ChangeSet* changeSet, QWi
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->setColumnWidth(UserAccessModel::Resource, 150);
-    m_view->setColumnWidth(UserAccessModel::Permission, 80);
+    m_view->setColumnWidth(UserAccessModel::Resource, 125);
+    m_view->setColumnWidth(UserAccessModel::Permission, 75);
     m_view->setColumnWidth(UserAccessModel::Why, 100);
 
     auto* layout = new QVBoxLayout(this);

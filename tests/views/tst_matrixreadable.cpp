@@ -638,6 +638,7 @@ void TestMatrixReadable::fitsASmallScreen()
     m_window->resize(800, 500);
     for (int index = 0; index < MainWindow::PageCount; ++index) {
         m_window->showPage(static_cast<MainWindow::Page>(index));
+        QCoreApplication::processEvents(); // the layouts settle
         QVERIFY2(m_window->minimumSizeHint().width() <= 800 && m_window->minimumSizeHint().height() <= 500,
                  qPrintable(QStringLiteral("%1: %2 x %3")
                                 .arg(MainWindow::pageName(static_cast<MainWindow::Page>(index)))
