@@ -129,7 +129,8 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     m_view->setObjectName(QStringLiteral("matrixView"));
     m_view->setAccessibleName(tr("Access matrix"));
     m_view->setAccessibleDescription(tr("R, E, M and N set READ, EDIT, MANAGE and NO_PERMISSIONS on the selected "
-                                        "cells; Delete revokes; F2 opens the permission list."));
+                                        "cells, or on the current cell when none is selected; Delete revokes; F2 "
+                                        "opens the permission list."));
     m_view->setHorizontalHeader(new ElidingHeaderView(Qt::Horizontal, m_view));
     m_view->setVerticalHeader(new ElidingHeaderView(Qt::Vertical, m_view));
     m_view->setModel(m_proxy);
@@ -337,8 +338,8 @@ void AccessMatrixPage::updateDetails()
     const QModelIndex index = m_view->currentIndex();
     m_userPanel->setUser(index.isValid() ? m_model->userFromIndex(m_proxy->mapToSource(index)) : QString());
     if (!index.isValid()) {
-        m_details->setText(tr("Select cells, then press R, E, M or N to set READ, EDIT, MANAGE or NO_PERMISSIONS, "
-                              "Delete to revoke, or double-click a cell to choose."));
+        m_details->setText(tr("Go to a cell or select several, then press R, E, M or N to set READ, EDIT, MANAGE or "
+                              "NO_PERMISSIONS, Delete to revoke, or double-click a cell to choose."));
         return;
     }
     const QModelIndex source = m_proxy->mapToSource(index);
