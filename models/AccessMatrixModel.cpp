@@ -492,9 +492,11 @@ AccessMatrixModel::sectionsWithContent(CellFilter filter, const QVector<bool>& u
     const auto resourceConsidered = [&](int row) {
         return resourcesConsidered.isEmpty() || resourcesConsidered.at(row);
     };
-    bool anyResource = false;
-    for (int row = 0; row < resources && !anyResource; ++row)
-        anyResource = resourceConsidered(row);
+    int consideredResources = 0;
+    for (int row = 0; row < resources; ++row)
+        consideredResources += resourceConsidered(row) ? 1 : 0;
+    const bool anyResource = consideredResources > 0;
+    int keptResources = 0; // once every considered resource is kept, a user needs only one cell of their own
     const ShownAccess shown(m_directory, m_changeSet);
     for (int user = 0; user < users; ++user) {
         const QString username = usernameAt(user);
@@ -512,8 +514,10 @@ AccessMatrixModel::sectionsWithContent(CellFilter filter, const QVector<bool>& u
                 return;
             if (hasContent(row)) {
                 result.users[user] = true;
-                if (userConsidered)
+                if (userConsidered && !result.resources[row]) {
                     result.resources[row] = true;
+                    ++keptResources;
+                }
             }
         };
         for (const int row : shown.namedResourceRows(username, m_type))
@@ -524,7 +528,7 @@ AccessMatrixModel::sectionsWithContent(CellFilter filter, const QVector<bool>& u
             result.users[user] = anyResource;
             continue;
         }
-        for (int row = 0; row < resources; ++row)
+        for (int row = 0; row < resources && !(result.users[user] && keptResources == consideredResources); ++row)
             visit(row);
     }
     return result;

@@ -17,19 +17,22 @@ MatrixFilterProxy::MatrixFilterProxy(QObject* parent) : QSortFilterProxyModel(pa
 
 void MatrixFilterProxy::setSourceModel(QAbstractItemModel* model)
 {
-    if (sourceModel())
-        disconnect(sourceModel(), nullptr, this, nullptr);
+    for (const QMetaObject::Connection& connection : std::as_const(m_sourceConnections))
+        disconnect(connection);
+    m_sourceConnections.clear();
     m_matrix = qobject_cast<AccessMatrixModel*>(model);
     m_content.reset();
     // Connected before the base class connects its own handlers, so the cache is dropped before they filter.
     if (model) {
-        connect(model, &QAbstractItemModel::dataChanged, this, &MatrixFilterProxy::sourceChanged);
-        connect(model, &QAbstractItemModel::headerDataChanged, this, &MatrixFilterProxy::sourceChanged);
-        connect(model, &QAbstractItemModel::modelAboutToBeReset, this, &MatrixFilterProxy::sourceChanged);
-        connect(model, &QAbstractItemModel::rowsInserted, this, &MatrixFilterProxy::sourceChanged);
-        connect(model, &QAbstractItemModel::rowsRemoved, this, &MatrixFilterProxy::sourceChanged);
-        connect(model, &QAbstractItemModel::columnsInserted, this, &MatrixFilterProxy::sourceChanged);
-        connect(model, &QAbstractItemModel::columnsRemoved, this, &MatrixFilterProxy::sourceChanged);
+        m_sourceConnections = {
+            connect(model, &QAbstractItemModel::dataChanged, this, &MatrixFilterProxy::sourceChanged),
+            connect(model, &QAbstractItemModel::headerDataChanged, this, &MatrixFilterProxy::sourceChanged),
+            connect(model, &QAbstractItemModel::modelAboutToBeReset, this, &MatrixFilterProxy::sourceChanged),
+            connect(model, &QAbstractItemModel::rowsInserted, this, &MatrixFilterProxy::sourceChanged),
+            connect(model, &QAbstractItemModel::rowsRemoved, this, &MatrixFilterProxy::sourceChanged),
+            connect(model, &QAbstractItemModel::columnsInserted, this, &MatrixFilterProxy::sourceChanged),
+            connect(model, &QAbstractItemModel::columnsRemoved, this, &MatrixFilterProxy::sourceChanged),
+        };
     }
     QSortFilterProxyModel::setSourceModel(model);
 }

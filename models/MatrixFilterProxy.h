@@ -55,6 +55,7 @@ private:
     CellFilter m_cellFilter = CellFilter::AllCells;
     AccessMatrixModel* m_matrix = nullptr;
     QTimer* m_refilterTimer = nullptr;
+    QList<QMetaObject::Connection> m_sourceConnections;
     // Computed when first asked after a change; mutable because the filter functions are const.
     mutable std::optional<AccessMatrixModel::ContentSections> m_content;
 };
