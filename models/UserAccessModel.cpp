@@ -90,8 +90,8 @@ QVariant UserAccessModel::data(const QModelIndex& index, int role) const
             return {};
         }
     case Qt::ToolTipRole: {
-        // The full sentence on hover, as in the matrix cell.
-        QString text = access.permission.reason();
+        // The whole name (the column may shorten it) and the full sentence, as in the matrix cell.
+        QString text = tr("%1: %2").arg(access.name, access.permission.reason());
         if (access.pending)
             text += QLatin1Char('\n') + tr("Staged, not yet applied.");
         return text;

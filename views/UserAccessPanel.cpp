@@ -3,11 +3,36 @@
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/UserAccessModel.h"
+#include "views/ElidingHeaderView.h"
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QVBoxLayout>
+
+namespace {
+
+// Resource names shortened as the matrix headers are: "/team094/…/experiment019994" keeps what tells them apart.
+class PathElidingDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        // The style's text margins and the grid line, with room to spare: a text it still finds too wide, it would
+        // elide its own way.
+        const QStyle* style = option->widget ? option->widget->style() : nullptr;
+        const int frame = style ? style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, option->widget) : 2;
+        const int margin = 2 * (frame + 1) + 6;
+        option->text = ElidingHeaderView::elidedPath(option->text, option->fontMetrics, option->rect.width() - margin);
+    }
+};
+
+} // namespace
 
 UserAccessPanel::UserAccessPanel(Directory* directory, ChangeSet* changeSet, QWidget* parent)
     : QWidget(parent), m_directory(directory)
@@ -27,6 +52,7 @@ UserAccessPanel::UserAccessPanel(Directory* directory, ChangeSet* changeSet, QWi
     m_view->setObjectName(QStringLiteral("userAccessView"));
     m_view->setAccessibleName(tr("What the user can access"));
     m_view->setModel(m_model);
+    m_view->setItemDelegateForColumn(UserAccessModel::Resource, new PathElidingDelegate(m_view));
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
