@@ -3,6 +3,7 @@
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/ModelRoles.h"
+#include "models/ShownAccess.h"
 #include "models/StagedUserRows.h"
 
 #include <QBrush>
@@ -31,6 +32,13 @@ const QBrush& levelBrush(PermissionLevel level)
         break;
     }
     return none;
+}
+
+// Staged cells: a tint of their own, hatched by the delegate, so they stand out from every level's colour.
+const QBrush& stagedBrush()
+{
+    static const QBrush staged(QColor(0xe6, 0xd5, 0xf7));
+    return staged;
 }
 
 } // namespace
@@ -166,7 +174,8 @@ QString AccessMatrixModel::cellText(const EffectivePermission& permission, bool 
                    : tr("%1 (default)").arg(Permissions::name(permission.level));
         break;
     case EffectivePermission::Source::Unknown:
-        text = QStringLiteral("—");
+        // Not "—": without the server's default the cell may well give access.
+        text = tr("default (unknown)");
         break;
     case EffectivePermission::Source::NotVisible:
         text = tr("? not visible");
@@ -199,6 +208,7 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
     case Qt::AccessibleTextRole:
     case Qt::BackgroundRole:
+    case Qt::ForegroundRole:
     case Qt::EditRole:
     case Qt::TextAlignmentRole:
     case ModelRoles::UsernameRole:
@@ -246,10 +256,17 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     case ModelRoles::PermissionSourceRole:
         return static_cast<int>(permission.source);
     case Qt::BackgroundRole:
-        if (!permission.isKnown() || (permission.level == PermissionLevel::NoPermissions &&
-                                      permission.source == EffectivePermission::Source::DefaultPermission))
+    case Qt::ForegroundRole: {
+        const bool tinted = pending || !(!permission.isKnown() ||
+                                         (permission.level == PermissionLevel::NoPermissions &&
+                                          permission.source == EffectivePermission::Source::DefaultPermission));
+        if (!tinted)
             return {};
-        return levelBrush(permission.level);
+        // The tints are light in any palette: keep their text dark, or a dark palette's light text vanishes.
+        if (role == Qt::ForegroundRole)
+            return QBrush(QColor(0x20, 0x20, 0x20));
+        return pending ? stagedBrush() : levelBrush(permission.level);
+    }
     case Qt::ToolTipRole:
     case Qt::AccessibleTextRole: {
         QString text = tr("%1 on %2: %3")
@@ -465,4 +482,60 @@ void AccessMatrixModel::endRemoveUser()
         endRemoveRows();
     else
         endRemoveColumns();
+}
+
+AccessMatrixModel::ContentSections
+AccessMatrixModel::sectionsWithContent(CellFilter filter, const QVector<bool>& usersConsidered,
+                                       const QVector<bool>& resourcesConsidered) const
+{
+    ContentSections result;
+    const int users = userAxisCount();
+    const int resources = resourceAxisCount();
+    result.users.fill(false, users);
+    result.resources.fill(false, resources);
+    if (!m_directory || filter == CellFilter::AllCells)
+        return result;
+    const auto resourceConsidered = [&](int row) {
+        return resourcesConsidered.isEmpty() || resourcesConsidered.at(row);
+    };
+    int consideredResources = 0;
+    for (int row = 0; row < resources; ++row)
+        consideredResources += resourceConsidered(row) ? 1 : 0;
+    const bool anyResource = consideredResources > 0;
+    int keptResources = 0; // once every considered resource is kept, a user needs only one cell of their own
+    const ShownAccess shown(m_directory, m_changeSet);
+    for (int user = 0; user < users; ++user) {
+        const QString username = usernameAt(user);
+        const bool userConsidered = usersConsidered.isEmpty() || usersConsidered.at(user);
+        const auto hasContent = [&](int row) {
+            const QString resourceId = m_directory->resourceIdAt(m_type, row);
+            if (filter == CellFilter::ExplicitGrants)
+                return m_directory->explicitLevel(username, m_type, resourceId).has_value() ||
+                       (m_changeSet && m_changeSet->stagedGrant(username, m_type, resourceId));
+            const EffectivePermission permission = shown.permission(username, m_type, resourceId);
+            return permission.canRead() && permission.source != EffectivePermission::Source::Admin;
+        };
+        const auto visit = [&](int row) {
+            if (!resourceConsidered(row) || (result.users[user] && (!userConsidered || result.resources[row])))
+                return;
+            if (hasContent(row)) {
+                result.users[user] = true;
+                if (userConsidered && !result.resources[row]) {
+                    result.resources[row] = true;
+                    ++keptResources;
+                }
+            }
+        };
+        for (const int row : shown.namedResourceRows(username, m_type))
+            visit(row);
+        if (filter != CellFilter::CellsWithAccess || !shown.readsUnnamedResources(username, m_type))
+            continue;
+        if (shown.isAdmin(username)) {
+            result.users[user] = anyResource;
+            continue;
+        }
+        for (int row = 0; row < resources && !(result.users[user] && keptResources == consideredResources); ++row)
+            visit(row);
+    }
+    return result;
 }

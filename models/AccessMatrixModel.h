@@ -5,6 +5,7 @@
 
 #include <QAbstractTableModel>
 #include <QPointer>
+#include <QVector>
 
 class ChangeSet;
 class Directory;
@@ -22,6 +23,17 @@ class AccessMatrixModel : public QAbstractTableModel
 
 public:
     enum class Orientation { UsersAsRows, UsersAsColumns };
+    // What the matrix's view filter (MatrixFilterProxy) keeps: every cell; cells where the user can at least read
+    // (an administrator's bypass alone keeps no resource, though administrators stay); or cells with an explicit
+    // row or a staged change.
+    enum class CellFilter { AllCells, CellsWithAccess, ExplicitGrants };
+    // Per user (by position on the user axis) and per resource (by row), whether one of their cells has something
+    // to show under a CellFilter; the other axis is asked only where `considered` says so (empty: everywhere).
+    struct ContentSections
+    {
+        QVector<bool> users;
+        QVector<bool> resources;
+    };
 
     AccessMatrixModel(Directory* directory, ChangeSet* changeSet = nullptr, QObject* parent = nullptr);
 
@@ -50,7 +62,11 @@ public:
     // The effective permission shown in the cell (the pending one when a change is staged).
     EffectivePermission permissionAt(const QModelIndex& index) const;
 
-    // The cell's text for `permission`, e.g. "MANAGE ●", "READ (default)", "MANAGE (admin)", "—"; `pending` adds ◆.
+    ContentSections sectionsWithContent(CellFilter filter, const QVector<bool>& usersConsidered,
+                                        const QVector<bool>& resourcesConsidered) const;
+
+    // The cell's text for `permission`, e.g. "MANAGE ●", "READ (default)", "MANAGE (admin)", "—", "default
+    // (unknown)" when no grant applies and the default permission is not known; `pending` adds ◆.
     static QString cellText(const EffectivePermission& permission, bool pending);
 
 private:

@@ -5,6 +5,7 @@
 #include "api/RbacAuthApi.h"
 #include "api/TrackingApi.h"
 
+#include <QSet>
 #include <QTimer>
 
 #include <algorithm>
@@ -486,11 +487,12 @@ void Directory::finishLoad(LoadRun* run, const ApiError& error)
         emit loaded();
 }
 
-void Directory::setDefaultPermission(std::optional<PermissionLevel> level)
+void Directory::setDefaultPermission(std::optional<PermissionLevel> level, bool stated)
 {
-    if (m_defaultPermission == level)
+    if (m_defaultPermission == level && m_defaultPermissionStated == stated)
         return;
     m_defaultPermission = level;
+    m_defaultPermissionStated = stated && level.has_value();
     emit defaultPermissionChanged();
 }
 
@@ -675,6 +677,42 @@ QList<UserAccess> Directory::usersWithAccess(ResourceType type, const QString& r
             result.append(UserAccess{user.username, permission});
     }
     return result;
+}
+
+QList<QString> Directory::namedResources(const QString& username, ResourceType type) const
+{
+    QSet<QString> ids;
+    if (const auto grants = m_grantsByUser.constFind(username); grants != m_grantsByUser.constEnd()) {
+        for (auto grant = grants->constBegin(); grant != grants->constEnd(); ++grant) {
+            if (grant.key().type == type)
+                ids.insert(grant.key().id);
+        }
+    }
+    if (const auto roleRows = m_userRoles.constFind(username); roleRows != m_userRoles.constEnd()) {
+        for (const int row : *roleRows) {
+            const GrantMap& exact = m_roleIndexes.at(row).exact;
+            for (auto entry = exact.constBegin(); entry != exact.constEnd(); ++entry) {
+                if (entry.key().type == type)
+                    ids.insert(entry.key().id);
+            }
+        }
+    }
+    return ids.values();
+}
+
+bool Directory::readsWithoutNamedGrant(const QString& username, ResourceType type, bool isAdmin) const
+{
+    if (isAdmin || (m_defaultPermission && Permissions::canRead(*m_defaultPermission)))
+        return true;
+    const auto readsAll = [type](const RoleIndex& index) {
+        const auto& all = type == ResourceType::Experiment ? index.allExperiments : index.allModels;
+        return all && Permissions::canRead(*all);
+    };
+    if (const auto patterns = m_directPatterns.constFind(username);
+        patterns != m_directPatterns.constEnd() && readsAll(*patterns))
+        return true;
+    const QList<int> roleRows = m_userRoles.value(username);
+    return std::any_of(roleRows.cbegin(), roleRows.cend(), [&](int row) { return readsAll(m_roleIndexes.at(row)); });
 }
 
 // Counted from the resource's few explicit rows rather than by asking every user, because the experiments table

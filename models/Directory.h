@@ -114,9 +114,12 @@ public:
     void setGeneration(ApiGeneration generation) { m_generation = generation; }
     ListingSource userSource() const { return m_userSource; }
 
-    // The REST API does not expose default_permission, so it is unknown until the admin states it.
+    // The REST API does not expose default_permission, so it is unknown until the admin states it (a local
+    // assumption, kept in the profile) or the console knows the server's configuration (`stated`: the demo's own).
     std::optional<PermissionLevel> defaultPermission() const { return m_defaultPermission; }
-    void setDefaultPermission(std::optional<PermissionLevel> level);
+    void setDefaultPermission(std::optional<PermissionLevel> level, bool stated = false);
+    // Whether the default permission comes from the server's configuration rather than from an assumption.
+    bool isDefaultPermissionStated() const { return m_defaultPermissionStated; }
 
     // Users: rows are stable until a user is added (appended) or removed.
     int userCount() const { return static_cast<int>(m_users.size()); }
@@ -178,6 +181,13 @@ public:
     }
     // Every user who can at least read the resource, with the reason, in user row order.
     QList<UserAccess> usersWithAccess(ResourceType type, const QString& resourceId) const;
+    // The resources whose permission for the user something names: an explicit row or a role entry for that
+    // resource. Elsewhere only what names no resource applies (see readsWithoutNamedGrant()). Unordered, unique.
+    QList<QString> namedResources(const QString& username, ResourceType type) const;
+    // Whether the user may read resources that nothing names for them: an admin, an all-resources pattern of theirs
+    // or of a role they hold, or a default permission that allows reading. When false, the user can read only
+    // some of namedResources(), so questions about everything a user can access need not ask every resource.
+    bool readsWithoutNamedGrant(const QString& username, ResourceType type, bool isAdmin) const;
     int usersWithAccessCount(ResourceType type, const QString& resourceId) const;
 
     // Mutators, called after the server accepted the corresponding change.
@@ -262,6 +272,7 @@ private:
     QString m_experimentNameFilter;
     QString m_modelNameFilter;
     std::optional<PermissionLevel> m_defaultPermission;
+    bool m_defaultPermissionStated = false;
     ApiGeneration m_generation = ApiGeneration::Unknown;
     QString m_viewer;
     bool m_viewerIsAdmin = true;

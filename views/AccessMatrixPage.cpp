@@ -5,8 +5,11 @@
 #include "models/Directory.h"
 #include "models/MatrixFilterProxy.h"
 #include "models/ModelRoles.h"
+#include "views/ColumnWidthMemory.h"
+#include "views/ElidingHeaderView.h"
 #include "views/MessageBox.h"
 #include "views/PermissionDelegate.h"
+#include "views/UserAccessPanel.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -15,6 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalBlocker>
+#include <QSplitter>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -62,33 +66,53 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     connect(m_orientationCombo, &QComboBox::currentIndexChanged, this, &AccessMatrixPage::orientationChanged);
 
     // MLflow's REST API does not reveal default_permission, yet it decides every cell without a grant: the admin
-    // states it here (the window keeps it in the profile), or such cells say "unknown".
+    // states it here as an assumption (the window keeps it in the profile), or such cells say "default (unknown)".
     m_defaultCombo = new QComboBox(this);
     m_defaultCombo->setObjectName(QStringLiteral("defaultPermissionCombo"));
     m_defaultCombo->setAccessibleName(tr("Server's default permission"));
-    m_defaultCombo->setToolTip(tr("The server's default_permission (in its basic_auth.ini): what users get on "
-                                  "resources they hold no grant for. MLflow's API does not reveal it; choose it here "
-                                  "to have those cells explained."));
-    m_defaultCombo->addItem(tr("Default: unknown"), -1);
+    m_defaultCombo->addItem(tr("unknown"), -1);
     for (PermissionLevel level :
          {PermissionLevel::NoPermissions, PermissionLevel::Read, PermissionLevel::Edit, PermissionLevel::Manage})
-        m_defaultCombo->addItem(tr("Default: %1").arg(Permissions::name(level)), static_cast<int>(level));
+        m_defaultCombo->addItem(Permissions::name(level), static_cast<int>(level));
     connect(m_defaultCombo, &QComboBox::activated, this, [this](int index) {
         const int value = m_defaultCombo->itemData(index).toInt();
         if (m_directory)
             m_directory->setDefaultPermission(value < 0 ? std::nullopt
                                                         : std::optional(static_cast<PermissionLevel>(value)));
     });
+    m_defaultLabel = new QLabel(this);
+    m_defaultLabel->setObjectName(QStringLiteral("defaultPermissionLabel"));
+    m_defaultLabel->setBuddy(m_defaultCombo);
     if (m_directory)
         connect(m_directory, &Directory::defaultPermissionChanged, this, &AccessMatrixPage::showDefaultPermission);
-    showDefaultPermission();
 
     m_roleCombo = new QComboBox(this);
     m_roleCombo->setObjectName(QStringLiteral("roleFilterCombo"));
     m_roleCombo->setAccessibleName(tr("Role filter"));
     m_roleCombo->setToolTip(tr("Show only the users who hold this role"));
     m_roleCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_roleCombo->setMinimumContentsLength(16);
+    // Narrow at least, so the row fits an 800-pixel screen; the popup shows whole names.
+    m_roleCombo->setMinimumContentsLength(10);
+
+    m_cellFilterCombo = new QComboBox(this);
+    m_cellFilterCombo->setObjectName(QStringLiteral("cellFilterCombo"));
+    m_cellFilterCombo->setAccessibleName(tr("Cells to show"));
+    m_cellFilterCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_cellFilterCombo->setMinimumContentsLength(12);
+    m_cellFilterCombo->addItem(tr("All cells"), static_cast<int>(MatrixFilterProxy::CellFilter::AllCells));
+    m_cellFilterCombo->addItem(tr("Only cells with access"),
+                               static_cast<int>(MatrixFilterProxy::CellFilter::CellsWithAccess));
+    m_cellFilterCombo->addItem(tr("Only explicit grants"),
+                               static_cast<int>(MatrixFilterProxy::CellFilter::ExplicitGrants));
+    m_cellFilterCombo->setItemData(0, tr("Every user and every resource"), Qt::ToolTipRole);
+    m_cellFilterCombo->setItemData(1,
+                                   tr("Hide users and resources without any access to show. Administrators stay, "
+                                      "but their access alone keeps no resource."),
+                                   Qt::ToolTipRole);
+    m_cellFilterCombo->setItemData(2, tr("Hide users and resources without an explicit grant or a staged change"),
+                                   Qt::ToolTipRole);
+    m_cellFilterCombo->setToolTip(tr("Which users and resources the matrix shows"));
+    connect(m_cellFilterCombo, &QComboBox::currentIndexChanged, this, &AccessMatrixPage::applyCellFilter);
     connect(m_roleCombo, &QComboBox::currentIndexChanged, this, &AccessMatrixPage::applyRoleFilter);
     if (m_directory) {
         connect(m_directory, &Directory::reset, this, &AccessMatrixPage::updateRoleCombo);
@@ -98,7 +122,6 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     auto* top = new QHBoxLayout;
     top->addWidget(m_rowFilterEdit, 1);
     top->addWidget(m_columnFilterEdit, 1);
-    top->addWidget(m_defaultCombo);
     top->addWidget(m_typeCombo);
     top->addWidget(m_orientationCombo);
 
@@ -106,18 +129,32 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     m_view->setObjectName(QStringLiteral("matrixView"));
     m_view->setAccessibleName(tr("Access matrix"));
     m_view->setAccessibleDescription(tr("R, E, M and N set READ, EDIT, MANAGE and NO_PERMISSIONS on the selected "
-                                        "cells; Delete revokes; F2 opens the permission list."));
+                                        "cells, or on the current cell when none is selected; Delete revokes; F2 "
+                                        "opens the permission list."));
+    m_view->setHorizontalHeader(new ElidingHeaderView(Qt::Horizontal, m_view));
+    m_view->setVerticalHeader(new ElidingHeaderView(Qt::Vertical, m_view));
     m_view->setModel(m_proxy);
     m_view->setItemDelegate(new PermissionDelegate(m_view));
+    // Tab moves on to the next widget, as everywhere else; the arrow keys move between cells.
+    m_view->setTabKeyNavigation(false);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setSelectionBehavior(QAbstractItemView::SelectItems);
     m_view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
     m_view->setWordWrap(false);
-    // Fixed sizes: ResizeToContents would measure every cell of a 2,000 x 20,000 matrix.
+    // Fixed sizes: ResizeToContents would measure every cell of a 2,000 x 20,000 matrix. Wide enough for the
+    // longest usual cell text in the user's font; longer names are elided in the middle, whole in the tooltip.
+    const QFontMetrics metrics = m_view->fontMetrics();
+    int cellWidth = 0;
+    for (const QString& sample : {tr("default (unknown) ◆"), tr("MANAGE (admin) ◆"), tr("MANAGE (role reviewers)")})
+        cellWidth = qMax(cellWidth, metrics.horizontalAdvance(sample));
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_view->horizontalHeader()->setDefaultSectionSize(150);
+    m_view->horizontalHeader()->setDefaultSectionSize(qBound(110, cellWidth + 16, 220));
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(metrics.height() + 8);
     m_view->verticalHeader()->setMinimumWidth(110);
+    m_view->verticalHeader()->setMaximumWidth(metrics.horizontalAdvance(QLatin1Char('x')) * 32);
+    m_widthMemory = new ColumnWidthMemory(m_view->horizontalHeader(), QStringLiteral("accessMatrix"),
+                                          [this](int logicalIndex) { return columnKey(logicalIndex); });
     m_view->installEventFilter(this);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &AccessMatrixPage::updateDetails);
     connect(m_proxy, &QAbstractItemModel::dataChanged, this, &AccessMatrixPage::updateDetails);
@@ -128,37 +165,82 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_details->setAccessibleName(tr("Selected cell"));
 
-    auto* legend = new QLabel(tr("● explicit grant   ◆ staged, not yet applied   (admin) / (default) inherited   "
-                                 "— no access   ★ administrator"),
+    auto* legend = new QLabel(tr("● explicit grant   ◆ staged, not yet applied (hatched)   (admin) / (role …) / "
+                                 "(default) inherited   — no access   ★ administrator"),
                               this);
     legend->setObjectName(QStringLiteral("legend"));
     legend->setWordWrap(true);
 
-    // A row of its own (3.13+ only), so the filters above keep their room on a narrow window.
+    // A row of its own, so the filters above keep their room on a narrow window. The role part is 3.13+ only.
     m_roleRow = new QWidget(this);
-    auto* roleLabel = new QLabel(tr("&Show:"), m_roleRow);
+    auto* cellsLabel = new QLabel(tr("&Cells:"), m_roleRow);
+    cellsLabel->setBuddy(m_cellFilterCombo);
+    m_cellFilterCombo->setParent(m_roleRow);
+    m_roleFilter = new QWidget(m_roleRow);
+    auto* roleLabel = new QLabel(tr("&Role:"), m_roleFilter);
     roleLabel->setBuddy(m_roleCombo);
+    m_roleCombo->setParent(m_roleFilter);
+    auto* roleFilterLayout = new QHBoxLayout(m_roleFilter);
+    roleFilterLayout->setContentsMargins(0, 0, 0, 0);
+    roleFilterLayout->addWidget(roleLabel);
+    roleFilterLayout->addWidget(m_roleCombo);
     auto* roleLayout = new QHBoxLayout(m_roleRow);
     roleLayout->setContentsMargins(0, 0, 0, 0);
-    roleLayout->addWidget(roleLabel);
-    roleLayout->addWidget(m_roleCombo);
+    roleLayout->addWidget(cellsLabel);
+    roleLayout->addWidget(m_cellFilterCombo);
+    roleLayout->addSpacing(6);
+    roleLayout->addWidget(m_roleFilter);
+    roleLayout->addSpacing(6);
+    roleLayout->addWidget(m_defaultLabel);
+    roleLayout->addWidget(m_defaultCombo);
     roleLayout->addStretch(1);
-    m_roleCombo->setParent(m_roleRow);
+
+    m_userPanel = new UserAccessPanel(directory, changeSet, this);
+    m_splitter = new QSplitter(this);
+    m_splitter->setObjectName(QStringLiteral("matrixSplitter"));
+    m_splitter->addWidget(m_view);
+    m_splitter->addWidget(m_userPanel);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({640, 320});
+    m_splitter->setChildrenCollapsible(true);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(m_roleRow);
-    layout->addWidget(m_view, 1);
+    layout->addWidget(m_splitter, 1);
     layout->addWidget(m_details);
     layout->addWidget(legend);
 
     setTabOrder(m_rowFilterEdit, m_columnFilterEdit);
-    setTabOrder(m_columnFilterEdit, m_defaultCombo);
-    setTabOrder(m_defaultCombo, m_typeCombo);
+    setTabOrder(m_columnFilterEdit, m_typeCombo);
     setTabOrder(m_typeCombo, m_orientationCombo);
-    setTabOrder(m_orientationCombo, m_roleCombo);
-    setTabOrder(m_roleCombo, m_view);
+    setTabOrder(m_orientationCombo, m_cellFilterCombo);
+    setTabOrder(m_cellFilterCombo, m_roleCombo);
+    setTabOrder(m_roleCombo, m_defaultCombo);
+    setTabOrder(m_defaultCombo, m_view);
+    setTabOrder(m_view, m_userPanel->view());
+    showDefaultPermission();
     updateRoleCombo();
+    updateDetails();
+}
+
+QString AccessMatrixPage::columnKey(int logicalIndex) const
+{
+    // Users and resources have widths of their own, and experiment ids must not meet model names.
+    const QString value = m_proxy->headerData(logicalIndex, Qt::Horizontal, ModelRoles::ValueRole).toString();
+    if (value.isEmpty())
+        return {};
+    if (m_model->orientation() == AccessMatrixModel::Orientation::UsersAsColumns)
+        return QStringLiteral("user:") + value;
+    return (m_model->resourceType() == ResourceType::Experiment ? QStringLiteral("experiment:")
+                                                                : QStringLiteral("model:")) +
+           value;
+}
+
+void AccessMatrixPage::applyCellFilter(int index)
+{
+    m_proxy->setCellFilter(static_cast<MatrixFilterProxy::CellFilter>(m_cellFilterCombo->itemData(index).toInt()));
     updateDetails();
 }
 
@@ -166,6 +248,18 @@ void AccessMatrixPage::showDefaultPermission()
 {
     const auto level = m_directory ? m_directory->defaultPermission() : std::nullopt;
     m_defaultCombo->setCurrentIndex(std::max(0, m_defaultCombo->findData(level ? static_cast<int>(*level) : -1)));
+    const bool stated = m_directory && m_directory->isDefaultPermissionStated();
+    // Only a stated default is a fact; anything chosen here is the admin's assumption about the server's ini.
+    m_defaultCombo->setEnabled(!stated);
+    m_defaultLabel->setText(stated ? tr("&Default:") : tr("Assumed &default:"));
+    const QString tip =
+        stated ? tr("The server's default_permission, from its configuration: what users get on resources they hold "
+                    "no grant for.")
+               : tr("A local assumption, not read from the server: MLflow's API does not reveal its "
+                    "default_permission (set in its basic_auth.ini), which users get on resources they hold no grant "
+                    "for. Choose what the server uses to have those cells explained; the profile keeps it.");
+    m_defaultLabel->setToolTip(tip);
+    m_defaultCombo->setToolTip(tip);
 }
 
 QModelIndex AccessMatrixPage::indexFor(const QString& username, const QString& resourceId) const
@@ -190,7 +284,10 @@ int AccessMatrixPage::setSelection(std::optional<PermissionLevel> level)
         return 0;
     }
     QList<GrantCell> cells;
-    const QModelIndexList selected = m_view->selectionModel()->selectedIndexes();
+    QModelIndexList selected = m_view->selectionModel()->selectedIndexes();
+    // A key on the current cell acts on it, selected or not: moving with the arrows and pressing R must work.
+    if (selected.isEmpty() && m_view->currentIndex().isValid())
+        selected.append(m_view->currentIndex());
     cells.reserve(selected.size());
     for (const QModelIndex& index : selected) {
         const QModelIndex source = m_proxy->mapToSource(index);
@@ -239,9 +336,10 @@ bool AccessMatrixPage::eventFilter(QObject* watched, QEvent* event)
 void AccessMatrixPage::updateDetails()
 {
     const QModelIndex index = m_view->currentIndex();
+    m_userPanel->setUser(index.isValid() ? m_model->userFromIndex(m_proxy->mapToSource(index)) : QString());
     if (!index.isValid()) {
-        m_details->setText(tr("Select cells, then press R, E, M or N to set READ, EDIT, MANAGE or NO_PERMISSIONS, "
-                              "Delete to revoke, or double-click a cell to choose."));
+        m_details->setText(tr("Go to a cell or select several, then press R, E, M or N to set READ, EDIT, MANAGE or "
+                              "NO_PERMISSIONS, Delete to revoke, or double-click a cell to choose."));
         return;
     }
     const QModelIndex source = m_proxy->mapToSource(index);
@@ -303,7 +401,7 @@ void AccessMatrixPage::updateRoleCombo()
         }
     }
     m_roleCombo->setCurrentIndex(current);
-    m_roleRow->setVisible(m_directory && m_directory->generation() == ApiGeneration::Rbac);
+    m_roleFilter->setVisible(m_directory && m_directory->generation() == ApiGeneration::Rbac);
     applyRoleFilter();
 }
 

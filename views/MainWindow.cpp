@@ -61,7 +61,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     m_directory = new Directory(this);
     if (m_session->isDemo()) {
         // The demo server is ours: we know its default, which the REST API would not tell.
-        m_directory->setDefaultPermission(PermissionLevel::NoPermissions);
+        m_directory->setDefaultPermission(PermissionLevel::NoPermissions, true);
     } else if (const auto profile = savedProfile()) {
         m_directory->setDefaultPermission(profile->defaultPermission);
     }
@@ -100,6 +100,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     connect(m_directory, &Directory::usersChanged, this, &MainWindow::updateCounts);
     connect(m_directory, &Directory::rolesChanged, this, &MainWindow::updateCounts);
     connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updatePendingState);
+    connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updateCounts); // staged users count too
     connect(m_usersPage, &UsersPage::addExistingUserRequested, this, &MainWindow::addExistingUser);
     connect(m_usersPage, &UsersPage::authDatabaseRequested, this, &MainWindow::connectAuthDatabase);
     connect(m_directory, &Directory::defaultPermissionChanged, this, &MainWindow::rememberDefaultPermission);
@@ -359,6 +360,8 @@ void MainWindow::createStatusBar()
 
     const QList<QLabel*> labels = {m_serverLabel, m_versionLabel, m_userLabel, m_pendingLabel, m_refreshedLabel};
     for (QLabel* label : labels) {
+        // Their whole text where there is room; on a small screen they give way rather than widen the window.
+        label->setMinimumWidth(30);
         if (label != m_serverLabel) {
             auto* separator = new QLabel(QStringLiteral("·"), this);
             separator->setAccessibleName(QString());
@@ -522,6 +525,12 @@ void MainWindow::updateCounts()
 {
     const QList<int> counts = {m_directory->userCount(), m_directory->experimentCount(),
                                m_directory->registeredModelCount(), -1, m_directory->roleCount()};
+    // Users whose creation is staged are listed on the Users page and in the matrix already.
+    int stagedUsers = 0;
+    for (const StagedUser& staged : m_changeSet->stagedUsers()) {
+        if (m_changeSet->isStagedCreation(staged.username))
+            ++stagedUsers;
+    }
     for (int page = 0; page < PageCount; ++page) {
         QListWidgetItem* item = m_pageList->item(page);
         const QString name = pageName(static_cast<Page>(page));
@@ -529,6 +538,8 @@ void MainWindow::updateCounts()
                               (page == ModelsPageIndex && !m_directory->modelNameFilter().isEmpty());
         if (filtered)
             item->setText(tr("%1 (%2, filtered)").arg(name).arg(counts.at(page)));
+        else if (page == UsersPageIndex && stagedUsers > 0)
+            item->setText(tr("%1 (%2 + %3 staged)").arg(name).arg(counts.at(page)).arg(stagedUsers));
         else
             item->setText(counts.at(page) >= 0 ? tr("%1 (%2)").arg(name).arg(counts.at(page)) : name);
     }

@@ -3,9 +3,28 @@
 #include "api/PermissionLevel.h"
 #include "models/ModelRoles.h"
 
+#include <QApplication>
 #include <QComboBox>
+#include <QPainter>
 
 PermissionDelegate::PermissionDelegate(QObject* parent) : QStyledItemDelegate(parent) {}
+
+void PermissionDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    if (!index.data(ModelRoles::PendingRole).toBool()) {
+        QStyledItemDelegate::paint(painter, option, index);
+        return;
+    }
+    QStyleOptionViewItem item(option);
+    initStyleOption(&item, index);
+    // The hatch goes under the text: background, then diagonal lines, then the item without its background.
+    painter->fillRect(item.rect, item.backgroundBrush);
+    painter->fillRect(item.rect, QBrush(QColor(0x6a, 0x3d, 0x9a, 110), Qt::BDiagPattern));
+    item.backgroundBrush = Qt::NoBrush;
+    const QWidget* widget = option.widget;
+    QStyle* style = widget ? widget->style() : QApplication::style();
+    style->drawControl(QStyle::CE_ItemViewItem, &item, painter, widget);
+}
 
 QWidget* PermissionDelegate::createEditor(QWidget* parent, const QStyleOptionViewItem& option,
                                           const QModelIndex& index) const

@@ -4,6 +4,7 @@
 #include "models/ExperimentsModel.h"
 #include "models/ModelRoles.h"
 #include "models/RegisteredModelsModel.h"
+#include "views/ColumnWidthMemory.h"
 #include "views/ServerFilterBar.h"
 
 #include <QCheckBox>
@@ -93,6 +94,9 @@ ResourcePage::ResourcePage(Directory* directory, ResourceType type, QAbstractIte
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->setWordWrap(false);
+    // Long names keep their beginning and their end; Tab leaves the table.
+    m_view->setTextElideMode(Qt::ElideMiddle);
+    m_view->setTabKeyNavigation(false);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     // Wide enough for the longest date in the user's locale format, whatever that is.
     const int dateWidth = m_view->fontMetrics().horizontalAdvance(QLocale().toString(
@@ -109,6 +113,9 @@ ResourcePage::ResourcePage(Directory* directory, ResourceType type, QAbstractIte
         m_view->setColumnWidth(RegisteredModelsModel::Created, dateWidth);
         m_view->setColumnWidth(RegisteredModelsModel::LastUpdated, dateWidth);
     }
+    // After the defaults above, so the user's own widths win.
+    new ColumnWidthMemory(m_view->horizontalHeader(),
+                          experiments ? QStringLiteral("experimentsPage") : QStringLiteral("modelsPage"));
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &ResourcePage::currentChanged);
 
     m_accessTitle = new QLabel(this);

@@ -74,16 +74,16 @@ RolesPage::RolesPage(Directory* directory, ChangeSet* changeSet, TrackingApi* tr
         return b;
     };
     m_newButton = button(QStringLiteral("newRoleButton"), tr("&New role…"), &RolesPage::newRole);
-    m_renameButton = button(QStringLiteral("renameRoleButton"), tr("Re&name…"), &RolesPage::renameRole);
+    m_renameButton = button(QStringLiteral("renameRoleButton"), tr("&Rename…"), &RolesPage::renameRole);
     m_describeButton = button(QStringLiteral("describeRoleButton"), tr("Des&cribe…"), &RolesPage::describeRole);
     m_deleteButton = button(QStringLiteral("deleteRoleButton"), tr("&Delete"), &RolesPage::deleteRole);
     m_addPermissionButton =
         button(QStringLiteral("addPermissionButton"), tr("Add &permission…"), &RolesPage::addPermission);
     m_changePermissionButton =
-        button(QStringLiteral("changePermissionButton"), tr("C&hange level…"), &RolesPage::changePermission);
+        button(QStringLiteral("changePermissionButton"), tr("Chan&ge level…"), &RolesPage::changePermission);
     m_removePermissionButton =
         button(QStringLiteral("removePermissionButton"), tr("Re&move"), &RolesPage::removePermission);
-    m_assignButton = button(QStringLiteral("assignUserButton"), tr("A&ssign user…"), &RolesPage::assignUser);
+    m_assignButton = button(QStringLiteral("assignUserButton"), tr("Ass&ign user…"), &RolesPage::assignUser);
     m_unassignButton = button(QStringLiteral("unassignUserButton"), tr("&Unassign"), &RolesPage::unassignUser);
 
     auto* top = new QHBoxLayout;

@@ -24,7 +24,7 @@ ServerFilterBar::ServerFilterBar(ResourceType type, QWidget* parent) : QWidget(p
                            : tr("Asks the server for the matching registered models only (case-sensitive; % and _ "
                                 "match any characters). Use it when the server has too many models to load them "
                                 "all."));
-    auto* label = new QLabel(tr("Ser&ver filter:"), this);
+    auto* label = new QLabel(tr("Server f&ilter:"), this);
     label->setBuddy(m_edit);
 
     m_loadButton = new QPushButton(tr("&Load matching"), this);

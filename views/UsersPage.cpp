@@ -4,7 +4,9 @@
 #include "models/Directory.h"
 #include "models/ModelRoles.h"
 #include "models/UsersModel.h"
+#include "views/ColumnWidthMemory.h"
 #include "views/MessageBox.h"
+#include "views/UserAccessPanel.h"
 #include "views/UserPasswordDialog.h"
 
 #include <QHBoxLayout>
@@ -14,6 +16,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -45,12 +48,12 @@ UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* mod
     m_adminButton->setObjectName(QStringLiteral("adminButton"));
     m_deleteButton = new QPushButton(tr("&Delete…"), this);
     m_deleteButton->setObjectName(QStringLiteral("deleteUserButton"));
-    m_addExistingButton = new QPushButton(tr("Add &existing user…"), this);
+    m_addExistingButton = new QPushButton(tr("Add e&xisting user…"), this);
     m_addExistingButton->setObjectName(QStringLiteral("addExistingUserButton"));
     m_addExistingButton->setToolTip(tr("This server cannot list its users: look one up by name and remember it."));
     m_addExistingButton->hide();
     connect(m_addExistingButton, &QPushButton::clicked, this, &UsersPage::addExistingUser);
-    m_authDatabaseButton = new QPushButton(tr("Connect to auth &database…"), this);
+    m_authDatabaseButton = new QPushButton(tr("Connect to auth data&base…"), this);
     m_authDatabaseButton->setObjectName(QStringLiteral("authDatabaseButton"));
     m_authDatabaseButton->setToolTip(tr("Read every user and permission straight from the server's auth database "
                                         "(read-only)."));
@@ -84,13 +87,18 @@ UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* mod
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setWordWrap(false);
+    m_view->setTabKeyNavigation(false); // Tab leaves the table
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->setColumnWidth(UsersModel::Username, 200);
     m_view->setColumnWidth(UsersModel::Admin, 90);
     m_view->setColumnWidth(UsersModel::ExperimentGrants, 140);
     m_view->setColumnWidth(UsersModel::ModelGrants, 120);
     m_view->setColumnWidth(UsersModel::Roles, 160);
+    new ColumnWidthMemory(m_view->horizontalHeader(), QStringLiteral("usersPage"));
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &UsersPage::updateActions);
+    m_accessPanel = new UserAccessPanel(directory, changeSet, this);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this] { m_accessPanel->setUser(currentUser()); });
     connect(m_view, &QTableView::doubleClicked, this, &UsersPage::resetPassword);
 
     auto* noteRow = new QHBoxLayout;
@@ -101,13 +109,19 @@ UsersPage::UsersPage(Directory* directory, ChangeSet* changeSet, UsersModel* mod
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addLayout(noteRow);
-    layout->addWidget(m_view, 1);
+    auto* splitter = new QSplitter(this);
+    splitter->addWidget(m_view);
+    splitter->addWidget(m_accessPanel);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter, 1);
 
     setTabOrder(m_filterEdit, m_newButton);
     setTabOrder(m_newButton, m_resetButton);
     setTabOrder(m_resetButton, m_adminButton);
     setTabOrder(m_adminButton, m_deleteButton);
     setTabOrder(m_deleteButton, m_view);
+    setTabOrder(m_view, m_accessPanel->view());
 
     if (m_directory) {
         connect(m_directory, &Directory::reset, this, &UsersPage::updateSourceNote);

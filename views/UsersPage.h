@@ -12,6 +12,7 @@ class QLineEdit;
 class QPushButton;
 class QSortFilterProxyModel;
 class QTableView;
+class UserAccessPanel;
 class UsersModel;
 
 // The Users page: who exists, who is an admin, how many grants each holds. Every action (new user, reset password,
@@ -26,6 +27,8 @@ public:
 
     QLineEdit* filterEdit() const { return m_filterEdit; }
     QTableView* view() const { return m_view; }
+    // What the current user can access, beside the table.
+    UserAccessPanel* accessPanel() const { return m_accessPanel; }
     QString currentUser() const;
     void selectUser(const QString& username);
 
@@ -61,6 +64,7 @@ private:
     QLineEdit* m_filterEdit = nullptr;
     QLabel* m_sourceNote = nullptr;
     QTableView* m_view = nullptr;
+    UserAccessPanel* m_accessPanel = nullptr;
     QPushButton* m_newButton = nullptr;
     QPushButton* m_resetButton = nullptr;
     QPushButton* m_adminButton = nullptr;

@@ -92,9 +92,12 @@ void ScreenshotWriter::capture(bool loaded)
     if (!experimentId.isEmpty())
         m_window->changeSet()->stageGrant(DemoData::user2Username, ResourceType::Experiment, experimentId,
                                           PermissionLevel::Read);
-    const QModelIndex cell = matrix->indexFor(DemoData::user2Username, experimentId);
+    // The current cell beside the staged one, unselected, so the hatching shows and the panel lists user2's access.
+    const int ownRow = directory->experimentRowByName(QStringLiteral("/user2/experiment1"));
+    const QModelIndex cell =
+        matrix->indexFor(DemoData::user2Username, ownRow >= 0 ? directory->experimentAt(ownRow).id : QString());
     if (cell.isValid())
-        matrix->view()->setCurrentIndex(cell);
+        matrix->view()->selectionModel()->setCurrentIndex(cell, QItemSelectionModel::NoUpdate);
     ok &= save(m_window, QStringLiteral("access-matrix"));
 
     ReviewChangesDialog* review = m_window->openReview();
