@@ -4,10 +4,14 @@
 // delete themselves. Certificates for HTTPS tests come from ../common/TestCertificate.h.
 
 #include "api/ApiJob.h"
+#include "models/ChangeSet.h"
 #include "server/Dialect.h"
 #include "views/LoginDialog.h"
 #include "views/MainWindow.h"
+#include "views/MessageBox.h"
 #include "views/Session.h"
+
+#include <QPushButton>
 
 #include <QSettings>
 #include <QSignalSpy>
@@ -67,6 +71,32 @@ inline MainWindow* openLoadedWindow(Session* session)
         return nullptr;
     }
     return window;
+}
+
+// Presses Connect in a filled-in login dialog and opens the main window of the session once it has loaded; null,
+// with the dialog's message as a warning, when the sign-in or the load failed.
+inline MainWindow* connectAndOpen(LoginDialog& dialog)
+{
+    QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("connectButton")), Qt::LeftButton);
+    if (!QTest::qWaitFor([&] { return !signedIn.isEmpty() || !dialog.isConnecting(); }, 20000) || signedIn.isEmpty()) {
+        qWarning("Sign-in failed: %s", qPrintable(dialog.messageText()));
+        return nullptr;
+    }
+    return openLoadedWindow(dialog.takeSession());
+}
+
+// A test's cleanup: drops the window's staged changes (so closing does not ask), deletes it, and forgets any
+// answer queued for a message box.
+inline void closeWindow(MainWindow*& window)
+{
+    if (window) {
+        window->changeSet()->discard();
+        QTest::qWait(20);
+        delete window;
+        window = nullptr;
+    }
+    MessageBox::setNextAnswer(QMessageBox::NoButton);
 }
 
 inline Dialect mlflow3(bool workspaces = false)

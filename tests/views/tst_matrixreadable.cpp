@@ -96,12 +96,7 @@ void TestMatrixReadable::initTestCase()
 
 void TestMatrixReadable::cleanup()
 {
-    if (m_window) {
-        m_window->changeSet()->discard();
-        delete m_window;
-        m_window = nullptr;
-    }
-    MessageBox::setNextAnswer(QMessageBox::NoButton);
+    GuiTest::closeWindow(m_window);
 }
 
 MainWindow* TestMatrixReadable::openWindow(const Dialect& generation)
@@ -131,13 +126,7 @@ MainWindow* TestMatrixReadable::openWindow(const Dialect& generation)
     dialog.show();
     dialog.selectProfile(name);
     QTest::keyClicks(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit")), DemoData::adminPassword);
-    QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
-    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("connectButton")), Qt::LeftButton);
-    if (!QTest::qWaitFor([&] { return !signedIn.isEmpty() || !dialog.isConnecting(); }, 20000) || signedIn.isEmpty()) {
-        qWarning("Sign-in failed: %s", qPrintable(dialog.messageText()));
-        return nullptr;
-    }
-    return GuiTest::openLoadedWindow(dialog.takeSession());
+    return GuiTest::connectAndOpen(dialog);
 }
 
 QString TestMatrixReadable::experimentId(const QString& name) const

@@ -57,13 +57,7 @@ void TestMemberWindow::initTestCase()
 
 void TestMemberWindow::cleanup()
 {
-    if (m_window) {
-        m_window->changeSet()->discard();
-        QTest::qWait(20);
-        delete m_window;
-        m_window = nullptr;
-    }
-    MessageBox::setNextAnswer(QMessageBox::NoButton);
+    GuiTest::closeWindow(m_window);
 }
 
 MainWindow* TestMemberWindow::signInAsUser1(ServerFixture& server)
@@ -75,13 +69,7 @@ MainWindow* TestMemberWindow::signInAsUser1(ServerFixture& server)
     dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"))->setText(DemoData::user1Password);
     // The dialog asks whether to go on with limited rights.
     MessageBox::setNextAnswer(QMessageBox::Yes);
-    QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
-    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("connectButton")), Qt::LeftButton);
-    if (!QTest::qWaitFor([&] { return !signedIn.isEmpty() || !dialog.isConnecting(); }, 20000) || signedIn.isEmpty()) {
-        qWarning("Sign-in failed: %s", qPrintable(dialog.messageText()));
-        return nullptr;
-    }
-    return GuiTest::openLoadedWindow(dialog.takeSession());
+    return GuiTest::connectAndOpen(dialog);
 }
 
 void TestMemberWindow::memberManagesWhatItOwns_data()

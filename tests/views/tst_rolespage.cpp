@@ -75,13 +75,7 @@ void TestRolesPage::initTestCase()
 
 void TestRolesPage::cleanup()
 {
-    if (m_window) {
-        m_window->changeSet()->discard();
-        QTest::qWait(20);
-        delete m_window;
-        m_window = nullptr;
-    }
-    MessageBox::setNextAnswer(QMessageBox::NoButton);
+    GuiTest::closeWindow(m_window);
 }
 
 MainWindow* TestRolesPage::openWindow()
@@ -90,13 +84,7 @@ MainWindow* TestRolesPage::openWindow()
     dialog.show();
     dialog.selectProfile(QStringLiteral("demo3"));
     QTest::keyClicks(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit")), DemoData::adminPassword);
-    QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
-    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("connectButton")), Qt::LeftButton);
-    if (!QTest::qWaitFor([&] { return !signedIn.isEmpty() || !dialog.isConnecting(); }, 20000) || signedIn.isEmpty()) {
-        qWarning("Sign-in failed: %s", qPrintable(dialog.messageText()));
-        return nullptr;
-    }
-    return GuiTest::openLoadedWindow(dialog.takeSession());
+    return GuiTest::connectAndOpen(dialog);
 }
 
 QStringList TestRolesPage::experimentsVisibleTo(const QString& username, const QString& password)
