@@ -2,10 +2,10 @@
 
 #include <QAtomicInteger>
 #include <QDateTime>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QVariant>
 
@@ -52,9 +52,9 @@ QString KnownUsersRegistry::originName(Origin origin)
 QString KnownUsersRegistry::defaultFilePath(const QString& profileName, const QUrl& serverUrl)
 {
     // Plain --url runs and unsaved console connections to the same server share what they learned.
-    QString key = !profileName.isEmpty() ? profileName
-                                         : serverUrl.host() + QLatin1Char('_') + QString::number(serverUrl.port(0)) +
-                                               serverUrl.path();
+    QString key = !profileName.isEmpty()
+                      ? profileName
+                      : serverUrl.host() + QLatin1Char('_') + QString::number(serverUrl.port(0)) + serverUrl.path();
     key.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
     const QString folder = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
                            QLatin1String("/mlflow-admin/known-users");

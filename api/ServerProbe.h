@@ -54,8 +54,8 @@ public:
     enum class Step { Connecting, SigningIn, CheckingApi };
     Q_ENUM(Step)
 
-    // Starts at once (in step Connecting); the probe is a child of the connection and finishes with result() filled in. A failed probe
-    // (status other than Ready / NotAdmin) also has hasError() set.
+    // Starts at once (in step Connecting); the probe is a child of the connection and finishes with result() filled in.
+    // A failed probe (status other than Ready / NotAdmin) also has hasError() set.
     static ServerProbe* run(Connection* connection);
 
     const ProbeResult& result() const { return m_result; }

@@ -24,7 +24,7 @@ struct ServerProfile
     // Its password (PostgreSQL, MySQL) is in the keychain under CredentialStore::authDatabaseKey(name), never here.
     bool authDatabasePasswordInKeychain = false;
     UsersSource usersSource = UsersSource::NotChosen; // an authDatabaseUri counts as AuthDatabase
-    QString workspace;       // MLflow 3.10+ workspace the profile works in; empty: MLflow's "default"
+    QString workspace; // MLflow 3.10+ workspace the profile works in; empty: MLflow's "default"
     // The server's default_permission as the admin stated it: MLflow's REST API does not reveal it, and without it
     // a cell with no grant can only say "unknown".
     std::optional<PermissionLevel> defaultPermission;

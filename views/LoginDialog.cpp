@@ -10,13 +10,13 @@
 #include "views/MessageBox.h"
 #include "views/Session.h"
 
+#include <QAbstractItemView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QAbstractItemView>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -395,8 +395,8 @@ void LoginDialog::probeStepStarted(ServerProbe::Step step)
         m_progress->setFormat(tr("Connecting to %1…").arg(m_connection->baseUrl().toDisplayString()));
         break;
     case ServerProbe::Step::SigningIn:
-        m_progress->setFormat(tr("Signing in to %1 as %2…")
-                                  .arg(m_connection->baseUrl().toDisplayString(), m_connection->username()));
+        m_progress->setFormat(
+            tr("Signing in to %1 as %2…").arg(m_connection->baseUrl().toDisplayString(), m_connection->username()));
         break;
     case ServerProbe::Step::CheckingApi:
         m_progress->setFormat(tr("Checking the server's API…"));

@@ -364,8 +364,7 @@ void MainWindow::createStatusBar()
     m_cancelLoadButton->hide();
     connect(m_cancelLoadButton, &QToolButton::clicked, this, &MainWindow::cancelLoad);
 
-    const QList<QLabel*> labels = {m_serverLabel,  m_versionLabel,    m_userLabel,
-                                   m_pendingLabel, m_refreshedLabel, m_usersSourceLabel};
+    const QList<QLabel*> labels = {m_serverLabel, m_versionLabel, m_userLabel, m_pendingLabel, m_refreshedLabel};
     for (QLabel* label : labels) {
         if (label != m_serverLabel) {
             auto* separator = new QLabel(QStringLiteral("·"), this);
@@ -380,6 +379,9 @@ void MainWindow::createStatusBar()
     statusBar()->addWidget(m_serverFilterLabel);
     m_serverFilterSeparator->hide();
     m_serverFilterLabel->hide();
+    // Permanent, so it is read whole however narrow the window: on a server that cannot list users it says how
+    // complete the list is.
+    statusBar()->addPermanentWidget(m_usersSourceLabel);
     statusBar()->addPermanentWidget(m_loadProgress);
     statusBar()->addPermanentWidget(m_cancelLoadButton);
 }
@@ -575,8 +577,10 @@ void MainWindow::updatePendingState()
 
 QString MainWindow::statusText() const
 {
-    QStringList texts{m_serverLabel->text(),  m_versionLabel->text(),   m_userLabel->text(),
-                      m_pendingLabel->text(), m_refreshedLabel->text(), m_usersSourceLabel->text()};
+    QStringList texts{m_serverLabel->text(), m_versionLabel->text(), m_userLabel->text(), m_pendingLabel->text(),
+                      m_refreshedLabel->text()};
+    if (!m_usersSourceLabel->text().isEmpty())
+        texts.append(m_usersSourceLabel->text());
     if (!m_serverFilterLabel->text().isEmpty())
         texts.append(m_serverFilterLabel->text());
     return texts.join(QStringLiteral(" · "));
@@ -604,7 +608,8 @@ bool MainWindow::connectAuthDatabase(const QString& uri, const QString& password
     CredentialStore* credentials = m_session->credentialStore();
     if (!password.isEmpty() && credentials) {
         // Only a password that worked goes to the keychain; the profile notes that there is one to read next time.
-        CredentialJob* job = credentials->writePassword(CredentialStore::authDatabaseKey(m_session->ownerKey()), password);
+        CredentialJob* job =
+            credentials->writePassword(CredentialStore::authDatabaseKey(m_session->ownerKey()), password);
         connect(job, &CredentialJob::finished, this, [this, job] {
             if (job->hasError()) {
                 statusBar()->showMessage(tr("The auth database's password could not be kept in the keychain, so it "
@@ -650,7 +655,7 @@ UsersSourceDialog* MainWindow::openUsersSource(UsersSourceDialog::Choice initial
         return m_usersSource;
     }
     const QString version = m_session->probe().version.isEmpty() ? tr("This MLflow server")
-                                                                  : tr("MLflow %1").arg(m_session->probe().version);
+                                                                 : tr("MLflow %1").arg(m_session->probe().version);
     const int known = m_session->knownUsers() ? static_cast<int>(m_session->knownUsers()->users()->users.size()) : 0;
     const QString explanation =
         tr("%1 at %2 cannot list its users (users/list comes with MLflow 3.10), so the console shows only the users "
@@ -708,11 +713,12 @@ void MainWindow::usersSourceChosen(UsersSourceDialog::Choice choice)
 QString MainWindow::usersSourceText() const
 {
     const int count = m_directory->userCount();
-    switch (m_directory->userSource()) {
+    // Before the first load the Directory has no source yet; the session knows where the load will look.
+    switch (count > 0 ? m_directory->userSource() : m_session->userListing()) {
     case ListingSource::ServerApi:
         return tr("Users: %1, listed by the server").arg(count);
     case ListingSource::AuthDatabase:
-        return tr("Users: %1 from the auth database (server cannot list users)").arg(count);
+        return tr("Users: %1 from the auth database").arg(count);
     case ListingSource::KnownUsers:
         break;
     }
@@ -721,7 +727,10 @@ QString MainWindow::usersSourceText() const
 
 void MainWindow::updateUsersSourceLabel()
 {
-    m_usersSourceLabel->setText(usersSourceText());
+    // A server that lists its users gives the whole list: nothing to qualify.
+    const bool listed = m_session->probe().hasUsersList;
+    m_usersSourceLabel->setText(listed ? QString() : usersSourceText());
+    m_usersSourceLabel->setVisible(!listed);
     m_usersSourceLabel->setToolTip(m_directory->userSource() == ListingSource::KnownUsers
                                        ? tr("Only users this console or mlflow-admin-cli created, looked up or were "
                                             "told about; the Users page can add more or read the auth database.")

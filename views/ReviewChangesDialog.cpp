@@ -31,8 +31,8 @@ QString grantText(const Directory* directory, const StagedGrant& grant)
     const std::optional<PermissionLevel> before =
         directory ? directory->explicitLevel(grant.cell.username, type, grant.cell.resource.id) : std::nullopt;
     const QString from = levelText(before);
-    const QString to = grant.target ? Permissions::name(*grant.target)
-                                    : ReviewChangesDialog::tr("no explicit permission (revoke)");
+    const QString to =
+        grant.target ? Permissions::name(*grant.target) : ReviewChangesDialog::tr("no explicit permission (revoke)");
     return type == ResourceType::Experiment
                ? ReviewChangesDialog::tr("%1 on experiment %2: %3 → %4").arg(grant.cell.username, name, from, to)
                : ReviewChangesDialog::tr("%1 on registered model %2: %3 → %4").arg(grant.cell.username, name, from, to);
@@ -64,10 +64,10 @@ QString rolePermissionText(const ChangeSet& changeSet, const StagedRolePermissio
     const QString name = roleName(changeSet, permission.key.role);
     const auto loaded = changeSet.loadedRolePermission(permission.key);
     const QString from = loaded ? Permissions::name(loaded->level) : ReviewChangesDialog::tr("no permission");
-    return permission.target ? ReviewChangesDialog::tr("Role %1 on %2: %3 → %4")
-                                   .arg(name, resource, from, Permissions::name(*permission.target))
-                             : ReviewChangesDialog::tr("Role %1 on %2: %3 → no permission (remove)")
-                                   .arg(name, resource, from);
+    return permission.target
+               ? ReviewChangesDialog::tr("Role %1 on %2: %3 → %4")
+                     .arg(name, resource, from, Permissions::name(*permission.target))
+               : ReviewChangesDialog::tr("Role %1 on %2: %3 → no permission (remove)").arg(name, resource, from);
 }
 
 QString userText(const StagedUser& user)

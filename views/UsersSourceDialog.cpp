@@ -33,8 +33,8 @@ void UsersSourceDialog::buildUi(const QString& explanation)
     intro->setWordWrap(true);
     intro->setTextFormat(Qt::PlainText);
 
-    m_databaseRadio = new QRadioButton(tr("Open the server's auth &database (every user and permission, read-only)"),
-                                       this);
+    m_databaseRadio =
+        new QRadioButton(tr("Open the server's auth &database (every user and permission, read-only)"), this);
     m_databaseRadio->setObjectName(QStringLiteral("databaseChoice"));
     m_namesRadio = new QRadioButton(tr("&Type or paste user names"), this);
     m_namesRadio->setObjectName(QStringLiteral("namesChoice"));
@@ -67,10 +67,18 @@ void UsersSourceDialog::buildUi(const QString& explanation)
     browse->setObjectName(QStringLiteral("browseButton"));
     connect(browse, &QPushButton::clicked, this, &UsersSourceDialog::chooseFile);
     auto* sqlitePage = new QWidget(this);
-    auto* sqliteRow = new QHBoxLayout(sqlitePage);
-    sqliteRow->setContentsMargins(0, 0, 0, 0);
+    auto* sqliteLayout = new QVBoxLayout(sqlitePage);
+    sqliteLayout->setContentsMargins(0, 0, 0, 0);
+    auto* sqliteRow = new QHBoxLayout;
     sqliteRow->addWidget(m_sqlitePathEdit, 1);
     sqliteRow->addWidget(browse);
+    sqliteLayout->addLayout(sqliteRow);
+    auto* sqliteNote = new QLabel(tr("The basic_auth.db named by database_uri in the server's basic_auth.ini. It is "
+                                     "only read, never written."),
+                                  sqlitePage);
+    sqliteNote->setWordWrap(true);
+    sqliteLayout->addWidget(sqliteNote);
+    sqliteLayout->addStretch();
 
     m_uriEdit = new QLineEdit(this);
     m_uriEdit->setObjectName(QStringLiteral("uriEdit"));
@@ -107,6 +115,7 @@ void UsersSourceDialog::buildUi(const QString& explanation)
     m_namesEdit->setAccessibleName(tr("User names"));
     m_namesEdit->setPlaceholderText(tr("One per line, or separated by commas. Each is looked up on the server."));
     m_namesEdit->setTabChangesFocus(true);
+    m_namesEdit->setMaximumHeight(m_namesEdit->fontMetrics().lineSpacing() * 8);
 
     auto* continueNote = new QLabel(tr("The Users page lists the users this console and mlflow-admin-cli have "
                                        "created, looked up or been told about. It offers this choice again."),
@@ -137,6 +146,7 @@ void UsersSourceDialog::buildUi(const QString& explanation)
     auto* buttons = new QDialogButtonBox(this);
     m_okButton = buttons->addButton(QDialogButtonBox::Ok);
     m_okButton->setObjectName(QStringLiteral("okButton"));
+    m_okButton->setDefault(true);
     QPushButton* later = buttons->addButton(tr("Ask me &next time"), QDialogButtonBox::RejectRole);
     later->setObjectName(QStringLiteral("laterButton"));
     later->setAutoDefault(false);
@@ -183,6 +193,18 @@ void UsersSourceDialog::setChoice(Choice choice)
 {
     m_choices->button(static_cast<int>(choice))->setChecked(true);
     updateForm();
+    // Straight to the field to fill in, so the keyboard alone gets through: type, then Enter.
+    switch (choice) {
+    case Choice::AuthDatabase:
+        (databaseKind() == DatabaseKind::ServerDatabase ? m_uriEdit : m_sqlitePathEdit)->setFocus();
+        break;
+    case Choice::UserNames:
+        m_namesEdit->setFocus();
+        break;
+    case Choice::Continue:
+        m_okButton->setFocus();
+        break;
+    }
 }
 
 UsersSourceDialog::DatabaseKind UsersSourceDialog::databaseKind() const

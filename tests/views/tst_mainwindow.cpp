@@ -39,11 +39,11 @@
 #include <QDialogButtonBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QPlainTextEdit>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
@@ -915,10 +915,10 @@ void TestMainWindow::keychainUnavailableDoesNotBlockSignIn()
     auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
     auto* remember = dialog.findChild<QCheckBox*>(QStringLiteral("rememberBox"));
     // "Remember password" says it cannot work here, instead of being silently ignored.
-    QTRY_VERIFY_WITH_TIMEOUT(!dialog.keychainWorks() && dialog.findChild<QLabel*>(QStringLiteral("keychainNote"))
-                                                            ->text()
-                                                            .contains(QStringLiteral("keychain")),
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !dialog.keychainWorks() &&
+            dialog.findChild<QLabel*>(QStringLiteral("keychainNote"))->text().contains(QStringLiteral("keychain")),
+        10000);
     QVERIFY(!remember->isEnabled());
     // The read fails: no password appears, and the dialog says why instead of hanging.
     QTRY_VERIFY_WITH_TIMEOUT(!dialog.messageText().isEmpty(), 10000);
@@ -1043,11 +1043,13 @@ void TestMainWindow::knownUsersWithoutAuthDatabase()
     sourceDialog->setDatabaseKind(UsersSourceDialog::DatabaseKind::ServerDatabase);
     sourceDialog->uriEdit()->setText(QStringLiteral("postgresql://mlflow:s3cret@127.0.0.1/auth"));
     QTest::mouseClick(sourceDialog->okButton(), Qt::LeftButton);
-    QVERIFY2(sourceDialog->errorText().contains(QStringLiteral("Password field")), qPrintable(sourceDialog->errorText()));
+    QVERIFY2(sourceDialog->errorText().contains(QStringLiteral("Password field")),
+             qPrintable(sourceDialog->errorText()));
     sourceDialog->setDatabaseKind(UsersSourceDialog::DatabaseKind::SqliteFile);
     sourceDialog->sqlitePathEdit()->setText(m_dir.filePath(QStringLiteral("no-such.db")));
     QTest::mouseClick(sourceDialog->okButton(), Qt::LeftButton);
-    QVERIFY2(sourceDialog->errorText().contains(QStringLiteral("does not exist")), qPrintable(sourceDialog->errorText()));
+    QVERIFY2(sourceDialog->errorText().contains(QStringLiteral("does not exist")),
+             qPrintable(sourceDialog->errorText()));
     QVERIFY(sourceDialog->isVisible());
     QCOMPARE(m_window->directory()->userSource(), ListingSource::KnownUsers);
 

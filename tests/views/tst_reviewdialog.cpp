@@ -120,10 +120,12 @@ private slots:
         // Names, not ids; what the cell has now and what it gets.
         QVERIFY2(texts.contains(QStringLiteral("user1 on experiment /user1/experiment1: MANAGE → EDIT")),
                  qPrintable(texts.join(QLatin1Char('|'))));
-        QVERIFY2(texts.contains(QStringLiteral("user2 on experiment /user1/experiment1: no explicit permission → READ")),
-                 qPrintable(texts.join(QLatin1Char('|'))));
-        QVERIFY2(texts.contains(QStringLiteral("ghost on experiment /user2/experiment1: no explicit permission → READ")),
-                 qPrintable(texts.join(QLatin1Char('|'))));
+        QVERIFY2(
+            texts.contains(QStringLiteral("user2 on experiment /user1/experiment1: no explicit permission → READ")),
+            qPrintable(texts.join(QLatin1Char('|'))));
+        QVERIFY2(
+            texts.contains(QStringLiteral("ghost on experiment /user2/experiment1: no explicit permission → READ")),
+            qPrintable(texts.join(QLatin1Char('|'))));
 
         ApiJob* removed = auth->deleteUser(QStringLiteral("ghost"));
         QVERIFY(GuiTest::waitFor(removed));
@@ -142,8 +144,7 @@ private slots:
         QCOMPARE(review->changesList()->topLevelItemCount(), 1);
         QVERIFY(changes->stageRevoke(QStringLiteral("ghost"), ResourceType::Experiment, u2e1));
         QVERIFY(changes->isEmpty());
-        QVERIFY(changes->stageGrant(DemoData::user1Username, ResourceType::Experiment, u1e1,
-                                    PermissionLevel::Manage));
+        QVERIFY(changes->stageGrant(DemoData::user1Username, ResourceType::Experiment, u1e1, PermissionLevel::Manage));
         QTest::mouseClick(review->applyButton(), Qt::LeftButton);
         QVERIFY(applied.wait(20000));
         QCOMPARE(review->summary(), QStringLiteral("1 change applied."));
