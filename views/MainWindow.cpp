@@ -626,6 +626,15 @@ bool MainWindow::connectAuthDatabase(const QString& uri, const QString& password
     return true;
 }
 
+std::optional<ServerProfile> MainWindow::savedChoice() const
+{
+    ProfileStore* profiles = m_session->profileStore();
+    if (!profiles || m_session->isDemo())
+        return std::nullopt;
+    return profiles->usersSource(m_session->profileName(), m_session->connection()->baseUrl(),
+                                 m_session->connection()->username());
+}
+
 void MainWindow::reloadUsers()
 {
     // A load already running (the first one, at sign-in) read the old user source: start again with the new one.
@@ -643,8 +652,18 @@ void MainWindow::rememberUsersSource(UsersSource source, bool passwordInKeychain
 
 void MainWindow::offerUsersSource()
 {
-    if (m_session->needsUsersSourceChoice())
+    if (m_session->needsUsersSourceChoice()) {
         openUsersSource(UsersSourceDialog::Choice::AuthDatabase);
+        return;
+    }
+    // The auth database chosen before no longer opens (moved, password changed): say so now, not on the Users page.
+    const QString problem = m_session->authDatabaseProblem();
+    if (!problem.isEmpty() && !m_session->probe().hasUsersList && !m_session->isDemo()) {
+        UsersSourceDialog* dialog = openUsersSource(UsersSourceDialog::Choice::AuthDatabase);
+        if (const auto kept = savedChoice())
+            dialog->setAuthDatabaseUri(kept->authDatabaseUri);
+        dialog->showError(tr("The auth database kept for this connection did not open: %1").arg(problem));
+    }
 }
 
 UsersSourceDialog* MainWindow::openUsersSource(UsersSourceDialog::Choice initial)

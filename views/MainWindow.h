@@ -140,6 +140,8 @@ private:
     void rememberUsersSource(UsersSource source, bool passwordInKeychain = false);
     void updateUsersSourceLabel();
     void reloadUsers();
+    // The users-source choice kept for this profile or connection; nullopt for the demo or without a store.
+    std::optional<ServerProfile> savedChoice() const;
     // The signed-in profile as saved, for updating it; nullopt for the demo and unnamed connections.
     std::optional<ServerProfile> savedProfile() const;
     // Keeps the default permission the admin stated in the profile, for the next sign-in.

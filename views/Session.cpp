@@ -92,6 +92,7 @@ QString Session::openUserSources(const ServerProfile& choice, const QString& aut
         uri = QStringLiteral("sqlite:///") + m_demoDir->filePath(QStringLiteral("data/basic_auth.db"));
     if (!uri.isEmpty() && useAuthDatabase(uri, authDatabasePassword, &error))
         return QString();
+    m_authDatabaseProblem = error;
     // One registry per profile (or per server address for unnamed connections), shared with the CLI.
     const QString path = KnownUsersRegistry::defaultFilePath(m_profileName, m_connection->baseUrl());
     if (!QDir().mkpath(QFileInfo(path).absolutePath()))

@@ -56,6 +56,8 @@ public:
     bool useAuthDatabase(const QString& uri, QString* error) { return useAuthDatabase(uri, QString(), error); }
     QString authDatabaseUri() const { return m_authDatabaseUri; }
     ListingSource userListing() const;
+    // Why the auth database kept for this profile or connection did not open at sign-in; empty when it did.
+    QString authDatabaseProblem() const { return m_authDatabaseProblem; }
 
     // The admin's answer to "this server cannot list its users", as kept for this profile or connection.
     UsersSource usersSource() const { return m_usersSource; }
@@ -89,6 +91,7 @@ private:
     std::unique_ptr<AuthDatabaseReader> m_authDatabase;
     std::unique_ptr<KnownUsersRegistry> m_knownUsers;
     QString m_authDatabaseUri;
+    QString m_authDatabaseProblem;
     UsersSource m_usersSource = UsersSource::NotChosen;
     ProfileStore* m_profileStore = nullptr;
     CredentialStore* m_credentials = nullptr;

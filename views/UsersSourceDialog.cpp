@@ -229,6 +229,18 @@ QString UsersSourceDialog::authDatabaseUri() const
     return QStringLiteral("sqlite:///") + QDir::fromNativeSeparators(QFileInfo(path).absoluteFilePath());
 }
 
+void UsersSourceDialog::setAuthDatabaseUri(const QString& uri)
+{
+    const QString sqlitePrefix = QStringLiteral("sqlite:///");
+    if (uri.startsWith(sqlitePrefix)) {
+        m_sqlitePathEdit->setText(QDir::toNativeSeparators(uri.mid(sqlitePrefix.size())));
+        setDatabaseKind(DatabaseKind::SqliteFile);
+    } else {
+        m_uriEdit->setText(uri);
+        setDatabaseKind(DatabaseKind::ServerDatabase);
+    }
+}
+
 QString UsersSourceDialog::authDatabasePassword() const
 {
     return databaseKind() == DatabaseKind::ServerDatabase ? m_passwordEdit->text() : QString();

@@ -34,6 +34,8 @@ public:
     void setDatabaseKind(DatabaseKind kind);
     // The auth database as a URI: sqlite:////abs/path for a file, else what the URI field holds.
     QString authDatabaseUri() const;
+    // Fills the form from a URI (a kept choice to correct): the file of an sqlite:/// URI, else the URI field.
+    void setAuthDatabaseUri(const QString& uri);
     // The server database's password, empty for SQLite; it is never put into the URI.
     QString authDatabasePassword() const;
     QStringList userNames() const;

@@ -39,6 +39,7 @@ private slots:
     void authDatabaseChoiceIsKeptInTheProfile();
     void typedNamesAreLookedUpAndKeptForAnUnsavedConnection();
     void continueIsKeptAndLaterAsksAgain();
+    void aKeptDatabaseThatNoLongerOpensIsSaidAtSignIn();
     void demoDoesNotAsk();
     void usersPageOpensTheSameDialog();
     void parsesNamesInEveryCommonForm();
@@ -220,6 +221,32 @@ void TestUsersSource::continueIsKeptAndLaterAsksAgain()
     QVERIFY(window);
     QVERIFY(!window->usersSourceDialog());
     QCOMPARE(window->directory()->userSource(), ListingSource::KnownUsers);
+}
+
+void TestUsersSource::aKeptDatabaseThatNoLongerOpensIsSaidAtSignIn()
+{
+    ServerProfile profile;
+    profile.name = QStringLiteral("moved-database");
+    profile.url = m_server->server().url();
+    profile.username = DemoData::adminUsername;
+    profile.usersSource = UsersSource::AuthDatabase;
+    profile.authDatabaseUri = QStringLiteral("sqlite:///") + m_dir.filePath(QStringLiteral("moved/basic_auth.db"));
+    QString error;
+    QVERIFY2(m_profiles->save(profile, &error), qPrintable(error));
+    MainWindow* window = signIn(profile.name);
+    QVERIFY(window);
+    QPointer<UsersSourceDialog> dialog = window->usersSourceDialog();
+    QVERIFY(dialog);
+    QVERIFY2(dialog->errorText().contains(QStringLiteral("did not open")) &&
+                 dialog->errorText().contains(QStringLiteral("does not exist")),
+             qPrintable(dialog->errorText()));
+    // The kept file is in the form, to correct.
+    QCOMPARE(dialog->authDatabaseUri(), profile.authDatabaseUri);
+    dialog->sqlitePathEdit()->setText(authDatabasePath());
+    QTest::mouseClick(dialog->okButton(), Qt::LeftButton);
+    QTRY_VERIFY(!dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(window->directory()->userCount() == 3 && !window->isLoading(), 20000);
+    QCOMPARE(m_profiles->profile(profile.name)->authDatabaseUri, QStringLiteral("sqlite:///") + authDatabasePath());
 }
 
 void TestUsersSource::demoDoesNotAsk()
