@@ -2,9 +2,11 @@
 
 #include <QAtomicInteger>
 #include <QDateTime>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QVariant>
 
 namespace {
@@ -45,6 +47,18 @@ QString KnownUsersRegistry::originName(Origin origin)
         return QStringLiteral("auth-database");
     }
     return {};
+}
+
+QString KnownUsersRegistry::defaultFilePath(const QString& profileName, const QUrl& serverUrl)
+{
+    // Plain --url runs and unsaved console connections to the same server share what they learned.
+    QString key = !profileName.isEmpty()
+                      ? profileName
+                      : serverUrl.host() + QLatin1Char('_') + QString::number(serverUrl.port(0)) + serverUrl.path();
+    key.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                           QLatin1String("/mlflow-admin/known-users");
+    return folder + QLatin1Char('/') + key + QLatin1String(".sqlite");
 }
 
 bool KnownUsersRegistry::open(const QString& filePath, QString* error)

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QString>
+#include <QUrl>
 
 #include <optional>
 
@@ -39,6 +40,9 @@ public:
     std::optional<UserListing> users(QString* error = nullptr) const;
 
     static QString originName(Origin origin);
+    // The one registry file of a server that the console and the CLI share: named after the profile when there is
+    // one, else after the server's address, under the user's data folder (~/.local/share/mlflow-admin/known-users).
+    static QString defaultFilePath(const QString& profileName, const QUrl& serverUrl);
 
 private:
     bool upsert(const User& user, Origin origin, QString* error);

@@ -160,6 +160,7 @@ void ServerProbe::checkHealth()
 
 void ServerProbe::checkAccount()
 {
+    emit stepStarted(Step::SigningIn);
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("username"), m_connection->username());
     ApiReply* reply = m_connection->get(QStringLiteral("/api/2.0/mlflow/users/get"), query, probeOptions(true, true));
@@ -198,6 +199,7 @@ void ServerProbe::checkAccount()
 
 void ServerProbe::checkCapabilities()
 {
+    emit stepStarted(Step::CheckingApi);
     m_pendingCapabilities = 2;
 
     ApiReply* version = m_connection->get(QStringLiteral("/version"), {}, probeOptions(true, false));

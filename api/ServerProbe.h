@@ -49,8 +49,13 @@ class ServerProbe : public ApiJob
     Q_OBJECT
 
 public:
-    // Starts at once; the probe is a child of the connection and finishes with result() filled in. A failed probe
-    // (status other than Ready / NotAdmin) also has hasError() set.
+    // What the probe is waiting for, for a busy indicator: reaching the server (/health), signing in
+    // (users/get of our own account), then the API it speaks (version, permission routes, users/list).
+    enum class Step { Connecting, SigningIn, CheckingApi };
+    Q_ENUM(Step)
+
+    // Starts at once (in step Connecting); the probe is a child of the connection and finishes with result() filled in.
+    // A failed probe (status other than Ready / NotAdmin) also has hasError() set.
     static ServerProbe* run(Connection* connection);
 
     const ProbeResult& result() const { return m_result; }
@@ -59,6 +64,10 @@ public:
     // The AuthApi matching the result (caller owns it; parented to `parent`); nullptr when the server's
     // generation has no implementation yet (RbacAuthApi comes with MLflow 3.13+ support).
     AuthApi* createAuthApi(QObject* parent = nullptr) const;
+
+signals:
+    // A later step began (the first, Connecting, begins inside run()).
+    void stepStarted(ServerProbe::Step step);
 
 private:
     explicit ServerProbe(Connection* connection);

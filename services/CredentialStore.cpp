@@ -99,6 +99,11 @@ QString CredentialStore::defaultServiceName()
     return QStringLiteral("mlflow-admin");
 }
 
+QString CredentialStore::authDatabaseKey(const QString& owner)
+{
+    return owner + QStringLiteral("/auth-database");
+}
+
 CredentialJob* CredentialStore::readPassword(const QString& profileName)
 {
     auto* keychainJob = prepare(new QKeychain::ReadPasswordJob(m_serviceName), profileName);

@@ -59,6 +59,9 @@ public:
     explicit CredentialStore(const QString& serviceName, QObject* parent = nullptr);
 
     static QString defaultServiceName();
+    // The entry of an auth database's password (PostgreSQL, MySQL) for a profile or ProfileStore::connectionKey():
+    // "<owner>/auth-database". Profile names cannot contain '/', so it never clashes with a sign-in password.
+    static QString authDatabaseKey(const QString& owner);
     QString serviceName() const { return m_serviceName; }
 
     // Each call starts at once and returns a job parented to this store; connect to its finished() signal.

@@ -17,6 +17,38 @@ const QString keyPinnedSha256 = QStringLiteral("pinnedSha256");
 const QString keyAuthDatabaseUri = QStringLiteral("authDatabaseUri");
 const QString keyDefaultPermission = QStringLiteral("defaultPermission");
 const QString keyWorkspace = QStringLiteral("workspace");
+const QString keyUsersSource = QStringLiteral("usersSource");
+const QString keyAuthDatabasePassword = QStringLiteral("authDatabasePasswordInKeychain");
+const QString connectionsGroup = QStringLiteral("connections");
+
+QString usersSourceName(UsersSource source)
+{
+    switch (source) {
+    case UsersSource::AuthDatabase:
+        return QStringLiteral("auth-database");
+    case UsersSource::KnownUsers:
+        return QStringLiteral("known-users");
+    case UsersSource::NotChosen:
+        break;
+    }
+    return QString();
+}
+
+UsersSource usersSourceFromName(const QString& name, const QString& authDatabaseUri)
+{
+    if (name == QLatin1String("known-users"))
+        return UsersSource::KnownUsers;
+    if (name == QLatin1String("auth-database") || !authDatabaseUri.isEmpty())
+        return UsersSource::AuthDatabase;
+    return UsersSource::NotChosen;
+}
+
+// QSettings would read '/' as nesting and escapes other characters its own way: hex keeps one flat group per key.
+QString connectionGroup(const QUrl& url, const QString& username)
+{
+    return connectionsGroup + QLatin1Char('/') +
+           QString::fromLatin1(ProfileStore::connectionKey(url, username).toUtf8().toHex());
+}
 
 // One QSettings per call: it is cheap, and it re-reads the file so that a CLI run sees the console's latest edits.
 std::unique_ptr<QSettings> openSettings(const QString& iniFilePath)
@@ -85,6 +117,8 @@ std::optional<ServerProfile> ProfileStore::profile(const QString& name) const
     profile.authDatabaseUri = settings->value(keyAuthDatabaseUri).toString();
     profile.defaultPermission = Permissions::parse(settings->value(keyDefaultPermission).toString());
     profile.workspace = settings->value(keyWorkspace).toString();
+    profile.authDatabasePasswordInKeychain = settings->value(keyAuthDatabasePassword, false).toBool();
+    profile.usersSource = usersSourceFromName(settings->value(keyUsersSource).toString(), profile.authDatabaseUri);
     return profile;
 }
 
@@ -127,6 +161,10 @@ bool ProfileStore::save(const ServerProfile& profile, QString* error)
         settings->setValue(keyDefaultPermission, Permissions::name(*profile.defaultPermission));
     if (!profile.workspace.isEmpty())
         settings->setValue(keyWorkspace, profile.workspace);
+    if (profile.usersSource != UsersSource::NotChosen)
+        settings->setValue(keyUsersSource, usersSourceName(profile.usersSource));
+    if (profile.authDatabasePasswordInKeychain)
+        settings->setValue(keyAuthDatabasePassword, true);
     settings->endGroup();
     settings->endGroup();
     return syncOrFail(*settings, error);
@@ -142,6 +180,61 @@ bool ProfileStore::remove(const QString& name, QString* error)
     auto settings = openSettings(m_iniFilePath);
     settings->beginGroup(profilesGroup);
     settings->remove(name);
+    settings->endGroup();
+    return syncOrFail(*settings, error);
+}
+
+QString ProfileStore::connectionKey(const QUrl& url, const QString& username)
+{
+    // Not translated: it is a key.
+    return username + QStringLiteral(" at ") + url.adjusted(QUrl::StripTrailingSlash).toString();
+}
+
+ServerProfile ProfileStore::usersSource(const QString& profileName, const QUrl& url, const QString& username) const
+{
+    if (!profileName.isEmpty())
+        return profile(profileName).value_or(ServerProfile());
+    auto settings = openSettings(m_iniFilePath);
+    settings->beginGroup(connectionGroup(url, username));
+    ServerProfile choice;
+    choice.url = url;
+    choice.username = username;
+    choice.authDatabaseUri = settings->value(keyAuthDatabaseUri).toString();
+    choice.authDatabasePasswordInKeychain = settings->value(keyAuthDatabasePassword, false).toBool();
+    choice.usersSource = usersSourceFromName(settings->value(keyUsersSource).toString(), choice.authDatabaseUri);
+    return choice;
+}
+
+bool ProfileStore::saveUsersSource(const QString& profileName, const QUrl& url, const QString& username,
+                                   const ServerProfile& choice, QString* error)
+{
+    if (const QString problem = AuthDatabaseLocation::passwordProblem(choice.authDatabaseUri); !problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return false;
+    }
+    if (!profileName.isEmpty()) {
+        auto profile = this->profile(profileName);
+        if (!profile) {
+            if (error)
+                *error = tr("There is no profile named '%1' to keep the choice in.").arg(profileName);
+            return false;
+        }
+        profile->usersSource = choice.usersSource;
+        profile->authDatabaseUri = choice.authDatabaseUri;
+        profile->authDatabasePasswordInKeychain = choice.authDatabasePasswordInKeychain;
+        return save(*profile, error);
+    }
+    auto settings = openSettings(m_iniFilePath);
+    const QString group = connectionGroup(url, username);
+    settings->remove(group);
+    settings->beginGroup(group);
+    // The readable key beside the hex group name, so that someone reading the file sees what it is about.
+    settings->setValue(QStringLiteral("connection"), connectionKey(url, username));
+    settings->setValue(keyUsersSource, usersSourceName(choice.usersSource));
+    settings->setValue(keyAuthDatabaseUri, choice.authDatabaseUri);
+    if (choice.authDatabasePasswordInKeychain)
+        settings->setValue(keyAuthDatabasePassword, true);
     settings->endGroup();
     return syncOrFail(*settings, error);
 }

@@ -33,6 +33,17 @@ public:
     // Fails when there is no such profile or the file cannot be written.
     bool remove(const QString& name, QString* error);
 
+    // The users-source choice of a sign-in: kept in the profile `profileName`, or, for a connection that was not
+    // saved as a profile (empty name), under the server URL and user name. Only the usersSource, authDatabaseUri and
+    // authDatabasePasswordInKeychain fields are read and written; a profile's authDatabaseUri alone (e.g. from the
+    // CLI's `profiles add --auth-db`) counts as choosing the auth database.
+    ServerProfile usersSource(const QString& profileName, const QUrl& url, const QString& username) const;
+    bool saveUsersSource(const QString& profileName, const QUrl& url, const QString& username,
+                         const ServerProfile& choice, QString* error);
+    // The key an unsaved connection's choice and keychain entries go under: "<user> at <url>". It contains '/',
+    // which no profile name can, so it never collides with one.
+    static QString connectionKey(const QUrl& url, const QString& username);
+
     // Names become QSettings groups, so path separators would create nested groups; anything else is allowed.
     static bool isValidName(const QString& name, QString* error = nullptr);
 

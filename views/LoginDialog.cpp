@@ -10,6 +10,7 @@
 #include "views/MessageBox.h"
 #include "views/Session.h"
 
+#include <QAbstractItemView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -17,6 +18,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -36,6 +38,7 @@ LoginDialog::LoginDialog(ProfileStore* profiles, CredentialStore* credentials, Q
     setObjectName(QStringLiteral("LoginDialog"));
     buildUi();
     reloadProfiles();
+    checkKeychain();
 }
 
 LoginDialog::~LoginDialog()
@@ -54,6 +57,18 @@ void LoginDialog::buildUi()
     m_profileCombo->setAccessibleName(tr("Profile"));
     m_profileCombo->setToolTip(tr("Pick a saved server, or type a new name to save this connection under it."));
     connect(m_profileCombo, &QComboBox::activated, this, &LoginDialog::profileActivated);
+    // Delete in the open list deletes the highlighted profile; in the text field it stays a text key.
+    m_profileCombo->view()->installEventFilter(this);
+    m_deleteProfileButton = new QPushButton(tr("De&lete"), this);
+    m_deleteProfileButton->setObjectName(QStringLiteral("deleteProfileButton"));
+    m_deleteProfileButton->setToolTip(tr("Delete the selected profile and the passwords kept for it in the keychain "
+                                         "(Delete in the open list does the same)."));
+    m_deleteProfileButton->setAutoDefault(false);
+    connect(m_deleteProfileButton, &QPushButton::clicked, this,
+            [this] { deleteProfile(m_profileCombo->currentText().trimmed()); });
+    auto* profileRow = new QHBoxLayout;
+    profileRow->addWidget(m_profileCombo, 1);
+    profileRow->addWidget(m_deleteProfileButton);
 
     m_urlEdit = new QLineEdit(this);
     m_urlEdit->setObjectName(QStringLiteral("urlEdit"));
@@ -72,7 +87,11 @@ void LoginDialog::buildUi()
 
     m_rememberBox = new QCheckBox(tr("&Remember password in the keychain"), this);
     m_rememberBox->setObjectName(QStringLiteral("rememberBox"));
-    m_rememberBox->setEnabled(m_credentials != nullptr);
+    m_rememberBox->setEnabled(false); // until checkKeychain() has an answer
+    m_keychainNote = new QLabel(this);
+    m_keychainNote->setObjectName(QStringLiteral("keychainNote"));
+    m_keychainNote->setWordWrap(true);
+    m_keychainNote->hide();
 
     // TLS options: a CA bundle for servers signed by a private CA, and the pin of a self-signed certificate the
     // user chose to trust (set by "Trust this certificate", shown here so it can be seen and forgotten).
@@ -100,11 +119,14 @@ void LoginDialog::buildUi()
     pinRow->addWidget(m_forgetPinButton);
 
     auto* form = new QFormLayout;
-    form->addRow(tr("&Profile:"), m_profileCombo);
+    auto* profileLabel = new QLabel(tr("&Profile:"), this);
+    profileLabel->setBuddy(m_profileCombo);
+    form->addRow(profileLabel, profileRow);
     form->addRow(tr("Server &URL:"), m_urlEdit);
     form->addRow(tr("User &name:"), m_usernameEdit);
     form->addRow(tr("Pass&word:"), m_passwordEdit);
     form->addRow(QString(), m_rememberBox);
+    form->addRow(QString(), m_keychainNote);
     // A row holding a layout gets no buddy, so its mnemonic needs a label of its own.
     auto* caLabel = new QLabel(tr("C&A bundle:"), this);
     caLabel->setBuddy(m_caBundleEdit);
@@ -118,7 +140,16 @@ void LoginDialog::buildUi()
     m_messageLabel->setTextFormat(Qt::PlainText);
     m_messageLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_messageLabel->setAccessibleName(tr("Connection status"));
+    // Its own framed area under the form, so a long message pushes the buttons down instead of covering a field.
+    m_messageLabel->setFrameShape(QFrame::StyledPanel);
+    m_messageLabel->setMargin(6);
     m_messageLabel->hide();
+    for (QLineEdit* edit : {m_urlEdit, m_usernameEdit, m_passwordEdit, m_caBundleEdit})
+        connect(edit, &QLineEdit::textEdited, this, &LoginDialog::clearMessageOnEdit);
+    connect(m_profileCombo, &QComboBox::editTextChanged, this, [this] {
+        if (m_profileCombo->hasFocus())
+            clearMessageOnEdit();
+    });
 
     m_trustButton = new QPushButton(tr("&Trust this certificate"), this);
     m_trustButton->setObjectName(QStringLiteral("trustButton"));
@@ -199,6 +230,7 @@ void LoginDialog::buildUi()
 void LoginDialog::reloadProfiles()
 {
     m_profileCombo->clear();
+    m_deleteProfileButton->setEnabled(m_profileStore && !m_profileStore->profiles().isEmpty());
     if (!m_profileStore)
         return;
     for (const ServerProfile& profile : m_profileStore->profiles())
@@ -243,6 +275,9 @@ void LoginDialog::profileActivated(int index)
         if (m_profileCombo->currentText() != name)
             return;
         if (!job->hasError()) {
+            m_keychainWorks = true; // it just gave a password back
+            m_rememberBox->setEnabled(true);
+            m_keychainNote->hide();
             m_passwordEdit->setText(job->password());
             m_passwordFromKeychain = true;
             m_rememberBox->setChecked(true);
@@ -253,6 +288,120 @@ void LoginDialog::profileActivated(int index)
             m_passwordEdit->setFocus();
         }
     });
+}
+
+void LoginDialog::checkKeychain()
+{
+    const auto unavailable = [this](const QString& reason) {
+        m_keychainWorks = false;
+        m_rememberBox->setChecked(false);
+        m_rememberBox->setEnabled(false);
+        m_keychainNote->setText(reason);
+        m_keychainNote->show();
+        m_rememberBox->setToolTip(reason);
+    };
+    if (!m_credentials) {
+        unavailable(tr("Passwords cannot be remembered here: this console runs without a keychain."));
+        return;
+    }
+    // QtKeychain 0.13 cannot say whether a keychain works: reading an entry no profile can have asks it. No such
+    // entry is the answer of a working keychain; anything else means passwords could not be stored.
+    CredentialJob* job = m_credentials->readPassword(QStringLiteral("keychain-check/"));
+    connect(job, &CredentialJob::finished, this, [this, job, unavailable] {
+        if (job->status() == CredentialJob::Status::Ok || job->status() == CredentialJob::Status::NotFound) {
+            m_keychainWorks = true;
+            m_rememberBox->setEnabled(true);
+            m_rememberBox->setToolTip(tr("Keep the password in the system keychain, never in a file."));
+            m_keychainNote->hide();
+            return;
+        }
+        unavailable(tr("No system keychain works here, so passwords cannot be remembered; you will type them at each "
+                       "sign-in. Start a Secret Service such as gnome-keyring, or KWallet, to remember them."));
+    });
+}
+
+void LoginDialog::deleteProfile(const QString& name)
+{
+    if (!m_profileStore || name.isEmpty() || isConnecting())
+        return;
+    if (!m_profileStore->contains(name)) {
+        showMessage(tr("There is no saved profile named %1 to delete.").arg(name), true);
+        return;
+    }
+    MessageBox::question(
+        this, tr("Delete profile"),
+        tr("Delete the profile %1? Its address, user name and options are forgotten, and so are the passwords kept "
+           "for it in the keychain. Nothing changes on the server.")
+            .arg(name),
+        [this, name](MessageBox::Button answer) {
+            if (answer != QMessageBox::Yes)
+                return;
+            QString error;
+            if (!m_profileStore->remove(name, &error)) {
+                showMessage(error, true);
+                return;
+            }
+            if (m_credentials) {
+                // A missing entry is fine: not every profile had its password remembered.
+                m_credentials->deletePassword(name);
+                m_credentials->deletePassword(CredentialStore::authDatabaseKey(name));
+            }
+            reloadProfiles();
+            m_urlEdit->clear();
+            m_usernameEdit->clear();
+            m_passwordEdit->clear();
+            m_caBundleEdit->clear();
+            setPin(QByteArray());
+            m_passwordFromKeychain = false;
+            m_rememberBox->setChecked(false);
+            showMessage(tr("The profile %1 was deleted.").arg(name), false);
+        });
+}
+
+bool LoginDialog::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_profileCombo->view() && event->type() == QEvent::KeyPress &&
+        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Delete) {
+        const QModelIndex current = m_profileCombo->view()->currentIndex();
+        if (current.isValid()) {
+            m_profileCombo->hidePopup();
+            deleteProfile(current.data().toString());
+            return true;
+        }
+    }
+    return QDialog::eventFilter(watched, event);
+}
+
+void LoginDialog::clearMessageOnEdit()
+{
+    // The message answered the form as it was; once the form changes it would only mislead.
+    if (m_messageLabel->isVisible() && !isConnecting()) {
+        showMessage(QString(), false);
+        m_trustButton->hide();
+    }
+}
+
+QString LoginDialog::busyText() const
+{
+    return m_progress->isVisible() ? m_progress->format() : QString();
+}
+
+void LoginDialog::probeStepStarted(ServerProbe::Step step)
+{
+    if (!isConnecting())
+        return;
+    switch (step) {
+    case ServerProbe::Step::Connecting:
+        m_progress->setFormat(tr("Connecting to %1…").arg(m_connection->baseUrl().toDisplayString()));
+        break;
+    case ServerProbe::Step::SigningIn:
+        m_progress->setFormat(
+            tr("Signing in to %1 as %2…").arg(m_connection->baseUrl().toDisplayString(), m_connection->username()));
+        break;
+    case ServerProbe::Step::CheckingApi:
+        m_progress->setFormat(tr("Checking the server's API…"));
+        break;
+    }
 }
 
 QString LoginDialog::messageText() const
@@ -291,6 +440,7 @@ void LoginDialog::setBusy(bool busy, const QString& text)
     m_demoButton->setEnabled(!busy);
     m_demoDialectCombo->setEnabled(!busy);
     m_profileCombo->setEnabled(!busy);
+    m_deleteProfileButton->setEnabled(!busy && m_profileStore && !m_profileStore->profiles().isEmpty());
     m_urlEdit->setEnabled(!busy);
     m_usernameEdit->setEnabled(!busy);
     m_passwordEdit->setEnabled(!busy);
@@ -343,6 +493,7 @@ void LoginDialog::connectToServer()
     // Kept until we are done with it: a question may come between its end and createAuthApi().
     probe->setAutoDelete(false);
     m_probe = probe;
+    connect(probe, &ServerProbe::stepStarted, this, &LoginDialog::probeStepStarted);
     connect(probe, &ServerProbe::finished, this, [this, probe] { probeFinished(probe); });
 }
 
@@ -442,12 +593,32 @@ void LoginDialog::finishSignIn(ServerProbe* probe)
     } else {
         rememberProfile();
     }
-    QString authDatabaseUri;
-    if (m_profileStore && !m_session->profileName().isEmpty()) {
-        if (const auto profile = m_profileStore->profile(m_session->profileName()))
-            authDatabaseUri = profile->authDatabaseUri;
+    m_session->setCredentialStore(m_credentials);
+    // How this profile or connection lists users on a server without users/list, as chosen at an earlier sign-in.
+    ServerProfile choice;
+    if (m_profileStore && !m_session->isDemo())
+        choice = m_profileStore->usersSource(m_session->profileName(), connection->baseUrl(), connection->username());
+    if (result.hasUsersList || !choice.authDatabasePasswordInKeychain || !m_credentials) {
+        openUserSourcesAndFinish(choice, QString());
+        return;
     }
-    const QString sourceProblem = m_session->openUserSources(authDatabaseUri);
+    // The auth database's password waits in the keychain; the window opens once it is read (or failed to be).
+    setBusy(true, tr("Reading the auth database's password from the keychain…"));
+    const QPointer<Session> session = m_session;
+    CredentialJob* job = m_credentials->readPassword(CredentialStore::authDatabaseKey(m_session->ownerKey()));
+    connect(job, &CredentialJob::finished, this, [this, job, session, choice] {
+        setBusy(false);
+        if (!session || session != m_session)
+            return;
+        if (job->hasError())
+            qWarning("%s", qPrintable(job->errorMessage()));
+        openUserSourcesAndFinish(choice, job->hasError() ? QString() : job->password());
+    });
+}
+
+void LoginDialog::openUserSourcesAndFinish(const ServerProfile& choice, const QString& authDatabasePassword)
+{
+    const QString sourceProblem = m_session->openUserSources(choice, authDatabasePassword);
     if (!sourceProblem.isEmpty())
         qWarning("%s", qPrintable(sourceProblem));
     emit signedIn();
@@ -482,7 +653,7 @@ void LoginDialog::rememberProfile()
     if (!m_profileStore->save(profile, &error))
         qWarning("%s", qPrintable(error));
     m_session->setProfileName(name);
-    if (!m_credentials)
+    if (!m_credentials || !m_keychainWorks)
         return;
     // Fire and forget: a keychain failure must not undo a good sign-in; the password is simply asked next time.
     if (m_rememberBox->isChecked() && !m_passwordFromKeychain)
@@ -594,6 +765,8 @@ void LoginDialog::reopen(const QString& profile, const QString& message)
     m_passwordFromKeychain = false;
     m_trustButton->hide();
     m_offeredFingerprint.clear();
+    // The profile may have been saved by the sign-in that just ended: list it, so its password is read again.
+    reloadProfiles();
     selectProfile(profile);
     showMessage(message, false);
     m_connectButton->setDefault(true);

@@ -2,6 +2,7 @@
 
 #include "api/ServerProbe.h"
 #include "server/Dialect.h"
+#include "services/ServerProfile.h"
 
 #include <QByteArray>
 #include <QDialog>
@@ -56,6 +57,15 @@ public:
     // session, `profile` selected again (its password read anew from the keychain), and `message` shown.
     void reopen(const QString& profile, const QString& message);
 
+    // Deletes the saved profile `name` after asking (MessageBox), with its keychain passwords (sign-in and auth
+    // database); the Delete button beside the list and the Delete key in the list's popup come here.
+    void deleteProfile(const QString& name);
+    // Whether the keychain answered the check made when the dialog opened; until then (or without a store) false
+    // once known to fail. "Remember password" is disabled, with the reason beside it, when it does not work.
+    bool keychainWorks() const { return m_keychainWorks; }
+    // The text of the busy bar while connecting ("Connecting to …", "Checking the server's API…").
+    QString busyText() const;
+
     // The message shown under the fields (errors and hints), for tests.
     QString messageText() const;
     // The fingerprint offered for pinning, empty when no TLS problem is shown.
@@ -80,8 +90,13 @@ private:
     void setPin(const QByteArray& sha256);
     void probeFinished(ServerProbe* probe);
     void finishSignIn(ServerProbe* probe);
+    void openUserSourcesAndFinish(const ServerProfile& choice, const QString& authDatabasePassword);
     void failConnect(const QString& message);
     void setBusy(bool busy, const QString& text = QString());
+    void checkKeychain();
+    void clearMessageOnEdit();
+    void probeStepStarted(ServerProbe::Step step);
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void showMessage(const QString& text, bool error);
     void growToFit();
     void rememberProfile();
@@ -96,6 +111,8 @@ private:
     QLineEdit* m_usernameEdit = nullptr;
     QLineEdit* m_passwordEdit = nullptr;
     QCheckBox* m_rememberBox = nullptr;
+    QLabel* m_keychainNote = nullptr;
+    QPushButton* m_deleteProfileButton = nullptr;
     QLineEdit* m_caBundleEdit = nullptr;
     QLabel* m_pinLabel = nullptr;
     QPushButton* m_forgetPinButton = nullptr;
@@ -111,6 +128,7 @@ private:
     QByteArray m_pinnedSha256;    // the pin of the selected profile, or the one the user just chose to trust
     QString m_offeredFingerprint; // shown with "Trust this certificate"
     bool m_passwordFromKeychain = false;
+    bool m_keychainWorks = false;
 
     Connection* m_connection = nullptr; // owned while connecting; moves into the Session on success
     QPointer<ServerProbe> m_probe;

@@ -9,6 +9,7 @@
 #include "models/ExperimentsModel.h"
 #include "models/RegisteredModelsModel.h"
 #include "models/UsersModel.h"
+#include "services/CredentialStore.h"
 #include "services/ProfileStore.h"
 #include "views/AboutDialog.h"
 #include "views/AccessMatrixPage.h"
@@ -31,6 +32,7 @@
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
@@ -40,6 +42,8 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QUndoStack>
+
+#include <memory>
 
 namespace {
 
@@ -101,8 +105,12 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     connect(m_directory, &Directory::rolesChanged, this, &MainWindow::updateCounts);
     connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updatePendingState);
     connect(m_changeSet, &ChangeSet::changed, this, &MainWindow::updateCounts); // staged users count too
-    connect(m_usersPage, &UsersPage::addExistingUserRequested, this, &MainWindow::addExistingUser);
-    connect(m_usersPage, &UsersPage::authDatabaseRequested, this, &MainWindow::connectAuthDatabase);
+    connect(m_usersPage, &UsersPage::addExistingUserRequested, this,
+            [this] { openUsersSource(UsersSourceDialog::Choice::UserNames); });
+    connect(m_usersPage, &UsersPage::authDatabaseRequested, this,
+            [this] { openUsersSource(UsersSourceDialog::Choice::AuthDatabase); });
+    connect(m_directory, &Directory::reset, this, &MainWindow::updateUsersSourceLabel);
+    connect(m_directory, &Directory::usersChanged, this, &MainWindow::updateUsersSourceLabel);
     connect(m_directory, &Directory::defaultPermissionChanged, this, &MainWindow::rememberDefaultPermission);
     connect(m_session->connection(), &Connection::credentialsRejected, this, [this] {
         statusBar()->showMessage(tr("The server no longer accepts the password of %1; sign in again.")
@@ -133,6 +141,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     updatePendingState();
     updateCounts();
     m_workspaceSelector->start();
+    updateUsersSourceLabel();
 }
 
 MainWindow::~MainWindow()
@@ -338,13 +347,13 @@ void MainWindow::createStatusBar()
     m_pendingLabel = makeLabel(QStringLiteral("pendingLabel"));
     m_refreshedLabel = makeLabel(QStringLiteral("refreshedLabel"));
     m_serverFilterLabel = makeLabel(QStringLiteral("serverFilterLabel"));
+    m_usersSourceLabel = makeLabel(QStringLiteral("usersSourceLabel"));
 
     m_serverLabel->setText(m_session->connection()->baseUrl().toString());
     updateVersionLabel();
     m_userLabel->setText(m_session->probe().isAdmin
                              ? tr("signed in as %1").arg(m_session->connection()->username())
-                             : tr("signed in as %1 (not an admin)")
-                                   .arg(m_session->connection()->username()));
+                             : tr("signed in as %1 (not an admin)").arg(m_session->connection()->username()));
 
     m_loadProgress = new QProgressBar(this);
     m_loadProgress->setObjectName(QStringLiteral("loadProgress"));
@@ -375,6 +384,9 @@ void MainWindow::createStatusBar()
     statusBar()->addWidget(m_serverFilterLabel);
     m_serverFilterSeparator->hide();
     m_serverFilterLabel->hide();
+    // Permanent, so it is read whole however narrow the window: on a server that cannot list users it says how
+    // complete the list is.
+    statusBar()->addPermanentWidget(m_usersSourceLabel);
     statusBar()->addPermanentWidget(m_loadProgress);
     statusBar()->addPermanentWidget(m_cancelLoadButton);
 }
@@ -581,6 +593,8 @@ QString MainWindow::statusText() const
 {
     QStringList texts{m_serverLabel->text(), m_versionLabel->text(), m_userLabel->text(), m_pendingLabel->text(),
                       m_refreshedLabel->text()};
+    if (!m_usersSourceLabel->text().isEmpty())
+        texts.append(m_usersSourceLabel->text());
     if (!m_serverFilterLabel->text().isEmpty())
         texts.append(m_serverFilterLabel->text());
     return texts.join(QStringLiteral(" · "));
@@ -597,25 +611,163 @@ ReviewChangesDialog* MainWindow::openReview()
     return m_review;
 }
 
-void MainWindow::connectAuthDatabase(const QString& uri)
+bool MainWindow::connectAuthDatabase(const QString& uri, const QString& password, QString* error)
 {
-    const QString title = tr("Connect to auth database");
-    QString error = AuthDatabaseLocation::passwordProblem(uri);
-    if (!error.isEmpty() || !m_session->useAuthDatabase(uri, &error)) {
-        MessageBox::warning(this, title, error);
-        return;
-    }
+    if (!m_session->useAuthDatabase(uri, password, error))
+        return false;
     QString message = tr("Users are now read from the auth database.");
-    if (auto profile = savedProfile()) {
-        profile->authDatabaseUri = uri;
-        QString saveError;
-        message = m_session->profileStore()->save(*profile, &saveError)
-                      ? tr("Users are now read from the auth database; the profile %1 remembers it.").arg(profile->name)
-                      : tr("Users are now read from the auth database, but the profile could not be updated: %1")
-                            .arg(saveError);
+    rememberUsersSource(UsersSource::AuthDatabase);
+    if (auto profile = savedProfile())
+        message = tr("Users are now read from the auth database; the profile %1 remembers it.").arg(profile->name);
+    CredentialStore* credentials = m_session->credentialStore();
+    if (!password.isEmpty() && credentials) {
+        // Only a password that worked goes to the keychain; the profile notes that there is one to read next time.
+        CredentialJob* job =
+            credentials->writePassword(CredentialStore::authDatabaseKey(m_session->ownerKey()), password);
+        connect(job, &CredentialJob::finished, this, [this, job] {
+            if (job->hasError()) {
+                statusBar()->showMessage(tr("The auth database's password could not be kept in the keychain, so it "
+                                            "will be asked again: %1")
+                                             .arg(job->errorMessage()),
+                                         15000);
+                return;
+            }
+            rememberUsersSource(UsersSource::AuthDatabase, true);
+        });
     }
     statusBar()->showMessage(message, 10000);
+    reloadUsers();
+    return true;
+}
+
+std::optional<ServerProfile> MainWindow::savedChoice() const
+{
+    ProfileStore* profiles = m_session->profileStore();
+    if (!profiles || m_session->isDemo())
+        return std::nullopt;
+    return profiles->usersSource(m_session->profileName(), m_session->connection()->baseUrl(),
+                                 m_session->connection()->username());
+}
+
+void MainWindow::reloadUsers()
+{
+    // A load already running (the first one, at sign-in) read the old user source: start again with the new one.
+    if (m_directory->isLoading())
+        m_directory->cancel();
     refresh();
+}
+
+void MainWindow::rememberUsersSource(UsersSource source, bool passwordInKeychain)
+{
+    QString error;
+    if (!m_session->rememberUsersSource(source, passwordInKeychain, &error))
+        statusBar()->showMessage(tr("The choice of users source could not be kept: %1").arg(error), 10000);
+}
+
+void MainWindow::offerUsersSource()
+{
+    if (m_session->needsUsersSourceChoice()) {
+        openUsersSource(UsersSourceDialog::Choice::AuthDatabase);
+        return;
+    }
+    // The auth database chosen before no longer opens (moved, password changed): say so now, not on the Users page.
+    const QString problem = m_session->authDatabaseProblem();
+    if (!problem.isEmpty() && !m_session->probe().hasUsersList && !m_session->isDemo()) {
+        UsersSourceDialog* dialog = openUsersSource(UsersSourceDialog::Choice::AuthDatabase);
+        if (const auto kept = savedChoice())
+            dialog->setAuthDatabaseUri(kept->authDatabaseUri);
+        dialog->showError(tr("The auth database kept for this connection did not open: %1").arg(problem));
+    }
+}
+
+UsersSourceDialog* MainWindow::openUsersSource(UsersSourceDialog::Choice initial)
+{
+    if (m_usersSource) {
+        m_usersSource->setChoice(initial);
+        m_usersSource->raise();
+        return m_usersSource;
+    }
+    const QString version = m_session->probe().version.isEmpty() ? tr("This MLflow server")
+                                                                 : tr("MLflow %1").arg(m_session->probe().version);
+    const int known = m_session->knownUsers() ? static_cast<int>(m_session->knownUsers()->users()->users.size()) : 0;
+    const QString explanation =
+        tr("%1 at %2 cannot list its users (users/list comes with MLflow 3.10), so the console shows only the users "
+           "it knows of: %3 so far.")
+            .arg(version, m_session->connection()->baseUrl().toDisplayString())
+            .arg(known) +
+        QLatin1Char('\n') + tr("Where should it get the others from?");
+    m_usersSource = new UsersSourceDialog(explanation, initial, this);
+    m_usersSource->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_usersSource, &UsersSourceDialog::chosen, this, &MainWindow::usersSourceChosen);
+    m_usersSource->open();
+    return m_usersSource;
+}
+
+void MainWindow::usersSourceChosen(UsersSourceDialog::Choice choice)
+{
+    const QPointer<UsersSourceDialog> dialog = m_usersSource;
+    if (!dialog)
+        return;
+    switch (choice) {
+    case UsersSourceDialog::Choice::AuthDatabase: {
+        QString error;
+        if (connectAuthDatabase(dialog->authDatabaseUri(), dialog->authDatabasePassword(), &error))
+            dialog->finish();
+        else
+            dialog->showError(error);
+        return;
+    }
+    case UsersSourceDialog::Choice::UserNames:
+        addExistingUsers(dialog->userNames(), [this, dialog](const QStringList& missing, const QString& error) {
+            if (!dialog)
+                return;
+            if (!error.isEmpty()) {
+                dialog->showError(error);
+                return;
+            }
+            rememberUsersSource(UsersSource::KnownUsers);
+            if (missing.isEmpty()) {
+                dialog->finish();
+                return;
+            }
+            // The others are remembered already; only the unknown names stay in the box, for correcting.
+            dialog->namesEdit()->setPlainText(missing.join(QLatin1Char('\n')));
+            dialog->showError(tr("This server has no user named %1. Correct the names left above, or remove them.")
+                                  .arg(missing.join(QStringLiteral(", "))));
+        });
+        return;
+    case UsersSourceDialog::Choice::Continue:
+        rememberUsersSource(UsersSource::KnownUsers);
+        dialog->finish();
+        return;
+    }
+}
+
+QString MainWindow::usersSourceText() const
+{
+    const int count = m_directory->userCount();
+    // Before the first load the Directory has no source yet; the session knows where the load will look.
+    switch (count > 0 ? m_directory->userSource() : m_session->userListing()) {
+    case ListingSource::ServerApi:
+        return tr("Users: %1, listed by the server").arg(count);
+    case ListingSource::AuthDatabase:
+        return tr("Users: %1 from the auth database").arg(count);
+    case ListingSource::KnownUsers:
+        break;
+    }
+    return tr("Users: %1 known to this console (server cannot list users)").arg(count);
+}
+
+void MainWindow::updateUsersSourceLabel()
+{
+    // A server that lists its users gives the whole list: nothing to qualify.
+    const bool listed = m_session->probe().hasUsersList;
+    m_usersSourceLabel->setText(listed ? QString() : usersSourceText());
+    m_usersSourceLabel->setVisible(!listed);
+    m_usersSourceLabel->setToolTip(m_directory->userSource() == ListingSource::KnownUsers
+                                       ? tr("Only users this console or mlflow-admin-cli created, looked up or were "
+                                            "told about; the Users page can add more or read the auth database.")
+                                       : QString());
 }
 
 std::optional<ServerProfile> MainWindow::savedProfile() const
@@ -637,31 +789,55 @@ void MainWindow::rememberDefaultPermission()
         statusBar()->showMessage(tr("The default permission could not be saved in the profile: %1").arg(error), 10000);
 }
 
-void MainWindow::addExistingUser(const QString& username)
+void MainWindow::addExistingUsers(const QStringList& names,
+                                  std::function<void(const QStringList&, const QString&)> done)
 {
     KnownUsersRegistry* known = m_session->knownUsers();
     AuthApi* auth = m_session->auth();
-    if (!known || !auth)
+    if (names.isEmpty()) {
+        done({}, QString());
         return;
-    UserJob* job = auth->getUser(username);
-    connect(job, &ApiJob::finished, this, [this, job, known, username] {
-        // MLflow lets a member look up only itself (403 for others): the name is kept as typed, and the next load
-        // asks, for each experiment the member manages, what that user holds there.
-        if (job->hasError() && job->error().kind() == ApiError::Kind::PermissionDenied && m_directory->isMemberView()) {
-            known->remember(username, KnownUsersRegistry::Origin::TypedIn);
-            refresh();
-            return;
-        }
-        if (job->hasError()) {
-            MessageBox::warning(this, tr("Add existing user"),
-                                job->error().kind() == ApiError::Kind::NotFound
-                                    ? tr("There is no user %1 on this server.").arg(username)
-                                    : job->error().userMessage());
-            return;
-        }
-        known->remember(job->value(), KnownUsersRegistry::Origin::TypedIn);
-        refresh();
-    });
+    }
+    if (!known || !auth) {
+        done({}, tr("The known-users registry is not open, so no names can be added. Check that the data folder "
+                    "(~/.local/share/mlflow-admin) is writable, then sign in again."));
+        return;
+    }
+    // One users/get per name (the connection bounds how many run at once); the answer comes when all have.
+    struct Lookup
+    {
+        int pending = 0;
+        QStringList missing;
+        QString error;
+        bool added = false;
+    };
+    auto lookup = std::make_shared<Lookup>();
+    lookup->pending = static_cast<int>(names.size());
+    for (const QString& username : names) {
+        UserJob* job = auth->getUser(username);
+        connect(job, &ApiJob::finished, this, [this, job, known, username, lookup, done] {
+            // MLflow lets a member look up only itself (403 for others): the name is kept as typed, and the next
+            // load asks, for each experiment the member manages, what that user holds there.
+            if (job->hasError() && job->error().kind() == ApiError::Kind::PermissionDenied &&
+                m_directory->isMemberView()) {
+                known->remember(username, KnownUsersRegistry::Origin::TypedIn);
+                lookup->added = true;
+            } else if (job->hasError()) {
+                if (job->error().kind() == ApiError::Kind::NotFound)
+                    lookup->missing.append(username);
+                else if (lookup->error.isEmpty())
+                    lookup->error = job->error().userMessage();
+            } else {
+                known->remember(job->value(), KnownUsersRegistry::Origin::TypedIn);
+                lookup->added = true;
+            }
+            if (--lookup->pending > 0)
+                return;
+            if (lookup->added)
+                reloadUsers();
+            done(lookup->missing, lookup->error);
+        });
+    }
 }
 
 void MainWindow::discardChanges()

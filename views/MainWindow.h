@@ -3,11 +3,13 @@
 #include "api/WireTypes.h"
 #include "services/ServerProfile.h"
 #include "views/ReviewChangesDialog.h"
+#include "views/UsersSourceDialog.h"
 
 #include <QDateTime>
 #include <QMainWindow>
 #include <QPointer>
 
+#include <functional>
 #include <optional>
 
 class AccessMatrixModel;
@@ -75,6 +77,15 @@ public:
     // Opens the review dialog with open() (or raises the one already open) and returns it.
     ReviewChangesDialog* openReview();
     ReviewChangesDialog* reviewDialog() const { return m_review; }
+    // On a server that cannot list its users (MLflow before 3.10), asks where they come from unless this profile or
+    // connection has an answer already (Session::needsUsersSourceChoice()); SignInFlow calls it at sign-in.
+    void offerUsersSource();
+    // Opens the users-source dialog (or raises the one open) with `initial` selected; the Users page's "Add existing
+    // user…" and "Connect to auth database…" come here too.
+    UsersSourceDialog* openUsersSource(UsersSourceDialog::Choice initial);
+    UsersSourceDialog* usersSourceDialog() const { return m_usersSource; }
+    // "Users: 3 known to this console (server cannot list users)": how complete the user list is, and whence.
+    QString usersSourceText() const;
     // The status bar texts, for tests and screenshots.
     QString statusText() const;
     // The name filter the next load asks the server for (the Experiments / Registered models page's server filter).
@@ -119,9 +130,18 @@ private:
     void loadSucceeded();
     void loadFailed(const ApiError& error);
     void focusFilter();
-    void addExistingUser(const QString& username);
-    // Lists users from the auth database at `uri` from now on, remembers it in the profile, and reloads.
-    void connectAuthDatabase(const QString& uri);
+    // Looks each name up on the server and remembers those that exist in the known-users registry, then reloads;
+    // `done` gets the names the server does not know (empty when all were found) or an error sentence.
+    void addExistingUsers(const QStringList& names, std::function<void(const QStringList&, const QString&)> done);
+    // Lists users from the auth database at `uri` from now on, remembers it in the profile (its password in the
+    // keychain), and reloads; false with a sentence when it does not open.
+    bool connectAuthDatabase(const QString& uri, const QString& password, QString* error);
+    void usersSourceChosen(UsersSourceDialog::Choice choice);
+    void rememberUsersSource(UsersSource source, bool passwordInKeychain = false);
+    void updateUsersSourceLabel();
+    void reloadUsers();
+    // The users-source choice kept for this profile or connection; nullopt for the demo or without a store.
+    std::optional<ServerProfile> savedChoice() const;
     // The signed-in profile as saved, for updating it; nullopt for the demo and unnamed connections.
     std::optional<ServerProfile> savedProfile() const;
     // Keeps the default permission the admin stated in the profile, for the next sign-in.
@@ -172,4 +192,6 @@ private:
     bool m_signingOut = false;
 
     QPointer<ReviewChangesDialog> m_review;
+    QPointer<UsersSourceDialog> m_usersSource;
+    QLabel* m_usersSourceLabel = nullptr;
 };

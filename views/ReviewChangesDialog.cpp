@@ -16,16 +16,26 @@
 
 namespace {
 
+QString levelText(std::optional<PermissionLevel> level)
+{
+    return level ? Permissions::name(*level) : ReviewChangesDialog::tr("no explicit permission");
+}
+
+// "user2 on experiment /user1/experiment1: READ → EDIT": the resource by name, and the level it has now (the
+// loaded explicit grant) next to the one it gets.
 QString grantText(const Directory* directory, const StagedGrant& grant)
 {
     const ResourceType type = grant.cell.resource.type;
     const int row = directory ? directory->resourceRow(type, grant.cell.resource.id) : -1;
     const QString name = row >= 0 ? directory->resourceNameAt(type, row) : grant.cell.resource.id;
-    const QString target =
+    const std::optional<PermissionLevel> before =
+        directory ? directory->explicitLevel(grant.cell.username, type, grant.cell.resource.id) : std::nullopt;
+    const QString from = levelText(before);
+    const QString to =
         grant.target ? Permissions::name(*grant.target) : ReviewChangesDialog::tr("no explicit permission (revoke)");
     return type == ResourceType::Experiment
-               ? ReviewChangesDialog::tr("%1 on experiment %2 → %3").arg(grant.cell.username, name, target)
-               : ReviewChangesDialog::tr("%1 on registered model %2 → %3").arg(grant.cell.username, name, target);
+               ? ReviewChangesDialog::tr("%1 on experiment %2: %3 → %4").arg(grant.cell.username, name, from, to)
+               : ReviewChangesDialog::tr("%1 on registered model %2: %3 → %4").arg(grant.cell.username, name, from, to);
 }
 
 QString roleName(const ChangeSet& changeSet, const RoleRef& role)
@@ -52,9 +62,12 @@ QString rolePermissionText(const ChangeSet& changeSet, const StagedRolePermissio
 {
     const QString resource = changeSet.resourceText(permission.key.resourceType, permission.key.pattern);
     const QString name = roleName(changeSet, permission.key.role);
-    return permission.target ? ReviewChangesDialog::tr("Role %1 on %2 → %3")
-                                   .arg(name, resource, Permissions::name(*permission.target))
-                             : ReviewChangesDialog::tr("Role %1 on %2 → no permission (remove)").arg(name, resource);
+    const auto loaded = changeSet.loadedRolePermission(permission.key);
+    const QString from = loaded ? Permissions::name(loaded->level) : ReviewChangesDialog::tr("no permission");
+    return permission.target
+               ? ReviewChangesDialog::tr("Role %1 on %2: %3 → %4")
+                     .arg(name, resource, from, Permissions::name(*permission.target))
+               : ReviewChangesDialog::tr("Role %1 on %2: %3 → no permission (remove)").arg(name, resource, from);
 }
 
 QString userText(const StagedUser& user)
@@ -96,6 +109,7 @@ ReviewChangesDialog::ReviewChangesDialog(ChangeSet* changeSet, AuthApi* auth, QW
     setWindowTitle(tr("Review and apply changes"));
 
     m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("summaryLabel"));
     m_summary->setWordWrap(true);
     m_changes = makeList(this, QStringLiteral("changesList"), tr("Staged changes"), {tr("Change"), tr("Status")});
     m_calls = makeList(this, QStringLiteral("callsList"), tr("API calls"), {tr("Call"), tr("Request")});
@@ -228,8 +242,17 @@ void ReviewChangesDialog::refresh()
         m_summary->setText(
             tr("Staged changes: %1, API calls: %2. Nothing has been sent yet.").arg(count).arg(calls.size()));
     m_applyButton->setEnabled(count > 0 && m_auth && !m_changeSet->isApplying() && !m_changeSet->needsPasswords());
+    // After an apply that left nothing staged, two empty tables would only hide the results.
+    const bool onlyResults = count == 0 && !m_results->isHidden();
+    m_changes->setVisible(!onlyResults);
+    m_calls->setVisible(!onlyResults);
     m_restoreButton->setVisible(halfApplied > 0);
     m_restoreButton->setEnabled(!m_changeSet->isApplying());
+}
+
+QString ReviewChangesDialog::summary() const
+{
+    return m_summary->text();
 }
 
 void ReviewChangesDialog::askPassword(QTreeWidgetItem* item)
@@ -274,14 +297,29 @@ void ReviewChangesDialog::showResults(const ApplySummary& summary)
     m_progress->setValue(m_progress->maximum());
     // refresh() rewrites the summary for what is still staged; the outcome of this apply matters more.
     refresh();
-    if (summary.failed > 0)
-        m_summary->setText(tr("%1 applied, %2 failed. The failed changes stay staged with their error; fix the "
-                              "cause and apply again, or undo them.")
-                               .arg(summary.succeeded)
-                               .arg(summary.failed));
-    else
-        m_summary->setText(tr("All changes applied (%1).").arg(summary.succeeded));
+    m_summary->setText(summaryText(summary));
     emit appliedChanges(summary.succeeded, summary.failed);
+}
+
+QString ReviewChangesDialog::summaryText(const ApplySummary& summary)
+{
+    const QString applied =
+        summary.succeeded == 1 ? tr("1 change applied") : tr("%1 changes applied").arg(summary.succeeded);
+    if (summary.failed == 0)
+        return summary.succeeded > 0 ? applied + QLatin1Char('.') : tr("Nothing was sent: no change was needed.");
+    // The first failure in words, so the most common case (one failure) needs no look into the list.
+    QString first;
+    for (const ChangeResult& result : summary.results) {
+        if (!result.ok()) {
+            first = tr("%1: %2").arg(result.description, result.error.userMessage());
+            break;
+        }
+    }
+    QString text = tr("%1, %2 failed: %3").arg(applied).arg(summary.failed).arg(first);
+    if (summary.failed > 1)
+        text += QLatin1Char(' ') + tr("(and %1 more, listed below)").arg(summary.failed - 1);
+    return text + QLatin1Char('\n') +
+           tr("Failed changes stay staged with their error; fix the cause and apply again, or undo them.");
 }
 
 void ReviewChangesDialog::reject()

@@ -31,6 +31,9 @@ public:
     QProgressBar* progressBar() const { return m_progress; }
 
     void apply();
+    // "5 changes applied, 1 failed: Grant READ on experiment … to user2: …": what one apply did, in words.
+    static QString summaryText(const ApplySummary& summary);
+    QString summary() const;
 
 signals:
     void appliedChanges(int succeeded, int failed);

@@ -6,10 +6,10 @@
 #include "api/KnownUsersRegistry.h"
 #include "api/TrackingApi.h"
 #include "server/EmbeddedServer.h"
+#include "services/ProfileStore.h"
 
 #include <QDir>
-#include <QRegularExpression>
-#include <QStandardPaths>
+#include <QFileInfo>
 #include <QTemporaryDir>
 
 Session::Session(Connection* connection, const ProbeResult& probe, AuthApi* auth, QObject* parent)
@@ -53,43 +53,89 @@ Directory::LoadOptions Session::loadOptions() const
     return options;
 }
 
-bool Session::useAuthDatabase(const QString& uri, QString* error)
+bool Session::useAuthDatabase(const QString& uri, const QString& password, QString* error)
 {
+    if (const QString problem = AuthDatabaseLocation::passwordProblem(uri); !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    auto location = AuthDatabaseLocation::fromUri(uri, error);
+    if (!location)
+        return false;
+    // Without one, the reader still takes MLFLOW_ADMIN_AUTH_DB_PASSWORD (or ~/.pgpass) as the CLI does.
+    if (!password.isEmpty())
+        location->password = password;
     auto reader = std::make_unique<AuthDatabaseReader>();
-    if (!reader->open(uri, error))
+    if (!reader->open(*location, error))
+        return false;
+    // Open is lazy for some drivers and an empty SQLite file opens fine: only a read proves it is MLflow's.
+    if (!reader->read(error))
         return false;
     m_authDatabase = std::move(reader);
     m_authDatabaseUri = uri;
     return true;
 }
 
-QString Session::openUserSources(const QString& authDatabaseUri)
+ListingSource Session::userListing() const
+{
+    if (m_probe.hasUsersList)
+        return ListingSource::ServerApi;
+    return m_authDatabase && m_authDatabase->isOpen() ? ListingSource::AuthDatabase : ListingSource::KnownUsers;
+}
+
+QString Session::openUserSources(const ServerProfile& choice, const QString& authDatabasePassword)
 {
     if (m_probe.hasUsersList)
         return QString();
+    m_usersSource = choice.usersSource;
     QString error;
-    QString uri = authDatabaseUri;
+    QString uri = choice.authDatabaseUri;
     if (m_demoDir)
         uri = QStringLiteral("sqlite:///") + m_demoDir->filePath(QStringLiteral("data/basic_auth.db"));
-    if (!uri.isEmpty() && useAuthDatabase(uri, &error))
+    if (!uri.isEmpty() && useAuthDatabase(uri, authDatabasePassword, &error))
         return QString();
-    // One registry per profile (or per server address for unnamed connections).
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
-    if (dir.isEmpty() || !QDir().mkpath(dir + QStringLiteral("/known-users")))
+    m_authDatabaseProblem = error;
+    // One registry per profile (or per server address for unnamed connections), shared with the CLI.
+    const QString path = KnownUsersRegistry::defaultFilePath(m_profileName, m_connection->baseUrl());
+    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
         return error;
-    QString key = m_profileName.isEmpty() ? m_connection->baseUrl().host() + QLatin1Char('_') +
-                                                QString::number(m_connection->baseUrl().port())
-                                          : m_profileName;
-    key.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
     m_knownUsers = std::make_unique<KnownUsersRegistry>();
     QString registryError;
-    if (!m_knownUsers->open(dir + QStringLiteral("/known-users/") + key + QStringLiteral(".sqlite"), &registryError)) {
+    if (!m_knownUsers->open(path, &registryError)) {
         m_knownUsers.reset();
         return registryError;
     }
     // At least our own account is known for sure.
     m_knownUsers->remember(m_probe.user, KnownUsersRegistry::Origin::LookedUp);
     return error;
+}
+
+bool Session::needsUsersSourceChoice() const
+{
+    // The demo signs in as the admin of a server living in this process, whose basic_auth.db openUserSources()
+    // reads directly: it knows every user already, so asking would only be a question without a choice. A
+    // non-admin is not asked either: MLflow 2.x answers users/get for other users to admins only.
+    return !m_probe.hasUsersList && !isDemo() && m_probe.status == ProbeResult::Status::Ready &&
+           m_usersSource == UsersSource::NotChosen;
+}
+
+QString Session::ownerKey() const
+{
+    return m_profileName.isEmpty() ? ProfileStore::connectionKey(m_connection->baseUrl(), m_connection->username())
+                                   : m_profileName;
+}
+
+bool Session::rememberUsersSource(UsersSource source, bool authDatabasePasswordInKeychain, QString* error)
+{
+    m_usersSource = source;
+    if (!m_profileStore || isDemo())
+        return true;
+    ServerProfile choice;
+    choice.usersSource = source;
+    choice.authDatabaseUri = source == UsersSource::AuthDatabase ? m_authDatabaseUri : QString();
+    choice.authDatabasePasswordInKeychain = source == UsersSource::AuthDatabase && authDatabasePasswordInKeychain;
+    return m_profileStore->saveUsersSource(m_profileName, m_connection->baseUrl(), m_connection->username(), choice,
+                                           error);
 }
 
 QString Session::versionText() const

@@ -25,6 +25,8 @@ void SignInFlow::openWindow()
     emit windowOpened(window);
     if (m_loadOnOpen)
         window->refresh();
+    // Said on the spot, over the new window: a server before MLflow 3.10 cannot list its users.
+    window->offerUsersSource();
 }
 
 void SignInFlow::signOut()

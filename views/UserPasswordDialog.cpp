@@ -1,13 +1,16 @@
 #include "views/UserPasswordDialog.h"
 
 #include <QCheckBox>
+#include <QClipboard>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QTimer>
 #include <QVBoxLayout>
 
 UserPasswordDialog::UserPasswordDialog(Mode mode, const QString& username, const QStringList& existingUsers,
@@ -35,9 +38,18 @@ UserPasswordDialog::UserPasswordDialog(Mode mode, const QString& username, const
     generateButton->setObjectName(QStringLiteral("generateButton"));
     generateButton->setToolTip(tr("Fill in a random 20-character password and show it, so you can pass it on."));
     connect(generateButton, &QPushButton::clicked, this, &UserPasswordDialog::fillGeneratedPassword);
+    m_copyButton = new QPushButton(tr("C&opy"), this);
+    m_copyButton->setObjectName(QStringLiteral("copyButton"));
+    m_copyButton->setToolTip(tr("Copy the password to the clipboard, to pass it on; the clipboard is cleared after "
+                                "a minute."));
+    m_copyButton->setAutoDefault(false);
+    connect(m_copyButton, &QPushButton::clicked, this, &UserPasswordDialog::copyPassword);
+    // Wide enough to show a generated password in full, so it can be read out or checked.
+    m_passwordEdit->setMinimumWidth(m_passwordEdit->fontMetrics().horizontalAdvance(QLatin1Char('W')) * 22);
     auto* passwordRow = new QHBoxLayout;
     passwordRow->addWidget(m_passwordEdit, 1);
     passwordRow->addWidget(generateButton);
+    passwordRow->addWidget(m_copyButton);
 
     m_showBox = new QCheckBox(tr("&Show password"), this);
     connect(m_showBox, &QCheckBox::toggled, this, [this](bool show) {
@@ -60,6 +72,10 @@ UserPasswordDialog::UserPasswordDialog(Mode mode, const QString& username, const
     m_hintLabel = new QLabel(this);
     m_hintLabel->setObjectName(QStringLiteral("hintLabel"));
     m_hintLabel->setWordWrap(true);
+    m_copiedLabel = new QLabel(this);
+    m_copiedLabel->setObjectName(QStringLiteral("copiedLabel"));
+    m_copiedLabel->setWordWrap(true);
+    m_copiedLabel->hide();
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttons->button(QDialogButtonBox::Ok)
@@ -70,6 +86,7 @@ UserPasswordDialog::UserPasswordDialog(Mode mode, const QString& username, const
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_hintLabel);
+    layout->addWidget(m_copiedLabel);
     layout->addWidget(m_buttons);
 
     for (QLineEdit* edit : {m_usernameEdit, m_passwordEdit, m_confirmEdit})
@@ -116,6 +133,24 @@ void UserPasswordDialog::fillGeneratedPassword()
     m_showBox->setChecked(true);
 }
 
+void UserPasswordDialog::copyPassword()
+{
+    const QString copied = password();
+    if (copied.isEmpty())
+        return;
+    QClipboard* clipboard = QGuiApplication::clipboard();
+    clipboard->setText(copied);
+    // Parented to the clipboard, not to this dialog, which usually closes long before the minute is over.
+    QTimer::singleShot(m_clipboardClearDelay, clipboard, [clipboard, copied] {
+        if (clipboard->text() == copied)
+            clipboard->clear();
+    });
+    const int seconds = (m_clipboardClearDelay + 999) / 1000;
+    m_copiedLabel->setText(
+        tr("Copied. The clipboard is cleared in %1 s if it still holds this password.").arg(seconds));
+    m_copiedLabel->show();
+}
+
 void UserPasswordDialog::validate()
 {
     QString hint;
@@ -129,4 +164,5 @@ void UserPasswordDialog::validate()
         hint = tr("The two passwords differ.");
     m_hintLabel->setText(hint);
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(hint.isEmpty());
+    m_copyButton->setEnabled(!password().isEmpty());
 }

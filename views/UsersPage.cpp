@@ -11,7 +11,6 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -217,38 +216,6 @@ void UsersPage::updateActions()
     const StagedUser* staged = m_changeSet && known ? m_changeSet->stagedUser(user) : nullptr;
     const bool admin = staged && staged->admin ? *staged->admin : (known && m_directory->isAdmin(user));
     m_adminButton->setText(admin ? tr("Remove &admin") : tr("Make &admin"));
-}
-
-void UsersPage::addExistingUser()
-{
-    auto* input = new QInputDialog(this);
-    input->setObjectName(QStringLiteral("addExistingUserDialog"));
-    input->setAttribute(Qt::WA_DeleteOnClose);
-    input->setWindowTitle(tr("Add existing user"));
-    input->setLabelText(tr("Name of a user who exists on the server:"));
-    connect(input, &QInputDialog::textValueSelected, this, [this](const QString& name) {
-        if (!name.trimmed().isEmpty())
-            emit addExistingUserRequested(name.trimmed());
-    });
-    input->open();
-}
-
-void UsersPage::connectAuthDatabase()
-{
-    auto* input = new QInputDialog(this);
-    input->setObjectName(QStringLiteral("authDatabaseDialog"));
-    input->setAttribute(Qt::WA_DeleteOnClose);
-    input->setWindowTitle(tr("Connect to auth database"));
-    input->setLabelText(tr("The server's auth database, as in its basic_auth.ini database_uri, e.g.\n"
-                           "sqlite:////srv/mlflow/basic_auth.db or postgresql://mlflow@db-host/mlflow_auth\n"
-                           "It is opened read-only. Give a database password through the environment variable "
-                           "MLFLOW_ADMIN_AUTH_DB_PASSWORD, never in the URI."));
-    input->resize(560, input->sizeHint().height());
-    connect(input, &QInputDialog::textValueSelected, this, [this](const QString& uri) {
-        if (!uri.trimmed().isEmpty())
-            emit authDatabaseRequested(uri.trimmed());
-    });
-    input->open();
 }
 
 void UsersPage::newUser()

@@ -38,19 +38,18 @@ public:
     void toggleAdmin();
     void deleteUser();
 
-    // Asks for the name of a user who exists on the server but is not listed (servers without users/list).
-    void addExistingUser();
-    // Asks for the URI of the server's auth database, to list every user from it (servers without users/list).
-    void connectAuthDatabase();
+    // Servers without users/list: ask the window for its users-source dialog, on the names or the auth database.
+    void addExistingUser() { emit addExistingUserRequested(); }
+    void connectAuthDatabase() { emit authDatabaseRequested(); }
 
     // The dialog opened by newUser() / resetPassword() while it is open, for tests.
     UserPasswordDialog* openDialog() const { return m_dialog; }
 
 signals:
-    // The user typed the name of an existing server user to add to the known users.
-    void addExistingUserRequested(const QString& username);
-    // The user gave the URI of the server's auth database.
-    void authDatabaseRequested(const QString& uri);
+    // "Add existing user…": the admin wants to name users the server has but this console does not know.
+    void addExistingUserRequested();
+    // "Connect to auth database…": the admin wants every user read from the server's auth database.
+    void authDatabaseRequested();
 
 private:
     void updateActions();

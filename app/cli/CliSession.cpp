@@ -13,8 +13,6 @@
 
 #include <QCryptographicHash>
 #include <QDir>
-#include <QRegularExpression>
-#include <QStandardPaths>
 
 CliSession::CliSession(const GlobalOptions& options, OutputWriter* out, QObject* parent)
     : QObject(parent), m_options(options), m_out(out)
@@ -292,15 +290,8 @@ void CliSession::fail(ExitCode code, const QString& message, const QString& kind
 
 QString CliSession::knownUsersPath() const
 {
-    // One registry per server: a profile's name when there is one, else the address, so plain --url runs of the
-    // same server share what they learned.
-    QString key = m_fromProfile ? m_target.name
-                                : m_target.url.host() + QLatin1Char('_') + QString::number(m_target.url.port(0)) +
-                                      m_target.url.path();
-    key.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-                           QLatin1String("/mlflow-admin/known-users");
-    return folder + QLatin1Char('/') + key + QLatin1String(".sqlite");
+    // The same file the console uses for this profile or address.
+    return KnownUsersRegistry::defaultFilePath(m_fromProfile ? m_target.name : QString(), m_target.url);
 }
 
 bool CliSession::openKnownUsers(KnownUsersRegistry* registry, QString* error) const

@@ -30,6 +30,7 @@
 #include "views/SignInFlow.h"
 #include "views/UserPasswordDialog.h"
 #include "views/UsersPage.h"
+#include "views/UsersSourceDialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -38,11 +39,11 @@
 #include <QDialogButtonBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
@@ -913,14 +914,18 @@ void TestMainWindow::keychainUnavailableDoesNotBlockSignIn()
     dialog.selectProfile(QStringLiteral("demo"));
     auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
     auto* remember = dialog.findChild<QCheckBox*>(QStringLiteral("rememberBox"));
-    QVERIFY(remember->isEnabled());
+    // "Remember password" says it cannot work here, instead of being silently ignored.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !dialog.keychainWorks() &&
+            dialog.findChild<QLabel*>(QStringLiteral("keychainNote"))->text().contains(QStringLiteral("keychain")),
+        10000);
+    QVERIFY(!remember->isEnabled());
     // The read fails: no password appears, and the dialog says why instead of hanging.
     QTRY_VERIFY_WITH_TIMEOUT(!dialog.messageText().isEmpty(), 10000);
     QVERIFY(password->text().isEmpty());
     QVERIFY(!remember->isChecked());
 
     QTest::keyClicks(password, DemoData::adminPassword);
-    remember->setChecked(true);
     QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
     QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("connectButton")), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!signedIn.isEmpty() || !dialog.isConnecting(), 20000);
@@ -1014,47 +1019,53 @@ void TestMainWindow::knownUsersWithoutAuthDatabase()
     auto* addButton = m_window->usersPage()->findChild<QPushButton*>(QStringLiteral("addExistingUserButton"));
     QVERIFY(addButton && addButton->isVisible());
 
+    // The button opens the users-source dialog on its names choice (the same dialog as at sign-in).
     QTest::mouseClick(addButton, Qt::LeftButton);
-    auto* input = m_window->usersPage()->findChild<QInputDialog*>(QStringLiteral("addExistingUserDialog"));
+    QPointer<UsersSourceDialog> input = m_window->usersSourceDialog();
     QVERIFY(input);
-    input->setTextValue(DemoData::user1Username);
+    QCOMPARE(input->choice(), UsersSourceDialog::Choice::UserNames);
+    input->namesEdit()->setPlainText(DemoData::user1Username);
     loaded.clear();
-    input->accept();
+    QTest::mouseClick(input->okButton(), Qt::LeftButton);
     QVERIFY(loaded.wait(20000));
+    QTRY_VERIFY(!input);
     QVERIFY(m_window->directory()->hasUser(DemoData::user1Username));
     QCOMPARE(m_window->directory()->grantCount(DemoData::user1Username, ResourceType::Experiment), 2);
 
-    // The page offers the auth database instead. A URI with a password or one that does not open is refused with
-    // a message, and nothing changes.
+    // The page offers the auth database instead. A URI with a password or one that does not open is refused in the
+    // dialog, which stays open, and nothing changes.
     auto* databaseButton = m_window->usersPage()->findChild<QPushButton*>(QStringLiteral("authDatabaseButton"));
     QVERIFY(databaseButton && databaseButton->isVisible());
-    const auto enterUri = [&](const QString& uri) {
-        QTest::mouseClick(databaseButton, Qt::LeftButton);
-        auto* dialog = m_window->usersPage()->findChild<QInputDialog*>(QStringLiteral("authDatabaseDialog"));
-        QVERIFY(dialog);
-        dialog->setTextValue(uri);
-        dialog->accept();
-    };
-    const int boxes = MessageBox::shownCount();
-    enterUri(QStringLiteral("postgresql://mlflow:s3cret@127.0.0.1/auth"));
-    QCOMPARE(MessageBox::shownCount(), boxes + 1);
-    QVERIFY2(MessageBox::lastText().contains(QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD")),
-             qPrintable(MessageBox::lastText()));
-    enterUri(QStringLiteral("sqlite:///") + m_dir.filePath(QStringLiteral("no-such.db")));
-    QCOMPARE(MessageBox::shownCount(), boxes + 2);
-    QVERIFY2(MessageBox::lastText().contains(QStringLiteral("does not exist")), qPrintable(MessageBox::lastText()));
+    QTest::mouseClick(databaseButton, Qt::LeftButton);
+    QPointer<UsersSourceDialog> sourceDialog = m_window->usersSourceDialog();
+    QVERIFY(sourceDialog);
+    QCOMPARE(sourceDialog->choice(), UsersSourceDialog::Choice::AuthDatabase);
+    sourceDialog->setDatabaseKind(UsersSourceDialog::DatabaseKind::ServerDatabase);
+    sourceDialog->uriEdit()->setText(QStringLiteral("postgresql://mlflow:s3cret@127.0.0.1/auth"));
+    QTest::mouseClick(sourceDialog->okButton(), Qt::LeftButton);
+    QVERIFY2(sourceDialog->errorText().contains(QStringLiteral("Password field")),
+             qPrintable(sourceDialog->errorText()));
+    sourceDialog->setDatabaseKind(UsersSourceDialog::DatabaseKind::SqliteFile);
+    sourceDialog->sqlitePathEdit()->setText(m_dir.filePath(QStringLiteral("no-such.db")));
+    QTest::mouseClick(sourceDialog->okButton(), Qt::LeftButton);
+    QVERIFY2(sourceDialog->errorText().contains(QStringLiteral("does not exist")),
+             qPrintable(sourceDialog->errorText()));
+    QVERIFY(sourceDialog->isVisible());
     QCOMPARE(m_window->directory()->userSource(), ListingSource::KnownUsers);
 
     // The server's own auth database: every user, and the profile remembers it for the next sign-in.
     const QString uri = QStringLiteral("sqlite:///") + m_server->dataDir() + QStringLiteral("/basic_auth.db");
+    sourceDialog->sqlitePathEdit()->setText(m_server->dataDir() + QStringLiteral("/basic_auth.db"));
     loaded.clear();
-    enterUri(uri);
+    QTest::mouseClick(sourceDialog->okButton(), Qt::LeftButton);
     QVERIFY(loaded.wait(20000));
     QVERIFY(loaded.first().first().toBool());
+    QTRY_VERIFY(!sourceDialog);
     QCOMPARE(m_window->directory()->userSource(), ListingSource::AuthDatabase);
     QCOMPARE(m_window->directory()->userCount(), 3);
     QVERIFY(!databaseButton->isVisible());
     QCOMPARE(m_profiles->profile(profile.name)->authDatabaseUri, uri);
+    QCOMPARE(m_profiles->profile(profile.name)->usersSource, UsersSource::AuthDatabase);
 }
 
 void TestMainWindow::restoredUserChangeAsksForPassword()

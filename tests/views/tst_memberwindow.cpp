@@ -18,11 +18,13 @@
 #include "views/MainWindow.h"
 #include "views/MessageBox.h"
 #include "views/UsersPage.h"
+#include "views/UsersSourceDialog.h"
 
-#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QTableView>
 
@@ -124,14 +126,13 @@ void TestMemberWindow::memberManagesWhatItOwns()
     if (!directory->hasUser(DemoData::user2Username)) {
         QVERIFY(!generation.isMlflow3());
         QVERIFY(usersPage->findChild<QPushButton*>(QStringLiteral("addExistingUserButton"))->isVisible());
-        QSignalSpy loaded(m_window, &MainWindow::loadFinished);
         QTest::mouseClick(usersPage->findChild<QPushButton*>(QStringLiteral("addExistingUserButton")), Qt::LeftButton);
-        auto* input = usersPage->findChild<QInputDialog*>(QStringLiteral("addExistingUserDialog"));
-        QVERIFY(input && QTest::qWaitForWindowExposed(input));
-        QTest::keyClicks(input->findChild<QLineEdit*>(), DemoData::user2Username);
-        QTest::keyClick(input->findChild<QLineEdit*>(), Qt::Key_Return);
-        QVERIFY(loaded.wait(20000));
-        QVERIFY(loaded.first().first().toBool());
+        QPointer<UsersSourceDialog> dialog = m_window->usersSourceDialog();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->choice(), UsersSourceDialog::Choice::UserNames);
+        dialog->namesEdit()->setPlainText(DemoData::user2Username);
+        QTest::mouseClick(dialog->okButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(directory->hasUser(DemoData::user2Username) && !m_window->isLoading(), 20000);
     }
     QVERIFY(directory->hasUser(DemoData::user2Username));
 
