@@ -112,7 +112,44 @@ bool createSchema(const QSqlDatabase& db, QString* error)
             "delete_user INTEGER NOT NULL, admin INTEGER, reset_password INTEGER NOT NULL)")) ||
         !exec(query, error))
         return false;
+    // Roles (3.13+) are named as RoleRef names them: a loaded role by its id, a role whose creation is staged by
+    // role_id -1 with its workspace and name, so its staged permissions and members find it again on restore.
+    if (!query.prepare(QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS staged_roles (role_id INTEGER NOT NULL, workspace TEXT NOT NULL, "
+            "name TEXT NOT NULL, create_role INTEGER NOT NULL, delete_role INTEGER NOT NULL, new_name TEXT, "
+            "has_description INTEGER NOT NULL, description TEXT)")) ||
+        !exec(query, error))
+        return false;
+    if (!query.prepare(QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS staged_role_permissions (role_id INTEGER NOT NULL, workspace TEXT NOT NULL, "
+            "name TEXT NOT NULL, resource_type TEXT NOT NULL, pattern TEXT NOT NULL, remove INTEGER NOT NULL, "
+            "level TEXT)")) ||
+        !exec(query, error))
+        return false;
+    if (!query.prepare(QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS staged_role_members (role_id INTEGER NOT NULL, workspace TEXT NOT NULL, "
+            "name TEXT NOT NULL, username TEXT NOT NULL, assign INTEGER NOT NULL)")) ||
+        !exec(query, error))
+        return false;
     return true;
+}
+
+void bindRole(QSqlQuery& query, const RoleRef& role)
+{
+    query.bindValue(0, role.isNew() ? qint64(-1) : role.id);
+    query.bindValue(1, role.workspace);
+    query.bindValue(2, role.name);
+}
+
+// A RoleRef from the first three columns; nullopt for a row no version of ours writes.
+std::optional<RoleRef> readRole(const QSqlQuery& query)
+{
+    RoleRef role{query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString()};
+    if (role.id < 0)
+        role.id = -1;
+    if (role.isNew() && (role.workspace.isEmpty() || role.name.isEmpty()))
+        return std::nullopt;
+    return role;
 }
 
 } // namespace
@@ -1109,6 +1146,7 @@ void ChangeSet::put(const RoleRef& role, const std::optional<StagedRole>& entry)
         m_roles.remove(role);
     emit roleStagingChanged();
     emit changed();
+    scheduleAutoSave();
 }
 
 void ChangeSet::put(const RolePermissionKey& key, const std::optional<StagedRolePermission>& entry)
@@ -1119,6 +1157,7 @@ void ChangeSet::put(const RolePermissionKey& key, const std::optional<StagedRole
         m_rolePermissions.remove(key);
     emit roleStagingChanged();
     emit changed();
+    scheduleAutoSave();
 }
 
 void ChangeSet::put(const RoleMemberKey& key, const std::optional<StagedRoleMember>& entry)
@@ -1129,6 +1168,7 @@ void ChangeSet::put(const RoleMemberKey& key, const std::optional<StagedRoleMemb
         m_roleMembers.remove(key);
     emit roleStagingChanged();
     emit changed();
+    scheduleAutoSave();
 }
 
 void ChangeSet::discard()
@@ -1604,8 +1644,10 @@ bool ChangeSet::save(const QString& path, QString* error) const
     if (!createSchema(db, error) || !db.transaction())
         return false;
     QSqlQuery query(db);
-    bool ok = query.prepare(QStringLiteral("DELETE FROM staged_grants")) && exec(query, error) &&
-              query.prepare(QStringLiteral("DELETE FROM staged_users")) && exec(query, error);
+    bool ok = true;
+    for (const char* statement : {"DELETE FROM staged_grants", "DELETE FROM staged_users", "DELETE FROM staged_roles",
+                                  "DELETE FROM staged_role_permissions", "DELETE FROM staged_role_members"})
+        ok = ok && query.prepare(QLatin1String(statement)) && exec(query, error);
     if (ok) {
         ok = query.prepare(QStringLiteral("INSERT INTO staged_grants (username, resource_type, resource_id, revoke, "
                                           "level, revoked_level) VALUES (?, ?, ?, ?, ?, ?)"));
@@ -1632,6 +1674,43 @@ bool ChangeSet::save(const QString& path, QString* error) const
             ok = exec(query, error);
         }
     }
+    if (ok) {
+        ok = query.prepare(QStringLiteral("INSERT INTO staged_roles (role_id, workspace, name, create_role, "
+                                          "delete_role, new_name, has_description, description) "
+                                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+        for (auto it = m_roles.cbegin(); ok && it != m_roles.cend(); ++it) {
+            bindRole(query, it->role);
+            query.bindValue(3, it->create ? 1 : 0);
+            query.bindValue(4, it->remove ? 1 : 0);
+            query.bindValue(5, it->name ? QVariant(*it->name) : QVariant());
+            // A flag of its own: an empty description is a change too, and SQLite may store it as NULL.
+            query.bindValue(6, it->description ? 1 : 0);
+            query.bindValue(7, it->description ? QVariant(*it->description) : QVariant());
+            ok = exec(query, error);
+        }
+    }
+    if (ok) {
+        ok = query.prepare(QStringLiteral("INSERT INTO staged_role_permissions (role_id, workspace, name, "
+                                          "resource_type, pattern, remove, level) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+        for (auto it = m_rolePermissions.cbegin(); ok && it != m_rolePermissions.cend(); ++it) {
+            bindRole(query, it->key.role);
+            query.bindValue(3, it->key.resourceType);
+            query.bindValue(4, it->key.pattern);
+            query.bindValue(5, it->target ? 0 : 1);
+            query.bindValue(6, it->target ? QVariant(Permissions::name(*it->target)) : QVariant());
+            ok = exec(query, error);
+        }
+    }
+    if (ok) {
+        ok = query.prepare(QStringLiteral(
+            "INSERT INTO staged_role_members (role_id, workspace, name, username, assign) VALUES (?, ?, ?, ?, ?)"));
+        for (auto it = m_roleMembers.cbegin(); ok && it != m_roleMembers.cend(); ++it) {
+            bindRole(query, it->key.role);
+            query.bindValue(3, it->key.username);
+            query.bindValue(4, it->assign ? 1 : 0);
+            ok = exec(query, error);
+        }
+    }
     if (!ok) {
         db.rollback();
         return false;
@@ -1650,6 +1729,9 @@ bool ChangeSet::restore(const QString& path, QString* error)
         return false;
     QHash<GrantCell, StagedGrant> grants;
     QHash<QString, StagedUser> users;
+    QHash<RoleRef, StagedRole> roles;
+    QHash<RolePermissionKey, StagedRolePermission> rolePermissions;
+    QHash<RoleMemberKey, StagedRoleMember> roleMembers;
     {
         SqlFile file(path);
         if (!file.isOpen()) {
@@ -1693,12 +1775,59 @@ bool ChangeSet::restore(const QString& path, QString* error)
             if (!user.username.isEmpty() && !user.isEmpty())
                 users.insert(user.username, user);
         }
+        if (!query.prepare(QStringLiteral("SELECT role_id, workspace, name, create_role, delete_role, new_name, "
+                                          "has_description, description FROM staged_roles")) ||
+            !exec(query, error))
+            return false;
+        while (query.next()) {
+            const std::optional<RoleRef> role = readRole(query);
+            if (!role)
+                continue;
+            StagedRole staged;
+            staged.role = *role;
+            staged.create = query.value(3).toInt() != 0;
+            staged.remove = query.value(4).toInt() != 0;
+            if (!query.value(5).isNull())
+                staged.name = query.value(5).toString();
+            if (query.value(6).toInt() != 0)
+                staged.description = query.value(7).toString();
+            if (!staged.isEmpty())
+                roles.insert(staged.role, staged);
+        }
+        if (!query.prepare(QStringLiteral("SELECT role_id, workspace, name, resource_type, pattern, remove, level "
+                                          "FROM staged_role_permissions")) ||
+            !exec(query, error))
+            return false;
+        while (query.next()) {
+            const std::optional<RoleRef> role = readRole(query);
+            const bool remove = query.value(5).toInt() != 0;
+            const auto level = Permissions::parse(query.value(6).toString());
+            const RolePermissionKey key{role.value_or(RoleRef()), query.value(3).toString(), query.value(4).toString()};
+            if (!role || key.resourceType.isEmpty() || key.pattern.isEmpty() || (!remove && !level))
+                continue;
+            rolePermissions.insert(key, StagedRolePermission{key, remove ? std::nullopt : level, ApiError()});
+        }
+        if (!query.prepare(
+                QStringLiteral("SELECT role_id, workspace, name, username, assign FROM staged_role_members")) ||
+            !exec(query, error))
+            return false;
+        while (query.next()) {
+            const std::optional<RoleRef> role = readRole(query);
+            const RoleMemberKey key{role.value_or(RoleRef()), query.value(3).toString()};
+            if (!role || key.username.isEmpty())
+                continue;
+            roleMembers.insert(key, StagedRoleMember{key, query.value(4).toInt() != 0, ApiError()});
+        }
     }
     m_undo.clear();
     const QList<GrantCell> oldCells = m_grants.keys();
     const QList<QString> oldUsers = m_users.keys();
     m_grants = grants;
     m_users = users;
+    m_roles = roles;
+    m_rolePermissions = rolePermissions;
+    m_roleMembers = roleMembers;
+    emit roleStagingChanged();
     for (const GrantCell& cell : oldCells + m_grants.keys())
         emit grantStagingChanged(cell.username, cell.resource.type, cell.resource.id);
     for (const QString& user : oldUsers + m_users.keys())

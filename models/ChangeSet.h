@@ -294,7 +294,8 @@ public:
 
     // Roles (3.13+). A new role is known by workspace and name until applied; grants and assignments may be staged
     // on it and are sent after its creation, with the id the server answered. Deleting a staged new role drops it
-    // with its staged permissions and members as one undo step. Role changes are not saved to the crash file.
+    // with its staged permissions and members as one undo step. Role changes are saved to the crash file like the
+    // others: a new role by workspace and name, which is how its staged permissions and members name it.
     bool stageCreateRole(const QString& name, const QString& workspace, const QString& description = QString());
     bool stageRenameRole(const RoleRef& role, const QString& newName); // loaded roles only
     bool stageDescribeRole(const RoleRef& role, const QString& description);

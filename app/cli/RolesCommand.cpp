@@ -3,10 +3,13 @@
 #include "api/TrackingApi.h"
 #include "app/cli/CliSession.h"
 #include "app/cli/OutputWriter.h"
+#include "models/Directory.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
+
+#include <algorithm>
 
 namespace {
 
@@ -63,12 +66,19 @@ bool isRoleId(const QString& text)
 
 RolesCommand::RolesCommand(CliContext* context, Action action) : CliCommand(context), m_action(action) {}
 
+RolesCommand::~RolesCommand()
+{
+    m_changes.reset(); // before the Directory it refers to
+}
+
 QList<CommandSpec> RolesCommand::specs()
 {
     const QCommandLineOption all(QStringLiteral("all"),
                                  tr("Also list the hidden per-user roles that hold users' direct grants."));
     const QCommandLineOption description(QStringLiteral("description"), tr("What the role is for."),
                                          QStringLiteral("TEXT"));
+    const QCommandLineOption dryRun(QStringLiteral("dry-run"),
+                                    tr("Show the calls that would be sent; change nothing."));
     const QString role = QStringLiteral("ROLE");
     const QString resource = QStringLiteral("(--experiment NAME|ID | --model NAME | --all-experiments | --all-models)");
     return {
@@ -77,24 +87,25 @@ QList<CommandSpec> RolesCommand::specs()
                   Action::List, {all}),
         rolesSpec(QStringLiteral("show"), role, tr("show one role (name or id): its permissions and its users"), {role},
                   Action::Show),
-        rolesSpec(QStringLiteral("create"), QStringLiteral("ROLE [--description TEXT]"),
-                  tr("create an empty role in the workspace"), {role}, Action::Create, {description}),
-        rolesSpec(QStringLiteral("delete"), role, tr("delete a role; its users lose what it granted"), {role},
-                  Action::Delete),
-        rolesSpec(QStringLiteral("rename"), QStringLiteral("ROLE NEW"), tr("rename a role"),
-                  {role, QStringLiteral("NEW")}, Action::Rename),
-        rolesSpec(QStringLiteral("describe"), QStringLiteral("ROLE TEXT"), tr("set a role's description"),
-                  {role, QStringLiteral("TEXT")}, Action::Describe),
-        rolesSpec(QStringLiteral("grant"), QStringLiteral("ROLE LEVEL ") + resource,
+        rolesSpec(QStringLiteral("create"), QStringLiteral("ROLE [--description TEXT] [--dry-run]"),
+                  tr("create an empty role in the workspace"), {role}, Action::Create, {description, dryRun}),
+        rolesSpec(QStringLiteral("delete"), QStringLiteral("ROLE [--dry-run]"),
+                  tr("delete a role; its users lose what it granted"), {role}, Action::Delete, {dryRun}),
+        rolesSpec(QStringLiteral("rename"), QStringLiteral("ROLE NEW [--dry-run]"), tr("rename a role"),
+                  {role, QStringLiteral("NEW")}, Action::Rename, {dryRun}),
+        rolesSpec(QStringLiteral("describe"), QStringLiteral("ROLE TEXT [--dry-run]"), tr("set a role's description"),
+                  {role, QStringLiteral("TEXT")}, Action::Describe, {dryRun}),
+        rolesSpec(QStringLiteral("grant"), QStringLiteral("ROLE LEVEL ") + resource + QStringLiteral(" [--dry-run]"),
                   tr("give a role LEVEL (READ, USE, EDIT, MANAGE) on one resource or on all of a type"),
-                  {role, QStringLiteral("LEVEL")}, Action::Grant, resourceOptions()),
-        rolesSpec(QStringLiteral("revoke"), QStringLiteral("ROLE ") + resource,
+                  {role, QStringLiteral("LEVEL")}, Action::Grant,
+                  resourceOptions() + QList<QCommandLineOption>{dryRun}),
+        rolesSpec(QStringLiteral("revoke"), QStringLiteral("ROLE ") + resource + QStringLiteral(" [--dry-run]"),
                   tr("remove a role's permission on a resource (or on all of a type)"), {role}, Action::Revoke,
-                  resourceOptions()),
-        rolesSpec(QStringLiteral("assign"), QStringLiteral("ROLE USER"), tr("give USER the role"),
-                  {role, QStringLiteral("USER")}, Action::Assign),
-        rolesSpec(QStringLiteral("unassign"), QStringLiteral("ROLE USER"), tr("take the role away from USER"),
-                  {role, QStringLiteral("USER")}, Action::Unassign),
+                  resourceOptions() + QList<QCommandLineOption>{dryRun}),
+        rolesSpec(QStringLiteral("assign"), QStringLiteral("ROLE USER [--dry-run]"), tr("give USER the role"),
+                  {role, QStringLiteral("USER")}, Action::Assign, {dryRun}),
+        rolesSpec(QStringLiteral("unassign"), QStringLiteral("ROLE USER [--dry-run]"),
+                  tr("take the role away from USER"), {role, QStringLiteral("USER")}, Action::Unassign, {dryRun}),
     };
 }
 
@@ -210,14 +221,11 @@ void RolesCommand::start()
     case Action::Grant:
     case Action::Revoke:
         // The resource first: a typo in it should not depend on the role existing.
-        resolveResource([this](const QString& pattern, const QString& resourceName) {
-            findRole(m_roleText, [this, pattern, resourceName](const Role& role) {
+        resolveResource([this](const QString& pattern, const ResolvedResource& resource) {
+            findRole(m_roleText, [this, pattern, resource](const Role& role) {
                 if (refuseHiddenNamingUser(role))
                     return;
-                if (m_action == Action::Grant)
-                    grant(role, pattern, resourceName);
-                else
-                    revoke(role, pattern, resourceName);
+                changePermission(role, pattern, resource);
             });
         });
         return;
@@ -231,10 +239,8 @@ void RolesCommand::start()
                 return;
             if (m_action == Action::Delete)
                 remove(role);
-            else if (m_action == Action::Assign)
-                assign(role);
-            else if (m_action == Action::Unassign)
-                unassign(role);
+            else if (m_action == Action::Assign || m_action == Action::Unassign)
+                readMembership(role, [this, role](std::optional<bool> member) { changeMembership(role, member); });
             else
                 update(role);
         });
@@ -468,12 +474,83 @@ void RolesCommand::show(const Role& role)
     });
 }
 
+ChangeSet* RolesCommand::changesOver(const QList<Role>& roles, const QList<User>& users,
+                                     const QList<Experiment>& experiments)
+{
+    m_changes.reset();
+    m_directory = std::make_unique<Directory>();
+    m_directory->setGeneration(ApiGeneration::Rbac);
+    m_directory->setContents(users, experiments, {}, ListingSource::ServerApi, roles);
+    m_changes = std::make_unique<ChangeSet>(m_directory.get());
+    return m_changes.get();
+}
+
+QList<ApiCall> RolesCommand::plannedCalls() const
+{
+    return m_changes->toApiCalls(PlanRules::of(*session().auth()));
+}
+
+void RolesCommand::send(std::function<void(const ApiError&)> applied)
+{
+    m_calls = plannedCalls();
+    if (isSet(QStringLiteral("dry-run"))) {
+        printPlan();
+        return;
+    }
+    if (m_calls.isEmpty()) {
+        applied(ApiError()); // the server already has it (a rename to the role's own name, say)
+        return;
+    }
+    connect(m_changes.get(), &ChangeSet::applied, this, [applied](const ApplySummary& summary) {
+        // One change is staged; a failed one stays staged with its error, which is what the report needs.
+        for (const ChangeResult& result : summary.results) {
+            if (!result.ok()) {
+                applied(result.error);
+                return;
+            }
+        }
+        applied(ApiError());
+    });
+    if (!m_changes->apply(session().auth()))
+        fail(ExitCode::Other, tr("The change could not be started; nothing was sent. Run the command again."));
+}
+
+QJsonObject RolesCommand::withCalls(QJsonObject object) const
+{
+    QJsonArray calls;
+    for (const ApiCall& call : m_calls)
+        calls.append(QJsonObject{{QStringLiteral("request"), call.endpoint(ApiGeneration::Rbac)},
+                                 {QStringLiteral("description"), call.description()}});
+    object.insert(QStringLiteral("calls"), calls);
+    return object;
+}
+
+void RolesCommand::printPlan()
+{
+    if (out().isJson()) {
+        out().json(
+            withCalls(QJsonObject{{QStringLiteral("dry_run"), true}, {QStringLiteral("workspace"), workspace()}}));
+    } else {
+        Table table;
+        table.addColumn(QStringLiteral("request"), tr("Request"));
+        table.addColumn(QStringLiteral("description"), tr("Change"));
+        for (const ApiCall& call : std::as_const(m_calls))
+            table.addRow({call.endpoint(ApiGeneration::Rbac), call.description()});
+        out().table(table, tr("Dry run: %n call(s) would be sent; nothing was changed.", nullptr,
+                              static_cast<int>(m_calls.size())));
+    }
+    done();
+}
+
 void RolesCommand::create()
 {
-    const QString description = option(QStringLiteral("description"));
-    RoleJob* job = rbac()->createRole(m_roleText, workspace(), description);
-    connect(job, &ApiJob::finished, this, [this, job] {
-        if (job->hasError() && job->error().kind() == ApiError::Kind::AlreadyExists) {
+    ChangeSet* changes = changesOver({});
+    if (!changes->stageCreateRole(m_roleText, workspace(), option(QStringLiteral("description")))) {
+        fail(ExitCode::Other, tr("The change could not be staged."));
+        return;
+    }
+    send([this](const ApiError& error) {
+        if (error.kind() == ApiError::Kind::AlreadyExists) {
             fail(ExitCode::Other,
                  tr("A role named '%1' already exists in workspace %2. See it with `roles show %1`, "
                     "or choose another name.")
@@ -481,17 +558,19 @@ void RolesCommand::create()
                  ApiError::kindName(ApiError::Kind::AlreadyExists));
             return;
         }
-        if (job->hasError()) {
-            fail(job->error(), tr("Creating role %1 failed").arg(m_roleText));
+        if (error.isError()) {
+            fail(error, tr("Creating role %1 failed").arg(m_roleText));
             return;
         }
-        const Role& role = job->value();
+        // The apply put the server's answer into the Directory.
+        const int row = m_directory->roleRowByName(m_roleText.trimmed(), workspace());
+        const Role role = row >= 0 ? m_directory->roleAt(row).role : Role();
         if (out().isJson()) {
-            out().json(QJsonObject{{QStringLiteral("action"), QStringLiteral("created")},
-                                   {QStringLiteral("id"), role.id},
-                                   {QStringLiteral("name"), role.name},
-                                   {QStringLiteral("workspace"), role.workspace},
-                                   {QStringLiteral("description"), role.description}});
+            out().json(withCalls(QJsonObject{{QStringLiteral("action"), QStringLiteral("created")},
+                                             {QStringLiteral("id"), role.id},
+                                             {QStringLiteral("name"), role.name},
+                                             {QStringLiteral("workspace"), role.workspace},
+                                             {QStringLiteral("description"), role.description}}));
         } else {
             out().line(tr("Created role %1 (id %2) in workspace %3. Give it permissions with `roles grant %1 ...` and "
                           "users with `roles assign %1 USER`.")
@@ -505,17 +584,21 @@ void RolesCommand::create()
 
 void RolesCommand::remove(const Role& role)
 {
-    ApiJob* job = rbac()->deleteRole(role.id);
-    connect(job, &ApiJob::finished, this, [this, job, role] {
-        if (job->hasError()) {
-            fail(job->error(), tr("Deleting role %1 failed").arg(role.name));
+    ChangeSet* changes = changesOver({role});
+    if (!changes->stageDeleteRole(RoleRef::of(role))) {
+        fail(ExitCode::Other, tr("The change could not be staged."));
+        return;
+    }
+    send([this, role](const ApiError& error) {
+        if (error.isError()) {
+            fail(error, tr("Deleting role %1 failed").arg(role.name));
             return;
         }
         if (out().isJson()) {
-            out().json(QJsonObject{{QStringLiteral("action"), QStringLiteral("deleted")},
-                                   {QStringLiteral("id"), role.id},
-                                   {QStringLiteral("name"), role.name},
-                                   {QStringLiteral("workspace"), role.workspace}});
+            out().json(withCalls(QJsonObject{{QStringLiteral("action"), QStringLiteral("deleted")},
+                                             {QStringLiteral("id"), role.id},
+                                             {QStringLiteral("name"), role.name},
+                                             {QStringLiteral("workspace"), role.workspace}}));
         } else {
             out().line(tr("Deleted role %1 (id %2) from workspace %3; its users no longer have its permissions.")
                            .arg(role.name)
@@ -529,29 +612,35 @@ void RolesCommand::remove(const Role& role)
 void RolesCommand::update(const Role& role)
 {
     const bool rename = m_action == Action::Rename;
-    RoleJob* job = rbac()->updateRole(role.id, rename ? std::optional<QString>(m_text) : std::nullopt,
-                                      rename ? std::nullopt : std::optional<QString>(m_text));
-    connect(job, &ApiJob::finished, this, [this, job, role, rename] {
-        if (job->hasError() && job->error().kind() == ApiError::Kind::AlreadyExists) {
+    ChangeSet* changes = changesOver({role});
+    const RoleRef ref = RoleRef::of(role);
+    if (!(rename ? changes->stageRenameRole(ref, m_text) : changes->stageDescribeRole(ref, m_text))) {
+        fail(ExitCode::Other, tr("The change could not be staged."));
+        return;
+    }
+    // Nothing planned: the role already has that name or description, and the report says what it is.
+    send([this, role, rename](const ApiError& error) {
+        if (error.kind() == ApiError::Kind::AlreadyExists) {
             fail(ExitCode::Other,
                  tr("A role named '%1' already exists in workspace %2; choose another name.")
                      .arg(m_text, role.workspace),
                  ApiError::kindName(ApiError::Kind::AlreadyExists));
             return;
         }
-        if (job->hasError()) {
-            fail(job->error(), tr("Changing role %1 failed").arg(role.name));
+        if (error.isError()) {
+            fail(error, tr("Changing role %1 failed").arg(role.name));
             return;
         }
-        const Role& updated = job->value();
+        const int row = m_directory->roleRow(role.id);
+        const Role updated = row >= 0 ? m_directory->roleAt(row).role : role;
         if (out().isJson()) {
-            out().json(QJsonObject{
+            out().json(withCalls(QJsonObject{
                 {QStringLiteral("action"), rename ? QStringLiteral("renamed") : QStringLiteral("described")},
                 {QStringLiteral("id"), updated.id},
                 {QStringLiteral("name"), updated.name},
                 {QStringLiteral("previous_name"), role.name},
                 {QStringLiteral("workspace"), updated.workspace},
-                {QStringLiteral("description"), updated.description}});
+                {QStringLiteral("description"), updated.description}}));
         } else if (rename) {
             out().line(tr("Renamed role %1 (id %2) to %3.").arg(role.name).arg(role.id).arg(updated.name));
         } else {
@@ -561,10 +650,10 @@ void RolesCommand::update(const Role& role)
     });
 }
 
-void RolesCommand::resolveResource(std::function<void(const QString&, const QString&)> resolved)
+void RolesCommand::resolveResource(std::function<void(const QString&, const ResolvedResource&)> resolved)
 {
     if (m_resourceText.isEmpty()) {
-        resolved(QString::fromLatin1(RolePermission::allResources), QString());
+        resolved(QString::fromLatin1(RolePermission::allResources), ResolvedResource());
         return;
     }
     const ResourceType type =
@@ -579,56 +668,56 @@ void RolesCommand::resolveResource(std::function<void(const QString&, const QStr
             fail(lookup->error(), tr("Looking up the resource failed"));
             return;
         }
-        resolved(lookup->value().id, lookup->value().describe());
+        resolved(lookup->value().id, lookup->value());
     });
 }
 
-void RolesCommand::grant(const Role& role, const QString& pattern, const QString& resourceName)
+void RolesCommand::changePermission(const Role& role, const QString& pattern, const ResolvedResource& resource)
 {
-    for (const RolePermission& existing : role.permissions) {
-        if (existing.resourceType != m_resourceType || existing.resourcePattern != pattern)
-            continue;
-        if (existing.level == m_level) {
-            reportPermission(role, QStringLiteral("unchanged"), pattern, resourceName, existing.level, m_level);
+    const QString resourceName = resource.id.isEmpty() ? QString() : resource.describe();
+    // The experiment's name lets the planned calls name it ("Grant READ on experiment /x to role r").
+    QList<Experiment> experiments;
+    if (m_resourceType == experimentType && !resource.id.isEmpty()) {
+        Experiment experiment;
+        experiment.id = resource.id;
+        experiment.name = resource.name;
+        experiments.append(experiment);
+    }
+    ChangeSet* changes = changesOver({role}, {}, experiments);
+    const RoleRef ref = RoleRef::of(role);
+    const std::optional<RolePermission> loaded =
+        changes->loadedRolePermission(RolePermissionKey{ref, m_resourceType, pattern});
+    const std::optional<PermissionLevel> before = loaded ? std::optional<PermissionLevel>(loaded->level) : std::nullopt;
+    const bool grant = m_action == Action::Grant;
+    const std::optional<PermissionLevel> after = grant ? std::optional<PermissionLevel>(m_level) : std::nullopt;
+    if (!changes->stageRolePermission(ref, m_resourceType, pattern, after)) {
+        fail(ExitCode::Other, tr("The change could not be staged."));
+        return;
+    }
+    if (plannedCalls().isEmpty()) {
+        if (grant)
+            reportPermission(role, QStringLiteral("unchanged"), pattern, resourceName, before, after);
+        else
+            fail(ExitCode::NotFound, tr("Role %1 holds no permission on %2; nothing was revoked. See `roles show %1`.")
+                                         .arg(role.name, describeTarget(role, resourceName)));
+        return;
+    }
+    // The planner changes a role's one row per resource in place rather than adding a second one.
+    send([this, role, pattern, resourceName, before, after, grant](const ApiError& error) {
+        if (error.isError()) {
+            if (!grant)
+                fail(error, tr("Removing the permission of role %1 failed").arg(role.name));
+            else if (before)
+                fail(error, tr("Changing the permission of role %1 failed").arg(role.name));
+            else
+                fail(error, tr("Granting role %1 the permission failed").arg(role.name));
             return;
         }
-        // A role holds one row per resource: change it in place rather than adding a second one.
-        const PermissionLevel before = existing.level;
-        RolePermissionJob* job = rbac()->updateRolePermission(existing.id, m_level);
-        connect(job, &ApiJob::finished, this, [this, job, role, pattern, resourceName, before] {
-            if (job->hasError())
-                fail(job->error(), tr("Changing the permission of role %1 failed").arg(role.name));
-            else
-                reportPermission(role, QStringLiteral("updated"), pattern, resourceName, before, m_level);
-        });
-        return;
-    }
-    RolePermissionJob* job = rbac()->addRolePermission(role.id, m_resourceType, pattern, m_level);
-    connect(job, &ApiJob::finished, this, [this, job, role, pattern, resourceName] {
-        if (job->hasError())
-            fail(job->error(), tr("Granting role %1 the permission failed").arg(role.name));
-        else
-            reportPermission(role, QStringLiteral("added"), pattern, resourceName, std::nullopt, m_level);
+        const QString action = !grant   ? QStringLiteral("removed")
+                               : before ? QStringLiteral("updated")
+                                        : QStringLiteral("added");
+        reportPermission(role, action, pattern, resourceName, before, after);
     });
-}
-
-void RolesCommand::revoke(const Role& role, const QString& pattern, const QString& resourceName)
-{
-    for (const RolePermission& existing : role.permissions) {
-        if (existing.resourceType != m_resourceType || existing.resourcePattern != pattern)
-            continue;
-        const PermissionLevel before = existing.level;
-        ApiJob* job = rbac()->removeRolePermission(existing.id);
-        connect(job, &ApiJob::finished, this, [this, job, role, pattern, resourceName, before] {
-            if (job->hasError())
-                fail(job->error(), tr("Removing the permission of role %1 failed").arg(role.name));
-            else
-                reportPermission(role, QStringLiteral("removed"), pattern, resourceName, before, std::nullopt);
-        });
-        return;
-    }
-    fail(ExitCode::NotFound, tr("Role %1 holds no permission on %2; nothing was revoked. See `roles show %1`.")
-                                 .arg(role.name, describeTarget(role, resourceName)));
 }
 
 QString RolesCommand::describeTarget(const Role& role, const QString& resourceName) const
@@ -645,14 +734,14 @@ void RolesCommand::reportPermission(const Role& role, const QString& action, con
 {
     const QString target = describeTarget(role, resourceName);
     if (out().isJson()) {
-        out().json(QJsonObject{{QStringLiteral("role"), role.name},
-                               {QStringLiteral("role_id"), role.id},
-                               {QStringLiteral("workspace"), role.workspace},
-                               {QStringLiteral("resource_type"), m_resourceType},
-                               {QStringLiteral("resource_pattern"), pattern},
-                               {QStringLiteral("action"), action},
-                               {QStringLiteral("before"), levelJson(before)},
-                               {QStringLiteral("after"), levelJson(after)}});
+        out().json(withCalls(QJsonObject{{QStringLiteral("role"), role.name},
+                                         {QStringLiteral("role_id"), role.id},
+                                         {QStringLiteral("workspace"), role.workspace},
+                                         {QStringLiteral("resource_type"), m_resourceType},
+                                         {QStringLiteral("resource_pattern"), pattern},
+                                         {QStringLiteral("action"), action},
+                                         {QStringLiteral("before"), levelJson(before)},
+                                         {QStringLiteral("after"), levelJson(after)}}));
     } else if (action == QLatin1String("unchanged")) {
         out().line(
             tr("Role %1 already has %2 on %3; nothing to do.").arg(role.name, Permissions::name(*after), target));
@@ -667,56 +756,80 @@ void RolesCommand::reportPermission(const Role& role, const QString& action, con
     done();
 }
 
-void RolesCommand::assign(const Role& role)
+void RolesCommand::readMembership(const Role& role, std::function<void(std::optional<bool>)> known)
 {
-    ApiJob* job = rbac()->assignRole(m_text, role.id);
-    connect(job, &ApiJob::finished, this, [this, job, role] {
-        if (job->hasError() && job->error().kind() == ApiError::Kind::AlreadyExists) {
-            reportMembership(role, QStringLiteral("unchanged"));
-            return;
-        }
+    RoleListJob* job = rbac()->listUserRoles(m_text);
+    connect(job, &ApiJob::finished, this, [this, job, role, known] {
         if (job->hasError() && job->error().kind() == ApiError::Kind::NotFound) {
             fail(ExitCode::NotFound, tr("There is no user named '%1'. List the users with `users list`.").arg(m_text));
             return;
         }
-        if (job->hasError()) {
-            fail(job->error(), tr("Assigning role %1 to %2 failed").arg(role.name, m_text));
+        // A workspace's admin may assign a user of no workspace of theirs without being allowed to read that
+        // user's roles (MLflow 3.14): then the server's answer to the change says how things were.
+        if (job->hasError() && job->error().kind() == ApiError::Kind::PermissionDenied) {
+            known(std::nullopt);
             return;
         }
-        reportMembership(role, QStringLiteral("assigned"));
+        if (job->hasError()) {
+            fail(job->error(), tr("Reading the roles of %1 failed").arg(m_text));
+            return;
+        }
+        const QList<Role> roles = job->value();
+        known(std::any_of(roles.cbegin(), roles.cend(), [&role](const Role& held) { return held.id == role.id; }));
     });
 }
 
-void RolesCommand::unassign(const Role& role)
+void RolesCommand::changeMembership(const Role& role, std::optional<bool> member)
 {
-    ApiJob* job = rbac()->unassignRole(m_text, role.id);
-    connect(job, &ApiJob::finished, this, [this, job, role] {
-        if (job->hasError() && job->error().kind() == ApiError::Kind::NotFound) {
+    const bool assign = m_action == Action::Assign;
+    User user;
+    user.username = m_text;
+    // Unknown membership is staged as a change, and the server's answer then tells.
+    if (member.value_or(!assign))
+        user.roles.append(role);
+    ChangeSet* changes = changesOver({role}, {user});
+    if (!changes->stageRoleMember(RoleRef::of(role), m_text, assign)) {
+        fail(ExitCode::Other, tr("The change could not be staged."));
+        return;
+    }
+    const QString notHeld =
+        tr("%1 does not hold role %2; nothing was changed. See `roles show %2`.").arg(m_text, role.name);
+    if (plannedCalls().isEmpty()) {
+        if (assign)
+            reportMembership(role, QStringLiteral("unchanged"));
+        else
+            fail(ExitCode::NotFound, notHeld);
+        return;
+    }
+    send([this, role, assign, notHeld](const ApiError& error) {
+        if (assign && error.kind() == ApiError::Kind::AlreadyExists) {
+            reportMembership(role, QStringLiteral("unchanged"));
+            return;
+        }
+        if (error.kind() == ApiError::Kind::NotFound) {
             // MLflow says which: "User with username=x not found" or "User role assignment (...) not found".
-            const bool noUser = job->error().serverMessage().startsWith(QLatin1String("User with"));
-            fail(
-                ExitCode::NotFound,
-                noUser
-                    ? tr("There is no user named '%1'. List the users with `users list`.").arg(m_text)
-                    : tr("%1 does not hold role %2; nothing was changed. See `roles show %2`.").arg(m_text, role.name));
+            const bool noUser = assign || error.serverMessage().startsWith(QLatin1String("User with"));
+            fail(ExitCode::NotFound,
+                 noUser ? tr("There is no user named '%1'. List the users with `users list`.").arg(m_text) : notHeld);
             return;
         }
-        if (job->hasError()) {
-            fail(job->error(), tr("Taking role %1 from %2 failed").arg(role.name, m_text));
+        if (error.isError()) {
+            fail(error, assign ? tr("Assigning role %1 to %2 failed").arg(role.name, m_text)
+                               : tr("Taking role %1 from %2 failed").arg(role.name, m_text));
             return;
         }
-        reportMembership(role, QStringLiteral("unassigned"));
+        reportMembership(role, assign ? QStringLiteral("assigned") : QStringLiteral("unassigned"));
     });
 }
 
 void RolesCommand::reportMembership(const Role& role, const QString& action)
 {
     if (out().isJson()) {
-        out().json(QJsonObject{{QStringLiteral("role"), role.name},
-                               {QStringLiteral("role_id"), role.id},
-                               {QStringLiteral("workspace"), role.workspace},
-                               {QStringLiteral("username"), m_text},
-                               {QStringLiteral("action"), action}});
+        out().json(withCalls(QJsonObject{{QStringLiteral("role"), role.name},
+                                         {QStringLiteral("role_id"), role.id},
+                                         {QStringLiteral("workspace"), role.workspace},
+                                         {QStringLiteral("username"), m_text},
+                                         {QStringLiteral("action"), action}}));
     } else if (action == QLatin1String("unchanged")) {
         out().line(tr("%1 already holds role %2; nothing to do.").arg(m_text, role.name));
     } else if (action == QLatin1String("assigned")) {

@@ -3,6 +3,9 @@
 #include "ReferenceData.h"
 #include "ServerFixture.h"
 
+#include "models/ChangeSet.h"
+#include "models/Directory.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -177,6 +180,66 @@ QStringList names(const QJsonArray& rows, const QString& key = QStringLiteral("n
     return result;
 }
 
+// The calls a --json result of a roles command carries, as "REQUEST | description".
+QStringList callsOf(const CliResult& result)
+{
+    QStringList calls;
+    for (const QJsonValue& value : result.json().value(QStringLiteral("calls")).toArray()) {
+        const QJsonObject call = value.toObject();
+        calls.append(call.value(QStringLiteral("request")).toString() + QStringLiteral(" | ") +
+                     call.value(QStringLiteral("description")).toString());
+    }
+    return calls;
+}
+
+// The role as `roles show --json` printed it.
+Role roleOf(const QJsonObject& shown)
+{
+    Role role;
+    role.id = shown.value(QStringLiteral("id")).toInteger();
+    role.name = shown.value(QStringLiteral("name")).toString();
+    role.workspace = shown.value(QStringLiteral("workspace")).toString();
+    role.description = shown.value(QStringLiteral("description")).toString();
+    for (const QJsonValue& value : shown.value(QStringLiteral("permissions")).toArray()) {
+        const QJsonObject row = value.toObject();
+        RolePermission permission;
+        permission.id = row.value(QStringLiteral("id")).toInteger();
+        permission.roleId = role.id;
+        permission.resourceType = row.value(QStringLiteral("resource_type")).toString();
+        permission.resourcePattern = row.value(QStringLiteral("resource_pattern")).toString();
+        permission.level = Permissions::parse(row.value(QStringLiteral("permission")).toString())
+                               .value_or(PermissionLevel::NoPermissions);
+        role.permissions.append(permission);
+    }
+    return role;
+}
+
+// What the ChangeSet's planner plans for `stage` over a Directory of `roles`, `users` and `experiments`, as
+// "REQUEST | description": what the CLI must print and send for the same change.
+QStringList plannerCalls(const QList<Role>& roles, const QList<User>& users, const QList<Experiment>& experiments,
+                         const std::function<bool(ChangeSet&)>& stage)
+{
+    Directory directory;
+    directory.setGeneration(ApiGeneration::Rbac);
+    directory.setContents(users, experiments, {}, ListingSource::ServerApi, roles);
+    ChangeSet changes(&directory);
+    if (!stage(changes))
+        return {QStringLiteral("(the test's change could not be staged)")};
+    QStringList calls;
+    for (const ApiCall& call : changes.toApiCalls(PlanRules::forGeneration(ApiGeneration::Rbac)))
+        calls.append(call.endpoint(ApiGeneration::Rbac) + QStringLiteral(" | ") + call.description());
+    return calls;
+}
+
+// "POST /api/3.0/mlflow/roles/create" of each planned call.
+QStringList requestsOf(const QStringList& calls)
+{
+    QStringList requests;
+    for (const QString& call : calls)
+        requests.append(call.section(QStringLiteral(" | "), 0, 0));
+    return requests;
+}
+
 } // namespace
 
 // The `roles` and `workspaces` commands and --workspace, driven through the real mlflow-admin-cli binary against
@@ -213,6 +276,56 @@ private:
         if (result.exitCode != 0)
             return {QStringLiteral("error: ") + result.describe()};
         return names(result.json().value(QStringLiteral("models")).toArray());
+    }
+
+    // Runs as admin with the client's request log on (one debug line per reply), and returns the requests that
+    // could change something: everything but GETs and searches.
+    CliResult runLogged(const QStringList& arguments, QStringList* writes)
+    {
+        const CliResult result =
+            m_cli.run(arguments, {{QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("mlflowadmin.api.debug=true")},
+                                  {QStringLiteral("QT_MESSAGE_PATTERN"), QStringLiteral("%{category}|%{message}")}});
+        writes->clear();
+        const QString prefix = QStringLiteral("mlflowadmin.api|");
+        for (const QString& line : result.err.split(QLatin1Char('\n'))) {
+            if (!line.startsWith(prefix) || !line.contains(QLatin1String(" -> ")))
+                continue;
+            const QString request = line.mid(prefix.size()).section(QStringLiteral(" -> "), 0, 0).section('?', 0, 0);
+            // Searches are POSTs that only read.
+            if (!request.startsWith(QLatin1String("GET ")) && !request.endsWith(QLatin1String("/search")))
+                writes->append(request);
+        }
+        return result;
+    }
+
+    // Runs `arguments` with --dry-run (the planner's calls are printed, nothing is sent) and then for real (the same
+    // calls are sent, and only they); both must be `expected`. Returns the real run.
+    CliResult planned(const QStringList& arguments, const QStringList& expected)
+    {
+        QStringList writes;
+        const CliResult dryRun =
+            runLogged(arguments + QStringList{QStringLiteral("--dry-run"), QStringLiteral("--json")}, &writes);
+        [&] {
+            QVERIFY2(dryRun.exitCode == 0, qPrintable(dryRun.describe()));
+            QCOMPARE(dryRun.json().value(QStringLiteral("dry_run")).toBool(), true);
+            QCOMPARE(callsOf(dryRun), expected);
+            QCOMPARE(writes, QStringList());
+        }();
+        const CliResult result = runLogged(arguments + QStringList{QStringLiteral("--json")}, &writes);
+        [&] {
+            QVERIFY2(result.exitCode == 0, qPrintable(result.describe()));
+            QCOMPARE(callsOf(result), expected);
+            QCOMPARE(writes, requestsOf(expected));
+        }();
+        return result;
+    }
+
+    QJsonObject shownRole(const QString& name)
+    {
+        return run({QStringLiteral("roles"), QStringLiteral("show"), name, QStringLiteral("--json")})
+            .json()
+            .value(QStringLiteral("role"))
+            .toObject();
     }
 
     QJsonObject roleByName(const QString& name, bool all = false)
@@ -374,6 +487,145 @@ private slots:
         QVERIFY2(result.err.contains(QStringLiteral("no role with id %1").arg(roleId)), qPrintable(result.err));
     }
 
+    // Every mutating roles subcommand stages its change in a ChangeSet and sends what the ChangeSet's planner plans:
+    // the CLI prints (--dry-run) and sends exactly the calls the planner gives for the same change over the same
+    // state, and nothing else that writes.
+    void commandsSendThePlannersCalls()
+    {
+        const CliResult experiments =
+            run({QStringLiteral("experiments"), QStringLiteral("list"), QStringLiteral("--json")});
+        Experiment experiment;
+        for (const QJsonValue& row : experiments.json().value(QStringLiteral("experiments")).toArray()) {
+            if (row.toObject().value(QStringLiteral("name")).toString() == QLatin1String("/user1/experiment2")) {
+                experiment.id = row.toObject().value(QStringLiteral("id")).toString();
+                experiment.name = QStringLiteral("/user1/experiment2");
+            }
+        }
+        QVERIFY2(!experiment.id.isEmpty(), qPrintable(experiments.out));
+        const QString user2 = QStringLiteral("user2");
+        const QString experimentType = QStringLiteral("experiment");
+        User holder;
+        holder.username = user2;
+        User nonHolder = holder;
+
+        // create
+        const QStringList create{QStringLiteral("roles"), QStringLiteral("create"), QStringLiteral("planned"),
+                                 QStringLiteral("--description"), QStringLiteral("Planned role")};
+        const QStringList createCalls = plannerCalls({}, {}, {}, [](ChangeSet& changes) {
+            return changes.stageCreateRole(QStringLiteral("planned"), QStringLiteral("default"),
+                                           QStringLiteral("Planned role"));
+        });
+        QCOMPARE(requestsOf(createCalls), QStringList{QStringLiteral("POST /api/3.0/mlflow/roles/create")});
+        QStringList writes;
+        CliResult result = runLogged(create + QStringList{QStringLiteral("--dry-run")}, &writes);
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY2(result.out.contains(QStringLiteral("Dry run: 1 call(s) would be sent; nothing was changed.")),
+                 qPrintable(result.out));
+        QVERIFY2(result.out.contains(QStringLiteral("Create role planned in workspace default")),
+                 qPrintable(result.out));
+        QVERIFY(writes.isEmpty());
+        QCOMPARE(run({QStringLiteral("roles"), QStringLiteral("show"), QStringLiteral("planned")}).exitCode, 5);
+        result = planned(create, createCalls);
+        QCOMPARE(result.json().value(QStringLiteral("action")).toString(), QStringLiteral("created"));
+        QVERIFY(result.json().value(QStringLiteral("id")).toInteger() > 0);
+
+        // grant: a new permission, then a level change in place
+        Role role = roleOf(shownRole(QStringLiteral("planned")));
+        QCOMPARE(role.description, QStringLiteral("Planned role"));
+        const QStringList grant{QStringLiteral("roles"), QStringLiteral("grant"),        QStringLiteral("planned"),
+                                QStringLiteral("READ"),  QStringLiteral("--experiment"), experiment.name};
+        QStringList calls = plannerCalls({role}, {}, {experiment}, [&](ChangeSet& changes) {
+            return changes.stageRolePermission(RoleRef::of(role), experimentType, experiment.id, PermissionLevel::Read);
+        });
+        QCOMPARE(calls, QStringList{QStringLiteral("POST /api/3.0/mlflow/roles/permissions/add | Grant READ on "
+                                                   "experiment /user1/experiment2 to role planned")});
+        QCOMPARE(planned(grant, calls).json().value(QStringLiteral("action")).toString(), QStringLiteral("added"));
+        role = roleOf(shownRole(QStringLiteral("planned")));
+        QCOMPARE(role.permissions.size(), 1);
+        const QStringList edit{QStringLiteral("roles"), QStringLiteral("grant"),        QStringLiteral("planned"),
+                               QStringLiteral("EDIT"),  QStringLiteral("--experiment"), experiment.id};
+        calls = plannerCalls({role}, {}, {experiment}, [&](ChangeSet& changes) {
+            return changes.stageRolePermission(RoleRef::of(role), experimentType, experiment.id, PermissionLevel::Edit);
+        });
+        QCOMPARE(requestsOf(calls), QStringList{QStringLiteral("PATCH /api/3.0/mlflow/roles/permissions/update")});
+        QCOMPARE(planned(edit, calls).json().value(QStringLiteral("action")).toString(), QStringLiteral("updated"));
+        // The same again: the planner has nothing to send, and nothing is sent.
+        result = runLogged(edit + QStringList{QStringLiteral("--json")}, &writes);
+        QCOMPARE(result.exitCode, 0);
+        QCOMPARE(result.json().value(QStringLiteral("action")).toString(), QStringLiteral("unchanged"));
+        QCOMPARE(callsOf(result), QStringList());
+        QCOMPARE(writes, QStringList());
+
+        // assign and unassign
+        role = roleOf(shownRole(QStringLiteral("planned")));
+        const QStringList assign{QStringLiteral("roles"), QStringLiteral("assign"), QStringLiteral("planned"), user2};
+        calls = plannerCalls({role}, {nonHolder}, {experiment}, [&](ChangeSet& changes) {
+            return changes.stageRoleMember(RoleRef::of(role), user2, true);
+        });
+        QCOMPARE(calls,
+                 QStringList{QStringLiteral("POST /api/3.0/mlflow/roles/assign | Assign role planned to user2")});
+        QCOMPARE(planned(assign, calls).json().value(QStringLiteral("action")).toString(), QStringLiteral("assigned"));
+        QVERIFY(user2Experiments().contains(experiment.name));
+        result = runLogged(assign + QStringList{QStringLiteral("--json")}, &writes);
+        QCOMPARE(result.json().value(QStringLiteral("action")).toString(), QStringLiteral("unchanged"));
+        QCOMPARE(writes, QStringList()); // known from users/roles/list: no assign is sent
+        holder.roles = {role};
+        const QStringList unassign{QStringLiteral("roles"), QStringLiteral("unassign"), QStringLiteral("planned"),
+                                   user2};
+        calls = plannerCalls({role}, {holder}, {experiment}, [&](ChangeSet& changes) {
+            return changes.stageRoleMember(RoleRef::of(role), user2, false);
+        });
+        QCOMPARE(requestsOf(calls), QStringList{QStringLiteral("DELETE /api/3.0/mlflow/roles/unassign")});
+        QCOMPARE(planned(unassign, calls).json().value(QStringLiteral("action")).toString(),
+                 QStringLiteral("unassigned"));
+        QVERIFY(!user2Experiments().contains(experiment.name));
+        result = runLogged(unassign, &writes);
+        QCOMPARE(result.exitCode, 5);
+        QVERIFY2(result.err.contains(QStringLiteral("user2 does not hold role planned")), qPrintable(result.err));
+        QCOMPARE(writes, QStringList());
+
+        // revoke
+        const QStringList revoke{QStringLiteral("roles"), QStringLiteral("revoke"), QStringLiteral("planned"),
+                                 QStringLiteral("--experiment"), experiment.name};
+        calls = plannerCalls({role}, {}, {experiment}, [&](ChangeSet& changes) {
+            return changes.stageRolePermission(RoleRef::of(role), experimentType, experiment.id, std::nullopt);
+        });
+        QCOMPARE(calls, QStringList{QStringLiteral("DELETE /api/3.0/mlflow/roles/permissions/remove | Remove EDIT on "
+                                                   "experiment /user1/experiment2 from role planned")});
+        result = planned(revoke, calls);
+        QCOMPARE(result.json().value(QStringLiteral("before")).toString(), QStringLiteral("EDIT"));
+        QCOMPARE(roleOf(shownRole(QStringLiteral("planned"))).permissions.size(), 0);
+
+        // rename and describe
+        role = roleOf(shownRole(QStringLiteral("planned")));
+        const QStringList rename{QStringLiteral("roles"), QStringLiteral("rename"), QStringLiteral("planned"),
+                                 QStringLiteral("planned2")};
+        calls = plannerCalls({role}, {}, {}, [&](ChangeSet& changes) {
+            return changes.stageRenameRole(RoleRef::of(role), QStringLiteral("planned2"));
+        });
+        QCOMPARE(calls, QStringList{QStringLiteral("PATCH /api/3.0/mlflow/roles/update | Rename role planned to "
+                                                   "planned2")});
+        QCOMPARE(planned(rename, calls).json().value(QStringLiteral("name")).toString(), QStringLiteral("planned2"));
+        role = roleOf(shownRole(QStringLiteral("planned2")));
+        const QStringList describe{QStringLiteral("roles"), QStringLiteral("describe"), QStringLiteral("planned2"),
+                                   QStringLiteral("Planned, then described")};
+        calls = plannerCalls({role}, {}, {}, [&](ChangeSet& changes) {
+            return changes.stageDescribeRole(RoleRef::of(role), QStringLiteral("Planned, then described"));
+        });
+        QCOMPARE(requestsOf(calls), QStringList{QStringLiteral("PATCH /api/3.0/mlflow/roles/update")});
+        QCOMPARE(planned(describe, calls).json().value(QStringLiteral("description")).toString(),
+                 QStringLiteral("Planned, then described"));
+        QCOMPARE(roleOf(shownRole(QStringLiteral("planned2"))).description, QStringLiteral("Planned, then described"));
+
+        // delete
+        role = roleOf(shownRole(QStringLiteral("planned2")));
+        calls = plannerCalls({role}, {}, {},
+                             [&](ChangeSet& changes) { return changes.stageDeleteRole(RoleRef::of(role)); });
+        QCOMPARE(calls, QStringList{QStringLiteral("DELETE /api/3.0/mlflow/roles/delete | Delete role planned2")});
+        planned({QStringLiteral("roles"), QStringLiteral("delete"), QStringLiteral("planned2")}, calls);
+        QCOMPARE(run({QStringLiteral("roles"), QStringLiteral("show"), QStringLiteral("planned2")}).exitCode, 5);
+    }
+
     void hiddenRolesAreDirectGrants()
     {
         // The demo's creators hold MANAGE on their experiments through their hidden roles.
@@ -478,11 +730,23 @@ private slots:
         for (const QStringList& arguments :
              {QStringList{QStringLiteral("roles"), QStringLiteral("list")},
               QStringList{QStringLiteral("roles"), QStringLiteral("create"), QStringLiteral("readers")},
+              QStringList{QStringLiteral("roles"), QStringLiteral("create"), QStringLiteral("readers"),
+                          QStringLiteral("--dry-run")},
+              QStringList{QStringLiteral("roles"), QStringLiteral("grant"), QStringLiteral("readers"),
+                          QStringLiteral("READ"), QStringLiteral("--all-experiments"), QStringLiteral("--dry-run")},
+              QStringList{QStringLiteral("roles"), QStringLiteral("revoke"), QStringLiteral("readers"),
+                          QStringLiteral("--all-models")},
+              QStringList{QStringLiteral("roles"), QStringLiteral("delete"), QStringLiteral("readers")},
               QStringList{QStringLiteral("roles"), QStringLiteral("assign"), QStringLiteral("readers"),
                           QStringLiteral("user2")}}) {
-            const CliResult result = cli.run(arguments + QStringList{QStringLiteral("--json")});
+            // With the request log on: nothing at all goes to the roles API.
+            const CliResult result =
+                cli.run(arguments + QStringList{QStringLiteral("--json")},
+                        {{QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("mlflowadmin.api.debug=true")}});
             QCOMPARE(result.exitCode, 8);
             QVERIFY2(result.err.contains(QStringLiteral("Roles need MLflow 3.12 or newer")), qPrintable(result.err));
+            QVERIFY2(result.err.contains(QStringLiteral(" -> ")), qPrintable(result.err)); // the log is on
+            QVERIFY2(!result.err.contains(QStringLiteral("/mlflow/roles")), qPrintable(result.err));
             QVERIFY(result.err.contains(QStringLiteral("2.15.1")));
             QCOMPARE(result.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("kind")).toString(),
                      QStringLiteral("NotSupported"));

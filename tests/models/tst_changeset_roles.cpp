@@ -4,7 +4,10 @@
 #include "models/Directory.h"
 #include "models/RoleRows.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace ModelsTest;
@@ -46,6 +49,19 @@ void fillRolesDirectory(Directory& directory)
     directory.setContents({admin, alice, bob}, {one, two}, {}, ListingSource::ServerApi, {auditors});
 }
 
+// Each call as the review dialog shows it, with everything the planner put into it.
+QStringList callTexts(const QList<ApiCall>& calls)
+{
+    QStringList texts;
+    for (const ApiCall& call : calls)
+        texts.append(call.endpoint(ApiGeneration::Rbac) + QStringLiteral(" | ") + call.description() +
+                     QStringLiteral(" | role %1 | permission %2 | %3 %4")
+                         .arg(call.role.id)
+                         .arg(call.rolePermissionId)
+                         .arg(call.permissionType, call.resourceId));
+    return texts;
+}
+
 QStringList undoTexts(QUndoStack* stack)
 {
     QStringList texts;
@@ -73,6 +89,9 @@ private slots:
     void refusals();
     void applyCreatesGrantsAndAssigns();
     void failedCreationKeepsItsDependentsStaged();
+    void crashFileKeepsRoleChanges();
+    void crashFileKeepsARoleDeletion();
+    void restoredNewRoleAppliesWithItsDependents();
 };
 
 void TestChangeSetRoles::planOrderAndEndpoints()
@@ -357,6 +376,160 @@ void TestChangeSetRoles::failedCreationKeepsItsDependentsStaged()
              qPrintable(permission->error.userMessage()));
     QCOMPARE(changes.stagedRoleMember(RoleMemberKey{taken, DemoData::user2Username})->error.kind(),
              ApiError::Kind::NotSent);
+}
+
+// Every kind of role change goes into the crash file and comes back as the same plan; a new role keeps its staged
+// permission and member; no password is written.
+void TestChangeSetRoles::crashFileKeepsRoleChanges()
+{
+    Directory directory;
+    fillRolesDirectory(directory);
+    const RoleRef auditors{7, QStringLiteral("default"), QStringLiteral("auditors")};
+    const RoleRef readers{-1, QStringLiteral("default"), QStringLiteral("readers")};
+    const QString password = QStringLiteral("carol-secret-password");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("staged.sqlite"));
+    QList<ApiCall> planned;
+    {
+        ChangeSet changes(&directory);
+        changes.setAutoSavePath(path);
+        QVERIFY(changes.stageCreateRole(QStringLiteral("readers"), QString(), QStringLiteral("read all")));
+        QVERIFY(changes.stageRolePermission(readers, experimentType, QStringLiteral("2"), PermissionLevel::Read));
+        QVERIFY(changes.stageRolePermission(readers, QStringLiteral("registered_model"), QStringLiteral("*"),
+                                            PermissionLevel::Use));
+        QVERIFY(changes.stageRoleMember(readers, QStringLiteral("bob"), true));
+        QVERIFY(changes.stageRenameRole(auditors, QStringLiteral("reviewers")));
+        QVERIFY(changes.stageDescribeRole(auditors, QString())); // clearing a description is a change too
+        QVERIFY(changes.stageRolePermission(auditors, experimentType, QStringLiteral("1"), std::nullopt));
+        QVERIFY(changes.stageRolePermission(auditors, experimentType, QStringLiteral("*"), PermissionLevel::Edit));
+        QVERIFY(changes.stageRoleMember(auditors, QStringLiteral("alice"), false));
+        // A user whose creation is staged, assigned to the new role: the password stays in memory only.
+        QVERIFY(changes.stageCreateUser(QStringLiteral("carol"), password));
+        QVERIFY(changes.stageRoleMember(readers, QStringLiteral("carol"), true));
+        QCOMPARE(changes.count(), 10);
+        planned = changes.toApiCalls();
+        QCOMPARE(planned.size(), 10);
+        // Saved by the auto-save of the last change, at the end of this event-loop turn.
+        QTRY_VERIFY(QFileInfo::exists(path));
+        QCoreApplication::processEvents();
+    }
+
+    ChangeSet restored(&directory);
+    QSignalSpy roleSignals(&restored, &ChangeSet::roleStagingChanged);
+    QString error;
+    QVERIFY2(restored.restore(path, &error), qPrintable(error));
+    QVERIFY(!roleSignals.isEmpty());
+    QCOMPARE(restored.count(), 10);
+    QCOMPARE(restored.toApiCalls(), planned);
+    QCOMPARE(callTexts(restored.toApiCalls()), callTexts(planned));
+    const StagedRole* created = restored.stagedRole(readers);
+    QVERIFY(created);
+    QVERIFY(created->create);
+    QVERIFY(created->role.isNew());
+    QCOMPARE(created->description, std::optional<QString>(QStringLiteral("read all")));
+    QVERIFY(restored.isStagedRoleCreation(readers));
+    const StagedRole* renamed = restored.stagedRole(auditors);
+    QVERIFY(renamed);
+    QCOMPARE(renamed->name, std::optional<QString>(QStringLiteral("reviewers")));
+    QCOMPARE(renamed->description, std::optional<QString>(QString()));
+    QVERIFY(restored.stagedRolePermission(RolePermissionKey{readers, experimentType, QStringLiteral("2")}));
+    QVERIFY(!restored.stagedRolePermission(RolePermissionKey{auditors, experimentType, QStringLiteral("1")})->target);
+    QVERIFY(restored.stagedRoleMember(RoleMemberKey{readers, QStringLiteral("carol")})->assign);
+    QVERIFY(!restored.stagedRoleMember(RoleMemberKey{auditors, QStringLiteral("alice")})->assign);
+    // The restored creation asks for its password again.
+    QVERIFY(restored.needsPasswords());
+    QVERIFY(restored.stagedUser(QStringLiteral("carol"))->password.isEmpty());
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    QVERIFY(bytes.contains("reviewers")); // the file is what was read back, not an empty one
+    QVERIFY(!bytes.contains(password.toUtf8()));
+    for (const QString& extra : {path + QStringLiteral("-wal"), path + QStringLiteral("-journal")}) {
+        QFile side(extra);
+        if (side.open(QIODevice::ReadOnly))
+            QVERIFY(!side.readAll().contains(password.toUtf8()));
+    }
+
+    // Saving the restored set and restoring again gives the same again (nothing is lost on the way).
+    const QString again = dir.filePath(QStringLiteral("again.sqlite"));
+    QVERIFY2(restored.save(again, &error), qPrintable(error));
+    ChangeSet third(&directory);
+    QVERIFY2(third.restore(again, &error), qPrintable(error));
+    QCOMPARE(third.toApiCalls(), planned);
+
+    // Discarding empties the file's role tables too.
+    restored.setAutoSavePath(path);
+    restored.discard();
+    restored.flushAutoSave();
+    ChangeSet empty(&directory);
+    QVERIFY2(empty.restore(path, &error), qPrintable(error));
+    QVERIFY(empty.isEmpty());
+}
+
+void TestChangeSetRoles::crashFileKeepsARoleDeletion()
+{
+    Directory directory;
+    fillRolesDirectory(directory);
+    const RoleRef auditors{7, QStringLiteral("default"), QStringLiteral("auditors")};
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("staged.sqlite"));
+    ChangeSet changes(&directory);
+    QVERIFY(changes.stageDeleteRole(auditors));
+    QString error;
+    QVERIFY2(changes.save(path, &error), qPrintable(error));
+    ChangeSet restored(&directory);
+    QVERIFY2(restored.restore(path, &error), qPrintable(error));
+    QCOMPARE(restored.count(), 1);
+    QVERIFY(restored.stagedRole(auditors)->remove);
+    const QList<ApiCall> calls = restored.toApiCalls();
+    QCOMPARE(calls, changes.toApiCalls());
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().kind, ApiCall::Kind::DeleteRole);
+    QCOMPARE(calls.first().role.id, qint64(7));
+}
+
+// A restored creation, its permission and its member, applied against the embedded 3.14 server: the permission and
+// the membership reach the role the creation made.
+void TestChangeSetRoles::restoredNewRoleAppliesWithItsDependents()
+{
+    DemoSession session(true, Generations::mlflow3());
+    QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
+    Directory& directory = session.directory;
+    const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
+    QVERIFY(!experiment.isEmpty());
+    const RoleRef restoredRole{-1, QStringLiteral("default"), QStringLiteral("restored")};
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("staged.sqlite"));
+    QString error;
+    {
+        ChangeSet before(&directory);
+        QVERIFY(before.stageCreateRole(QStringLiteral("restored"), QString()));
+        QVERIFY(before.stageRolePermission(restoredRole, experimentType, experiment, PermissionLevel::Read));
+        QVERIFY(before.stageRoleMember(restoredRole, DemoData::user2Username, true));
+        QVERIFY2(before.save(path, &error), qPrintable(error));
+    }
+    ChangeSet changes(&directory);
+    QVERIFY2(changes.restore(path, &error), qPrintable(error));
+    QCOMPARE(changes.count(), 3);
+    QSignalSpy applied(&changes, &ChangeSet::applied);
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    const auto summary = applied.first().first().value<ApplySummary>();
+    for (const ChangeResult& result : summary.results)
+        QVERIFY2(result.ok(), qPrintable(result.description + QStringLiteral(": ") + result.error.userMessage()));
+    QCOMPARE(summary.succeeded, 3);
+
+    Directory reloaded;
+    QVERIFY(session.load(&reloaded, &session.reader));
+    const int row = reloaded.roleRowByName(QStringLiteral("restored"));
+    QVERIFY(row >= 0);
+    QCOMPARE(reloaded.roleAt(row).members, QStringList{DemoData::user2Username});
+    QCOMPARE(reloaded.roleAt(row).role.permissions.size(), 1);
+    QCOMPARE(reloaded.roleAt(row).role.permissions.first().resourcePattern, experiment);
+    QCOMPARE(reloaded.effectivePermission(DemoData::user2Username, ResourceType::Experiment, experiment).level,
+             PermissionLevel::Read);
 }
 
 QTEST_GUILESS_MAIN(TestChangeSetRoles)
