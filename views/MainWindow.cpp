@@ -34,6 +34,7 @@
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -127,7 +128,11 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     });
     connect(m_changeSet, &ChangeSet::applied, this, [this] { m_lastRefresh = QDateTime::currentDateTime(); });
 
-    resize(1100, 700);
+    // The first time: 1100 x 700, or nine tenths of a smaller screen; a saved geometry wins.
+    QSize size(1100, 700);
+    if (const QScreen* screen = this->screen())
+        size = size.boundedTo(screen->availableGeometry().size() * 0.9);
+    resize(size);
     QSettings settings;
     restoreGeometry(settings.value(settingsGeometry).toByteArray());
     restoreState(settings.value(settingsState).toByteArray());

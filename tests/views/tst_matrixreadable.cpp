@@ -459,6 +459,8 @@ void TestMatrixReadable::keysActOnTheCurrentCellAndStagedCellsStandOut()
     QVERIFY(cell.data(Qt::ForegroundRole).value<QBrush>().color().lightness() < 100);
     // ...and a pattern: the cell's empty left margin is hatched (several colours), an unstaged cell's is flat.
     const auto marginColours = [view](const QModelIndex& index) {
+        // On a small screen the window is small too: bring the cell into view before looking at its pixels.
+        view->scrollTo(index);
         const QRect rect = view->visualRect(index);
         const QImage image = view->viewport()->grab(rect).toImage();
         QSet<QRgb> colours;

@@ -13,6 +13,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QToolBar>
 #include <QtTest>
@@ -99,6 +100,23 @@ private slots:
         // Ctrl+Q closes the window (nothing staged, so nothing to ask).
         QTest::keyClick(window, Qt::Key_Q, Qt::ControlModifier);
         QTRY_VERIFY(!window->isVisible());
+        delete window;
+    }
+
+    // The first window fits the screen it opens on (the offscreen screen is smaller than the 1100 x 700 the window
+    // wants on a large one).
+    void firstWindowFitsTheScreen()
+    {
+        MainWindow* window = openDemoWindow();
+        QVERIFY(window);
+        const QSize available = window->screen()->availableGeometry().size();
+        QVERIFY2(window->width() <= available.width() && window->height() <= available.height(),
+                 qPrintable(QStringLiteral("%1x%2 on %3x%4")
+                                .arg(window->width())
+                                .arg(window->height())
+                                .arg(available.width())
+                                .arg(available.height())));
+        QVERIFY(window->width() <= 1100 && window->height() <= 700);
         delete window;
     }
 
