@@ -169,19 +169,19 @@ private:
         });
     }
 
-    // The names of a server without users/list (or one that refuses it to us); sets where they came from.
+    // The names of a server without users/list (or one that refuses it to us); sets where they came from. A source
+    // that cannot be read gives no names here: the member still sees its own account.
     QList<User> localNames()
     {
-        QString error;
-        if (m_options.authDatabase) {
-            m_source = ListingSource::AuthDatabase;
-            if (const auto snapshot = m_options.authDatabase->read(&error))
-                return snapshot->listing.users;
-        } else if (m_options.knownUsers) {
-            m_source = ListingSource::KnownUsers;
-            if (const auto listing = m_options.knownUsers->users(&error))
-                return listing->users;
+        ApiError error;
+        if (const std::optional<UserListing> listing = readLocalListing(&error)) {
+            m_source = listing->source;
+            return listing->users;
         }
+        if (m_options.authDatabase)
+            m_source = ListingSource::AuthDatabase;
+        else if (m_options.knownUsers)
+            m_source = ListingSource::KnownUsers;
         return {};
     }
 
@@ -251,31 +251,39 @@ private:
         return users;
     }
 
+    // The one place that reads the local user sources: the auth database wins over the known-users registry.
+    std::optional<UserListing> readLocalListing(ApiError* error) const
+    {
+        QString problem;
+        if (m_options.authDatabase) {
+            if (const auto snapshot = m_options.authDatabase->read(&problem))
+                return snapshot->listing;
+            *error = ApiError(ApiError::Kind::Database, problem);
+            return std::nullopt;
+        }
+        if (m_options.knownUsers) {
+            if (auto listing = m_options.knownUsers->users(&problem))
+                return listing;
+            *error = ApiError(ApiError::Kind::Database, problem);
+            return std::nullopt;
+        }
+        *error = ApiError(ApiError::Kind::NotSupported,
+                          Directory::tr("This server cannot list its users; add known user names or connect to its "
+                                        "auth database."));
+        return std::nullopt;
+    }
+
     void listFromLocalSource()
     {
         if (m_finished)
             return;
-        QString error;
-        if (m_options.authDatabase) {
-            const auto snapshot = m_options.authDatabase->read(&error);
-            if (!snapshot) {
-                fail(ApiError(ApiError::Kind::Database, error));
-                return;
-            }
-            fetchUsers(snapshot->listing);
-        } else if (m_options.knownUsers) {
-            const auto listing = m_options.knownUsers->users(&error);
-            if (!listing) {
-                fail(ApiError(ApiError::Kind::Database, error));
-                return;
-            }
-            fetchUsers(*listing);
-        } else {
-            fail(ApiError(ApiError::Kind::NotSupported,
-                          Directory::tr("This server cannot list its users; add known user names or connect to its "
-                                        "auth database.")));
+        ApiError error;
+        const std::optional<UserListing> listing = readLocalListing(&error);
+        if (!listing) {
+            fail(error);
             return;
         }
+        fetchUsers(*listing);
         stepDone();
     }
 
