@@ -146,6 +146,7 @@ private:
     void pump();
     void start(ApiReply* reply);
     void onNetworkFinished(ApiReply* reply);
+    static void takeArrivedBody(ApiReply* reply, QNetworkReply* network);
     void complete(ApiReply* reply, const ApiError& error);
     bool shouldRetry(const ApiReply* reply, const ApiError& error) const;
     void scheduleRetry(ApiReply* reply, int retryAfterSeconds);

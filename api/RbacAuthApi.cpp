@@ -5,6 +5,7 @@
 #include "api/UserListReader.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace {
 
@@ -38,15 +39,20 @@ std::optional<Role> parseRole(const ApiReply* reply, ApiError* error)
     return role;
 }
 
-std::optional<QList<Role>> parseRoles(const ApiReply* reply, ApiError*)
+QList<Role> rolesFrom(const QJsonObject& answer)
 {
     QList<Role> roles;
     // An empty list may come back as {} (MLflow omits empty repeated fields).
-    for (const QJsonValue& value : reply->json().value(QLatin1String("roles")).toArray()) {
+    for (const QJsonValue& value : answer.value(QLatin1String("roles")).toArray()) {
         if (auto role = Role::fromJson(value.toObject()))
             roles.append(*role);
     }
     return roles;
+}
+
+std::optional<QList<Role>> parseRoles(const ApiReply* reply, ApiError*)
+{
+    return rolesFrom(reply->json());
 }
 
 std::optional<RolePermission> parseRolePermission(const ApiReply* reply, ApiError* error)
@@ -301,8 +307,23 @@ RoleListJob* RbacAuthApi::listRoles(const QStringList& workspaces)
     QUrlQuery query;
     for (const QString& workspace : workspaces)
         query.addQueryItem(QStringLiteral("workspace"), workspace);
-    return JobChain::map<QList<Role>>(connection()->get(rolesBase + QLatin1String("list"), query), connection(),
-                                      parseRoles);
+    // Every role with every permission, hidden per-user roles included: megabytes on a large server, so parsed
+    // off the caller's thread.
+    RequestOptions options;
+    options.expectJson = false;
+    ApiReply* reply = connection()->get(rolesBase + QLatin1String("list"), query, options);
+    return JobChain::mapInBackground<QList<Role>>(
+        reply, connection(), [](const QByteArray& body, ApiError* error) -> std::optional<QList<Role>> {
+            const QJsonDocument document = QJsonDocument::fromJson(body);
+            if (!document.isObject()) {
+                *error = ApiError(ApiError::Kind::NotMlflow,
+                                  QCoreApplication::translate("RbacAuthApi", "The roles/list answer was not a JSON "
+                                                                             "object; is this an MLflow server?"));
+                error->setEndpoint(QStringLiteral("GET ") + rolesBase + QLatin1String("list"));
+                return std::nullopt;
+            }
+            return rolesFrom(document.object());
+        });
 }
 
 RoleJob* RbacAuthApi::getRole(qint64 roleId)

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cstring>
 
 namespace {
@@ -18,6 +19,9 @@ public:
     JsonWalker(const char* begin, const char* end) : m_pos(begin), m_end(end) {}
 
     const char* position() const { return m_pos; }
+    qsizetype remaining() const { return m_end - m_pos; }
+    // Moves past `length` bytes the caller has already recognised.
+    void advance(qsizetype length) { m_pos += std::min(length, remaining()); }
     bool atEnd()
     {
         skipSpace();
@@ -232,6 +236,11 @@ private:
             return true;
         do {
             m_walker.skipSpace();
+            if (const std::optional<qsizetype> repeated = repeatedRole()) {
+                if (const std::optional<Role>& role = m_parsedRoles.at(*repeated))
+                    roles->append(*role);
+                continue;
+            }
             const char* start = m_walker.position();
             if (!m_walker.skipValue()) {
                 fail(error, "malformed role");
@@ -239,18 +248,22 @@ private:
             }
             // The same bytes are the same role: parsed the first time, shared afterwards.
             const QByteArray text = QByteArray::fromRawData(start, m_walker.position() - start);
-            auto known = m_roles.constFind(text);
-            if (known == m_roles.cend()) {
+            auto known = m_roleIndex.constFind(text);
+            if (known == m_roleIndex.cend()) {
                 const QJsonDocument document = QJsonDocument::fromJson(text);
                 if (!document.isObject()) {
                     fail(error, "malformed role");
                     return false;
                 }
-                // A raw key is fine: the body outlives this parser.
-                known = m_roles.insert(text, Role::fromJson(document.object()));
+                // Raw keys are fine: the body outlives this parser.
+                known = m_roleIndex.insert(text, m_parsedRoles.size());
+                m_parsedRoles.append(Role::fromJson(document.object()));
+                m_roleTexts.append(text);
+                if (text.size() >= prefixLength)
+                    m_largeRoles[text.left(prefixLength)].append(*known);
             }
-            if (*known)
-                roles->append(**known);
+            if (const std::optional<Role>& role = m_parsedRoles.at(*known))
+                roles->append(*role);
         } while (m_walker.take(','));
         if (!m_walker.take(']')) {
             fail(error, "unterminated role list");
@@ -259,8 +272,38 @@ private:
         return true;
     }
 
+    // A large role seen before, recognised by comparing bytes, without walking its text again: nearly all of a
+    // big users/list is the same few roles repeated for every member. The bytes of a complete JSON value fix where
+    // it ends, so equal bytes are that same value. Its index in m_parsedRoles, or nullopt when what follows is not
+    // a known large role.
+    std::optional<qsizetype> repeatedRole()
+    {
+        if (m_largeRoles.isEmpty() || m_walker.remaining() < prefixLength)
+            return std::nullopt;
+        const char* start = m_walker.position();
+        const auto candidates = m_largeRoles.constFind(QByteArray::fromRawData(start, prefixLength));
+        if (candidates == m_largeRoles.cend())
+            return std::nullopt;
+        for (const qsizetype index : *candidates) {
+            const QByteArray& text = m_roleTexts.at(index);
+            if (text.size() <= m_walker.remaining() && std::memcmp(start, text.constData(), text.size()) == 0) {
+                m_walker.advance(text.size());
+                return index;
+            }
+        }
+        return std::nullopt;
+    }
+
+    // Long enough to hold a role's id, short enough for a role with one permission.
+    static constexpr qsizetype prefixLength = 160;
+
     JsonWalker m_walker;
-    QHash<QByteArray, std::optional<Role>> m_roles;
+    // Each distinct role's text, its index in m_parsedRoles and m_roleTexts.
+    QHash<QByteArray, qsizetype> m_roleIndex;
+    QList<std::optional<Role>> m_parsedRoles;
+    QList<QByteArray> m_roleTexts;
+    // The roles of at least prefixLength bytes, by their first prefixLength bytes.
+    QHash<QByteArray, QList<qsizetype>> m_largeRoles;
 };
 
 } // namespace

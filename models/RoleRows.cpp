@@ -46,7 +46,6 @@ void addStaged(const ChangeSet& changeSet, int row, RoleRow& result)
         if (it == result.permissions.end()) {
             RolePermissionRow added;
             added.key = staged.key;
-            added.resource = changeSet.resourceText(staged.key.resourceType, staged.key.pattern);
             result.permissions.append(added);
             it = result.permissions.end() - 1;
         }
@@ -95,7 +94,6 @@ QList<RoleRow> RoleRows::build(const ChangeSet& changeSet)
         for (const RolePermission& permission : loaded.role.permissions) {
             RolePermissionRow p;
             p.key = RolePermissionKey{result.ref, permission.resourceType, permission.resourcePattern};
-            p.resource = changeSet.resourceText(permission.resourceType, permission.resourcePattern);
             p.level = permission.level;
             p.loadedLevel = permission.level;
             result.permissions.append(p);

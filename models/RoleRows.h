@@ -11,8 +11,9 @@
 // One permission of a role as the Roles page shows it: the loaded level with any staged change folded in.
 struct RolePermissionRow
 {
+    // The resource in words is asked of ChangeSet::resourceText when shown: rows are rebuilt for every role on each
+    // load and change, and roles can hold thousands of permissions.
     RolePermissionKey key;
-    QString resource;                           // for people: "experiment /user1/experiment1", "every experiment"
     std::optional<PermissionLevel> level;       // after the staged change; nullopt: staged for removal
     std::optional<PermissionLevel> loadedLevel; // what the server has; nullopt: added by a staged change
     QString error;                              // why the last apply of the staged change failed

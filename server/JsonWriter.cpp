@@ -76,6 +76,13 @@ JsonWriter& JsonWriter::value(bool flag)
     return *this;
 }
 
+JsonWriter& JsonWriter::null()
+{
+    beforeValue();
+    m_out += "null";
+    return *this;
+}
+
 JsonWriter& JsonWriter::written(const QByteArray& json)
 {
     beforeValue();

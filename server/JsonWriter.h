@@ -20,6 +20,7 @@ public:
     JsonWriter& value(QStringView text);
     JsonWriter& value(qint64 number);
     JsonWriter& value(bool flag);
+    JsonWriter& null();
     // A value another JsonWriter wrote (a whole object or array), kept by a cache.
     JsonWriter& written(const QByteArray& json);
 
@@ -30,6 +31,9 @@ public:
         return value(v);
     }
 
+    // For answers of hundreds of megabytes whose size is known beforehand: one allocation instead of a copy at
+    // every doubling.
+    void reserve(qsizetype bytes) { m_out.reserve(bytes); }
     QByteArray take() { return std::move(m_out); }
 
 private:

@@ -31,38 +31,72 @@ QJsonObject userJson(const UserRecord& user)
             {QStringLiteral("username"), user.username}};
 }
 
-QJsonObject rolePermissionJson(const RolePermissionRecord& permission)
+// Roles and their permissions are written with JsonWriter (keys sorted, as QJsonObject writes them): roles/list and
+// users/list carry tens of thousands of permissions, and a QJsonObject per permission cost more than the query.
+void writeRolePermission(JsonWriter& out, const RolePermissionRecord& permission)
 {
-    return {{QStringLiteral("id"), permission.id},
-            {QStringLiteral("permission"), permission.permission},
-            {QStringLiteral("resource_pattern"), permission.resourcePattern},
-            {QStringLiteral("resource_type"), permission.resourceType},
-            {QStringLiteral("role_id"), permission.roleId}};
+    out.beginObject()
+        .member(QLatin1String("id"), permission.id)
+        .member(QLatin1String("permission"), permission.permission)
+        .member(QLatin1String("resource_pattern"), permission.resourcePattern)
+        .member(QLatin1String("resource_type"), permission.resourceType)
+        .member(QLatin1String("role_id"), permission.roleId)
+        .endObject();
 }
 
-QJsonArray rolePermissionsJson(const QList<RolePermissionRecord>& permissions)
+void writeRolePermissions(JsonWriter& out, const QList<RolePermissionRecord>& permissions)
 {
-    QJsonArray array;
+    out.beginArray();
     for (const RolePermissionRecord& permission : permissions)
-        array.append(rolePermissionJson(permission));
-    return array;
+        writeRolePermission(out, permission);
+    out.endArray();
 }
 
-QJsonObject roleJson(const RoleRecord& role)
+void writeRole(JsonWriter& out, const RoleRecord& role)
 {
-    return {{QStringLiteral("description"), role.description ? QJsonValue(*role.description) : QJsonValue()},
-            {QStringLiteral("id"), role.id},
-            {QStringLiteral("name"), role.name},
-            {QStringLiteral("permissions"), rolePermissionsJson(role.permissions)},
-            {QStringLiteral("workspace"), role.workspace}};
+    out.beginObject().key(QLatin1String("description"));
+    if (role.description)
+        out.value(*role.description);
+    else
+        out.null();
+    out.member(QLatin1String("id"), role.id).member(QLatin1String("name"), role.name);
+    out.key(QLatin1String("permissions"));
+    writeRolePermissions(out, role.permissions);
+    out.member(QLatin1String("workspace"), role.workspace).endObject();
 }
 
-QJsonArray rolesJson(const QList<RoleRecord>& roles)
+void writeRoles(JsonWriter& out, const QList<RoleRecord>& roles)
 {
-    QJsonArray array;
+    out.beginArray();
     for (const RoleRecord& role : roles)
-        array.append(roleJson(role));
-    return array;
+        writeRole(out, role);
+    out.endArray();
+}
+
+// An answer of one member, {"name": value}, the value written by `write`.
+template <typename Write>
+HttpResponse oneMember(QLatin1StringView name, Write&& write)
+{
+    JsonWriter out;
+    out.beginObject().key(name);
+    write(out);
+    out.endObject();
+    return HttpResponse::json(out.take());
+}
+
+HttpResponse roleAnswer(const RoleRecord& role)
+{
+    return oneMember(QLatin1String("role"), [&](JsonWriter& out) { writeRole(out, role); });
+}
+
+HttpResponse rolesAnswer(const QList<RoleRecord>& roles)
+{
+    return oneMember(QLatin1String("roles"), [&](JsonWriter& out) { writeRoles(out, roles); });
+}
+
+HttpResponse rolePermissionAnswer(const RolePermissionRecord& permission)
+{
+    return oneMember(QLatin1String("role_permission"), [&](JsonWriter& out) { writeRolePermission(out, permission); });
 }
 
 // Roles of another user that the caller may see: all for admins and for the user itself, else only those in
@@ -137,18 +171,36 @@ HttpResponse getUser(const RequestContext& context)
 HttpResponse listUsers(const RequestContext& context)
 {
     const QHash<qint64, QList<RoleRecord>> rolesByUser = store(context).rolesByUser();
+    const QList<UserRecord> users = store(context).users();
+    // First each user's visible roles, each role written once, with the answer's size; then the answer in one
+    // allocation.
     QHash<qint64, QByteArray> writtenRoles;
-    JsonWriter out;
-    out.beginObject().key(QLatin1String("users")).beginArray();
-    for (const UserRecord& user : store(context).users()) {
-        out.beginObject().member(QLatin1String("id"), user.id).member(QLatin1String("is_admin"), user.isAdmin);
-        out.key(QLatin1String("roles")).beginArray();
+    QList<QList<qint64>> visibleRoleIds;
+    visibleRoleIds.reserve(users.size());
+    qsizetype size = 16;
+    for (const UserRecord& user : users) {
+        QList<qint64>& ids = visibleRoleIds.emplace_back();
         for (const RoleRecord& role : visibleRolesOf(context, user, rolesByUser.value(user.id))) {
             auto written = writtenRoles.constFind(role.id);
-            if (written == writtenRoles.cend())
-                written = writtenRoles.insert(role.id, QJsonDocument(roleJson(role)).toJson(QJsonDocument::Compact));
-            out.written(*written);
+            if (written == writtenRoles.cend()) {
+                JsonWriter roleOut;
+                writeRole(roleOut, role);
+                written = writtenRoles.insert(role.id, roleOut.take());
+            }
+            ids.append(role.id);
+            size += written->size() + 1;
         }
+        size += 64 + user.username.size() * 3;
+    }
+    JsonWriter out;
+    out.reserve(size);
+    out.beginObject().key(QLatin1String("users")).beginArray();
+    for (qsizetype i = 0; i < users.size(); ++i) {
+        const UserRecord& user = users.at(i);
+        out.beginObject().member(QLatin1String("id"), user.id).member(QLatin1String("is_admin"), user.isAdmin);
+        out.key(QLatin1String("roles")).beginArray();
+        for (const qint64 roleId : visibleRoleIds.at(i))
+            out.written(writtenRoles.value(roleId));
         out.endArray();
         out.member(QLatin1String("username"), user.username).endObject();
     }
@@ -313,13 +365,13 @@ HttpResponse createRole(const RequestContext& context)
     const RoleRecord role = store(context).createRole(
         name.toString(), workspace.toString(),
         description.isString() ? std::optional<QString>(description.toString()) : std::nullopt);
-    return HttpResponse::jsonObject({{QStringLiteral("role"), roleJson(role)}});
+    return roleAnswer(role);
 }
 
 HttpResponse getRole(const RequestContext& context)
 {
     const RoleRecord role = store(context).requireRole(params(context).requiredInteger(QStringLiteral("role_id")));
-    return HttpResponse::jsonObject({{QStringLiteral("role"), roleJson(role)}});
+    return roleAnswer(role);
 }
 
 HttpResponse listRoles(const RequestContext& context)
@@ -342,7 +394,7 @@ HttpResponse listRoles(const RequestContext& context)
         if (RbacPolicy::mayViewRole(context, role))
             visible.append(role);
     }
-    return HttpResponse::jsonObject({{QStringLiteral("roles"), rolesJson(visible)}});
+    return rolesAnswer(visible);
 }
 
 HttpResponse updateRole(const RequestContext& context)
@@ -365,7 +417,7 @@ HttpResponse updateRole(const RequestContext& context)
     const RoleRecord role =
         store(context).updateRole(roleId, hasName ? std::optional<QString>(name.toString()) : std::nullopt,
                                   hasDescription ? std::optional<QString>(description.toString()) : std::nullopt);
-    return HttpResponse::jsonObject({{QStringLiteral("role"), roleJson(role)}});
+    return roleAnswer(role);
 }
 
 HttpResponse deleteRole(const RequestContext& context)
@@ -386,7 +438,7 @@ HttpResponse addRolePermission(const RequestContext& context)
     refuseHiddenRole(context, roleId);
     const RolePermissionRecord added =
         store(context).addRolePermission(roleId, resourceType, resourcePattern, permission);
-    return HttpResponse::jsonObject({{QStringLiteral("role_permission"), rolePermissionJson(added)}});
+    return rolePermissionAnswer(added);
 }
 
 HttpResponse removeRolePermission(const RequestContext& context)
@@ -400,8 +452,9 @@ HttpResponse removeRolePermission(const RequestContext& context)
 HttpResponse listRolePermissions(const RequestContext& context)
 {
     const qint64 roleId = params(context).requiredInteger(QStringLiteral("role_id"));
-    return HttpResponse::jsonObject(
-        {{QStringLiteral("role_permissions"), rolePermissionsJson(store(context).rolePermissions(roleId))}});
+    const QList<RolePermissionRecord> permissions = store(context).rolePermissions(roleId);
+    return oneMember(QLatin1String("role_permissions"),
+                     [&](JsonWriter& out) { writeRolePermissions(out, permissions); });
 }
 
 HttpResponse updateRolePermission(const RequestContext& context)
@@ -410,8 +463,7 @@ HttpResponse updateRolePermission(const RequestContext& context)
     const qint64 id = p.requiredInteger(QStringLiteral("role_permission_id"));
     const QString permission = p.requiredString(QStringLiteral("permission"));
     refuseHiddenRole(context, store(context).requireRolePermission(id).roleId);
-    return HttpResponse::jsonObject(
-        {{QStringLiteral("role_permission"), rolePermissionJson(store(context).updateRolePermission(id, permission))}});
+    return rolePermissionAnswer(store(context).updateRolePermission(id, permission));
 }
 
 HttpResponse assignRole(const RequestContext& context)
@@ -442,8 +494,7 @@ HttpResponse unassignRole(const RequestContext& context)
 HttpResponse listUserRoles(const RequestContext& context)
 {
     const UserRecord user = store(context).requireUser(params(context).requiredString(QStringLiteral("username")));
-    return HttpResponse::jsonObject(
-        {{QStringLiteral("roles"), rolesJson(visibleRolesOf(context, user, store(context).userRoles(user.id)))}});
+    return rolesAnswer(visibleRolesOf(context, user, store(context).userRoles(user.id)));
 }
 
 HttpResponse listRoleUsers(const RequestContext& context)

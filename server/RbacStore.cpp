@@ -154,6 +154,8 @@ void RbacStore::loadPermissions(QList<RoleRecord>* roles) const
 
 QHash<qint64, QList<RoleRecord>> RbacStore::rolesByUser() const
 {
+    if (m_rolesByUser)
+        return *m_rolesByUser;
     const QList<RoleRecord> all = roles();
     QHash<qint64, int> indexById;
     for (int i = 0; i < all.size(); ++i)
@@ -167,6 +169,7 @@ QHash<qint64, QList<RoleRecord>> RbacStore::rolesByUser() const
         if (it != indexById.cend())
             byUser[query.value(0).toLongLong()].append(all.at(*it));
     }
+    m_rolesByUser = byUser;
     return byUser;
 }
 
@@ -229,14 +232,16 @@ RoleRecord RbacStore::requireRole(qint64 roleId) const
 
 QList<RoleRecord> RbacStore::roles(const std::optional<QStringList>& workspaces) const
 {
+    if (!m_allRoles)
+        m_allRoles = rolesWhere(QString(), {});
     if (!workspaces)
-        return rolesWhere(QString(), {});
-    QList<RoleRecord> all;
-    for (const RoleRecord& role : rolesWhere(QString(), {})) {
+        return *m_allRoles;
+    QList<RoleRecord> inWorkspaces;
+    for (const RoleRecord& role : *m_allRoles) {
         if (workspaces->contains(role.workspace))
-            all.append(role);
+            inWorkspaces.append(role);
     }
-    return all;
+    return inWorkspaces;
 }
 
 RoleRecord RbacStore::updateRole(qint64 roleId, const std::optional<QString>& name,
@@ -457,6 +462,8 @@ QList<RoleRecord> RbacStore::userRoles(qint64 userId) const
 void RbacStore::dropCaches() const
 {
     m_rolesOfUser.clear();
+    m_allRoles.reset();
+    m_rolesByUser.reset();
     UserDirectory::dropCaches();
 }
 

@@ -125,4 +125,7 @@ private:
 
     // userRoles() by user id: every permission check and search filter resolves from here (see UserDirectory).
     mutable QHash<qint64, QList<RoleRecord>> m_rolesOfUser;
+    // roles() and rolesByUser() as roles/list and users/list read them: tens of thousands of permission rows.
+    mutable std::optional<QList<RoleRecord>> m_allRoles;
+    mutable std::optional<QHash<qint64, QList<RoleRecord>>> m_rolesByUser;
 };

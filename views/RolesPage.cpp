@@ -270,7 +270,8 @@ void RolesPage::showDetails()
         const RolePermissionRow& permission = role->permissions.at(i);
         const QString level = permission.level ? Permissions::name(*permission.level)
                                                : tr("removed (was %1)").arg(Permissions::name(*permission.loadedLevel));
-        auto* item = new QTreeWidgetItem(m_permissions, {permission.resource, level});
+        const QString resource = m_changeSet->resourceText(permission.key.resourceType, permission.key.pattern);
+        auto* item = new QTreeWidgetItem(m_permissions, {resource, level});
         item->setData(0, Qt::UserRole, i);
         markPending(item, permission.isPending(), !permission.level, permission.error);
         if (permission.key.pattern == selectedPermission)
@@ -433,7 +434,8 @@ void RolesPage::changePermission()
     if (!role || !permission)
         return;
     auto* dialog = new RolePermissionDialog(m_directory, m_tracking, role->name, this);
-    dialog->setFixedResource(permission->key.resourceType, permission->key.pattern, permission->resource,
+    dialog->setFixedResource(permission->key.resourceType, permission->key.pattern,
+                             m_changeSet->resourceText(permission->key.resourceType, permission->key.pattern),
                              permission->level.value_or(permission->loadedLevel.value_or(PermissionLevel::Read)));
     openPermissionDialog(dialog, permission->key.role);
 }

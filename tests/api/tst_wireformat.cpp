@@ -265,6 +265,28 @@ void TestWireFormat::userListReaderAgreesWithTreeParse()
                                  {QStringLiteral("roles"), i == 2 ? QJsonArray{other, role} : QJsonArray{role}},
                                  {QStringLiteral("username"), QStringLiteral("us\"er\\%1").arg(i)}});
     }
+    // Large roles are recognised by their first bytes and compared whole: two that differ only after a long shared
+    // beginning, each repeated, must stay two roles.
+    const auto largeRole = [&](int id, const QString& pattern) {
+        QJsonArray permissions;
+        for (int p = 0; p < 6; ++p) {
+            QJsonObject granted = permission;
+            granted.insert(QStringLiteral("resource_pattern"), pattern + QString::number(p));
+            permissions.append(granted);
+        }
+        return QJsonObject{{QStringLiteral("description"), QString(300, QLatin1Char('d'))},
+                           {QStringLiteral("id"), 4},
+                           {QStringLiteral("name"), QStringLiteral("same")},
+                           {QStringLiteral("permissions"), permissions},
+                           {QStringLiteral("workspace"), QStringLiteral("w%1").arg(id)}};
+    };
+    for (int i = 3; i < 7; ++i) {
+        users.append(QJsonObject{
+            {QStringLiteral("id"), i + 1},
+            {QStringLiteral("roles"), QJsonArray{largeRole(i % 2, QStringLiteral("/x")), role,
+                                                 largeRole(2, i == 6 ? QStringLiteral("/z") : QStringLiteral("/y"))}},
+            {QStringLiteral("username"), QStringLiteral("large%1").arg(i)}});
+    }
     const QJsonObject tricky{{QStringLiteral("a_first"), QStringLiteral("}]")}, {QStringLiteral("users"), users}};
     bodies << QJsonDocument(tricky).toJson(QJsonDocument::Compact) << QJsonDocument(tricky).toJson() << QByteArray("{}")
            << QByteArray(" {\"users\" : [ ] } \n")
@@ -278,9 +300,13 @@ void TestWireFormat::userListReaderAgreesWithTreeParse()
     }
     const std::optional<UserListing> trickyListing =
         readUserList(QJsonDocument(tricky).toJson(QJsonDocument::Compact), nullptr);
-    QCOMPARE(trickyListing->users.size(), 3);
+    QCOMPARE(trickyListing->users.size(), 7);
     QCOMPARE(trickyListing->users.at(2).roles.size(), 2);
     QCOMPARE(trickyListing->users.at(2).roles.at(1).permissions.at(0).resourcePattern, QStringLiteral("a]}\"{[\\"));
+    QCOMPARE(trickyListing->users.at(4).roles.at(0).workspace, QStringLiteral("w0"));
+    QCOMPARE(trickyListing->users.at(5).roles.at(0).workspace, QStringLiteral("w1"));
+    QCOMPARE(trickyListing->users.at(5).roles.at(2).permissions.at(5).resourcePattern, QStringLiteral("/y5"));
+    QCOMPARE(trickyListing->users.at(6).roles.at(2).permissions.at(5).resourcePattern, QStringLiteral("/z5"));
 }
 
 void TestWireFormat::userListReaderRefusesWhatIsNotAList_data()
@@ -296,6 +322,11 @@ void TestWireFormat::userListReaderRefusesWhatIsNotAList_data()
     QTest::newRow("broken scalar") << QByteArray(R"({"users":[{"username":"a","id":1x}]})");
     QTest::newRow("trailing garbage") << QByteArray(R"({"users":[]} x)");
     QTest::newRow("missing comma") << QByteArray(R"({"users":[{"username":"a"} {"username":"b"}]})");
+    // A large role, then the same role cut short: the second is not taken for the first.
+    const QByteArray large = R"({"description":")" + QByteArray(300, 'd') + R"(","id":4,"permissions":[]})";
+    const QByteArray twice =
+        R"({"users":[{"username":"a","roles":[)" + large + R"(]},{"username":"b","roles":[)" + large + "]}]}";
+    QTest::newRow("large role cut short") << twice.left(twice.size() - 40);
 }
 
 void TestWireFormat::userListReaderRefusesWhatIsNotAList()

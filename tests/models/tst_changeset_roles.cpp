@@ -198,7 +198,8 @@ void TestChangeSetRoles::undoRedoNamesThings()
     QCOMPARE(rows.at(1).name, QStringLiteral("readers"));
     QVERIFY(rows.at(1).pendingCreate);
     QCOMPARE(rows.at(1).permissionCount(), 1);
-    QCOMPARE(rows.at(1).permissions.first().resource, QStringLiteral("experiment /alice/one"));
+    const RolePermissionKey& added = rows.at(1).permissions.first().key;
+    QCOMPARE(changes.resourceText(added.resourceType, added.pattern), QStringLiteral("experiment /alice/one"));
     QCOMPARE(rows.at(1).memberNames(), QStringList{QStringLiteral("bob")});
 
     while (changes.undoStack()->canUndo())
