@@ -186,6 +186,10 @@ QString ApiError::userMessage() const
                       "running.");
         if (m_networkError == QNetworkReply::HostNotFoundError)
             return tr("The server's host name could not be found. Check the address.");
+        if (m_networkError == QNetworkReply::RemoteHostClosedError)
+            return tr("The server closed the connection before its answer was complete (%1). Try again; if it "
+                      "happens again, check the server and any proxy in between.")
+                .arg(detail);
         return tr("The server could not be reached (%1). Check the address and your network connection.").arg(detail);
     case Kind::Timeout:
         return tr("The server did not answer in time. It may be overloaded or unreachable; try again later.");

@@ -282,6 +282,16 @@ void Connection::takeArrivedBody(ApiReply* reply, QNetworkReply* network)
     body.resize(before + std::max<qint64>(read, 0));
 }
 
+// Qt ends a body at the connection's close even when Content-Length announced more; compressed bodies are
+// measured before decompression, so they are not compared.
+bool Connection::isCutShort(const QNetworkReply* network, const QByteArray& body)
+{
+    const QVariant announced = network->header(QNetworkRequest::ContentLengthHeader);
+    if (!announced.isValid() || !network->rawHeader("Content-Encoding").isEmpty())
+        return false;
+    return announced.toLongLong() > body.size();
+}
+
 void Connection::onNetworkFinished(ApiReply* reply)
 {
     QNetworkReply* network = reply->m_network;
@@ -311,6 +321,12 @@ void Connection::onNetworkFinished(ApiReply* reply)
             error = ApiError::fromNetworkError(QNetworkReply::SslHandshakeFailedError, network->errorString());
         if (error.kind() == ApiError::Kind::Tls)
             error.setTlsDetails(reply->m_presentedCertificate, reply->m_tlsErrors);
+    } else if (status >= 200 && status < 300 && isCutShort(network, reply->m_body)) {
+        error = ApiError::fromNetworkError(
+            QNetworkReply::RemoteHostClosedError,
+            QCoreApplication::translate("Connection", "%1 of the %2 bytes it announced arrived")
+                .arg(reply->m_body.size())
+                .arg(network->header(QNetworkRequest::ContentLengthHeader).toLongLong()));
     } else if (status >= 200 && status < 300) {
         if (reply->m_options.expectJson) {
             QJsonParseError parseError;

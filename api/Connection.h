@@ -147,6 +147,7 @@ private:
     void start(ApiReply* reply);
     void onNetworkFinished(ApiReply* reply);
     static void takeArrivedBody(ApiReply* reply, QNetworkReply* network);
+    static bool isCutShort(const QNetworkReply* network, const QByteArray& body);
     void complete(ApiReply* reply, const ApiError& error);
     bool shouldRetry(const ApiReply* reply, const ApiError& error) const;
     void scheduleRetry(ApiReply* reply, int retryAfterSeconds);

@@ -20,9 +20,10 @@ public:
     explicit TrackingApi(Connection* connection, QObject* parent = nullptr);
 
     // POST experiments/search, page after page. `filter` is MLflow's search syntax (e.g. "name LIKE '/user1/%'").
-    // MLflow accepts 1..50000 per page.
+    // MLflow accepts 1..50000 per page. 5,000 a page: 20,000 experiments came in 21 round trips at 1,000, each
+    // waiting behind the others on a busy server; a page of 5,000 is about 1.5 MB, parsed in tens of milliseconds.
     ExperimentListJob* searchExperiments(ViewType viewType = ViewType::ActiveOnly, const QString& filter = QString(),
-                                         int pageSize = 1000);
+                                         int pageSize = 5000);
     // GET registered-models/search?max_results=...&page_token=..., page after page (MLflow allows up to 1000).
     RegisteredModelListJob* searchRegisteredModels(const QString& filter = QString(), int pageSize = 1000);
 

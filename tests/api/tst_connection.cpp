@@ -4,6 +4,7 @@
 #include "ApiTestSupport.h"
 #include "api/Connection.h"
 
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -26,6 +27,8 @@ private slots:
     void abortSingleQueued();
     void timeout();
     void retriesIdempotentGetOnly();
+    void largeBodyArrivesWhole();
+    void shortBodyIsAnError();
     void connectionRefused();
     void redirectIsNotFollowed();
     void pathPrefix();
@@ -285,6 +288,56 @@ void TestConnection::retriesIdempotentGetOnly()
     QVERIFY(waitFor(gaveUp));
     QCOMPARE(gaveUp->attempts(), 3);
     QCOMPARE(gaveUp->error().kind(), ApiError::Kind::Server);
+}
+
+// Bodies are taken as they arrive (readyRead), in many pieces for a large one, into a buffer sized from
+// Content-Length: the pieces must add up to exactly the body.
+void TestConnection::largeBodyArrivesWhole()
+{
+    QByteArray body = "{\"items\":[";
+    for (int i = 0; i < 200000; ++i)
+        body += (i ? ",\"" : "\"") + QByteArray::number(i) + '"';
+    body += "]}";
+    QVERIFY(body.size() > 1000000);
+    RawServer server([&body](QTcpSocket* socket, const QByteArray&) {
+        socket->write(RawServer::response(200, "OK", "application/json", body));
+        return true;
+    });
+    Connection connection(server.url(), QStringLiteral("u"), QStringLiteral("p"));
+    RequestOptions raw;
+    raw.expectJson = false;
+    ApiReply* bytes = connection.get(QStringLiteral("/big"), {}, raw);
+    QVERIFY(waitFor(bytes));
+    QVERIFY2(!bytes->hasError(), qPrintable(bytes->error().toLogString()));
+    QCOMPARE(bytes->body().size(), body.size());
+    QVERIFY(bytes->body() == body);
+    ApiReply* parsed = connection.get(QStringLiteral("/big"));
+    QVERIFY(waitFor(parsed));
+    QVERIFY2(!parsed->hasError(), qPrintable(parsed->error().toLogString()));
+    QCOMPARE(parsed->json().value(QLatin1String("items")).toArray().size(), 200000);
+    QCOMPARE(parsed->json().value(QLatin1String("items")).toArray().last().toString(), QStringLiteral("199999"));
+}
+
+// A server that announces more than it sends and hangs up: an error that says so, not a truncated answer, and the
+// announced size is only a hint (nothing of that size is kept).
+void TestConnection::shortBodyIsAnError()
+{
+    RawServer liar([](QTcpSocket* socket, const QByteArray&) {
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1099511627776\r\n\r\n"
+                      "{\"users\":[");
+        socket->flush();
+        socket->disconnectFromHost();
+        return true;
+    });
+    Connection connection(liar.url(), QStringLiteral("u"), QStringLiteral("p"));
+    connection.setRetryPolicy(0, 10);
+    ApiReply* reply = connection.get(QStringLiteral("/api/2.0/mlflow/users/list"));
+    QVERIFY(waitFor(reply));
+    QVERIFY(reply->hasError());
+    QCOMPARE(reply->error().kind(), ApiError::Kind::Network);
+    QVERIFY2(reply->error().userMessage().contains(
+                 QLatin1String("closed the connection before its answer was complete (10 of the")),
+             qPrintable(reply->error().userMessage()));
 }
 
 void TestConnection::connectionRefused()
