@@ -13,6 +13,7 @@
 #include "services/ProfileStore.h"
 #include "views/AboutDialog.h"
 #include "views/AccessMatrixPage.h"
+#include "views/ElidingLabel.h"
 #include "views/ManualDialog.h"
 #include "views/MessageBox.h"
 #include "views/ResourcePage.h"
@@ -341,12 +342,14 @@ void MainWindow::switchWorkspace(const QString& name)
 
 void MainWindow::createStatusBar()
 {
-    auto makeLabel = [this](const QString& name) {
-        auto* label = new QLabel(this);
+    // Each part elides, with its whole text in the tooltip, where the window is too narrow for all of them.
+    auto makeLabel = [this](const QString& name, Qt::TextElideMode mode = Qt::ElideRight) {
+        auto* label = new ElidingLabel(this, mode);
         label->setObjectName(name);
         return label;
     };
-    m_serverLabel = makeLabel(QStringLiteral("serverLabel"));
+    // An address tells servers apart at its end (port, path) as much as at its start.
+    m_serverLabel = makeLabel(QStringLiteral("serverLabel"), Qt::ElideMiddle);
     m_versionLabel = makeLabel(QStringLiteral("versionLabel"));
     m_userLabel = makeLabel(QStringLiteral("userLabel"));
     m_pendingLabel = makeLabel(QStringLiteral("pendingLabel"));
@@ -374,8 +377,7 @@ void MainWindow::createStatusBar()
 
     const QList<QLabel*> labels = {m_serverLabel, m_versionLabel, m_userLabel, m_pendingLabel, m_refreshedLabel};
     for (QLabel* label : labels) {
-        // Their whole text where there is room; on a small screen they give way rather than widen the window.
-        label->setMinimumWidth(30);
+        // Their whole text where there is room; on a small screen they elide rather than widen the window.
         if (label != m_serverLabel) {
             auto* separator = new QLabel(QStringLiteral("·"), this);
             separator->setAccessibleName(QString());
@@ -760,7 +762,8 @@ QString MainWindow::usersSourceText() const
     case ListingSource::KnownUsers:
         break;
     }
-    return tr("Users: %1 known to this console (server cannot list users)").arg(count);
+    // Short, for the status bar of a narrow window; the tooltip says why the list may be incomplete.
+    return tr("Users: %1 known to this console").arg(count);
 }
 
 void MainWindow::updateUsersSourceLabel()
@@ -770,8 +773,9 @@ void MainWindow::updateUsersSourceLabel()
     m_usersSourceLabel->setText(listed ? QString() : usersSourceText());
     m_usersSourceLabel->setVisible(!listed);
     m_usersSourceLabel->setToolTip(m_directory->userSource() == ListingSource::KnownUsers
-                                       ? tr("Only users this console or mlflow-admin-cli created, looked up or were "
-                                            "told about; the Users page can add more or read the auth database.")
+                                       ? tr("This server cannot list its users (MLflow before 3.10): only users this "
+                                            "console or mlflow-admin-cli created, looked up or were told about are "
+                                            "shown; the Users page can add more or read the auth database.")
                                        : QString());
 }
 

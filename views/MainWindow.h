@@ -84,7 +84,7 @@ public:
     // user…" and "Connect to auth database…" come here too.
     UsersSourceDialog* openUsersSource(UsersSourceDialog::Choice initial);
     UsersSourceDialog* usersSourceDialog() const { return m_usersSource; }
-    // "Users: 3 known to this console (server cannot list users)": how complete the user list is, and whence.
+    // "Users: 3 known to this console" (the tooltip says why): how complete the user list is, and whence.
     QString usersSourceText() const;
     // The status bar texts, for tests and screenshots.
     QString statusText() const;

@@ -108,7 +108,7 @@ void AccessCommand::start()
             showResource(ResourceType::Experiment, option(QStringLiteral("experiment")));
         else
             showResource(ResourceType::RegisteredModel, option(QStringLiteral("model")));
-    });
+    }, m_context->subjectUser.isEmpty() ? QStringList() : QStringList{m_context->subjectUser});
 }
 
 void AccessCommand::showUser(const QString& username)
@@ -120,6 +120,7 @@ void AccessCommand::showUser(const QString& username)
                                      .arg(username, m_loader->sourceDescription()));
         return;
     }
+    session().rememberUser(username, KnownUsersRegistry::Origin::LookedUp);
     Table table;
     table.addColumn(QStringLiteral("resource_type"), tr("Type"));
     table.addColumn(QStringLiteral("resource_id"), tr("Id"));

@@ -255,7 +255,15 @@ void ApplyCommand::start()
         connect(m_changes.get(), &ChangeSet::applied, this, [this] { onApplied(); });
         if (!m_changes->apply(session().auth()))
             fail(ExitCode::Other, tr("The changes could not be started."));
-    });
+    }, namedUsers());
+}
+
+QStringList ApplyCommand::namedUsers() const
+{
+    QStringList names;
+    for (const Row& row : m_rows)
+        names.append(row.username);
+    return names;
 }
 
 bool ApplyCommand::resolveRows(QStringList* notFound)
@@ -323,6 +331,7 @@ void ApplyCommand::onApplied()
         } else {
             row.status = QStringLiteral("applied");
             ++applied;
+            session().rememberUser(row.username, KnownUsersRegistry::Origin::NamedInGrant);
         }
     }
     printPlan(true);
