@@ -29,8 +29,16 @@ QString ElidingLabel::displayedToolTip() const
     return toolTip().isEmpty() ? text() : text() + QLatin1Char('\n') + toolTip();
 }
 
+void ElidingLabel::setShrinkable(bool shrinkable)
+{
+    m_shrinkable = shrinkable;
+    updateGeometry();
+}
+
 QSize ElidingLabel::minimumSizeHint() const
 {
+    if (!m_shrinkable)
+        return sizeHint();
     // Room for a few characters and the ellipsis: enough to recognise the field, the tooltip has the rest.
     const QSize hint = QLabel::minimumSizeHint();
     const int margins = contentsMargins().left() + contentsMargins().right();

@@ -19,6 +19,9 @@ public:
     // tooltip.
     QString displayedToolTip() const;
 
+    // A label that must be read whole (who is signed in) keeps its full width; the others give way first.
+    void setShrinkable(bool shrinkable);
+
     QSize minimumSizeHint() const override;
 
 protected:
@@ -27,4 +30,5 @@ protected:
 
 private:
     Qt::TextElideMode m_mode;
+    bool m_shrinkable = true;
 };

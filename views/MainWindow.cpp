@@ -359,6 +359,8 @@ void MainWindow::createStatusBar()
 
     m_serverLabel->setText(m_session->connection()->baseUrl().toString());
     updateVersionLabel();
+    // Who is signed in, and whether as an admin, explains everything else the window shows or hides.
+    m_userLabel->setShrinkable(false);
     m_userLabel->setText(m_session->probe().isAdmin
                              ? tr("signed in as %1").arg(m_session->connection()->username())
                              : tr("signed in as %1 (not an admin)").arg(m_session->connection()->username()));
@@ -382,6 +384,8 @@ void MainWindow::createStatusBar()
             auto* separator = new QLabel(QStringLiteral("·"), this);
             separator->setAccessibleName(QString());
             statusBar()->addWidget(separator);
+            if (label == m_pendingLabel)
+                m_pendingSeparator = separator;
         }
         statusBar()->addWidget(label);
     }
@@ -591,6 +595,10 @@ void MainWindow::updatePendingState()
     m_reviewAction->setEnabled(count > 0);
     m_discardAction->setEnabled(count > 0 && !applying);
     m_pendingLabel->setText(tr("pending changes: %1").arg(count));
+    // No staged change is nothing to read about (the Review button says the count too), and the room is worth
+    // more to the other parts in a narrow window.
+    m_pendingLabel->setVisible(count > 0);
+    m_pendingSeparator->setVisible(count > 0);
     m_refreshedLabel->setText(
         m_lastRefresh.isValid() ? tr("refreshed %1").arg(QLocale().toString(m_lastRefresh.time(), QLocale::ShortFormat))
                                 : tr("not loaded yet"));

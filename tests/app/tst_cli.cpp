@@ -175,7 +175,7 @@ private:
     {
         RawHttpClient client(QStringLiteral("127.0.0.1"), port);
         auto headers = basicAuth(DemoData::adminUsername, DemoData::adminPassword);
-        headers.append({"Content-Type", "application/json"});
+        headers.append(qMakePair(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")));
         for (const QString& username : usernames) {
             const QByteArray body =
                 QJsonDocument(QJsonObject{{QStringLiteral("username"), username},
@@ -1272,7 +1272,13 @@ private slots:
         choice.usersSource = UsersSource::AuthDatabase;
         choice.authDatabaseUri = uri;
         choice.authDatabasePasswordInKeychain = true;
-        ProfileStore store(m_home.filePath(QStringLiteral("config/mlflow-admin/profiles.conf")));
+        const QString profilesFile =
+            run({QStringLiteral("profiles"), QStringLiteral("list"), QStringLiteral("--json")})
+                .json()
+                .value(QStringLiteral("file"))
+                .toString();
+        QVERIFY(profilesFile.startsWith(m_home.path()));
+        ProfileStore store(profilesFile);
         QString error;
         QVERIFY2(store.saveUsersSource(profile, QUrl(m_url), QStringLiteral("admin"), choice, &error),
                  qPrintable(error));
