@@ -69,29 +69,48 @@ void DistinctPathElider::setNames(const QStringList& names)
         const bool everyPair = members.size() <= 64;
         for (int i = 0; i < split.size(); ++i) {
             const QStringList& parts = split.at(i);
-            QList<bool> distinct(parts.size(), false);
+            QList<Segment> segments(parts.size());
             bool any = false;
+            const auto mark = [&](int k, int from, int to) {
+                Segment& segment = segments[k];
+                if (!segment.distinct) {
+                    segment = Segment{true, from, to};
+                } else {
+                    segment.from = qMin(segment.from, from);
+                    segment.to = segment.to < 0 || to < 0 ? -1 : qMax(segment.to, to);
+                }
+                any = true;
+            };
             const auto compare = [&](int j) {
                 if (j < 0 || j >= split.size() || j == i)
                     return;
                 const QStringList& other = split.at(j);
                 if (other.size() == parts.size()) {
-                    // Same depth: exactly the segments that differ.
+                    // Same depth: the segments that differ, and in each the characters that do, with two of
+                    // context on either side ("team094" against "team095": "094").
                     for (int k = 0; k < parts.size(); ++k) {
-                        if (parts.at(k) != other.at(k)) {
-                            distinct[k] = true;
-                            any = true;
-                        }
+                        const QString& mine = parts.at(k);
+                        const QString& theirs = other.at(k);
+                        if (mine == theirs)
+                            continue;
+                        int prefix = 0;
+                        while (prefix < mine.size() && prefix < theirs.size() && mine.at(prefix) == theirs.at(prefix))
+                            ++prefix;
+                        int suffix = 0;
+                        while (suffix < mine.size() - prefix && suffix < theirs.size() - prefix &&
+                               mine.at(mine.size() - 1 - suffix) == theirs.at(theirs.size() - 1 - suffix))
+                            ++suffix;
+                        const int from = qMax(0, prefix - 2);
+                        const int to = suffix <= 2 ? -1 : static_cast<int>(mine.size()) - 1 - suffix + 2;
+                        mark(k, from, to);
                     }
                     return;
                 }
-                // Another depth: what lies between the shared beginning and the shared end.
+                // Another depth: what lies between the shared beginning and the shared end, whole.
                 const int from = commonPrefix(parts, other);
                 const int to = static_cast<int>(parts.size()) - 1 - commonSuffix(parts, other);
-                for (int k = from; k <= to; ++k) {
-                    distinct[k] = true;
-                    any = true;
-                }
+                for (int k = from; k <= to; ++k)
+                    mark(k, 0, -1);
             };
             if (everyPair) {
                 for (int j = 0; j < split.size(); ++j)
@@ -101,7 +120,7 @@ void DistinctPathElider::setNames(const QStringList& names)
                 compare(i + 1);
             }
             if (any)
-                m_distinct.insert(members.at(i), distinct);
+                m_distinct.insert(members.at(i), segments);
         }
     }
 }
@@ -114,13 +133,16 @@ QString DistinctPathElider::elided(const QString& name, const QFontMetrics& metr
     if (found == m_distinct.cend())
         return ElidingHeaderView::elidedPath(name, metrics, width);
     const QStringList parts = name.split(QLatin1Char('/'));
-    const QList<bool>& distinct = *found;
+    const QList<Segment>& segments = *found;
     const int last = static_cast<int>(parts.size()) - 1;
     const int firstNamed = parts.size() > 1 && parts.first().isEmpty() ? 1 : 0;
+    QList<bool> distinct(parts.size(), false);
+    for (int i = 0; i < parts.size(); ++i)
+        distinct[i] = segments.at(i).distinct;
+    if (firstNamed == 1)
+        distinct[0] = true; // the leading "/" of an absolute name
     QList<bool> shown = distinct;
     shown[last] = true;
-    if (firstNamed == 1)
-        shown[0] = true; // the leading "/" of an absolute name
     // Widest first: the first segment, the distinguishing ones and the last; then without the first.
     QList<bool> withFirst = shown;
     withFirst[firstNamed] = true;
@@ -129,15 +151,31 @@ QString DistinctPathElider::elided(const QString& name, const QFontMetrics& metr
         if (metrics.horizontalAdvance(text) <= width)
             return text;
     }
-    // Narrower still: only the distinguishing segments whole, and as much of the shared end as fits:
-    // "…/weekly/…019994", else "…/weekly/…".
-    QString head = render(parts, distinct);
-    if (!distinct.at(last) && head.endsWith(ellipsis)) {
-        head.chop(ellipsis.size());
-        const int room = width - metrics.horizontalAdvance(head);
-        if (room >= metrics.horizontalAdvance(ellipsis + parts.last().right(3)))
-            return head + metrics.elidedText(parts.last(), Qt::ElideLeft, room);
-        head += ellipsis;
+    // Narrower: only the distinguishing segments, whole and then cut to the characters that differ, with as much
+    // of the shared end as fits: "/team094/…/weekly/…019994", "/…094/…/weekly/…".
+    QStringList cut = parts;
+    for (int i = 0; i < parts.size(); ++i) {
+        const Segment& segment = segments.at(i);
+        const QString& part = parts.at(i);
+        if (!segment.distinct || (segment.from < 3 && (segment.to < 0 || segment.to >= part.size() - 3)))
+            continue;
+        const int to = segment.to < 0 ? static_cast<int>(part.size()) - 1 : segment.to;
+        cut[i] = (segment.from > 0 ? ellipsis : QString()) + part.mid(segment.from, to - segment.from + 1) +
+                 (to < part.size() - 1 ? ellipsis : QString());
     }
-    return metrics.elidedText(head, Qt::ElideMiddle, width);
+    QString narrowest;
+    for (const QStringList& pieces : {parts, cut}) {
+        QString head = render(pieces, distinct);
+        if (!distinct.at(last) && head.endsWith(ellipsis)) {
+            head.chop(ellipsis.size());
+            const int room = width - metrics.horizontalAdvance(head);
+            if (room >= metrics.horizontalAdvance(ellipsis + parts.last().right(3)))
+                return head + metrics.elidedText(parts.last(), Qt::ElideLeft, room);
+            head += ellipsis;
+        }
+        if (metrics.horizontalAdvance(head) <= width)
+            return head;
+        narrowest = head;
+    }
+    return metrics.elidedText(narrowest, Qt::ElideMiddle, width);
 }

@@ -20,6 +20,13 @@ public:
     QString elided(const QString& name, const QFontMetrics& metrics, int width) const;
 
 private:
-    // For each name with look-alikes: which segments of name.split('/') tell it from them.
-    QHash<QString, QList<bool>> m_distinct;
+    // For each name with look-alikes, per segment of name.split('/'): whether it tells the name apart, and which
+    // characters of it do (from, to; the whole segment when a look-alike has another depth).
+    struct Segment
+    {
+        bool distinct = false;
+        int from = 0;
+        int to = -1; // -1: to the end
+    };
+    QHash<QString, QList<Segment>> m_distinct;
 };

@@ -35,6 +35,7 @@
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QRegularExpression>
 #include <QScreen>
 #include <QSettings>
 #include <QSplitter>
@@ -361,6 +362,7 @@ void MainWindow::createStatusBar()
     updateVersionLabel();
     // Who is signed in, and whether as an admin, explains everything else the window shows or hides.
     m_userLabel->setShrinkable(false);
+    m_refreshedLabel->setShrinkable(false); // short, and an elided time would read as another time
     m_userLabel->setText(m_session->probe().isAdmin
                              ? tr("signed in as %1").arg(m_session->connection()->username())
                              : tr("signed in as %1 (not an admin)").arg(m_session->connection()->username()));
@@ -599,9 +601,12 @@ void MainWindow::updatePendingState()
     // more to the other parts in a narrow window.
     m_pendingLabel->setVisible(count > 0);
     m_pendingSeparator->setVisible(count > 0);
-    m_refreshedLabel->setText(
-        m_lastRefresh.isValid() ? tr("refreshed %1").arg(QLocale().toString(m_lastRefresh.time(), QLocale::ShortFormat))
-                                : tr("not loaded yet"));
+    // Minutes are enough to tell a stale window, and the seconds would cost a narrow status bar its room.
+    QString timeFormat = QLocale().timeFormat(QLocale::ShortFormat);
+    timeFormat.remove(QRegularExpression(QStringLiteral("[:.]ss")));
+    m_refreshedLabel->setText(m_lastRefresh.isValid()
+                                  ? tr("refreshed %1").arg(QLocale().toString(m_lastRefresh.time(), timeFormat))
+                                  : tr("not loaded yet"));
 }
 
 QString MainWindow::statusText() const

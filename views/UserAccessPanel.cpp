@@ -34,7 +34,8 @@ protected:
     void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
     {
         QStyledItemDelegate::initStyleOption(option, index);
-        option->text = m_elider->elided(option->text, option->fontMetrics, textRoom(option->widget, option->rect.width()));
+        option->text =
+            m_elider->elided(option->text, option->fontMetrics, textRoom(option->widget, option->rect.width()));
     }
 
 private:

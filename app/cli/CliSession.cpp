@@ -99,8 +99,7 @@ bool CliSession::resolve(ExitCode* code, QString* error)
     if (choice.usersSource != UsersSource::AuthDatabase)
         choice.authDatabaseUri.clear();
     m_authDatabaseUri = choice.authDatabaseUri;
-    const QString owner =
-        m_fromProfile ? m_target.name : ProfileStore::connectionKey(m_target.url, m_target.username);
+    const QString owner = m_fromProfile ? m_target.name : ProfileStore::connectionKey(m_target.url, m_target.username);
     m_keptUsersSource = new KeptUsersSource(choice, owner, this);
     *code = ExitCode::Ok;
     return true;
@@ -375,8 +374,8 @@ void CliSession::rememberUsers(const QList<User>& users, KnownUsersRegistry::Ori
         registry = nullptr;
     if (!registry && !m_knownUsersNoted) {
         m_knownUsersNoted = true;
-        m_out->note(tr("Note: the users this command learned could not be remembered in %1: %2")
-                        .arg(knownUsersPath(), error));
+        m_out->note(
+            tr("Note: the users this command learned could not be remembered in %1: %2").arg(knownUsersPath(), error));
     }
 }
 

@@ -35,7 +35,9 @@ bool DirectoryLoader::load(std::function<void(const ApiError&)> done, QString* e
     }
     connect(&m_directory, &Directory::loaded, this, [done] { done(ApiError()); });
     connect(&m_directory, &Directory::failed, this, [done](const ApiError& failure) { done(failure); });
-    const auto start = [this, options] { m_directory.load(m_session->auth(), m_session->tracking(), options); };
+    const auto start = [this, options] {
+        m_directory.load(m_session->auth(), m_session->tracking(), options);
+    };
     if (options.knownUsers)
         lookUpNamedUsers(options.knownUsers, start);
     else

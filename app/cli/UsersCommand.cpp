@@ -447,4 +447,3 @@ void UsersCommand::setAdmin()
         done();
     });
 }
-

@@ -3,7 +3,6 @@
 #include "api/WireTypes.h"
 #include "app/cli/CliCommand.h"
 
-
 // `users list|show|create|delete|passwd|set-admin`.
 class UsersCommand : public CliCommand
 {

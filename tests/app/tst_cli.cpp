@@ -1129,10 +1129,10 @@ private slots:
         QVERIFY2(served.port != 0, qPrintable(served.banner + process.readAll()));
         const QString url = QStringLiteral("http://127.0.0.1:%1").arg(served.port);
         const QMap<QString, QString> server{{QStringLiteral("MLFLOW_TRACKING_URI"), url}};
-        QVERIFY(createUsersBehindTheCli(served.port,
-                                        {QStringLiteral("bob"), QStringLiteral("carol"), QStringLiteral("dave"),
-                                         QStringLiteral("erin")},
-                                        QStringLiteral("/api/2.0/mlflow")));
+        QVERIFY(createUsersBehindTheCli(
+            served.port,
+            {QStringLiteral("bob"), QStringLiteral("carol"), QStringLiteral("dave"), QStringLiteral("erin")},
+            QStringLiteral("/api/2.0/mlflow")));
 
         const Result created = run({QStringLiteral("users"), QStringLiteral("create"), QStringLiteral("alice"),
                                     QStringLiteral("--generate-password")},
@@ -1143,9 +1143,9 @@ private slots:
                                    server);
         QVERIFY2(granted.exitCode == 0, qPrintable(granted.describe()));
         // `access --user` on a name the registry lacks looks it up first, instead of "no user named carol".
-        const Result access = run({QStringLiteral("access"), QStringLiteral("--user"), QStringLiteral("carol"),
-                                   QStringLiteral("--json")},
-                                  server);
+        const Result access =
+            run({QStringLiteral("access"), QStringLiteral("--user"), QStringLiteral("carol"), QStringLiteral("--json")},
+                server);
         QVERIFY2(access.exitCode == 0, qPrintable(access.describe()));
         QCOMPARE(access.json().value(QStringLiteral("username")).toString(), QStringLiteral("carol"));
         QTemporaryDir csvDir;
@@ -1200,8 +1200,9 @@ private slots:
     {
         QTemporaryDir dir;
         QProcess process;
-        const Served served = startServe(process, {QStringLiteral("--api"), QStringLiteral("3"), QStringLiteral("--demo")},
-                                         dir.filePath(QStringLiteral("data")));
+        const Served served =
+            startServe(process, {QStringLiteral("--api"), QStringLiteral("3"), QStringLiteral("--demo")},
+                       dir.filePath(QStringLiteral("data")));
         QVERIFY2(served.port != 0, qPrintable(served.banner + process.readAll()));
         const QString url = QStringLiteral("http://127.0.0.1:%1").arg(served.port);
         const QMap<QString, QString> server{{QStringLiteral("MLFLOW_TRACKING_URI"), url}};
@@ -1272,11 +1273,10 @@ private slots:
         choice.usersSource = UsersSource::AuthDatabase;
         choice.authDatabaseUri = uri;
         choice.authDatabasePasswordInKeychain = true;
-        const QString profilesFile =
-            run({QStringLiteral("profiles"), QStringLiteral("list"), QStringLiteral("--json")})
-                .json()
-                .value(QStringLiteral("file"))
-                .toString();
+        const QString profilesFile = run({QStringLiteral("profiles"), QStringLiteral("list"), QStringLiteral("--json")})
+                                         .json()
+                                         .value(QStringLiteral("file"))
+                                         .toString();
         QVERIFY(profilesFile.startsWith(m_home.path()));
         ProfileStore store(profilesFile);
         QString error;
@@ -1291,8 +1291,9 @@ private slots:
         QVERIFY(keep(dbPassword));
 
         // No password anywhere but in the keychain; ~/.pgpass stays out of it.
-        const QMap<QString, QString> environment{{QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD"), QString()},
-                                                 {QStringLiteral("PGPASSFILE"), m_home.filePath(QStringLiteral("none"))}};
+        const QMap<QString, QString> environment{
+            {QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD"), QString()},
+            {QStringLiteral("PGPASSFILE"), m_home.filePath(QStringLiteral("none"))}};
         const QStringList list{QStringLiteral("--profile"), profile, QStringLiteral("users"), QStringLiteral("list"),
                                QStringLiteral("--json")};
         const Result listed = run(list, environment);
@@ -1302,18 +1303,19 @@ private slots:
         for (const QJsonValue& user : listed.json().value(QStringLiteral("users")).toArray())
             names.append(user.toObject().value(QStringLiteral("username")).toString() + QLatin1Char(':') +
                          QString::number(user.toObject().value(QStringLiteral("experiment_grants")).toInt()));
-        QCOMPARE(names, (QStringList{QStringLiteral("admin:0"), QStringLiteral("pg-ada:2"),
-                                     QStringLiteral("pg-grace:1")}));
+        QCOMPARE(names,
+                 (QStringList{QStringLiteral("admin:0"), QStringLiteral("pg-ada:2"), QStringLiteral("pg-grace:1")}));
         QVERIFY2(!listed.out.contains(dbPassword) && !listed.err.contains(dbPassword), qPrintable(listed.describe()));
 
         // The matrix's loader takes the same path.
-        const Result access = run({QStringLiteral("--profile"), profile, QStringLiteral("access"),
-                                   QStringLiteral("--experiment"), QStringLiteral("/user1/experiment1"),
-                                   QStringLiteral("--json")},
-                                  environment);
+        const Result access =
+            run({QStringLiteral("--profile"), profile, QStringLiteral("access"), QStringLiteral("--experiment"),
+                 QStringLiteral("/user1/experiment1"), QStringLiteral("--json")},
+                environment);
         QVERIFY2(access.exitCode == 0, qPrintable(access.describe()));
-        QVERIFY2(access.json().value(QStringLiteral("user_source")).toString().contains(QStringLiteral("postgresql://")),
-                 qPrintable(access.out));
+        QVERIFY2(
+            access.json().value(QStringLiteral("user_source")).toString().contains(QStringLiteral("postgresql://")),
+            qPrintable(access.out));
 
         // A password changed on the database server since: the error says so and what to do.
         QVERIFY(keep(QStringLiteral("an-old-password")));

@@ -31,8 +31,9 @@ public:
     ~PostgresServer()
     {
         if (m_started)
-            runTool(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), dataDir(), QStringLiteral("-m"),
-                                               QStringLiteral("immediate"), QStringLiteral("-w"), QStringLiteral("stop")});
+            runTool(QStringLiteral("pg_ctl"),
+                    {QStringLiteral("-D"), dataDir(), QStringLiteral("-m"), QStringLiteral("immediate"),
+                     QStringLiteral("-w"), QStringLiteral("stop")});
         QSqlDatabase::removeDatabase(QStringLiteral("postgres-fixture"));
     }
     PostgresServer(const PostgresServer&) = delete;
@@ -105,8 +106,8 @@ private:
         process.start(program, all);
         if (!process.waitForFinished(30000) || process.exitStatus() != QProcess::NormalExit ||
             process.exitCode() != 0) {
-            m_error = tool + QStringLiteral(" failed: ") + QString::fromLocal8Bit(process.readAll()) +
-                      process.errorString();
+            m_error =
+                tool + QStringLiteral(" failed: ") + QString::fromLocal8Bit(process.readAll()) + process.errorString();
             return false;
         }
         return true;
@@ -154,9 +155,8 @@ private:
             }
             m_port = probe.serverPort();
         }
-        const QString options = QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off")
-                                    .arg(m_port)
-                                    .arg(socketDir);
+        const QString options =
+            QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off").arg(m_port).arg(socketDir);
         return runTool(QStringLiteral("pg_ctl"),
                        {QStringLiteral("-D"), dataDir(), QStringLiteral("-l"), m_dir.filePath(QStringLiteral("log")),
                         QStringLiteral("-w"), QStringLiteral("-o"), options, QStringLiteral("start")});
