@@ -41,6 +41,8 @@ QString KnownUsersRegistry::originName(Origin origin)
         return QStringLiteral("looked-up");
     case Origin::TypedIn:
         return QStringLiteral("typed-in");
+    case Origin::NamedInGrant:
+        return QStringLiteral("named-in-grant");
     case Origin::ServerListing:
         return QStringLiteral("server-listing");
     case Origin::AuthDatabase:

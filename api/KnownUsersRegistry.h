@@ -16,7 +16,8 @@ class KnownUsersRegistry
     Q_DECLARE_TR_FUNCTIONS(KnownUsersRegistry)
 
 public:
-    enum class Origin { Created, LookedUp, TypedIn, ServerListing, AuthDatabase };
+    // NamedInGrant: a grant, revoke or role (un)assignment the server accepted for that user.
+    enum class Origin { Created, LookedUp, TypedIn, NamedInGrant, ServerListing, AuthDatabase };
 
     KnownUsersRegistry();
     ~KnownUsersRegistry();

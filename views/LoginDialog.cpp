@@ -6,6 +6,7 @@
 #include "server/EmbeddedServer.h"
 #include "services/CredentialStore.h"
 #include "services/DialectChoice.h"
+#include "services/KeptUsersSource.h"
 #include "services/ProfileStore.h"
 #include "views/MessageBox.h"
 #include "views/Session.h"
@@ -598,31 +599,30 @@ void LoginDialog::finishSignIn(ServerProbe* probe)
     ServerProfile choice;
     if (m_profileStore && !m_session->isDemo())
         choice = m_profileStore->usersSource(m_session->profileName(), connection->baseUrl(), connection->username());
-    if (result.hasUsersList || !choice.authDatabasePasswordInKeychain || !m_credentials) {
-        openUserSourcesAndFinish(choice, QString());
+    auto* kept = new KeptUsersSource(choice, m_session->ownerKey(), this);
+    const auto finish = [this, kept] {
+        kept->deleteLater();
+        if (!kept->keychainProblem().isEmpty())
+            qWarning("%s", qPrintable(kept->keychainProblem()));
+        const QString sourceProblem = m_session->openUserSources(*kept);
+        if (!sourceProblem.isEmpty())
+            qWarning("%s", qPrintable(sourceProblem));
+        emit signedIn();
+        accept();
+    };
+    if (result.hasUsersList || !m_credentials || !kept->needsKeychain()) {
+        finish();
         return;
     }
     // The auth database's password waits in the keychain; the window opens once it is read (or failed to be).
     setBusy(true, tr("Reading the auth database's password from the keychain…"));
     const QPointer<Session> session = m_session;
-    CredentialJob* job = m_credentials->readPassword(CredentialStore::authDatabaseKey(m_session->ownerKey()));
-    connect(job, &CredentialJob::finished, this, [this, job, session, choice] {
+    connect(kept, &KeptUsersSource::ready, this, [this, session, finish] {
         setBusy(false);
-        if (!session || session != m_session)
-            return;
-        if (job->hasError())
-            qWarning("%s", qPrintable(job->errorMessage()));
-        openUserSourcesAndFinish(choice, job->hasError() ? QString() : job->password());
+        if (session && session == m_session)
+            finish();
     });
-}
-
-void LoginDialog::openUserSourcesAndFinish(const ServerProfile& choice, const QString& authDatabasePassword)
-{
-    const QString sourceProblem = m_session->openUserSources(choice, authDatabasePassword);
-    if (!sourceProblem.isEmpty())
-        qWarning("%s", qPrintable(sourceProblem));
-    emit signedIn();
-    accept();
+    kept->fetchPassword(m_credentials);
 }
 
 // Said instead of opening an empty window when the probe could not tell which permission API the server speaks

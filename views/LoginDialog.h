@@ -90,7 +90,6 @@ private:
     void setPin(const QByteArray& sha256);
     void probeFinished(ServerProbe* probe);
     void finishSignIn(ServerProbe* probe);
-    void openUserSourcesAndFinish(const ServerProfile& choice, const QString& authDatabasePassword);
     void failConnect(const QString& message);
     void setBusy(bool busy, const QString& text = QString());
     void checkKeychain();

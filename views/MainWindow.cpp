@@ -13,6 +13,7 @@
 #include "services/ProfileStore.h"
 #include "views/AboutDialog.h"
 #include "views/AccessMatrixPage.h"
+#include "views/ElidingLabel.h"
 #include "views/ManualDialog.h"
 #include "views/MessageBox.h"
 #include "views/ResourcePage.h"
@@ -34,6 +35,7 @@
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QRegularExpression>
 #include <QScreen>
 #include <QSettings>
 #include <QSplitter>
@@ -341,12 +343,14 @@ void MainWindow::switchWorkspace(const QString& name)
 
 void MainWindow::createStatusBar()
 {
-    auto makeLabel = [this](const QString& name) {
-        auto* label = new QLabel(this);
+    // Each part elides, with its whole text in the tooltip, where the window is too narrow for all of them.
+    auto makeLabel = [this](const QString& name, Qt::TextElideMode mode = Qt::ElideRight) {
+        auto* label = new ElidingLabel(this, mode);
         label->setObjectName(name);
         return label;
     };
-    m_serverLabel = makeLabel(QStringLiteral("serverLabel"));
+    // An address tells servers apart at its end (port, path) as much as at its start.
+    m_serverLabel = makeLabel(QStringLiteral("serverLabel"), Qt::ElideMiddle);
     m_versionLabel = makeLabel(QStringLiteral("versionLabel"));
     m_userLabel = makeLabel(QStringLiteral("userLabel"));
     m_pendingLabel = makeLabel(QStringLiteral("pendingLabel"));
@@ -356,6 +360,9 @@ void MainWindow::createStatusBar()
 
     m_serverLabel->setText(m_session->connection()->baseUrl().toString());
     updateVersionLabel();
+    // Who is signed in, and whether as an admin, explains everything else the window shows or hides.
+    m_userLabel->setShrinkable(false);
+    m_refreshedLabel->setShrinkable(false); // short, and an elided time would read as another time
     m_userLabel->setText(m_session->probe().isAdmin
                              ? tr("signed in as %1").arg(m_session->connection()->username())
                              : tr("signed in as %1 (not an admin)").arg(m_session->connection()->username()));
@@ -374,12 +381,13 @@ void MainWindow::createStatusBar()
 
     const QList<QLabel*> labels = {m_serverLabel, m_versionLabel, m_userLabel, m_pendingLabel, m_refreshedLabel};
     for (QLabel* label : labels) {
-        // Their whole text where there is room; on a small screen they give way rather than widen the window.
-        label->setMinimumWidth(30);
+        // Their whole text where there is room; on a small screen they elide rather than widen the window.
         if (label != m_serverLabel) {
             auto* separator = new QLabel(QStringLiteral("·"), this);
             separator->setAccessibleName(QString());
             statusBar()->addWidget(separator);
+            if (label == m_pendingLabel)
+                m_pendingSeparator = separator;
         }
         statusBar()->addWidget(label);
     }
@@ -589,9 +597,16 @@ void MainWindow::updatePendingState()
     m_reviewAction->setEnabled(count > 0);
     m_discardAction->setEnabled(count > 0 && !applying);
     m_pendingLabel->setText(tr("pending changes: %1").arg(count));
-    m_refreshedLabel->setText(
-        m_lastRefresh.isValid() ? tr("refreshed %1").arg(QLocale().toString(m_lastRefresh.time(), QLocale::ShortFormat))
-                                : tr("not loaded yet"));
+    // No staged change is nothing to read about (the Review button says the count too), and the room is worth
+    // more to the other parts in a narrow window.
+    m_pendingLabel->setVisible(count > 0);
+    m_pendingSeparator->setVisible(count > 0);
+    // Minutes are enough to tell a stale window, and the seconds would cost a narrow status bar its room.
+    QString timeFormat = QLocale().timeFormat(QLocale::ShortFormat);
+    timeFormat.remove(QRegularExpression(QStringLiteral("[:.]ss")));
+    m_refreshedLabel->setText(m_lastRefresh.isValid()
+                                  ? tr("refreshed %1").arg(QLocale().toString(m_lastRefresh.time(), timeFormat))
+                                  : tr("not loaded yet"));
 }
 
 QString MainWindow::statusText() const
@@ -760,7 +775,8 @@ QString MainWindow::usersSourceText() const
     case ListingSource::KnownUsers:
         break;
     }
-    return tr("Users: %1 known to this console (server cannot list users)").arg(count);
+    // Short, for the status bar of a narrow window; the tooltip says why the list may be incomplete.
+    return tr("Users: %1 known to this console").arg(count);
 }
 
 void MainWindow::updateUsersSourceLabel()
@@ -770,8 +786,9 @@ void MainWindow::updateUsersSourceLabel()
     m_usersSourceLabel->setText(listed ? QString() : usersSourceText());
     m_usersSourceLabel->setVisible(!listed);
     m_usersSourceLabel->setToolTip(m_directory->userSource() == ListingSource::KnownUsers
-                                       ? tr("Only users this console or mlflow-admin-cli created, looked up or were "
-                                            "told about; the Users page can add more or read the auth database.")
+                                       ? tr("This server cannot list its users (MLflow before 3.10): only users this "
+                                            "console or mlflow-admin-cli created, looked up or were told about are "
+                                            "shown; the Users page can add more or read the auth database.")
                                        : QString());
 }
 

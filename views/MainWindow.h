@@ -19,6 +19,7 @@ class Directory;
 class ExperimentsModel;
 class ExperimentsPage;
 class QAction;
+class ElidingLabel;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -84,7 +85,7 @@ public:
     // user…" and "Connect to auth database…" come here too.
     UsersSourceDialog* openUsersSource(UsersSourceDialog::Choice initial);
     UsersSourceDialog* usersSourceDialog() const { return m_usersSource; }
-    // "Users: 3 known to this console (server cannot list users)": how complete the user list is, and whence.
+    // "Users: 3 known to this console" (the tooltip says why): how complete the user list is, and whence.
     QString usersSourceText() const;
     // The status bar texts, for tests and screenshots.
     QString statusText() const;
@@ -175,12 +176,13 @@ private:
     WorkspaceSelector* m_workspaceSelector = nullptr;
     bool m_hasWorkspaces = false;
 
-    QLabel* m_serverLabel = nullptr;
-    QLabel* m_versionLabel = nullptr;
-    QLabel* m_userLabel = nullptr;
-    QLabel* m_pendingLabel = nullptr;
-    QLabel* m_refreshedLabel = nullptr;
-    QLabel* m_serverFilterLabel = nullptr;
+    ElidingLabel* m_serverLabel = nullptr;
+    ElidingLabel* m_versionLabel = nullptr;
+    ElidingLabel* m_userLabel = nullptr;
+    ElidingLabel* m_pendingLabel = nullptr;
+    QLabel* m_pendingSeparator = nullptr;
+    ElidingLabel* m_refreshedLabel = nullptr;
+    ElidingLabel* m_serverFilterLabel = nullptr;
     QLabel* m_serverFilterSeparator = nullptr;
     QProgressBar* m_loadProgress = nullptr;
     QToolButton* m_cancelLoadButton = nullptr;
@@ -193,5 +195,5 @@ private:
 
     QPointer<ReviewChangesDialog> m_review;
     QPointer<UsersSourceDialog> m_usersSource;
-    QLabel* m_usersSourceLabel = nullptr;
+    ElidingLabel* m_usersSourceLabel = nullptr;
 };

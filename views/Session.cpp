@@ -6,6 +6,7 @@
 #include "api/KnownUsersRegistry.h"
 #include "api/TrackingApi.h"
 #include "server/EmbeddedServer.h"
+#include "services/KeptUsersSource.h"
 #include "services/ProfileStore.h"
 
 #include <QDir>
@@ -55,21 +56,9 @@ Directory::LoadOptions Session::loadOptions() const
 
 bool Session::useAuthDatabase(const QString& uri, const QString& password, QString* error)
 {
-    if (const QString problem = AuthDatabaseLocation::passwordProblem(uri); !problem.isEmpty()) {
-        *error = problem;
-        return false;
-    }
-    auto location = AuthDatabaseLocation::fromUri(uri, error);
-    if (!location)
-        return false;
-    // Without one, the reader still takes MLFLOW_ADMIN_AUTH_DB_PASSWORD (or ~/.pgpass) as the CLI does.
-    if (!password.isEmpty())
-        location->password = password;
-    auto reader = std::make_unique<AuthDatabaseReader>();
-    if (!reader->open(*location, error))
-        return false;
-    // Open is lazy for some drivers and an empty SQLite file opens fine: only a read proves it is MLflow's.
-    if (!reader->read(error))
+    // Without a password, the reader still takes MLFLOW_ADMIN_AUTH_DB_PASSWORD (or ~/.pgpass) as the CLI does.
+    auto reader = KeptUsersSource::openAuthDatabase(uri, password, error);
+    if (!reader)
         return false;
     m_authDatabase = std::move(reader);
     m_authDatabaseUri = uri;
@@ -83,17 +72,23 @@ ListingSource Session::userListing() const
     return m_authDatabase && m_authDatabase->isOpen() ? ListingSource::AuthDatabase : ListingSource::KnownUsers;
 }
 
-QString Session::openUserSources(const ServerProfile& choice, const QString& authDatabasePassword)
+QString Session::openUserSources(const KeptUsersSource& kept)
 {
     if (m_probe.hasUsersList)
         return QString();
-    m_usersSource = choice.usersSource;
+    m_usersSource = kept.choice().usersSource;
     QString error;
-    QString uri = choice.authDatabaseUri;
-    if (m_demoDir)
-        uri = QStringLiteral("sqlite:///") + m_demoDir->filePath(QStringLiteral("data/basic_auth.db"));
-    if (!uri.isEmpty() && useAuthDatabase(uri, authDatabasePassword, &error))
-        return QString();
+    if (m_demoDir) {
+        const QString uri = QStringLiteral("sqlite:///") + m_demoDir->filePath(QStringLiteral("data/basic_auth.db"));
+        if (useAuthDatabase(uri, &error))
+            return QString();
+    } else if (kept.usesAuthDatabase()) {
+        if (auto reader = kept.openAuthDatabase(&error)) {
+            m_authDatabase = std::move(reader);
+            m_authDatabaseUri = kept.choice().authDatabaseUri;
+            return QString();
+        }
+    }
     m_authDatabaseProblem = error;
     // One registry per profile (or per server address for unnamed connections), shared with the CLI.
     const QString path = KnownUsersRegistry::defaultFilePath(m_profileName, m_connection->baseUrl());

@@ -12,6 +12,7 @@
 class AuthApi;
 class AuthDatabaseReader;
 class CredentialStore;
+class KeptUsersSource;
 class KnownUsersRegistry;
 class ProfileStore;
 class Connection;
@@ -46,10 +47,10 @@ public:
     // Where Directory::load() takes user names from when the server cannot list users (MLflow before 3.10): the
     // demo's own auth database, the chosen auth database, or else the known-users registry.
     Directory::LoadOptions loadOptions() const;
-    // Opens the user sources for this session as `choice` (a profile, or ProfileStore::usersSource()) says, with
-    // the auth database's password from the keychain (may be empty). Problems are not fatal (the load then says
-    // what is missing), so they are only returned as a sentence.
-    QString openUserSources(const ServerProfile& choice, const QString& authDatabasePassword = QString());
+    // Opens the user sources for this session as kept for its profile or connection (ProfileStore::usersSource(),
+    // with the auth database's password already fetched from the keychain). Problems are not fatal (the load then
+    // says what is missing), so they are only returned as a sentence.
+    QString openUserSources(const KeptUsersSource& kept);
     KnownUsersRegistry* knownUsers() const { return m_knownUsers.get(); }
     // Switches the user listing to the auth database at `uri` (kept only if it opens); false with a sentence.
     bool useAuthDatabase(const QString& uri, const QString& password, QString* error);

@@ -3,7 +3,6 @@
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/UserAccessModel.h"
-#include "views/ElidingHeaderView.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -13,23 +12,34 @@
 
 namespace {
 
-// Resource names shortened as the matrix headers are: "/team094/…/experiment019994" keeps what tells them apart.
+// The style's text margins and the grid line, with room to spare: a text it still finds too wide, it would elide
+// its own way.
+int textRoom(const QWidget* widget, int cellWidth)
+{
+    const QStyle* style = widget ? widget->style() : nullptr;
+    const int frame = style ? style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, widget) : 2;
+    return cellWidth - (2 * (frame + 1) + 6);
+}
+
+// Resource names shortened as the matrix headers are ("/team094/…/experiment019994"), except that names which
+// would come out alike keep what tells them apart (DistinctPathElider); the tooltip has the whole name.
 class PathElidingDelegate : public QStyledItemDelegate
 {
 public:
-    using QStyledItemDelegate::QStyledItemDelegate;
+    PathElidingDelegate(const DistinctPathElider* elider, QObject* parent)
+        : QStyledItemDelegate(parent), m_elider(elider)
+    {}
 
 protected:
     void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
     {
         QStyledItemDelegate::initStyleOption(option, index);
-        // The style's text margins and the grid line, with room to spare: a text it still finds too wide, it would
-        // elide its own way.
-        const QStyle* style = option->widget ? option->widget->style() : nullptr;
-        const int frame = style ? style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, option->widget) : 2;
-        const int margin = 2 * (frame + 1) + 6;
-        option->text = ElidingHeaderView::elidedPath(option->text, option->fontMetrics, option->rect.width() - margin);
+        option->text =
+            m_elider->elided(option->text, option->fontMetrics, textRoom(option->widget, option->rect.width()));
     }
+
+private:
+    const DistinctPathElider* m_elider;
 };
 
 } // namespace
@@ -52,7 +62,7 @@ UserAccessPanel::UserAccessPanel(Directory* directory, ChangeSet* changeSet, QWi
     m_view->setObjectName(QStringLiteral("userAccessView"));
     m_view->setAccessibleName(tr("What the user can access"));
     m_view->setModel(m_model);
-    m_view->setItemDelegateForColumn(UserAccessModel::Resource, new PathElidingDelegate(m_view));
+    m_view->setItemDelegateForColumn(UserAccessModel::Resource, new PathElidingDelegate(&m_elider, m_view));
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -72,6 +82,7 @@ UserAccessPanel::UserAccessPanel(Directory* directory, ChangeSet* changeSet, QWi
     layout->addWidget(m_view, 1);
     layout->addWidget(m_note);
 
+    connect(m_model, &UserAccessModel::reloaded, this, &UserAccessPanel::updateNames);
     connect(m_model, &UserAccessModel::reloaded, this, &UserAccessPanel::updateTexts);
     updateTexts();
 }
@@ -79,7 +90,25 @@ UserAccessPanel::UserAccessPanel(Directory* directory, ChangeSet* changeSet, QWi
 void UserAccessPanel::setUser(const QString& username)
 {
     m_model->setUser(username);
+    updateNames();
     updateTexts();
+}
+
+void UserAccessPanel::updateNames()
+{
+    QStringList names;
+    names.reserve(m_model->rowCount());
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        names.append(m_model->accessAt(row).name);
+    m_elider.setNames(names);
+    m_view->viewport()->update();
+}
+
+QString UserAccessPanel::displayedName(int row) const
+{
+    const QString name = m_model->accessAt(row).name;
+    return m_elider.elided(name, m_view->fontMetrics(),
+                           textRoom(m_view, m_view->columnWidth(UserAccessModel::Resource)));
 }
 
 QString UserAccessPanel::user() const

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "views/DistinctPathElider.h"
+
 #include <QPointer>
 #include <QWidget>
 
@@ -25,13 +27,17 @@ public:
     QLabel* titleLabel() const { return m_title; }
     // What this list cannot say (the default permission is not known), or empty.
     QLabel* noteLabel() const { return m_note; }
+    // The resource name of `row` as the list paints it at the current column width.
+    QString displayedName(int row) const;
 
 private:
     void updateTexts();
+    void updateNames();
 
     QPointer<Directory> m_directory;
     UserAccessModel* m_model = nullptr;
     QLabel* m_title = nullptr;
     QLabel* m_note = nullptr;
     QTableView* m_view = nullptr;
+    DistinctPathElider m_elider;
 };

@@ -99,16 +99,19 @@ bool AccessCommand::prepare()
 
 void AccessCommand::start()
 {
-    loadDirectory(m_loader, tr("Loading users and permissions failed"), [this] {
-        m_loader->directory()->setDefaultPermission(m_defaultPermission ? m_defaultPermission
-                                                                        : session().target().defaultPermission);
-        if (!m_context->subjectUser.isEmpty())
-            showUser(m_context->subjectUser);
-        else if (isSet(QStringLiteral("experiment")))
-            showResource(ResourceType::Experiment, option(QStringLiteral("experiment")));
-        else
-            showResource(ResourceType::RegisteredModel, option(QStringLiteral("model")));
-    });
+    loadDirectory(
+        m_loader, tr("Loading users and permissions failed"),
+        [this] {
+            m_loader->directory()->setDefaultPermission(m_defaultPermission ? m_defaultPermission
+                                                                            : session().target().defaultPermission);
+            if (!m_context->subjectUser.isEmpty())
+                showUser(m_context->subjectUser);
+            else if (isSet(QStringLiteral("experiment")))
+                showResource(ResourceType::Experiment, option(QStringLiteral("experiment")));
+            else
+                showResource(ResourceType::RegisteredModel, option(QStringLiteral("model")));
+        },
+        m_context->subjectUser.isEmpty() ? QStringList() : QStringList{m_context->subjectUser});
 }
 
 void AccessCommand::showUser(const QString& username)
@@ -120,6 +123,7 @@ void AccessCommand::showUser(const QString& username)
                                      .arg(username, m_loader->sourceDescription()));
         return;
     }
+    session().rememberUser(username, KnownUsersRegistry::Origin::LookedUp);
     Table table;
     table.addColumn(QStringLiteral("resource_type"), tr("Type"));
     table.addColumn(QStringLiteral("resource_id"), tr("Id"));

@@ -229,33 +229,44 @@ void ApplyCommand::start()
              tr("Some rows use a level this server does not know; nothing was applied:\n%1").arg(capped(refused)));
         return;
     }
-    loadDirectory(m_loader, tr("Loading the current users and grants failed"), [this] {
-        QStringList notFound;
-        if (!resolveRows(&notFound)) {
-            fail(ExitCode::NotFound,
-                 tr("Some rows name what this server does not have; nothing was applied:\n%1").arg(capped(notFound)));
-            return;
-        }
-        m_changes = std::make_unique<ChangeSet>(m_loader->directory());
-        int staged = 0;
-        for (const Row& row : std::as_const(m_rows)) {
-            if (row.action == QLatin1String("unchanged"))
-                continue;
-            if (!m_changes->stageGrant(row.username, row.type, row.resourceId, row.target)) {
-                fail(ExitCode::Other, tr("Line %1 could not be staged; nothing was applied.").arg(row.line));
+    loadDirectory(
+        m_loader, tr("Loading the current users and grants failed"),
+        [this] {
+            QStringList notFound;
+            if (!resolveRows(&notFound)) {
+                fail(ExitCode::NotFound, tr("Some rows name what this server does not have; nothing was applied:\n%1")
+                                             .arg(capped(notFound)));
                 return;
             }
-            ++staged;
-        }
-        if (isSet(QStringLiteral("dry-run")) || staged == 0) {
-            printPlan(false);
-            done();
-            return;
-        }
-        connect(m_changes.get(), &ChangeSet::applied, this, [this] { onApplied(); });
-        if (!m_changes->apply(session().auth()))
-            fail(ExitCode::Other, tr("The changes could not be started."));
-    });
+            m_changes = std::make_unique<ChangeSet>(m_loader->directory());
+            int staged = 0;
+            for (const Row& row : std::as_const(m_rows)) {
+                if (row.action == QLatin1String("unchanged"))
+                    continue;
+                if (!m_changes->stageGrant(row.username, row.type, row.resourceId, row.target)) {
+                    fail(ExitCode::Other, tr("Line %1 could not be staged; nothing was applied.").arg(row.line));
+                    return;
+                }
+                ++staged;
+            }
+            if (isSet(QStringLiteral("dry-run")) || staged == 0) {
+                printPlan(false);
+                done();
+                return;
+            }
+            connect(m_changes.get(), &ChangeSet::applied, this, [this] { onApplied(); });
+            if (!m_changes->apply(session().auth()))
+                fail(ExitCode::Other, tr("The changes could not be started."));
+        },
+        namedUsers());
+}
+
+QStringList ApplyCommand::namedUsers() const
+{
+    QStringList names;
+    for (const Row& row : m_rows)
+        names.append(row.username);
+    return names;
 }
 
 bool ApplyCommand::resolveRows(QStringList* notFound)
@@ -323,6 +334,7 @@ void ApplyCommand::onApplied()
         } else {
             row.status = QStringLiteral("applied");
             ++applied;
+            session().rememberUser(row.username, KnownUsersRegistry::Origin::NamedInGrant);
         }
     }
     printPlan(true);

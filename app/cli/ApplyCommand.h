@@ -44,6 +44,8 @@ public:
 
 private:
     bool resolveRows(QStringList* notFound);
+    // Every user the file names, so that the load can look up those the known-users registry lacks.
+    QStringList namedUsers() const;
     void printPlan(bool applied);
     void onApplied();
 

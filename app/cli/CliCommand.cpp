@@ -42,9 +42,10 @@ void CliCommand::fail(const ApiError& error, const QString& what)
 }
 
 void CliCommand::loadDirectory(std::unique_ptr<DirectoryLoader>& loader, const QString& what,
-                               std::function<void()> loaded)
+                               std::function<void()> loaded, const QStringList& namedUsers)
 {
     loader = std::make_unique<DirectoryLoader>(&session());
+    loader->setNamedUsers(namedUsers);
     QString error;
     const bool started = loader->load(
         [this, what, loaded = std::move(loaded)](const ApiError& failure) {

@@ -60,8 +60,9 @@ protected:
     // Reports an API failure: "`what`: the error's sentence", with the exit code for its kind.
     void fail(const ApiError& error, const QString& what = QString());
     // Creates `loader`, loads the whole Directory through the session and calls `loaded` when it is ready; on a
-    // failure reports it as "`what`: ..." and never calls `loaded`.
-    void loadDirectory(std::unique_ptr<DirectoryLoader>& loader, const QString& what, std::function<void()> loaded);
+    // failure reports it as "`what`: ..." and never calls `loaded`. `namedUsers`: see DirectoryLoader::setNamedUsers.
+    void loadDirectory(std::unique_ptr<DirectoryLoader>& loader, const QString& what, std::function<void()> loaded,
+                       const QStringList& namedUsers = {});
 
     QString option(const QString& name) const { return m_context->parser.value(name); }
     bool isSet(const QString& name) const { return m_context->parser.isSet(name); }

@@ -9,10 +9,12 @@
 #include "app/cli/OutputWriter.h"
 #include "app/cli/PasswordInput.h"
 #include "services/CredentialStore.h"
+#include "services/KeptUsersSource.h"
 #include "services/ProfileStore.h"
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFileInfo>
 
 CliSession::CliSession(const GlobalOptions& options, OutputWriter* out, QObject* parent)
     : QObject(parent), m_options(options), m_out(out)
@@ -84,7 +86,21 @@ bool CliSession::resolve(ExitCode* code, QString* error)
         *error = problem;
         return false;
     }
-    m_authDatabaseUri = m_options.authDatabaseUri.isEmpty() ? m_target.authDatabaseUri : m_options.authDatabaseUri;
+    // --auth-db wins; else what the profile or this unsaved connection keeps, exactly as the console reads it.
+    ServerProfile choice;
+    if (!m_options.authDatabaseUri.isEmpty()) {
+        choice.authDatabaseUri = m_options.authDatabaseUri;
+        choice.usersSource = UsersSource::AuthDatabase;
+    } else if (m_fromProfile) {
+        choice = m_target;
+    } else {
+        choice = ProfileStore().usersSource(QString(), m_target.url, m_target.username);
+    }
+    if (choice.usersSource != UsersSource::AuthDatabase)
+        choice.authDatabaseUri.clear();
+    m_authDatabaseUri = choice.authDatabaseUri;
+    const QString owner = m_fromProfile ? m_target.name : ProfileStore::connectionKey(m_target.url, m_target.username);
+    m_keptUsersSource = new KeptUsersSource(choice, owner, this);
     *code = ExitCode::Ok;
     return true;
 }
@@ -181,8 +197,34 @@ void CliSession::connectWith(QString password)
             return;
         }
         m_tracking = new TrackingApi(m_connection, this);
+        fetchAuthDatabasePassword();
+    });
+}
+
+// Only after the sign-in worked: a wrong server address should not first ask the keychain for anything.
+void CliSession::fetchAuthDatabasePassword()
+{
+    if (!m_keptUsersSource->needsKeychain()) {
+        selectWorkspace();
+        return;
+    }
+    auto* store = new CredentialStore(this);
+    connect(m_keptUsersSource, &KeptUsersSource::ready, this, [this, store] {
+        store->deleteLater();
+        if (!m_keptUsersSource->keychainProblem().isEmpty())
+            m_out->note(m_keptUsersSource->keychainProblem());
         selectWorkspace();
     });
+    m_keptUsersSource->fetchPassword(store);
+}
+
+std::unique_ptr<AuthDatabaseReader> CliSession::openAuthDatabase(QString* error) const
+{
+    if (!m_keptUsersSource || !m_keptUsersSource->usesAuthDatabase()) {
+        *error = tr("No auth database was given. Use --auth-db URI, or keep one in the profile.");
+        return nullptr;
+    }
+    return m_keptUsersSource->openAuthDatabase(error);
 }
 
 QString CliSession::workspace() const
@@ -294,13 +336,51 @@ QString CliSession::knownUsersPath() const
     return KnownUsersRegistry::defaultFilePath(m_fromProfile ? m_target.name : QString(), m_target.url);
 }
 
-bool CliSession::openKnownUsers(KnownUsersRegistry* registry, QString* error) const
+KnownUsersRegistry* CliSession::knownUsers(QString* error)
 {
-    const QString path = knownUsersPath();
-    if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
-        *error =
-            tr("The folder %1 could not be created for the known-users registry.").arg(QFileInfo(path).absolutePath());
-        return false;
+    if (!m_knownUsers && m_knownUsersProblem.isEmpty()) {
+        const QString path = knownUsersPath();
+        const QString folder = QFileInfo(path).absolutePath();
+        auto registry = std::make_unique<KnownUsersRegistry>();
+        if (!QDir().mkpath(folder))
+            m_knownUsersProblem = tr("The folder %1 could not be created for the known-users registry; check that "
+                                     "it is writable.")
+                                      .arg(folder);
+        else if (registry->open(path, &m_knownUsersProblem))
+            m_knownUsers = std::move(registry);
     }
-    return registry->open(path, error);
+    if (!m_knownUsers && error)
+        *error = m_knownUsersProblem;
+    return m_knownUsers.get();
+}
+
+void CliSession::rememberUser(const User& user, KnownUsersRegistry::Origin origin)
+{
+    rememberUsers({user}, origin);
+}
+
+void CliSession::rememberUser(const QString& username, KnownUsersRegistry::Origin origin)
+{
+    User user;
+    user.username = username;
+    rememberUsers({user}, origin);
+}
+
+void CliSession::rememberUsers(const QList<User>& users, KnownUsersRegistry::Origin origin)
+{
+    QString error;
+    KnownUsersRegistry* registry = knownUsers(&error);
+    if (registry && !registry->rememberAll(users, origin, &error))
+        registry = nullptr;
+    if (!registry && !m_knownUsersNoted) {
+        m_knownUsersNoted = true;
+        m_out->note(
+            tr("Note: the users this command learned could not be remembered in %1: %2").arg(knownUsersPath(), error));
+    }
+}
+
+void CliSession::forgetUser(const QString& username)
+{
+    if (KnownUsersRegistry* registry = knownUsers())
+        registry->forget(username);
 }

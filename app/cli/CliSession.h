@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/KnownUsersRegistry.h"
 #include "api/ServerProbe.h"
 #include "api/WorkspaceApi.h"
 #include "app/cli/CommandLine.h"
@@ -10,11 +11,13 @@
 #include <QPointer>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 class AuthApi;
 class Connection;
-class KnownUsersRegistry;
+class AuthDatabaseReader;
+class KeptUsersSource;
 class OutputWriter;
 class TrackingApi;
 
@@ -56,9 +59,21 @@ public:
     // fails later for this.
     static bool checkTlsSettings(const ServerProfile& profile, QString* error);
 
-    // The per-server known-users registry (MLflow before 3.10 cannot list users), opened in the data folder.
-    bool openKnownUsers(KnownUsersRegistry* registry, QString* error) const;
+    // The per-server known-users registry (MLflow before 3.10 cannot list users), the file the console uses for
+    // the same profile or address, opened on first use; null with a translated `error` when it cannot be.
+    KnownUsersRegistry* knownUsers(QString* error = nullptr);
     QString knownUsersPath() const;
+    // Every user name a command learns goes through here, once the server has confirmed it (created, looked up,
+    // named in an accepted grant): a registry that cannot be opened or written only costs a note, printed once.
+    void rememberUser(const User& user, KnownUsersRegistry::Origin origin);
+    void rememberUser(const QString& username, KnownUsersRegistry::Origin origin);
+    void rememberUsers(const QList<User>& users, KnownUsersRegistry::Origin origin);
+    void forgetUser(const QString& username);
+
+    // The auth database to read users and grants from: --auth-db, else the one kept for the profile or connection
+    // (`profiles add --auth-db`, or the console's users-source dialog), with its password from the keychain when
+    // one is kept there. Null with a translated `error` when it cannot be opened and read.
+    std::unique_ptr<AuthDatabaseReader> openAuthDatabase(QString* error) const;
 
 signals:
     void ready();
@@ -68,6 +83,7 @@ private:
     void passwordFromKeychainOrNext();
     void passwordFromStdinOrPrompt();
     void connectWith(QString password);
+    void fetchAuthDatabasePassword();
     void selectWorkspace();
     QString tlsFailureMessage() const;
     void fail(ExitCode code, const QString& message, const QString& kind = QString());
@@ -77,6 +93,10 @@ private:
     ServerProfile m_target; // the profile with the command-line overrides applied
     bool m_fromProfile = false;
     QString m_authDatabaseUri;
+    KeptUsersSource* m_keptUsersSource = nullptr; // the auth database's URI and kept password
+    std::unique_ptr<KnownUsersRegistry> m_knownUsers;
+    QString m_knownUsersProblem; // why the registry could not be opened, once known
+    bool m_knownUsersNoted = false;
     QPointer<Connection> m_connection;
     AuthApi* m_auth = nullptr;
     TrackingApi* m_tracking = nullptr;

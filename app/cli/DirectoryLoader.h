@@ -27,13 +27,19 @@ public:
     // Starts the load; `done` gets a null error on success. False (and `done` is never called) with a translated
     // `error` when a local source cannot be opened.
     bool load(std::function<void(const ApiError&)> done, QString* error);
+    // The users a command names (`access --user U`, the rows of `apply`). When the names come from the known-users
+    // registry, load() first looks up each one the registry lacks (users/get) and remembers those the server has,
+    // as the console's "add existing users" does, so that naming a user once is enough. Call before load().
+    void setNamedUsers(const QStringList& usernames) { m_namedUsers = usernames; }
     // "auth database (sqlite:////...)", "server API", ...
     QString sourceDescription() const;
 
 private:
+    void lookUpNamedUsers(KnownUsersRegistry* known, std::function<void()> then);
+
     CliSession* m_session;
     Directory m_directory;
     std::unique_ptr<AuthDatabaseReader> m_authDatabase;
-    std::unique_ptr<KnownUsersRegistry> m_knownUsers;
     QString m_sourceDetail;
+    QStringList m_namedUsers;
 };

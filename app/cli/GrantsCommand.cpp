@@ -237,6 +237,8 @@ void GrantsCommand::failForUser(const ApiError& error, const QString& what)
 void GrantsCommand::report(const ResolvedResource& resource, const QString& action,
                            std::optional<PermissionLevel> before, std::optional<PermissionLevel> after)
 {
+    // The server answered for this user, so the name is real: servers before 3.10 cannot list it later.
+    session().rememberUser(m_username, KnownUsersRegistry::Origin::NamedInGrant);
     if (out().isJson()) {
         out().json(QJsonObject{
             {QStringLiteral("username"), m_username},

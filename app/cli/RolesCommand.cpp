@@ -824,6 +824,7 @@ void RolesCommand::changeMembership(const Role& role, std::optional<bool> member
 
 void RolesCommand::reportMembership(const Role& role, const QString& action)
 {
+    session().rememberUser(m_text, KnownUsersRegistry::Origin::NamedInGrant);
     if (out().isJson()) {
         out().json(withCalls(QJsonObject{{QStringLiteral("role"), role.name},
                                          {QStringLiteral("role_id"), role.id},

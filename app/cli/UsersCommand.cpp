@@ -145,23 +145,20 @@ void UsersCommand::list()
                 fail(job->error(), tr("Listing users failed"));
                 return;
             }
-            m_registry = std::make_unique<KnownUsersRegistry>();
-            QString error;
-            if (session().openKnownUsers(m_registry.get(), &error))
-                m_registry->rememberAll(job->value().users, KnownUsersRegistry::Origin::ServerListing);
+            session().rememberUsers(job->value().users, KnownUsersRegistry::Origin::ServerListing);
             printListing(job->value(), QString());
         });
         return;
     }
     // MLflow before 3.10 cannot list users: show what this machine has learned about the server.
-    m_registry = std::make_unique<KnownUsersRegistry>();
     QString error;
-    if (!session().openKnownUsers(m_registry.get(), &error)) {
+    KnownUsersRegistry* registry = session().knownUsers(&error);
+    if (!registry) {
         fail(ExitCode::Other, tr("The known-users registry could not be opened: %1").arg(error));
         return;
     }
-    m_registry->remember(session().probe().user, KnownUsersRegistry::Origin::LookedUp);
-    const auto listing = m_registry->users(&error);
+    session().rememberUser(session().probe().user, KnownUsersRegistry::Origin::LookedUp);
+    const auto listing = registry->users(&error);
     if (!listing) {
         fail(ExitCode::Other, tr("The known-users registry could not be read: %1").arg(error));
         return;
@@ -173,13 +170,13 @@ void UsersCommand::list()
 
 void UsersCommand::listFromAuthDatabase()
 {
-    AuthDatabaseReader reader;
     QString error;
-    if (!reader.open(session().authDatabaseUri(), &error)) {
-        fail(ExitCode::Other, tr("The auth database could not be opened: %1").arg(error));
+    const std::unique_ptr<AuthDatabaseReader> reader = session().openAuthDatabase(&error);
+    if (!reader) {
+        fail(ExitCode::Other, error);
         return;
     }
-    const auto snapshot = reader.read(&error);
+    const auto snapshot = reader->read(&error);
     if (!snapshot) {
         fail(ExitCode::Other, tr("The auth database could not be read: %1").arg(error));
         return;
@@ -187,9 +184,7 @@ void UsersCommand::listFromAuthDatabase()
     if (snapshot->skippedRows > 0)
         out().note(tr("%n grant row(s) of the auth database were skipped (unknown permission or user).", nullptr,
                       snapshot->skippedRows));
-    m_registry = std::make_unique<KnownUsersRegistry>();
-    if (session().openKnownUsers(m_registry.get(), &error))
-        m_registry->rememberAll(snapshot->listing.users, KnownUsersRegistry::Origin::AuthDatabase);
+    session().rememberUsers(snapshot->listing.users, KnownUsersRegistry::Origin::AuthDatabase);
     const auto location = AuthDatabaseLocation::fromUri(session().authDatabaseUri(), &error);
     printListing(snapshot->listing, location ? location->displayUri : QString());
 }
@@ -235,7 +230,7 @@ void UsersCommand::show()
     connect(userJob, &ApiJob::finished, this, [this, userJob, username] {
         if (userJob->hasError()) {
             if (userJob->error().kind() == ApiError::Kind::NotFound) {
-                forget(username);
+                session().forgetUser(username);
                 fail(ExitCode::NotFound, tr("There is no user named '%1'. Check the spelling, or list the users "
                                             "with `users list`.")
                                              .arg(username));
@@ -245,7 +240,7 @@ void UsersCommand::show()
             return;
         }
         const User user = userJob->value();
-        remember(user, KnownUsersRegistry::Origin::LookedUp);
+        session().rememberUser(user, KnownUsersRegistry::Origin::LookedUp);
         // Grants name experiments by id; fetch the names so people can read them.
         ExperimentListJob* experiments = session().tracking()->searchExperiments(ViewType::All);
         connect(experiments, &ApiJob::finished, this, [this, experiments, user] {
@@ -331,7 +326,7 @@ void UsersCommand::create()
             return;
         }
         const User user = job->value();
-        remember(user, KnownUsersRegistry::Origin::Created);
+        session().rememberUser(user, KnownUsersRegistry::Origin::Created);
         const auto report = [this, user] {
             if (out().isJson()) {
                 QJsonObject object{{QStringLiteral("username"), user.username},
@@ -382,7 +377,7 @@ void UsersCommand::remove()
     connect(job, &ApiJob::finished, this, [this, job, username] {
         if (job->hasError()) {
             if (job->error().kind() == ApiError::Kind::NotFound) {
-                forget(username);
+                session().forgetUser(username);
                 fail(ExitCode::NotFound,
                      tr("There is no user named '%1'; nothing was deleted. List the users with `users list`.")
                          .arg(username));
@@ -391,7 +386,7 @@ void UsersCommand::remove()
             fail(job->error(), tr("Deleting %1 failed").arg(username));
             return;
         }
-        forget(username);
+        session().forgetUser(username);
         if (out().isJson())
             out().json(QJsonObject{{QStringLiteral("username"), username}, {QStringLiteral("deleted"), true}});
         else
@@ -451,30 +446,4 @@ void UsersCommand::setAdmin()
                                : tr("%1 is no longer an administrator.").arg(username));
         done();
     });
-}
-
-void UsersCommand::remember(const User& user, KnownUsersRegistry::Origin origin)
-{
-    if (!m_registry) {
-        m_registry = std::make_unique<KnownUsersRegistry>();
-        QString error;
-        if (!session().openKnownUsers(m_registry.get(), &error)) {
-            out().note(tr("Note: the known-users registry could not be opened: %1").arg(error));
-            return;
-        }
-    }
-    if (m_registry->isOpen())
-        m_registry->remember(user, origin);
-}
-
-void UsersCommand::forget(const QString& username)
-{
-    if (!m_registry) {
-        m_registry = std::make_unique<KnownUsersRegistry>();
-        QString error;
-        if (!session().openKnownUsers(m_registry.get(), &error))
-            return;
-    }
-    if (m_registry->isOpen())
-        m_registry->forget(username);
 }

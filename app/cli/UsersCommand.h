@@ -1,10 +1,7 @@
 #pragma once
 
-#include "api/KnownUsersRegistry.h"
 #include "api/WireTypes.h"
 #include "app/cli/CliCommand.h"
-
-#include <memory>
 
 // `users list|show|create|delete|passwd|set-admin`.
 class UsersCommand : public CliCommand
@@ -31,14 +28,10 @@ private:
     void remove();
     void changePassword();
     void setAdmin();
-    // Learns or forgets users in the known-users registry; a failure there is only worth a note.
-    void remember(const User& user, KnownUsersRegistry::Origin origin);
-    void forget(const QString& username);
     bool obtainNewPassword();
 
     Action m_action;
     QString m_newPassword;
     bool m_generated = false;
     bool m_admin = false;
-    std::unique_ptr<KnownUsersRegistry> m_registry;
 };

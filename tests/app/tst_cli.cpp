@@ -1,15 +1,22 @@
 #include "CliRunner.h"
 #include "Generations.h"
+#include "PostgresServer.h"
 #include "RawHttpClient.h"
 #include "ServerFixture.h"
 
+#include "api/KnownUsersRegistry.h"
 #include "server/DemoData.h"
+#include "services/CredentialStore.h"
+#include "services/ProfileStore.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -138,6 +145,46 @@ private:
             names.append(experiment.toObject().value(QStringLiteral("name")).toString());
         names.sort();
         return names;
+    }
+
+    // What the known-users registry holds for the server at `url`, username -> origin: the file the CLI wrote
+    // under this test's data folder, named as KnownUsersRegistry::defaultFilePath() names the console's.
+    QMap<QString, QString> knownUsersOf(const QString& url) const
+    {
+        const QString name = QFileInfo(KnownUsersRegistry::defaultFilePath(QString(), QUrl(url))).fileName();
+        const QString path = m_home.filePath(QStringLiteral("data/mlflow-admin/known-users/")) + name;
+        QMap<QString, QString> origins;
+        if (!QFileInfo::exists(path))
+            return origins;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("known-users-check"));
+            db.setDatabaseName(path);
+            if (db.open()) {
+                QSqlQuery query(db);
+                query.exec(QStringLiteral("SELECT username, origin FROM known_users"));
+                while (query.next())
+                    origins.insert(query.value(0).toString(), query.value(1).toString());
+            }
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("known-users-check"));
+        return origins;
+    }
+
+    // Creates users directly on the server, as another administrator would, so that the CLI has not seen them.
+    static bool createUsersBehindTheCli(quint16 port, const QStringList& usernames, const QString& prefix)
+    {
+        RawHttpClient client(QStringLiteral("127.0.0.1"), port);
+        auto headers = basicAuth(DemoData::adminUsername, DemoData::adminPassword);
+        headers.append(qMakePair(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")));
+        for (const QString& username : usernames) {
+            const QByteArray body =
+                QJsonDocument(QJsonObject{{QStringLiteral("username"), username},
+                                          {QStringLiteral("password"), username + QStringLiteral("-password")}})
+                    .toJson(QJsonDocument::Compact);
+            if (client.send("POST", prefix.toLatin1() + "/users/create", headers, body, true).status != 200)
+                return false;
+        }
+        return true;
     }
 
     static void stopServe(QProcess& process)
@@ -1069,6 +1116,223 @@ private slots:
                                        QStringLiteral("--default-permission"), QStringLiteral("NO_PERMISSIONS")});
         QCOMPARE(overridden.json().value(QStringLiteral("default_permission")).toString(),
                  QStringLiteral("NO_PERMISSIONS"));
+    }
+
+    // MLflow 2.15.1 cannot list users: every name a command learns from the server (created, looked up, named in a
+    // grant or in a file) goes once into the registry that the console reads for the same server, and a name the
+    // server does not know does not.
+    void remembersEveryUserItLearns()
+    {
+        QTemporaryDir dir;
+        QProcess process;
+        const Served served = startServe(process, {QStringLiteral("--demo")}, dir.filePath(QStringLiteral("data")));
+        QVERIFY2(served.port != 0, qPrintable(served.banner + process.readAll()));
+        const QString url = QStringLiteral("http://127.0.0.1:%1").arg(served.port);
+        const QMap<QString, QString> server{{QStringLiteral("MLFLOW_TRACKING_URI"), url}};
+        QVERIFY(createUsersBehindTheCli(
+            served.port,
+            {QStringLiteral("bob"), QStringLiteral("carol"), QStringLiteral("dave"), QStringLiteral("erin")},
+            QStringLiteral("/api/2.0/mlflow")));
+
+        const Result created = run({QStringLiteral("users"), QStringLiteral("create"), QStringLiteral("alice"),
+                                    QStringLiteral("--generate-password")},
+                                   server);
+        QVERIFY2(created.exitCode == 0, qPrintable(created.describe()));
+        const Result granted = run({QStringLiteral("grant"), QStringLiteral("bob"), QStringLiteral("READ"),
+                                    QStringLiteral("--experiment"), QStringLiteral("/user1/experiment1")},
+                                   server);
+        QVERIFY2(granted.exitCode == 0, qPrintable(granted.describe()));
+        // `access --user` on a name the registry lacks looks it up first, instead of "no user named carol".
+        const Result access =
+            run({QStringLiteral("access"), QStringLiteral("--user"), QStringLiteral("carol"), QStringLiteral("--json")},
+                server);
+        QVERIFY2(access.exitCode == 0, qPrintable(access.describe()));
+        QCOMPARE(access.json().value(QStringLiteral("username")).toString(), QStringLiteral("carol"));
+        QTemporaryDir csvDir;
+        const QString csv = csvDir.filePath(QStringLiteral("grants.csv"));
+        {
+            QFile file(csv);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("user,resource_type,resource,level\ndave,experiment,/user2/experiment1,EDIT\n");
+        }
+        const Result applied = run({QStringLiteral("apply"), csv}, server);
+        QVERIFY2(applied.exitCode == 0, qPrintable(applied.describe()));
+        const Result shown = run({QStringLiteral("users"), QStringLiteral("show"), QStringLiteral("erin")}, server);
+        QVERIFY2(shown.exitCode == 0, qPrintable(shown.describe()));
+        // Names the server does not know are refused, and not remembered.
+        QCOMPARE(run({QStringLiteral("access"), QStringLiteral("--user"), QStringLiteral("nobody")}, server).exitCode,
+                 5);
+        QCOMPARE(run({QStringLiteral("grant"), QStringLiteral("nobody2"), QStringLiteral("READ"),
+                      QStringLiteral("--experiment"), QStringLiteral("/user1/experiment1")},
+                     server)
+                     .exitCode,
+                 5);
+
+        const QMap<QString, QString> known = knownUsersOf(url);
+        QCOMPARE(known.value(QStringLiteral("admin")), QStringLiteral("looked-up"));
+        QCOMPARE(known.value(QStringLiteral("alice")), QStringLiteral("created"));
+        QCOMPARE(known.value(QStringLiteral("bob")), QStringLiteral("named-in-grant"));
+        QCOMPARE(known.value(QStringLiteral("carol")), QStringLiteral("looked-up"));
+        QCOMPARE(known.value(QStringLiteral("dave")), QStringLiteral("looked-up")); // looked up before the apply
+        QCOMPARE(known.value(QStringLiteral("erin")), QStringLiteral("looked-up"));
+        QVERIFY2(!known.contains(QStringLiteral("nobody")) && !known.contains(QStringLiteral("nobody2")),
+                 qPrintable(QStringList(known.keys()).join(QLatin1Char(','))));
+        // ... and `users list` (known users) now shows all of them, the same list the console would show.
+        const Result listed = run({QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--json")}, server);
+        QCOMPARE(listed.json().value(QStringLiteral("source")).toString(), QStringLiteral("known_users"));
+        QStringList names;
+        for (const QJsonValue& user : listed.json().value(QStringLiteral("users")).toArray())
+            names.append(user.toObject().value(QStringLiteral("username")).toString());
+        QCOMPARE(names, (QStringList{QStringLiteral("admin"), QStringLiteral("alice"), QStringLiteral("bob"),
+                                     QStringLiteral("carol"), QStringLiteral("dave"), QStringLiteral("erin")}));
+        // The apply really went through for the looked-up user.
+        const Result dave =
+            run({QStringLiteral("users"), QStringLiteral("show"), QStringLiteral("dave"), QStringLiteral("--json")},
+                server);
+        const QJsonArray daveGrants = dave.json().value(QStringLiteral("grants")).toArray();
+        QCOMPARE(daveGrants.size(), 1);
+        QCOMPARE(daveGrants.first().toObject().value(QStringLiteral("permission")).toString(), QStringLiteral("EDIT"));
+        stopServe(process);
+    }
+
+    // MLflow 3.14: a role assignment names its user too.
+    void remembersUsersNamedInRoleAssignments()
+    {
+        QTemporaryDir dir;
+        QProcess process;
+        const Served served =
+            startServe(process, {QStringLiteral("--api"), QStringLiteral("3"), QStringLiteral("--demo")},
+                       dir.filePath(QStringLiteral("data")));
+        QVERIFY2(served.port != 0, qPrintable(served.banner + process.readAll()));
+        const QString url = QStringLiteral("http://127.0.0.1:%1").arg(served.port);
+        const QMap<QString, QString> server{{QStringLiteral("MLFLOW_TRACKING_URI"), url}};
+        QVERIFY(createUsersBehindTheCli(served.port, {QStringLiteral("gina"), QStringLiteral("hugo")},
+                                        QStringLiteral("/api/2.0/mlflow")));
+        const Result role = run({QStringLiteral("roles"), QStringLiteral("create"), QStringLiteral("testers")}, server);
+        QVERIFY2(role.exitCode == 0, qPrintable(role.describe()));
+        for (const QString& username : {QStringLiteral("gina"), QStringLiteral("hugo")}) {
+            const Result assigned =
+                run({QStringLiteral("roles"), QStringLiteral("assign"), QStringLiteral("testers"), username}, server);
+            QVERIFY2(assigned.exitCode == 0, qPrintable(assigned.describe()));
+        }
+        const Result unassigned = run(
+            {QStringLiteral("roles"), QStringLiteral("unassign"), QStringLiteral("testers"), QStringLiteral("hugo")},
+            server);
+        QVERIFY2(unassigned.exitCode == 0, qPrintable(unassigned.describe()));
+        QCOMPARE(run({QStringLiteral("roles"), QStringLiteral("assign"), QStringLiteral("testers"),
+                      QStringLiteral("nobody")},
+                     server)
+                     .exitCode,
+                 5);
+        const QMap<QString, QString> known = knownUsersOf(url);
+        QCOMPARE(known.value(QStringLiteral("gina")), QStringLiteral("named-in-grant"));
+        QCOMPARE(known.value(QStringLiteral("hugo")), QStringLiteral("named-in-grant"));
+        QVERIFY(!known.contains(QStringLiteral("nobody")));
+        stopServe(process);
+    }
+
+    // The users source the console keeps for a profile (an auth database on PostgreSQL, its password in the
+    // keychain, written as the console's Users page writes them) is what the CLI reads too, with that password;
+    // a wrong one gives a sentence that says where it came from; MLFLOW_ADMIN_AUTH_DB_PASSWORD wins for one run.
+    void profileAuthDatabaseOnPostgresWithKeychainPassword()
+    {
+        if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS") && !qEnvironmentVariableIsSet("CI"))
+            QSKIP(
+                "No D-Bus session: run under `dbus-run-session -- bash packaging/with-keyring.sh` (make check does).");
+        QElapsedTimer timer;
+        timer.start();
+        const QString dbPassword = QStringLiteral("pg-secret-4711");
+        PostgresServer postgres(dbPassword);
+        QVERIFY2(postgres.started(), qPrintable(postgres.error()));
+        // MLflow 2.x's auth tables (mlflow/server/auth/db/models.py, revision 8606fa83a998) with a few users.
+        QVERIFY2(postgres.execute(
+                     {QStringLiteral("CREATE TABLE users (id SERIAL PRIMARY KEY, username VARCHAR(255) UNIQUE, "
+                                     "password_hash VARCHAR(255), is_admin BOOLEAN)"),
+                      QStringLiteral("CREATE TABLE experiment_permissions (id SERIAL PRIMARY KEY, experiment_id "
+                                     "VARCHAR(255) NOT NULL, user_id INTEGER NOT NULL REFERENCES users(id), "
+                                     "permission VARCHAR(255), CONSTRAINT unique_experiment_user UNIQUE "
+                                     "(experiment_id, user_id))"),
+                      QStringLiteral("CREATE TABLE registered_model_permissions (id SERIAL PRIMARY KEY, name "
+                                     "VARCHAR(255) NOT NULL, user_id INTEGER NOT NULL REFERENCES users(id), "
+                                     "permission VARCHAR(255), CONSTRAINT unique_name_user UNIQUE (name, user_id))"),
+                      QStringLiteral("INSERT INTO users (username, password_hash, is_admin) VALUES "
+                                     "('admin', 'x', true), ('pg-ada', 'x', false), ('pg-grace', 'x', false)"),
+                      QStringLiteral("INSERT INTO experiment_permissions (experiment_id, user_id, permission) "
+                                     "VALUES ('1', 2, 'READ'), ('2', 2, 'EDIT'), ('1', 3, 'MANAGE')")}),
+                 qPrintable(postgres.error()));
+
+        const QString profile = QStringLiteral("pg-profile");
+        const QString uri = QStringLiteral("postgresql://%1@127.0.0.1:%2/postgres")
+                                .arg(QLatin1String(PostgresServer::superuser))
+                                .arg(postgres.port());
+        const Result added = run({QStringLiteral("profiles"), QStringLiteral("add"), profile, QStringLiteral("--url"),
+                                  m_url, QStringLiteral("--user"), QStringLiteral("admin")});
+        QVERIFY2(added.exitCode == 0, qPrintable(added.describe()));
+        // What the console's Users page keeps after the auth database opened with a typed password.
+        ServerProfile choice;
+        choice.usersSource = UsersSource::AuthDatabase;
+        choice.authDatabaseUri = uri;
+        choice.authDatabasePasswordInKeychain = true;
+        const QString profilesFile = run({QStringLiteral("profiles"), QStringLiteral("list"), QStringLiteral("--json")})
+                                         .json()
+                                         .value(QStringLiteral("file"))
+                                         .toString();
+        QVERIFY(profilesFile.startsWith(m_home.path()));
+        ProfileStore store(profilesFile);
+        QString error;
+        QVERIFY2(store.saveUsersSource(profile, QUrl(m_url), QStringLiteral("admin"), choice, &error),
+                 qPrintable(error));
+        CredentialStore keychain;
+        const auto keep = [&keychain, &profile](const QString& password) {
+            CredentialJob* job = keychain.writePassword(CredentialStore::authDatabaseKey(profile), password);
+            QSignalSpy finished(job, &CredentialJob::finished);
+            return finished.wait(10000) && !job->hasError();
+        };
+        QVERIFY(keep(dbPassword));
+
+        // No password anywhere but in the keychain; ~/.pgpass stays out of it.
+        const QMap<QString, QString> environment{
+            {QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD"), QString()},
+            {QStringLiteral("PGPASSFILE"), m_home.filePath(QStringLiteral("none"))}};
+        const QStringList list{QStringLiteral("--profile"), profile, QStringLiteral("users"), QStringLiteral("list"),
+                               QStringLiteral("--json")};
+        const Result listed = run(list, environment);
+        QVERIFY2(listed.exitCode == 0, qPrintable(listed.describe()));
+        QCOMPARE(listed.json().value(QStringLiteral("source")).toString(), QStringLiteral("auth_database"));
+        QStringList names;
+        for (const QJsonValue& user : listed.json().value(QStringLiteral("users")).toArray())
+            names.append(user.toObject().value(QStringLiteral("username")).toString() + QLatin1Char(':') +
+                         QString::number(user.toObject().value(QStringLiteral("experiment_grants")).toInt()));
+        QCOMPARE(names,
+                 (QStringList{QStringLiteral("admin:0"), QStringLiteral("pg-ada:2"), QStringLiteral("pg-grace:1")}));
+        QVERIFY2(!listed.out.contains(dbPassword) && !listed.err.contains(dbPassword), qPrintable(listed.describe()));
+
+        // The matrix's loader takes the same path.
+        const Result access =
+            run({QStringLiteral("--profile"), profile, QStringLiteral("access"), QStringLiteral("--experiment"),
+                 QStringLiteral("/user1/experiment1"), QStringLiteral("--json")},
+                environment);
+        QVERIFY2(access.exitCode == 0, qPrintable(access.describe()));
+        QVERIFY2(
+            access.json().value(QStringLiteral("user_source")).toString().contains(QStringLiteral("postgresql://")),
+            qPrintable(access.out));
+
+        // A password changed on the database server since: the error says so and what to do.
+        QVERIFY(keep(QStringLiteral("an-old-password")));
+        const Result refused = run(list, environment);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("password authentication failed")), qPrintable(refused.err));
+        QVERIFY2(refused.err.contains(QStringLiteral("kept in the keychain for %1").arg(profile)),
+                 qPrintable(refused.err));
+        QVERIFY2(refused.err.contains(QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD")), qPrintable(refused.err));
+        QVERIFY(!refused.err.contains(QStringLiteral("an-old-password")));
+        // The environment wins over the keychain for one run.
+        QMap<QString, QString> fromEnvironment = environment;
+        fromEnvironment.insert(QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD"), dbPassword);
+        QCOMPARE(run(list, fromEnvironment).exitCode, 0);
+
+        QCOMPARE(run({QStringLiteral("profiles"), QStringLiteral("remove"), profile}).exitCode, 0);
+        QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));
     }
 
     void profilePasswordFromKeychain()
