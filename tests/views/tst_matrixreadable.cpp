@@ -107,26 +107,9 @@ MainWindow* TestMatrixReadable::openWindow(const Dialect& generation)
         return nullptr;
     }
     const QString name = Generations::rowName(generation);
-    if (!m_profiles->profile(name)) {
-        ServerProfile profile;
-        profile.name = name;
-        profile.url = server.server().url();
-        profile.username = DemoData::adminUsername;
-        // MLflow 2.15.1 has no users/list: the names come from the auth database, as an admin would set up.
-        if (!generation.isMlflow3())
-            profile.authDatabaseUri =
-                QStringLiteral("sqlite:///") + server.dataDir() + QStringLiteral("/basic_auth.db");
-        QString error;
-        if (!m_profiles->save(profile, &error)) {
-            qWarning("Profile not saved: %s", qPrintable(error));
-            return nullptr;
-        }
-    }
-    LoginDialog dialog(m_profiles.get(), nullptr);
-    dialog.show();
-    dialog.selectProfile(name);
-    QTest::keyClicks(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit")), DemoData::adminPassword);
-    return GuiTest::connectAndOpen(dialog);
+    if (!GuiTest::saveAdminProfile(*m_profiles, name, server))
+        return nullptr;
+    return GuiTest::openProfileWindow(m_profiles.get(), name);
 }
 
 QString TestMatrixReadable::experimentId(const QString& name) const

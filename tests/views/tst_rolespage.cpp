@@ -5,8 +5,9 @@
 #include "GuiTestSupport.h"
 #include "ServerFixture.h"
 
+#include "Generations.h"
+
 #include "api/Connection.h"
-#include "api/TrackingApi.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/MatrixFilterProxy.h"
@@ -46,7 +47,10 @@ private slots:
 
 private:
     MainWindow* openWindow();
-    QStringList experimentsVisibleTo(const QString& username, const QString& password);
+    QStringList experimentsVisibleTo(const QString& username, const QString& password)
+    {
+        return GuiTest::experimentsVisibleTo(m_server->server().url(), username, password);
+    }
     // Types `text` into the open QInputDialog of the page and presses Enter.
     bool answerInputDialog(RolesPage* page, const QString& text);
 
@@ -60,17 +64,11 @@ void TestRolesPage::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     GuiTest::isolate(m_dir);
-    Dialect mlflow3;
-    mlflow3.generation = Dialect::Generation::Mlflow3;
-    m_server = std::make_unique<ServerFixture>(true, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), mlflow3);
+    m_server = std::make_unique<ServerFixture>(true, QStringLiteral("NO_PERMISSIONS"), QString(), QString(),
+                                               Generations::mlflow3());
     QVERIFY2(m_server->started(), qPrintable(m_server->error()));
     m_profiles = std::make_unique<ProfileStore>(m_dir.filePath(QStringLiteral("profiles.ini")));
-    ServerProfile profile;
-    profile.name = QStringLiteral("demo3");
-    profile.url = m_server->server().url();
-    profile.username = DemoData::adminUsername;
-    QString error;
-    QVERIFY2(m_profiles->save(profile, &error), qPrintable(error));
+    QVERIFY(GuiTest::saveAdminProfile(*m_profiles, QStringLiteral("demo3"), *m_server));
 }
 
 void TestRolesPage::cleanup()
@@ -80,25 +78,7 @@ void TestRolesPage::cleanup()
 
 MainWindow* TestRolesPage::openWindow()
 {
-    LoginDialog dialog(m_profiles.get(), nullptr);
-    dialog.show();
-    dialog.selectProfile(QStringLiteral("demo3"));
-    QTest::keyClicks(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit")), DemoData::adminPassword);
-    return GuiTest::connectAndOpen(dialog);
-}
-
-QStringList TestRolesPage::experimentsVisibleTo(const QString& username, const QString& password)
-{
-    std::unique_ptr<Connection> connection(new Connection(m_server->server().url(), username, password));
-    TrackingApi tracking(connection.get());
-    ExperimentListJob* job = tracking.searchExperiments();
-    QStringList names;
-    if (!GuiTest::waitFor(job) || job->hasError())
-        return {QStringLiteral("<error>")};
-    for (const Experiment& experiment : job->value())
-        names.append(experiment.name);
-    delete job;
-    return names;
+    return GuiTest::openProfileWindow(m_profiles.get(), QStringLiteral("demo3"));
 }
 
 bool TestRolesPage::answerInputDialog(RolesPage* page, const QString& text)
