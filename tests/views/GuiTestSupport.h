@@ -23,12 +23,35 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <memory>
 
 namespace GuiTest {
+
+// A loopback server that accepts connections and never answers: a connection attempt to it stays pending until
+// someone cancels it. The accepted sockets are its children and go with it.
+class SilentServer : public QTcpServer
+{
+public:
+    SilentServer()
+    {
+        listen(QHostAddress::LocalHost, 0);
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* socket = nextPendingConnection())
+                m_held.append(socket);
+        });
+    }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1").arg(serverPort()); }
+    // Whether a client has connected (and is kept waiting).
+    bool holdsConnection() const { return !m_held.isEmpty(); }
+
+private:
+    QList<QTcpSocket*> m_held;
+};
 
 template <typename Job>
 bool waitFor(Job* job, int timeoutMs = 20000)

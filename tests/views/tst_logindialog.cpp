@@ -73,25 +73,19 @@ private slots:
     void escapeWhileConnectingStops()
     {
         // A server that accepts and never answers keeps the attempt pending.
-        QTcpServer silent;
-        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
-        QList<QTcpSocket*> held;
-        connect(&silent, &QTcpServer::newConnection, this, [&] {
-            while (QTcpSocket* socket = silent.nextPendingConnection())
-                held.append(socket);
-        });
+        GuiTest::SilentServer silent;
+        QVERIFY(silent.isListening());
         LoginDialog dialog(nullptr, nullptr);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
-        dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"))
-            ->setText(QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort()));
+        dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(silent.url());
         dialog.findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->setText(QStringLiteral("admin"));
         dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"))->setText(QStringLiteral("password1234"));
         QSignalSpy rejected(&dialog, &QDialog::rejected);
         QTest::failOnWarning(QRegularExpression(QStringLiteral("Internal problem")));
         dialog.connectToServer();
         QVERIFY(dialog.isConnecting());
-        QTRY_VERIFY(!held.isEmpty());
+        QTRY_VERIFY(silent.holdsConnection());
         QTest::keyClick(&dialog, Qt::Key_Escape);
         QVERIFY(!dialog.isConnecting());
         QCOMPARE(rejected.size(), 0);
@@ -101,7 +95,6 @@ private slots:
         // Not connecting: Esc closes, as any dialog's.
         QTest::keyClick(&dialog, Qt::Key_Escape);
         QCOMPARE(rejected.size(), 1);
-        qDeleteAll(held);
     }
 
     void deleteProfileAsksFirst()
@@ -258,24 +251,17 @@ private slots:
         s_previousHandler = qInstallMessageHandler(&TestLoginDialog::watchMessages);
         // The connection attempt, stopped while the server keeps it waiting.
         {
-            QTcpServer silent;
-            QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
-            QList<QTcpSocket*> held;
-            connect(&silent, &QTcpServer::newConnection, this, [&] {
-                while (QTcpSocket* socket = silent.nextPendingConnection())
-                    held.append(socket);
-            });
+            GuiTest::SilentServer silent;
+            QVERIFY(silent.isListening());
             LoginDialog dialog(nullptr, nullptr);
             dialog.show();
-            dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"))
-                ->setText(QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort()));
+            dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(silent.url());
             dialog.findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->setText(QStringLiteral("admin"));
             dialog.connectToServer();
-            QTRY_VERIFY(!held.isEmpty());
+            QTRY_VERIFY(silent.holdsConnection());
             QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("cancelButton")), Qt::LeftButton);
             QVERIFY(!dialog.isConnecting());
             QTest::qWait(100);
-            qDeleteAll(held);
         }
         // The first load, cancelled from the status bar; then closing with a staged change, cancelled and
         // confirmed.

@@ -3,6 +3,7 @@
 // are checked through the API as another client would see them. Where the generations differ on purpose (user
 // listing, password rules, a level change being one update or a revoke and a grant), each row asserts its own.
 
+#include "AdminWindowTest.h"
 #include "GuiTestSupport.h"
 #include "ServerFixture.h"
 #include "TestCertificate.h"
@@ -60,7 +61,7 @@
 
 #include <memory>
 
-class TestMainWindow : public QObject
+class TestMainWindow : public GuiTest::AdminWindowTest
 {
     Q_OBJECT
 
@@ -118,24 +119,29 @@ private slots:
     void defaultPermissionIsStatedAndRemembered();
 
 private:
-    // Makes `generation`'s embedded demo server (started once, shared by that generation's rows like the single
-    // server of old) and its admin profile the ones the helpers below use.
-    bool useGeneration(const Dialect& generation);
-    ServerFixture& server() { return m_servers.of(m_generation); }
-    // The saved admin profile of the current generation's server.
-    QString profileName() const { return QStringLiteral("demo-") + Generations::rowName(m_generation); }
-    // Signs in through the dialog with the generation's profile and returns the loaded main window.
-    MainWindow* openWindow();
+    // Makes `generation`'s server (see AdminWindowTest) the one the helpers below use.
+    bool useGeneration(const Dialect& generation)
+    {
+        m_generation = generation;
+        return prepareServer(generation);
+    }
+    // useGeneration(), then m_window signed in to that server and loaded.
+    bool openWindowOn(const Dialect& generation)
+    {
+        m_generation = generation;
+        m_window = openWindow(generation);
+        return m_window != nullptr;
+    }
+    QUrl serverUrl() { return server(m_generation).server().url(); }
     // A signed-in admin connection for checking the server behind the console's back.
     Connection* adminConnection();
-    QString experimentId(const QString& name);
     // Opens the review dialog, presses Apply and waits for the results.
     ReviewChangesDialog* applyThroughReview();
     // Whether `username` / `password` can sign in (the probe's verdict is anything but wrong credentials).
     bool canSignIn(const QString& username, const QString& password);
     QStringList experimentsVisibleTo(const QString& username, const QString& password)
     {
-        return GuiTest::experimentsVisibleTo(server().server().url(), username, password);
+        return GuiTest::experimentsVisibleTo(serverUrl(), username, password);
     }
     // An admin AuthApi over `connection`, as the probe picks it.
     AuthApi* adminAuth(Connection* connection);
@@ -143,50 +149,22 @@ private:
     // for the flow's window to have loaded (its staged changes then auto-save).
     MainWindow* signInThroughFlow(LoginDialog& dialog, SignInFlow& flow);
 
-    QTemporaryDir m_dir;
-    Generations::Fixtures m_servers;
     Dialect m_generation;
-    std::unique_ptr<ProfileStore> m_profiles;
-    MainWindow* m_window = nullptr;
 };
 
 void TestMainWindow::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
-    GuiTest::isolate(m_dir);
-    m_profiles = std::make_unique<ProfileStore>(m_dir.filePath(QStringLiteral("profiles.ini")));
+    QVERIFY(setUpWindows());
 }
 
 void TestMainWindow::cleanup()
 {
-    GuiTest::closeWindow(m_window);
-}
-
-bool TestMainWindow::useGeneration(const Dialect& generation)
-{
-    m_generation = generation;
-    if (!server().started()) {
-        qWarning("The %s server did not start: %s", qPrintable(Generations::rowName(generation)),
-                 qPrintable(server().error()));
-        return false;
-    }
-    return GuiTest::saveAdminProfile(*m_profiles, profileName(), server());
-}
-
-MainWindow* TestMainWindow::openWindow()
-{
-    return GuiTest::openProfileWindow(m_profiles.get(), profileName());
+    closeTestWindow();
 }
 
 Connection* TestMainWindow::adminConnection()
 {
-    return new Connection(server().server().url(), DemoData::adminUsername, DemoData::adminPassword, this);
-}
-
-QString TestMainWindow::experimentId(const QString& name)
-{
-    const int row = m_window->directory()->experimentRowByName(name);
-    return row >= 0 ? m_window->directory()->experimentAt(row).id : QString();
+    return new Connection(serverUrl(), DemoData::adminUsername, DemoData::adminPassword, this);
 }
 
 ReviewChangesDialog* TestMainWindow::applyThroughReview()
@@ -204,7 +182,7 @@ ReviewChangesDialog* TestMainWindow::applyThroughReview()
 
 bool TestMainWindow::canSignIn(const QString& username, const QString& password)
 {
-    Connection connection(server().server().url(), username, password);
+    Connection connection(serverUrl(), username, password);
     ServerProbe* probe = ServerProbe::run(&connection);
     if (!GuiTest::waitFor(probe))
         return false;
@@ -247,7 +225,7 @@ void TestMainWindow::loginShowsClearErrors()
     QCOMPARE(password->echoMode(), QLineEdit::Password);
 
     // Wrong password: the probe's sentence, no session.
-    QTest::keyClicks(url, server().server().url().toString());
+    QTest::keyClicks(url, serverUrl().toString());
     QTest::keyClicks(user, DemoData::adminUsername);
     QTest::keyClicks(password, QStringLiteral("not-the-password"));
     QSignalSpy failed(&dialog, &LoginDialog::connectFailed);
@@ -306,13 +284,11 @@ void TestMainWindow::loginShowsClearErrors()
 void TestMainWindow::loginThroughDialog()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     QCOMPARE(m_window->directory()->userCount(), 3);
     QCOMPARE(m_window->directory()->experimentCount(), 4); // Default + the three of the scenario
     const QString status = m_window->statusText();
-    QVERIFY2(status.contains(server().server().url().toString()), qPrintable(status));
+    QVERIFY2(status.contains(serverUrl().toString()), qPrintable(status));
     // The version the server reports, and the API the console speaks with it.
     const QString version = generation.isMlflow3() ? QStringLiteral("MLflow 3.14") : QStringLiteral("MLflow 2.15.1");
     QVERIFY2(status.contains(version), qPrintable(status));
@@ -321,8 +297,8 @@ void TestMainWindow::loginThroughDialog()
         qPrintable(status));
     QVERIFY2(status.contains(QStringLiteral("signed in as admin")), qPrintable(status));
     QVERIFY2(status.contains(QStringLiteral("pending changes: 0")), qPrintable(status));
-    QVERIFY(m_window->windowTitle().contains(profileName()));
-    QCOMPARE(QSettings().value(QStringLiteral("lastProfile")).toString(), profileName());
+    QVERIFY(m_window->windowTitle().contains(profileName(m_generation)));
+    QCOMPARE(QSettings().value(QStringLiteral("lastProfile")).toString(), profileName(m_generation));
     // Keyboard shortcuts of the toolbar.
     QCOMPARE(m_window->refreshAction()->shortcut(), QKeySequence(QKeySequence::Refresh));
     QCOMPARE(m_window->undoAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Z));
@@ -342,9 +318,7 @@ void TestMainWindow::loginThroughDialog()
 void TestMainWindow::matrixShowsDemoPermissions()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::MatrixPageIndex);
     AccessMatrixPage* page = m_window->matrixPage();
     const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
@@ -398,9 +372,7 @@ void TestMainWindow::matrixShowsDemoPermissions()
 void TestMainWindow::grantThroughMatrixAndApply()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
     QVERIFY(!experimentsVisibleTo(DemoData::user2Username, DemoData::user2Password)
                  .contains(QStringLiteral("/user1/experiment1")));
@@ -453,9 +425,7 @@ void TestMainWindow::grantThroughMatrixAndApply()
 void TestMainWindow::undoBeforeApplySendsNothing()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     const QString u1e2 = experimentId(QStringLiteral("/user1/experiment2"));
     const QString u2e1 = experimentId(QStringLiteral("/user2/experiment1"));
     m_window->showPage(MainWindow::MatrixPageIndex);
@@ -514,7 +484,7 @@ void TestMainWindow::failingChangeStaysPending()
     QVERIFY(GuiTest::waitFor(created));
     QVERIFY2(!created->hasError(), qPrintable(created->error().toLogString()));
 
-    m_window = openWindow();
+    m_window = openWindow(m_generation);
     QVERIFY(m_window);
     QVERIFY(m_window->directory()->hasUser(QStringLiteral("ghost")));
     const QString u2e1 = experimentId(QStringLiteral("/user2/experiment1"));
@@ -551,9 +521,7 @@ void TestMainWindow::failingChangeStaysPending()
 void TestMainWindow::usersPageCreatesResetsAndDeletes()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::UsersPageIndex);
     UsersPage* page = m_window->usersPage();
 
@@ -655,9 +623,7 @@ void TestMainWindow::usersPageCreatesResetsAndDeletes()
 void TestMainWindow::experimentsPageShowsWhoHasAccess()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::ExperimentsPageIndex);
     ExperimentsPage* page = m_window->experimentsPage();
     page->selectResource(experimentId(QStringLiteral("/user2/experiment1")));
@@ -807,9 +773,7 @@ void TestMainWindow::offlineDemoServerChoice()
 void TestMainWindow::stagedChangesSurviveRestart()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     const QString u1e2 = experimentId(QStringLiteral("/user1/experiment2"));
     QVERIFY(m_window->changeSet()->stageGrant(DemoData::user2Username, ResourceType::Experiment, u1e2,
                                               PermissionLevel::Edit));
@@ -821,7 +785,7 @@ void TestMainWindow::stagedChangesSurviveRestart()
 
     MessageBox::setNextAnswer(QMessageBox::Yes);
     const int boxes = MessageBox::shownCount();
-    m_window = openWindow();
+    m_window = openWindow(m_generation);
     QVERIFY(m_window);
     QCOMPARE(MessageBox::shownCount(), boxes + 1);
     QCOMPARE(m_window->changeSet()->count(), 1);
@@ -902,7 +866,7 @@ void TestMainWindow::tlsProblemOffersPinning()
 
     // Over plain http there is no certificate: a CA bundle is refused with a sentence, and nothing is sent.
     LoginDialog plain(nullptr, nullptr);
-    plain.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(server().server().url().toString());
+    plain.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(serverUrl().toString());
     plain.findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->setText(DemoData::adminUsername);
     plain.findChild<QLineEdit*>(QStringLiteral("caBundleEdit"))->setText(certificate);
     plain.connectToServer();
@@ -913,9 +877,7 @@ void TestMainWindow::tlsProblemOffersPinning()
 void TestMainWindow::matrixCellComboEditor()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::MatrixPageIndex);
     AccessMatrixPage* page = m_window->matrixPage();
     const QModelIndex cell =
@@ -946,12 +908,11 @@ void TestMainWindow::matrixCellComboEditor()
 void TestMainWindow::connectCanBeCancelled()
 {
     // Accepts connections and never answers: the probe would wait for its timeout.
-    QTcpServer silent;
-    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    GuiTest::SilentServer silent;
+    QVERIFY(silent.isListening());
     LoginDialog dialog(nullptr, nullptr);
     dialog.show();
-    dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"))
-        ->setText(QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort()));
+    dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(silent.url());
     dialog.findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->setText(DemoData::adminUsername);
     auto* connectButton = dialog.findChild<QPushButton*>(QStringLiteral("connectButton"));
     QTest::mouseClick(connectButton, Qt::LeftButton);
@@ -975,7 +936,7 @@ void TestMainWindow::keychainUnavailableDoesNotBlockSignIn()
     CredentialStore credentials(QStringLiteral("mlflow-admin-gui-test"));
     LoginDialog dialog(m_profiles.get(), &credentials);
     dialog.show();
-    dialog.selectProfile(profileName());
+    dialog.selectProfile(profileName(m_generation));
     auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
     auto* remember = dialog.findChild<QCheckBox*>(QStringLiteral("rememberBox"));
     // "Remember password" says it cannot work here, instead of being silently ignored.
@@ -1006,9 +967,7 @@ void TestMainWindow::keychainUnavailableDoesNotBlockSignIn()
 void TestMainWindow::loadCanBeCancelledAndLayoutIsRemembered()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     QSignalSpy finished(m_window, &MainWindow::loadFinished);
     m_window->refresh();
     QVERIFY(m_window->isLoading());
@@ -1029,7 +988,7 @@ void TestMainWindow::loadCanBeCancelledAndLayoutIsRemembered()
     QVERIFY(!settings.value(QStringLiteral("mainWindow/geometry")).toByteArray().isEmpty());
     QCOMPARE(settings.value(QStringLiteral("mainWindow/page")).toInt(), int(MainWindow::ExperimentsPageIndex));
     delete m_window;
-    m_window = openWindow();
+    m_window = openWindow(m_generation);
     QVERIFY(m_window);
     QCOMPARE(m_window->currentPage(), MainWindow::ExperimentsPageIndex);
     QCOMPARE(m_window->size(), QSize(900, 600));
@@ -1041,7 +1000,7 @@ void TestMainWindow::showDeletedExperiments()
     QVERIFY(useGeneration(generation));
     std::unique_ptr<Connection> admin(adminConnection());
     const QString id = [this] {
-        m_window = openWindow();
+        m_window = openWindow(m_generation);
         return m_window ? experimentId(QStringLiteral("/user2/experiment1")) : QString();
     }();
     QVERIFY(!id.isEmpty());
@@ -1068,7 +1027,7 @@ void TestMainWindow::knownUsersWithoutAuthDatabase()
     // 2.15.1 row ends with the database chosen.)
     ServerProfile profile;
     profile.name = QStringLiteral("no-database-") + Generations::rowName(generation);
-    profile.url = server().server().url();
+    profile.url = serverUrl();
     profile.username = DemoData::adminUsername;
     QString error;
     QVERIFY2(m_profiles->save(profile, &error), qPrintable(error));
@@ -1137,8 +1096,9 @@ void TestMainWindow::knownUsersWithoutAuthDatabase()
     QCOMPARE(m_window->directory()->userSource(), ListingSource::KnownUsers);
 
     // The server's own auth database: every user, and the profile remembers it for the next sign-in.
-    const QString uri = QStringLiteral("sqlite:///") + server().dataDir() + QStringLiteral("/basic_auth.db");
-    sourceDialog->sqlitePathEdit()->setText(server().dataDir() + QStringLiteral("/basic_auth.db"));
+    const QString uri =
+        QStringLiteral("sqlite:///") + server(m_generation).dataDir() + QStringLiteral("/basic_auth.db");
+    sourceDialog->sqlitePathEdit()->setText(server(m_generation).dataDir() + QStringLiteral("/basic_auth.db"));
     loaded.clear();
     QTest::mouseClick(sourceDialog->okButton(), Qt::LeftButton);
     QVERIFY(loaded.wait(20000));
@@ -1154,16 +1114,14 @@ void TestMainWindow::knownUsersWithoutAuthDatabase()
 void TestMainWindow::restoredUserChangeAsksForPassword()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     QVERIFY(m_window->changeSet()->stageCreateUser(QStringLiteral("dave"), QStringLiteral("dave-password-1")));
     QTest::qWait(50);
     delete m_window;
     m_window = nullptr;
 
     MessageBox::setNextAnswer(QMessageBox::Yes);
-    m_window = openWindow();
+    m_window = openWindow(m_generation);
     QVERIFY(m_window);
     QVERIFY(m_window->changeSet()->needsPasswords()); // passwords never reach the disk
     ReviewChangesDialog* review = m_window->openReview();
@@ -1189,9 +1147,7 @@ void TestMainWindow::restoredUserChangeAsksForPassword()
 void TestMainWindow::serverSideExperimentFilter()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::ExperimentsPageIndex);
     ExperimentsPage* page = m_window->experimentsPage();
     ServerFilterBar* bar = page->serverFilterBar();
@@ -1281,9 +1237,7 @@ void TestMainWindow::serverSideExperimentFilter()
 void TestMainWindow::stagedNewUserGetsGrantsInMatrix()
 {
     QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QVERIFY(openWindowOn(generation));
     const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
     const QString newUser = QStringLiteral("user3");
 
@@ -1377,7 +1331,7 @@ void TestMainWindow::signOutAndSignInAgain()
     LoginDialog dialog(m_profiles.get(), nullptr);
     SignInFlow flow(&dialog);
     dialog.show();
-    dialog.selectProfile(profileName());
+    dialog.selectProfile(profileName(m_generation));
     QPointer<MainWindow> first = signInThroughFlow(dialog, flow);
     QVERIFY(first);
     QVERIFY(!dialog.isVisible());
@@ -1406,7 +1360,7 @@ void TestMainWindow::signOutAndSignInAgain()
     QVERIFY(!flow.window());
     QVERIFY(dialog.isVisible());
     QVERIFY2(dialog.messageText().contains(QStringLiteral("Signed out")), qPrintable(dialog.messageText()));
-    QCOMPARE(dialog.findChild<QComboBox*>(QStringLiteral("profileCombo"))->currentText(), profileName());
+    QCOMPARE(dialog.findChild<QComboBox*>(QStringLiteral("profileCombo"))->currentText(), profileName(m_generation));
     QVERIFY(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"))->text().isEmpty());
 
     // The second sign-in to the same profile offers the staged change back.
@@ -1491,12 +1445,10 @@ void TestMainWindow::signOutOfDemoStopsItsServer()
 
 void TestMainWindow::largeDirectoryPaintsQuickly()
 {
-    QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
     // 2,000 users x 20,000 experiments with 50,000 grants, put straight into the Directory: what the pages cost
     // once loaded (the network part is the load's business). The console must stay usable, so every step is bounded.
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     QList<User> users;
     QList<Experiment> experiments;
     for (int i = 0; i < 20000; ++i) {
@@ -1545,11 +1497,9 @@ void TestMainWindow::largeDirectoryPaintsQuickly()
 
 void TestMainWindow::defaultPermissionIsStatedAndRemembered()
 {
-    QFETCH(Dialect, generation);
-    QVERIFY(useGeneration(generation));
     // The REST API does not reveal default_permission: unknown until the admin states it in the matrix page.
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::MatrixPageIndex);
     QComboBox* combo = m_window->matrixPage()->defaultPermissionCombo();
     QCOMPARE(combo->currentData().toInt(), -1);
@@ -1588,12 +1538,12 @@ void TestMainWindow::defaultPermissionIsStatedAndRemembered()
                 .data(Qt::ToolTipRole)
                 .toString()
                 .contains(QStringLiteral("default")));
-    QCOMPARE(m_profiles->profile(profileName())->defaultPermission,
+    QCOMPARE(m_profiles->profile(profileName(m_generation))->defaultPermission,
              std::optional<PermissionLevel>(PermissionLevel::Read));
 
     // The next sign-in to the profile starts from it.
     delete m_window;
-    m_window = openWindow();
+    m_window = openWindow(m_generation);
     QVERIFY(m_window);
     QCOMPARE(m_window->directory()->defaultPermission(), std::optional<PermissionLevel>(PermissionLevel::Read));
     combo = m_window->matrixPage()->defaultPermissionCombo();
@@ -1603,7 +1553,7 @@ void TestMainWindow::defaultPermissionIsStatedAndRemembered()
     combo->setFocus();
     QTest::keyClick(combo, Qt::Key_Home);
     QVERIFY(!m_window->directory()->defaultPermission());
-    QVERIFY(!m_profiles->profile(profileName())->defaultPermission);
+    QVERIFY(!m_profiles->profile(profileName(m_generation))->defaultPermission);
 }
 
 QTEST_MAIN(TestMainWindow)

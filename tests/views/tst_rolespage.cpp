@@ -2,6 +2,7 @@
 // dialog, page, dialogs and review, driven with QTest on the offscreen platform; the result is checked through the
 // client API as user2 and as the matrix explains it.
 
+#include "AdminWindowTest.h"
 #include "GuiTestSupport.h"
 #include "ServerFixture.h"
 
@@ -35,7 +36,7 @@
 
 #include <memory>
 
-class TestRolesPage : public QObject
+class TestRolesPage : public GuiTest::AdminWindowTest
 {
     Q_OBJECT
 
@@ -46,39 +47,25 @@ private slots:
     void createGrantAssignApplyAndExplain();
 
 private:
-    MainWindow* openWindow();
+    // Roles exist from MLflow 3.13 on: every function here runs on the 3.14 server (2.15.1 has no Roles page, which
+    // tst_mainwindow's loginThroughDialog asserts).
+    MainWindow* openWindow() { return AdminWindowTest::openWindow(Generations::mlflow3()); }
     QStringList experimentsVisibleTo(const QString& username, const QString& password)
     {
-        return GuiTest::experimentsVisibleTo(m_server->server().url(), username, password);
+        return GuiTest::experimentsVisibleTo(server(Generations::mlflow3()).server().url(), username, password);
     }
     // Types `text` into the open QInputDialog of the page and presses Enter.
     bool answerInputDialog(RolesPage* page, const QString& text);
-
-    QTemporaryDir m_dir;
-    std::unique_ptr<ServerFixture> m_server;
-    std::unique_ptr<ProfileStore> m_profiles;
-    MainWindow* m_window = nullptr;
 };
 
 void TestRolesPage::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
-    GuiTest::isolate(m_dir);
-    m_server = std::make_unique<ServerFixture>(true, QStringLiteral("NO_PERMISSIONS"), QString(), QString(),
-                                               Generations::mlflow3());
-    QVERIFY2(m_server->started(), qPrintable(m_server->error()));
-    m_profiles = std::make_unique<ProfileStore>(m_dir.filePath(QStringLiteral("profiles.ini")));
-    QVERIFY(GuiTest::saveAdminProfile(*m_profiles, QStringLiteral("demo3"), *m_server));
+    QVERIFY(setUpWindows());
 }
 
 void TestRolesPage::cleanup()
 {
-    GuiTest::closeWindow(m_window);
-}
-
-MainWindow* TestRolesPage::openWindow()
-{
-    return GuiTest::openProfileWindow(m_profiles.get(), QStringLiteral("demo3"));
+    closeTestWindow();
 }
 
 bool TestRolesPage::answerInputDialog(RolesPage* page, const QString& text)
