@@ -79,6 +79,8 @@ AccessMatrixModel::AccessMatrixModel(Directory* directory, ChangeSet* changeSet,
         connect(changeSet, &ChangeSet::grantStagingChanged, this, &AccessMatrixModel::grantChanged);
         // A staged admin flag changes what the user's staged cells will resolve to.
         connect(changeSet, &ChangeSet::userStagingChanged, this, &AccessMatrixModel::userChanged);
+        // A staged role change can change every cell of the role's (staged) members.
+        connect(changeSet, &ChangeSet::roleStagingChanged, this, &AccessMatrixModel::allChanged);
     }
 }
 

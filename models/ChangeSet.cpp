@@ -1228,11 +1228,66 @@ std::optional<EffectivePermission> ChangeSet::pendingPermission(const QString& u
     const StagedUser* user = stagedUser(username);
     const bool loadedAdmin = m_directory->isAdmin(username);
     const bool adminChanges = user && user->admin && *user->admin != loadedAdmin;
-    if (!grant && !adminChanges)
+    // Staged role changes matter only where they change what the user's roles give on this resource.
+    const bool rolesStaged = !m_roleMembers.isEmpty() || !m_rolePermissions.isEmpty() || !m_roles.isEmpty();
+    const QList<EffectivePermission::Contributor> stagedRoles =
+        rolesStaged ? roleContributors(username, type, resourceId, true) : QList<EffectivePermission::Contributor>();
+    const bool rolesChange = rolesStaged && stagedRoles != roleContributors(username, type, resourceId, false);
+    if (!grant && !adminChanges && !rolesChange)
         return std::nullopt;
     const bool admin = adminChanges ? *user->admin : loadedAdmin;
-    return m_directory->resolve(username, type, resourceId, admin,
-                                grant ? grant->target : m_directory->explicitLevel(username, type, resourceId));
+    const std::optional<PermissionLevel> explicitLevel =
+        grant ? grant->target : m_directory->explicitLevel(username, type, resourceId);
+    if (rolesChange)
+        return m_directory->resolve(username, type, resourceId, admin, explicitLevel, stagedRoles);
+    return m_directory->resolve(username, type, resourceId, admin, explicitLevel);
+}
+
+QList<EffectivePermission::Contributor> ChangeSet::roleContributors(const QString& username, ResourceType type,
+                                                                    const QString& resourceId, bool staged) const
+{
+    using Contributor = EffectivePermission::Contributor;
+    // The roles the user holds: as loaded, then with the staged assignments, unassignments and role deletions.
+    QList<RoleRef> roles;
+    for (const int row : m_directory->roleRowsOf(username))
+        roles.append(RoleRef::of(m_directory->roleAt(row).role));
+    if (staged) {
+        for (const StagedRoleMember& member : m_roleMembers) {
+            if (member.key.username != username)
+                continue;
+            roles.removeAll(member.key.role);
+            if (member.assign)
+                roles.append(member.key.role);
+        }
+        roles.erase(std::remove_if(roles.begin(), roles.end(),
+                                   [this](const RoleRef& role) {
+                                       const StagedRole* entry = stagedRole(role);
+                                       return entry && entry->remove;
+                                   }),
+                    roles.end());
+    }
+    const QString resourceType = Resources::wireName(type);
+    const QString everything = QString::fromLatin1(RolePermission::allResources);
+    QList<Contributor> contributors;
+    for (const RoleRef& role : roles) {
+        const int row = directoryRoleRow(role);
+        QString name = row >= 0 ? m_directory->roleAt(row).role.name : role.name;
+        if (const StagedRole* entry = staged ? stagedRole(role) : nullptr; entry && entry->name)
+            name = *entry->name;
+        // This resource's own entry, then the role's "*", as Directory::resolve() lists them.
+        for (const QString& pattern : {resourceId, everything}) {
+            const RolePermissionKey key{role, resourceType, pattern};
+            std::optional<PermissionLevel> level;
+            if (const auto loaded = loadedRolePermission(key))
+                level = loaded->level;
+            if (const StagedRolePermission* permission = staged ? stagedRolePermission(key) : nullptr)
+                level = permission->target;
+            if (level)
+                contributors.append(
+                    Contributor{*level, EffectivePermission::Source::Role, name, pattern == everything});
+        }
+    }
+    return contributors;
 }
 
 std::optional<PermissionLevel> ChangeSet::pendingLevel(const QString& username, ResourceType type,

@@ -342,7 +342,9 @@ public:
     bool hasPendingUserChange(const QString& username) const { return m_users.contains(username); }
     // A creation is staged for `username` and the Directory does not have the user (yet).
     bool isStagedCreation(const QString& username) const;
-    // What the cell will be once the staged change is applied; nullopt when nothing is staged for it.
+    // What the cell will be once the staged changes are applied: a grant staged on it, a staged admin flag of the
+    // user, or staged role changes (assignments, role permissions, deletions) that change what the user's roles give
+    // there; nullopt when nothing staged changes the cell.
     std::optional<EffectivePermission> pendingPermission(const QString& username, ResourceType type,
                                                          const QString& resourceId) const;
     std::optional<PermissionLevel> pendingLevel(const QString& username, ResourceType type,
@@ -408,6 +410,10 @@ private:
     void put(const RolePermissionKey& key, const std::optional<StagedRolePermission>& entry);
     void put(const RoleMemberKey& key, const std::optional<StagedRoleMember>& entry);
     bool roleUsable(const RoleRef& role) const; // loaded or staged for creation, and not staged for deletion
+    // What the user's roles give on the resource (Source::Role contributors, in Directory::resolve()'s order): as
+    // loaded, or with the staged role changes applied.
+    QList<EffectivePermission::Contributor> roleContributors(const QString& username, ResourceType type,
+                                                             const QString& resourceId, bool staged) const;
     std::optional<StagedGrant> grantEntry(const GrantCell& cell) const;
     std::optional<StagedUser> userEntry(const QString& username) const;
     std::optional<StagedRole> roleEntry(const RoleRef& role) const;

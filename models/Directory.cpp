@@ -617,6 +617,20 @@ EffectivePermission Directory::effectivePermission(const QString& username, Reso
 EffectivePermission Directory::resolve(const QString& username, ResourceType type, const QString& resourceId,
                                        bool isAdmin, std::optional<PermissionLevel> explicitLevel) const
 {
+    return resolveWith(username, type, resourceId, isAdmin, explicitLevel, nullptr);
+}
+
+EffectivePermission Directory::resolve(const QString& username, ResourceType type, const QString& resourceId,
+                                       bool isAdmin, std::optional<PermissionLevel> explicitLevel,
+                                       const QList<EffectivePermission::Contributor>& roles) const
+{
+    return resolveWith(username, type, resourceId, isAdmin, explicitLevel, &roles);
+}
+
+EffectivePermission Directory::resolveWith(const QString& username, ResourceType type, const QString& resourceId,
+                                           bool isAdmin, std::optional<PermissionLevel> explicitLevel,
+                                           const QList<EffectivePermission::Contributor>* roles) const
+{
     using Source = EffectivePermission::Source;
     using Contributor = EffectivePermission::Contributor;
     EffectivePermission result;
@@ -647,8 +661,9 @@ EffectivePermission Directory::resolve(const QString& username, ResourceType typ
         if (all)
             contributors.append(Contributor{*all, Source::ExplicitGrant, QString(), true});
     }
-    const auto roleRows = m_userRoles.constFind(username);
-    if (roleRows != m_userRoles.constEnd()) {
+    if (roles) {
+        contributors += *roles;
+    } else if (const auto roleRows = m_userRoles.constFind(username); roleRows != m_userRoles.constEnd()) {
         for (const int row : *roleRows) {
             const RoleIndex& index = m_roleIndexes.at(row);
             const QString& name = m_roles.at(row).role.name;

@@ -174,6 +174,11 @@ public:
     // user that names the resource or "*", and the default permission as a floor. Admins get MANAGE.
     EffectivePermission resolve(const QString& username, ResourceType type, const QString& resourceId, bool isAdmin,
                                 std::optional<PermissionLevel> explicitLevel) const;
+    // The same with the user's roles given as their contributors (Source::Role) in place of the loaded ones: what a
+    // cell will be once staged role assignments and role permissions are applied (see ChangeSet::pendingPermission).
+    EffectivePermission resolve(const QString& username, ResourceType type, const QString& resourceId, bool isAdmin,
+                                std::optional<PermissionLevel> explicitLevel,
+                                const QList<EffectivePermission::Contributor>& roles) const;
     // The same for a user without roles.
     EffectivePermission resolve(bool isAdmin, std::optional<PermissionLevel> explicitLevel) const
     {
@@ -242,6 +247,10 @@ private:
         std::optional<PermissionLevel> allModels;
     };
     void indexRole(int row);
+    // resolve() with the loaded roles (`roles` null) or the given role contributors.
+    EffectivePermission resolveWith(const QString& username, ResourceType type, const QString& resourceId, bool isAdmin,
+                                    std::optional<PermissionLevel> explicitLevel,
+                                    const QList<EffectivePermission::Contributor>* roles) const;
     int addRole(const Role& role);
 
     void clearIndexes();

@@ -88,6 +88,7 @@ private slots:
     void deletingANewRoleDropsWhatWasStagedOnIt();
     void refusals();
     void applyCreatesGrantsAndAssigns();
+    void pendingPermissionFollowsStagedRoles();
     void failedCreationKeepsItsDependentsStaged();
     void crashFileKeepsRoleChanges();
     void crashFileKeepsARoleDeletion();
@@ -343,6 +344,59 @@ void TestChangeSetRoles::applyCreatesGrantsAndAssigns()
     auto* get = session.rbac()->getRole(loaded.id);
     QVERIFY(waitFor(get));
     QVERIFY(get->hasError());
+}
+
+// What the matrix previews: a cell's permission as the staged roles will make it, and nothing where they change
+// nothing; after the apply, the Directory gives what the preview said.
+void TestChangeSetRoles::pendingPermissionFollowsStagedRoles()
+{
+    DemoSession session(true, Generations::mlflow3());
+    QVERIFY2(session.loadDirectory(), qPrintable(session.fixture.error()));
+    Directory& directory = session.directory;
+    directory.setDefaultPermission(PermissionLevel::NoPermissions);
+    const QString experiment = experimentId(directory, QStringLiteral("/user1/experiment1"));
+    const QString other = experimentId(directory, QStringLiteral("/user2/experiment1"));
+    QVERIFY(!experiment.isEmpty() && !other.isEmpty());
+
+    ChangeSet changes(&directory);
+    const RoleRef readers{-1, QStringLiteral("default"), QStringLiteral("readers")};
+    QVERIFY(changes.stageCreateRole(QStringLiteral("readers"), QString()));
+    QVERIFY(changes.stageRolePermission(readers, experimentType, experiment, PermissionLevel::Read));
+    // A role nobody holds changes no cell.
+    QVERIFY(!changes.pendingPermission(DemoData::user2Username, ResourceType::Experiment, experiment));
+    QVERIFY(changes.stageRoleMember(readers, DemoData::user2Username, true));
+    const auto preview = changes.pendingPermission(DemoData::user2Username, ResourceType::Experiment, experiment);
+    QVERIFY(preview);
+    QCOMPARE(preview->level, PermissionLevel::Read);
+    QCOMPARE(preview->source, EffectivePermission::Source::Role);
+    QCOMPARE(preview->detail, QStringLiteral("readers"));
+    // Elsewhere the role names nothing: no preview; nor for users it is not assigned to.
+    QVERIFY(!changes.pendingPermission(DemoData::user2Username, ResourceType::Experiment, other));
+    QVERIFY(!changes.pendingPermission(DemoData::user1Username, ResourceType::Experiment, experiment));
+    // The permission raised to EDIT before the apply: the preview follows.
+    QVERIFY(changes.stageRolePermission(readers, experimentType, experiment, PermissionLevel::Edit));
+    QCOMPARE(changes.pendingLevel(DemoData::user2Username, ResourceType::Experiment, experiment),
+             std::optional<PermissionLevel>(PermissionLevel::Edit));
+
+    QSignalSpy applied(&changes, &ChangeSet::applied);
+    QVERIFY(changes.apply(session.auth.get()));
+    QVERIFY(waitApplied(applied));
+    QCOMPARE(applied.first().first().value<ApplySummary>().failed, 0);
+    QVERIFY(!changes.pendingPermission(DemoData::user2Username, ResourceType::Experiment, experiment));
+    const EffectivePermission now =
+        directory.effectivePermission(DemoData::user2Username, ResourceType::Experiment, experiment);
+    QCOMPARE(now.level, PermissionLevel::Edit);
+    QCOMPARE(now.source, EffectivePermission::Source::Role);
+    QCOMPARE(now.detail, QStringLiteral("readers"));
+
+    // A staged deletion of the loaded role takes its access away in the preview.
+    const int row = directory.roleRowByName(QStringLiteral("readers"));
+    QVERIFY(row >= 0);
+    QVERIFY(changes.stageDeleteRole(RoleRef::of(directory.roleAt(row).role)));
+    const auto removed = changes.pendingPermission(DemoData::user2Username, ResourceType::Experiment, experiment);
+    QVERIFY(removed);
+    QCOMPARE(removed->level, PermissionLevel::NoPermissions);
+    QCOMPARE(removed->source, EffectivePermission::Source::DefaultPermission);
 }
 
 void TestChangeSetRoles::failedCreationKeepsItsDependentsStaged()

@@ -1,9 +1,14 @@
-// GUI tests of the console against an embedded demo server: the real dialogs, pages and actions, driven with QTest
-// on the offscreen platform; results are checked through the API as another client would see them.
+// GUI tests of the console against an embedded demo server of each generation (MLflow 2.15.1 and 3.14, see
+// ../common/Generations.h): the real dialogs, pages and actions, driven with QTest on the offscreen platform; results
+// are checked through the API as another client would see them. Where the generations differ on purpose (user
+// listing, password rules, a level change being one update or a revoke and a grant), each row asserts its own.
 
+#include "AdminWindowTest.h"
 #include "GuiTestSupport.h"
 #include "ServerFixture.h"
 #include "TestCertificate.h"
+
+#include "Generations.h"
 
 #include "api/AuthApi.h"
 #include "api/Connection.h"
@@ -56,7 +61,7 @@
 
 #include <memory>
 
-class TestMainWindow : public QObject
+class TestMainWindow : public GuiTest::AdminWindowTest
 {
     Q_OBJECT
 
@@ -64,116 +69,102 @@ private slots:
     void initTestCase();
     void cleanup();
 
+    void loginShowsClearErrors_data() { Generations::addRows(); }
     void loginShowsClearErrors();
+    void loginThroughDialog_data() { Generations::addRows(); }
     void loginThroughDialog();
+    void matrixShowsDemoPermissions_data() { Generations::addRows(); }
     void matrixShowsDemoPermissions();
+    void grantThroughMatrixAndApply_data() { Generations::addRows(); }
     void grantThroughMatrixAndApply();
+    void undoBeforeApplySendsNothing_data() { Generations::addRows(); }
     void undoBeforeApplySendsNothing();
+    void failingChangeStaysPending_data() { Generations::addRows(); }
     void failingChangeStaysPending();
+    void usersPageCreatesResetsAndDeletes_data() { Generations::addRows(); }
     void usersPageCreatesResetsAndDeletes();
+    void experimentsPageShowsWhoHasAccess_data() { Generations::addRows(); }
     void experimentsPageShowsWhoHasAccess();
+    void offlineDemoButton_data() { Generations::addRows(); }
     void offlineDemoButton();
     void offlineDemoServerChoice();
+    void stagedChangesSurviveRestart_data() { Generations::addRows(); }
     void stagedChangesSurviveRestart();
+    void tlsProblemOffersPinning_data() { Generations::addRows(); }
     void tlsProblemOffersPinning();
+    void matrixCellComboEditor_data() { Generations::addRows(); }
     void matrixCellComboEditor();
     void connectCanBeCancelled();
+    void keychainUnavailableDoesNotBlockSignIn_data() { Generations::addRows(); }
     void keychainUnavailableDoesNotBlockSignIn();
+    void loadCanBeCancelledAndLayoutIsRemembered_data() { Generations::addRows(); }
     void loadCanBeCancelledAndLayoutIsRemembered();
+    void showDeletedExperiments_data() { Generations::addRows(); }
     void showDeletedExperiments();
+    void knownUsersWithoutAuthDatabase_data() { Generations::addRows(); }
     void knownUsersWithoutAuthDatabase();
+    void restoredUserChangeAsksForPassword_data() { Generations::addRows(); }
     void restoredUserChangeAsksForPassword();
+    void serverSideExperimentFilter_data() { Generations::addRows(); }
     void serverSideExperimentFilter();
+    void stagedNewUserGetsGrantsInMatrix_data() { Generations::addRows(); }
     void stagedNewUserGetsGrantsInMatrix();
+    void signOutAndSignInAgain_data() { Generations::addRows(); }
     void signOutAndSignInAgain();
+    void signOutOfDemoStopsItsServer_data() { Generations::addRows(); }
     void signOutOfDemoStopsItsServer();
+    void largeDirectoryPaintsQuickly_data() { Generations::addRows(); }
     void largeDirectoryPaintsQuickly();
+    void defaultPermissionIsStatedAndRemembered_data() { Generations::addRows(); }
     void defaultPermissionIsStatedAndRemembered();
 
 private:
-    // Signs in through the dialog with the demo profile and returns the loaded main window.
-    MainWindow* openWindow();
+    // Makes `generation`'s server (see AdminWindowTest) the one the helpers below use.
+    bool useGeneration(const Dialect& generation)
+    {
+        m_generation = generation;
+        return prepareServer(generation);
+    }
+    // useGeneration(), then m_window signed in to that server and loaded.
+    bool openWindowOn(const Dialect& generation)
+    {
+        m_generation = generation;
+        m_window = openWindow(generation);
+        return m_window != nullptr;
+    }
+    QUrl serverUrl() { return server(m_generation).server().url(); }
     // A signed-in admin connection for checking the server behind the console's back.
     Connection* adminConnection();
-    QString experimentId(const QString& name);
     // Opens the review dialog, presses Apply and waits for the results.
     ReviewChangesDialog* applyThroughReview();
     // Whether `username` / `password` can sign in (the probe's verdict is anything but wrong credentials).
     bool canSignIn(const QString& username, const QString& password);
-    QStringList experimentsVisibleTo(const QString& username, const QString& password);
+    QStringList experimentsVisibleTo(const QString& username, const QString& password)
+    {
+        return GuiTest::experimentsVisibleTo(serverUrl(), username, password);
+    }
     // An admin AuthApi over `connection`, as the probe picks it.
     AuthApi* adminAuth(Connection* connection);
-    // Sign-in through `dialog` (already showing `demo`) with the admin password typed in; waits for the flow's
-    // window to have loaded (its staged changes then auto-save).
+    // Sign-in through `dialog` (already showing the generation's profile) with the admin password typed in; waits
+    // for the flow's window to have loaded (its staged changes then auto-save).
     MainWindow* signInThroughFlow(LoginDialog& dialog, SignInFlow& flow);
 
-    QTemporaryDir m_dir;
-    std::unique_ptr<ServerFixture> m_server;
-    std::unique_ptr<ProfileStore> m_profiles;
-    MainWindow* m_window = nullptr;
+    Dialect m_generation;
 };
 
 void TestMainWindow::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
-    GuiTest::isolate(m_dir);
-    m_server = std::make_unique<ServerFixture>(true);
-    QVERIFY2(m_server->started(), qPrintable(m_server->error()));
-    m_profiles = std::make_unique<ProfileStore>(m_dir.filePath(QStringLiteral("profiles.ini")));
-    ServerProfile profile;
-    profile.name = QStringLiteral("demo");
-    profile.url = m_server->server().url();
-    profile.username = DemoData::adminUsername;
-    // MLflow 2.15.1 has no users/list: the console reads the names from the auth database, as an admin would set up.
-    profile.authDatabaseUri = QStringLiteral("sqlite:///") + m_server->dataDir() + QStringLiteral("/basic_auth.db");
-    QString error;
-    QVERIFY2(m_profiles->save(profile, &error), qPrintable(error));
+    QVERIFY(setUpWindows());
 }
 
 void TestMainWindow::cleanup()
 {
-    if (m_window) {
-        // Leave nothing staged behind, so the next window is not offered a restore.
-        m_window->changeSet()->discard();
-        QTest::qWait(20); // lets the coalesced auto-save write the now empty state
-        delete m_window;
-        m_window = nullptr;
-    }
-    MessageBox::setNextAnswer(QMessageBox::NoButton);
-}
-
-MainWindow* TestMainWindow::openWindow()
-{
-    LoginDialog dialog(m_profiles.get(), nullptr);
-    dialog.show();
-    auto* combo = dialog.findChild<QComboBox*>(QStringLiteral("profileCombo"));
-    auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
-    auto* connectButton = dialog.findChild<QPushButton*>(QStringLiteral("connectButton"));
-    if (!combo || !password || !connectButton)
-        return nullptr;
-    dialog.selectProfile(QStringLiteral("demo"));
-    if (dialog.findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->text() != DemoData::adminUsername)
-        return nullptr;
-    QTest::keyClicks(password, DemoData::adminPassword);
-    QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
-    QTest::mouseClick(connectButton, Qt::LeftButton);
-    if (!QTest::qWaitFor([&] { return !signedIn.isEmpty() || !dialog.isConnecting(); }, 20000) || signedIn.isEmpty()) {
-        qWarning("Sign-in failed: %s", qPrintable(dialog.messageText()));
-        return nullptr;
-    }
-    return GuiTest::openLoadedWindow(dialog.takeSession());
+    closeTestWindow();
 }
 
 Connection* TestMainWindow::adminConnection()
 {
-    auto* connection = new Connection(m_server->server().url(), DemoData::adminUsername, DemoData::adminPassword, this);
-    return connection;
-}
-
-QString TestMainWindow::experimentId(const QString& name)
-{
-    const int row = m_window->directory()->experimentRowByName(name);
-    return row >= 0 ? m_window->directory()->experimentAt(row).id : QString();
+    return new Connection(serverUrl(), DemoData::adminUsername, DemoData::adminPassword, this);
 }
 
 ReviewChangesDialog* TestMainWindow::applyThroughReview()
@@ -191,24 +182,11 @@ ReviewChangesDialog* TestMainWindow::applyThroughReview()
 
 bool TestMainWindow::canSignIn(const QString& username, const QString& password)
 {
-    std::unique_ptr<Connection> connection(new Connection(m_server->server().url(), username, password));
-    ServerProbe* probe = ServerProbe::run(connection.get());
+    Connection connection(serverUrl(), username, password);
+    ServerProbe* probe = ServerProbe::run(&connection);
     if (!GuiTest::waitFor(probe))
         return false;
     return probe->result().isUsable();
-}
-
-QStringList TestMainWindow::experimentsVisibleTo(const QString& username, const QString& password)
-{
-    std::unique_ptr<Connection> connection(new Connection(m_server->server().url(), username, password));
-    TrackingApi tracking(connection.get());
-    ExperimentListJob* job = tracking.searchExperiments();
-    QStringList names;
-    if (!GuiTest::waitFor(job) || job->hasError())
-        return {QStringLiteral("<error>")};
-    for (const Experiment& experiment : job->value())
-        names.append(experiment.name);
-    return names;
 }
 
 AuthApi* TestMainWindow::adminAuth(Connection* connection)
@@ -235,6 +213,8 @@ MainWindow* TestMainWindow::signInThroughFlow(LoginDialog& dialog, SignInFlow& f
 
 void TestMainWindow::loginShowsClearErrors()
 {
+    QFETCH(Dialect, generation);
+    QVERIFY(useGeneration(generation));
     LoginDialog dialog(m_profiles.get(), nullptr);
     dialog.show();
     auto* url = dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"));
@@ -245,7 +225,7 @@ void TestMainWindow::loginShowsClearErrors()
     QCOMPARE(password->echoMode(), QLineEdit::Password);
 
     // Wrong password: the probe's sentence, no session.
-    QTest::keyClicks(url, m_server->server().url().toString());
+    QTest::keyClicks(url, serverUrl().toString());
     QTest::keyClicks(user, DemoData::adminUsername);
     QTest::keyClicks(password, QStringLiteral("not-the-password"));
     QSignalSpy failed(&dialog, &LoginDialog::connectFailed);
@@ -303,28 +283,42 @@ void TestMainWindow::loginShowsClearErrors()
 
 void TestMainWindow::loginThroughDialog()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     QCOMPARE(m_window->directory()->userCount(), 3);
     QCOMPARE(m_window->directory()->experimentCount(), 4); // Default + the three of the scenario
     const QString status = m_window->statusText();
-    QVERIFY2(status.contains(m_server->server().url().toString()), qPrintable(status));
-    QVERIFY2(status.contains(QStringLiteral("2.15.1")), qPrintable(status));
+    QVERIFY2(status.contains(serverUrl().toString()), qPrintable(status));
+    // The version the server reports, and the API the console speaks with it.
+    const QString version = generation.isMlflow3() ? QStringLiteral("MLflow 3.14") : QStringLiteral("MLflow 2.15.1");
+    QVERIFY2(status.contains(version), qPrintable(status));
+    QVERIFY2(
+        status.contains(generation.isMlflow3() ? QStringLiteral("role-based API") : QStringLiteral("per-resource API")),
+        qPrintable(status));
     QVERIFY2(status.contains(QStringLiteral("signed in as admin")), qPrintable(status));
     QVERIFY2(status.contains(QStringLiteral("pending changes: 0")), qPrintable(status));
-    QVERIFY(m_window->windowTitle().contains(QStringLiteral("demo")));
-    QCOMPARE(QSettings().value(QStringLiteral("lastProfile")).toString(), QStringLiteral("demo"));
+    QVERIFY(m_window->windowTitle().contains(profileName(m_generation)));
+    QCOMPARE(QSettings().value(QStringLiteral("lastProfile")).toString(), profileName(m_generation));
     // Keyboard shortcuts of the toolbar.
     QCOMPARE(m_window->refreshAction()->shortcut(), QKeySequence(QKeySequence::Refresh));
     QCOMPARE(m_window->undoAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Z));
     QCOMPARE(m_window->redoAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
     QCOMPARE(m_window->reviewAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Return));
+    // Roles exist from MLflow 3.13 on: on 2.15.1 the Roles page is not listed at all. Neither server has workspaces
+    // here, so the workspace selector stays hidden on both.
+    QCOMPARE(m_window->hasRoles(), generation.isMlflow3());
+    auto* pages = m_window->findChild<QListWidget*>(QStringLiteral("pageList"));
+    QVERIFY(pages);
+    QCOMPARE(pages->item(MainWindow::RolesPageIndex)->isHidden(), !generation.isMlflow3());
+    auto* workspaces = m_window->findChild<QComboBox*>(QStringLiteral("workspaceCombo"));
+    QVERIFY(workspaces);
+    QVERIFY(!workspaces->isVisible());
 }
 
 void TestMainWindow::matrixShowsDemoPermissions()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::MatrixPageIndex);
     AccessMatrixPage* page = m_window->matrixPage();
     const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
@@ -377,8 +371,8 @@ void TestMainWindow::matrixShowsDemoPermissions()
 
 void TestMainWindow::grantThroughMatrixAndApply()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
     QVERIFY(!experimentsVisibleTo(DemoData::user2Username, DemoData::user2Password)
                  .contains(QStringLiteral("/user1/experiment1")));
@@ -406,8 +400,11 @@ void TestMainWindow::grantThroughMatrixAndApply()
     QVERIFY(review);
     QCOMPARE(review->changesList()->topLevelItemCount(), 1);
     QCOMPARE(review->callsList()->topLevelItemCount(), 1);
-    QVERIFY2(review->callsList()->topLevelItem(0)->text(1).contains(QStringLiteral("experiments/permissions/create")),
-             qPrintable(review->callsList()->topLevelItem(0)->text(1)));
+    // A new grant is one call on both generations, to the generation's own endpoint.
+    const QString endpoint = generation.isMlflow3()
+                                 ? QStringLiteral("POST /api/3.0/mlflow/users/permissions/grant")
+                                 : QStringLiteral("POST /api/2.0/mlflow/experiments/permissions/create");
+    QCOMPARE(review->callsList()->topLevelItem(0)->text(1), endpoint);
     review->close();
 
     review = applyThroughReview();
@@ -427,8 +424,8 @@ void TestMainWindow::grantThroughMatrixAndApply()
 
 void TestMainWindow::undoBeforeApplySendsNothing()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     const QString u1e2 = experimentId(QStringLiteral("/user1/experiment2"));
     const QString u2e1 = experimentId(QStringLiteral("/user2/experiment1"));
     m_window->showPage(MainWindow::MatrixPageIndex);
@@ -456,12 +453,7 @@ void TestMainWindow::undoBeforeApplySendsNothing()
     QCOMPARE(m_window->changeSet()->count(), 0);
 
     std::unique_ptr<Connection> admin(adminConnection());
-    std::unique_ptr<AuthApi> auth;
-    {
-        ServerProbe* probe = ServerProbe::run(admin.get());
-        QVERIFY(GuiTest::waitFor(probe));
-        auth.reset(probe->createAuthApi());
-    }
+    std::unique_ptr<AuthApi> auth(adminAuth(admin.get()));
     QVERIFY(auth);
     GrantJob* grant = auth->getGrant(DemoData::user2Username, ResourceType::Experiment, u1e2);
     QVERIFY(GuiTest::waitFor(grant));
@@ -482,20 +474,17 @@ void TestMainWindow::undoBeforeApplySendsNothing()
 
 void TestMainWindow::failingChangeStaysPending()
 {
+    QFETCH(Dialect, generation);
+    QVERIFY(useGeneration(generation));
     // A user that exists when the console loads and is gone by the time the change is applied.
     std::unique_ptr<Connection> admin(adminConnection());
-    std::unique_ptr<AuthApi> auth;
-    {
-        ServerProbe* probe = ServerProbe::run(admin.get());
-        QVERIFY(GuiTest::waitFor(probe));
-        auth.reset(probe->createAuthApi());
-    }
+    std::unique_ptr<AuthApi> auth(adminAuth(admin.get()));
     QVERIFY(auth);
     UserJob* created = auth->createUser(QStringLiteral("ghost"), QStringLiteral("ghost-password-1"));
     QVERIFY(GuiTest::waitFor(created));
     QVERIFY2(!created->hasError(), qPrintable(created->error().toLogString()));
 
-    m_window = openWindow();
+    m_window = openWindow(m_generation);
     QVERIFY(m_window);
     QVERIFY(m_window->directory()->hasUser(QStringLiteral("ghost")));
     const QString u2e1 = experimentId(QStringLiteral("/user2/experiment1"));
@@ -531,8 +520,8 @@ void TestMainWindow::failingChangeStaysPending()
 
 void TestMainWindow::usersPageCreatesResetsAndDeletes()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::UsersPageIndex);
     UsersPage* page = m_window->usersPage();
 
@@ -603,12 +592,38 @@ void TestMainWindow::usersPageCreatesResetsAndDeletes()
     review->close();
     QVERIFY(!m_window->directory()->hasUser(QStringLiteral("carol")));
     QVERIFY(!canSignIn(QStringLiteral("carol"), newPassword));
+
+    // A ten-character password: MLflow 2.15.1 takes it; 3.13+ wants 12 at least, so the console refuses it before
+    // anything is sent, and the change stays staged with the reason.
+    const QString shortPassword = QStringLiteral("erin-pass1");
+    QCOMPARE(shortPassword.size(), 10);
+    QVERIFY(m_window->changeSet()->stageCreateUser(QStringLiteral("erin"), shortPassword));
+    review = applyThroughReview();
+    QVERIFY(review);
+    QCOMPARE(review->resultsList()->topLevelItemCount(), 1);
+    const QString result = review->resultsList()->topLevelItem(0)->text(1);
+    review->close();
+    if (generation.isMlflow3()) {
+        QVERIFY2(result.contains(QStringLiteral("shorter than 12 characters")), qPrintable(result));
+        QCOMPARE(m_window->changeSet()->count(), 1);
+        QVERIFY(!canSignIn(QStringLiteral("erin"), shortPassword));
+        m_window->changeSet()->discard();
+    } else {
+        QCOMPARE(result, QStringLiteral("applied"));
+        QVERIFY(canSignIn(QStringLiteral("erin"), shortPassword));
+        std::unique_ptr<Connection> admin(adminConnection());
+        std::unique_ptr<AuthApi> auth(adminAuth(admin.get()));
+        QVERIFY(auth);
+        ApiJob* removed = auth->deleteUser(QStringLiteral("erin"));
+        QVERIFY(GuiTest::waitFor(removed));
+        QVERIFY2(!removed->hasError(), qPrintable(removed->error().toLogString()));
+    }
 }
 
 void TestMainWindow::experimentsPageShowsWhoHasAccess()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::ExperimentsPageIndex);
     ExperimentsPage* page = m_window->experimentsPage();
     page->selectResource(experimentId(QStringLiteral("/user2/experiment1")));
@@ -626,7 +641,9 @@ void TestMainWindow::experimentsPageShowsWhoHasAccess()
 
 void TestMainWindow::offlineDemoButton()
 {
+    QFETCH(Dialect, generation);
     LoginDialog dialog(nullptr, nullptr);
+    dialog.setDemoDialect(generation); // as `mlflow-admin --demo --api 2|3` does
     dialog.show();
     QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
     QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("demoButton")), Qt::LeftButton);
@@ -634,6 +651,9 @@ void TestMainWindow::offlineDemoButton()
     QVERIFY2(!signedIn.isEmpty(), qPrintable(dialog.messageText()));
     m_window = new MainWindow(dialog.takeSession());
     QVERIFY(m_window->session()->isDemo());
+    QCOMPARE(m_window->session()->embeddedServer()->dialect().isMlflow3(), generation.isMlflow3());
+    QCOMPARE(m_window->session()->auth()->generation(),
+             generation.isMlflow3() ? ApiGeneration::Rbac : ApiGeneration::Legacy);
     QSignalSpy loaded(m_window, &MainWindow::loadFinished);
     m_window->refresh();
     QVERIFY(loaded.wait(20000));
@@ -752,8 +772,8 @@ void TestMainWindow::offlineDemoServerChoice()
 
 void TestMainWindow::stagedChangesSurviveRestart()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     const QString u1e2 = experimentId(QStringLiteral("/user1/experiment2"));
     QVERIFY(m_window->changeSet()->stageGrant(DemoData::user2Username, ResourceType::Experiment, u1e2,
                                               PermissionLevel::Edit));
@@ -765,7 +785,7 @@ void TestMainWindow::stagedChangesSurviveRestart()
 
     MessageBox::setNextAnswer(QMessageBox::Yes);
     const int boxes = MessageBox::shownCount();
-    m_window = openWindow();
+    m_window = openWindow(m_generation);
     QVERIFY(m_window);
     QCOMPARE(MessageBox::shownCount(), boxes + 1);
     QCOMPARE(m_window->changeSet()->count(), 1);
@@ -774,21 +794,25 @@ void TestMainWindow::stagedChangesSurviveRestart()
 
 void TestMainWindow::tlsProblemOffersPinning()
 {
+    QFETCH(Dialect, generation);
+    QVERIFY(useGeneration(generation));
     QTemporaryDir dir;
     QString certificate;
     QString key;
     QVERIFY(TestCertificate::make(dir.path(), QStringLiteral("server"), &certificate, &key));
-    ServerFixture tlsServer(false, QStringLiteral("NO_PERMISSIONS"), certificate, key);
+    ServerFixture tlsServer(false, QStringLiteral("NO_PERMISSIONS"), certificate, key, generation);
     QVERIFY2(tlsServer.started(), qPrintable(tlsServer.error()));
-    EmbeddedServer& server = tlsServer.server();
+    EmbeddedServer& tls = tlsServer.server();
+    // A profile of its own per generation: the first row's pin must not help the second.
+    const QString pinnedProfile = QStringLiteral("self-signed-") + Generations::rowName(generation);
 
     LoginDialog dialog(m_profiles.get(), nullptr);
     dialog.show();
     auto* combo = dialog.findChild<QComboBox*>(QStringLiteral("profileCombo"));
     auto* url = dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"));
     auto* trust = dialog.findChild<QPushButton*>(QStringLiteral("trustButton"));
-    QTest::keyClicks(combo, QStringLiteral("self-signed"));
-    QTest::keyClicks(url, QStringLiteral("https://127.0.0.1:%1").arg(server.port()));
+    QTest::keyClicks(combo, pinnedProfile);
+    QTest::keyClicks(url, QStringLiteral("https://127.0.0.1:%1").arg(tls.port()));
     QTest::keyClicks(dialog.findChild<QLineEdit*>(QStringLiteral("usernameEdit")), DemoData::adminUsername);
     QTest::keyClicks(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit")), DemoData::adminPassword);
     QSignalSpy signedIn(&dialog, &LoginDialog::signedIn);
@@ -807,8 +831,8 @@ void TestMainWindow::tlsProblemOffersPinning()
     QVERIFY2(!signedIn.isEmpty(), qPrintable(dialog.messageText()));
     std::unique_ptr<Session> session(dialog.takeSession());
     QVERIFY(session);
-    QCOMPARE(session->profileName(), QStringLiteral("self-signed"));
-    const auto profile = m_profiles->profile(QStringLiteral("self-signed"));
+    QCOMPARE(session->profileName(), pinnedProfile);
+    const auto profile = m_profiles->profile(pinnedProfile);
     QVERIFY(profile);
     QVERIFY(profile->pinnedSha256.size() == 32);
     QFile profilesFile(m_profiles->fileName());
@@ -819,7 +843,7 @@ void TestMainWindow::tlsProblemOffersPinning()
     // The profile shows its pin, which "Forget" drops; a CA bundle is the other way to trust the server.
     LoginDialog again(m_profiles.get(), nullptr);
     again.show();
-    again.selectProfile(QStringLiteral("self-signed"));
+    again.selectProfile(pinnedProfile);
     auto* pinLabel = again.findChild<QLabel*>(QStringLiteral("pinLabel"));
     auto* forget = again.findChild<QPushButton*>(QStringLiteral("forgetPinButton"));
     QVERIFY2(pinLabel->text().contains(fingerprint), qPrintable(pinLabel->text()));
@@ -834,15 +858,15 @@ void TestMainWindow::tlsProblemOffersPinning()
     QTRY_VERIFY_WITH_TIMEOUT(!againSignedIn.isEmpty() || !again.isConnecting(), 20000);
     QVERIFY2(!againSignedIn.isEmpty(), qPrintable(again.messageText()));
     std::unique_ptr<Session> viaBundle(again.takeSession());
-    const auto updated = m_profiles->profile(QStringLiteral("self-signed"));
+    const auto updated = m_profiles->profile(pinnedProfile);
     QCOMPARE(updated->caBundlePath, QFileInfo(certificate).absoluteFilePath());
     QVERIFY(updated->pinnedSha256.isEmpty());
     viaBundle.reset();
-    server.stop();
+    tls.stop();
 
     // Over plain http there is no certificate: a CA bundle is refused with a sentence, and nothing is sent.
     LoginDialog plain(nullptr, nullptr);
-    plain.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(m_server->server().url().toString());
+    plain.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(serverUrl().toString());
     plain.findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->setText(DemoData::adminUsername);
     plain.findChild<QLineEdit*>(QStringLiteral("caBundleEdit"))->setText(certificate);
     plain.connectToServer();
@@ -852,8 +876,8 @@ void TestMainWindow::tlsProblemOffersPinning()
 
 void TestMainWindow::matrixCellComboEditor()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::MatrixPageIndex);
     AccessMatrixPage* page = m_window->matrixPage();
     const QModelIndex cell =
@@ -884,12 +908,11 @@ void TestMainWindow::matrixCellComboEditor()
 void TestMainWindow::connectCanBeCancelled()
 {
     // Accepts connections and never answers: the probe would wait for its timeout.
-    QTcpServer silent;
-    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    GuiTest::SilentServer silent;
+    QVERIFY(silent.isListening());
     LoginDialog dialog(nullptr, nullptr);
     dialog.show();
-    dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"))
-        ->setText(QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort()));
+    dialog.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(silent.url());
     dialog.findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->setText(DemoData::adminUsername);
     auto* connectButton = dialog.findChild<QPushButton*>(QStringLiteral("connectButton"));
     QTest::mouseClick(connectButton, Qt::LeftButton);
@@ -907,11 +930,13 @@ void TestMainWindow::connectCanBeCancelled()
 
 void TestMainWindow::keychainUnavailableDoesNotBlockSignIn()
 {
+    QFETCH(Dialect, generation);
+    QVERIFY(useGeneration(generation));
     // DBUS_SESSION_BUS_ADDRESS is "disabled:" here, so the keychain fails at once, like a desktop without one.
     CredentialStore credentials(QStringLiteral("mlflow-admin-gui-test"));
     LoginDialog dialog(m_profiles.get(), &credentials);
     dialog.show();
-    dialog.selectProfile(QStringLiteral("demo"));
+    dialog.selectProfile(profileName(m_generation));
     auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
     auto* remember = dialog.findChild<QCheckBox*>(QStringLiteral("rememberBox"));
     // "Remember password" says it cannot work here, instead of being silently ignored.
@@ -941,8 +966,8 @@ void TestMainWindow::keychainUnavailableDoesNotBlockSignIn()
 
 void TestMainWindow::loadCanBeCancelledAndLayoutIsRemembered()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     QSignalSpy finished(m_window, &MainWindow::loadFinished);
     m_window->refresh();
     QVERIFY(m_window->isLoading());
@@ -963,7 +988,7 @@ void TestMainWindow::loadCanBeCancelledAndLayoutIsRemembered()
     QVERIFY(!settings.value(QStringLiteral("mainWindow/geometry")).toByteArray().isEmpty());
     QCOMPARE(settings.value(QStringLiteral("mainWindow/page")).toInt(), int(MainWindow::ExperimentsPageIndex));
     delete m_window;
-    m_window = openWindow();
+    m_window = openWindow(m_generation);
     QVERIFY(m_window);
     QCOMPARE(m_window->currentPage(), MainWindow::ExperimentsPageIndex);
     QCOMPARE(m_window->size(), QSize(900, 600));
@@ -971,9 +996,11 @@ void TestMainWindow::loadCanBeCancelledAndLayoutIsRemembered()
 
 void TestMainWindow::showDeletedExperiments()
 {
+    QFETCH(Dialect, generation);
+    QVERIFY(useGeneration(generation));
     std::unique_ptr<Connection> admin(adminConnection());
     const QString id = [this] {
-        m_window = openWindow();
+        m_window = openWindow(m_generation);
         return m_window ? experimentId(QStringLiteral("/user2/experiment1")) : QString();
     }();
     QVERIFY(!id.isEmpty());
@@ -993,10 +1020,14 @@ void TestMainWindow::showDeletedExperiments()
 
 void TestMainWindow::knownUsersWithoutAuthDatabase()
 {
-    // A profile without the auth database: MLflow 2.15.1 cannot list users, so only known names are shown.
+    QFETCH(Dialect, generation);
+    QVERIFY(useGeneration(generation));
+    // A profile without the auth database: MLflow 2.15.1 cannot list users, so only known names are shown; 3.13+
+    // lists them all through users/list and needs neither names nor a database. (One profile per generation: the
+    // 2.15.1 row ends with the database chosen.)
     ServerProfile profile;
-    profile.name = QStringLiteral("no-database");
-    profile.url = m_server->server().url();
+    profile.name = QStringLiteral("no-database-") + Generations::rowName(generation);
+    profile.url = serverUrl();
     profile.username = DemoData::adminUsername;
     QString error;
     QVERIFY2(m_profiles->save(profile, &error), qPrintable(error));
@@ -1013,11 +1044,23 @@ void TestMainWindow::knownUsersWithoutAuthDatabase()
     m_window->refresh();
     QVERIFY(loaded.wait(20000));
     QVERIFY(loaded.first().first().toBool());
-    QCOMPARE(m_window->directory()->userSource(), ListingSource::KnownUsers);
-    QCOMPARE(m_window->directory()->userCount(), 1); // ourselves
     m_window->showPage(MainWindow::UsersPageIndex);
     auto* addButton = m_window->usersPage()->findChild<QPushButton*>(QStringLiteral("addExistingUserButton"));
-    QVERIFY(addButton && addButton->isVisible());
+    auto* databaseButton = m_window->usersPage()->findChild<QPushButton*>(QStringLiteral("authDatabaseButton"));
+    QVERIFY(addButton && databaseButton);
+    if (generation.isMlflow3()) {
+        QCOMPARE(m_window->directory()->userSource(), ListingSource::ServerApi);
+        QCOMPARE(m_window->directory()->userCount(), 3);
+        QVERIFY(m_window->directory()->hasUser(DemoData::user1Username));
+        QCOMPARE(m_window->directory()->grantCount(DemoData::user1Username, ResourceType::Experiment), 2);
+        QVERIFY(!addButton->isVisible());
+        QVERIFY(!databaseButton->isVisible());
+        QVERIFY2(!m_window->statusText().contains(QStringLiteral("known")), qPrintable(m_window->statusText()));
+        return;
+    }
+    QCOMPARE(m_window->directory()->userSource(), ListingSource::KnownUsers);
+    QCOMPARE(m_window->directory()->userCount(), 1); // ourselves
+    QVERIFY(addButton->isVisible());
 
     // The button opens the users-source dialog on its names choice (the same dialog as at sign-in).
     QTest::mouseClick(addButton, Qt::LeftButton);
@@ -1034,8 +1077,7 @@ void TestMainWindow::knownUsersWithoutAuthDatabase()
 
     // The page offers the auth database instead. A URI with a password or one that does not open is refused in the
     // dialog, which stays open, and nothing changes.
-    auto* databaseButton = m_window->usersPage()->findChild<QPushButton*>(QStringLiteral("authDatabaseButton"));
-    QVERIFY(databaseButton && databaseButton->isVisible());
+    QVERIFY(databaseButton->isVisible());
     QTest::mouseClick(databaseButton, Qt::LeftButton);
     QPointer<UsersSourceDialog> sourceDialog = m_window->usersSourceDialog();
     QVERIFY(sourceDialog);
@@ -1054,8 +1096,9 @@ void TestMainWindow::knownUsersWithoutAuthDatabase()
     QCOMPARE(m_window->directory()->userSource(), ListingSource::KnownUsers);
 
     // The server's own auth database: every user, and the profile remembers it for the next sign-in.
-    const QString uri = QStringLiteral("sqlite:///") + m_server->dataDir() + QStringLiteral("/basic_auth.db");
-    sourceDialog->sqlitePathEdit()->setText(m_server->dataDir() + QStringLiteral("/basic_auth.db"));
+    const QString uri =
+        QStringLiteral("sqlite:///") + server(m_generation).dataDir() + QStringLiteral("/basic_auth.db");
+    sourceDialog->sqlitePathEdit()->setText(server(m_generation).dataDir() + QStringLiteral("/basic_auth.db"));
     loaded.clear();
     QTest::mouseClick(sourceDialog->okButton(), Qt::LeftButton);
     QVERIFY(loaded.wait(20000));
@@ -1070,15 +1113,15 @@ void TestMainWindow::knownUsersWithoutAuthDatabase()
 
 void TestMainWindow::restoredUserChangeAsksForPassword()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     QVERIFY(m_window->changeSet()->stageCreateUser(QStringLiteral("dave"), QStringLiteral("dave-password-1")));
     QTest::qWait(50);
     delete m_window;
     m_window = nullptr;
 
     MessageBox::setNextAnswer(QMessageBox::Yes);
-    m_window = openWindow();
+    m_window = openWindow(m_generation);
     QVERIFY(m_window);
     QVERIFY(m_window->changeSet()->needsPasswords()); // passwords never reach the disk
     ReviewChangesDialog* review = m_window->openReview();
@@ -1103,8 +1146,8 @@ void TestMainWindow::restoredUserChangeAsksForPassword()
 
 void TestMainWindow::serverSideExperimentFilter()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::ExperimentsPageIndex);
     ExperimentsPage* page = m_window->experimentsPage();
     ServerFilterBar* bar = page->serverFilterBar();
@@ -1193,8 +1236,8 @@ void TestMainWindow::serverSideExperimentFilter()
 
 void TestMainWindow::stagedNewUserGetsGrantsInMatrix()
 {
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
     const QString newUser = QStringLiteral("user3");
 
@@ -1283,10 +1326,12 @@ void TestMainWindow::stagedNewUserGetsGrantsInMatrix()
 
 void TestMainWindow::signOutAndSignInAgain()
 {
+    QFETCH(Dialect, generation);
+    QVERIFY(useGeneration(generation));
     LoginDialog dialog(m_profiles.get(), nullptr);
     SignInFlow flow(&dialog);
     dialog.show();
-    dialog.selectProfile(QStringLiteral("demo"));
+    dialog.selectProfile(profileName(m_generation));
     QPointer<MainWindow> first = signInThroughFlow(dialog, flow);
     QVERIFY(first);
     QVERIFY(!dialog.isVisible());
@@ -1315,7 +1360,7 @@ void TestMainWindow::signOutAndSignInAgain()
     QVERIFY(!flow.window());
     QVERIFY(dialog.isVisible());
     QVERIFY2(dialog.messageText().contains(QStringLiteral("Signed out")), qPrintable(dialog.messageText()));
-    QCOMPARE(dialog.findChild<QComboBox*>(QStringLiteral("profileCombo"))->currentText(), QStringLiteral("demo"));
+    QCOMPARE(dialog.findChild<QComboBox*>(QStringLiteral("profileCombo"))->currentText(), profileName(m_generation));
     QVERIFY(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit"))->text().isEmpty());
 
     // The second sign-in to the same profile offers the staged change back.
@@ -1353,7 +1398,9 @@ void TestMainWindow::signOutAndSignInAgain()
 
 void TestMainWindow::signOutOfDemoStopsItsServer()
 {
+    QFETCH(Dialect, generation);
     LoginDialog dialog(nullptr, nullptr);
+    dialog.setDemoDialect(generation);
     SignInFlow flow(&dialog);
     dialog.show();
     QSignalSpy opened(&flow, &SignInFlow::windowOpened);
@@ -1362,6 +1409,7 @@ void TestMainWindow::signOutOfDemoStopsItsServer()
     QCOMPARE(opened.count(), 1);
     QPointer<MainWindow> window = flow.window();
     QVERIFY(window->session()->isDemo());
+    QCOMPARE(window->session()->embeddedServer()->dialect().isMlflow3(), generation.isMlflow3());
     const QUrl url = window->session()->connection()->baseUrl();
 
     // The demo keeps nothing on disk, so signing out with a staged change asks first; "No" keeps the window.
@@ -1392,14 +1440,15 @@ void TestMainWindow::signOutOfDemoStopsItsServer()
     QTRY_VERIFY_WITH_TIMEOUT(flow.window() && flow.window()->directory()->userCount() == 3, 20000);
     QCOMPARE(opened.count(), 2);
     QVERIFY(flow.window()->session()->isDemo());
+    QCOMPARE(flow.window()->session()->embeddedServer()->dialect().isMlflow3(), generation.isMlflow3());
 }
 
 void TestMainWindow::largeDirectoryPaintsQuickly()
 {
     // 2,000 users x 20,000 experiments with 50,000 grants, put straight into the Directory: what the pages cost
     // once loaded (the network part is the load's business). The console must stay usable, so every step is bounded.
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     QList<User> users;
     QList<Experiment> experiments;
     for (int i = 0; i < 20000; ++i) {
@@ -1449,8 +1498,8 @@ void TestMainWindow::largeDirectoryPaintsQuickly()
 void TestMainWindow::defaultPermissionIsStatedAndRemembered()
 {
     // The REST API does not reveal default_permission: unknown until the admin states it in the matrix page.
-    m_window = openWindow();
-    QVERIFY(m_window);
+    QFETCH(Dialect, generation);
+    QVERIFY(openWindowOn(generation));
     m_window->showPage(MainWindow::MatrixPageIndex);
     QComboBox* combo = m_window->matrixPage()->defaultPermissionCombo();
     QCOMPARE(combo->currentData().toInt(), -1);
@@ -1489,12 +1538,12 @@ void TestMainWindow::defaultPermissionIsStatedAndRemembered()
                 .data(Qt::ToolTipRole)
                 .toString()
                 .contains(QStringLiteral("default")));
-    QCOMPARE(m_profiles->profile(QStringLiteral("demo"))->defaultPermission,
+    QCOMPARE(m_profiles->profile(profileName(m_generation))->defaultPermission,
              std::optional<PermissionLevel>(PermissionLevel::Read));
 
     // The next sign-in to the profile starts from it.
     delete m_window;
-    m_window = openWindow();
+    m_window = openWindow(m_generation);
     QVERIFY(m_window);
     QCOMPARE(m_window->directory()->defaultPermission(), std::optional<PermissionLevel>(PermissionLevel::Read));
     combo = m_window->matrixPage()->defaultPermissionCombo();
@@ -1504,7 +1553,7 @@ void TestMainWindow::defaultPermissionIsStatedAndRemembered()
     combo->setFocus();
     QTest::keyClick(combo, Qt::Key_Home);
     QVERIFY(!m_window->directory()->defaultPermission());
-    QVERIFY(!m_profiles->profile(QStringLiteral("demo"))->defaultPermission);
+    QVERIFY(!m_profiles->profile(profileName(m_generation))->defaultPermission);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -3,6 +3,7 @@
 // the matrix's cells filter, the per-user access panel, staged cells that stand out, the keyboard (Tab leaves the
 // tables, R acts on the current cell), "default (unknown)", staged users in the page counts, and mnemonics.
 
+#include "AdminWindowTest.h"
 #include "GuiTestSupport.h"
 #include "ServerFixture.h"
 
@@ -45,7 +46,7 @@
 
 #include <memory>
 
-class TestMatrixReadable : public QObject
+class TestMatrixReadable : public GuiTest::AdminWindowTest
 {
     Q_OBJECT
 
@@ -75,64 +76,18 @@ private slots:
     void fitsASmallScreen();
 
 private:
-    // Signs in to the generation's server through the login dialog with its profile; the window is loaded.
-    MainWindow* openWindow(const Dialect& generation);
-    QString experimentId(const QString& name) const;
     // Creates the experiment as the admin (when it does not exist yet) and reloads the window.
     bool createExperiment(const Dialect& generation, const QString& name);
-
-    QTemporaryDir m_dir;
-    Generations::Fixtures m_servers;
-    std::unique_ptr<ProfileStore> m_profiles;
-    MainWindow* m_window = nullptr;
 };
 
 void TestMatrixReadable::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
-    GuiTest::isolate(m_dir);
-    m_profiles = std::make_unique<ProfileStore>(m_dir.filePath(QStringLiteral("profiles.ini")));
+    QVERIFY(setUpWindows());
 }
 
 void TestMatrixReadable::cleanup()
 {
-    GuiTest::closeWindow(m_window);
-}
-
-MainWindow* TestMatrixReadable::openWindow(const Dialect& generation)
-{
-    ServerFixture& server = m_servers.of(generation);
-    if (!server.started()) {
-        qWarning("Server did not start: %s", qPrintable(server.error()));
-        return nullptr;
-    }
-    const QString name = Generations::rowName(generation);
-    if (!m_profiles->profile(name)) {
-        ServerProfile profile;
-        profile.name = name;
-        profile.url = server.server().url();
-        profile.username = DemoData::adminUsername;
-        // MLflow 2.15.1 has no users/list: the names come from the auth database, as an admin would set up.
-        if (!generation.isMlflow3())
-            profile.authDatabaseUri =
-                QStringLiteral("sqlite:///") + server.dataDir() + QStringLiteral("/basic_auth.db");
-        QString error;
-        if (!m_profiles->save(profile, &error)) {
-            qWarning("Profile not saved: %s", qPrintable(error));
-            return nullptr;
-        }
-    }
-    LoginDialog dialog(m_profiles.get(), nullptr);
-    dialog.show();
-    dialog.selectProfile(name);
-    QTest::keyClicks(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit")), DemoData::adminPassword);
-    return GuiTest::connectAndOpen(dialog);
-}
-
-QString TestMatrixReadable::experimentId(const QString& name) const
-{
-    const int row = m_window->directory()->experimentRowByName(name);
-    return row >= 0 ? m_window->directory()->experimentAt(row).id : QString();
+    closeTestWindow();
 }
 
 bool TestMatrixReadable::createExperiment(const Dialect& generation, const QString& name)
@@ -519,7 +474,7 @@ void TestMatrixReadable::unknownDefaultIsSaid()
     QFETCH(Dialect, generation);
     // A real server's profile: the default is not known, and the selector says it only assumes one. (Other tests
     // chose one, which the profile keeps: forget it.)
-    if (auto profile = m_profiles->profile(Generations::rowName(generation))) {
+    if (auto profile = m_profiles->profile(profileName(generation))) {
         profile->defaultPermission.reset();
         QVERIFY(m_profiles->save(*profile, nullptr));
     }

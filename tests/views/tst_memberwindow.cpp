@@ -5,10 +5,11 @@
 #include "GuiTestSupport.h"
 #include "ServerFixture.h"
 
+#include "Generations.h"
+
 #include "api/Connection.h"
 #include "api/LegacyAuthApi.h"
 #include "api/RbacAuthApi.h"
-#include "api/TrackingApi.h"
 #include "models/AccessMatrixModel.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
@@ -32,8 +33,6 @@
 
 #include <memory>
 
-Q_DECLARE_METATYPE(Dialect)
-
 class TestMemberWindow : public QObject
 {
     Q_OBJECT
@@ -41,7 +40,7 @@ class TestMemberWindow : public QObject
 private slots:
     void initTestCase();
     void cleanup();
-    void memberManagesWhatItOwns_data();
+    void memberManagesWhatItOwns_data() { Generations::addRows(); }
     void memberManagesWhatItOwns();
 
 private:
@@ -72,13 +71,6 @@ MainWindow* TestMemberWindow::signInAsUser1(ServerFixture& server)
     // The dialog asks whether to go on with limited rights.
     MessageBox::setNextAnswer(QMessageBox::Yes);
     return GuiTest::connectAndOpen(dialog);
-}
-
-void TestMemberWindow::memberManagesWhatItOwns_data()
-{
-    QTest::addColumn<Dialect>("generation");
-    QTest::newRow("mlflow-2.15.1") << Dialect();
-    QTest::newRow("mlflow-3.14") << GuiTest::mlflow3();
 }
 
 void TestMemberWindow::memberManagesWhatItOwns()
@@ -159,13 +151,8 @@ void TestMemberWindow::memberManagesWhatItOwns()
     QVERIFY(m_window->changeSet()->apply(m_window->session()->auth()));
     QVERIFY(applied.wait(20000));
     QVERIFY2(m_window->changeSet()->isEmpty(), "the grant failed");
-    Connection user2(server.server().url(), DemoData::user2Username, DemoData::user2Password);
-    TrackingApi tracking(&user2);
-    ExperimentListJob* search = tracking.searchExperiments();
-    QVERIFY(GuiTest::waitFor(search));
-    QStringList names;
-    for (const Experiment& experiment : search->value())
-        names << experiment.name;
+    const QStringList names =
+        GuiTest::experimentsVisibleTo(server.server().url(), DemoData::user2Username, DemoData::user2Password);
     QVERIFY2(names.contains(QStringLiteral("/user1/experiment2")), qPrintable(names.join(u',')));
 }
 

@@ -1,10 +1,14 @@
 // The review dialog names each change's resource and its old and new level, and after an apply says in one line
-// what happened instead of showing emptied tables.
+// what happened instead of showing emptied tables; on both generations of the embedded demo server.
 // On MLflow 3.14, where a level change is a revoke and then a grant: when the grant fails after
 // the revoke went through, the change stays with both facts and the dialog offers both ways out, retrying (Apply)
-// and restoring the old level (Restore old levels), each one click and one apply away.
+// and restoring the old level (Restore old levels), each one click and one apply away. On MLflow 2.15.1 the same
+// change is one update call, which cannot be half applied.
 
 #include "GuiTestSupport.h"
+
+#include "Generations.h"
+
 #include "api/AuthApi.h"
 #include "api/Connection.h"
 #include "models/ChangeSet.h"
@@ -32,9 +36,11 @@ class TestReviewDialog : public QObject
 private slots:
     void initTestCase() { GuiTest::isolate(m_dir); }
 
+    void halfAppliedChangeOffersRetryAndRestore_data() { Generations::addRows(); }
     void halfAppliedChangeOffersRetryAndRestore()
     {
-        std::unique_ptr<Session> session = GuiTest::demoSession(GuiTest::mlflow3());
+        QFETCH(Dialect, generation);
+        std::unique_ptr<Session> session = GuiTest::demoSession(generation);
         QVERIFY(session);
         MainWindow window(session.release());
         window.show();
@@ -58,9 +64,13 @@ private slots:
         QVERIFY(changes->isEmpty());
         QVERIFY(!review.restoreButton()->isVisible());
 
-        // READ -> EDIT; the moment the revoke is accepted the session loses its admin rights, so the grant fails.
+        // READ -> EDIT; the moment the revoke (3.14) or the update (2.15.1) is accepted the session loses its admin
+        // rights, so a grant after it fails.
         QVERIFY(
             changes->stageGrant(DemoData::user2Username, ResourceType::Experiment, experiment, PermissionLevel::Edit));
+        const QList<ApiCall> calls = changes->toApiCalls(PlanRules::of(*window.session()->auth()));
+        QCOMPARE(calls.size(), generation.isMlflow3() ? 2 : 1);
+        QCOMPARE(calls.first().kind, generation.isMlflow3() ? ApiCall::Kind::DeleteGrant : ApiCall::Kind::UpdateGrant);
         QMetaObject::Connection demote = connect(
             directory, &Directory::grantChanged, this, [&](const QString& username, ResourceType, const QString&) {
                 if (username == DemoData::user2Username)
@@ -69,6 +79,15 @@ private slots:
         QVERIFY(applyAndWait());
         QObject::disconnect(demote);
         connection->setCredentials(DemoData::adminUsername, DemoData::adminPassword);
+        if (!generation.isMlflow3()) {
+            // The one update carried the whole change: nothing is left staged, there is nothing to restore.
+            QVERIFY(changes->isEmpty());
+            QVERIFY(!review.restoreButton()->isVisible());
+            QCOMPARE(review.summary(), QStringLiteral("1 change applied."));
+            QCOMPARE(directory->explicitLevel(DemoData::user2Username, ResourceType::Experiment, experiment),
+                     std::optional<PermissionLevel>(PermissionLevel::Edit));
+            return;
+        }
         QCOMPARE(changes->count(), 1);
         QVERIFY(changes->stagedGrant(DemoData::user2Username, ResourceType::Experiment, experiment)->isHalfApplied());
         QTRY_VERIFY(review.restoreButton()->isVisible());
@@ -90,9 +109,11 @@ private slots:
                  std::optional<PermissionLevel>(PermissionLevel::Read));
     }
 
+    void showsOldAndNewLevelsAndSummarizesTheApply_data() { Generations::addRows(); }
     void showsOldAndNewLevelsAndSummarizesTheApply()
     {
-        std::unique_ptr<Session> session = GuiTest::demoSession();
+        QFETCH(Dialect, generation);
+        std::unique_ptr<Session> session = GuiTest::demoSession(generation);
         QVERIFY(session);
         // A user who exists at load time and is gone at apply time: the one change that fails.
         AuthApi* auth = session->auth();
@@ -126,6 +147,9 @@ private slots:
         QVERIFY2(
             texts.contains(QStringLiteral("ghost on experiment /user2/experiment1: no explicit permission → READ")),
             qPrintable(texts.join(QLatin1Char('|'))));
+
+        // The calls: one each on 2.15.1 (MANAGE -> EDIT is an update); on 3.14 that change is a revoke and a grant.
+        QCOMPARE(review->callsList()->topLevelItemCount(), generation.isMlflow3() ? 4 : 3);
 
         ApiJob* removed = auth->deleteUser(QStringLiteral("ghost"));
         QVERIFY(GuiTest::waitFor(removed));

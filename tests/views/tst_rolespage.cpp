@@ -2,14 +2,17 @@
 // dialog, page, dialogs and review, driven with QTest on the offscreen platform; the result is checked through the
 // client API as user2 and as the matrix explains it.
 
+#include "AdminWindowTest.h"
 #include "GuiTestSupport.h"
 #include "ServerFixture.h"
 
+#include "Generations.h"
+
 #include "api/Connection.h"
-#include "api/TrackingApi.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/MatrixFilterProxy.h"
+#include "models/ModelRoles.h"
 #include "models/UsersModel.h"
 #include "server/DemoData.h"
 #include "services/ProfileStore.h"
@@ -20,6 +23,7 @@
 #include "views/ReviewChangesDialog.h"
 #include "views/RolePermissionDialog.h"
 #include "views/RolesPage.h"
+#include "views/Session.h"
 #include "views/UsersPage.h"
 
 #include <QAction>
@@ -34,7 +38,7 @@
 
 #include <memory>
 
-class TestRolesPage : public QObject
+class TestRolesPage : public GuiTest::AdminWindowTest
 {
     Q_OBJECT
 
@@ -43,62 +47,28 @@ private slots:
     void cleanup();
     void pageIsListedOnlyWithRoles();
     void createGrantAssignApplyAndExplain();
+    void stagedRoleChangesPreviewInTheMatrix();
 
 private:
-    MainWindow* openWindow();
-    QStringList experimentsVisibleTo(const QString& username, const QString& password);
+    // Roles exist from MLflow 3.13 on: every function here runs on the 3.14 server (2.15.1 has no Roles page, which
+    // tst_mainwindow's loginThroughDialog asserts).
+    MainWindow* openWindow() { return AdminWindowTest::openWindow(Generations::mlflow3()); }
+    QStringList experimentsVisibleTo(const QString& username, const QString& password)
+    {
+        return GuiTest::experimentsVisibleTo(server(Generations::mlflow3()).server().url(), username, password);
+    }
     // Types `text` into the open QInputDialog of the page and presses Enter.
     bool answerInputDialog(RolesPage* page, const QString& text);
-
-    QTemporaryDir m_dir;
-    std::unique_ptr<ServerFixture> m_server;
-    std::unique_ptr<ProfileStore> m_profiles;
-    MainWindow* m_window = nullptr;
 };
 
 void TestRolesPage::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
-    GuiTest::isolate(m_dir);
-    Dialect mlflow3;
-    mlflow3.generation = Dialect::Generation::Mlflow3;
-    m_server = std::make_unique<ServerFixture>(true, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), mlflow3);
-    QVERIFY2(m_server->started(), qPrintable(m_server->error()));
-    m_profiles = std::make_unique<ProfileStore>(m_dir.filePath(QStringLiteral("profiles.ini")));
-    ServerProfile profile;
-    profile.name = QStringLiteral("demo3");
-    profile.url = m_server->server().url();
-    profile.username = DemoData::adminUsername;
-    QString error;
-    QVERIFY2(m_profiles->save(profile, &error), qPrintable(error));
+    QVERIFY(setUpWindows());
 }
 
 void TestRolesPage::cleanup()
 {
-    GuiTest::closeWindow(m_window);
-}
-
-MainWindow* TestRolesPage::openWindow()
-{
-    LoginDialog dialog(m_profiles.get(), nullptr);
-    dialog.show();
-    dialog.selectProfile(QStringLiteral("demo3"));
-    QTest::keyClicks(dialog.findChild<QLineEdit*>(QStringLiteral("passwordEdit")), DemoData::adminPassword);
-    return GuiTest::connectAndOpen(dialog);
-}
-
-QStringList TestRolesPage::experimentsVisibleTo(const QString& username, const QString& password)
-{
-    std::unique_ptr<Connection> connection(new Connection(m_server->server().url(), username, password));
-    TrackingApi tracking(connection.get());
-    ExperimentListJob* job = tracking.searchExperiments();
-    QStringList names;
-    if (!GuiTest::waitFor(job) || job->hasError())
-        return {QStringLiteral("<error>")};
-    for (const Experiment& experiment : job->value())
-        names.append(experiment.name);
-    delete job;
-    return names;
+    closeTestWindow();
 }
 
 bool TestRolesPage::answerInputDialog(RolesPage* page, const QString& text)
@@ -272,6 +242,99 @@ void TestRolesPage::createGrantAssignApplyAndExplain()
     m_window->undoAction()->trigger();
     QVERIFY(m_window->changeSet()->isEmpty());
     QCOMPARE(page->rolesView()->topLevelItem(0)->text(RolesPage::NameColumn), QStringLiteral("auditors"));
+}
+
+void TestRolesPage::stagedRoleChangesPreviewInTheMatrix()
+{
+    // After createGrantAssignApplyAndExplain: role auditors gives user2 READ on /user1/experiment1.
+    m_window = openWindow();
+    QVERIFY(m_window);
+    Directory* directory = m_window->directory();
+    directory->setDefaultPermission(PermissionLevel::NoPermissions); // the demo's own setting
+    const auto idOf = [directory](const QString& name) {
+        const int row = directory->experimentRowByName(name);
+        return row >= 0 ? directory->experimentAt(row).id : QString();
+    };
+    const QString u1e1 = idOf(QStringLiteral("/user1/experiment1"));
+    const QString u2e1 = idOf(QStringLiteral("/user2/experiment1"));
+    QVERIFY(!u1e1.isEmpty() && !u2e1.isEmpty());
+    AccessMatrixPage* matrix = m_window->matrixPage();
+    const auto cell = [matrix](const QString& user, const QString& experiment) {
+        return matrix->indexFor(user, experiment);
+    };
+    QCOMPARE(cell(DemoData::user2Username, u1e1).data().toString(), QStringLiteral("READ (role auditors)"));
+    QVERIFY(!cell(DemoData::user2Username, u1e1).data(ModelRoles::PendingRole).toBool());
+
+    // Unassigned on the Roles page: the cell shows what it will be (nothing), marked staged, and says what it is now.
+    m_window->showPage(MainWindow::RolesPageIndex);
+    RolesPage* page = m_window->rolesPage();
+    QVERIFY(page->selectRole(QStringLiteral("auditors")));
+    page->membersView()->setCurrentItem(page->membersView()->topLevelItem(0));
+    QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("unassignUserButton")), Qt::LeftButton);
+    QCOMPARE(m_window->changeSet()->count(), 1);
+    QModelIndex unassigned = cell(DemoData::user2Username, u1e1);
+    QVERIFY(unassigned.data(ModelRoles::PendingRole).toBool());
+    QCOMPARE(unassigned.data(ModelRoles::PermissionLevelRole).toInt(), int(PermissionLevel::NoPermissions));
+    QCOMPARE(unassigned.data().toString(), QStringLiteral("— ◆"));
+    const QString tooltip = unassigned.data(Qt::ToolTipRole).toString();
+    QVERIFY2(tooltip.contains(QStringLiteral("Pending change")) &&
+                 tooltip.contains(QStringLiteral("READ through role auditors")),
+             qPrintable(tooltip));
+    // Cells the role does not reach stay as they are.
+    QVERIFY(!cell(DemoData::user2Username, u2e1).data(ModelRoles::PendingRole).toBool());
+    m_window->undoAction()->trigger();
+    QVERIFY(m_window->changeSet()->isEmpty());
+    QVERIFY(!cell(DemoData::user2Username, u1e1).data(ModelRoles::PendingRole).toBool());
+    QCOMPARE(cell(DemoData::user2Username, u1e1).data().toString(), QStringLiteral("READ (role auditors)"));
+
+    // A role permission on every experiment and a new member, both staged: every cell the role will reach previews
+    // the role's EDIT with the reason; where more is given already, the level stays and the role is named as well.
+    QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("addPermissionButton")), Qt::LeftButton);
+    auto* picker = qobject_cast<RolePermissionDialog*>(page->openDialog());
+    QVERIFY(picker);
+    QVERIFY(QTest::qWaitForWindowExposed(picker));
+    QVERIFY(picker->selectPattern(QStringLiteral("*")));
+    picker->levelCombo()->setCurrentIndex(picker->levelCombo()->findText(QStringLiteral("EDIT")));
+    QTest::keyClick(picker->resultsList(), Qt::Key_Return);
+    QTRY_VERIFY(!page->openDialog());
+    QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("assignUserButton")), Qt::LeftButton);
+    QVERIFY(answerInputDialog(page, DemoData::user1Username));
+    QCOMPARE(m_window->changeSet()->count(), 2);
+    const QModelIndex widened = cell(DemoData::user2Username, u2e1); // user2 manages its own experiment
+    QVERIFY(widened.data(ModelRoles::PendingRole).toBool());
+    QCOMPARE(widened.data(ModelRoles::PermissionLevelRole).toInt(), int(PermissionLevel::Manage));
+    QCOMPARE(widened.data(ModelRoles::PermissionSourceRole).toInt(), int(EffectivePermission::Source::ExplicitGrant));
+    QVERIFY2(widened.data(Qt::ToolTipRole).toString().contains(QStringLiteral("EDIT through role auditors")),
+             qPrintable(widened.data(Qt::ToolTipRole).toString()));
+    const QModelIndex upgraded = cell(DemoData::user2Username, u1e1);
+    QVERIFY(upgraded.data(ModelRoles::PendingRole).toBool());
+    QCOMPARE(upgraded.data().toString(), QStringLiteral("EDIT (role auditors) ◆"));
+    const QModelIndex assigned = cell(DemoData::user1Username, u2e1);
+    QVERIFY(assigned.data(ModelRoles::PendingRole).toBool());
+    QCOMPARE(assigned.data(ModelRoles::PermissionLevelRole).toInt(), int(PermissionLevel::Edit));
+    QCOMPARE(assigned.data(ModelRoles::PermissionSourceRole).toInt(), int(EffectivePermission::Source::Role));
+    QVERIFY2(assigned.data(Qt::ToolTipRole).toString().contains(QStringLiteral("EDIT through role auditors")),
+             qPrintable(assigned.data(Qt::ToolTipRole).toString()));
+    // user1's MANAGE on its own experiment stays the winner.
+    QCOMPARE(cell(DemoData::user1Username, u1e1).data(ModelRoles::PermissionLevelRole).toInt(),
+             int(PermissionLevel::Manage));
+    // The admin's cells are the admin's whatever the roles say.
+    QVERIFY(!cell(DemoData::adminUsername, u2e1).data(ModelRoles::PendingRole).toBool());
+
+    // Applied, the server gives what the preview said: the same levels and reasons, no longer staged.
+    QSignalSpy applied(m_window->changeSet(), &ChangeSet::applied);
+    QVERIFY(m_window->changeSet()->apply(m_window->session()->auth()));
+    QVERIFY(applied.wait(20000));
+    QCOMPARE(applied.first().first().value<ApplySummary>().failed, 0);
+    QSignalSpy reloaded(m_window, &MainWindow::loadFinished);
+    m_window->refresh();
+    QVERIFY(reloaded.wait(20000));
+    QCOMPARE(cell(DemoData::user2Username, u1e1).data().toString(), QStringLiteral("EDIT (role auditors)"));
+    const QModelIndex granted = cell(DemoData::user1Username, u2e1);
+    QVERIFY(!granted.data(ModelRoles::PendingRole).toBool());
+    QCOMPARE(granted.data().toString(), QStringLiteral("EDIT (role auditors)"));
+    QVERIFY(experimentsVisibleTo(DemoData::user1Username, DemoData::user1Password)
+                .contains(QStringLiteral("/user2/experiment1")));
 }
 
 QTEST_MAIN(TestRolesPage)

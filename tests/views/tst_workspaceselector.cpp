@@ -3,8 +3,10 @@
 // staged changes pin the workspace until they are applied or discarded. On a server without workspaces there is
 // no selector.
 
+#include "../common/Generations.h"
 #include "../common/RawHttpClient.h"
 #include "GuiTestSupport.h"
+
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "server/DemoData.h"
@@ -30,7 +32,7 @@ private slots:
 
     void switchesWorkspaces()
     {
-        std::unique_ptr<Session> session = GuiTest::demoSession(GuiTest::mlflow3(true));
+        std::unique_ptr<Session> session = GuiTest::demoSession(Generations::mlflow3(true));
         QVERIFY(session);
         // A second workspace with an experiment of its own, made through the server's API as an admin would.
         const quint16 port = session->embeddedServer()->port();
