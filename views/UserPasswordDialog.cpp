@@ -13,6 +13,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 UserPasswordDialog::UserPasswordDialog(Mode mode, const QString& username, const QStringList& existingUsers,
                                        QWidget* parent)
     : QDialog(parent), m_mode(mode), m_existingUsers(existingUsers)
@@ -151,6 +153,12 @@ void UserPasswordDialog::copyPassword()
     m_copiedLabel->show();
 }
 
+void UserPasswordDialog::setMinimumLength(int length)
+{
+    m_minimumLength = std::max(length, int(minimumPasswordLength));
+    validate();
+}
+
 void UserPasswordDialog::validate()
 {
     QString hint;
@@ -158,8 +166,8 @@ void UserPasswordDialog::validate()
         hint = tr("Enter a user name.");
     else if (m_mode == Mode::NewUser && m_existingUsers.contains(username()))
         hint = tr("A user named %1 exists already.").arg(username());
-    else if (password().size() < minimumPasswordLength)
-        hint = tr("The password needs at least %1 characters.").arg(minimumPasswordLength);
+    else if (password().size() < m_minimumLength)
+        hint = tr("The password needs at least %1 characters.").arg(m_minimumLength);
     else if (password() != m_confirmEdit->text())
         hint = tr("The two passwords differ.");
     m_hintLabel->setText(hint);

@@ -38,7 +38,10 @@ public:
 
     // A random password of `length` letters, digits and punctuation from the system's secure generator.
     static QString generatePassword(int length = 20);
+    // The console's own floor; MLflow 2.x has none. A server with a stricter rule raises it (setMinimumLength).
     static constexpr int minimumPasswordLength = 8;
+    void setMinimumLength(int length);
+    int minimumLength() const { return m_minimumLength; }
 
 public slots:
     void fillGeneratedPassword();
@@ -50,6 +53,7 @@ private:
     void validate();
 
     Mode m_mode;
+    int m_minimumLength = minimumPasswordLength;
     QStringList m_existingUsers;
     QLineEdit* m_usernameEdit = nullptr;
     QLineEdit* m_passwordEdit = nullptr;

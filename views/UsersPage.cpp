@@ -1,5 +1,6 @@
 #include "views/UsersPage.h"
 
+#include "api/RbacAuthApi.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/ModelRoles.h"
@@ -223,6 +224,9 @@ void UsersPage::newUser()
     if (!m_changeSet || m_dialog)
         return;
     m_dialog = new UserPasswordDialog(UserPasswordDialog::Mode::NewUser, QString(), userNames(), this);
+    // Said here, before anything is staged: MLflow 3.13+ refuses shorter passwords at creation.
+    if (m_directory && m_directory->generation() == ApiGeneration::Rbac)
+        m_dialog->setMinimumLength(RbacAuthApi::minimumPasswordLength);
     m_dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_dialog, &QDialog::accepted, this, [this, dialog = m_dialog] {
         if (!m_changeSet->stageCreateUser(dialog->username(), dialog->password(), dialog->makeAdmin()))

@@ -538,6 +538,15 @@ void TestMainWindow::usersPageCreatesResetsAndDeletes()
     dialog->usernameEdit()->clear();
     QTest::keyClicks(dialog->usernameEdit(), QStringLiteral("carol"));
     QVERIFY(ok->isEnabled());
+    // The generation's rule is said in the dialog: ten characters do for 2.x, 3.13+ wants twelve.
+    const QString generated = dialog->password();
+    dialog->passwordEdit()->setText(QStringLiteral("carol-pass"));
+    dialog->confirmEdit()->setText(QStringLiteral("carol-pass"));
+    QCOMPARE(ok->isEnabled(), !generation.isMlflow3());
+    QCOMPARE(dialog->minimumLength(), generation.isMlflow3() ? 12 : 8);
+    dialog->passwordEdit()->setText(generated);
+    dialog->confirmEdit()->setText(generated);
+    QVERIFY(ok->isEnabled());
     const QString password = dialog->password();
     QCOMPARE(password.size(), 20);
     QCOMPARE(dialog->confirmEdit()->text(), password);

@@ -2,6 +2,7 @@
 // parts fit or elide with their whole text in the tooltip, for an admin and for an account without the admin flag
 // on both generations; and the per-user access panel keeps resource names that look alike apart.
 
+#include "Generations.h"
 #include "GuiTestSupport.h"
 #include "ServerFixture.h"
 
@@ -23,8 +24,6 @@
 #include <QToolTip>
 
 #include <memory>
-
-Q_DECLARE_METATYPE(Dialect)
 
 class TestNarrowWindow : public QObject
 {
@@ -59,8 +58,8 @@ void TestNarrowWindow::statusBarIsReadableAt800Pixels_data()
     QTest::addColumn<bool>("admin");
     QTest::newRow("mlflow-2.15.1 admin") << Dialect() << true;
     QTest::newRow("mlflow-2.15.1 member") << Dialect() << false;
-    QTest::newRow("mlflow-3.14 admin") << GuiTest::mlflow3() << true;
-    QTest::newRow("mlflow-3.14 member") << GuiTest::mlflow3() << false;
+    QTest::newRow("mlflow-3.14 admin") << Generations::mlflow3() << true;
+    QTest::newRow("mlflow-3.14 member") << Generations::mlflow3() << false;
 }
 
 void TestNarrowWindow::statusBarIsReadableAt800Pixels()
