@@ -119,6 +119,13 @@ private:
         return served;
     }
 
+    // `serve --api 3 --demo` on a data dir inside `dir`.
+    Served startApi3Demo(QProcess& process, const QTemporaryDir& dir)
+    {
+        return startServe(process, {QStringLiteral("--api"), QStringLiteral("3"), QStringLiteral("--demo")},
+                          dir.filePath(QStringLiteral("data")));
+    }
+
     static QList<QPair<QByteArray, QByteArray>> basicAuth(const QString& username, const QString& password,
                                                           const QByteArray& workspace = QByteArray())
     {
@@ -991,9 +998,7 @@ private slots:
     {
         QTemporaryDir dir;
         QProcess process;
-        const Served served =
-            startServe(process, {QStringLiteral("--api"), QStringLiteral("3"), QStringLiteral("--demo")},
-                       dir.filePath(QStringLiteral("data")));
+        const Served served = startApi3Demo(process, dir);
         QVERIFY2(served.port != 0, qPrintable(served.banner + process.readAll()));
         QVERIFY2(served.banner.contains(QStringLiteral("MLflow-compatible server (MLflow 3.14) listening on")),
                  qPrintable(served.banner));
@@ -1200,9 +1205,7 @@ private slots:
     {
         QTemporaryDir dir;
         QProcess process;
-        const Served served =
-            startServe(process, {QStringLiteral("--api"), QStringLiteral("3"), QStringLiteral("--demo")},
-                       dir.filePath(QStringLiteral("data")));
+        const Served served = startApi3Demo(process, dir);
         QVERIFY2(served.port != 0, qPrintable(served.banner + process.readAll()));
         const QString url = QStringLiteral("http://127.0.0.1:%1").arg(served.port);
         const QMap<QString, QString> server{{QStringLiteral("MLFLOW_TRACKING_URI"), url}};
