@@ -62,7 +62,10 @@ UserPasswordDialog::UserPasswordDialog(Mode mode, const QString& username, const
 
     auto* form = new QFormLayout;
     form->addRow(tr("User &name:"), m_usernameEdit);
-    form->addRow(tr("&Password:"), passwordRow);
+    // A row of several widgets gets no buddy from QFormLayout, which would show the "&" as it is.
+    auto* passwordLabel = new QLabel(tr("&Password:"), this);
+    passwordLabel->setBuddy(m_passwordEdit);
+    form->addRow(passwordLabel, passwordRow);
     form->addRow(tr("&Confirm:"), m_confirmEdit);
     form->addRow(QString(), m_showBox);
     if (mode == Mode::NewUser) {

@@ -59,6 +59,7 @@
 #include <QToolButton>
 #include <QTreeWidget>
 
+#include <algorithm>
 #include <memory>
 
 class TestMainWindow : public GuiTest::AdminWindowTest
@@ -544,6 +545,10 @@ void TestMainWindow::usersPageCreatesResetsAndDeletes()
     dialog->confirmEdit()->setText(QStringLiteral("carol-pass"));
     QCOMPARE(ok->isEnabled(), !generation.isMlflow3());
     QCOMPARE(dialog->minimumLength(), generation.isMlflow3() ? 12 : 8);
+    // The password row holds several widgets; its label still names the field and shows no literal "&".
+    const QList<QLabel*> labels = dialog->findChildren<QLabel*>();
+    QVERIFY(std::any_of(labels.cbegin(), labels.cend(),
+                        [dialog](const QLabel* label) { return label->buddy() == dialog->passwordEdit(); }));
     dialog->passwordEdit()->setText(generated);
     dialog->confirmEdit()->setText(generated);
     QVERIFY(ok->isEnabled());
