@@ -283,7 +283,15 @@ private:
             fail(error);
             return;
         }
-        fetchUsers(*listing);
+        if (listing->source == ListingSource::AuthDatabase) {
+            // The server's own tables already hold every user with every grant: asking the server once per user
+            // would only repeat them, at the cost of a password check per request on a real MLflow (38 s for 300
+            // users on 2.15.1).
+            m_source = listing->source;
+            m_users = QVector<User>(listing->users.cbegin(), listing->users.cend());
+        } else {
+            fetchUsers(*listing);
+        }
         stepDone();
     }
 

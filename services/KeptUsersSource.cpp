@@ -69,9 +69,16 @@ std::unique_ptr<AuthDatabaseReader> KeptUsersSource::openAuthDatabase(const QStr
         return nullptr;
     if (!password.isEmpty())
         location->password = password;
+    const bool withoutPassword = location->driver != QLatin1String("QSQLITE") && location->password.isEmpty() &&
+                                 qEnvironmentVariableIsEmpty(AuthDatabaseReader::passwordVariable);
     auto reader = std::make_unique<AuthDatabaseReader>();
-    if (!reader->open(*location, error))
+    if (!reader->open(*location, error)) {
+        if (withoutPassword)
+            *error = tr("%1 No password was given for it: set %2 for one run, or connect the auth database from the "
+                        "console's Users page, which keeps the password in the keychain.")
+                         .arg(*error, QString::fromLatin1(AuthDatabaseReader::passwordVariable));
         return nullptr;
+    }
     if (!reader->read(error))
         return nullptr;
     return reader;

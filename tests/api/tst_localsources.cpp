@@ -1,7 +1,9 @@
 // The two listing sources that do not need users/list: the known-users registry (local SQLite) and the direct,
-// read-only auth-database reader, tested on a database written by the embedded server.
+// read-only auth-database reader, tested on a database written by the embedded server and on a throw-away MariaDB
+// holding MLflow's tables as SQLAlchemy creates them on MySQL.
 
 #include "ApiTestSupport.h"
+#include "MariaDbServer.h"
 #include "api/AuthDatabaseReader.h"
 #include "api/Connection.h"
 #include "api/KnownUsersRegistry.h"
@@ -24,6 +26,7 @@ private slots:
     void authDatabaseFromEmbeddedServer();
     void authDatabaseIsReadOnly();
     void authDatabaseErrors();
+    void authDatabaseOnMariaDb();
 };
 
 void TestLocalSources::knownUsersRoundTrip()
@@ -199,6 +202,70 @@ void TestLocalSources::authDatabaseErrors()
     QVERIFY(!error.contains(QLatin1String("secret-pw")));
     if (!hasPsql)
         QVERIFY2(error.contains(QLatin1String("QPSQL")), qPrintable(error));
+}
+
+// MLflow supports MySQL for its auth database (mlflow/server/auth/db, SQLAlchemy): BOOLEAN is TINYINT(1) there,
+// ids arrive as strings or numbers depending on the column, and ORDER BY follows the server's collation. The
+// password comes from MLFLOW_ADMIN_AUTH_DB_PASSWORD, as the CLI and the console (from the keychain) pass it.
+void TestLocalSources::authDatabaseOnMariaDb()
+{
+    const QString password = QStringLiteral("maria-secret-0815");
+    MariaDbServer mariadb(password);
+    QVERIFY2(mariadb.started(), qPrintable(mariadb.error()));
+    // MLflow 2.x's auth tables (mlflow/server/auth/db/models.py, revision 8606fa83a998) as created on MySQL.
+    QVERIFY2(mariadb.execute({QStringLiteral("CREATE TABLE users (id INTEGER NOT NULL AUTO_INCREMENT, username "
+                                             "VARCHAR(255), password_hash VARCHAR(255), is_admin BOOL, PRIMARY KEY "
+                                             "(id), UNIQUE (username))"),
+                              QStringLiteral("CREATE TABLE experiment_permissions (id INTEGER NOT NULL AUTO_INCREMENT, "
+                                             "experiment_id VARCHAR(255) NOT NULL, user_id INTEGER NOT NULL, "
+                                             "permission VARCHAR(255), PRIMARY KEY (id), CONSTRAINT "
+                                             "unique_experiment_user UNIQUE (experiment_id, user_id), FOREIGN KEY "
+                                             "(user_id) REFERENCES users (id))"),
+                              QStringLiteral("CREATE TABLE registered_model_permissions (id INTEGER NOT NULL "
+                                             "AUTO_INCREMENT, name VARCHAR(255) NOT NULL, user_id INTEGER NOT NULL, "
+                                             "permission VARCHAR(255), PRIMARY KEY (id), CONSTRAINT unique_name_user "
+                                             "UNIQUE (name, user_id), FOREIGN KEY (user_id) REFERENCES users (id))"),
+                              QStringLiteral("INSERT INTO users (username, password_hash, is_admin) VALUES "
+                                             "('admin', 'x', 1), ('my-ada', 'x', 0), ('my-\u00e9mile', 'x', 0)"),
+                              QStringLiteral("INSERT INTO experiment_permissions (experiment_id, user_id, permission) "
+                                             "VALUES ('1', 2, 'READ'), ('2', 2, 'EDIT'), ('1', 3, 'MANAGE'), "
+                                             "('3', 3, 'NOT_A_LEVEL')"),
+                              QStringLiteral("INSERT INTO registered_model_permissions (name, user_id, permission) "
+                                             "VALUES ('churn model', 3, 'MANAGE')")}),
+             qPrintable(mariadb.error()));
+
+    const QString uri = QStringLiteral("mysql+pymysql://%1@127.0.0.1:%2/%3")
+                            .arg(QLatin1String(MariaDbServer::account))
+                            .arg(mariadb.port())
+                            .arg(QLatin1String(MariaDbServer::database));
+    qputenv(AuthDatabaseReader::passwordVariable, password.toUtf8());
+    AuthDatabaseReader reader;
+    QString error;
+    QVERIFY2(reader.open(uri, &error), qPrintable(error));
+    const auto snapshot = reader.read(&error);
+    QVERIFY2(snapshot, qPrintable(error));
+    QCOMPARE(snapshot->skippedRows, 1);
+    QStringList summary;
+    for (const User& user : snapshot->listing.users) {
+        QStringList grants;
+        for (const Grant& grant : user.experimentGrants + user.modelGrants)
+            grants.append(grant.resourceId + QLatin1Char('=') + Permissions::name(grant.level));
+        summary.append(user.username + (user.isAdmin ? QStringLiteral("(admin)") : QString()) + QLatin1Char(':') +
+                       grants.join(QLatin1Char(',')));
+    }
+    QCOMPARE(summary, (QStringList{QStringLiteral("admin(admin):"), QStringLiteral("my-ada:1=READ,2=EDIT"),
+                                   QStringLiteral("my-\u00e9mile:1=MANAGE,churn model=MANAGE")}));
+    QCOMPARE(snapshot->listing.users.at(2).modelGrants.value(0).resourceType, ResourceType::RegisteredModel);
+    QCOMPARE(snapshot->listing.users.at(1).experimentGrants.value(0).userId, 2);
+    reader.close();
+
+    // A wrong password: MariaDB's own words, the URI without any password, and no password in the message.
+    qputenv(AuthDatabaseReader::passwordVariable, "not-the-password");
+    QVERIFY(!reader.open(uri, &error));
+    QVERIFY2(error.contains(QLatin1String("Access denied")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("127.0.0.1:%1").arg(mariadb.port())), qPrintable(error));
+    QVERIFY(!error.contains(password));
+    qunsetenv(AuthDatabaseReader::passwordVariable);
 }
 
 QTEST_GUILESS_MAIN(TestLocalSources)

@@ -1,5 +1,6 @@
 #include "CliRunner.h"
 #include "Generations.h"
+#include "MariaDbServer.h"
 #include "PostgresServer.h"
 #include "RawHttpClient.h"
 #include "ServerFixture.h"
@@ -1336,6 +1337,59 @@ private slots:
 
         QCOMPARE(run({QStringLiteral("profiles"), QStringLiteral("remove"), profile}).exitCode, 0);
         QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));
+    }
+
+    // The same users source on MySQL/MariaDB, given on the command line with the password in the environment: the
+    // users list and the matrix read users and grants from it, and a missing password says what to do.
+    void authDatabaseOnMariaDb()
+    {
+        const QString dbPassword = QStringLiteral("maria-cli-secret");
+        MariaDbServer mariadb(dbPassword);
+        QVERIFY2(mariadb.started(), qPrintable(mariadb.error()));
+        QVERIFY2(mariadb.execute({QStringLiteral("CREATE TABLE users (id INTEGER NOT NULL AUTO_INCREMENT, username "
+                                                 "VARCHAR(255), password_hash VARCHAR(255), is_admin BOOL, PRIMARY "
+                                                 "KEY (id), UNIQUE (username))"),
+                                  QStringLiteral("CREATE TABLE experiment_permissions (id INTEGER NOT NULL "
+                                                 "AUTO_INCREMENT, experiment_id VARCHAR(255) NOT NULL, user_id INTEGER "
+                                                 "NOT NULL, permission VARCHAR(255), PRIMARY KEY (id))"),
+                                  QStringLiteral("CREATE TABLE registered_model_permissions (id INTEGER NOT NULL "
+                                                 "AUTO_INCREMENT, name VARCHAR(255) NOT NULL, user_id INTEGER NOT "
+                                                 "NULL, permission VARCHAR(255), PRIMARY KEY (id))"),
+                                  QStringLiteral("INSERT INTO users (username, password_hash, is_admin) VALUES "
+                                                 "('admin', 'x', 1), ('my-ada', 'x', 0)"),
+                                  QStringLiteral("INSERT INTO experiment_permissions (experiment_id, user_id, "
+                                                 "permission) VALUES ('1', 2, 'EDIT')")}),
+                 qPrintable(mariadb.error()));
+        const QString uri = QStringLiteral("mysql://%1@127.0.0.1:%2/%3")
+                                .arg(QLatin1String(MariaDbServer::account))
+                                .arg(mariadb.port())
+                                .arg(QLatin1String(MariaDbServer::database));
+        const QMap<QString, QString> withPassword{{QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD"), dbPassword}};
+
+        const Result listed = run({QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--auth-db"), uri,
+                                   QStringLiteral("--json")},
+                                  withPassword);
+        QVERIFY2(listed.exitCode == 0, qPrintable(listed.describe()));
+        QCOMPARE(listed.json().value(QStringLiteral("source")).toString(), QStringLiteral("auth_database"));
+        QStringList names;
+        for (const QJsonValue& user : listed.json().value(QStringLiteral("users")).toArray())
+            names.append(user.toObject().value(QStringLiteral("username")).toString() + QLatin1Char(':') +
+                         QString::number(user.toObject().value(QStringLiteral("experiment_grants")).toInt()));
+        QCOMPARE(names, (QStringList{QStringLiteral("admin:0"), QStringLiteral("my-ada:1")}));
+
+        const Result matrix = run({QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("csv"),
+                                   QStringLiteral("--auth-db"), uri},
+                                  withPassword);
+        QVERIFY2(matrix.exitCode == 0, qPrintable(matrix.describe()));
+        QVERIFY2(matrix.out.contains(QStringLiteral("my-ada")), qPrintable(matrix.out));
+        QVERIFY2(matrix.out.contains(QStringLiteral("EDIT")), qPrintable(matrix.out));
+        QVERIFY(!matrix.out.contains(dbPassword) && !matrix.err.contains(dbPassword));
+
+        const Result refused = run({QStringLiteral("users"), QStringLiteral("list"), QStringLiteral("--auth-db"), uri},
+                                   {{QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD"), QString()}});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("Access denied")), qPrintable(refused.err));
+        QVERIFY2(refused.err.contains(QStringLiteral("MLFLOW_ADMIN_AUTH_DB_PASSWORD")), qPrintable(refused.err));
     }
 
     void profilePasswordFromKeychain()
