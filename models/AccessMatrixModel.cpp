@@ -157,8 +157,9 @@ int AccessMatrixModel::resourceOf(const QModelIndex& index) const
     return m_orientation == Orientation::UsersAsRows ? index.column() : index.row();
 }
 
-QString AccessMatrixModel::cellText(const EffectivePermission& permission, bool pending)
+QString AccessMatrixModel::cellText(const EffectivePermission& permission, CellStaging staging)
 {
+    const bool pending = staging != CellStaging::None;
     QString text;
     switch (permission.source) {
     case EffectivePermission::Source::Admin:
@@ -184,7 +185,7 @@ QString AccessMatrixModel::cellText(const EffectivePermission& permission, bool 
         break;
     }
     if (pending)
-        text += QStringLiteral(" ◆");
+        text += staging == CellStaging::ChangesReasonOnly ? QStringLiteral(" ◇") : QStringLiteral(" ◆");
     return text;
 }
 
@@ -246,11 +247,14 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
         m_changeSet ? m_changeSet->pendingPermission(username, m_type, resourceId) : std::nullopt;
     if (role == ModelRoles::PendingRole)
         return pending.has_value();
-    const EffectivePermission permission =
-        pending ? *pending : m_directory->effectivePermission(username, m_type, resourceId);
+    const EffectivePermission now = m_directory->effectivePermission(username, m_type, resourceId);
+    const EffectivePermission permission = pending ? *pending : now;
+    CellStaging staging = CellStaging::None;
+    if (pending)
+        staging = staged || pending->level != now.level ? CellStaging::ChangesLevel : CellStaging::ChangesReasonOnly;
     switch (role) {
     case Qt::DisplayRole:
-        return cellText(permission, pending.has_value());
+        return cellText(permission, staging);
     case Qt::EditRole:
     case ModelRoles::PermissionLevelRole:
     case ModelRoles::ValueRole:
@@ -273,8 +277,11 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     case Qt::AccessibleTextRole: {
         QString text = tr("%1 on %2: %3")
                            .arg(username, m_directory->resourceNameAt(m_type, resourceOf(index)), permission.reason());
-        if (pending) {
-            const EffectivePermission now = m_directory->effectivePermission(username, m_type, resourceId);
+        if (staging == CellStaging::ChangesReasonOnly) {
+            text +=
+                QLatin1Char('\n') +
+                tr("The level stays; staged changes give it another reason once applied (now: %1).").arg(now.reason());
+        } else if (pending) {
             text += QLatin1Char('\n') + tr("Pending change, not yet applied (now: %1).").arg(now.reason());
             if (staged && staged->error.isError())
                 text += QLatin1Char('\n') + tr("Last attempt failed: %1").arg(staged->error.userMessage());

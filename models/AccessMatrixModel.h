@@ -12,11 +12,11 @@ class Directory;
 class StagedUserRows;
 
 // Users x experiments (or x registered models): every cell is the user's effective permission on the resource,
-// as text with a mark (● explicit, ◆ staged, "(admin)" / "(default)" inherited, — none), a background colour by
-// level and the reason as tooltip. Editing a cell stages a change in the ChangeSet; nothing is sent from here.
-// Cells are computed on demand from the Directory's hash indexes, so 2,000 x 20,000 costs nothing until painted.
-// After the Directory's users come the users whose creation is staged ("◆ new" in the header): their cells can be
-// edited like any other, and the apply creates the user before sending those grants.
+// as text with a mark (● explicit, ◆ staged, ◇ staged with the same level, "(admin)" / "(default)" inherited, — none),
+// a background colour by level and the reason as tooltip. Editing a cell stages a change in the ChangeSet; nothing is
+// sent from here. Cells are computed on demand from the Directory's hash indexes, so 2,000 x 20,000 costs nothing until
+// painted. After the Directory's users come the users whose creation is staged ("◆ new" in the header): their cells can
+// be edited like any other, and the apply creates the user before sending those grants.
 class AccessMatrixModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -65,9 +65,14 @@ public:
     ContentSections sectionsWithContent(CellFilter filter, const QVector<bool>& usersConsidered,
                                         const QVector<bool>& resourcesConsidered) const;
 
+    // What staged changes do to a cell: nothing, change its level, or keep the level for another reason (a staged
+    // role or admin flag that gives what the cell already has).
+    enum class CellStaging { None, ChangesLevel, ChangesReasonOnly };
+
     // The cell's text for `permission`, e.g. "MANAGE ●", "READ (default)", "MANAGE (admin)", "—", "default
-    // (unknown)" when no grant applies and the default permission is not known; `pending` adds ◆.
-    static QString cellText(const EffectivePermission& permission, bool pending);
+    // (unknown)" when no grant applies and the default permission is not known; a staged level adds ◆, a staged
+    // reason only ◇.
+    static QString cellText(const EffectivePermission& permission, CellStaging staging = CellStaging::None);
 
 private:
     // Users along the user axis: the Directory's rows, then the staged-created ones.

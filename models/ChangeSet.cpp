@@ -1247,25 +1247,7 @@ QList<EffectivePermission::Contributor> ChangeSet::roleContributors(const QStrin
                                                                     const QString& resourceId, bool staged) const
 {
     using Contributor = EffectivePermission::Contributor;
-    // The roles the user holds: as loaded, then with the staged assignments, unassignments and role deletions.
-    QList<RoleRef> roles;
-    for (const int row : m_directory->roleRowsOf(username))
-        roles.append(RoleRef::of(m_directory->roleAt(row).role));
-    if (staged) {
-        for (const StagedRoleMember& member : m_roleMembers) {
-            if (member.key.username != username)
-                continue;
-            roles.removeAll(member.key.role);
-            if (member.assign)
-                roles.append(member.key.role);
-        }
-        roles.erase(std::remove_if(roles.begin(), roles.end(),
-                                   [this](const RoleRef& role) {
-                                       const StagedRole* entry = stagedRole(role);
-                                       return entry && entry->remove;
-                                   }),
-                    roles.end());
-    }
+    const QList<RoleRef> roles = heldRoles(username, staged);
     const QString resourceType = Resources::wireName(type);
     const QString everything = QString::fromLatin1(RolePermission::allResources);
     QList<Contributor> contributors;
@@ -1288,6 +1270,51 @@ QList<EffectivePermission::Contributor> ChangeSet::roleContributors(const QStrin
         }
     }
     return contributors;
+}
+
+QList<RoleRef> ChangeSet::heldRoles(const QString& username, bool staged) const
+{
+    // As loaded, then with the staged assignments, unassignments and role deletions.
+    QList<RoleRef> roles;
+    for (const int row : m_directory->roleRowsOf(username))
+        roles.append(RoleRef::of(m_directory->roleAt(row).role));
+    if (!staged)
+        return roles;
+    for (const StagedRoleMember& member : m_roleMembers) {
+        if (member.key.username != username)
+            continue;
+        roles.removeAll(member.key.role);
+        if (member.assign)
+            roles.append(member.key.role);
+    }
+    roles.erase(std::remove_if(roles.begin(), roles.end(),
+                               [this](const RoleRef& role) {
+                                   const StagedRole* entry = stagedRole(role);
+                                   return entry && entry->remove;
+                               }),
+                roles.end());
+    return roles;
+}
+
+QList<RolePermissionKey> ChangeSet::stagedRoleReach(const QString& username) const
+{
+    QList<RolePermissionKey> reach;
+    if (m_rolePermissions.isEmpty() && m_roleMembers.isEmpty())
+        return reach;
+    for (const RoleRef& role : heldRoles(username, true)) {
+        for (const StagedRolePermission& permission : m_rolePermissions) {
+            if (permission.key.role == role && permission.target)
+                reach.append(permission.key);
+        }
+        if (loadedMember(role, username))
+            continue;
+        // A role staged to be assigned brings what it already holds.
+        if (const int row = directoryRoleRow(role); row >= 0) {
+            for (const RolePermission& permission : m_directory->roleAt(row).role.permissions)
+                reach.append(RolePermissionKey{role, permission.resourceType, permission.resourcePattern});
+        }
+    }
+    return reach;
 }
 
 std::optional<PermissionLevel> ChangeSet::pendingLevel(const QString& username, ResourceType type,

@@ -349,6 +349,10 @@ public:
                                                          const QString& resourceId) const;
     std::optional<PermissionLevel> pendingLevel(const QString& username, ResourceType type,
                                                 const QString& resourceId) const;
+    // The role permissions that staged role changes newly bring the user: those staged on a role the user holds or
+    // will hold, and those of a role staged to be assigned. (What staged changes take away concerns only resources
+    // the loaded roles already name.) Lets whole-user questions find resources that only a staged role names.
+    QList<RolePermissionKey> stagedRoleReach(const QString& username) const;
     // Whether some staged create or reset lacks its password (after restore()).
     bool needsPasswords() const;
 
@@ -410,6 +414,8 @@ private:
     void put(const RolePermissionKey& key, const std::optional<StagedRolePermission>& entry);
     void put(const RoleMemberKey& key, const std::optional<StagedRoleMember>& entry);
     bool roleUsable(const RoleRef& role) const; // loaded or staged for creation, and not staged for deletion
+    // The roles the user holds, as loaded or with the staged role changes applied.
+    QList<RoleRef> heldRoles(const QString& username, bool staged) const;
     // What the user's roles give on the resource (Source::Role contributors, in Directory::resolve()'s order): as
     // loaded, or with the staged role changes applied.
     QList<EffectivePermission::Contributor> roleContributors(const QString& username, ResourceType type,

@@ -56,12 +56,31 @@ QList<int> ShownAccess::namedResourceRows(const QString& username, ResourceType 
         if (row >= 0)
             rows.insert(row);
     }
+    if (m_changeSet) {
+        const QString wireType = Resources::wireName(type);
+        for (const RolePermissionKey& reach : m_changeSet->stagedRoleReach(username)) {
+            if (reach.resourceType != wireType)
+                continue;
+            const int row = m_directory->resourceRow(type, reach.pattern);
+            if (row >= 0)
+                rows.insert(row);
+        }
+    }
     return rows.values();
 }
 
 bool ShownAccess::readsUnnamedResources(const QString& username, ResourceType type) const
 {
-    return m_directory->readsWithoutNamedGrant(username, type, isAdmin(username));
+    if (m_directory->readsWithoutNamedGrant(username, type, isAdmin(username)))
+        return true;
+    if (!m_changeSet)
+        return false;
+    // A staged "*" of a role the user holds or will hold names no resource and may reach every one.
+    const QString wireType = Resources::wireName(type);
+    const QList<RolePermissionKey> reach = m_changeSet->stagedRoleReach(username);
+    return std::any_of(reach.cbegin(), reach.cend(), [&wireType](const RolePermissionKey& key) {
+        return key.resourceType == wireType && key.pattern == QLatin1String(RolePermission::allResources);
+    });
 }
 
 QList<ResourceAccess> ShownAccess::readableBy(const QString& username, ResourceType type) const

@@ -14,6 +14,9 @@ namespace {
 // Header bytes we tolerate on top of the body limit before calling a request oversized.
 constexpr qint64 headerAllowance = 64 * 1024;
 
+// From this size on an answer's body is handed to the socket without a copy (see writeResponse).
+constexpr qsizetype sharedBodyBytes = 256 * 1024;
+
 QByteArray tooLargeResponse(qint64 limit)
 {
     const QByteArray body =
@@ -174,9 +177,14 @@ void writeResponse(QHttpServerResponder& responder, QTcpSocket* socket, const Ht
     responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
     for (const auto& header : response.extraHeaders)
         responder.writeHeader(header.first, header.second);
-    // The responder ends the headers; the body goes to the socket as a QByteArray, which the socket's buffer
-    // shares instead of copying (the responder passes a pointer and size, so a 256 MB users/list was copied once
-    // more, page by page).
+    // A small body is copied behind the headers, so that the answer leaves in one segment: handed over as its own
+    // buffer it goes out as a second segment, which Nagle's algorithm holds until the client has acknowledged the
+    // first (a delayed ACK away). A large body goes to the socket as a QByteArray, which the socket's buffer shares
+    // instead of copying (the responder copies page by page: a 256 MB users/list once more).
+    if (response.body.size() < sharedBodyBytes) {
+        responder.writeBody(response.body);
+        return;
+    }
     responder.writeBody(QByteArray());
     socket->write(response.body);
 }

@@ -165,8 +165,8 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_details->setAccessibleName(tr("Selected cell"));
 
-    auto* legend = new QLabel(tr("● explicit grant   ◆ staged, not yet applied (hatched)   (admin) / (role …) / "
-                                 "(default) inherited   — no access   ★ administrator"),
+    auto* legend = new QLabel(tr("● explicit grant   ◆ staged, not yet applied (hatched)   ◇ staged, same level   "
+                                 "(admin) / (role …) / (default) inherited   — no access   ★ administrator"),
                               this);
     legend->setObjectName(QStringLiteral("legend"));
     legend->setWordWrap(true);

@@ -1,8 +1,11 @@
 #include "ModelsTestSupport.h"
 
+#include "models/AccessMatrixModel.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
+#include "models/ModelRoles.h"
 #include "models/RoleRows.h"
+#include "models/ShownAccess.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -89,6 +92,7 @@ private slots:
     void refusals();
     void applyCreatesGrantsAndAssigns();
     void pendingPermissionFollowsStagedRoles();
+    void stagedRolesReachTheCellsFilter();
     void failedCreationKeepsItsDependentsStaged();
     void crashFileKeepsRoleChanges();
     void crashFileKeepsARoleDeletion();
@@ -397,6 +401,79 @@ void TestChangeSetRoles::pendingPermissionFollowsStagedRoles()
     QVERIFY(removed);
     QCOMPARE(removed->level, PermissionLevel::NoPermissions);
     QCOMPARE(removed->source, EffectivePermission::Source::DefaultPermission);
+}
+
+// The matrix's "cells with access" filter and the per-user panel ask only the resources something names for a user;
+// a resource that only a staged role permission or a staged assignment names must be among them.
+void TestChangeSetRoles::stagedRolesReachTheCellsFilter()
+{
+    Directory directory;
+    fillRolesDirectory(directory);
+    directory.setDefaultPermission(PermissionLevel::NoPermissions);
+    ChangeSet changes(&directory);
+    AccessMatrixModel matrix(&directory, &changes);
+    const auto kept = [&] {
+        const AccessMatrixModel::ContentSections sections =
+            matrix.sectionsWithContent(AccessMatrixModel::CellFilter::CellsWithAccess, {}, {});
+        QStringList names;
+        for (int user = 0; user < sections.users.size(); ++user) {
+            if (sections.users.at(user))
+                names.append(directory.userAt(user).username);
+        }
+        for (int row = 0; row < sections.resources.size(); ++row) {
+            if (sections.resources.at(row))
+                names.append(directory.resourceNameAt(ResourceType::Experiment, row));
+        }
+        return names;
+    };
+    const auto panel = [&](const QString& username) {
+        QStringList names;
+        for (const ResourceAccess& access :
+             ShownAccess(&directory, &changes).readableBy(username, ResourceType::Experiment))
+            names.append(access.name + QLatin1Char('=') + Permissions::name(access.permission.level) +
+                         (access.pending ? QStringLiteral("*") : QString()));
+        return names;
+    };
+    // Admins always stay; the rest by what they can access.
+    QCOMPARE(kept(), (QStringList{QStringLiteral("admin"), QStringLiteral("alice"), QStringLiteral("/alice/one")}));
+    QCOMPARE(panel(QStringLiteral("bob")), QStringList());
+
+    const RoleRef auditors{7, QStringLiteral("default"), QStringLiteral("auditors")};
+    // A permission staged on a role alice holds names experiment 2 for her.
+    QVERIFY(changes.stageRolePermission(auditors, experimentType, QStringLiteral("2"), PermissionLevel::Edit));
+    QCOMPARE(kept(), (QStringList{QStringLiteral("admin"), QStringLiteral("alice"), QStringLiteral("/alice/one"),
+                                  QStringLiteral("/alice/two")}));
+    QCOMPARE(panel(QStringLiteral("alice")),
+             (QStringList{QStringLiteral("/alice/one=READ"), QStringLiteral("/alice/two=EDIT*")}));
+    // A staged assignment brings bob the role's loaded and staged permissions.
+    QVERIFY(changes.stageRoleMember(auditors, QStringLiteral("bob"), true));
+    QCOMPARE(kept(), (QStringList{QStringLiteral("admin"), QStringLiteral("alice"), QStringLiteral("bob"),
+                                  QStringLiteral("/alice/one"), QStringLiteral("/alice/two")}));
+    QCOMPARE(panel(QStringLiteral("bob")),
+             (QStringList{QStringLiteral("/alice/one=READ*"), QStringLiteral("/alice/two=EDIT*")}));
+    changes.undoStack()->undo();
+    changes.undoStack()->undo();
+    QCOMPARE(kept(), (QStringList{QStringLiteral("admin"), QStringLiteral("alice"), QStringLiteral("/alice/one")}));
+
+    // A staged "*" names no resource and reaches every one.
+    QVERIFY(changes.stageRolePermission(auditors, experimentType, QStringLiteral("*"), PermissionLevel::Read));
+    QVERIFY(changes.stageRoleMember(auditors, QStringLiteral("bob"), true));
+    QCOMPARE(panel(QStringLiteral("bob")),
+             (QStringList{QStringLiteral("/alice/one=READ*"), QStringLiteral("/alice/two=READ*")}));
+    QCOMPARE(kept(), (QStringList{QStringLiteral("admin"), QStringLiteral("alice"), QStringLiteral("bob"),
+                                  QStringLiteral("/alice/one"), QStringLiteral("/alice/two")}));
+
+    // alice already reads experiment 1 through the role: the staged "*" keeps the level and only adds a reason (◇);
+    // on experiment 2 it gives her a level she had not (◆).
+    QCOMPARE(matrix.orientation(), AccessMatrixModel::Orientation::UsersAsRows);
+    const QModelIndex same = matrix.index(1, directory.resourceRow(ResourceType::Experiment, QStringLiteral("1")));
+    const QModelIndex raised = matrix.index(1, directory.resourceRow(ResourceType::Experiment, QStringLiteral("2")));
+    QVERIFY2(same.data().toString().endsWith(QStringLiteral(" \u25c7")), qPrintable(same.data().toString()));
+    QVERIFY2(same.data(Qt::ToolTipRole).toString().contains(QStringLiteral("The level stays")),
+             qPrintable(same.data(Qt::ToolTipRole).toString()));
+    QVERIFY(same.data(ModelRoles::PendingRole).toBool());
+    QVERIFY2(raised.data().toString().endsWith(QStringLiteral(" \u25c6")), qPrintable(raised.data().toString()));
+    QVERIFY(raised.data(Qt::ToolTipRole).toString().contains(QStringLiteral("Pending change")));
 }
 
 void TestChangeSetRoles::failedCreationKeepsItsDependentsStaged()
