@@ -168,11 +168,13 @@ int runBenchmark(const QStringList& arguments, const Bench::Options& options)
     }
     const double peak = Bench::procStatusMiB("VmHWM");
     const double load = Bench::median(loadTimes);
-    Bench::report(QStringLiteral("Directory::load over HTTP (users/get per user, experiments/search): median %1 s of "
-                                 "%2 runs (%3)")
-                      .arg(load, 0, 'f', 2)
-                      .arg(runs)
-                      .arg(verdict(load, loadTargetSeconds)));
+    Bench::report(
+        QStringLiteral(
+            "Directory::load (users and grants from the auth database, experiments/search over HTTP): median %1 s of "
+            "%2 runs (%3)")
+            .arg(load, 0, 'f', 2)
+            .arg(runs)
+            .arg(verdict(load, loadTargetSeconds)));
     Bench::report(QStringLiteral("Peak resident memory while loading: %1 MiB for the whole client process (%2 MiB "
                                  "before the first load) (%3)")
                       .arg(peak, 0, 'f', 0)
