@@ -27,6 +27,8 @@ int main(int argc, char* argv[])
     QApplication::setApplicationName(QStringLiteral("mlflow-admin"));
     QApplication::setOrganizationName(QStringLiteral("mlflow-admin"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/mlflow-admin.svg")));
+    // Wayland compositors and docks match the window to the installed .desktop file by this id.
+    QGuiApplication::setDesktopFileName(QStringLiteral(MLFLOW_ADMIN_APP_ID));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
