@@ -7,6 +7,7 @@
 #include "server/RbacPolicy.h"
 #include "server/RbacRoutes.h"
 #include "server/RequestParams.h"
+#include "server/SqlFailure.h"
 #include "server/TrackingRoutes.h"
 #include "server/WorkspaceRoutes.h"
 #include "server/WorkspaceStore.h"
@@ -30,7 +31,12 @@ MlflowService::MlflowService(ServerState& state) : m_state(state)
 
 HttpResponse MlflowService::errorResponse(const MlflowError& error) const
 {
-    return HttpResponse::json(error.toJson(m_state.dialect), error.httpStatus());
+    HttpResponse response = HttpResponse::json(error.toJson(m_state.dialect), error.httpStatus());
+    // A locked database (SqlFailure): say when to try again.
+    if (error.code() == "TEMPORARILY_UNAVAILABLE")
+        response.extraHeaders.append(
+            qMakePair(QByteArray("Retry-After"), QByteArray::number(SqlFailure::retryAfterSeconds)));
+    return response;
 }
 
 // MLflow 3.14 resolves X-MLFLOW-WORKSPACE in a before_request hook that runs ahead of authentication, so a bad or

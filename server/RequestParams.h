@@ -60,7 +60,7 @@ public:
 
 private:
     explicit RequestParams(QJsonObject values) : m_values(std::move(values)) {}
-    static QJsonObject fromQuery(const QUrlQuery& query);
+    static QJsonObject fromQuery(const HttpRequest& request);
 
     QJsonObject m_values;
 };
