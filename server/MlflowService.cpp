@@ -14,6 +14,8 @@
 
 #include <QLoggingCategory>
 
+#include <algorithm>
+
 Q_LOGGING_CATEGORY(lcService, "mlflowadmin.server")
 
 MlflowService::MlflowService(ServerState& state) : m_state(state)
@@ -68,7 +70,16 @@ HttpResponse MlflowService::unauthenticated()
     return response;
 }
 
+// HEAD is answered as Flask answers it: the GET route's status and headers, without the body.
 HttpResponse MlflowService::handle(const HttpRequest& request)
+{
+    HttpResponse response = answer(request);
+    if (request.method == "HEAD")
+        response.body.clear();
+    return response;
+}
+
+HttpResponse MlflowService::answer(const HttpRequest& request)
 {
     QString workspace;
     try {
@@ -99,13 +110,30 @@ HttpResponse MlflowService::handle(const HttpRequest& request)
     }
 }
 
+HttpResponse MlflowService::optionsAnswer(const QString& path) const
+{
+    QList<QByteArray> methods = m_routes.methodsOf(path);
+    if (methods.contains("GET"))
+        methods.append("HEAD");
+    methods.append("OPTIONS");
+    std::sort(methods.begin(), methods.end());
+    // 2.15.1's Flask answers 200, 3.14's 204; both with an empty text/html body.
+    HttpResponse response = HttpResponse::html(QByteArray(), m_state.dialect.isMlflow3() ? 204 : 200);
+    response.extraHeaders.append(qMakePair(QByteArray("Allow"), methods.join(", ")));
+    return response;
+}
+
 HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecord& user, const QString& workspace)
 {
     const RequestContext context{request, user, m_state, *m_policy, workspace};
     // Flask runs before_request (the validators) before it reports a routing failure.
     if (!user.isAdmin)
         m_policy->authorize(context);
-    const RouteHandler* handler = m_routes.find(request.method, request.path);
+    // Flask adds HEAD to every GET route and answers OPTIONS itself, after the before_request hooks (so signed in,
+    // and with no validator keyed on either method: MLflow's handlers then read a HEAD request as they read a POST).
+    if (request.method == "OPTIONS" && m_routes.hasPath(request.path))
+        return optionsAnswer(request.path);
+    const RouteHandler* handler = m_routes.find(request.method == "HEAD" ? QByteArray("GET") : request.method, request.path);
     if (handler)
         return (*handler)(context);
     if (m_routes.hasPath(request.path))
