@@ -165,8 +165,7 @@ Policy::ReadableSet AccessPolicy::readable(const RequestContext& context, Resour
         if (id != row.resourceId && set.explicitRows.contains(id))
             continue;
         set.explicitRows.insert(
-            id,
-            Permissions::canRead(Permissions::parse(row.permission).value_or(PermissionLevel::NoPermissions)));
+            id, Permissions::canRead(Permissions::parse(row.permission).value_or(PermissionLevel::NoPermissions)));
     }
     return set;
 }
@@ -194,8 +193,7 @@ void AccessPolicy::registeredModelDeleted(const RequestContext& context, const Q
 
 // A deliberate difference from 2.15.1, which searches every requested experiment: MLflow 3.6+ drops the ones the
 // caller cannot read, and so does this server in both dialects, or runs/search hands out others' metrics and params.
-QStringList AccessPolicy::searchableExperimentIds(const RequestContext& context,
-                                                  const QStringList& experimentIds) const
+QStringList AccessPolicy::searchableExperimentIds(const RequestContext& context, const QStringList& experimentIds) const
 {
     const ReadableSet set = readable(context, ResourceKind::Experiment);
     QStringList kept;

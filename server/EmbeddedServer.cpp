@@ -45,7 +45,8 @@ bool openSqlite(const QString& path, QSqlDatabase* database, QString* connection
     }
     // WAL keeps every committed transaction across a killed process; NORMAL sync is safe in WAL mode.
     QSqlQuery pragma(*database);
-    const QStringList statements = {QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA synchronous=NORMAL"),
+    const QStringList statements = {QStringLiteral("PRAGMA journal_mode=WAL"),
+                                    QStringLiteral("PRAGMA synchronous=NORMAL"),
                                     QStringLiteral("PRAGMA busy_timeout=%1").arg(SqlFailure::busyTimeoutMs)};
     for (const QString& statement : statements) {
         if (!pragma.exec(statement)) {

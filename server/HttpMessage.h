@@ -15,7 +15,7 @@ struct HttpRequest
 {
     QByteArray method; // "GET", "POST", ...
     QString path;      // decoded path, no query
-    QUrlQuery query; // as QUrl parsed it; read it through queryItems(), never directly
+    QUrlQuery query;   // as QUrl parsed it; read it through queryItems(), never directly
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
 

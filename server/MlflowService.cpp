@@ -133,7 +133,8 @@ HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecor
     // and with no validator keyed on either method: MLflow's handlers then read a HEAD request as they read a POST).
     if (request.method == "OPTIONS" && m_routes.hasPath(request.path))
         return optionsAnswer(request.path);
-    const RouteHandler* handler = m_routes.find(request.method == "HEAD" ? QByteArray("GET") : request.method, request.path);
+    const RouteHandler* handler =
+        m_routes.find(request.method == "HEAD" ? QByteArray("GET") : request.method, request.path);
     if (handler)
         return (*handler)(context);
     if (m_routes.hasPath(request.path))

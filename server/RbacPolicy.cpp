@@ -51,8 +51,7 @@ bool resourceExists(const RequestContext& context, const QString& resourceType, 
         }
     }
     if (resourceType == QLatin1String("scorer"))
-        return context.state.tracking->experimentExists(resourceId.section(QLatin1Char('/'), 0, 0),
-                                                       context.workspace);
+        return context.state.tracking->experimentExists(resourceId.section(QLatin1Char('/'), 0, 0), context.workspace);
     return false;
 }
 
@@ -86,8 +85,8 @@ std::function<bool(const RequestContext&)> onExperimentName(Check check)
 std::function<bool(const RequestContext&)> onRunId(Check check)
 {
     return [check](const RequestContext& context) {
-        const QString experimentId =
-            context.state.tracking->experimentIdOfRun(requestParam(context, QStringLiteral("run_id")), context.workspace);
+        const QString experimentId = context.state.tracking->experimentIdOfRun(
+            requestParam(context, QStringLiteral("run_id")), context.workspace);
         return check(callerLevel(context, QStringLiteral("experiment"), experimentId));
     };
 }

@@ -78,7 +78,9 @@ RequestParams RequestParams::forAuthLayer(const HttpRequest& request)
 
 RequestParams RequestParams::forTracking(const HttpRequest& request)
 {
-    if (isGet(request))
+    // _get_request_message reads the query string of a GET only when there is one; a GET without one reads the
+    // JSON body like a POST (the auth layer's validators still read only the query string).
+    if (isGet(request) && !request.query.isEmpty())
         return RequestParams(fromQuery(request));
     if (request.method == "POST" || request.method == "PUT") {
         if (!request.hasHeader("content-type"))

@@ -45,16 +45,17 @@ public:
     RawHttpClient::Response call(const Caller& caller, const QByteArray& method, const QString& endpoint,
                                  const QJsonObject& body = {}, const QByteArray& query = {})
     {
-        QByteArray target = endpoint.startsWith(QLatin1Char('/')) ? endpoint.toUtf8()
-                                                                  : "/api/2.0/mlflow/" + endpoint.toUtf8();
+        QByteArray target =
+            endpoint.startsWith(QLatin1Char('/')) ? endpoint.toUtf8() : "/api/2.0/mlflow/" + endpoint.toUtf8();
         if (!query.isEmpty())
             target += '?' + query;
         QList<QPair<QByteArray, QByteArray>> headers;
-        headers.append({"Authorization",
-                        "Basic " + (caller.username + QLatin1Char(':') + caller.password).toUtf8().toBase64()});
+        headers.append(
+            qMakePair(QByteArray("Authorization"),
+                      "Basic " + (caller.username + QLatin1Char(':') + caller.password).toUtf8().toBase64()));
         const bool withBody = method != "GET";
         if (withBody)
-            headers.append({"Content-Type", "application/json"});
+            headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
         return m_client.send(method, target, headers, QJsonDocument(body).toJson(QJsonDocument::Compact), withBody);
     }
 
@@ -88,8 +89,7 @@ public:
     }
 
     // An experiment grant in the dialect's own API.
-    RawHttpClient::Response grantExperiment(const QString& experimentId, const QString& username,
-                                            const QString& level)
+    RawHttpClient::Response grantExperiment(const QString& experimentId, const QString& username, const QString& level)
     {
         if (m_mlflow3)
             return call(admin, "POST", QStringLiteral("/api/3.0/mlflow/users/permissions/grant"),
@@ -117,11 +117,8 @@ QStringList runNames(const RawHttpClient::Response& response)
 {
     QStringList names;
     for (const QJsonValue& run : json(response).value(QStringLiteral("runs")).toArray())
-        names.append(run.toObject()
-                         .value(QStringLiteral("info"))
-                         .toObject()
-                         .value(QStringLiteral("run_name"))
-                         .toString());
+        names.append(
+            run.toObject().value(QStringLiteral("info")).toObject().value(QStringLiteral("run_name")).toString());
     names.sort();
     return names;
 }
@@ -204,20 +201,18 @@ void RouteHardeningTest::explicitDenialHoldsForEverySpellingOfAnId()
     // The default lets alice read the other experiment: the denial is what is tested, not a closed server.
     QCOMPARE(api.call(alice, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + open.toUtf8()).status,
              200);
-    const QList<QByteArray> spellings = {secret.toUtf8(), "0" + secret.toUtf8(), "%2B" + secret.toUtf8(),
+    const QList<QByteArray> spellings = {secret.toUtf8(),         "0" + secret.toUtf8(),   "%2B" + secret.toUtf8(),
                                          "%20" + secret.toUtf8(), secret.toUtf8() + "%20", "+" + secret.toUtf8(),
                                          "000" + secret.toUtf8()};
     for (const QByteArray& spelling : spellings) {
-        const auto asAdmin =
-            api.call(admin, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + spelling);
+        const auto asAdmin = api.call(admin, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + spelling);
         QVERIFY2(asAdmin.status == 200, spelling.constData());
         QCOMPARE(json(asAdmin).value(QStringLiteral("experiment")).toObject().value(QStringLiteral("name")).toString(),
                  QStringLiteral("secret"));
-        const auto asAlice =
-            api.call(alice, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + spelling);
-        QVERIFY2(asAlice.status == 403, qPrintable(QString::fromLatin1(spelling) + QStringLiteral(": ") +
-                                                   QString::number(asAlice.status) + QLatin1Char(' ') +
-                                                   QString::fromUtf8(asAlice.body)));
+        const auto asAlice = api.call(alice, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + spelling);
+        QVERIFY2(asAlice.status == 403,
+                 qPrintable(QString::fromLatin1(spelling) + QStringLiteral(": ") + QString::number(asAlice.status) +
+                            QLatin1Char(' ') + QString::fromUtf8(asAlice.body)));
     }
     // JSON bodies too, for writes: a run in the denied experiment, a rename, a tag.
     for (const QString& spelling : {QStringLiteral("0") + secret, QStringLiteral(" ") + secret,
@@ -225,10 +220,11 @@ void RouteHardeningTest::explicitDenialHoldsForEverySpellingOfAnId()
         QCOMPARE(api.call(alice, "POST", QStringLiteral("runs/create"), {{QStringLiteral("experiment_id"), spelling}})
                      .status,
                  403);
-        QCOMPARE(api.call(alice, "POST", QStringLiteral("experiments/update"),
-                          {{QStringLiteral("experiment_id"), spelling}, {QStringLiteral("new_name"), QStringLiteral("x")}})
-                     .status,
-                 403);
+        QCOMPARE(
+            api.call(alice, "POST", QStringLiteral("experiments/update"),
+                     {{QStringLiteral("experiment_id"), spelling}, {QStringLiteral("new_name"), QStringLiteral("x")}})
+                .status,
+            403);
         const auto search = api.call(alice, "POST", QStringLiteral("runs/search"),
                                      {{QStringLiteral("experiment_ids"), QJsonArray{spelling, open}}});
         QCOMPARE(search.status, 200);
@@ -261,8 +257,7 @@ void RouteHardeningTest::grantsAreStoredUnderTheCanonicalId()
                       "experiment_id=" + id.toUtf8() + "&username=alice")
                  .status,
              200);
-    QCOMPARE(api.call(alice, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + id.toUtf8()).status,
-             200);
+    QCOMPARE(api.call(alice, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + id.toUtf8()).status, 200);
     const auto user = api.call(admin, "GET", QStringLiteral("users/get"), {}, "username=alice");
     const QJsonArray grants =
         json(user).value(QStringLiteral("user")).toObject().value(QStringLiteral("experiment_permissions")).toArray();
@@ -283,23 +278,22 @@ void RouteHardeningTest::mlflow3ChecksTheIdTheStoreFinds()
     api.createRun(readable, QStringLiteral("readable-run"));
     api.createRun(hidden, QStringLiteral("hidden-run"));
     for (const QByteArray& spelling : {readable.toUtf8(), "0" + readable.toUtf8(), "%2B" + readable.toUtf8()}) {
-        QVERIFY2(
-            api.call(alice, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + spelling).status == 200,
-            spelling.constData());
+        QVERIFY2(api.call(alice, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + spelling).status ==
+                     200,
+                 spelling.constData());
     }
     for (const QByteArray& spelling : {hidden.toUtf8(), "0" + hidden.toUtf8(), "%20" + hidden.toUtf8()}) {
-        QVERIFY2(
-            api.call(alice, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + spelling).status == 403,
-            spelling.constData());
+        QVERIFY2(api.call(alice, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + spelling).status ==
+                     403,
+                 spelling.constData());
     }
-    const auto permission =
-        api.call(alice, "GET", QStringLiteral("/api/3.0/mlflow/users/permissions/get"), {},
-                 "username=alice&resource_type=experiment&resource_id=" + readable.toUtf8());
+    const auto permission = api.call(alice, "GET", QStringLiteral("/api/3.0/mlflow/users/permissions/get"), {},
+                                     "username=alice&resource_type=experiment&resource_id=" + readable.toUtf8());
     QCOMPARE(permission.status, 200);
     QCOMPARE(json(permission).value(QStringLiteral("permission")).toString(), QStringLiteral("READ"));
-    const auto search = api.call(alice, "POST", QStringLiteral("runs/search"),
-                                 {{QStringLiteral("experiment_ids"), QJsonArray{QStringLiteral("0") + hidden,
-                                                                                QStringLiteral(" ") + readable}}});
+    const auto search = api.call(
+        alice, "POST", QStringLiteral("runs/search"),
+        {{QStringLiteral("experiment_ids"), QJsonArray{QStringLiteral("0") + hidden, QStringLiteral(" ") + readable}}});
     QCOMPARE(search.status, 200);
     QCOMPARE(runNames(search), QStringList{QStringLiteral("readable-run")});
 }
@@ -339,8 +333,9 @@ void RouteHardeningTest::plusInAQueryIsASpace()
     const QString id = api.createExperiment(admin, QStringLiteral("my exp"));
     const auto byName = api.call(admin, "GET", QStringLiteral("experiments/get-by-name"), {}, "experiment_name=my+exp");
     QCOMPARE(byName.status, 200);
-    QCOMPARE(json(byName).value(QStringLiteral("experiment")).toObject().value(QStringLiteral("experiment_id")).toString(),
-             id);
+    QCOMPARE(
+        json(byName).value(QStringLiteral("experiment")).toObject().value(QStringLiteral("experiment_id")).toString(),
+        id);
     // Search filters arrive the same way.
     const auto search =
         api.call(admin, "GET", QStringLiteral("experiments/search"), {}, "max_results=10&filter=name+%3D+%27my+exp%27");
@@ -428,8 +423,8 @@ void RouteHardeningTest::lockedAuthDatabaseLeavesNoExperimentWithoutItsCreatorsG
     QCOMPARE(retried.status, 200);
     const QByteArray id = json(retried).value(QStringLiteral("experiment_id")).toString().toUtf8();
     QCOMPARE(api.call(alice, "GET", QStringLiteral("experiments/get"), {}, "experiment_id=" + id).status, 200);
-    QCOMPARE(api.call(alice, "POST", QStringLiteral("experiments/delete"), {{QStringLiteral("experiment_id"),
-                                                                             QString::fromUtf8(id)}})
+    QCOMPARE(api.call(alice, "POST", QStringLiteral("experiments/delete"),
+                      {{QStringLiteral("experiment_id"), QString::fromUtf8(id)}})
                  .status,
              200);
     QCOMPARE(api.call(alice, "POST", QStringLiteral("registered-models/create"),
@@ -474,9 +469,9 @@ void RouteHardeningTest::dataFilesAreOwnerOnlyAndTightenedOnStart()
     options.port = 0;
     options.dataDir = dataDir;
     options.configPath = ini;
-    const QStringList files = {QStringLiteral("basic_auth.db"), QStringLiteral("basic_auth.db-wal"),
+    const QStringList files = {QStringLiteral("basic_auth.db"),     QStringLiteral("basic_auth.db-wal"),
                                QStringLiteral("basic_auth.db-shm"), QStringLiteral("mlflow.db"),
-                               QStringLiteral("mlflow.db-wal"), QStringLiteral("mlflow.db-shm")};
+                               QStringLiteral("mlflow.db-wal"),     QStringLiteral("mlflow.db-shm")};
     {
         EmbeddedServer server(options);
         QString error;
@@ -486,7 +481,8 @@ void RouteHardeningTest::dataFilesAreOwnerOnlyAndTightenedOnStart()
         QCOMPARE(modeOf(dataDir), 0700);
         for (const QString& name : files)
             QVERIFY2(modeOf(dataDir + QLatin1Char('/') + name) == 0600,
-                     qPrintable(name + QStringLiteral(": ") + QString::number(modeOf(dataDir + QLatin1Char('/') + name), 8)));
+                     qPrintable(name + QStringLiteral(": ") +
+                                QString::number(modeOf(dataDir + QLatin1Char('/') + name), 8)));
         server.stop();
     }
     // Files an older version (or a copy) left readable to all are tightened when the server opens them.

@@ -75,11 +75,8 @@ QStringList runNames(const Answer& answer)
 {
     QStringList names;
     for (const QJsonValue& run : arrayOf(answer, QStringLiteral("runs")))
-        names.append(run.toObject()
-                         .value(QStringLiteral("info"))
-                         .toObject()
-                         .value(QStringLiteral("run_name"))
-                         .toString());
+        names.append(
+            run.toObject().value(QStringLiteral("info")).toObject().value(QStringLiteral("run_name")).toString());
     return names;
 }
 
@@ -112,21 +109,41 @@ const Differences& mlflow2FidelityDifferences()
           {},
           "2.15.1 looks the grant up under \"02\" (none: the default applies) but the store finds experiment 2; we "
           "check the grant on 2, the experiment the store finds",
-          [](const Answer& a) { return expectExperimentId(a, QStringLiteral("2")); }}},
+          [](const Answer& a) {
+              return expectExperimentId(a, QStringLiteral("2"));
+          }}},
         {QStringLiteral("alice_get_id_plus"),
-         {200, {}, "\"+2\" is experiment 2 for the check as for the store", [](const Answer& a) {
+         {200,
+          {},
+          "\"+2\" is experiment 2 for the check as for the store",
+          [](const Answer& a) {
               return expectExperimentId(a, QStringLiteral("2"));
           }}},
         {QStringLiteral("alice_get_id_blank"),
-         {200, {}, "\" 2\" is experiment 2 for the check as for the store", [](const Answer& a) {
+         {200,
+          {},
+          "\" 2\" is experiment 2 for the check as for the store",
+          [](const Answer& a) {
               return expectExperimentId(a, QStringLiteral("2"));
           }}},
         {QStringLiteral("alice_search_runs_mixed"),
-         {200, {}, "2.15.1 returns runs of experiments alice cannot read; MLflow 3.6+ and we drop them",
-          [](const Answer& a) { return expectRunNames(a, {QStringLiteral("run-b")}); }}},
+         {200,
+          {},
+          "2.15.1 returns runs of experiments alice cannot read; MLflow 3.6+ and we drop them",
+          [](const Answer& a) {
+              return expectRunNames(a, {QStringLiteral("run-b")});
+          }}},
         {QStringLiteral("alice_search_runs_unreadable"),
-         {200, {}, "nothing alice may read: no runs (2.15.1 returns run-a)",
-          [](const Answer& a) { return expectRunNames(a, {}); }}},
+         {200,
+          {},
+          "nothing alice may read: no runs (2.15.1 returns run-a)",
+          [](const Answer& a) {
+              return expectRunNames(a, {});
+          }}},
+        {QStringLiteral("models_filter_bad_operator"),
+         {400, "INVALID_PARAMETER_VALUE",
+          "2.15.1 says \"Invalid comparator for attribute: >\"; we name the filter, the attribute and the comparators "
+          "that work"}},
         {QStringLiteral("rename_to_deleted_name"),
          {400, "RESOURCE_ALREADY_EXISTS",
           "2.15.1 answers BAD_REQUEST with the SQL of the failed UPDATE; we say the name is taken (by a deleted "
@@ -428,8 +445,7 @@ void TranscriptReplayTest::replay(const QString& fileName, const QString& releas
         for (auto it = queryObject.begin(); it != queryObject.end(); ++it) {
             const QJsonValue value = it.value();
             const QString text = value.isString() ? value.toString() : Replayer::describe(value);
-            query.append(QUrl::toPercentEncoding(it.key()) + '=' +
-                         QUrl::toPercentEncoding(replayer.mapRunIds(text)));
+            query.append(QUrl::toPercentEncoding(it.key()) + '=' + QUrl::toPercentEncoding(replayer.mapRunIds(text)));
         }
         QByteArray target = exchange.value(QStringLiteral("path")).toString().toUtf8();
         if (exchange.contains(QStringLiteral("raw_query")))
