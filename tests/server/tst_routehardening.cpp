@@ -182,6 +182,7 @@ private slots:
     void lockedAuthDatabaseLeavesNoExperimentWithoutItsCreatorsGrant();
     void lockedTrackingDatabaseAnswers503();
     void dataFilesAreOwnerOnlyAndTightenedOnStart();
+    void mlflow3AnswersHeadAndOptionsAsItsFlaskDoes();
 };
 
 // Under MLflow's shipped default (READ), an explicit NO_PERMISSIONS row is the only thing that denies: every
@@ -504,6 +505,30 @@ void RouteHardeningTest::dataFilesAreOwnerOnlyAndTightenedOnStart()
         QCOMPARE(modeOf(journal.fileName()), 0600);
         server.stop();
     }
+}
+
+// Checked against a real 3.14 (the 2.15.1 answers are in the fidelity transcript): OPTIONS is 204 with the route's
+// methods, HEAD runs the GET route without a validator and reads no query, so it is a 400 without a body.
+void RouteHardeningTest::mlflow3AnswersHeadAndOptionsAsItsFlaskDoes()
+{
+    ServerFixture fixture(false, QStringLiteral("NO_PERMISSIONS"), QString(), QString(), mlflow3());
+    QVERIFY2(fixture.started(), qPrintable(fixture.error()));
+    Api api(fixture.port(), true);
+    const auto options = api.call(admin, "OPTIONS", QStringLiteral("experiments/search"));
+    QCOMPARE(options.status, 204);
+    QStringList allowed = QString::fromLatin1(options.header("allow")).split(QStringLiteral(", "));
+    allowed.sort();
+    QCOMPARE(allowed, (QStringList{QStringLiteral("GET"), QStringLiteral("HEAD"), QStringLiteral("OPTIONS"),
+                                   QStringLiteral("POST")}));
+    QCOMPARE(api.call(admin, "OPTIONS", QStringLiteral("experiments/no-such-endpoint")).status, 404);
+    RawHttpClient raw(QStringLiteral("127.0.0.1"), fixture.port());
+    const auto head = raw.send("HEAD", "/api/2.0/mlflow/experiments/get?experiment_id=0",
+                               {qMakePair(QByteArray("Authorization"),
+                                          "Basic " + QByteArrayLiteral("admin:password1234").toBase64())},
+                               {}, false);
+    QCOMPARE(head.status, 400);
+    QVERIFY(head.body.isEmpty());
+    QCOMPARE(raw.send("HEAD", "/health", {}, {}, false).status, 200);
 }
 
 QTEST_GUILESS_MAIN(RouteHardeningTest)
