@@ -127,10 +127,19 @@ HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecor
 {
     const RequestContext context{request, user, m_state, *m_policy, workspace};
     // Flask runs before_request (the validators) before it reports a routing failure.
-    if (!user.isAdmin)
-        m_policy->authorize(context);
-    // Flask adds HEAD to every GET route and answers OPTIONS itself, after the before_request hooks (so signed in,
-    // and with no validator keyed on either method: MLflow's handlers then read a HEAD request as they read a POST).
+    if (!user.isAdmin) {
+        if (request.method == "HEAD") {
+            // MLflow keys its validators by method, so its HEAD skips them and runs the GET handler, which reads a
+            // JSON body: a status that tells whether someone else's experiment exists. Checked as its GET here.
+            HttpRequest asGet = request;
+            asGet.method = "GET";
+            m_policy->authorize(RequestContext{asGet, user, m_state, *m_policy, workspace});
+        } else {
+            m_policy->authorize(context);
+        }
+    }
+    // Flask adds HEAD to every GET route and answers OPTIONS itself, after the before_request hooks (so signed in;
+    // no validator is keyed on OPTIONS). MLflow's handlers read a HEAD request as they read a POST.
     if (request.method == "OPTIONS" && m_routes.hasPath(request.path))
         return optionsAnswer(request.path);
     const RouteHandler* handler =

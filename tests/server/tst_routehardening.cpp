@@ -522,13 +522,28 @@ void RouteHardeningTest::mlflow3AnswersHeadAndOptionsAsItsFlaskDoes()
                                    QStringLiteral("POST")}));
     QCOMPARE(api.call(admin, "OPTIONS", QStringLiteral("experiments/no-such-endpoint")).status, 404);
     RawHttpClient raw(QStringLiteral("127.0.0.1"), fixture.port());
-    const auto head = raw.send("HEAD", "/api/2.0/mlflow/experiments/get?experiment_id=0",
-                               {qMakePair(QByteArray("Authorization"),
-                                          "Basic " + QByteArrayLiteral("admin:password1234").toBase64())},
-                               {}, false);
+    const auto head = raw.send(
+        "HEAD", "/api/2.0/mlflow/experiments/get?experiment_id=0",
+        {qMakePair(QByteArray("Authorization"), "Basic " + QByteArrayLiteral("admin:password1234").toBase64())}, {},
+        false);
     QCOMPARE(head.status, 400);
     QVERIFY(head.body.isEmpty());
     QCOMPARE(raw.send("HEAD", "/health", {}, {}, false).status, 200);
+
+    // A HEAD is checked as its GET: the JSON body that the handler would read cannot probe someone else's
+    // experiment (MLflow skips its validators for HEAD and answers 200 or 404).
+    api.createUser(alice.username, alice.password);
+    const QString hidden = api.createExperiment(admin, QStringLiteral("hidden"));
+    const QByteArray aliceAuth = "Basic " + (alice.username + QLatin1Char(':') + alice.password).toUtf8().toBase64();
+    const QByteArray body = "{\"experiment_id\": \"" + hidden.toUtf8() + "\"}";
+    const auto probe = raw.send("HEAD", "/api/2.0/mlflow/experiments/get",
+                                {qMakePair(QByteArray("Authorization"), aliceAuth),
+                                 qMakePair(QByteArray("Content-Type"), QByteArray("application/json"))},
+                                body, true);
+    QCOMPARE(probe.status, 400);
+    const auto probeWithId = raw.send("HEAD", "/api/2.0/mlflow/experiments/get?experiment_id=" + hidden.toUtf8(),
+                                      {qMakePair(QByteArray("Authorization"), aliceAuth)}, {}, false);
+    QCOMPARE(probeWithId.status, 403);
 }
 
 QTEST_GUILESS_MAIN(RouteHardeningTest)

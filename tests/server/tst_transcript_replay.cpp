@@ -140,6 +140,11 @@ const Differences& mlflow2FidelityDifferences()
           [](const Answer& a) {
               return expectRunNames(a, {});
           }}},
+        {QStringLiteral("head_get_experiment_denied"),
+         {403,
+          {},
+          "2.15.1 keys its validators by method, so a HEAD skips them (and a HEAD with a JSON body tells "
+          "whether an experiment exists); we check a HEAD as its GET"}},
         {QStringLiteral("models_filter_bad_operator"),
          {400, "INVALID_PARAMETER_VALUE",
           "2.15.1 says \"Invalid comparator for attribute: >\"; we name the filter, the attribute and the comparators "
