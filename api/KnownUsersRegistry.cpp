@@ -1,7 +1,10 @@
 #include "api/KnownUsersRegistry.h"
 
+#include "api/PrivateFiles.h"
+
 #include <QAtomicInteger>
 #include <QDateTime>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -66,6 +69,12 @@ QString KnownUsersRegistry::defaultFilePath(const QString& profileName, const QU
 bool KnownUsersRegistry::open(const QString& filePath, QString* error)
 {
     close();
+    QString privacyProblem;
+    if (!PrivateFiles::ensureFolder(QFileInfo(filePath).absolutePath(), &privacyProblem) ||
+        !PrivateFiles::ensureSqliteFile(filePath, &privacyProblem)) {
+        setError(error, tr("The known-users file %1 cannot be kept private: %2").arg(filePath, privacyProblem));
+        return false;
+    }
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
         db.setDatabaseName(filePath);

@@ -1,7 +1,10 @@
 #include "app/cli/CliApplication.h"
 #include "app/cli/ServeCommand.h"
 
+#include "api/PrivateFiles.h"
+
 #include <QCoreApplication>
+#include <QSettings>
 #include <QTextStream>
 
 int main(int argc, char* argv[])
@@ -10,6 +13,8 @@ int main(int argc, char* argv[])
     QCoreApplication::setApplicationName(QStringLiteral("mlflow-admin-cli"));
     QCoreApplication::setOrganizationName(QStringLiteral("mlflow-admin"));
     QCoreApplication::setApplicationVersion(QStringLiteral(MLFLOW_ADMIN_VERSION));
+    // The settings file names servers and users: owner-only before anything writes it.
+    PrivateFiles::ensureSettingsFile(QSettings().fileName());
     QStringList arguments = QCoreApplication::arguments();
     arguments.removeFirst();
     if (arguments == QStringList{QStringLiteral("--version")}) {

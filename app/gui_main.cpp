@@ -1,3 +1,4 @@
+#include "api/PrivateFiles.h"
 #include "app/gui/ScreenshotWriter.h"
 #include "services/CredentialStore.h"
 #include "services/DialectChoice.h"
@@ -26,6 +27,8 @@ int main(int argc, char* argv[])
     QApplication::setApplicationVersion(QStringLiteral(MLFLOW_ADMIN_VERSION));
     QApplication::setApplicationName(QStringLiteral("mlflow-admin"));
     QApplication::setOrganizationName(QStringLiteral("mlflow-admin"));
+    // The settings file names servers and users: owner-only before anything writes it.
+    PrivateFiles::ensureSettingsFile(QSettings().fileName());
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/mlflow-admin.svg")));
     // Wayland compositors and docks match the window to the installed .desktop file by this id.
     QGuiApplication::setDesktopFileName(QStringLiteral(MLFLOW_ADMIN_APP_ID));

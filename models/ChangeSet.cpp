@@ -1,5 +1,6 @@
 #include "models/ChangeSet.h"
 
+#include "api/PrivateFiles.h"
 #include "api/RbacAuthApi.h"
 
 #include <QAtomicInteger>
@@ -53,6 +54,9 @@ public:
     {
         static QAtomicInteger<int> counter;
         m_name = QStringLiteral("mlflowadmin-changeset-%1").arg(counter.fetchAndAddRelaxed(1));
+        // Staged grants say who is about to get access to what: owner-only, like every file of ours.
+        if (!PrivateFiles::ensureSqliteFile(path, &m_error))
+            return;
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
         db.setDatabaseName(path);
         m_open = db.open();

@@ -2,6 +2,7 @@
 
 #include "server/MlflowError.h"
 #include "server/RequestParams.h"
+#include "server/ResourceIds.h"
 #include "server/TrackingStore.h"
 
 namespace {
@@ -141,8 +142,9 @@ void AccessPolicy::authorize(const RequestContext& context) const
 
 PermissionLevel AccessPolicy::experimentPermission(const RequestContext& context, const QString& experimentId)
 {
-    return levelOrDefault(context,
-                          context.state.auth->permission(ResourceKind::Experiment, experimentId, context.user.id));
+    return levelOrDefault(context, context.state.auth->permission(ResourceKind::Experiment,
+                                                                  ResourceIds::canonicalExperimentId(experimentId),
+                                                                  context.user.id));
 }
 
 PermissionLevel AccessPolicy::registeredModelPermission(const RequestContext& context, const QString& name)
@@ -157,9 +159,13 @@ Policy::ReadableSet AccessPolicy::readable(const RequestContext& context, Resour
     set.defaultReadable = Permissions::canRead(context.state.defaultPermission);
     const QList<GrantRecord> rows = context.state.auth->grants(kind, context.user.id);
     for (const GrantRecord& row : rows) {
+        // Rows written by a real MLflow may spell an experiment id as its client sent it ("01").
+        const QString id =
+            kind == ResourceKind::Experiment ? ResourceIds::canonicalExperimentId(row.resourceId) : row.resourceId;
+        if (id != row.resourceId && set.explicitRows.contains(id))
+            continue;
         set.explicitRows.insert(
-            row.resourceId,
-            Permissions::canRead(Permissions::parse(row.permission).value_or(PermissionLevel::NoPermissions)));
+            id, Permissions::canRead(Permissions::parse(row.permission).value_or(PermissionLevel::NoPermissions)));
     }
     return set;
 }
@@ -185,8 +191,16 @@ void AccessPolicy::registeredModelDeleted(const RequestContext& context, const Q
     context.state.auth->deleteResourceGrants(ResourceKind::RegisteredModel, name);
 }
 
-QStringList AccessPolicy::searchableExperimentIds(const RequestContext& /*context*/,
-                                                  const QStringList& experimentIds) const
+// A deliberate difference from 2.15.1, which searches every requested experiment: MLflow 3.6+ drops the ones the
+// caller cannot read, and so does this server in both dialects, or runs/search hands out others' metrics and params.
+QStringList AccessPolicy::searchableExperimentIds(const RequestContext& context, const QStringList& experimentIds) const
 {
-    return experimentIds;
+    const ReadableSet set = readable(context, ResourceKind::Experiment);
+    QStringList kept;
+    for (const QString& id : experimentIds) {
+        const QString canonical = ResourceIds::canonicalExperimentId(id);
+        if (set.contains(canonical))
+            kept.append(canonical);
+    }
+    return kept;
 }

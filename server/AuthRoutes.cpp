@@ -4,6 +4,7 @@
 #include "server/MlflowError.h"
 #include "server/PasswordHash.h"
 #include "server/RequestParams.h"
+#include "server/ResourceIds.h"
 
 #include <QJsonArray>
 #include <QUrlQuery>
@@ -80,13 +81,20 @@ HttpResponse createUser(const RequestContext& context)
     AuthStore& store = *context.state.auth;
     const QByteArray contentType = context.request.contentType();
     if (contentType == "application/x-www-form-urlencoded") {
-        const QUrlQuery form(QString::fromUtf8(context.request.body).replace(QLatin1Char('+'), QLatin1Char(' ')));
-        if (!form.hasQueryItem(QStringLiteral("username")) || !form.hasQueryItem(QStringLiteral("password")))
+        std::optional<QString> formUsername;
+        std::optional<QString> formPassword;
+        for (const auto& field : HttpRequest::decodeForm(context.request.body)) {
+            if (field.first == QLatin1String("username") && !formUsername)
+                formUsername = field.second;
+            else if (field.first == QLatin1String("password") && !formPassword)
+                formPassword = field.second;
+        }
+        if (!formUsername || !formPassword)
             throw HttpFailure(HttpResponse::htmlError(400, QStringLiteral("Bad Request"),
                                                       QStringLiteral("The form needs the fields username and "
                                                                      "password.")));
-        const QString username = form.queryItemValue(QStringLiteral("username"), QUrl::FullyDecoded);
-        const QString password = form.queryItemValue(QStringLiteral("password"), QUrl::FullyDecoded);
+        const QString username = *formUsername;
+        const QString password = *formPassword;
         if (store.user(username))
             return alertPage(QStringLiteral("Username has already been taken: %1").arg(username),
                              QStringLiteral("/signup"));
@@ -180,6 +188,9 @@ struct PermissionEndpoints
         const RequestParams params = RequestParams::forAuthLayer(context.request);
         Target target;
         target.resourceId = params.requiredString(idParam);
+        // Grants are stored under the id every permission check looks up.
+        if (kind == ResourceKind::Experiment)
+            target.resourceId = ResourceIds::canonicalExperimentId(target.resourceId);
         const QString username = params.requiredString(QStringLiteral("username"));
         if (withPermission) {
             target.permission = params.requiredString(QStringLiteral("permission"));

@@ -1,5 +1,7 @@
 #include "server/EmbeddedServer.h"
 
+#include "api/PrivateFiles.h"
+
 #include "server/AuthConfig.h"
 #include "server/AuthStore.h"
 #include "server/Authenticator.h"
@@ -11,6 +13,7 @@
 #include "server/RbacMigration.h"
 #include "server/RbacStore.h"
 #include "server/RbacWorkspaceRoles.h"
+#include "server/SqlFailure.h"
 #include "server/TrackingStore.h"
 #include "server/WorkspaceStore.h"
 
@@ -30,15 +33,8 @@ namespace {
 // notice (UserDirectory::dropCachesIfChangedElsewhere).
 bool openSqlite(const QString& path, QSqlDatabase* database, QString* connectionName, QString* error)
 {
-    if (!QFile::exists(path)) {
-        QFile create(path);
-        if (!create.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
-            *error = QStringLiteral("Cannot create the database %1: %2. Check that the data directory is writable.")
-                         .arg(path, create.errorString());
-            return false;
-        }
-    }
-    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    if (!PrivateFiles::ensureSqliteFile(path, error))
+        return false;
     *connectionName = QStringLiteral("mlflowadmin-server-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     *database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), *connectionName);
     database->setDatabaseName(path);
@@ -49,8 +45,11 @@ bool openSqlite(const QString& path, QSqlDatabase* database, QString* connection
     }
     // WAL keeps every committed transaction across a killed process; NORMAL sync is safe in WAL mode.
     QSqlQuery pragma(*database);
-    for (const char* statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000"}) {
-        if (!pragma.exec(QString::fromLatin1(statement))) {
+    const QStringList statements = {QStringLiteral("PRAGMA journal_mode=WAL"),
+                                    QStringLiteral("PRAGMA synchronous=NORMAL"),
+                                    QStringLiteral("PRAGMA busy_timeout=%1").arg(SqlFailure::busyTimeoutMs)};
+    for (const QString& statement : statements) {
+        if (!pragma.exec(statement)) {
             *error = QStringLiteral("Cannot configure the database %1: %2").arg(path, pragma.lastError().text());
             return false;
         }
@@ -113,11 +112,8 @@ bool EmbeddedServer::Private::openStores(QString* error)
         *error = QStringLiteral("No data directory given; pass --data-dir DIR.");
         return false;
     }
-    if (!QDir().mkpath(options.dataDir)) {
-        *error =
-            QStringLiteral("Cannot create the data directory %1; check its parent's permissions.").arg(options.dataDir);
+    if (!PrivateFiles::ensureFolder(options.dataDir, error))
         return false;
-    }
     QSqlDatabase authDatabase;
     if (!openSqlite(config.sqlitePath(options.dataDir), &authDatabase, &authConnection, error))
         return false;

@@ -2,6 +2,48 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QUrl>
+
+namespace {
+
+QString decodeFormComponent(QByteArray component)
+{
+    component.replace('+', ' ');
+    return QUrl::fromPercentEncoding(component);
+}
+
+} // namespace
+
+QList<QPair<QString, QString>> HttpRequest::decodeForm(const QByteArray& encoded)
+{
+    QList<QPair<QString, QString>> items;
+    for (const QByteArray& pair : encoded.split('&')) {
+        if (pair.isEmpty())
+            continue;
+        const qsizetype equals = pair.indexOf('=');
+        if (equals < 0)
+            items.append({decodeFormComponent(pair), QString()});
+        else
+            items.append({decodeFormComponent(pair.left(equals)), decodeFormComponent(pair.mid(equals + 1))});
+    }
+    return items;
+}
+
+QList<QPair<QString, QString>> HttpRequest::queryItems() const
+{
+    // FullyEncoded keeps a literal '+' apart from "%2B", which the decoded forms of QUrlQuery would merge.
+    return decodeForm(query.query(QUrl::FullyEncoded).toUtf8());
+}
+
+std::optional<QString> HttpRequest::queryValue(const QString& key) const
+{
+    const QList<QPair<QString, QString>> items = queryItems();
+    for (const auto& item : items) {
+        if (item.first == key)
+            return item.second;
+    }
+    return std::nullopt;
+}
 
 QByteArray HttpRequest::header(const QByteArray& name) const
 {

@@ -7,15 +7,25 @@
 #include <QString>
 #include <QUrlQuery>
 
+#include <optional>
+
 // A request as the server's handlers see it, detached from QHttpServer so that handlers can be driven directly
 // (the demo seeder does) and so that no handler ever touches a socket.
 struct HttpRequest
 {
     QByteArray method; // "GET", "POST", ...
     QString path;      // decoded path, no query
-    QUrlQuery query;
+    QUrlQuery query;   // as QUrl parsed it; read it through queryItems(), never directly
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
+
+    // The query string decoded as Werkzeug decodes request.args: '+' is a space (Python's requests and HTML forms
+    // encode spaces so), then %XX as UTF-8; pairs in order, repeated keys kept, a key without '=' has an empty value.
+    QList<QPair<QString, QString>> queryItems() const;
+    // The first value of a query key, if the key is there.
+    std::optional<QString> queryValue(const QString& key) const;
+    // application/x-www-form-urlencoded text, decoded the same way (query strings and form bodies alike).
+    static QList<QPair<QString, QString>> decodeForm(const QByteArray& encoded);
 
     QByteArray header(const QByteArray& name) const; // case-insensitive; empty when absent
     bool hasHeader(const QByteArray& name) const;

@@ -7,11 +7,14 @@
 #include "server/RbacPolicy.h"
 #include "server/RbacRoutes.h"
 #include "server/RequestParams.h"
+#include "server/SqlFailure.h"
 #include "server/TrackingRoutes.h"
 #include "server/WorkspaceRoutes.h"
 #include "server/WorkspaceStore.h"
 
 #include <QLoggingCategory>
+
+#include <algorithm>
 
 Q_LOGGING_CATEGORY(lcService, "mlflowadmin.server")
 
@@ -30,7 +33,12 @@ MlflowService::MlflowService(ServerState& state) : m_state(state)
 
 HttpResponse MlflowService::errorResponse(const MlflowError& error) const
 {
-    return HttpResponse::json(error.toJson(m_state.dialect), error.httpStatus());
+    HttpResponse response = HttpResponse::json(error.toJson(m_state.dialect), error.httpStatus());
+    // A locked database (SqlFailure): say when to try again.
+    if (error.code() == "TEMPORARILY_UNAVAILABLE")
+        response.extraHeaders.append(
+            qMakePair(QByteArray("Retry-After"), QByteArray::number(SqlFailure::retryAfterSeconds)));
+    return response;
 }
 
 // MLflow 3.14 resolves X-MLFLOW-WORKSPACE in a before_request hook that runs ahead of authentication, so a bad or
@@ -62,7 +70,16 @@ HttpResponse MlflowService::unauthenticated()
     return response;
 }
 
+// HEAD is answered as Flask answers it: the GET route's status and headers, without the body.
 HttpResponse MlflowService::handle(const HttpRequest& request)
+{
+    HttpResponse response = answer(request);
+    if (request.method == "HEAD")
+        response.body.clear();
+    return response;
+}
+
+HttpResponse MlflowService::answer(const HttpRequest& request)
 {
     QString workspace;
     try {
@@ -93,13 +110,40 @@ HttpResponse MlflowService::handle(const HttpRequest& request)
     }
 }
 
+HttpResponse MlflowService::optionsAnswer(const QString& path) const
+{
+    QList<QByteArray> methods = m_routes.methodsOf(path);
+    if (methods.contains("GET"))
+        methods.append("HEAD");
+    methods.append("OPTIONS");
+    std::sort(methods.begin(), methods.end());
+    // 2.15.1's Flask answers 200, 3.14's 204; both with an empty text/html body.
+    HttpResponse response = HttpResponse::html(QByteArray(), m_state.dialect.isMlflow3() ? 204 : 200);
+    response.extraHeaders.append(qMakePair(QByteArray("Allow"), methods.join(", ")));
+    return response;
+}
+
 HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecord& user, const QString& workspace)
 {
     const RequestContext context{request, user, m_state, *m_policy, workspace};
     // Flask runs before_request (the validators) before it reports a routing failure.
-    if (!user.isAdmin)
-        m_policy->authorize(context);
-    const RouteHandler* handler = m_routes.find(request.method, request.path);
+    if (!user.isAdmin) {
+        if (request.method == "HEAD") {
+            // MLflow keys its validators by method, so its HEAD skips them and runs the GET handler, which reads a
+            // JSON body: a status that tells whether someone else's experiment exists. Checked as its GET here.
+            HttpRequest asGet = request;
+            asGet.method = "GET";
+            m_policy->authorize(RequestContext{asGet, user, m_state, *m_policy, workspace});
+        } else {
+            m_policy->authorize(context);
+        }
+    }
+    // Flask adds HEAD to every GET route and answers OPTIONS itself, after the before_request hooks (so signed in;
+    // no validator is keyed on OPTIONS). MLflow's handlers read a HEAD request as they read a POST.
+    if (request.method == "OPTIONS" && m_routes.hasPath(request.path))
+        return optionsAnswer(request.path);
+    const RouteHandler* handler =
+        m_routes.find(request.method == "HEAD" ? QByteArray("GET") : request.method, request.path);
     if (handler)
         return (*handler)(context);
     if (m_routes.hasPath(request.path))

@@ -22,6 +22,10 @@ public:
     static HttpResponse unauthenticated();
 
 private:
+    // Everything handle() does except dropping a HEAD request's body.
+    HttpResponse answer(const HttpRequest& request);
+    // Flask's automatic OPTIONS answer: the methods the path is routed for, in an Allow header.
+    HttpResponse optionsAnswer(const QString& path) const;
     // Policy, routing and the handler; failures are thrown and mapped to responses in handle().
     HttpResponse dispatch(const HttpRequest& request, const UserRecord& user, const QString& workspace);
     // The request's workspace from X-MLFLOW-WORKSPACE; throws MlflowError (400/404) for a bad or unknown name.

@@ -2,6 +2,7 @@
 
 #include "server/MlflowError.h"
 #include "server/RequestParams.h"
+#include "server/ResourceIds.h"
 #include "server/TrackingStore.h"
 
 namespace {
@@ -50,8 +51,7 @@ bool resourceExists(const RequestContext& context, const QString& resourceType, 
         }
     }
     if (resourceType == QLatin1String("scorer"))
-        return context.state.tracking->experimentExists(resourceId.section(QLatin1Char('/'), 0, 0),
-                                                       context.workspace);
+        return context.state.tracking->experimentExists(resourceId.section(QLatin1Char('/'), 0, 0), context.workspace);
     return false;
 }
 
@@ -85,8 +85,8 @@ std::function<bool(const RequestContext&)> onExperimentName(Check check)
 std::function<bool(const RequestContext&)> onRunId(Check check)
 {
     return [check](const RequestContext& context) {
-        const QString experimentId =
-            context.state.tracking->experimentIdOfRun(requestParam(context, QStringLiteral("run_id")), context.workspace);
+        const QString experimentId = context.state.tracking->experimentIdOfRun(
+            requestParam(context, QStringLiteral("run_id")), context.workspace);
         return check(callerLevel(context, QStringLiteral("experiment"), experimentId));
     };
 }
@@ -174,7 +174,7 @@ bool viewRole(const RequestContext& context)
 bool listRoles(const RequestContext& context)
 {
     QSet<QString> requested;
-    const auto items = context.request.query.queryItems(QUrl::FullyDecoded);
+    const auto items = context.request.queryItems();
     for (const auto& item : items) {
         if (item.first == QLatin1String("workspace") && !item.second.trimmed().isEmpty())
             requested.insert(item.second.trimmed());
@@ -314,8 +314,9 @@ void RbacPolicy::authorize(const RequestContext& context) const
 }
 
 PermissionLevel RbacPolicy::effectiveLevel(const RequestContext& context, const UserRecord& user,
-                                           const QString& resourceType, const QString& resourceId)
+                                           const QString& resourceType, const QString& requestedId)
 {
+    const QString resourceId = ResourceIds::canonicalResourceId(resourceType, requestedId);
     const bool workspaces = context.state.dialect.workspaces;
     const PermissionLevel floor = context.state.defaultPermission;
     std::optional<PermissionLevel> granted;
@@ -396,8 +397,9 @@ QStringList RbacPolicy::searchableExperimentIds(const RequestContext& context, c
     const ReadableSet set = readable(context, ResourceKind::Experiment);
     QStringList kept;
     for (const QString& id : experimentIds) {
-        if (set.contains(id))
-            kept.append(id);
+        const QString canonical = ResourceIds::canonicalExperimentId(id);
+        if (set.contains(canonical))
+            kept.append(canonical);
     }
     return kept;
 }

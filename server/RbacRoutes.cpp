@@ -6,6 +6,7 @@
 #include "server/RbacPolicy.h"
 #include "server/RbacStore.h"
 #include "server/RequestParams.h"
+#include "server/ResourceIds.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -308,7 +309,8 @@ HttpResponse grantPermission(const RequestContext& context)
     const RequestParams p = params(context);
     const QString username = p.requiredString(QStringLiteral("username"));
     const QString resourceType = p.requiredString(QStringLiteral("resource_type"));
-    const QString resourceId = p.requiredString(QStringLiteral("resource_id"));
+    const QString resourceId = ResourceIds::canonicalResourceId(p.requiredString(QStringLiteral("resource_type")),
+                                                                p.requiredString(QStringLiteral("resource_id")));
     const QString permission = p.requiredString(QStringLiteral("permission"));
     const UserRecord user = store(context).requireUser(username);
     rejectWorkspaceType(resourceType);
@@ -321,7 +323,8 @@ HttpResponse revokePermission(const RequestContext& context)
     const RequestParams p = params(context);
     const QString username = p.requiredString(QStringLiteral("username"));
     const QString resourceType = p.requiredString(QStringLiteral("resource_type"));
-    const QString resourceId = p.requiredString(QStringLiteral("resource_id"));
+    const QString resourceId = ResourceIds::canonicalResourceId(p.requiredString(QStringLiteral("resource_type")),
+                                                                p.requiredString(QStringLiteral("resource_id")));
     const UserRecord user = store(context).requireUser(username);
     rejectWorkspaceType(resourceType);
     store(context).revokeUserPermission(user, context.workspace, resourceType, resourceId);
@@ -333,7 +336,8 @@ HttpResponse getPermission(const RequestContext& context)
     const RequestParams p = params(context);
     const QString username = p.requiredString(QStringLiteral("username"));
     const QString resourceType = p.requiredString(QStringLiteral("resource_type"));
-    const QString resourceId = p.requiredString(QStringLiteral("resource_id"));
+    const QString resourceId = ResourceIds::canonicalResourceId(p.requiredString(QStringLiteral("resource_type")),
+                                                                p.requiredString(QStringLiteral("resource_id")));
     const UserRecord user = store(context).requireUser(username);
     rejectWorkspaceType(resourceType);
     RbacStore::validateResourceType(resourceType);
@@ -377,7 +381,7 @@ HttpResponse getRole(const RequestContext& context)
 HttpResponse listRoles(const RequestContext& context)
 {
     QStringList workspaces;
-    const auto items = context.request.query.queryItems(QUrl::FullyDecoded);
+    const auto items = context.request.queryItems();
     for (const auto& item : items) {
         if (item.first != QLatin1String("workspace"))
             continue;
@@ -433,7 +437,8 @@ HttpResponse addRolePermission(const RequestContext& context)
     const RequestParams p = params(context);
     const qint64 roleId = p.requiredInteger(QStringLiteral("role_id"));
     const QString resourceType = p.requiredString(QStringLiteral("resource_type"));
-    const QString resourcePattern = p.requiredString(QStringLiteral("resource_pattern"));
+    const QString resourcePattern =
+        ResourceIds::canonicalResourceId(resourceType, p.requiredString(QStringLiteral("resource_pattern")));
     const QString permission = p.requiredString(QStringLiteral("permission"));
     refuseHiddenRole(context, roleId);
     const RolePermissionRecord added =

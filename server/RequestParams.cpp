@@ -43,10 +43,10 @@ QString typeErrorMessage(const QString& name, const QJsonValue& value, const cha
 
 } // namespace
 
-QJsonObject RequestParams::fromQuery(const QUrlQuery& query)
+QJsonObject RequestParams::fromQuery(const HttpRequest& request)
 {
     QJsonObject values;
-    const auto items = query.queryItems(QUrl::FullyDecoded);
+    const auto items = request.queryItems();
     for (const auto& item : items) {
         QString key = item.first;
         if (key.endsWith(QLatin1String("[]")))
@@ -66,7 +66,7 @@ QJsonObject RequestParams::fromQuery(const QUrlQuery& query)
 RequestParams RequestParams::forAuthLayer(const HttpRequest& request)
 {
     if (isGet(request))
-        return RequestParams(fromQuery(request.query));
+        return RequestParams(fromQuery(request));
     if (!isJsonMimeType(request.mimeType()))
         throw HttpFailure::badRequestBody();
     QJsonParseError error;
@@ -78,8 +78,10 @@ RequestParams RequestParams::forAuthLayer(const HttpRequest& request)
 
 RequestParams RequestParams::forTracking(const HttpRequest& request)
 {
-    if (isGet(request))
-        return RequestParams(fromQuery(request.query));
+    // _get_request_message reads the query string of a GET only when there is one; a GET without one reads the
+    // JSON body like a POST (the auth layer's validators still read only the query string).
+    if (isGet(request) && !request.query.isEmpty())
+        return RequestParams(fromQuery(request));
     if (request.method == "POST" || request.method == "PUT") {
         if (!request.hasHeader("content-type"))
             throw MlflowError::invalidParameter(QStringLiteral("Bad Request. Content-Type header is missing."));
@@ -94,10 +96,10 @@ RequestParams RequestParams::forTracking(const HttpRequest& request)
 RequestParams RequestParams::forRbacAuthLayer(const HttpRequest& request)
 {
     if (isGet(request))
-        return RequestParams(fromQuery(request.query));
+        return RequestParams(fromQuery(request));
     const bool json = isJsonMimeType(request.mimeType());
     if (request.method == "DELETE" && !json)
-        return RequestParams(fromQuery(request.query));
+        return RequestParams(fromQuery(request));
     if (!json)
         return RequestParams(QJsonObject());
     return RequestParams(QJsonDocument::fromJson(request.body).object());

@@ -35,8 +35,8 @@ public:
     // The auth layer's transport (mlflow.server.auth._get_request_param): a body that is not JSON is a Werkzeug
     // 400 (HttpFailure), exactly as Flask's request.json behaves.
     static RequestParams forAuthLayer(const HttpRequest& request);
-    // The tracking handlers' transport (_get_request_message): POST/PUT must say application/json (MlflowError
-    // otherwise); a body that does not parse is treated as empty.
+    // The tracking handlers' transport (_get_request_message): a GET's query string when it has one, else the JSON
+    // body; POST/PUT must say application/json (MlflowError otherwise); a body that does not parse is empty.
     static RequestParams forTracking(const HttpRequest& request);
     // MLflow 3.x's auth transport: GET reads the query string; POST/PATCH a JSON body (anything else reads as no
     // parameters, so a missing one is a 400 "Missing value"); DELETE the JSON body when the request says JSON, else
@@ -60,7 +60,7 @@ public:
 
 private:
     explicit RequestParams(QJsonObject values) : m_values(std::move(values)) {}
-    static QJsonObject fromQuery(const QUrlQuery& query);
+    static QJsonObject fromQuery(const HttpRequest& request);
 
     QJsonObject m_values;
 };

@@ -48,6 +48,16 @@ bool RouteTable::hasPath(const QString& path) const
     return m_paths.contains(path) || prefixOf(path) != nullptr;
 }
 
+QList<QByteArray> RouteTable::methodsOf(const QString& path) const
+{
+    QList<QByteArray> methods;
+    for (const char* method : {"DELETE", "GET", "PATCH", "POST", "PUT"}) {
+        if (find(method, path))
+            methods.append(method);
+    }
+    return methods;
+}
+
 QString pathTail(const QString& path, const QString& prefix)
 {
     return path.startsWith(prefix) ? path.mid(prefix.size()) : QString();

@@ -73,6 +73,8 @@ public:
     void addPrefixed(const QByteArray& method, const QString& prefix, RouteHandler handler);
     const RouteHandler* find(const QByteArray& method, const QString& path) const;
     bool hasPath(const QString& path) const;
+    // The methods routed for the path, in alphabetical order (what an Allow header lists, before HEAD and OPTIONS).
+    QList<QByteArray> methodsOf(const QString& path) const;
 
 private:
     const QString* prefixOf(const QString& path) const;

@@ -141,9 +141,9 @@ HttpResponse createExperiment(const RequestContext& context)
     if (context.state.dialect.workspaces && !artifactLocation.isEmpty())
         throw MlflowError::invalidParameter(
             QStringLiteral("artifact_location cannot be specified when workspaces are enabled"));
-    const QString id = context.state.tracking->createExperiment(name, artifactLocation, p.array(QStringLiteral("tags")),
-                                                                context.workspace);
-    context.policy.resourceCreated(context, ResourceKind::Experiment, id);
+    const QString id = context.state.tracking->createExperiment(
+        name, artifactLocation, p.array(QStringLiteral("tags")), context.workspace,
+        [&context](const QString& newId) { context.policy.resourceCreated(context, ResourceKind::Experiment, newId); });
     return HttpResponse::jsonObject({{QStringLiteral("experiment_id"), id}});
 }
 
@@ -339,8 +339,9 @@ HttpResponse createRegisteredModel(const RequestContext& context)
     const QString name = p.requiredString(QStringLiteral("name"));
     const QJsonObject model = context.state.tracking->createRegisteredModel(
         name, p.optionalString(QStringLiteral("description")).value_or(QString()), p.array(QStringLiteral("tags")),
-        context.workspace);
-    context.policy.resourceCreated(context, ResourceKind::RegisteredModel, name);
+        context.workspace, [&context](const QString& created) {
+            context.policy.resourceCreated(context, ResourceKind::RegisteredModel, created);
+        });
     return HttpResponse::jsonObject({{QStringLiteral("registered_model"), model}});
 }
 
@@ -368,22 +369,26 @@ HttpResponse searchRegisteredModels(const RequestContext& context)
     return HttpResponse::jsonObject(response);
 }
 
-// The dialect's policy moves the grants along (see AccessPolicy / RbacPolicy).
+// The dialect's policy moves the grants along (see AccessPolicy / RbacPolicy), inside the store's transaction: a
+// grant that cannot be written rolls the model change back. Only a failing COMMIT after the grants were written
+// could split the two databases, and BEGIN IMMEDIATE already holds the write lock, so that is a disk failure.
 HttpResponse renameRegisteredModel(const RequestContext& context)
 {
     const RequestParams p = params(context);
     const QString name = p.requiredString(QStringLiteral("name"));
     const QString newName = p.requiredString(QStringLiteral("new_name"));
-    const QJsonObject model = context.state.tracking->renameRegisteredModel(name, newName, context.workspace);
-    context.policy.registeredModelRenamed(context, name, newName);
+    const QJsonObject model = context.state.tracking->renameRegisteredModel(
+        name, newName, context.workspace,
+        [&context, &name](const QString& renamed) { context.policy.registeredModelRenamed(context, name, renamed); });
     return HttpResponse::jsonObject({{QStringLiteral("registered_model"), model}});
 }
 
 HttpResponse deleteRegisteredModel(const RequestContext& context)
 {
     const QString name = params(context).requiredString(QStringLiteral("name"));
-    context.state.tracking->deleteRegisteredModel(name, context.workspace);
-    context.policy.registeredModelDeleted(context, name);
+    context.state.tracking->deleteRegisteredModel(name, context.workspace, [&context](const QString& deleted) {
+        context.policy.registeredModelDeleted(context, deleted);
+    });
     return HttpResponse::jsonObject({});
 }
 

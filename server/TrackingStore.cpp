@@ -3,7 +3,9 @@
 #include "server/JsonWriter.h"
 #include "server/MlflowError.h"
 #include "server/ProtoJson.h"
+#include "server/ResourceIds.h"
 #include "server/SearchFilter.h"
+#include "server/SqlFailure.h"
 #include "server/SqliteChangeWatch.h"
 
 #include <QDateTime>
@@ -176,13 +178,10 @@ QString randomRunName()
            QString::number(random->bounded(1000));
 }
 
+// The same parser as every permission check (ResourceIds), so that the store never finds what the check did not see.
 std::optional<qint64> parseExperimentId(const QString& id)
 {
-    bool ok = false;
-    const qint64 value = id.toLongLong(&ok);
-    if (!ok || value < 0)
-        return std::nullopt;
-    return value;
+    return ResourceIds::experimentNumber(id);
 }
 
 MlflowError experimentNotFound(const QString& id)
@@ -719,7 +718,7 @@ public:
         auto query = std::make_unique<QSqlQuery>(m_db);
         query->setForwardOnly(true);
         if (!query->prepare(sql))
-            throw MlflowError::internal(QStringLiteral("Database error: %1").arg(query->lastError().text()));
+            throw SqlFailure::toMlflowError(query->lastError(), QStringLiteral("tracking"));
         return *cache.emplace(sql, std::move(query)).first->second;
     }
 
@@ -739,9 +738,9 @@ public:
     void execute(QSqlQuery& query) const
     {
         if (!query.exec()) {
-            const QString error = query.lastError().text();
+            const QSqlError error = query.lastError();
             query.finish();
-            throw MlflowError::internal(QStringLiteral("Database error: %1").arg(error));
+            throw SqlFailure::toMlflowError(error, QStringLiteral("tracking"));
         }
     }
 
@@ -1188,7 +1187,7 @@ TrackingStore::~TrackingStore() = default;
 // --- experiments
 
 QString TrackingStore::createExperiment(const QString& name, const QString& artifactLocation, const QJsonArray& tags,
-                                        const QString& workspace)
+                                        const QString& workspace, const BeforeCommit& beforeCommit)
 {
     validateExperimentName(name);
     if (artifactLocation.startsWith(QLatin1String("runs:"))) {
@@ -1226,6 +1225,8 @@ QString TrackingStore::createExperiment(const QString& name, const QString& arti
                                 "(experiment_id, key) DO UPDATE SET value = excluded.value"),
                  {id, tag.key, tag.value});
     }
+    if (beforeCommit)
+        beforeCommit(QString::number(id));
     transaction.commit();
     return QString::number(id);
 }
@@ -1759,7 +1760,8 @@ QJsonArray TrackingStore::metricHistory(const QString& runId, const QString& met
 // --- registered models
 
 QJsonObject TrackingStore::createRegisteredModel(const QString& name, const QString& description,
-                                                 const QJsonArray& tags, const QString& workspace)
+                                                 const QJsonArray& tags, const QString& workspace,
+                                                 const BeforeCommit& beforeCommit)
 {
     validateModelName(name);
     const QList<KeyValue> tagList = keyValues(tags, QStringLiteral("tag"));
@@ -1776,6 +1778,8 @@ QJsonObject TrackingStore::createRegisteredModel(const QString& name, const QStr
                                     "?) ON CONFLICT (workspace, name, key) DO UPDATE SET value = excluded.value"),
                      {workspace, name, tag.key, tag.value});
         }
+        if (beforeCommit)
+            beforeCommit(name);
         transaction.commit();
     }
     return registeredModel(name, workspace);
@@ -1818,7 +1822,8 @@ SearchPage TrackingStore::searchRegisteredModels(const SearchQuery& query, const
     return d->page<SearchPage>(statement, where.values + order.values, query, modelFromRow);
 }
 
-QJsonObject TrackingStore::renameRegisteredModel(const QString& name, const QString& newName, const QString& workspace)
+QJsonObject TrackingStore::renameRegisteredModel(const QString& name, const QString& newName, const QString& workspace,
+                                                 const BeforeCommit& beforeCommit)
 {
     validateModelName(newName);
     {
@@ -1834,18 +1839,23 @@ QJsonObject TrackingStore::renameRegisteredModel(const QString& name, const QStr
             d->write(QStringLiteral("UPDATE registered_model_tags SET name = ? WHERE workspace = ? AND name = ?"),
                      {newName, workspace, name});
         }
+        if (beforeCommit)
+            beforeCommit(newName);
         transaction.commit();
     }
     return registeredModel(newName, workspace);
 }
 
-void TrackingStore::deleteRegisteredModel(const QString& name, const QString& workspace)
+void TrackingStore::deleteRegisteredModel(const QString& name, const QString& workspace,
+                                          const BeforeCommit& beforeCommit)
 {
     Private::Transaction transaction(*d);
     if (!d->modelExists(name, workspace))
         throw modelNotFound(name);
     d->write(QStringLiteral("DELETE FROM registered_model_tags WHERE workspace = ? AND name = ?"), {workspace, name});
     d->write(QStringLiteral("DELETE FROM registered_models WHERE workspace = ? AND name = ?"), {workspace, name});
+    if (beforeCommit)
+        beforeCommit(name);
     transaction.commit();
 }
 

@@ -88,9 +88,14 @@ public:
     TrackingStore(const TrackingStore&) = delete;
     TrackingStore& operator=(const TrackingStore&) = delete;
 
+    // Runs inside the store's write transaction, just before it commits, with the experiment id or model name the
+    // call created, renamed or deleted: the policy writes its grants there (another database), and when that throws
+    // the tracking change rolls back, so a failed grant never leaves a resource its creator cannot reach.
+    using BeforeCommit = std::function<void(const QString& resourceId)>;
+
     // --- experiments
     QString createExperiment(const QString& name, const QString& artifactLocation, const QJsonArray& tags,
-                             const QString& workspace = defaultWorkspace);
+                             const QString& workspace = defaultWorkspace, const BeforeCommit& beforeCommit = {});
     // Every call below sees only the resources of `workspace`; another workspace's experiment or run is "not found".
     QJsonObject experiment(const QString& experimentId,
                            const QString& workspace = defaultWorkspace) const; // 404 "No Experiment with id=X exists"
@@ -134,12 +139,15 @@ public:
 
     // --- registered models
     QJsonObject createRegisteredModel(const QString& name, const QString& description, const QJsonArray& tags,
-                                      const QString& workspace = defaultWorkspace);
+                                      const QString& workspace = defaultWorkspace,
+                                      const BeforeCommit& beforeCommit = {});
     QJsonObject registeredModel(const QString& name, const QString& workspace = defaultWorkspace) const; // 404
     SearchPage searchRegisteredModels(const SearchQuery& query, const QString& workspace = defaultWorkspace) const;
     QJsonObject renameRegisteredModel(const QString& name, const QString& newName,
-                                      const QString& workspace = defaultWorkspace);
-    void deleteRegisteredModel(const QString& name, const QString& workspace = defaultWorkspace);
+                                      const QString& workspace = defaultWorkspace,
+                                      const BeforeCommit& beforeCommit = {}); // beforeCommit gets the new name
+    void deleteRegisteredModel(const QString& name, const QString& workspace = defaultWorkspace,
+                               const BeforeCommit& beforeCommit = {});
 
 private:
     class Private;

@@ -1,6 +1,7 @@
 #include "server/UserDirectory.h"
 
 #include "server/MlflowError.h"
+#include "server/SqlFailure.h"
 
 #include <QSqlError>
 #include <QVariant>
@@ -11,8 +12,7 @@ QSqlQuery UserDirectory::prepared(const QString& sql) const
     // Rows are read once, in order: no row cache to fill.
     query.setForwardOnly(true);
     if (!query.prepare(sql))
-        throw MlflowError::internal(
-            QStringLiteral("The auth database rejected a statement: %1").arg(query.lastError().databaseText()));
+        throw SqlFailure::toMlflowError(query.lastError(), QStringLiteral("auth"));
     return query;
 }
 
@@ -23,8 +23,7 @@ void UserDirectory::exec(QSqlQuery& query) const
     if (!ok || !query.isSelect())
         dropCaches();
     if (!ok)
-        throw MlflowError::internal(
-            QStringLiteral("The auth database failed: %1").arg(query.lastError().databaseText()));
+        throw SqlFailure::toMlflowError(query.lastError(), QStringLiteral("auth"));
 }
 
 void UserDirectory::dropCaches() const

@@ -93,10 +93,8 @@ HttpResponse deleteWorkspace(const RequestContext& context)
 {
     requireAdmin(context);
     const QString name = workspaceName(context);
-    const QUrlQuery& query = context.request.query;
-    const QString modeKey = QStringLiteral("mode");
-    const WorkspaceStore::DeletionMode mode = WorkspaceStore::parseDeletionMode(
-        query.hasQueryItem(modeKey) ? std::optional<QString>(query.queryItemValue(modeKey)) : std::nullopt);
+    const WorkspaceStore::DeletionMode mode =
+        WorkspaceStore::parseDeletionMode(context.request.queryValue(QStringLiteral("mode")));
     context.state.workspaces->remove(name, mode);
     if (WorkspaceRoleHooks* roles = context.state.workspaceRoles)
         roles->dropRoles(name);

@@ -1,6 +1,7 @@
 #include "services/ProfileStore.h"
 
 #include "api/AuthDatabaseReader.h"
+#include "api/PrivateFiles.h"
 
 #include <QSettings>
 
@@ -51,12 +52,18 @@ QString connectionGroup(const QUrl& url, const QString& username)
 }
 
 // One QSettings per call: it is cheap, and it re-reads the file so that a CLI run sees the console's latest edits.
+// The file is made owner-only before QSettings first writes it (QSaveFile keeps an existing file's mode), and its
+// folder too when it is our own default one.
 std::unique_ptr<QSettings> openSettings(const QString& iniFilePath)
 {
-    if (!iniFilePath.isEmpty())
+    if (!iniFilePath.isEmpty()) {
+        PrivateFiles::ensureFile(iniFilePath);
         return std::make_unique<QSettings>(iniFilePath, QSettings::IniFormat);
-    return std::make_unique<QSettings>(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("mlflow-admin"),
-                                       QStringLiteral("profiles"));
+    }
+    auto settings = std::make_unique<QSettings>(QSettings::IniFormat, QSettings::UserScope,
+                                                QStringLiteral("mlflow-admin"), QStringLiteral("profiles"));
+    PrivateFiles::ensureSettingsFile(settings->fileName());
+    return settings;
 }
 
 bool syncOrFail(QSettings& settings, QString* error)

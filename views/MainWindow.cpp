@@ -3,6 +3,7 @@
 #include "api/AuthDatabaseReader.h"
 #include "api/Connection.h"
 #include "api/KnownUsersRegistry.h"
+#include "api/PrivateFiles.h"
 #include "models/AccessMatrixModel.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
@@ -893,7 +894,7 @@ void MainWindow::offerRestore()
     const QString path = stagedFilePath();
     if (path.isEmpty())
         return;
-    QDir().mkpath(QFileInfo(path).absolutePath());
+    PrivateFiles::ensureFolder(QFileInfo(path).absolutePath());
     ChangeSet saved(m_directory);
     QString error;
     if (!QFileInfo::exists(path) || !saved.restore(path, &error) || saved.isEmpty()) {

@@ -50,6 +50,27 @@ private slots:
         QVERIFY(ProfileStore(m_path).profile(QStringLiteral("prod server"))->workspace.isEmpty());
     }
 
+    // Profiles name servers, users and CA files: owner-only, and a file found readable by others is tightened.
+    void profilesFileIsOwnerOnly()
+    {
+        const QFileDevice::Permissions others = QFileDevice::ReadGroup | QFileDevice::WriteGroup |
+                                                QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                                QFileDevice::WriteOther | QFileDevice::ExeOther;
+        ServerProfile profile;
+        profile.name = QStringLiteral("private");
+        profile.url = QUrl(QStringLiteral("https://mlflow.example.com"));
+        profile.username = QStringLiteral("admin");
+        QString error;
+        QVERIFY2(ProfileStore(m_path).save(profile, &error), qPrintable(error));
+        QCOMPARE(QFile::permissions(m_path) & others, QFileDevice::Permissions());
+        QVERIFY(QFile::setPermissions(m_path,
+                                      QFile::permissions(m_path) | QFileDevice::ReadOther | QFileDevice::ReadGroup));
+        profile.username = QStringLiteral("someone");
+        QVERIFY2(ProfileStore(m_path).save(profile, &error), qPrintable(error));
+        QCOMPARE(QFile::permissions(m_path) & others, QFileDevice::Permissions());
+        QCOMPARE(ProfileStore(m_path).profile(QStringLiteral("private"))->username, QStringLiteral("someone"));
+    }
+
     void neverWritesAPassword()
     {
         ProfileStore store(m_path);

@@ -72,6 +72,8 @@ public:
         timer.start();
         int headerEnd = -1;
         qint64 contentLength = -1;
+        // A HEAD answer carries the GET's Content-Length but no body.
+        const bool head = bytes.startsWith("HEAD ");
         while (timer.elapsed() < timeoutMs) {
             if (m_socket.bytesAvailable() == 0 && !spinUntil([this] { return m_socket.bytesAvailable() > 0; }, 200)) {
                 if (m_socket.state() != QAbstractSocket::ConnectedState)
@@ -84,7 +86,7 @@ public:
                 if (headerEnd >= 0) {
                     parseHead(buffer.left(headerEnd), &response);
                     const QByteArray length = response.header("content-length");
-                    contentLength = length.isEmpty() ? 0 : length.toLongLong();
+                    contentLength = length.isEmpty() || head ? 0 : length.toLongLong();
                 }
             }
             if (headerEnd >= 0 && buffer.size() - headerEnd - 4 >= contentLength)

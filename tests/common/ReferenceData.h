@@ -21,7 +21,8 @@ inline QString directory()
     return QDir::cleanPath(QStringLiteral(MLFLOW_ADMIN_SOURCE_DIR) + QStringLiteral("/tests/data/mlflow-reference"));
 }
 
-// Each line of a transcript as a JSON object. Empty when the file is missing; `error` then says why.
+// Each line of a transcript as a JSON object. Empty when the file is missing; `error` then says why. A first line
+// with "recorded_from" (and no "name") says where and when the file was recorded, and is no exchange.
 inline QList<QJsonObject> transcript(const QString& fileName, QString* error)
 {
     QList<QJsonObject> exchanges;
@@ -48,6 +49,9 @@ inline QList<QJsonObject> transcript(const QString& fileName, QString* error)
                          .arg(parseError.errorString());
             return {};
         }
+        if (exchanges.isEmpty() && doc.object().contains(QLatin1String("recorded_from")) &&
+            !doc.object().contains(QLatin1String("name")))
+            continue;
         exchanges.append(doc.object());
     }
     return exchanges;

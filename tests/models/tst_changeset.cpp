@@ -463,6 +463,14 @@ void TestChangeSet::persistenceWithoutPasswords()
     QVERIFY(!changes.needsPasswords());
     QString error;
     QVERIFY2(changes.save(path, &error), qPrintable(error));
+    // Staged grants and users are the owner's alone (issue 11): no group or other bits.
+    const QFileDevice::Permissions others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
+                                            QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+    QCOMPARE(QFile::permissions(path) & others, QFileDevice::Permissions());
+    QVERIFY(QFile::permissions(path) & QFileDevice::ReadOwner);
+    QVERIFY(QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::ReadOther));
+    QVERIFY2(changes.save(path, &error), qPrintable(error));
+    QCOMPARE(QFile::permissions(path) & others, QFileDevice::Permissions());
 
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));

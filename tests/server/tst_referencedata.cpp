@@ -28,6 +28,7 @@ private slots:
         QTest::addColumn<int>("exchanges");
         QTest::newRow("2.15.1") << QStringLiteral("mlflow-2.15.1-transcript.jsonl") << 138;
         QTest::newRow("3.14") << QStringLiteral("mlflow-3.14-transcript.jsonl") << 187;
+        QTest::newRow("2.15.1 fidelity") << QStringLiteral("mlflow-2.15.1-fidelity-transcript.jsonl") << 84;
         QTest::newRow("3.14 workspaces") << QStringLiteral("mlflow-3.14-workspaces-transcript.jsonl") << 159;
     }
 
