@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QJsonObject>
 #include <QList>
 #include <QPair>
@@ -16,6 +17,7 @@ struct HttpRequest
     QUrlQuery query;
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
+    QHostAddress peer; // the client's address (sign-in throttling); null for requests made in-process
 
     QByteArray header(const QByteArray& name) const; // case-insensitive; empty when absent
     bool hasHeader(const QByteArray& name) const;
