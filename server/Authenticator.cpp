@@ -149,6 +149,7 @@ std::optional<SignIn> Authenticator::answerWithoutDerivation(const QByteArray& a
 // or the user gone while the check ran.
 SignIn Authenticator::finish(const Check& check, bool valid)
 {
+    m_store.dropCachesIfChangedElsewhere();
     std::optional<UserRecord> user = check.knownUser ? m_store.user(check.username) : std::nullopt;
     const bool accepted = valid && user && user->passwordHash == check.storedHash;
     if (!check.passwordMac.isEmpty() && (accepted || !valid))
@@ -188,21 +189,26 @@ void Authenticator::authenticateLater(const Check& check, Done done)
         waiting->append(std::move(done));
         return;
     }
+    SignIn busy;
+    busy.outcome = SignIn::Outcome::Busy;
+    busy.retryAfterSeconds = 1;
     // Not counted as a failure (nothing was guessed); it only bounds what one address can queue.
     if (!m_throttle.startCheck(peer))
-        return done(throttled(1000));
+        return done(busy);
     m_waiting.insert(key, {std::move(done)});
-    const bool queued = m_pool->submit(check.storedHash, check.password, [this, check, key](bool valid) {
+    const bool queued = m_pool->submit(check.storedHash, check.password, [this, check, key, busy](bool valid) {
         m_throttle.endCheck(check.peer);
-        const SignIn answer = finish(check, valid);
+        SignIn answer = busy;
+        try {
+            answer = finish(check, valid);
+        } catch (const std::exception&) {
+            // The user could not be read again (a locked or failing database): the client may simply retry.
+        }
         for (const Done& waiter : m_waiting.take(key))
             waiter(answer);
     });
     if (!queued) {
         m_throttle.endCheck(peer);
-        SignIn busy;
-        busy.outcome = SignIn::Outcome::Busy;
-        busy.retryAfterSeconds = 1;
         for (const Done& waiter : m_waiting.take(key))
             waiter(busy);
     }

@@ -194,10 +194,10 @@ bool EmbeddedServer::Private::matchDummyCost()
     return true;
 }
 
-// Passwords anyone can look up: MLflow's shipped admin passwords (2.x `password`, 3.x `password1234`), the obvious
-// ones, and the demo's published accounts.
 namespace {
 
+// Passwords anyone can look up: MLflow's shipped admin passwords (2.x `password`, 3.x `password1234`), the obvious
+// ones, and the demo's published accounts.
 QList<QByteArray> wellKnownPasswords()
 {
     QList<QByteArray> passwords = {"password", "password1234", "admin"};

@@ -3,6 +3,7 @@
 #include "server/MlflowError.h"
 
 #include <QHttpServerRequest>
+#include <QLoggingCategory>
 #include <QPointer>
 #include <QSslSocket>
 
@@ -118,9 +119,31 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     addPendingConnection(socket);
 }
 
+namespace {
+
+QLoggingCategory::CategoryFilter previousLoggingFilter = nullptr;
+
+// Qt HttpServer's debug output ("Request:" followed by every header) would log each client's Authorization header:
+// that category's debug level stays off whatever the logging rules say.
+void withoutRequestDumps(QLoggingCategory* category)
+{
+    if (previousLoggingFilter)
+        previousLoggingFilter(category);
+    if (qstrcmp(category->categoryName(), "qt.httpserver") == 0)
+        category->setEnabled(QtDebugMsg, false);
+}
+
+} // namespace
+
 HttpFront::HttpFront(Handler handler, qint64 maxBodyBytes, QObject* parent)
     : QAbstractHttpServer(parent), m_handler(std::move(handler)), m_maxBodyBytes(maxBodyBytes)
-{}
+{
+    static const bool filtered = [] {
+        previousLoggingFilter = QLoggingCategory::installFilter(withoutRequestDumps);
+        return true;
+    }();
+    Q_UNUSED(filtered);
+}
 
 quint16 HttpFront::listenOn(const QHostAddress& address, quint16 port, const std::optional<QSslConfiguration>& tls,
                             QString* error)
@@ -233,10 +256,12 @@ public:
     explicit ResponseSequence(QTcpSocket* socket) : QObject(socket), m_socket(socket) {}
 
     quint64 reserve() { return m_reserved++; }
-    bool idle() const { return m_written == m_reserved; }
 
     void deliver(quint64 ticket, HttpResponse response)
     {
+        // Closed but not yet deleted (QAbstractHttpServer deletes it later): nobody is there to read.
+        if (m_socket->state() != QAbstractSocket::ConnectedState)
+            return;
         if (ticket != m_written) {
             m_waiting.emplace(ticket, std::move(response));
             return;

@@ -112,7 +112,8 @@ HttpResponse MlflowService::answerSignedIn(const HttpRequest& request, const QSt
     }
     case SignIn::Outcome::Busy: {
         HttpResponse response = errorResponse(MlflowError(
-            "TEMPORARILY_UNAVAILABLE", QStringLiteral("The server is busy checking other sign-ins. Try again in %1 s.")
+            "TEMPORARILY_UNAVAILABLE", QStringLiteral("The server is busy checking other sign-ins (from this address or others). Try "
+                                       "again in %1 s.")
                                            .arg(signIn.retryAfterSeconds)));
         response.extraHeaders.append(
             qMakePair(QByteArray("Retry-After"), QByteArray::number(signIn.retryAfterSeconds)));
