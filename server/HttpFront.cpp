@@ -298,7 +298,7 @@ bool HttpFront::handleRequest(const QHttpServerRequest& request, QTcpSocket* soc
 {
     ResponseSequence* sequence = sequenceOf(socket);
     const quint64 ticket = sequence->reserve();
-    const Reply reply = [sequence = QPointer<ResponseSequence>(sequence), ticket](HttpResponse response) {
+    Reply reply = [sequence = QPointer<ResponseSequence>(sequence), ticket](HttpResponse response) {
         if (sequence)
             sequence->deliver(ticket, std::move(response));
     };
@@ -317,7 +317,7 @@ bool HttpFront::handleRequest(const QHttpServerRequest& request, QTcpSocket* soc
     plain.headers = request.headers();
     plain.body = request.body();
     plain.peer = request.remoteAddress();
-    m_handler(plain, reply);
+    m_handler(plain, std::move(reply));
     return true;
 }
 
