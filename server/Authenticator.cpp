@@ -133,6 +133,7 @@ std::optional<SignIn> Authenticator::answerWithoutDerivation(const QByteArray& a
                PasswordHash::constantTimeEquals(entry->passwordMac, passwordMac);
     };
     if (knownUser && remembered(m_verified)) {
+        m_throttle.recordKnownAddress(username, peer);
         SignIn accepted;
         accepted.outcome = SignIn::Outcome::Accepted;
         accepted.user = std::move(user);

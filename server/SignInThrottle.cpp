@@ -14,18 +14,21 @@ SignInThrottle::SignInThrottle(SignInThrottleSettings settings) : m_settings(set
     m_clock.start();
 }
 
-QString SignInThrottle::addressKey(const QHostAddress& address)
+SignInThrottle::AddressKey SignInThrottle::addressKey(const QHostAddress& address)
 {
     bool isV4 = false;
     const quint32 v4 = address.toIPv4Address(&isV4); // also unwraps ::ffff:a.b.c.d from a dual-stack socket
     if (isV4)
-        return QHostAddress(v4).toString();
-    Q_IPV6ADDR v6 = address.toIPv6Address();
-    std::fill(v6.c + 8, v6.c + 16, quint8(0));
-    return QHostAddress(v6).toString() + QStringLiteral("/64");
+        return {v4, true};
+    const Q_IPV6ADDR v6 = address.toIPv6Address();
+    quint64 prefix = 0;
+    for (int i = 0; i < 8; ++i)
+        prefix = (prefix << 8) | v6.c[i];
+    return {prefix, false};
 }
 
-qint64 SignInThrottle::remaining(const QHash<QString, Failures>& table, const QString& key) const
+template <typename Key>
+qint64 SignInThrottle::remaining(const QHash<Key, Failures>& table, const Key& key) const
 {
     const auto found = table.constFind(key);
     if (found == table.cend())
@@ -37,14 +40,18 @@ qint64 SignInThrottle::waitBeforeAttempt(const QString& username, const QHostAdd
 {
     if (!m_settings.enabled)
         return 0;
-    qint64 wait = remaining(m_byAddress, addressKey(address));
+    const AddressKey key = addressKey(address);
+    qint64 wait = remaining(m_byAddress, key);
+    if (m_byUser.isEmpty())
+        return wait;
     const auto known = m_knownAddresses.constFind(username);
-    if (known == m_knownAddresses.cend() || !known->contains(addressKey(address)))
+    if (known == m_knownAddresses.cend() || !known->contains(key))
         wait = std::max(wait, remaining(m_byUser, username));
     return wait;
 }
 
-void SignInThrottle::count(QHash<QString, Failures>& table, const QString& key, qint64 maxDelayMs)
+template <typename Key>
+void SignInThrottle::count(QHash<Key, Failures>& table, const Key& key, qint64 maxDelayMs)
 {
     const qint64 time = now();
     if (table.size() >= maxRecords && !table.contains(key)) {
@@ -83,12 +90,23 @@ void SignInThrottle::recordSuccess(const QString& username, const QHostAddress& 
     if (!m_settings.enabled)
         return;
     m_byUser.remove(username);
+    recordKnownAddress(username, address);
+}
+
+void SignInThrottle::recordKnownAddress(const QString& username, const QHostAddress& address)
+{
+    if (!m_settings.enabled)
+        return;
+    const AddressKey key = addressKey(address);
+    const auto found = m_knownAddresses.constFind(username);
+    if (found != m_knownAddresses.cend() && found->contains(key))
+        return;
     if (m_knownAddresses.size() >= maxRecords && !m_knownAddresses.contains(username))
         m_knownAddresses.clear();
-    QSet<QString>& known = m_knownAddresses[username];
+    QSet<AddressKey>& known = m_knownAddresses[username];
     if (known.size() >= maxKnownAddressesPerUser)
         known.clear();
-    known.insert(addressKey(address));
+    known.insert(key);
 }
 
 bool SignInThrottle::startCheck(const QHostAddress& address)
@@ -106,8 +124,7 @@ void SignInThrottle::endCheck(const QHostAddress& address)
 {
     if (!m_settings.enabled)
         return;
-    const QString key = addressKey(address);
-    const auto found = m_checksInFlight.find(key);
+    const auto found = m_checksInFlight.find(addressKey(address));
     if (found != m_checksInFlight.end() && --found.value() <= 0)
         m_checksInFlight.erase(found);
 }

@@ -6,6 +6,8 @@
 #include <QSet>
 #include <QString>
 
+#include <utility>
+
 // How failed sign-ins are slowed. The defaults are what `serve` uses; tests shorten them.
 struct SignInThrottleSettings
 {
@@ -32,6 +34,8 @@ public:
     qint64 waitBeforeAttempt(const QString& username, const QHostAddress& address) const;
     void recordFailure(const QString& username, const QHostAddress& address);
     void recordSuccess(const QString& username, const QHostAddress& address);
+    // A remembered credential was accepted: `address` becomes one the user signs in from, nothing else changes.
+    void recordKnownAddress(const QString& username, const QHostAddress& address);
 
     // Bounds the key derivations one address can queue; false when it already has the maximum in flight.
     bool startCheck(const QHostAddress& address);
@@ -47,15 +51,19 @@ private:
         qint64 lockedUntilMs = 0;
     };
 
-    static QString addressKey(const QHostAddress& address);
+    // An IPv4 address, or the /64 prefix of an IPv6 one; numeric, because it is computed on every request.
+    using AddressKey = std::pair<quint64, bool>; // (value, is IPv4)
+    static AddressKey addressKey(const QHostAddress& address);
     qint64 now() const { return m_clock.elapsed(); }
-    qint64 remaining(const QHash<QString, Failures>& table, const QString& key) const;
-    void count(QHash<QString, Failures>& table, const QString& key, qint64 maxDelayMs);
+    template <typename Key>
+    qint64 remaining(const QHash<Key, Failures>& table, const Key& key) const;
+    template <typename Key>
+    void count(QHash<Key, Failures>& table, const Key& key, qint64 maxDelayMs);
 
     SignInThrottleSettings m_settings;
     QElapsedTimer m_clock;
     QHash<QString, Failures> m_byUser;
-    QHash<QString, Failures> m_byAddress;
-    QHash<QString, QSet<QString>> m_knownAddresses; // by username: where it has signed in successfully
-    QHash<QString, int> m_checksInFlight;           // by address key
+    QHash<AddressKey, Failures> m_byAddress;
+    QHash<QString, QSet<AddressKey>> m_knownAddresses; // by username: where it has signed in successfully
+    QHash<AddressKey, int> m_checksInFlight;
 };

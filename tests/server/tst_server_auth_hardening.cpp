@@ -31,7 +31,7 @@ struct Answer
     int status = 0;
     QByteArray head;
     QByteArray body;
-    qint64 elapsedMs = 0;
+    double elapsedMs = 0;
 
     QByteArray header(const QByteArray& name) const
     {
@@ -57,29 +57,37 @@ public:
     }
 
     // Sends one request; `done` gets the answer. Requests may be pipelined: answers come in order.
-    void send(const QByteArray& target, const QByteArray& authorization, std::function<void(const Answer&)> done)
+    void send(const QByteArray& target, const QByteArray& authorization, std::function<void(const Answer&)> done,
+              const QByteArray& method = "GET", const QByteArray& jsonBody = QByteArray())
     {
-        QByteArray request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
         if (!authorization.isEmpty())
             request += "Authorization: " + authorization + "\r\n";
-        request += "\r\n";
+        if (!jsonBody.isEmpty())
+            request +=
+                "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(jsonBody.size()) + "\r\n";
+        request += "\r\n" + jsonBody;
         m_pending.append({std::move(done), QElapsedTimer()});
         m_pending.last().timer.start();
         m_socket.write(request);
     }
 
     // Sends and waits (spinning the event loop, so the server keeps running).
-    Answer get(const QByteArray& target, const QByteArray& authorization)
+    Answer get(const QByteArray& target, const QByteArray& authorization, const QByteArray& method = "GET",
+               const QByteArray& jsonBody = QByteArray())
     {
         Answer result;
         bool finished = false;
-        send(target, authorization, [&](const Answer& answer) {
-            result = answer;
-            finished = true;
-        });
+        send(
+            target, authorization,
+            [&](const Answer& answer) {
+                result = answer;
+                finished = true;
+            },
+            method, jsonBody);
         QElapsedTimer timer;
         timer.start();
-        while (!finished && timer.elapsed() < 30000)
+        while (!finished && timer.elapsed() < 60000)
             QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
         return result;
     }
@@ -109,7 +117,7 @@ private:
             answer.body = m_buffer.mid(end + 4, length);
             m_buffer.remove(0, end + 4 + length);
             Pending pending = m_pending.takeFirst();
-            answer.elapsedMs = pending.timer.elapsed();
+            answer.elapsedMs = double(pending.timer.nsecsElapsed()) / 1e6;
             pending.done(answer);
         }
     }
@@ -146,7 +154,7 @@ struct Server
 
 const QByteArray userGet = "/api/2.0/mlflow/users/get?username=user1";
 
-qint64 median(QList<qint64> values)
+double median(QList<double> values)
 {
     std::sort(values.begin(), values.end());
     return values.isEmpty() ? -1 : values.at(values.size() / 2);
@@ -189,6 +197,7 @@ void ServerAuthHardeningTest::signedInClientIsNotDelayedByGuessers()
     QCOMPARE(signedIn.get(userGet, basic("admin", DemoData::adminPasswordText)).status, 200);
 
     int guesses = 0;
+    int answered = 0;
     bool stop = false;
     std::vector<std::unique_ptr<Client>> guessers;
     std::function<void(Client*)> guess = [&](Client* client) {
@@ -198,6 +207,7 @@ void ServerAuthHardeningTest::signedInClientIsNotDelayedByGuessers()
         client->send(userGet, basic("user2", password), [&, client](const Answer& answer) {
             if (answer.status != 401)
                 qWarning() << "a guess was answered" << answer.status;
+            ++answered;
             guess(client);
         });
     };
@@ -207,20 +217,24 @@ void ServerAuthHardeningTest::signedInClientIsNotDelayedByGuessers()
     }
     QTest::qWait(500); // let the guessers fill the queue
 
-    QList<qint64> latencies;
-    for (int i = 0; i < 40; ++i) {
+    QList<double> latencies;
+    const int answeredBefore = answered;
+    QElapsedTimer measuring;
+    measuring.start();
+    while (measuring.elapsed() < 4000 || latencies.size() < 40) {
         const Answer answer = signedIn.get(userGet, basic("admin", DemoData::adminPasswordText));
         QCOMPARE(answer.status, 200);
         latencies.append(answer.elapsedMs);
-        QTest::qWait(20);
+        QTest::qWait(50);
     }
     stop = true;
-    const int guessed = guesses;
-    qInfo("signed-in client while 16 clients guess: median %lld ms, max %lld ms over %lld requests; %d guesses "
-          "sent meanwhile",
+    const int answeredMeanwhile = answered - answeredBefore;
+    qInfo("signed-in client while 16 clients guess: median %.2f ms, max %.2f ms over %lld requests in %lld ms; %d "
+          "guesses answered meanwhile",
           median(latencies), *std::max_element(latencies.cbegin(), latencies.cend()), qint64(latencies.size()),
-          guessed);
-    QVERIFY2(guessed > 16, "the guessers were not answered meanwhile");
+          measuring.elapsed(), answeredMeanwhile);
+    // The guessers were served (checks ran) while the signed-in client was measured.
+    QVERIFY2(answeredMeanwhile >= 2, "no guess was answered meanwhile: nothing was measured");
     QVERIFY2(median(latencies) < 300, qPrintable(QStringLiteral("median %1 ms").arg(median(latencies))));
 }
 
@@ -267,14 +281,11 @@ void ServerAuthHardeningTest::parallelFirstRequestsShareOneCheck()
     QVERIFY2(server.started, qPrintable(server.error));
     // A new password, so nothing is remembered yet.
     Client admin(server.port());
-    const QByteArray body = "{\"username\": \"user1\", \"password\": \"user1-new-password\"}";
-    QTcpSocket& socket = admin.socket();
-    QTRY_VERIFY(socket.state() == QAbstractSocket::ConnectedState);
-    socket.write("PATCH /api/2.0/mlflow/users/update-password HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " +
-                 basic("admin", DemoData::adminPasswordText) +
-                 "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
-                 "\r\n\r\n" + body);
-    QTRY_VERIFY_WITH_TIMEOUT(socket.bytesAvailable() > 0, 10000);
+    QCOMPARE(admin
+                 .get("/api/2.0/mlflow/users/update-password", basic("admin", DemoData::adminPasswordText), "PATCH",
+                      "{\"username\": \"user1\", \"password\": \"user1-new-password\"}")
+                 .status,
+             200);
 
     std::vector<std::unique_ptr<Client>> clients;
     QList<int> statuses;
@@ -372,8 +383,8 @@ void ServerAuthHardeningTest::unknownUserCostsWhatAWrongPasswordCosts()
     Server server(noThrottle());
     QVERIFY2(server.started, qPrintable(server.error));
     Client client(server.port());
-    QList<qint64> known;
-    QList<qint64> unknown;
+    QList<double> known;
+    QList<double> unknown;
     for (int i = 0; i < 7; ++i) {
         const Answer wrongPassword = client.get(userGet, basic("user1", "guess-" + QByteArray::number(i)));
         QCOMPARE(wrongPassword.status, 401);
@@ -382,9 +393,9 @@ void ServerAuthHardeningTest::unknownUserCostsWhatAWrongPasswordCosts()
         QCOMPARE(noSuchUser.status, 401);
         unknown.append(noSuchUser.elapsedMs);
     }
-    const qint64 knownMs = std::max<qint64>(1, median(known));
-    const qint64 unknownMs = std::max<qint64>(1, median(unknown));
-    qInfo("median 401: wrong password %lld ms, unknown user %lld ms", knownMs, unknownMs);
+    const double knownMs = std::max(1.0, median(known));
+    const double unknownMs = std::max(1.0, median(unknown));
+    qInfo("median 401: wrong password %.1f ms, unknown user %.1f ms", knownMs, unknownMs);
     QVERIFY2(unknownMs * 3 >= knownMs && knownMs * 3 >= unknownMs,
              qPrintable(QStringLiteral("wrong password %1 ms, unknown user %2 ms").arg(knownMs).arg(unknownMs)));
 }
@@ -408,18 +419,15 @@ void ServerAuthHardeningTest::exposureCheckCoversEveryAdmin()
         QString error;
         QVERIFY2(loopback.start(&error), qPrintable(error));
         Client root(loopback.port());
-        QTcpSocket& socket = root.socket();
-        QTRY_VERIFY(socket.state() == QAbstractSocket::ConnectedState);
-        const auto post = [&](const QByteArray& method, const QByteArray& path, const QByteArray& body) {
-            socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " +
-                         basic("root", "a-long-unguessable-passphrase") +
-                         "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
-                         "\r\n\r\n" + body);
-        };
-        post("POST", "/api/2.0/mlflow/users/create", R"({"username": "second", "password": "password1234"})");
-        post("PATCH", "/api/2.0/mlflow/users/update-admin", R"({"username": "second", "is_admin": true})");
-        QByteArray answers;
-        QTRY_VERIFY_WITH_TIMEOUT((answers += socket.readAll()).count("HTTP/1.1 200") == 2, 10000);
+        const QByteArray rootAuth = basic("root", "a-long-unguessable-passphrase");
+        QCOMPARE(root.get("/api/2.0/mlflow/users/create", rootAuth, "POST",
+                          "{\"username\": \"second\", \"password\": \"password1234\"}")
+                     .status,
+                 200);
+        QCOMPARE(root.get("/api/2.0/mlflow/users/update-admin", rootAuth, "PATCH",
+                          "{\"username\": \"second\", \"is_admin\": true}")
+                     .status,
+                 200);
     }
     options.host = QHostAddress(QHostAddress::AnyIPv4);
     EmbeddedServer exposed(options);
@@ -429,6 +437,21 @@ void ServerAuthHardeningTest::exposureCheckCoversEveryAdmin()
                  error.contains(QStringLiteral("0.0.0.0")),
              qPrintable(error));
     QVERIFY(!exposed.isRunning());
+
+    // Without the second admin the same data dir may listen on 0.0.0.0: the refusal was about `second` alone.
+    options.host = QHostAddress(QHostAddress::LocalHost);
+    {
+        EmbeddedServer loopback(options);
+        QVERIFY2(loopback.start(&error), qPrintable(error));
+        Client root(loopback.port());
+        QCOMPARE(root.get("/api/2.0/mlflow/users/delete", basic("root", "a-long-unguessable-passphrase"), "DELETE",
+                          "{\"username\": \"second\"}")
+                     .status,
+                 200);
+    }
+    options.host = QHostAddress(QHostAddress::AnyIPv4);
+    EmbeddedServer safe(options);
+    QVERIFY2(safe.start(&error), qPrintable(error));
 }
 
 void ServerAuthHardeningTest::demoRefusesNonLoopback()
@@ -477,18 +500,15 @@ void ServerAuthHardeningTest::credentialsNeverLogged()
         Server server;
         QVERIFY2(server.started, qPrintable(server.error));
         Client admin(server.port());
-        QTcpSocket& socket = admin.socket();
-        QTRY_VERIFY(socket.state() == QAbstractSocket::ConnectedState);
-        const QByteArray body = R"({"username": "canary", "password": ")" + password + "\"}";
-        socket.write("POST /api/2.0/mlflow/users/create HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " +
-                     basic("admin", DemoData::adminPasswordText) +
-                     "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
-                     "\r\n\r\n" + body);
-        QTRY_VERIFY_WITH_TIMEOUT(socket.bytesAvailable() > 0, 10000);
-        socket.readAll();
+        QCOMPARE(admin
+                     .get("/api/2.0/mlflow/users/create", basic("admin", DemoData::adminPasswordText), "POST",
+                          "{\"username\": \"canary\", \"password\": \"" + password + "\"}")
+                     .status,
+                 200);
         Client canary(server.port());
-        QCOMPARE(canary.get(userGet, basic("canary", password)).status, 200);
-        QCOMPARE(canary.get(userGet, basic("canary", password + "-wrong")).status, 401);
+        const QByteArray search = "/api/2.0/mlflow/experiments/search?max_results=10";
+        QCOMPARE(canary.get(search, basic("canary", password)).status, 200);
+        QCOMPARE(canary.get(search, basic("canary", password + "-wrong")).status, 401);
     }
     qInstallMessageHandler(previousHandler);
     QLoggingCategory::setFilterRules(QString());
@@ -504,6 +524,14 @@ void ServerAuthHardeningTest::credentialsNeverLogged()
 void ServerAuthHardeningTest::credentialsNeverLoggedByTheCli()
 {
     QTemporaryDir dir;
+    const QByteArray password = "Cli-Canary-Passw0rd-5519";
+    const QString ini = dir.filePath(QStringLiteral("basic_auth.ini"));
+    QFile file(ini);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///basic_auth.db\n"
+               "admin_username = admin\nadmin_password = " +
+               password + "\n");
+    file.close();
     QProcess server;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=true"));
@@ -511,7 +539,7 @@ void ServerAuthHardeningTest::credentialsNeverLoggedByTheCli()
     server.setProcessChannelMode(QProcess::MergedChannels);
     server.start(QStringLiteral(MLFLOW_ADMIN_CLI_PATH),
                  {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"),
-                  dir.filePath(QStringLiteral("data")), QStringLiteral("--demo")});
+                  dir.filePath(QStringLiteral("data")), QStringLiteral("--config"), ini});
     QByteArray serverLog;
     QElapsedTimer timer;
     timer.start();
@@ -525,8 +553,8 @@ void ServerAuthHardeningTest::credentialsNeverLoggedByTheCli()
 
     QProcess cli;
     QProcessEnvironment cliEnvironment = environment;
-    cliEnvironment.insert(QStringLiteral("MLFLOW_TRACKING_USERNAME"), DemoData::user1Username);
-    cliEnvironment.insert(QStringLiteral("MLFLOW_TRACKING_PASSWORD"), DemoData::user1Password);
+    cliEnvironment.insert(QStringLiteral("MLFLOW_TRACKING_USERNAME"), QStringLiteral("admin"));
+    cliEnvironment.insert(QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QString::fromUtf8(password));
     cli.setProcessEnvironment(cliEnvironment);
     cli.setProcessChannelMode(QProcess::MergedChannels);
     cli.start(QStringLiteral(MLFLOW_ADMIN_CLI_PATH),
