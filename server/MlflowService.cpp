@@ -111,10 +111,11 @@ HttpResponse MlflowService::answerSignedIn(const HttpRequest& request, const QSt
         return response;
     }
     case SignIn::Outcome::Busy: {
-        HttpResponse response = errorResponse(MlflowError(
-            "TEMPORARILY_UNAVAILABLE", QStringLiteral("The server is busy checking other sign-ins (from this address or others). Try "
+        HttpResponse response = errorResponse(
+            MlflowError("TEMPORARILY_UNAVAILABLE",
+                        QStringLiteral("The server is busy checking other sign-ins (from this address or others). Try "
                                        "again in %1 s.")
-                                           .arg(signIn.retryAfterSeconds)));
+                            .arg(signIn.retryAfterSeconds)));
         response.extraHeaders.append(
             qMakePair(QByteArray("Retry-After"), QByteArray::number(signIn.retryAfterSeconds)));
         return response;
