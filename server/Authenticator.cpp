@@ -1,11 +1,14 @@
 #include "server/Authenticator.h"
 
+#include "server/PasswordCheckPool.h"
 #include "server/PasswordHash.h"
 
 #include <QRandomGenerator>
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+
+#include <algorithm>
 
 namespace {
 // Enough for every user of a large server; when full, the oldest knowledge is simply dropped.
@@ -17,8 +20,10 @@ void Authenticator::MacContextFree::operator()(evp_mac_ctx_st* context) const
     EVP_MAC_CTX_free(context);
 }
 
-Authenticator::Authenticator(const UserDirectory& store) : m_store(store)
+Authenticator::Authenticator(const UserDirectory& store, PasswordCheckPool* pool, SignInThrottleSettings throttle)
+    : m_store(store), m_pool(pool), m_throttle(throttle)
 {
+    matchDummyCostTo(PasswordHash::defaultMethod);
     QByteArray key(32, Qt::Uninitialized);
     QRandomGenerator::system()->generate(reinterpret_cast<quint32*>(key.data()),
                                          reinterpret_cast<quint32*>(key.data() + key.size()));
@@ -73,43 +78,139 @@ void Authenticator::clear()
     m_rejected.clear();
 }
 
-std::optional<UserRecord> Authenticator::authenticate(const QByteArray& authorizationHeader)
+// Same method, a random salt and an all-zero digest of the right length: verify() runs the full derivation and
+// never matches.
+void Authenticator::matchDummyCostTo(const QByteArray& reference)
+{
+    QByteArray method = reference.left(reference.indexOf('$'));
+    if (method.isEmpty())
+        method = PasswordHash::defaultMethod;
+    const QByteArray probe = PasswordHash::generate(QByteArray(), method, "salt");
+    if (probe.isEmpty() && method != PasswordHash::defaultMethod)
+        return matchDummyCostTo(PasswordHash::defaultMethod);
+    const qsizetype digestLength = probe.size() - probe.lastIndexOf('$') - 1;
+    QByteArray salt = QByteArray::number(QRandomGenerator::system()->generate64(), 36);
+    m_dummyHash = method + '$' + salt + '$' + QByteArray(digestLength, '0');
+}
+
+SignIn Authenticator::throttled(qint64 waitMs) const
+{
+    SignIn answer;
+    answer.outcome = SignIn::Outcome::Throttled;
+    answer.retryAfterSeconds = int(std::max<qint64>(1, (waitMs + 999) / 1000));
+    return answer;
+}
+
+std::optional<SignIn> Authenticator::answerWithoutDerivation(const QByteArray& authorizationHeader,
+                                                             const QHostAddress& peer, Check* check)
 {
     const QByteArray prefix = "Basic ";
     if (!authorizationHeader.startsWith(prefix))
-        return std::nullopt;
+        return SignIn();
     const auto decoded = QByteArray::fromBase64Encoding(authorizationHeader.mid(prefix.size()).trimmed(),
                                                         QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded)
-        return std::nullopt;
+        return SignIn();
     const int colon = decoded.decoded.indexOf(':');
     if (colon < 0)
-        return std::nullopt;
+        return SignIn();
     const QByteArray usernameBytes = decoded.decoded.left(colon);
     const QByteArray password = decoded.decoded.mid(colon + 1);
     const QString username = QString::fromUtf8(usernameBytes);
 
-    std::optional<UserRecord> user = m_store.user(username);
-    if (!user || user->passwordHash.isEmpty())
-        return std::nullopt;
+    // Before any cache: a remembered password must not become an oracle that answers guesses at full speed.
+    if (const qint64 wait = m_throttle.waitBeforeAttempt(username, peer))
+        return throttled(wait);
 
+    std::optional<UserRecord> user = m_store.user(username);
+    const bool knownUser = user && !user->passwordHash.isEmpty();
+    const QByteArray storedHash = knownUser ? user->passwordHash : m_dummyHash;
     const QByteArray passwordMac = mac(usernameBytes, password);
     const bool cacheable = !passwordMac.isEmpty();
     const auto remembered = [&](const QHash<QString, CacheEntry>& cache) {
         const auto entry = cache.constFind(username);
-        return cacheable && entry != cache.cend() && entry->storedHash == user->passwordHash &&
+        return cacheable && entry != cache.cend() && entry->storedHash == storedHash &&
                PasswordHash::constantTimeEquals(entry->passwordMac, passwordMac);
     };
-    if (remembered(m_verified))
-        return user;
-    // A client retrying the same wrong password must not cost a key derivation each time.
+    if (knownUser && remembered(m_verified)) {
+        m_throttle.recordKnownAddress(username, peer);
+        SignIn accepted;
+        accepted.outcome = SignIn::Outcome::Accepted;
+        accepted.user = std::move(user);
+        return accepted;
+    }
+    // A client retrying the same wrong password must not cost a key derivation each time, and is no new guess.
     if (remembered(m_rejected))
-        return std::nullopt;
+        return SignIn();
+    *check = Check{username, storedHash, password, passwordMac, peer, knownUser};
+    return std::nullopt;
+}
 
-    const bool valid = PasswordHash::verify(user->passwordHash, password);
-    if (cacheable)
-        remember(username, {user->passwordHash, passwordMac, valid});
-    if (!valid)
-        return std::nullopt;
-    return user;
+// Runs on the request thread once the derivation is done. The user is read again: the password may have changed
+// or the user gone while the check ran.
+SignIn Authenticator::finish(const Check& check, bool valid)
+{
+    m_store.dropCachesIfChangedElsewhere();
+    std::optional<UserRecord> user = check.knownUser ? m_store.user(check.username) : std::nullopt;
+    const bool accepted = valid && user && user->passwordHash == check.storedHash;
+    if (!check.passwordMac.isEmpty() && (accepted || !valid))
+        remember(check.username, {check.storedHash, check.passwordMac, accepted});
+    if (!accepted) {
+        m_throttle.recordFailure(check.username, check.peer);
+        return SignIn();
+    }
+    m_throttle.recordSuccess(check.username, check.peer);
+    SignIn answer;
+    answer.outcome = SignIn::Outcome::Accepted;
+    answer.user = std::move(user);
+    return answer;
+}
+
+SignIn Authenticator::authenticateNow(const QByteArray& authorizationHeader, const QHostAddress& peer)
+{
+    Check check;
+    if (std::optional<SignIn> answer = answerWithoutDerivation(authorizationHeader, peer, &check))
+        return *answer;
+    return finish(check, PasswordHash::verify(check.storedHash, check.password));
+}
+
+void Authenticator::authenticateLater(const Check& check, Done done)
+{
+    const QHostAddress& peer = check.peer;
+    if (!m_pool)
+        return done(finish(check, PasswordHash::verify(check.storedHash, check.password)));
+
+    // Requests with the same credentials from the same address share one derivation. Without a MAC (an OpenSSL
+    // without HMAC) nothing identifies equal credentials, so each check gets a key of its own.
+    const QByteArray key = check.passwordMac.isEmpty() ? "unshared:" + QByteArray::number(++m_unsharedChecks)
+                                                       : check.username.toUtf8() + '\0' + check.passwordMac + '\0' +
+                                                             check.peer.toString().toUtf8();
+    const auto waiting = m_waiting.find(key);
+    if (waiting != m_waiting.end()) {
+        waiting->append(std::move(done));
+        return;
+    }
+    SignIn busy;
+    busy.outcome = SignIn::Outcome::Busy;
+    busy.retryAfterSeconds = 1;
+    // Not counted as a failure (nothing was guessed); it only bounds what one address can queue.
+    if (!m_throttle.startCheck(peer))
+        return done(busy);
+    m_waiting.insert(key, {std::move(done)});
+    const bool queued = m_pool->submit(check.storedHash, check.password, [this, check, key, busy](bool valid) {
+        m_throttle.endCheck(check.peer);
+        SignIn answer = busy;
+        try {
+            answer = finish(check, valid);
+        } catch (const std::exception&) {
+            // The user could not be read again (a locked or failing database): the client may simply retry.
+        }
+        for (const Done& waiter : m_waiting.take(key))
+            waiter(answer);
+    });
+    if (!queued) {
+        m_throttle.endCheck(peer);
+        for (const Done& waiter : m_waiting.take(key))
+            waiter(busy);
+    }
 }

@@ -9,6 +9,7 @@
 #include "server/HttpFront.h"
 #include "server/MlflowError.h"
 #include "server/MlflowService.h"
+#include "server/PasswordCheckPool.h"
 #include "server/PasswordHash.h"
 #include "server/RbacMigration.h"
 #include "server/RbacStore.h"
@@ -76,6 +77,8 @@ public:
     std::unique_ptr<RbacWorkspaceRoles> workspaceRoles;
     std::unique_ptr<Authenticator> authenticator;
     std::unique_ptr<MlflowService> service;
+    // Its callbacks reach the authenticator and the service, so it goes first (closeStores).
+    std::unique_ptr<PasswordCheckPool> passwordChecks;
     HttpFront* front = nullptr;
     quint16 port = 0;
 
@@ -83,6 +86,7 @@ public:
     bool openStores(QString* error);
     bool ensureAdmin(QString* error);
     bool checkExposure(QString* error) const;
+    bool matchDummyCost();
     std::optional<QSslConfiguration> tlsConfiguration(QString* error) const;
     void closeStores();
 };
@@ -149,7 +153,8 @@ bool EmbeddedServer::Private::openStores(QString* error)
         *error = QStringLiteral("Cannot prepare the tracking database: %1").arg(failure.message());
         return false;
     }
-    authenticator = std::make_unique<Authenticator>(*users);
+    passwordChecks = std::make_unique<PasswordCheckPool>(options.passwordCheckThreads);
+    authenticator = std::make_unique<Authenticator>(*users, passwordChecks.get(), options.signInThrottle);
     state.auth = authStore.get();
     state.rbac = rbacStore.get();
     state.users = users;
@@ -177,21 +182,50 @@ bool EmbeddedServer::Private::ensureAdmin(QString* error)
     return true;
 }
 
-// An admin still holding a password MLflow ships is only acceptable where nobody else can connect.
+// Unknown users are checked against a dummy hash of the admin's method, so they cost what a real check costs.
+bool EmbeddedServer::Private::matchDummyCost()
+{
+    if (const std::optional<UserRecord> admin = users->user(config.adminUsername))
+        authenticator->matchDummyCostTo(admin->passwordHash);
+    return true;
+}
+
+namespace {
+
+// Passwords anyone can look up: MLflow's shipped admin passwords (2.x `password`, 3.x `password1234`), the obvious
+// ones, and the demo's published accounts.
+QList<QByteArray> wellKnownPasswords()
+{
+    QList<QByteArray> passwords = {"password", "password1234", "admin"};
+    for (const char* demo : {DemoData::adminPasswordText, DemoData::user1PasswordText, DemoData::user2PasswordText}) {
+        if (!passwords.contains(demo))
+            passwords.append(demo);
+    }
+    return passwords;
+}
+
+} // namespace
+
+// An admin holding a password anyone can look up is only acceptable where nobody else can connect. Every admin
+// counts, not only the ini's: the ini may have named another admin at first start, and others may have been
+// promoted since.
 bool EmbeddedServer::Private::checkExposure(QString* error) const
 {
     if (options.host.isLoopback())
         return true;
-    const std::optional<UserRecord> admin = users->user(config.adminUsername);
-    if (!admin)
-        return true;
-    for (const char* shipped : {"password", "password1234"}) {
-        if (PasswordHash::verify(admin->passwordHash, shipped)) {
-            *error = QStringLiteral("Refusing to listen on %1: the admin '%2' still has MLflow's default password. "
-                                    "Change it first (mlflow-admin-cli users passwd %2, against this server on "
-                                    "127.0.0.1), then start again.")
-                         .arg(options.host.toString(), config.adminUsername);
-            return false;
+    const QList<QByteArray> passwords = wellKnownPasswords();
+    for (const UserRecord& user : users->users()) {
+        if (!user.isAdmin)
+            continue;
+        for (const QByteArray& password : passwords) {
+            if (PasswordHash::verify(user.passwordHash, password)) {
+                *error = QStringLiteral("Refusing to listen on %1: the admin '%2' has a well-known password (MLflow's "
+                                        "default, 'admin' or a demo password). Change it first (mlflow-admin-cli "
+                                        "users passwd %2, against this server started on 127.0.0.1), then start "
+                                        "again.")
+                             .arg(options.host.toString(), user.username);
+                return false;
+            }
         }
     }
     return true;
@@ -227,6 +261,7 @@ std::optional<QSslConfiguration> EmbeddedServer::Private::tlsConfiguration(QStri
 
 void EmbeddedServer::Private::closeStores()
 {
+    passwordChecks.reset();
     service.reset();
     authenticator.reset();
     // Every store holds its connection; all must go before the connections are removed.
@@ -264,11 +299,17 @@ bool EmbeddedServer::start(QString* error)
     if (d->front)
         return true;
     QString failure;
+    if (d->options.demo && !d->options.host.isLoopback()) {
+        *error = QStringLiteral("Refusing to serve the demo on %1: its accounts have published passwords. Use "
+                                "--host 127.0.0.1, or start without --demo and create your own users.")
+                     .arg(d->options.host.toString());
+        return false;
+    }
     // The certificate is read first, so a bad TLS file fails before the data dir is created or seeded.
     const std::optional<QSslConfiguration> tls = d->tlsConfiguration(&failure);
     const bool ready =
         failure.isEmpty() && d->loadConfig(&failure) && d->openStores(&failure) && d->ensureAdmin(&failure) &&
-        d->checkExposure(&failure) &&
+        d->matchDummyCost() && d->checkExposure(&failure) &&
         (!d->options.demo || d->users->user(DemoData::user1Username) ||
          DemoData::seed(*d->service, d->options.dialect, d->config.adminUsername, d->config.adminPassword, &failure));
     if (!ready) {
@@ -277,8 +318,9 @@ bool EmbeddedServer::start(QString* error)
         return false;
     }
     MlflowService* service = d->service.get();
-    d->front = new HttpFront([service](const HttpRequest& request) { return service->handle(request); },
-                             d->options.maxBodyBytes, this);
+    d->front = new HttpFront(
+        [service](const HttpRequest& request, HttpFront::Reply reply) { service->handle(request, std::move(reply)); },
+        d->options.maxBodyBytes, this);
     d->port = d->front->listenOn(d->options.host, d->options.port, tls, &failure);
     if (d->port == 0) {
         *error = failure;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/Dialect.h"
+#include "server/SignInThrottle.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -22,6 +23,8 @@ struct EmbeddedServerOptions
     QString tlsKeyPath;
     qint64 maxBodyBytes = 16 * 1024 * 1024; // larger requests get 413
     Dialect dialect;                        // MLflow 2.15.1 unless told otherwise; Mlflow3: 3.14's auth schema and API
+    SignInThrottleSettings signInThrottle;  // back-off of failed sign-ins (429 with Retry-After)
+    int passwordCheckThreads = 0;           // key derivations off the request thread; 0: cores - 1, 1 to 4
 };
 
 // An MLflow-compatible basic-auth tracking server (2.15.1, or 3.14 per options.dialect) (auth endpoints plus the

@@ -3,11 +3,12 @@
 #include "server/MlflowError.h"
 
 #include <QHttpServerRequest>
-#include <QHttpServerResponder>
+#include <QLoggingCategory>
 #include <QPointer>
 #include <QSslSocket>
 
 #include <algorithm>
+#include <map>
 
 namespace {
 
@@ -121,9 +122,31 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     addPendingConnection(socket);
 }
 
+namespace {
+
+QLoggingCategory::CategoryFilter previousLoggingFilter = nullptr;
+
+// Qt HttpServer's debug output ("Request:" followed by every header) would log each client's Authorization header:
+// that category's debug level stays off whatever the logging rules say.
+void withoutRequestDumps(QLoggingCategory* category)
+{
+    if (previousLoggingFilter)
+        previousLoggingFilter(category);
+    if (qstrcmp(category->categoryName(), "qt.httpserver") == 0)
+        category->setEnabled(QtDebugMsg, false);
+}
+
+} // namespace
+
 HttpFront::HttpFront(Handler handler, qint64 maxBodyBytes, QObject* parent)
     : QAbstractHttpServer(parent), m_handler(std::move(handler)), m_maxBodyBytes(maxBodyBytes)
-{}
+{
+    static const bool filtered = [] {
+        previousLoggingFilter = QLoggingCategory::installFilter(withoutRequestDumps);
+        return true;
+    }();
+    Q_UNUSED(filtered);
+}
 
 quint16 HttpFront::listenOn(const QHostAddress& address, quint16 port, const std::optional<QSslConfiguration>& tls,
                             QString* error)
@@ -170,55 +193,149 @@ QByteArray methodName(QHttpServerRequest::Method method)
     return "UNKNOWN";
 }
 
-void writeResponse(QHttpServerResponder& responder, QTcpSocket* socket, const HttpResponse& response)
+// Qt's own reason phrases (qhttpserverresponder.cpp) for the statuses this server answers.
+QByteArray reasonPhrase(int status)
 {
-    responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
-    responder.writeHeader("Content-Type", response.contentType);
-    responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
+    switch (status) {
+    case 200:
+        return "OK";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Request Entity Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return {};
+    }
+}
+
+void writeResponse(QTcpSocket* socket, const HttpResponse& response)
+{
+    QByteArray head;
+    head.reserve(256 + (response.body.size() < sharedBodyBytes ? response.body.size() : 0));
+    head += "HTTP/1.1 " + QByteArray::number(response.status);
+    const QByteArray reason = reasonPhrase(response.status);
+    if (!reason.isEmpty())
+        head += ' ' + reason;
+    head += "\r\nContent-Type: " + response.contentType +
+            "\r\nContent-Length: " + QByteArray::number(response.body.size()) + "\r\n";
     for (const auto& header : response.extraHeaders)
-        responder.writeHeader(header.first, header.second);
-    // A small body is copied behind the headers, so that the answer leaves in one segment: handed over as its own
-    // buffer it goes out as a second segment, which Nagle's algorithm holds until the client has acknowledged the
+        head += header.first + ": " + header.second + "\r\n";
+    head += "\r\n";
+    // A small body is copied behind the headers, so that the answer leaves in one segment: written as a buffer of
+    // its own it goes out as a second segment, which Nagle's algorithm holds until the client has acknowledged the
     // first (a delayed ACK away). A large body goes to the socket as a QByteArray, which the socket's buffer shares
-    // instead of copying (the responder copies page by page: a 256 MB users/list once more).
+    // instead of copying (a 256 MB users/list must not be copied once more).
     if (response.body.size() < sharedBodyBytes) {
-        responder.writeBody(response.body);
+        head += response.body;
+        socket->write(head);
         return;
     }
-    responder.writeBody(QByteArray());
+    socket->write(head);
     socket->write(response.body);
 }
 
 } // namespace
 
+// A connection's answers in the order its requests came (HTTP/1.1 pipelining), though some are answered later than
+// others. A child of its socket, so it goes with the connection; late answers for a gone connection are dropped.
+class ResponseSequence : public QObject
+{
+public:
+    explicit ResponseSequence(QTcpSocket* socket) : QObject(socket), m_socket(socket) {}
+
+    quint64 reserve() { return m_reserved++; }
+
+    void deliver(quint64 ticket, HttpResponse response)
+    {
+        // Closed but not yet deleted (QAbstractHttpServer deletes it later): nobody is there to read.
+        if (m_socket->state() != QAbstractSocket::ConnectedState)
+            return;
+        if (ticket != m_written) {
+            m_waiting.emplace(ticket, std::move(response));
+            return;
+        }
+        writeResponse(m_socket, response);
+        ++m_written;
+        for (auto next = m_waiting.begin(); next != m_waiting.end() && next->first == m_written;
+             next = m_waiting.erase(next)) {
+            writeResponse(m_socket, next->second);
+            ++m_written;
+        }
+        // Send now rather than on the next turn of the event loop: one wake-up and one poll fewer per request.
+        m_socket->flush();
+    }
+
+private:
+    QTcpSocket* m_socket;
+    quint64 m_reserved = 0;
+    quint64 m_written = 0;
+    std::map<quint64, HttpResponse> m_waiting;
+};
+
+ResponseSequence* HttpFront::sequenceOf(QTcpSocket* socket)
+{
+    ResponseSequence*& sequence = m_sequences[socket];
+    if (!sequence) {
+        sequence = new ResponseSequence(socket);
+        connect(socket, &QObject::destroyed, this, [this, socket] { m_sequences.remove(socket); });
+    }
+    return sequence;
+}
+
 bool HttpFront::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
 {
-    HttpResponse response;
+    ResponseSequence* sequence = sequenceOf(socket);
+    const quint64 ticket = sequence->reserve();
+    Reply reply = [sequence = QPointer<ResponseSequence>(sequence), ticket](HttpResponse response) {
+        if (sequence)
+            sequence->deliver(ticket, std::move(response));
+    };
     if (request.body().size() > m_maxBodyBytes) {
-        response = HttpResponse::json(
+        reply(HttpResponse::json(
             MlflowError("RESOURCE_EXHAUSTED",
                         QStringLiteral("The request body is larger than %1 bytes.").arg(m_maxBodyBytes))
                 .toJson(),
-            413);
-    } else {
-        HttpRequest plain;
-        plain.method = methodName(request.method());
-        plain.path = request.url().path(QUrl::FullyDecoded);
-        plain.query = request.query();
-        plain.headers = request.headers();
-        plain.body = request.body();
-        response = m_handler(plain);
+            413));
+        return true;
     }
-    QHttpServerResponder responder = makeResponder(request, socket);
-    writeResponse(responder, socket, response);
-    // Send now rather than on the next turn of the event loop: one wake-up and one poll fewer per request.
-    socket->flush();
+    HttpRequest plain;
+    plain.method = methodName(request.method());
+    plain.path = request.url().path(QUrl::FullyDecoded);
+    plain.query = request.query();
+    plain.headers = request.headers();
+    plain.body = request.body();
+    plain.peer = request.remoteAddress();
+    m_handler(plain, std::move(reply));
     return true;
 }
 
-void HttpFront::missingHandler(const QHttpServerRequest& request, QTcpSocket* socket)
+void HttpFront::missingHandler(const QHttpServerRequest&, QTcpSocket* socket)
 {
-    QHttpServerResponder responder = makeResponder(request, socket);
-    writeResponse(responder, socket,
-                  HttpResponse::htmlError(404, QStringLiteral("Not Found"), QStringLiteral("Not found.")));
+    ResponseSequence* sequence = sequenceOf(socket);
+    sequence->deliver(sequence->reserve(),
+                      HttpResponse::htmlError(404, QStringLiteral("Not Found"), QStringLiteral("Not found.")));
 }

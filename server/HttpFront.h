@@ -3,6 +3,7 @@
 #include "server/HttpMessage.h"
 
 #include <QAbstractHttpServer>
+#include <QHash>
 #include <QHostAddress>
 #include <QSslConfiguration>
 #include <QTcpServer>
@@ -28,14 +29,19 @@ private:
     std::optional<QSslConfiguration> m_tls;
 };
 
-// QHttpServer front: turns every request into an HttpRequest, hands it to one handler synchronously and writes
-// the HttpResponse. No regex routes, no deferred responders (both are fragile in Qt 6.4).
+class ResponseSequence;
+
+// QHttpServer front: turns every request into an HttpRequest, hands it to one handler and writes the HttpResponse
+// the handler replies with, at once or later (a password check off this thread). No regex routes and no Qt
+// responders (both are fragile in Qt 6.4: a deferred responder crashes when its client has gone): the answer is
+// written to the socket, guarded by a QPointer, in the order the connection's requests came.
 class HttpFront : public QAbstractHttpServer
 {
     Q_OBJECT
 
 public:
-    using Handler = std::function<HttpResponse(const HttpRequest&)>;
+    using Reply = std::function<void(HttpResponse)>;
+    using Handler = std::function<void(const HttpRequest&, Reply)>;
 
     HttpFront(Handler handler, qint64 maxBodyBytes, QObject* parent = nullptr);
 
@@ -48,6 +54,9 @@ protected:
     void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override;
 
 private:
+    ResponseSequence* sequenceOf(QTcpSocket* socket);
+
     Handler m_handler;
     qint64 m_maxBodyBytes;
+    QHash<QTcpSocket*, ResponseSequence*> m_sequences;
 };

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QJsonObject>
 #include <QList>
 #include <QPair>
@@ -18,6 +19,7 @@ struct HttpRequest
     QUrlQuery query;   // as QUrl parsed it; read it through queryItems(), never directly
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
+    QHostAddress peer; // the client's address (sign-in throttling); null for requests made in-process
 
     // The query string decoded as Werkzeug decodes request.args: '+' is a space (Python's requests and HTML forms
     // encode spaces so), then %XX as UTF-8; pairs in order, repeated keys kept, a key without '=' has an empty value.

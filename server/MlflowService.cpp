@@ -31,13 +31,25 @@ MlflowService::MlflowService(ServerState& state) : m_state(state)
     WorkspaceRoutes::registerAll(m_routes, m_state.dialect);
 }
 
+namespace {
+
+// One Retry-After per answer: the last reason to wait wins.
+void setRetryAfter(HttpResponse& response, int seconds)
+{
+    response.extraHeaders.erase(std::remove_if(response.extraHeaders.begin(), response.extraHeaders.end(),
+                                               [](const auto& header) { return header.first == "Retry-After"; }),
+                                response.extraHeaders.end());
+    response.extraHeaders.append(qMakePair(QByteArray("Retry-After"), QByteArray::number(seconds)));
+}
+
+} // namespace
+
 HttpResponse MlflowService::errorResponse(const MlflowError& error) const
 {
     HttpResponse response = HttpResponse::json(error.toJson(m_state.dialect), error.httpStatus());
     // A locked database (SqlFailure): say when to try again.
     if (error.code() == "TEMPORARILY_UNAVAILABLE")
-        response.extraHeaders.append(
-            qMakePair(QByteArray("Retry-After"), QByteArray::number(SqlFailure::retryAfterSeconds)));
+        setRetryAfter(response, SqlFailure::retryAfterSeconds);
     return response;
 }
 
@@ -70,20 +82,10 @@ HttpResponse MlflowService::unauthenticated()
     return response;
 }
 
-// HEAD is answered as Flask answers it: the GET route's status and headers, without the body.
-HttpResponse MlflowService::handle(const HttpRequest& request)
+std::optional<HttpResponse> MlflowService::answerBeforeAuthentication(const HttpRequest& request, QString* workspace)
 {
-    HttpResponse response = answer(request);
-    if (request.method == "HEAD")
-        response.body.clear();
-    return response;
-}
-
-HttpResponse MlflowService::answer(const HttpRequest& request)
-{
-    QString workspace;
     try {
-        workspace = resolveWorkspace(request);
+        *workspace = resolveWorkspace(request);
     } catch (const MlflowError& error) {
         return errorResponse(error);
     }
@@ -93,12 +95,13 @@ HttpResponse MlflowService::answer(const HttpRequest& request)
     if (request.path.startsWith(QLatin1String("/static")) || request.path.startsWith(QLatin1String("/favicon.ico")))
         return HttpResponse::htmlError(404, QStringLiteral("Not Found"),
                                        QStringLiteral("This server has no web UI files; use the REST API."));
+    return std::nullopt;
+}
+
+HttpResponse MlflowService::answerFailure(const HttpRequest& request) const
+{
     try {
-        m_state.users->dropCachesIfChangedElsewhere();
-        const std::optional<UserRecord> user = m_state.authenticator->authenticate(request.header("authorization"));
-        if (!user)
-            return unauthenticated();
-        return dispatch(request, *user, workspace);
+        throw;
     } catch (const MlflowError& error) {
         return errorResponse(error);
     } catch (const HttpFailure& failure) {
@@ -107,6 +110,89 @@ HttpResponse MlflowService::answer(const HttpRequest& request)
         qCWarning(lcService) << "Unexpected failure on" << request.method << request.path << error.what();
         return errorResponse(MlflowError::internal(QStringLiteral("The server failed to handle this request; "
                                                                   "see its log for details.")));
+    }
+}
+
+HttpResponse MlflowService::answerSignedIn(const HttpRequest& request, const QString& workspace, const SignIn& signIn)
+{
+    switch (signIn.outcome) {
+    case SignIn::Outcome::Accepted:
+        break;
+    case SignIn::Outcome::Refused:
+        return unauthenticated();
+    case SignIn::Outcome::Throttled: {
+        HttpResponse response = errorResponse(MlflowError(
+            "REQUEST_LIMIT_EXCEEDED",
+            QStringLiteral("Too many failed sign-ins for this user or from this address. Wait %1 s, then try again "
+                           "with the correct password.")
+                .arg(signIn.retryAfterSeconds)));
+        setRetryAfter(response, signIn.retryAfterSeconds);
+        return response;
+    }
+    case SignIn::Outcome::Busy: {
+        HttpResponse response = errorResponse(
+            MlflowError("TEMPORARILY_UNAVAILABLE",
+                        QStringLiteral("The server is busy checking other sign-ins (from this address or others). Try "
+                                       "again in %1 s.")
+                            .arg(signIn.retryAfterSeconds)));
+        setRetryAfter(response, signIn.retryAfterSeconds);
+        return response;
+    }
+    }
+    try {
+        return dispatch(request, *signIn.user, workspace);
+    } catch (...) {
+        return answerFailure(request);
+    }
+}
+
+// HEAD is answered as Flask answers it: the GET route's status and headers, without the body.
+HttpResponse MlflowService::withoutBodyForHead(const HttpRequest& request, HttpResponse response)
+{
+    if (request.method == "HEAD")
+        response.body.clear();
+    return response;
+}
+
+HttpResponse MlflowService::handle(const HttpRequest& request)
+{
+    return withoutBodyForHead(request, answer(request));
+}
+
+HttpResponse MlflowService::answer(const HttpRequest& request)
+{
+    QString workspace;
+    if (std::optional<HttpResponse> early = answerBeforeAuthentication(request, &workspace))
+        return *early;
+    try {
+        m_state.users->dropCachesIfChangedElsewhere();
+        return answerSignedIn(request, workspace,
+                              m_state.authenticator->authenticateNow(request.header("authorization"), request.peer));
+    } catch (...) {
+        return answerFailure(request);
+    }
+}
+
+void MlflowService::handle(const HttpRequest& request, Reply answered)
+{
+    const Reply reply = [request, answered](HttpResponse response) {
+        answered(withoutBodyForHead(request, std::move(response)));
+    };
+    QString workspace;
+    if (std::optional<HttpResponse> early = answerBeforeAuthentication(request, &workspace))
+        return reply(std::move(*early));
+    try {
+        m_state.users->dropCachesIfChangedElsewhere();
+        Authenticator::Check check;
+        if (std::optional<SignIn> now =
+                m_state.authenticator->answerWithoutDerivation(request.header("authorization"), request.peer, &check))
+            return reply(answerSignedIn(request, workspace, *now));
+        // The request is copied only for the wait: its members are implicitly shared, so that is a few counters.
+        m_state.authenticator->authenticateLater(check, [this, request, workspace, reply](const SignIn& signIn) {
+            reply(answerSignedIn(request, workspace, signIn));
+        });
+    } catch (...) {
+        reply(answerFailure(request));
     }
 }
 

@@ -466,12 +466,19 @@ void EmbeddedServerTest::refusesPublicAddressWithDefaultAdminPassword()
     options.host = QHostAddress(QHostAddress::AnyIPv4);
     options.port = 0;
     options.dataDir = dir.filePath(QStringLiteral("data"));
-    options.demo = true;
+    // Not --demo: that never listens beyond loopback. MLflow 3's shipped admin password instead.
+    const QString ini = dir.filePath(QStringLiteral("basic_auth.ini"));
+    QFile config(ini);
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write("[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///basic_auth.db\n"
+                 "admin_username = admin\nadmin_password = password1234\n");
+    config.close();
+    options.configPath = ini;
     {
         EmbeddedServer server(options);
         QString error;
         QVERIFY(!server.start(&error));
-        QVERIFY2(error.contains(QLatin1String("default password")), qPrintable(error));
+        QVERIFY2(error.contains(QLatin1String("well-known password")), qPrintable(error));
     }
     // Change the password on loopback, then the same data dir may be served on all addresses.
     {
