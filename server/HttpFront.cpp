@@ -7,125 +7,15 @@
 #include <QPointer>
 #include <QSslSocket>
 
-#include <algorithm>
-
-namespace {
-
-// Header bytes we tolerate on top of the body limit before calling a request oversized.
-constexpr qint64 headerAllowance = 64 * 1024;
-
-QByteArray tooLargeResponse(qint64 limit)
-{
-    const QByteArray body =
-        MlflowError("RESOURCE_EXHAUSTED", QStringLiteral("The request is larger than this server accepts (%1 bytes). "
-                                                         "Send fewer items per request.")
-                                              .arg(limit))
-            .toJson();
-    return "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nContent-Length: " +
-           QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-}
-
-// Per-socket size accounting; lives as a child of the socket. Its slots run before QHttpServer's because it is
-// connected before the socket is handed over.
-class RequestSizeGuard : public QObject
-{
-public:
-    RequestSizeGuard(QTcpSocket* socket, qint64 maxBodyBytes) : QObject(socket), m_socket(socket), m_max(maxBodyBytes)
-    {
-        connect(socket, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
-        connect(socket, &QTcpSocket::bytesWritten, this, [this] {
-            m_received = 0;
-            m_atRequestStart = true;
-        });
-    }
-
-private:
-    void onReadyRead()
-    {
-        if (m_rejected) {
-            m_socket->readAll();
-            return;
-        }
-        m_received += m_socket->bytesAvailable();
-        if (m_atRequestStart) {
-            // peek() allocates what it is asked for: ask for what is there.
-            const QByteArray head = m_socket->peek(std::min<qint64>(16 * 1024, m_socket->bytesAvailable()));
-            const int end = head.indexOf("\r\n\r\n");
-            if (end >= 0) {
-                m_atRequestStart = false;
-                if (declaredLength(head.left(end)) > m_max)
-                    return reject();
-            }
-        }
-        if (m_received > m_max + headerAllowance)
-            reject();
-    }
-
-    static qint64 declaredLength(const QByteArray& head)
-    {
-        const QList<QByteArray> lines = head.split('\n');
-        for (const QByteArray& line : lines) {
-            const int colon = line.indexOf(':');
-            if (colon > 0 && line.left(colon).trimmed().compare("content-length", Qt::CaseInsensitive) == 0)
-                return line.mid(colon + 1).trimmed().toLongLong();
-        }
-        return 0;
-    }
-
-    void reject()
-    {
-        m_rejected = true;
-        m_socket->readAll();
-        m_socket->write(tooLargeResponse(m_max));
-        m_socket->disconnectFromHost();
-    }
-
-    QTcpSocket* m_socket;
-    qint64 m_max;
-    qint64 m_received = 0;
-    bool m_atRequestStart = true;
-    bool m_rejected = false;
-};
-
-} // namespace
-
-GuardedTcpServer::GuardedTcpServer(qint64 maxRequestBytes, std::optional<QSslConfiguration> tls, QObject* parent)
-    : QTcpServer(parent), m_maxRequestBytes(maxRequestBytes), m_tls(std::move(tls))
-{
-    setListenBacklogSize(1024);
-}
-
-void GuardedTcpServer::incomingConnection(qintptr descriptor)
-{
-    QTcpSocket* socket = nullptr;
-    if (m_tls) {
-        auto* sslSocket = new QSslSocket(this);
-        if (!sslSocket->setSocketDescriptor(descriptor)) {
-            delete sslSocket;
-            return;
-        }
-        sslSocket->setSslConfiguration(*m_tls);
-        sslSocket->startServerEncryption();
-        socket = sslSocket;
-    } else {
-        socket = new QTcpSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            delete socket;
-            return;
-        }
-    }
-    new RequestSizeGuard(socket, m_maxRequestBytes);
-    addPendingConnection(socket);
-}
-
-HttpFront::HttpFront(Handler handler, qint64 maxBodyBytes, QObject* parent)
-    : QAbstractHttpServer(parent), m_handler(std::move(handler)), m_maxBodyBytes(maxBodyBytes)
+HttpFront::HttpFront(Handler handler, const ConnectionLimits& limits, RequestScreen screen, QObject* parent)
+    : QAbstractHttpServer(parent), m_handler(std::move(handler)), m_limits(limits), m_screen(std::move(screen)),
+      m_maxBodyBytes(limits.maxBodyBytes)
 {}
 
 quint16 HttpFront::listenOn(const QHostAddress& address, quint16 port, const std::optional<QSslConfiguration>& tls,
                             QString* error)
 {
-    auto* server = new GuardedTcpServer(m_maxBodyBytes, tls, this);
+    auto* server = new GuardedTcpServer(m_limits, m_screen, tls, this);
     if (!server->listen(address, port)) {
         *error = QStringLiteral("Cannot listen on %1:%2: %3. Choose another --port or stop the program using it.")
                      .arg(address.toString())
@@ -135,7 +25,13 @@ quint16 HttpFront::listenOn(const QHostAddress& address, quint16 port, const std
         return 0;
     }
     bind(server);
+    m_listener = server;
     return server->serverPort();
+}
+
+ConnectionStats HttpFront::connectionStats() const
+{
+    return m_listener ? m_listener->stats() : ConnectionStats();
 }
 
 namespace {
@@ -173,6 +69,8 @@ void writeResponse(QHttpServerResponder& responder, QTcpSocket* socket, const Ht
     responder.writeHeader("Content-Type", response.contentType);
     responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
     for (const auto& header : response.extraHeaders)
+        responder.writeHeader(header.first, header.second);
+    for (const auto& header : securityHeaders())
         responder.writeHeader(header.first, header.second);
     // The responder ends the headers; the body goes to the socket as a QByteArray, which the socket's buffer
     // shares instead of copying (the responder passes a pointer and size, so a 256 MB users/list was copied once
