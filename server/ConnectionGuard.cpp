@@ -148,10 +148,17 @@ void ConnectionGuard::finish()
     m_socket->deleteLater();
 }
 
+void ConnectionGuard::followServerReads()
+{
+    connect(m_socket, &QTcpSocket::readyRead, this,
+            [this] { m_framedAhead = std::min(m_framedAhead, m_socket->bytesAvailable()); });
+}
+
 void ConnectionGuard::refuse(const HttpResponse& response)
 {
     // Unread input is dropped before QHttpServer can parse it; what still arrives is drained while lingering.
     m_socket->readAll();
+    m_framedAhead = 0;
     setBuffered(0);
     m_socket->write(serializeClosingResponse(response));
     m_socket->flush();
@@ -165,14 +172,15 @@ void ConnectionGuard::onReadyRead()
         return;
     }
     const qint64 available = m_socket->bytesAvailable();
-    if (available <= 0)
+    qint64 offset = std::min(m_framedAhead, available);
+    m_framedAhead = available;
+    if (offset == available)
         return;
     if (m_phase == Phase::Idle)
         arm(Phase::Head, m_shared->limits.headerTimeoutMs);
     else if (m_phase == Phase::Waiting)
         m_phase = Phase::Head; // the deadline set at accept (or handshake) still holds
     QByteArray bytes;
-    qint64 offset = 0;
     for (;;) {
         const char* data = nullptr;
         if (m_framer.needsBytes()) {
@@ -194,18 +202,8 @@ void ConnectionGuard::onReadyRead()
             arm(Phase::Body, m_shared->limits.bodyTimeoutMs);
             continue;
         }
-        // MessageComplete. QHttpServer 6.4 parses a read that holds the end of one request and the start of the
-        // next as one request, with both requests' headers and bodies: refuse pipelining rather than be confused.
-        // (Stray line ends after a body are what some clients send; Qt's parser skips them too.)
+        // MessageComplete.
         setBuffered(0);
-        if (offset < available && bytes.isNull())
-            bytes = m_socket->peek(available);
-        if (offset < bytes.size() && std::any_of(bytes.constData() + offset, bytes.constData() + bytes.size(),
-                                                 [](char c) { return c != '\r' && c != '\n'; })) {
-            refuse(errorResponse(400, QStringLiteral("Pipelined requests are not served: send the next request "
-                                                     "after the answer to the previous one.")));
-            return;
-        }
         arm(Phase::Idle, m_shared->limits.idleTimeoutMs);
     }
     if (m_framer.inBody()) {
@@ -330,11 +328,13 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
                                      .arg(m_shared->limits.retryAfterSeconds)));
         return;
     }
-    new ConnectionGuard(socket, m_shared, m_tls.has_value(), true);
+    auto* guard = new ConnectionGuard(socket, m_shared, m_tls.has_value(), true);
     if (m_tls) {
         auto* sslSocket = static_cast<QSslSocket*>(socket);
         sslSocket->setSslConfiguration(*m_tls);
         sslSocket->startServerEncryption();
     }
+    // QAbstractHttpServer 6.4 connects to the socket from pendingConnectionAvailable, emitted right here.
     addPendingConnection(socket);
+    guard->followServerReads();
 }

@@ -51,6 +51,8 @@ public:
 
     // Answers `response` at once and closes, without QHttpServer ever seeing the socket (connection cap).
     void refuse(const HttpResponse& response);
+    // Call once QHttpServer has connected to the socket (see m_framedAhead).
+    void followServerReads();
 
 private:
     enum class Phase { Handshake, Waiting, Head, Body, Idle, Lingering, Closing };
@@ -68,6 +70,10 @@ private:
     QTimer m_timer;
     Phase m_phase = Phase::Waiting;
     qint64 m_buffered = 0;
+    // Bytes at the front of the socket's buffer that were framed already. QHttpServer 6.4 reads one request per
+    // readyRead and emits readyRead again for what is left, so a readyRead does not mean new bytes: only what
+    // lies beyond these is. A slot connected after QHttpServer's lowers it to what QHttpServer left unread.
+    qint64 m_framedAhead = 0;
     bool m_counted;
 };
 

@@ -8,12 +8,12 @@
 struct ConnectionLimits
 {
     // Sizes, in bytes.
-    qint64 maxRequestLineBytes = 4094;  // longer: 414 URI Too Long
-    qint64 maxHeaderFieldBytes = 8190;  // one "Name: value" line; longer: 431
-    int maxHeaderCount = 100;           // more header fields: 431
-    qint64 maxHeaderBytes = 64 * 1024;  // request line and all header lines; more: 431. At most 79 KiB: Qt's parser
-                                        // stops at 80 KiB and would read the rest as a new request
-    qint64 maxBodyBytes = 16 * 1024 * 1024;          // larger bodies: 413
+    qint64 maxRequestLineBytes = 4094;      // longer: 414 URI Too Long
+    qint64 maxHeaderFieldBytes = 8190;      // one "Name: value" line; longer: 431
+    int maxHeaderCount = 100;               // more header fields: 431
+    qint64 maxHeaderBytes = 64 * 1024;      // request line and all header lines; more: 431. At most 79 KiB: Qt's parser
+                                            // stops at 80 KiB and would read the rest as a new request
+    qint64 maxBodyBytes = 16 * 1024 * 1024; // larger bodies: 413
     qint64 maxUnauthenticatedBodyBytes = 64 * 1024;  // a request without Basic credentials needs no body: 413
     qint64 maxBufferedBodyBytes = 256 * 1024 * 1024; // all connections' unfinished bodies together; beyond: 503
 

@@ -31,15 +31,16 @@ bool splitHost(const QByteArray& host, QByteArray* name)
            std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// A dotted-quad IPv4 or a bracketed IPv6 address: what a browser never looks up in DNS, so no rebinding attack can
+// put it in a Host header. (Shorter numeric forms are left to --allowed-hosts: parsers disagree about them.)
 bool isIpLiteral(const QByteArray& name)
 {
-    QByteArray bare = name;
-    if (bare.startsWith('[') && bare.endsWith(']'))
-        bare = bare.mid(1, bare.size() - 2);
-    else if (bare.contains(':'))
-        return false;
     QHostAddress address;
-    return address.setAddress(QString::fromLatin1(bare));
+    if (name.startsWith('[') && name.endsWith(']'))
+        return address.setAddress(QString::fromLatin1(name.mid(1, name.size() - 2))) &&
+               address.protocol() == QAbstractSocket::IPv6Protocol;
+    static const QRegularExpression dottedQuad(QStringLiteral("^[0-9]{1,3}(\\.[0-9]{1,3}){3}$"));
+    return dottedQuad.match(QString::fromLatin1(name)).hasMatch() && address.setAddress(QString::fromLatin1(name));
 }
 
 bool isLoopbackName(const QString& host)

@@ -209,8 +209,8 @@ bool EmbeddedServer::Private::checkLimits(QString* error) const
     const bool positive = limits.maxRequestLineBytes > 0 && limits.maxHeaderFieldBytes > 0 &&
                           limits.maxHeaderCount > 0 && limits.maxHeaderBytes > 0 && limits.maxBodyBytes >= 0 &&
                           limits.maxUnauthenticatedBodyBytes >= 0 && limits.maxBufferedBodyBytes >= 0 &&
-                          limits.maxConnections > 0 && limits.tlsHandshakeTimeoutMs > 0 &&
-                          limits.headerTimeoutMs > 0 && limits.bodyTimeoutMs > 0 && limits.idleTimeoutMs > 0;
+                          limits.maxConnections > 0 && limits.tlsHandshakeTimeoutMs > 0 && limits.headerTimeoutMs > 0 &&
+                          limits.bodyTimeoutMs > 0 && limits.idleTimeoutMs > 0;
     if (!positive) {
         *error = QStringLiteral("Every connection limit and timeout must be positive; check --max-connections and "
                                 "the timeouts given.");
@@ -269,8 +269,8 @@ bool EmbeddedServer::start(QString* error)
     const std::optional<QSslConfiguration> tls =
         ServerTls::load(d->options.tlsCertificatePath, d->options.tlsKeyPath, &failure);
     const bool ready =
-        failure.isEmpty() && d->checkLimits(&failure) && d->loadConfig(&failure) && d->openStores(&failure) && d->ensureAdmin(&failure) &&
-        d->checkExposure(&failure) &&
+        failure.isEmpty() && d->checkLimits(&failure) && d->loadConfig(&failure) && d->openStores(&failure) &&
+        d->ensureAdmin(&failure) && d->checkExposure(&failure) &&
         (!d->options.demo || d->users->user(DemoData::user1Username) ||
          DemoData::seed(*d->service, d->options.dialect, d->config.adminUsername, d->config.adminPassword, &failure));
     if (!ready) {
@@ -281,9 +281,9 @@ bool EmbeddedServer::start(QString* error)
     MlflowService* service = d->service.get();
     d->crossSite = std::make_unique<CrossSiteGuard>(d->options.allowedHosts);
     const CrossSiteGuard* crossSite = d->crossSite.get();
-    d->front = new HttpFront([service](const HttpRequest& request) { return service->handle(request); },
-                             d->options.limits, [crossSite](const RequestHead& head) { return crossSite->check(head); },
-                             this);
+    d->front =
+        new HttpFront([service](const HttpRequest& request) { return service->handle(request); }, d->options.limits,
+                      [crossSite](const RequestHead& head) { return crossSite->check(head); }, this);
     d->port = d->front->listenOn(d->options.host, d->options.port, tls, &failure);
     if (d->port == 0) {
         *error = failure;

@@ -146,8 +146,9 @@ RequestFramer::Event RequestFramer::advance(const char* data, qint64 size, qint6
                                      .arg(m_limits.maxHeaderFieldBytes));
                 break;
             case State::ChunkSize:
-                event = takeLine(data, size, offset, maxChunkSizeLineBytes, 400,
-                                 QStringLiteral("A chunk-size line is longer than %1 bytes.").arg(maxChunkSizeLineBytes));
+                event =
+                    takeLine(data, size, offset, maxChunkSizeLineBytes, 400,
+                             QStringLiteral("A chunk-size line is longer than %1 bytes.").arg(maxChunkSizeLineBytes));
                 break;
             default:
                 event = takeLine(data, size, offset, 0, 400,
@@ -212,8 +213,9 @@ RequestFramer::Event RequestFramer::takeLine(const char* data, qint64 size, qint
     } else if (m_state == State::Trailers) {
         m_trailerBytes += take;
         if (m_trailerBytes > m_limits.maxHeaderBytes)
-            return violation(431, QStringLiteral("The chunked body's trailers are larger than %1 bytes.")
-                                      .arg(m_limits.maxHeaderBytes));
+            return violation(
+                431,
+                QStringLiteral("The chunked body's trailers are larger than %1 bytes.").arg(m_limits.maxHeaderBytes));
     }
     m_line.append(start, content);
     *offset += take;
@@ -247,8 +249,9 @@ RequestFramer::Event RequestFramer::onRequestLine()
     if (!isServedMethod(method))
         return violation(501, QStringLiteral("The method %1 is not served here.").arg(QString::fromLatin1(method)));
     const bool targetOk =
-        std::none_of(target.begin(), target.end(),
-                     [](char c) { return static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) == 0x7f; }) &&
+        std::none_of(
+            target.begin(), target.end(),
+            [](char c) { return static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) == 0x7f; }) &&
         (target.startsWith('/') || (target == "*" && method == "OPTIONS"));
     // An absolute URL as target (proxy style) would name a host other than the Host header that was checked.
     if (!targetOk)
@@ -274,8 +277,9 @@ RequestFramer::Event RequestFramer::onHeaderLine()
     if (!isFieldValue(value))
         return violation(400, QStringLiteral("The header %1 holds control characters.").arg(QString::fromLatin1(name)));
     if (m_head.headers.size() >= m_limits.maxHeaderCount)
-        return violation(431, QStringLiteral("The request has more than %1 header fields; send fewer.")
-                                  .arg(m_limits.maxHeaderCount));
+        return violation(
+            431,
+            QStringLiteral("The request has more than %1 header fields; send fewer.").arg(m_limits.maxHeaderCount));
     m_head.headers.append(qMakePair(name, value));
     return Event::NeedMore;
 }
@@ -309,7 +313,8 @@ RequestFramer::Event RequestFramer::onHeadersComplete()
         const QByteArray& first = lengths.first();
         const bool digits = !first.isEmpty() && first.size() <= 18 &&
                             std::all_of(first.begin(), first.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (!digits || std::any_of(lengths.begin(), lengths.end(), [&first](const QByteArray& l) { return l != first; }))
+        if (!digits ||
+            std::any_of(lengths.begin(), lengths.end(), [&first](const QByteArray& l) { return l != first; }))
             return violation(400, QStringLiteral("The Content-Length header is not one decimal number."));
         m_head.contentLength = first.toLongLong();
     }
@@ -325,8 +330,8 @@ RequestFramer::Event RequestFramer::onChunkSizeLine()
     if (semicolon >= 0)
         sizeText.truncate(semicolon);
     sizeText = sizeText.trimmed();
-    bool ok = sizeText.size() <= 15 &&
-              std::all_of(sizeText.begin(), sizeText.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    bool ok = sizeText.size() <= 15 && std::all_of(sizeText.begin(), sizeText.end(),
+                                                   [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
     const qint64 chunk = ok ? sizeText.toLongLong(&ok, 16) : 0;
     if (!ok)
         return violation(400, QStringLiteral("A chunk size is not a hexadecimal number."));

@@ -73,10 +73,10 @@ private:
 
     const ConnectionLimits m_limits;
     State m_state = State::Start;
-    QByteArray m_line;        // the line being read, without its CR LF; bounded by the limit that applies
+    QByteArray m_line; // the line being read, without its CR LF; bounded by the limit that applies
     bool m_lineComplete = false;
     RequestHead m_head;
-    qint64 m_headBytes = 0;   // request line and header lines with their line ends
+    qint64 m_headBytes = 0; // request line and header lines with their line ends
     qint64 m_trailerBytes = 0;
     qint64 m_bodyLimit = 0;
     qint64 m_bodyRemaining = 0; // of the fixed body, or of the current chunk

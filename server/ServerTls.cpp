@@ -56,8 +56,8 @@ QList<QSslCipher> allowedCiphers()
         const QString exchange = cipher.keyExchangeMethod();
         const QString encryption = cipher.encryptionMethod();
         const bool forwardSecret = exchange == QLatin1String("ECDH") || exchange == QLatin1String("DH");
-        const bool aead = encryption.startsWith(QLatin1String("AESGCM")) ||
-                          encryption.startsWith(QLatin1String("CHACHA20"));
+        const bool aead =
+            encryption.startsWith(QLatin1String("AESGCM")) || encryption.startsWith(QLatin1String("CHACHA20"));
         if (forwardSecret && aead)
             allowed.append(cipher);
     }

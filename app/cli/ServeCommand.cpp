@@ -138,7 +138,8 @@ int run(const QStringList& arguments)
     bool numberOk = false;
     const int maxConnections = parser.value(maxConnectionsOption).toInt(&numberOk);
     if (!numberOk || maxConnections < 1) {
-        err << QCoreApplication::translate("ServeCommand", "Invalid --max-connections '%1': give a number of at least 1.")
+        err << QCoreApplication::translate("ServeCommand",
+                                           "Invalid --max-connections '%1': give a number of at least 1.")
                    .arg(parser.value(maxConnectionsOption))
             << '\n';
         return 2;

@@ -332,8 +332,9 @@ void EmbeddedServerTest::badInput_data()
                 "{\"run_id\":\"x\",\"key\":\"k\",\"value\":\"high\",\"timestamp\":1}")
         << 400 << QStringLiteral("INVALID_PARAMETER_VALUE");
     QTest::newRow("garbage basic credentials")
-        << QByteArray("GET /api/2.0/mlflow/users/get?username=admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic "
-                      "!!!notbase64\r\n\r\n")
+        << QByteArray(
+               "GET /api/2.0/mlflow/users/get?username=admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic "
+               "!!!notbase64\r\n\r\n")
         << 401 << QString();
     QTest::newRow("credentials without colon")
         << ("GET /api/2.0/mlflow/users/get?username=admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic " +
@@ -433,9 +434,10 @@ void EmbeddedServerTest::concurrentClients()
     constexpr int clients = 40;
     QList<QTcpSocket*> sockets;
     QHash<QTcpSocket*, QByteArray> received;
-    const QByteArray request = "POST /api/2.0/mlflow/experiments/search HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic " +
-                               QByteArray("user1:user1-password").toBase64() +
-                               "\r\nContent-Type: application/json\r\nContent-Length: 18\r\n\r\n{\"max_results\":10}";
+    const QByteArray request =
+        "POST /api/2.0/mlflow/experiments/search HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic " +
+        QByteArray("user1:user1-password").toBase64() +
+        "\r\nContent-Type: application/json\r\nContent-Length: 18\r\n\r\n{\"max_results\":10}";
     for (int i = 0; i < clients; ++i) {
         auto* socket = new QTcpSocket(this);
         connect(socket, &QTcpSocket::readyRead, this, [socket, &received] { received[socket] += socket->readAll(); });
