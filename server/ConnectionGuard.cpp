@@ -176,10 +176,6 @@ void ConnectionGuard::onReadyRead()
     m_framedAhead = available;
     if (offset == available)
         return;
-    if (m_phase == Phase::Idle)
-        arm(Phase::Head, m_shared->limits.headerTimeoutMs);
-    else if (m_phase == Phase::Waiting)
-        m_phase = Phase::Head; // the deadline set at accept (or handshake) still holds
     QByteArray bytes;
     for (;;) {
         const char* data = nullptr;
@@ -205,6 +201,13 @@ void ConnectionGuard::onReadyRead()
         // MessageComplete.
         setBuffered(0);
         arm(Phase::Idle, m_shared->limits.idleTimeoutMs);
+    }
+    // A request has begun: its head is due within the header timeout (on a new connection, from the accept).
+    if (!m_framer.atRequestStart()) {
+        if (m_phase == Phase::Idle)
+            arm(Phase::Head, m_shared->limits.headerTimeoutMs);
+        else if (m_phase == Phase::Waiting)
+            m_phase = Phase::Head;
     }
     if (m_framer.inBody()) {
         setBuffered(m_framer.bodyBytesReceived());

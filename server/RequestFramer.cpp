@@ -103,6 +103,11 @@ RequestFramer::Event RequestFramer::advance(const char* data, qint64 size, qint6
 
         switch (m_state) {
         case State::Start:
+            // Line ends left over after a body, which some clients send and Qt skips, start no request.
+            if (data[*offset] == '\r' || data[*offset] == '\n') {
+                ++*offset;
+                break;
+            }
             m_head = RequestHead();
             m_line.clear();
             m_headBytes = 0;
