@@ -7,7 +7,6 @@
 #include "server/ResourceIds.h"
 
 #include <QJsonArray>
-#include <QUrlQuery>
 
 namespace {
 
@@ -52,57 +51,17 @@ QString validPermission(const QString& permission)
     return permission;
 }
 
-QString escapeForScript(const QString& text)
-{
-    QString escaped;
-    for (const QChar c : text) {
-        if (c.isLetterOrNumber() || c == QLatin1Char(' ') || c == QLatin1Char('-') || c == QLatin1Char('_') ||
-            c == QLatin1Char('.') || c == QLatin1Char(':') || c == QLatin1Char(','))
-            escaped.append(c);
-        else
-            escaped.append(QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0')));
-    }
-    return escaped;
-}
-
-// The signup form's answer: an alert and a redirect, as MLflow's template renders it. The user name is escaped
-// for the script context (MLflow 2.15.1 does not escape it).
-HttpResponse alertPage(const QString& message, const QString& redirect)
-{
-    const QString page =
-        QStringLiteral("\n<script type = \"text/javascript\">\n\n  \n    \n      alert(\"%1\");\n    \n  "
-                       "\n\n      window.location.href = \"%2\";\n</script>")
-            .arg(escapeForScript(message), redirect);
-    return HttpResponse::html(page.toUtf8(), 200);
-}
-
 HttpResponse createUser(const RequestContext& context)
 {
     AuthStore& store = *context.state.auth;
     const QByteArray contentType = context.request.contentType();
-    if (contentType == "application/x-www-form-urlencoded") {
-        std::optional<QString> formUsername;
-        std::optional<QString> formPassword;
-        for (const auto& field : HttpRequest::decodeForm(context.request.body)) {
-            if (field.first == QLatin1String("username") && !formUsername)
-                formUsername = field.second;
-            else if (field.first == QLatin1String("password") && !formPassword)
-                formPassword = field.second;
-        }
-        if (!formUsername || !formPassword)
-            throw HttpFailure(HttpResponse::htmlError(400, QStringLiteral("Bad Request"),
-                                                      QStringLiteral("The form needs the fields username and "
-                                                                     "password.")));
-        const QString username = *formUsername;
-        const QString password = *formPassword;
-        if (store.user(username))
-            return alertPage(QStringLiteral("Username has already been taken: %1").arg(username),
-                             QStringLiteral("/signup"));
-        if (username.isEmpty() || password.isEmpty())
-            return alertPage(QStringLiteral("Username and password cannot be empty."), QStringLiteral("/signup"));
-        store.createUser(username, PasswordHash::generate(password.toUtf8()), false);
-        return alertPage(QStringLiteral("Successfully signed up user: %1").arg(username), QStringLiteral("/"));
-    }
+    // MLflow 2.15.1 also takes its signup form here. A form is what a web page can post cross-site with the
+    // browser's saved credentials, so this server takes JSON only, as MLflow 3.x does.
+    if (contentType == "application/x-www-form-urlencoded")
+        return HttpResponse::html("Invalid content type: this server does not accept form posts (a web page could "
+                                  "send one with your browser's saved credentials). Send the user as JSON with "
+                                  "Content-Type: application/json.",
+                                  400);
     // MLflow 2.15.1 compares the header exactly: "application/json; charset=utf-8" is refused here.
     if (contentType != "application/json") {
         return HttpResponse::html(

@@ -5,6 +5,7 @@
 #include "server/AuthConfig.h"
 #include "server/AuthStore.h"
 #include "server/Authenticator.h"
+#include "server/CrossSiteGuard.h"
 #include "server/DemoData.h"
 #include "server/HttpFront.h"
 #include "server/MlflowError.h"
@@ -14,6 +15,7 @@
 #include "server/RbacMigration.h"
 #include "server/RbacStore.h"
 #include "server/RbacWorkspaceRoles.h"
+#include "server/ServerTls.h"
 #include "server/SqlFailure.h"
 #include "server/TrackingStore.h"
 #include "server/WorkspaceStore.h"
@@ -22,8 +24,6 @@
 #include <QFile>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QSslCertificate>
-#include <QSslKey>
 #include <QUuid>
 
 namespace {
@@ -79,6 +79,7 @@ public:
     std::unique_ptr<MlflowService> service;
     // Its callbacks reach the authenticator and the service, so it goes first (closeStores).
     std::unique_ptr<PasswordCheckPool> passwordChecks;
+    std::unique_ptr<CrossSiteGuard> crossSite;
     HttpFront* front = nullptr;
     quint16 port = 0;
 
@@ -87,7 +88,7 @@ public:
     bool ensureAdmin(QString* error);
     bool checkExposure(QString* error) const;
     bool matchDummyCost();
-    std::optional<QSslConfiguration> tlsConfiguration(QString* error) const;
+    bool checkLimits(QString* error) const;
     void closeStores();
 };
 
@@ -231,32 +232,28 @@ bool EmbeddedServer::Private::checkExposure(QString* error) const
     return true;
 }
 
-std::optional<QSslConfiguration> EmbeddedServer::Private::tlsConfiguration(QString* error) const
+// Limits that cannot work are refused at start rather than discovered by the first client.
+bool EmbeddedServer::Private::checkLimits(QString* error) const
 {
-    if (options.tlsCertificatePath.isEmpty() && options.tlsKeyPath.isEmpty())
-        return std::nullopt;
-    QFile certificateFile(options.tlsCertificatePath);
-    QFile keyFile(options.tlsKeyPath);
-    if (!certificateFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("Cannot read the TLS certificate %1 or key %2; both must be PEM files.")
-                     .arg(options.tlsCertificatePath, options.tlsKeyPath);
-        return std::nullopt;
+    const ConnectionLimits& limits = options.limits;
+    const bool positive = limits.maxRequestLineBytes > 0 && limits.maxHeaderFieldBytes > 0 &&
+                          limits.maxHeaderCount > 0 && limits.maxHeaderBytes > 0 && limits.maxBodyBytes >= 0 &&
+                          limits.maxUnauthenticatedBodyBytes >= 0 && limits.maxBufferedBodyBytes >= 0 &&
+                          limits.maxConnections > 0 && limits.tlsHandshakeTimeoutMs > 0 && limits.headerTimeoutMs > 0 &&
+                          limits.bodyTimeoutMs > 0 && limits.idleTimeoutMs > 0;
+    if (!positive) {
+        *error = QStringLiteral("Every connection limit and timeout must be positive; check --max-connections and "
+                                "the timeouts given.");
+        return false;
     }
-    const QList<QSslCertificate> chain = QSslCertificate::fromData(certificateFile.readAll(), QSsl::Pem);
-    const QByteArray keyPem = keyFile.readAll();
-    QSslKey key(keyPem, QSsl::Rsa, QSsl::Pem);
-    if (key.isNull())
-        key = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
-    if (chain.isEmpty() || key.isNull()) {
-        *error = QStringLiteral("The TLS certificate %1 or key %2 is not valid PEM (unencrypted RSA or EC key).")
-                     .arg(options.tlsCertificatePath, options.tlsKeyPath);
-        return std::nullopt;
+    if (limits.maxHeaderBytes > ConnectionLimits::headerBytesCeiling) {
+        *error = QStringLiteral("The header size limit %1 is above %2 bytes, where Qt's HTTP parser stops reading "
+                                "headers; choose a smaller one.")
+                     .arg(limits.maxHeaderBytes)
+                     .arg(ConnectionLimits::headerBytesCeiling);
+        return false;
     }
-    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-    configuration.setLocalCertificateChain(chain);
-    configuration.setPrivateKey(key);
-    configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
-    return configuration;
+    return true;
 }
 
 void EmbeddedServer::Private::closeStores()
@@ -306,10 +303,11 @@ bool EmbeddedServer::start(QString* error)
         return false;
     }
     // The certificate is read first, so a bad TLS file fails before the data dir is created or seeded.
-    const std::optional<QSslConfiguration> tls = d->tlsConfiguration(&failure);
+    const std::optional<QSslConfiguration> tls =
+        ServerTls::load(d->options.tlsCertificatePath, d->options.tlsKeyPath, &failure);
     const bool ready =
-        failure.isEmpty() && d->loadConfig(&failure) && d->openStores(&failure) && d->ensureAdmin(&failure) &&
-        d->matchDummyCost() && d->checkExposure(&failure) &&
+        failure.isEmpty() && d->checkLimits(&failure) && d->loadConfig(&failure) && d->openStores(&failure) &&
+        d->ensureAdmin(&failure) && d->matchDummyCost() && d->checkExposure(&failure) &&
         (!d->options.demo || d->users->user(DemoData::user1Username) ||
          DemoData::seed(*d->service, d->options.dialect, d->config.adminUsername, d->config.adminPassword, &failure));
     if (!ready) {
@@ -318,9 +316,11 @@ bool EmbeddedServer::start(QString* error)
         return false;
     }
     MlflowService* service = d->service.get();
+    d->crossSite = std::make_unique<CrossSiteGuard>(d->options.allowedHosts);
+    const CrossSiteGuard* crossSite = d->crossSite.get();
     d->front = new HttpFront(
         [service](const HttpRequest& request, HttpFront::Reply reply) { service->handle(request, std::move(reply)); },
-        d->options.maxBodyBytes, this);
+        d->options.limits, [crossSite](const RequestHead& head) { return crossSite->check(head); }, this);
     d->port = d->front->listenOn(d->options.host, d->options.port, tls, &failure);
     if (d->port == 0) {
         *error = failure;
@@ -361,6 +361,11 @@ QUrl EmbeddedServer::url() const
     url.setHost(host.toString());
     url.setPort(d->port);
     return url;
+}
+
+ConnectionStats EmbeddedServer::connectionStats() const
+{
+    return d->front ? d->front->connectionStats() : ConnectionStats();
 }
 
 Dialect EmbeddedServer::dialect() const

@@ -12,117 +12,8 @@
 
 namespace {
 
-// Header bytes we tolerate on top of the body limit before calling a request oversized.
-constexpr qint64 headerAllowance = 64 * 1024;
-
 // From this size on an answer's body is handed to the socket without a copy (see writeResponse).
 constexpr qsizetype sharedBodyBytes = 256 * 1024;
-
-QByteArray tooLargeResponse(qint64 limit)
-{
-    const QByteArray body =
-        MlflowError("RESOURCE_EXHAUSTED", QStringLiteral("The request is larger than this server accepts (%1 bytes). "
-                                                         "Send fewer items per request.")
-                                              .arg(limit))
-            .toJson();
-    return "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nContent-Length: " +
-           QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-}
-
-// Per-socket size accounting; lives as a child of the socket. Its slots run before QHttpServer's because it is
-// connected before the socket is handed over.
-class RequestSizeGuard : public QObject
-{
-public:
-    RequestSizeGuard(QTcpSocket* socket, qint64 maxBodyBytes) : QObject(socket), m_socket(socket), m_max(maxBodyBytes)
-    {
-        connect(socket, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
-        connect(socket, &QTcpSocket::bytesWritten, this, [this] {
-            m_received = 0;
-            m_atRequestStart = true;
-        });
-    }
-
-private:
-    void onReadyRead()
-    {
-        if (m_rejected) {
-            m_socket->readAll();
-            return;
-        }
-        m_received += m_socket->bytesAvailable();
-        if (m_atRequestStart) {
-            // peek() allocates what it is asked for: ask for what is there.
-            const QByteArray head = m_socket->peek(std::min<qint64>(16 * 1024, m_socket->bytesAvailable()));
-            const int end = head.indexOf("\r\n\r\n");
-            if (end >= 0) {
-                m_atRequestStart = false;
-                if (declaredLength(head.left(end)) > m_max)
-                    return reject();
-            }
-        }
-        if (m_received > m_max + headerAllowance)
-            reject();
-    }
-
-    static qint64 declaredLength(const QByteArray& head)
-    {
-        const QList<QByteArray> lines = head.split('\n');
-        for (const QByteArray& line : lines) {
-            const int colon = line.indexOf(':');
-            if (colon > 0 && line.left(colon).trimmed().compare("content-length", Qt::CaseInsensitive) == 0)
-                return line.mid(colon + 1).trimmed().toLongLong();
-        }
-        return 0;
-    }
-
-    void reject()
-    {
-        m_rejected = true;
-        m_socket->readAll();
-        m_socket->write(tooLargeResponse(m_max));
-        m_socket->disconnectFromHost();
-    }
-
-    QTcpSocket* m_socket;
-    qint64 m_max;
-    qint64 m_received = 0;
-    bool m_atRequestStart = true;
-    bool m_rejected = false;
-};
-
-} // namespace
-
-GuardedTcpServer::GuardedTcpServer(qint64 maxRequestBytes, std::optional<QSslConfiguration> tls, QObject* parent)
-    : QTcpServer(parent), m_maxRequestBytes(maxRequestBytes), m_tls(std::move(tls))
-{
-    setListenBacklogSize(1024);
-}
-
-void GuardedTcpServer::incomingConnection(qintptr descriptor)
-{
-    QTcpSocket* socket = nullptr;
-    if (m_tls) {
-        auto* sslSocket = new QSslSocket(this);
-        if (!sslSocket->setSocketDescriptor(descriptor)) {
-            delete sslSocket;
-            return;
-        }
-        sslSocket->setSslConfiguration(*m_tls);
-        sslSocket->startServerEncryption();
-        socket = sslSocket;
-    } else {
-        socket = new QTcpSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            delete socket;
-            return;
-        }
-    }
-    new RequestSizeGuard(socket, m_maxRequestBytes);
-    addPendingConnection(socket);
-}
-
-namespace {
 
 QLoggingCategory::CategoryFilter previousLoggingFilter = nullptr;
 
@@ -138,8 +29,9 @@ void withoutRequestDumps(QLoggingCategory* category)
 
 } // namespace
 
-HttpFront::HttpFront(Handler handler, qint64 maxBodyBytes, QObject* parent)
-    : QAbstractHttpServer(parent), m_handler(std::move(handler)), m_maxBodyBytes(maxBodyBytes)
+HttpFront::HttpFront(Handler handler, const ConnectionLimits& limits, RequestScreen screen, QObject* parent)
+    : QAbstractHttpServer(parent), m_handler(std::move(handler)), m_limits(limits), m_screen(std::move(screen)),
+      m_maxBodyBytes(limits.maxBodyBytes)
 {
     static const bool filtered = [] {
         previousLoggingFilter = QLoggingCategory::installFilter(withoutRequestDumps);
@@ -151,7 +43,7 @@ HttpFront::HttpFront(Handler handler, qint64 maxBodyBytes, QObject* parent)
 quint16 HttpFront::listenOn(const QHostAddress& address, quint16 port, const std::optional<QSslConfiguration>& tls,
                             QString* error)
 {
-    auto* server = new GuardedTcpServer(m_maxBodyBytes, tls, this);
+    auto* server = new GuardedTcpServer(m_limits, m_screen, tls, this);
     if (!server->listen(address, port)) {
         *error = QStringLiteral("Cannot listen on %1:%2: %3. Choose another --port or stop the program using it.")
                      .arg(address.toString())
@@ -161,7 +53,13 @@ quint16 HttpFront::listenOn(const QHostAddress& address, quint16 port, const std
         return 0;
     }
     bind(server);
+    m_listener = server;
     return server->serverPort();
+}
+
+ConnectionStats HttpFront::connectionStats() const
+{
+    return m_listener ? m_listener->stats() : ConnectionStats();
 }
 
 namespace {
@@ -211,10 +109,14 @@ QByteArray reasonPhrase(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
     case 409:
         return "Conflict";
     case 413:
         return "Request Entity Too Large";
+    case 414:
+        return "URI Too Long";
     case 429:
         return "Too Many Requests";
     case 431:
@@ -227,6 +129,8 @@ QByteArray reasonPhrase(int status)
         return "Service Unavailable";
     case 504:
         return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
     default:
         return {};
     }
@@ -243,6 +147,8 @@ void writeResponse(QTcpSocket* socket, const HttpResponse& response)
     head += "\r\nContent-Type: " + response.contentType +
             "\r\nContent-Length: " + QByteArray::number(response.body.size()) + "\r\n";
     for (const auto& header : response.extraHeaders)
+        head += header.first + ": " + header.second + "\r\n";
+    for (const auto& header : securityHeaders())
         head += header.first + ": " + header.second + "\r\n";
     head += "\r\n";
     // A small body is copied behind the headers, so that the answer leaves in one segment: written as a buffer of

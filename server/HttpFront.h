@@ -1,33 +1,16 @@
 #pragma once
 
+#include "server/ConnectionGuard.h"
+#include "server/ConnectionLimits.h"
 #include "server/HttpMessage.h"
 
 #include <QAbstractHttpServer>
 #include <QHash>
 #include <QHostAddress>
 #include <QSslConfiguration>
-#include <QTcpServer>
 
 #include <functional>
 #include <optional>
-
-// Accepts connections with a deep backlog (QTcpServer's 50 stalls bursts of clients) and, before QHttpServer sees
-// a byte, guards each socket against oversized requests: a Content-Length above the limit, or more bytes than the
-// limit without an answer, gets 413 and the connection is closed. Optionally speaks TLS.
-class GuardedTcpServer : public QTcpServer
-{
-    Q_OBJECT
-
-public:
-    GuardedTcpServer(qint64 maxRequestBytes, std::optional<QSslConfiguration> tls, QObject* parent = nullptr);
-
-protected:
-    void incomingConnection(qintptr descriptor) override;
-
-private:
-    qint64 m_maxRequestBytes;
-    std::optional<QSslConfiguration> m_tls;
-};
 
 class ResponseSequence;
 
@@ -43,11 +26,14 @@ public:
     using Reply = std::function<void(HttpResponse)>;
     using Handler = std::function<void(const HttpRequest&, Reply)>;
 
-    HttpFront(Handler handler, qint64 maxBodyBytes, QObject* parent = nullptr);
+    // Every connection is held to `limits`; `screen` may refuse a request from its head (see ConnectionGuard).
+    HttpFront(Handler handler, const ConnectionLimits& limits, RequestScreen screen, QObject* parent = nullptr);
 
     // Returns the bound port, or 0 with `error` set.
     quint16 listenOn(const QHostAddress& address, quint16 port, const std::optional<QSslConfiguration>& tls,
                      QString* error);
+    // What the listener measures (open connections, bodies being received); zeros before listenOn().
+    ConnectionStats connectionStats() const;
 
 protected:
     bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override;
@@ -57,6 +43,9 @@ private:
     ResponseSequence* sequenceOf(QTcpSocket* socket);
 
     Handler m_handler;
+    ConnectionLimits m_limits;
+    RequestScreen m_screen;
     qint64 m_maxBodyBytes;
     QHash<QTcpSocket*, ResponseSequence*> m_sequences;
+    GuardedTcpServer* m_listener = nullptr;
 };

@@ -162,3 +162,12 @@ HttpResponse HttpResponse::htmlError(int status, const QString& title, const QSt
             .arg(title.toHtmlEscaped(), explanation.toHtmlEscaped());
     return html(page.toUtf8(), status);
 }
+
+const QList<QPair<QByteArray, QByteArray>>& securityHeaders()
+{
+    static const QList<QPair<QByteArray, QByteArray>> headers = {
+        qMakePair(QByteArray("X-Content-Type-Options"), QByteArray("nosniff")),
+        qMakePair(QByteArray("X-Frame-Options"), QByteArray("DENY")),
+    };
+    return headers;
+}

@@ -54,3 +54,7 @@ struct HttpResponse
     // Werkzeug-style HTML error pages, as a Flask app answers for routing and body-parsing failures.
     static HttpResponse htmlError(int status, const QString& title, const QString& explanation);
 };
+
+// Sent with every response, whoever writes it: no MIME sniffing of JSON or text bodies, and no framing of anything
+// this server answers (the clickjacking half of a cross-site attack).
+const QList<QPair<QByteArray, QByteArray>>& securityHeaders();

@@ -84,8 +84,26 @@ int run(const QStringList& arguments)
         QStringLiteral("workspaces"),
         QCoreApplication::translate("ServeCommand", "With --api 3: serve MLflow 3.14's workspaces "
                                                     "(the X-MLFLOW-WORKSPACE header); the demo seeds 'default'."));
+    const ConnectionLimits defaults;
+    const QCommandLineOption maxConnectionsOption(
+        QStringLiteral("max-connections"),
+        QCoreApplication::translate("ServeCommand", "Connections open at once; more get 503 (default %1).")
+            .arg(defaults.maxConnections),
+        QStringLiteral("N"), QString::number(defaults.maxConnections));
+    const QCommandLineOption idleTimeoutOption(
+        QStringLiteral("idle-timeout"),
+        QCoreApplication::translate("ServeCommand", "Seconds a kept-alive connection may sit idle (default %1).")
+            .arg(defaults.idleTimeoutMs / 1000),
+        QStringLiteral("SECONDS"), QString::number(defaults.idleTimeoutMs / 1000));
+    const QCommandLineOption allowedHostsOption(
+        QStringLiteral("allowed-hosts"),
+        QCoreApplication::translate("ServeCommand",
+                                    "Comma-separated host names clients may use in the Host header, besides IP "
+                                    "addresses and localhost (wildcards as in 'mlflow.*.example.org'; '*' allows any; "
+                                    "MLflow's MLFLOW_SERVER_ALLOWED_HOSTS)."),
+        QStringLiteral("HOSTS"));
     parser.addOptions({hostOption, portOption, dataDirOption, configOption, demoOption, apiOption, workspacesOption,
-                       certOption, keyOption});
+                       certOption, keyOption, maxConnectionsOption, idleTimeoutOption, allowedHostsOption});
     parser.process(arguments);
 
     EmbeddedServerOptions options;
@@ -117,6 +135,29 @@ int run(const QStringList& arguments)
     options.demo = parser.isSet(demoOption);
     options.tlsCertificatePath = parser.value(certOption);
     options.tlsKeyPath = parser.value(keyOption);
+    bool numberOk = false;
+    const int maxConnections = parser.value(maxConnectionsOption).toInt(&numberOk);
+    if (!numberOk || maxConnections < 1) {
+        err << QCoreApplication::translate("ServeCommand",
+                                           "Invalid --max-connections '%1': give a number of at least 1.")
+                   .arg(parser.value(maxConnectionsOption))
+            << '\n';
+        return 2;
+    }
+    options.limits.maxConnections = maxConnections;
+    const int idleSeconds = parser.value(idleTimeoutOption).toInt(&numberOk);
+    if (!numberOk || idleSeconds < 1 || idleSeconds > 24 * 3600) {
+        err << QCoreApplication::translate("ServeCommand",
+                                           "Invalid --idle-timeout '%1': give a number of seconds from 1 to 86400.")
+                   .arg(parser.value(idleTimeoutOption))
+            << '\n';
+        return 2;
+    }
+    options.limits.idleTimeoutMs = idleSeconds * 1000;
+    QString allowedHosts = parser.value(allowedHostsOption);
+    if (allowedHosts.isEmpty())
+        allowedHosts = qEnvironmentVariable("MLFLOW_SERVER_ALLOWED_HOSTS");
+    options.allowedHosts = allowedHosts.split(QLatin1Char(','), Qt::SkipEmptyParts);
 
     EmbeddedServer server(options);
     QString error;

@@ -981,6 +981,41 @@ private slots:
         QVERIFY(run({QStringLiteral("--help")}).out.contains(QStringLiteral("serve [--api 2|3 [--workspaces]]")));
     }
 
+    // serve's connection options reach the server: a cap of one connection turns the second away with 503, and
+    // --allowed-hosts widens the Host check; nonsense values are refused before anything starts.
+    void serveConnectionOptions()
+    {
+        QTemporaryDir dir;
+        const QString dataDir = dir.filePath(QStringLiteral("data"));
+        const Result zero = run({QStringLiteral("serve"), QStringLiteral("--max-connections"), QStringLiteral("0"),
+                                 QStringLiteral("--data-dir"), dataDir});
+        QCOMPARE(zero.exitCode, 2);
+        QVERIFY2(zero.err.contains(QStringLiteral("Invalid --max-connections '0'")), qPrintable(zero.describe()));
+        const Result idle = run({QStringLiteral("serve"), QStringLiteral("--idle-timeout"), QStringLiteral("soon"),
+                                 QStringLiteral("--data-dir"), dataDir});
+        QCOMPARE(idle.exitCode, 2);
+        QVERIFY(!QFileInfo::exists(dataDir));
+
+        QProcess process;
+        const Served served = startServe(process,
+                                         {QStringLiteral("--max-connections"), QStringLiteral("1"),
+                                          QStringLiteral("--allowed-hosts"), QStringLiteral("mlflow.test,*.corp.test")},
+                                         dataDir);
+        QVERIFY2(served.port != 0, qPrintable(served.banner));
+        RawHttpClient first(QStringLiteral("127.0.0.1"), served.port);
+        QCOMPARE(first.sendRaw("GET /health HTTP/1.1\r\nHost: mlflow.test\r\n\r\n").status, 200);
+        RawHttpClient second(QStringLiteral("127.0.0.1"), served.port);
+        const RawHttpClient::Response refused = second.sendRaw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QCOMPARE(refused.status, 503);
+        QVERIFY(!refused.header("retry-after").isEmpty());
+        const QByteArray users = "GET /api/2.0/mlflow/users/get?username=admin HTTP/1.1\r\nAuthorization: Basic " +
+                                 QByteArray("admin:password").toBase64() + "\r\nHost: ";
+        QCOMPARE(first.sendRaw(users + "a.corp.test\r\n\r\n").status, 200);
+        QCOMPARE(first.sendRaw(users + "evil.test\r\n\r\n").status, 403);
+        process.terminate();
+        QVERIFY(process.waitForFinished(10000));
+    }
+
     void serveDefaultsToMlflow2()
     {
         QTemporaryDir dir;

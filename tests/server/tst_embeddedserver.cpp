@@ -296,11 +296,11 @@ void EmbeddedServerTest::badInput_data()
     QTest::addColumn<QString>("errorCode");
     const QByteArray auth = "Authorization: Basic " + QByteArray("admin:password1234").toBase64() + "\r\n";
     auto post = [&](const QByteArray& path, const QByteArray& body, const QByteArray& type = "application/json") {
-        return "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: " + type +
+        return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "Content-Type: " + type +
                "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
     };
     auto get = [&](const QByteArray& target) {
-        return "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+        return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "\r\n";
     };
     QTest::newRow("malformed JSON is an empty body") << post("/api/2.0/mlflow/experiments/create", "{\"name\": ") << 400
                                                      << QStringLiteral("INVALID_PARAMETER_VALUE");
@@ -317,7 +317,7 @@ void EmbeddedServerTest::badInput_data()
     QTest::newRow("bad filter") << get("/api/2.0/mlflow/experiments/search?max_results=5&filter=name%20~%20x") << 400
                                 << QStringLiteral("INVALID_PARAMETER_VALUE");
     QTest::newRow("is_admin as a string")
-        << ("PATCH /api/2.0/mlflow/users/update-admin HTTP/1.1\r\nHost: x\r\n" + auth +
+        << ("PATCH /api/2.0/mlflow/users/update-admin HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth +
             "Content-Type: application/json\r\nContent-Length: 37\r\n\r\n{\"username\":\"admin\",\"is_admin\":\"yes\"}")
         << 400 << QStringLiteral("INVALID_PARAMETER_VALUE");
     QTest::newRow("non-UTF-8 body") << post("/api/2.0/mlflow/experiments/create", "{\"name\": \"\xff\xfe\xc3\"}") << 400
@@ -332,11 +332,12 @@ void EmbeddedServerTest::badInput_data()
                 "{\"run_id\":\"x\",\"key\":\"k\",\"value\":\"high\",\"timestamp\":1}")
         << 400 << QStringLiteral("INVALID_PARAMETER_VALUE");
     QTest::newRow("garbage basic credentials")
-        << QByteArray("GET /api/2.0/mlflow/users/get?username=admin HTTP/1.1\r\nHost: x\r\nAuthorization: Basic "
-                      "!!!notbase64\r\n\r\n")
+        << QByteArray(
+               "GET /api/2.0/mlflow/users/get?username=admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic "
+               "!!!notbase64\r\n\r\n")
         << 401 << QString();
     QTest::newRow("credentials without colon")
-        << ("GET /api/2.0/mlflow/users/get?username=admin HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " +
+        << ("GET /api/2.0/mlflow/users/get?username=admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic " +
             QByteArray("admin").toBase64() + "\r\n\r\n")
         << 401 << QString();
 }
@@ -376,14 +377,14 @@ void EmbeddedServerTest::oversizedRequestsGet413AndServerSurvives()
     QVERIFY2(fixture.started(), qPrintable(fixture.error()));
     // A declared length over the limit is refused before the body is read.
     RawHttpClient declared(QStringLiteral("127.0.0.1"), fixture.port());
-    const auto early = declared.sendRaw("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: x\r\n"
+    const auto early = declared.sendRaw("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                         "Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n{");
     QCOMPARE(early.status, 413);
     QCOMPARE(errorCodeOf(early), QStringLiteral("RESOURCE_EXHAUSTED"));
     // A body that really is too large, sent in full, is refused too.
     RawHttpClient sent(QStringLiteral("127.0.0.1"), fixture.port());
     const QByteArray big(17 * 1024 * 1024, 'a');
-    const auto late = sent.sendRaw("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: x\r\n"
+    const auto late = sent.sendRaw("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                    "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
                                    QByteArray::number(big.size(), 16) + "\r\n" + big + "\r\n0\r\n\r\n");
     QCOMPARE(late.status, 413);
@@ -433,9 +434,10 @@ void EmbeddedServerTest::concurrentClients()
     constexpr int clients = 40;
     QList<QTcpSocket*> sockets;
     QHash<QTcpSocket*, QByteArray> received;
-    const QByteArray request = "POST /api/2.0/mlflow/experiments/search HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " +
-                               QByteArray("user1:user1-password").toBase64() +
-                               "\r\nContent-Type: application/json\r\nContent-Length: 18\r\n\r\n{\"max_results\":10}";
+    const QByteArray request =
+        "POST /api/2.0/mlflow/experiments/search HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic " +
+        QByteArray("user1:user1-password").toBase64() +
+        "\r\nContent-Type: application/json\r\nContent-Length: 18\r\n\r\n{\"max_results\":10}";
     for (int i = 0; i < clients; ++i) {
         auto* socket = new QTcpSocket(this);
         connect(socket, &QTcpSocket::readyRead, this, [socket, &received] { received[socket] += socket->readAll(); });

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "server/ConnectionLimits.h"
+#include "server/HttpMessage.h"
+#include "server/RequestFramer.h"
+
+#include <QObject>
+#include <QSslConfiguration>
+#include <QTcpServer>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QTcpSocket;
+
+// The server's rules about a request that can be decided from its head alone, before a byte of its body is
+// buffered (e.g. the Host and Origin checks). A response refuses the request and the connection is closed after
+// it; nullopt lets the request through.
+using RequestScreen = std::function<std::optional<HttpResponse>(const RequestHead&)>;
+
+// Live figures of one listener: what the limits are measured against, and what tests assert.
+struct ConnectionStats
+{
+    int openConnections = 0;
+    qint64 bufferedBodyBytes = 0;  // received body bytes of requests not yet complete, over all connections
+    qint64 refusedConnections = 0; // turned away because maxConnections were open
+};
+
+// The serialized form of a response the guard answers itself (QHttpServer never sees the request), with
+// "Connection: close" and the security headers every response carries.
+QByteArray serializeClosingResponse(const HttpResponse& response);
+
+// Watches one socket for QHttpServer: frames every request as it arrives (its slots run first because it is
+// connected before the socket is handed over), enforces the size limits, the handshake / header / body / idle
+// timeouts and the screen, and closes the connection when one is broken. A refused request is consumed before
+// QHttpServer reads it, so its bytes can never be parsed as another request. Lives as a child of the socket.
+class ConnectionGuard : public QObject
+{
+public:
+    struct Shared
+    {
+        ConnectionLimits limits;
+        RequestScreen screen;
+        ConnectionStats stats;
+    };
+
+    ConnectionGuard(QTcpSocket* socket, std::shared_ptr<Shared> shared, bool tls, bool counted);
+    ~ConnectionGuard() override;
+
+    // Answers `response` at once and closes, without QHttpServer ever seeing the socket (connection cap).
+    void refuse(const HttpResponse& response);
+    // Call once QHttpServer has connected to the socket (see m_framedAhead).
+    void followServerReads();
+
+private:
+    enum class Phase { Handshake, Waiting, Head, Body, Idle, Lingering, Closing };
+
+    void onReadyRead();
+    void onTimeout();
+    bool admitHead();
+    void arm(Phase phase, int milliseconds);
+    void setBuffered(qint64 bytes);
+    void finish();
+
+    QTcpSocket* m_socket;
+    std::shared_ptr<Shared> m_shared;
+    RequestFramer m_framer;
+    QTimer m_timer;
+    Phase m_phase = Phase::Waiting;
+    qint64 m_buffered = 0;
+    // Bytes at the front of the socket's buffer that were framed already. QHttpServer 6.4 reads one request per
+    // readyRead and emits readyRead again for what is left, so a readyRead does not mean new bytes: only what
+    // lies beyond these is. A slot connected after QHttpServer's lowers it to what QHttpServer left unread.
+    qint64 m_framedAhead = 0;
+    bool m_counted;
+};
+
+// Accepts connections with a deep backlog (QTcpServer's 50 stalls bursts of clients), refuses those beyond the
+// connection cap, optionally speaks TLS, and puts a ConnectionGuard on every socket before QHttpServer sees it.
+class GuardedTcpServer : public QTcpServer
+{
+    Q_OBJECT
+
+public:
+    GuardedTcpServer(const ConnectionLimits& limits, RequestScreen screen, std::optional<QSslConfiguration> tls,
+                     QObject* parent = nullptr);
+
+    ConnectionStats stats() const { return m_shared->stats; }
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+
+private:
+    std::shared_ptr<ConnectionGuard::Shared> m_shared;
+    std::optional<QSslConfiguration> m_tls;
+};

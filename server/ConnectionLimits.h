@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QtGlobal>
+
+// What one client may cost the server, enforced per connection before QHttpServer parses a byte. This is the one
+// place the defaults live (README, "Security"): sizes follow gunicorn's (request line 4094, header field 8190,
+// 100 header fields), timeouts follow what nginx and gunicorn ship, scaled to a small admin server.
+struct ConnectionLimits
+{
+    // Sizes, in bytes.
+    qint64 maxRequestLineBytes = 4094;      // longer: 414 URI Too Long
+    qint64 maxHeaderFieldBytes = 8190;      // one "Name: value" line; longer: 431
+    int maxHeaderCount = 100;               // more header fields: 431
+    qint64 maxHeaderBytes = 64 * 1024;      // request line and all header lines; more: 431. At most 79 KiB: Qt's parser
+                                            // stops at 80 KiB and would read the rest as a new request
+    qint64 maxBodyBytes = 16 * 1024 * 1024; // larger bodies: 413
+    qint64 maxUnauthenticatedBodyBytes = 64 * 1024;  // a request without Basic credentials needs no body: 413
+    qint64 maxBufferedBodyBytes = 256 * 1024 * 1024; // all connections' unfinished bodies together; beyond: 503
+
+    // Connections.
+    int maxConnections = 500; // open at once; the next gets 503 with Retry-After (HTTPS: closed) and is closed
+    int retryAfterSeconds = 5;
+
+    // Timeouts, in milliseconds. Each closes the connection; a request cut short gets 408 first.
+    int tlsHandshakeTimeoutMs = 10 * 1000; // from accept to an encrypted connection
+    int headerTimeoutMs = 10 * 1000;       // from a request's first byte (or the accept) to the end of its headers
+    int bodyTimeoutMs = 60 * 1000;         // from the end of the headers to the end of the body
+    int idleTimeoutMs = 30 * 1000;         // between requests on a kept-alive connection, and while a response is
+                                           // not being read
+    int lingerMs = 500; // after a refusal, how long unread input is drained so the client can read the answer
+
+    // The most maxHeaderBytes may be: Qt 6.4's http_parser gives up at 80 KiB (HTTP_MAX_HEADER_SIZE).
+    static constexpr qint64 headerBytesCeiling = 79 * 1024;
+};

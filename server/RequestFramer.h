@@ -1,0 +1,87 @@
+#pragma once
+
+#include "server/ConnectionLimits.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+// The request line and headers of one request, as the client sent them (names keep their case).
+struct RequestHead
+{
+    QByteArray method;
+    QByteArray target; // origin-form path and query, as sent
+    QList<QPair<QByteArray, QByteArray>> headers;
+    qint64 contentLength = 0; // 0 when chunked
+    bool chunked = false;
+
+    QByteArray header(const QByteArray& name) const; // case-insensitive; empty when absent
+    bool hasHeader(const QByteArray& name) const;
+    QByteArray path() const; // the target without its query
+};
+
+// Follows HTTP/1.1 message framing over a connection's byte stream (request line, headers, a Content-Length or
+// chunked body, then the next request) and enforces ConnectionLimits on it. It keeps only the current head;
+// body bytes are counted, never stored. QHttpServer parses the same bytes; the framer exists so that limits
+// apply per request, and so that anything whose framing is ambiguous (two lengths, obsolete line folding, bad
+// chunk sizes) is refused before QHttpServer could read it differently.
+class RequestFramer
+{
+public:
+    enum class Event {
+        NeedMore,        // every byte given was consumed; nothing to report
+        HeadComplete,    // head() is ready; the body (if any) follows
+        MessageComplete, // the request's last byte was consumed
+        Violation,       // violationStatus() / violationMessage(); the connection must be closed
+    };
+
+    explicit RequestFramer(const ConnectionLimits& limits);
+
+    // Consumes bytes of data from *offset on, stopping right after the first event; advances *offset. In a body,
+    // data may be null: only its size is used (see needsBytes()).
+    Event advance(const char* data, qint64 size, qint64* offset);
+    // Whether advance() looks at the bytes; false while inside body data, which is only counted.
+    bool needsBytes() const;
+
+    // Lowers the body limit of the current request (after HeadComplete): a body over it is a violation. A
+    // Content-Length over it is reported by the caller, which knows why the limit is lower.
+    void setBodyLimit(qint64 bytes) { m_bodyLimit = bytes; }
+    qint64 bodyLimit() const { return m_bodyLimit; }
+
+    const RequestHead& head() const { return m_head; }
+    // Between requests: no byte of the next one seen yet.
+    bool atRequestStart() const { return m_state == State::Start; }
+    bool inBody() const;
+    qint64 bodyBytesReceived() const { return m_bodyReceived; }
+    qint64 requestBytesReceived() const { return m_requestBytes; }
+
+    int violationStatus() const { return m_violationStatus; }
+    QString violationMessage() const { return m_violationMessage; }
+
+private:
+    enum class State { Start, RequestLine, Headers, FixedBody, ChunkSize, ChunkData, ChunkDataEnd, Trailers, Failed };
+
+    Event violation(int status, const QString& message);
+    Event takeLine(const char* data, qint64 size, qint64* offset, qint64 limit, int status, const QString& what);
+    Event onRequestLine();
+    Event onHeaderLine();
+    Event onHeadersComplete();
+    Event onChunkSizeLine();
+    Event onTrailerLine();
+    Event finishMessage();
+
+    const ConnectionLimits m_limits;
+    State m_state = State::Start;
+    QByteArray m_line; // the line being read, without its CR LF; bounded by the limit that applies
+    bool m_lineComplete = false;
+    RequestHead m_head;
+    qint64 m_headBytes = 0; // request line and header lines with their line ends
+    qint64 m_trailerBytes = 0;
+    qint64 m_bodyLimit = 0;
+    qint64 m_bodyRemaining = 0; // of the fixed body, or of the current chunk
+    qint64 m_bodyReceived = 0;
+    qint64 m_requestBytes = 0;
+    int m_violationStatus = 0;
+    QString m_violationMessage;
+};

@@ -1,0 +1,417 @@
+// The embedded server's connection limits (ConnectionLimits), each proven with its figure over real loopback
+// connections: sizes refused with the right status and no request desync, the connection cap, the header, body,
+// idle and TLS handshake timeouts, and what parked unauthenticated bodies can cost.
+
+#include "../common/RawConnection.h"
+#include "../common/TestCertificate.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+#include <memory>
+#include <vector>
+
+namespace {
+
+const QByteArray host = "Host: 127.0.0.1\r\n";
+
+QByteArray createUserRequest(const QByteArray& name)
+{
+    const QByteArray body = "{\"username\":\"" + name + "\",\"password\":\"a-long-password-1\"}";
+    return "POST /api/2.0/mlflow/users/create HTTP/1.1\r\n" + host +
+           "Authorization: " + LimitedServer::adminAuthorization() +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" +
+           body;
+}
+
+QByteArray getUserRequest(const QByteArray& name)
+{
+    return "GET /api/2.0/mlflow/users/get?username=" + name + " HTTP/1.1\r\n" + host +
+           "Authorization: " + LimitedServer::adminAuthorization() + "\r\n\r\n";
+}
+
+// The status of one request on a fresh connection.
+int statusOf(quint16 port, const QByteArray& request)
+{
+    RawConnection connection(port);
+    if (!connection.waitConnected())
+        return -1;
+    connection.send(request);
+    return connection.waitForResponse() ? connection.status() : 0;
+}
+
+qint64 residentKiB()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray& line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+} // namespace
+
+class ConnectionLimitsTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void oversizedHeadersGet431WithoutDesync();
+    void longRequestLineGets414();
+    void headerFieldAndCountLimits();
+    void connectionCapAnswers503();
+    void slowHeadersAreCutOff();
+    void timeoutsLeaveNoConnectionOpen();
+    void tlsHandshakeTimeout();
+    void unauthenticatedBodiesAreBounded();
+    void bufferedBodyBudgetAnswers503();
+    void pipelinedRequestsStillServed();
+    void ambiguousFramingRefused();
+    void impossibleLimitsRefusedAtStart();
+};
+
+// 100 KiB of headers used to pass Qt's header parser half-read: the rest, and the body after them, were parsed as
+// a second request (a body smuggled a users/create through). Now the head is refused whole and nothing after it
+// is read.
+void ConnectionLimitsTest::oversizedHeadersGet431WithoutDesync()
+{
+    LimitedServer server;
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    // The smuggled request is valid on its own: sent plainly it creates its user.
+    QCOMPARE(statusOf(server.port(), createUserRequest("plainuser")), 200);
+    QCOMPARE(statusOf(server.port(), getUserRequest("plainuser")), 200);
+
+    QByteArray padding;
+    for (int i = 0; i < 13; ++i)
+        padding += "X-Pad-" + QByteArray::number(i) + ": " + QByteArray(8000, 'a') + "\r\n";
+    QVERIFY(padding.size() > 100 * 1024);
+    const QByteArray smuggled = createUserRequest("smuggled");
+    const QByteArray outer = "POST /api/2.0/mlflow/experiments/search HTTP/1.1\r\n" + host +
+                             "Authorization: " + LimitedServer::adminAuthorization() +
+                             "\r\nContent-Type: application/json\r\n" + padding +
+                             "Content-Length: " + QByteArray::number(smuggled.size()) + "\r\n\r\n" + smuggled;
+    RawConnection connection(server.port());
+    QVERIFY(connection.waitConnected());
+    connection.send(outer);
+    QVERIFY(connection.waitForResponse());
+    QCOMPARE(connection.status(), 431);
+    QCOMPARE(connection.header("connection"), QByteArray("close"));
+    QVERIFY(connection.waitForClose());
+    // Exactly one answer on that connection, and the body's request never ran.
+    QCOMPARE(connection.received().count("HTTP/1.1 "), 1);
+    QCOMPARE(statusOf(server.port(), getUserRequest("smuggled")), 404);
+    QCOMPARE(server.server().connectionStats().bufferedBodyBytes, 0);
+}
+
+// gunicorn's limit_request_line: 4094 bytes; longer is 414 (gunicorn says 400).
+void ConnectionLimitsTest::longRequestLineGets414()
+{
+    LimitedServer server;
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    const QByteArray prefix = "GET /api/2.0/mlflow/users/get?username=";
+    const QByteArray suffix = " HTTP/1.1";
+    const auto lineOf = [&](qsizetype length) {
+        return prefix + QByteArray(length - prefix.size() - suffix.size(), 'u') + suffix + "\r\n" + host +
+               "Authorization: " + LimitedServer::adminAuthorization() + "\r\n\r\n";
+    };
+    QCOMPARE(statusOf(server.port(), lineOf(4094)), 404); // at the limit: served (no such user)
+    RawConnection connection(server.port());
+    QVERIFY(connection.waitConnected());
+    connection.send(lineOf(4095));
+    QVERIFY(connection.waitForResponse());
+    QCOMPARE(connection.status(), 414);
+    QVERIFY(connection.body().contains("4094"));
+    QVERIFY(connection.waitForClose());
+    // A request line that never ends is refused as soon as it is too long, not when memory runs out.
+    RawConnection endless(server.port());
+    QVERIFY(endless.waitConnected());
+    endless.send("GET /" + QByteArray(1024 * 1024, 'a'));
+    QVERIFY(endless.waitForResponse());
+    QCOMPARE(endless.status(), 414);
+}
+
+// gunicorn's limit_request_field_size (8190) and limit_request_fields (100).
+void ConnectionLimitsTest::headerFieldAndCountLimits()
+{
+    LimitedServer server;
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    const QByteArray start = "GET /health HTTP/1.1\r\n" + host;
+    const QByteArray field8190 = "X-Long: " + QByteArray(8190 - 8, 'v') + "\r\n";
+    QCOMPARE(statusOf(server.port(), start + field8190 + "\r\n"), 200);
+    QCOMPARE(statusOf(server.port(), start + "X-Long: " + QByteArray(8190 - 7, 'v') + "\r\n\r\n"), 431);
+    QByteArray ninetyNine; // plus Host: 100 fields
+    for (int i = 0; i < 99; ++i)
+        ninetyNine += "X-" + QByteArray::number(i) + ": v\r\n";
+    QCOMPARE(statusOf(server.port(), start + ninetyNine + "\r\n"), 200);
+    QCOMPARE(statusOf(server.port(), start + ninetyNine + "X-One-Too-Many: v\r\n\r\n"), 431);
+    // Limits are configurable, per server.
+    LimitedServer strict([](EmbeddedServerOptions& options) {
+        options.limits.maxHeaderCount = 3;
+        options.limits.maxHeaderBytes = 1024;
+    });
+    QVERIFY2(strict.started(), qPrintable(strict.error()));
+    QCOMPARE(statusOf(strict.port(), start + "A: 1\r\nB: 2\r\n\r\n"), 200);
+    QCOMPARE(statusOf(strict.port(), start + "A: 1\r\nB: 2\r\nC: 3\r\n\r\n"), 431);
+    QCOMPARE(statusOf(strict.port(), start + "A: " + QByteArray(1100, 'x') + "\r\n\r\n"), 431);
+}
+
+void ConnectionLimitsTest::connectionCapAnswers503()
+{
+    LimitedServer server([](EmbeddedServerOptions& options) { options.limits.maxConnections = 5; });
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    std::vector<std::unique_ptr<RawConnection>> held;
+    for (int i = 0; i < 5; ++i) {
+        held.push_back(std::make_unique<RawConnection>(server.port()));
+        QVERIFY(held.back()->waitConnected());
+    }
+    QTRY_COMPARE(server.server().connectionStats().openConnections, 5);
+    RawConnection sixth(server.port());
+    QVERIFY(sixth.waitConnected());
+    sixth.send("GET /health HTTP/1.1\r\n" + host + "\r\n");
+    QVERIFY(sixth.waitForResponse());
+    QCOMPARE(sixth.status(), 503);
+    QCOMPARE(sixth.header("retry-after"), QByteArray("5"));
+    QVERIFY(sixth.waitForClose());
+    QCOMPARE(server.server().connectionStats().refusedConnections, 1);
+    QCOMPARE(server.server().connectionStats().openConnections, 5);
+    // The held connections still work, and a freed slot is taken again.
+    held.front()->send("GET /health HTTP/1.1\r\n" + host + "\r\n");
+    QVERIFY(held.front()->waitForResponse());
+    QCOMPARE(held.front()->status(), 200);
+    held.back().reset();
+    QTRY_COMPARE(server.server().connectionStats().openConnections, 4);
+    QCOMPARE(statusOf(server.port(), "GET /health HTTP/1.1\r\n" + host + "\r\n"), 200);
+}
+
+// Slowloris: headers sent a line at a time never finish; the header deadline holds from the first byte, however
+// steadily bytes keep coming.
+void ConnectionLimitsTest::slowHeadersAreCutOff()
+{
+    LimitedServer server([](EmbeddedServerOptions& options) {
+        options.limits.headerTimeoutMs = 400;
+        options.limits.lingerMs = 50;
+    });
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    RawConnection slow(server.port());
+    QVERIFY(slow.waitConnected());
+    QElapsedTimer timer;
+    timer.start();
+    slow.send("GET /health HTTP/1.1\r\n");
+    int linesSent = 0;
+    while (!slow.isClosed() && timer.elapsed() < 5000) {
+        slow.send("X-Drip-" + QByteArray::number(linesSent++) + ": v\r\n");
+        QTest::qWait(50);
+    }
+    const qint64 heldMs = timer.elapsed();
+    qInfo("slowloris: closed after %lld ms (header timeout 400 ms), %d header lines sent", heldMs, linesSent);
+    QVERIFY(slow.isClosed());
+    QVERIFY(heldMs < 1500);
+    QCOMPARE(slow.status(), 408);
+}
+
+// Every way of holding a connection without finishing a request ends in a closed connection: none is left open.
+void ConnectionLimitsTest::timeoutsLeaveNoConnectionOpen()
+{
+    LimitedServer server([](EmbeddedServerOptions& options) {
+        options.limits.headerTimeoutMs = 300;
+        options.limits.bodyTimeoutMs = 300;
+        options.limits.idleTimeoutMs = 300;
+        options.limits.lingerMs = 50;
+    });
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    RawConnection silent(server.port());   // connects, sends nothing
+    RawConnection idle(server.port());     // one request, then nothing (keep-alive)
+    RawConnection halfHead(server.port()); // part of a head
+    RawConnection halfBody(server.port()); // a head and part of its body
+    for (RawConnection* connection : {&silent, &idle, &halfHead, &halfBody})
+        QVERIFY(connection->waitConnected());
+    idle.send("GET /health HTTP/1.1\r\n" + host + "\r\n");
+    halfHead.send("GET /health HTTP/1.1\r\nHo");
+    halfBody.send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+                  "Authorization: " + LimitedServer::adminAuthorization() +
+                  "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
+                  "\r\n{\"name\":");
+    QVERIFY(idle.waitForResponse());
+    QCOMPARE(idle.status(), 200);
+    QTRY_COMPARE(server.server().connectionStats().openConnections, 4);
+    QElapsedTimer timer;
+    timer.start();
+    for (RawConnection* connection : {&silent, &idle, &halfHead, &halfBody})
+        QVERIFY(connection->waitForClose(3000));
+    QTRY_COMPARE_WITH_TIMEOUT(server.server().connectionStats().openConnections, 0, 2000);
+    qInfo("4 stalled connections (silent, idle, half a head, half a body) all closed within %lld ms; open "
+          "afterwards: %d",
+          timer.elapsed(), server.server().connectionStats().openConnections);
+    QCOMPARE(server.server().connectionStats().bufferedBodyBytes, 0);
+    QCOMPARE(halfHead.status(), 408);
+    QCOMPARE(halfBody.status(), 408);
+    QCOMPARE(silent.received(), QByteArray());
+    // The idle connection was answered once and then closed without another word.
+    QCOMPARE(idle.received().count("HTTP/1.1 "), 1);
+}
+
+void ConnectionLimitsTest::tlsHandshakeTimeout()
+{
+    QTemporaryDir dir;
+    QString certificate;
+    QString key;
+    QVERIFY2(TestCertificate::make(dir.path(), QStringLiteral("server"), &certificate, &key), "openssl failed");
+    LimitedServer server([&](EmbeddedServerOptions& options) {
+        options.tlsCertificatePath = certificate;
+        options.tlsKeyPath = key;
+        options.limits.tlsHandshakeTimeoutMs = 300;
+    });
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    RawConnection plain(server.port()); // TCP only: never says ClientHello
+    QVERIFY(plain.waitConnected());
+    QTRY_COMPARE(server.server().connectionStats().openConnections, 1);
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(plain.waitForClose(3000));
+    qInfo("a TCP connection that never starts TLS was closed after %lld ms (handshake timeout 300 ms)",
+          timer.elapsed());
+    QTRY_COMPARE(server.server().connectionStats().openConnections, 0);
+}
+
+// Without credentials a request needs no body: it may bring 64 KiB, not 16 MiB. Ten clients that declare 16 MiB
+// are refused at their heads; ten that park just under the cap cost 10 x 64 KiB at most.
+void ConnectionLimitsTest::unauthenticatedBodiesAreBounded()
+{
+    LimitedServer server;
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    const ConnectionLimits limits;
+    const qint64 before = residentKiB();
+    std::vector<std::unique_ptr<RawConnection>> declared;
+    for (int i = 0; i < 10; ++i) {
+        declared.push_back(std::make_unique<RawConnection>(server.port()));
+        QVERIFY(declared.back()->waitConnected());
+        declared.back()->send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+                              "Content-Type: application/json\r\nContent-Length: 16777216\r\n\r\n" +
+                              QByteArray(256 * 1024, '{'));
+    }
+    for (const auto& connection : declared) {
+        QVERIFY(connection->waitForResponse());
+        QCOMPARE(connection->status(), 413);
+        QVERIFY(connection->body().contains("without credentials"));
+    }
+    // A chunked body without credentials is cut off at the cap, whatever it announced.
+    RawConnection chunked(server.port());
+    QVERIFY(chunked.waitConnected());
+    chunked.send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+                 "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (int i = 0; i < 4 && !chunked.isClosed(); ++i)
+        chunked.send("8000\r\n" + QByteArray(0x8000, 'a') + "\r\n");
+    QVERIFY(chunked.waitForResponse());
+    QCOMPARE(chunked.status(), 413);
+
+    std::vector<std::unique_ptr<RawConnection>> parked;
+    const qint64 almost = limits.maxUnauthenticatedBodyBytes - 1;
+    for (int i = 0; i < 10; ++i) {
+        parked.push_back(std::make_unique<RawConnection>(server.port()));
+        QVERIFY(parked.back()->waitConnected());
+        parked.back()->send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+                            "Content-Type: application/json\r\nContent-Length: " +
+                            QByteArray::number(limits.maxUnauthenticatedBodyBytes) + "\r\n\r\n" +
+                            QByteArray(almost, 'a'));
+    }
+    QTRY_COMPARE(server.server().connectionStats().bufferedBodyBytes, 10 * almost);
+    const qint64 after = residentKiB();
+    qInfo("10 clients declaring 16 MiB without credentials: all 413 at the head; 10 parked bodies buffer %lld "
+          "bytes; resident memory %lld KiB -> %lld KiB",
+          server.server().connectionStats().bufferedBodyBytes, before, after);
+    QVERIFY(after - before < 16 * 1024); // ten parked 16 MiB bodies would have been 160 MiB
+    for (const auto& connection : parked)
+        QVERIFY(!connection->isClosed());
+    // The parked bodies complete into ordinary 401s.
+    parked.front()->send("a");
+    QVERIFY(parked.front()->waitForResponse());
+    QCOMPARE(parked.front()->status(), 401);
+}
+
+// All connections' unfinished bodies together are bounded too, credentials or not.
+void ConnectionLimitsTest::bufferedBodyBudgetAnswers503()
+{
+    LimitedServer server([](EmbeddedServerOptions& options) { options.limits.maxBufferedBodyBytes = 1024 * 1024; });
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    const QByteArray head = "POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+                            "Authorization: " + LimitedServer::adminAuthorization() +
+                            "\r\nContent-Type: application/json\r\n";
+    RawConnection first(server.port());
+    QVERIFY(first.waitConnected());
+    first.send(head + "Content-Length: 819200\r\n\r\n" + QByteArray(700 * 1024, ' '));
+    QTRY_COMPARE(server.server().connectionStats().bufferedBodyBytes, 700 * 1024);
+    RawConnection second(server.port());
+    QVERIFY(second.waitConnected());
+    second.send(head + "Content-Length: 409600\r\n\r\n");
+    QVERIFY(second.waitForResponse());
+    QCOMPARE(second.status(), 503);
+    QCOMPARE(second.header("retry-after"), QByteArray("5"));
+    QVERIFY(!first.isClosed());
+}
+
+// Qt's server answers pipelined requests in order; the framing must not get in the way.
+void ConnectionLimitsTest::pipelinedRequestsStillServed()
+{
+    LimitedServer server;
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    const QByteArray body = "{\"name\":\"pipelined\"}";
+    const QByteArray create =
+        "POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+        "Authorization: " + LimitedServer::adminAuthorization() +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    RawConnection connection(server.port());
+    QVERIFY(connection.waitConnected());
+    connection.send(getUserRequest("admin") + create + "GET /health HTTP/1.1\r\n" + host + "\r\n");
+    QVERIFY(RawConnection::spinUntil([&] { return connection.received().endsWith("OK"); }, 5000));
+    const QByteArray received = connection.received();
+    QCOMPARE(received.count("HTTP/1.1 200"), 3);
+    QVERIFY(received.indexOf("\"username\":\"admin\"") < received.indexOf("experiment_id"));
+    QVERIFY(!connection.isClosed());
+    // A whole request and half of the next in one write, the rest later: Qt hands the half back as a new
+    // readyRead, which must not be framed twice.
+    const QByteArray second = getUserRequest("admin");
+    RawConnection split(server.port());
+    QVERIFY(split.waitConnected());
+    split.send(getUserRequest("admin") + second.left(40));
+    QVERIFY(RawConnection::spinUntil([&] { return split.received().count("HTTP/1.1 200") == 1; }, 5000));
+    QTest::qWait(50);
+    split.send(second.mid(40));
+    QVERIFY(RawConnection::spinUntil([&] { return split.received().count("HTTP/1.1 200") == 2; }, 5000));
+    QVERIFY(!split.isClosed());
+}
+
+// Framing two parsers could read differently is refused before either does.
+void ConnectionLimitsTest::ambiguousFramingRefused()
+{
+    LimitedServer server;
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    const QByteArray start = "POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host;
+    QCOMPARE(statusOf(server.port(), start + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}"), 400);
+    QCOMPARE(statusOf(server.port(), start + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}"), 400);
+    QCOMPARE(statusOf(server.port(), start + "Content-Length: +2\r\n\r\n{}"), 400);
+    QCOMPARE(statusOf(server.port(), start + "Transfer-Encoding: gzip, chunked\r\n\r\n"), 501);
+    QCOMPARE(statusOf(server.port(), start + "X-Folded: a\r\n b\r\nContent-Length: 2\r\n\r\n{}"), 400);
+    QCOMPARE(statusOf(server.port(), start + "Bad Name: a\r\n\r\n"), 400);
+    QCOMPARE(statusOf(server.port(), "GET http://evil.example/health HTTP/1.1\r\n" + host + "\r\n"), 400);
+    QCOMPARE(statusOf(server.port(), "GET /health HTTP/1.1\r\n" + host + host + "\r\n"), 400);
+    QCOMPARE(statusOf(server.port(), "GET /health HTTP/2.0\r\n" + host + "\r\n"), 505);
+    QCOMPARE(statusOf(server.port(), "BREW /health HTTP/1.1\r\n" + host + "\r\n"), 501);
+}
+
+void ConnectionLimitsTest::impossibleLimitsRefusedAtStart()
+{
+    LimitedServer tooBig([](EmbeddedServerOptions& options) { options.limits.maxHeaderBytes = 100 * 1024; });
+    QVERIFY(!tooBig.started());
+    QVERIFY2(tooBig.error().contains(QLatin1String("choose a smaller one")), qPrintable(tooBig.error()));
+    LimitedServer noConnections([](EmbeddedServerOptions& options) { options.limits.maxConnections = 0; });
+    QVERIFY(!noConnections.started());
+    QVERIFY2(noConnections.error().contains(QLatin1String("must be positive")), qPrintable(noConnections.error()));
+}
+
+QTEST_GUILESS_MAIN(ConnectionLimitsTest)
+#include "tst_connectionlimits.moc"
