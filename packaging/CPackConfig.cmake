@@ -8,7 +8,26 @@ set(CPACK_PACKAGE_HOMEPAGE_URL "https://github.com/mlflowadmin/mlflow-admin")
 set(CPACK_RESOURCE_FILE_LICENSE "${PROJECT_SOURCE_DIR}/LICENSE")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_STRIP_FILES ON)
-set(CPACK_GENERATOR "DEB")
+set(CPACK_PACKAGE_INSTALL_DIRECTORY "mlflow-admin")
+set(CPACK_PACKAGE_EXECUTABLES "mlflow-admin" "MLflow Admin")
+
+# The other admin workstations (configuration only, not tried here; see packaging/README.md).
+if(WIN32)
+    # NSIS installer; windeployqt copies Qt's DLLs and plugins next to the programs at install time.
+    set(CPACK_GENERATOR "NSIS")
+    set(CPACK_NSIS_DISPLAY_NAME "MLflow Admin")
+    set(CPACK_NSIS_ENABLE_UNINSTALL_BEFORE_INSTALL ON)
+    set(CPACK_NSIS_MODIFY_PATH ON)
+    install(CODE "execute_process(COMMAND windeployqt --no-translations --dir \"\${CMAKE_INSTALL_PREFIX}/bin\"
+                                          \"\${CMAKE_INSTALL_PREFIX}/bin/mlflow-admin.exe\")")
+elseif(APPLE)
+    # An app bundle on a disk image; macdeployqt puts the frameworks and plugins into the bundle.
+    set(CPACK_GENERATOR "DragNDrop")
+    set(CPACK_DMG_VOLUME_NAME "MLflow Admin")
+    install(CODE "execute_process(COMMAND macdeployqt \"\${CMAKE_INSTALL_PREFIX}/mlflow-admin.app\")")
+else()
+    set(CPACK_GENERATOR "DEB")
+endif()
 
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "admin")
