@@ -7,7 +7,9 @@
 // of the test, never a skip. MariaDB runs as root only when told so (`--user=root`), which a throw-away server in a
 // temporary folder may be.
 
+#include "SqlStatements.h"
 #include <QDeadlineTimer>
+
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -39,7 +41,6 @@ public:
                 m_server.kill();
             m_server.waitForFinished(5000);
         }
-        QSqlDatabase::removeDatabase(QStringLiteral("mariadb-fixture"));
     }
     MariaDbServer(const MariaDbServer&) = delete;
     MariaDbServer& operator=(const MariaDbServer&) = delete;
@@ -51,31 +52,9 @@ public:
     // Runs `statements` in the `auth` database as `mlflow` over TCP; false with error() set.
     bool execute(const QStringList& statements)
     {
-        bool ok = true;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QMYSQL"), QStringLiteral("mariadb-fixture"));
-            db.setHostName(QStringLiteral("127.0.0.1"));
-            db.setPort(m_port);
-            db.setDatabaseName(QLatin1String(database));
-            db.setUserName(QLatin1String(account));
-            db.setPassword(m_password);
-            if (!db.open()) {
-                m_error = QStringLiteral("Connecting to the test MariaDB failed: ") + db.lastError().text();
-                ok = false;
-            }
-            for (const QString& statement : statements) {
-                if (!ok)
-                    break;
-                QSqlQuery query(db);
-                if (!query.exec(statement)) {
-                    m_error = statement + QStringLiteral(": ") + query.lastError().text();
-                    ok = false;
-                }
-            }
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("mariadb-fixture"));
-        return ok;
+        return runSqlStatements(
+            SqlAccount{QStringLiteral("QMYSQL"), m_port, QLatin1String(database), QLatin1String(account), m_password},
+            statements, &m_error);
     }
 
 private:

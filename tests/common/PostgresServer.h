@@ -6,6 +6,8 @@
 // server is a failure of the test, never a skip. As root, the server runs as the `postgres` system user (PostgreSQL
 // refuses to run as root).
 
+#include "SqlStatements.h"
+
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -34,7 +36,6 @@ public:
             runTool(QStringLiteral("pg_ctl"),
                     {QStringLiteral("-D"), dataDir(), QStringLiteral("-m"), QStringLiteral("immediate"),
                      QStringLiteral("-w"), QStringLiteral("stop")});
-        QSqlDatabase::removeDatabase(QStringLiteral("postgres-fixture"));
     }
     PostgresServer(const PostgresServer&) = delete;
     PostgresServer& operator=(const PostgresServer&) = delete;
@@ -46,31 +47,9 @@ public:
     // Runs `statements` in the `postgres` database as the superuser; false with error() set.
     bool execute(const QStringList& statements)
     {
-        bool ok = true;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("postgres-fixture"));
-            db.setHostName(QStringLiteral("127.0.0.1"));
-            db.setPort(m_port);
-            db.setDatabaseName(QStringLiteral("postgres"));
-            db.setUserName(QLatin1String(superuser));
-            db.setPassword(m_password);
-            if (!db.open()) {
-                m_error = QStringLiteral("Connecting to the test PostgreSQL failed: ") + db.lastError().text();
-                ok = false;
-            }
-            for (const QString& statement : statements) {
-                if (!ok)
-                    break;
-                QSqlQuery query(db);
-                if (!query.exec(statement)) {
-                    m_error = statement + QStringLiteral(": ") + query.lastError().text();
-                    ok = false;
-                }
-            }
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("postgres-fixture"));
-        return ok;
+        return runSqlStatements(SqlAccount{QStringLiteral("QPSQL"), m_port, QStringLiteral("postgres"),
+                                           QLatin1String(superuser), m_password},
+                                statements, &m_error);
     }
 
 private:
