@@ -1,15 +1,39 @@
 #include "app/cli/CliApplication.h"
+#include "app/cli/CommandLine.h"
 #include "app/cli/ServeCommand.h"
 
 #include "api/PrivateFiles.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QSettings>
 #include <QTextStream>
 
+#include <memory>
+
+namespace {
+
+// `report` lays out text and a chart (fonts, QPdfWriter), which needs a QGuiApplication; on the headless offscreen
+// platform, so that it runs over SSH and in cron. Every other command stays a plain QCoreApplication.
+std::unique_ptr<QCoreApplication> makeApplication(int& argc, char* argv[])
+{
+    QStringList arguments;
+    for (int index = 1; index < argc; ++index)
+        arguments.append(QString::fromLocal8Bit(argv[index]));
+    QList<int> indexes;
+    if (CommandLine::commandWords(arguments, 1, &indexes) == QStringList{QStringLiteral("report")}) {
+        if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        return std::make_unique<QGuiApplication>(argc, argv);
+    }
+    return std::make_unique<QCoreApplication>(argc, argv);
+}
+
+} // namespace
+
 int main(int argc, char* argv[])
 {
-    QCoreApplication app(argc, argv);
+    const std::unique_ptr<QCoreApplication> app = makeApplication(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("mlflow-admin-cli"));
     QCoreApplication::setOrganizationName(QStringLiteral("mlflow-admin"));
     QCoreApplication::setApplicationVersion(QStringLiteral(MLFLOW_ADMIN_VERSION));
@@ -28,7 +52,8 @@ int main(int argc, char* argv[])
     // The one place the CLI waits: its top-level event loop runs until the command has finished.
     CliApplication cli;
     QObject::connect(
-        &cli, &CliApplication::finished, &app, [](int code) { QCoreApplication::exit(code); }, Qt::QueuedConnection);
+        &cli, &CliApplication::finished, app.get(), [](int code) { QCoreApplication::exit(code); },
+        Qt::QueuedConnection);
     cli.start(arguments);
     if (cli.isFinished())
         return cli.exitCode();

@@ -3,6 +3,7 @@
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/ModelRoles.h"
+#include "models/PermissionColors.h"
 #include "models/ShownAccess.h"
 #include "models/StagedUserRows.h"
 
@@ -11,14 +12,13 @@
 
 namespace {
 
-// Light tints that keep black text readable; the text always names the level, so colour is never the only cue.
 const QBrush& levelBrush(PermissionLevel level)
 {
-    static const QBrush none(QColor(0xf3, 0xd9, 0xd9));
-    static const QBrush read(QColor(0xdc, 0xe9, 0xf8));
-    static const QBrush use(QColor(0xdc, 0xf1, 0xf1));
-    static const QBrush edit(QColor(0xfb, 0xee, 0xc9));
-    static const QBrush manage(QColor(0xd8, 0xef, 0xda));
+    static const QBrush none(PermissionColors::tint(PermissionLevel::NoPermissions));
+    static const QBrush read(PermissionColors::tint(PermissionLevel::Read));
+    static const QBrush use(PermissionColors::tint(PermissionLevel::Use));
+    static const QBrush edit(PermissionColors::tint(PermissionLevel::Edit));
+    static const QBrush manage(PermissionColors::tint(PermissionLevel::Manage));
     switch (level) {
     case PermissionLevel::Read:
         return read;
@@ -34,10 +34,10 @@ const QBrush& levelBrush(PermissionLevel level)
     return none;
 }
 
-// Staged cells: a tint of their own, hatched by the delegate, so they stand out from every level's colour.
+// Staged cells are hatched by the delegate too.
 const QBrush& stagedBrush()
 {
-    static const QBrush staged(QColor(0xe6, 0xd5, 0xf7));
+    static const QBrush staged(PermissionColors::staged());
     return staged;
 }
 

@@ -58,7 +58,7 @@ QList<int> ShownAccess::namedResourceRows(const QString& username, ResourceType 
     }
     if (m_changeSet) {
         const QString wireType = Resources::wireName(type);
-        for (const RolePermissionKey& reach : m_changeSet->stagedRoleReach(username)) {
+        for (const RolePermissionKey& reach : stagedRoleReach(username)) {
             if (reach.resourceType != wireType)
                 continue;
             const int row = m_directory->resourceRow(type, reach.pattern);
@@ -69,6 +69,16 @@ QList<int> ShownAccess::namedResourceRows(const QString& username, ResourceType 
     return rows.values();
 }
 
+const QList<RolePermissionKey>& ShownAccess::stagedRoleReach(const QString& username) const
+{
+    if (m_reachUser != username || !m_hasReach) {
+        m_reach = m_changeSet->stagedRoleReach(username);
+        m_reachUser = username;
+        m_hasReach = true;
+    }
+    return m_reach;
+}
+
 bool ShownAccess::readsUnnamedResources(const QString& username, ResourceType type) const
 {
     if (m_directory->readsWithoutNamedGrant(username, type, isAdmin(username)))
@@ -77,7 +87,7 @@ bool ShownAccess::readsUnnamedResources(const QString& username, ResourceType ty
         return false;
     // A staged "*" of a role the user holds or will hold names no resource and may reach every one.
     const QString wireType = Resources::wireName(type);
-    const QList<RolePermissionKey> reach = m_changeSet->stagedRoleReach(username);
+    const QList<RolePermissionKey>& reach = stagedRoleReach(username);
     return std::any_of(reach.cbegin(), reach.cend(), [&wireType](const RolePermissionKey& key) {
         return key.resourceType == wireType && key.pattern == QLatin1String(RolePermission::allResources);
     });

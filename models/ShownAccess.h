@@ -1,14 +1,13 @@
 #pragma once
 
 #include "api/WireTypes.h"
+#include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/EffectivePermission.h"
 
 #include <QHash>
 #include <QList>
 #include <QString>
-
-class ChangeSet;
 
 // One resource a user can access, as the console shows it; a row of the per-user "can access" panel.
 struct ResourceAccess
@@ -24,7 +23,8 @@ struct ResourceAccess
 // one. Both come from Directory::resolve() (through the ChangeSet for staged cells), so the matrix, its view
 // filters and the per-user panel never compute a permission their own way. Questions about a whole user ask only
 // the resources something names for them, unless something that names none may let them read (admin, "*",
-// the default), so they stay cheap at 2,000 users x 20,000 experiments.
+// the default), so they stay cheap at 2,000 users x 20,000 experiments. Made for one question and dropped: it reads the
+// staged state once, when it is made.
 class ShownAccess
 {
 public:
@@ -42,7 +42,13 @@ public:
     QList<ResourceAccess> readableBy(const QString& username, ResourceType type) const;
 
 private:
+    // ChangeSet::stagedRoleReach walks every staged role change; readableBy() needs it twice for the same user.
+    const QList<RolePermissionKey>& stagedRoleReach(const QString& username) const;
+
     const Directory* m_directory = nullptr;
     const ChangeSet* m_changeSet = nullptr;
     QHash<QString, QList<ResourceKey>> m_stagedByUser;
+    mutable QString m_reachUser;
+    mutable QList<RolePermissionKey> m_reach;
+    mutable bool m_hasReach = false;
 };

@@ -10,6 +10,7 @@
 #include "app/cli/OutputWriter.h"
 #include "app/cli/ProbeCommand.h"
 #include "app/cli/ProfilesCommand.h"
+#include "app/cli/ReportCommand.h"
 #include "app/cli/RolesCommand.h"
 #include "app/cli/UsersCommand.h"
 #include "app/cli/WorkspacesCommand.h"
@@ -35,6 +36,7 @@ QList<CommandSpec> CliApplication::commands()
     all += GrantsCommand::specs();
     all += AccessCommand::specs();
     all += MatrixCommand::specs();
+    all += ReportCommand::specs();
     all += ApplyCommand::specs();
     all += RolesCommand::specs() + WorkspacesCommand::specs();
     all += ProfilesCommand::specs();

@@ -1,5 +1,7 @@
 #include "app/cli/OutputWriter.h"
 
+#include "reports/CsvText.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -29,16 +31,6 @@ QString OutputWriter::displayText(const QVariant& value)
     return text.isEmpty() ? QStringLiteral("-") : text;
 }
 
-QString OutputWriter::csvField(const QString& text)
-{
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')) &&
-        !text.contains(QLatin1Char('\r')))
-        return text;
-    QString quoted = text;
-    quoted.replace(QLatin1Char('"'), QLatin1String("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
-
 void OutputWriter::table(const Table& table, const QString& caption)
 {
     if (m_format == OutputFormat::Json) {
@@ -48,14 +40,14 @@ void OutputWriter::table(const Table& table, const QString& caption)
     if (m_format == OutputFormat::Csv) {
         QStringList header;
         for (const Table::Column& column : table.columns)
-            header.append(csvField(column.key));
+            header.append(CsvText::field(column.key));
         m_out << header.join(QLatin1Char(',')) << '\n';
         for (const QVariantList& row : table.rows) {
             QStringList fields;
             for (const QVariant& value : row)
-                fields.append(csvField(value.typeId() == QMetaType::Bool
-                                           ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
-                                           : value.toString()));
+                fields.append(CsvText::field(value.typeId() == QMetaType::Bool
+                                                 ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
+                                                 : value.toString()));
             m_out << fields.join(QLatin1Char(',')) << '\n';
         }
         m_out.flush();

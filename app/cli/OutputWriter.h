@@ -52,7 +52,6 @@ public:
 
     // Text rendering of one value: booleans as yes/no, empty as "-".
     static QString displayText(const QVariant& value);
-    static QString csvField(const QString& text);
 
 private:
     OutputFormat m_format;
