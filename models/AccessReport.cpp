@@ -30,10 +30,11 @@ QList<AccessSnapshot::ResourceEntry> resourcesInScope(const AccessSnapshot& snap
         return {*byId};
     if (error) {
         *error = scope.kind == Kind::Experiment
-                     ? tr("The snapshot has no experiment named '%1' (nor with that id). Check the name with "
-                          "`experiments list`.")
+                     ? tr("There is no experiment named '%1' (nor with that id) in what was read from the server. "
+                          "Check the name: it is case-sensitive and includes the folder.")
                            .arg(scope.name)
-                     : tr("The snapshot has no registered model named '%1'. Check the name with `models list`.")
+                     : tr("There is no registered model named '%1' in what was read from the server. Check the "
+                          "name: it is case-sensitive.")
                            .arg(scope.name);
     }
     return {};
@@ -98,7 +99,9 @@ std::optional<AccessReport> AccessReport::build(const AccessSnapshot& snapshot, 
         const AccessSnapshot::UserEntry* user = snapshot.user(scope.name);
         if (!user) {
             if (error)
-                *error = tr("The snapshot has no user '%1'. Check the name with `users list`.").arg(scope.name);
+                *error = tr("There is no user '%1' in what was read from the server. Check the name: it is "
+                            "case-sensitive.")
+                             .arg(scope.name);
             return std::nullopt;
         }
         users = {*user};
