@@ -14,7 +14,7 @@ _mlflow_admin_cli()
 
     local global="--url --user --profile --password-stdin --auth-db --json --ca-bundle --pin-sha256 --timeout
         --workspace --help --version"
-    local commands="probe users experiments models grant revoke access matrix apply roles workspaces profiles serve"
+    local commands="probe users experiments models grant revoke access matrix report apply roles workspaces profiles serve"
     local levels="READ USE EDIT MANAGE NO_PERMISSIONS"
 
     case $prev in
@@ -31,7 +31,11 @@ _mlflow_admin_cli()
             return
             ;;
         --format)
-            COMPREPLY=($(compgen -W "table csv json" -- "$cur"))
+            if [[ " ${words[*]} " == *" report "* ]]; then
+                COMPREPLY=($(compgen -W "pdf html csv json" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "table csv json" -- "$cur"))
+            fi
             return
             ;;
         --api)
@@ -84,6 +88,13 @@ _mlflow_admin_cli()
         grant | revoke) words_for="$levels --experiment --model" ;;
         access) words_for="--user --experiment --model --default-permission" ;;
         matrix) words_for="--format --default-permission" ;;
+        report)
+            if [[ $prev == -o || $prev == --output || $prev == --snapshot ]]; then
+                _filedir
+                return
+            fi
+            words_for="--format -o --output --user --experiment --model --snapshot --default-permission"
+            ;;
         apply)
             if [[ $cur != -* ]]; then
                 _filedir csv
