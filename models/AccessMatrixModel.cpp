@@ -9,6 +9,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QFont>
 
 namespace {
 
@@ -235,6 +236,7 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     case Qt::ForegroundRole:
     case Qt::EditRole:
     case Qt::TextAlignmentRole:
+    case Qt::FontRole:
     case ModelRoles::UsernameRole:
     case ModelRoles::ResourceIdRole:
     case ModelRoles::PermissionLevelRole:
@@ -251,6 +253,8 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     }
     if (role == Qt::TextAlignmentRole)
         return QVariant::fromValue(Qt::Alignment(Qt::AlignCenter));
+    if (role == Qt::FontRole && !m_baseline)
+        return {};
     const QString username = usernameAt(userOf(index));
     const QString resourceId = m_directory->resourceIdAt(m_type, resourceOf(index));
     if (role == ModelRoles::UsernameRole)
@@ -283,8 +287,19 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     }
     if (role == ModelRoles::ComparisonRole)
         return change ? static_cast<int>(*change) : -1;
-    if (change && !pending && (role == Qt::BackgroundRole || role == Qt::ForegroundRole))
+    if (role == Qt::FontRole) {
+        if (!change)
+            return {};
+        QFont bold;
+        bold.setBold(true);
+        return bold;
+    }
+    // Compare mode tints only what changed, so the changes stand out from the levels around them.
+    if (m_baseline && !pending && (role == Qt::BackgroundRole || role == Qt::ForegroundRole)) {
+        if (!change)
+            return {};
         return role == Qt::ForegroundRole ? QBrush(QColor(0x20, 0x20, 0x20)) : changeBrush(*change);
+    }
     switch (role) {
     case Qt::DisplayRole:
         if (change) {

@@ -309,30 +309,27 @@ void AccessMatrixPage::updateCompareSummary()
     origin.mlflowVersion = baseline->mlflowVersion();
     origin.workspace = baseline->workspace();
     const SnapshotDiff diff = SnapshotDiff::compare(*baseline, AccessSnapshot::fromDirectory(*m_directory, origin));
-    int counts[4] = {0, 0, 0, 0};
-    int shown[4] = {0, 0, 0, 0};
-    for (const SnapshotDiff::CellChange& change : diff.cellChanges()) {
-        ++counts[static_cast<int>(change.change)];
-        if (change.type == m_model->resourceType())
-            ++shown[static_cast<int>(change.change)];
-    }
+    // Per resource type, since the matrix shows one type at a time.
+    int counts[2][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+    for (const SnapshotDiff::CellChange& change : diff.cellChanges())
+        ++counts[change.type == ResourceType::Experiment ? 0 : 1][static_cast<int>(change.change)];
+    const auto countText = [](const int(&kinds)[4]) {
+        QStringList parts;
+        const QString names[4] = {tr("%1 gained"), tr("%1 lost"), tr("%1 other level"), tr("%1 other reason")};
+        for (int kind = 0; kind < 4; ++kind) {
+            if (kinds[kind] > 0)
+                parts.append(names[kind].arg(kinds[kind]));
+        }
+        return parts.isEmpty() ? tr("no change") : parts.join(QLatin1String(", "));
+    };
     QStringList parts;
     parts.append(tr("<b>Compare mode</b>: the server as loaded against the snapshot %1 of %2.")
                      .arg(m_compareLabel.toHtmlEscaped(),
                           baseline->takenAt().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"))));
-    if (diff.cellChanges().isEmpty()) {
+    if (diff.cellChanges().isEmpty())
         parts.append(tr("No cell changed."));
-    } else {
-        parts.append(tr("%1 gained, %2 lost, %3 other level, %4 other reason (here: %5, %6, %7, %8).")
-                         .arg(counts[0])
-                         .arg(counts[1])
-                         .arg(counts[2])
-                         .arg(counts[3])
-                         .arg(shown[0])
-                         .arg(shown[1])
-                         .arg(shown[2])
-                         .arg(shown[3]));
-    }
+    else
+        parts.append(tr("Experiments: %1. Registered models: %2.").arg(countText(counts[0]), countText(counts[1])));
     for (const SnapshotDiff::HeaderChange& change : diff.headerChanges()) {
         if (change.field == QLatin1String("default_permission"))
             parts.append(tr("Default permission: %1 then, %2 now.")

@@ -169,8 +169,9 @@ void ScreenshotWriter::finish(bool ok)
         return row >= 0 ? directory->experimentAt(row).id : QString();
     };
     const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
+    const QString u1e2 = experimentId(QStringLiteral("/user1/experiment2"));
     const QString u2e1 = experimentId(QStringLiteral("/user2/experiment1"));
-    if (u1e1.isEmpty() || u2e1.isEmpty()) {
+    if (u1e1.isEmpty() || u1e2.isEmpty() || u2e1.isEmpty()) {
         finishWithLogin(false);
         return;
     }
@@ -178,6 +179,9 @@ void ScreenshotWriter::finish(bool ok)
     ChangeSet* changes = m_window->changeSet();
     changes->stageGrant(DemoData::user2Username, ResourceType::Experiment, u1e1, PermissionLevel::Read);
     changes->stageGrant(DemoData::user1Username, ResourceType::Experiment, u2e1, PermissionLevel::Edit);
+    // One of each kind: gained above, a level lowered, and a grant revoked.
+    changes->stageGrant(DemoData::user2Username, ResourceType::Experiment, u2e1, PermissionLevel::Read);
+    changes->stageRevoke(DemoData::user1Username, ResourceType::Experiment, u1e2);
     connect(
         changes, &ChangeSet::applied, this,
         [this, ok, before](const ApplySummary& summary) mutable {

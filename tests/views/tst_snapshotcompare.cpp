@@ -18,6 +18,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFont>
 #include <QLabel>
 #include <QMenuBar>
 #include <QPushButton>
@@ -131,15 +132,22 @@ void TestSnapshotCompare::saveThenCompareShowsTheAppliedGrant()
     for (int row = 0; row < model->rowCount(); ++row) {
         for (int column = 0; column < model->columnCount(); ++column) {
             const QModelIndex index = model->index(row, column);
-            if (index.data(ModelRoles::ComparisonRole).toInt() >= 0)
+            // Only what changed is tinted and bold, so it stands out; its text says how, without the colour.
+            if (index.data(ModelRoles::ComparisonRole).toInt() >= 0) {
                 ++changed;
-            else
+                QVERIFY(index.data(Qt::BackgroundRole).isValid());
+                QVERIFY(index.data(Qt::FontRole).value<QFont>().bold());
+            } else {
                 QVERIFY2(!index.data().toString().startsWith(QLatin1Char('+')), qPrintable(index.data().toString()));
+                QVERIFY(!index.data(Qt::BackgroundRole).isValid());
+                QVERIFY(!index.data(Qt::FontRole).isValid());
+            }
         }
     }
     QCOMPARE(changed, 1);
     const QString summary = page->compareSummary()->text();
-    QVERIFY2(summary.contains(QLatin1String("1 gained, 0 lost, 0 other level, 0 other reason")), qPrintable(summary));
+    QVERIFY2(summary.contains(QLatin1String("Experiments: 1 gained. Registered models: no change.")),
+             qPrintable(summary));
     QVERIFY(summary.contains(QFileInfo(path).fileName()));
 
     // Leaving Compare mode gives the plain matrix back; "last snapshot" brings it again.
