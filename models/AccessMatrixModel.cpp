@@ -5,10 +5,12 @@
 #include "models/ModelRoles.h"
 #include "models/PermissionColors.h"
 #include "models/ShownAccess.h"
+#include "models/SnapshotDiff.h"
 #include "models/StagedUserRows.h"
 
 #include <QBrush>
 #include <QColor>
+#include <QFont>
 
 namespace {
 
@@ -32,6 +34,26 @@ const QBrush& levelBrush(PermissionLevel level)
         break;
     }
     return none;
+}
+
+// Compare mode: one tint per kind of change; the cell's text says which ("+READ", "−EDIT"...), so colour is an extra.
+const QBrush& changeBrush(SnapshotDiff::Change change)
+{
+    static const QBrush gained(QColor(0xc8, 0xef, 0xc8));
+    static const QBrush lost(QColor(0xf6, 0xc9, 0xc9));
+    static const QBrush changed(QColor(0xfa, 0xe3, 0xb0));
+    static const QBrush reason(QColor(0xdd, 0xe3, 0xf3));
+    switch (change) {
+    case SnapshotDiff::Change::Gained:
+        return gained;
+    case SnapshotDiff::Change::Lost:
+        return lost;
+    case SnapshotDiff::Change::LevelChanged:
+        return changed;
+    case SnapshotDiff::Change::ReasonChanged:
+        break;
+    }
+    return reason;
 }
 
 // Staged cells are hatched by the delegate too.
@@ -214,6 +236,7 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     case Qt::ForegroundRole:
     case Qt::EditRole:
     case Qt::TextAlignmentRole:
+    case Qt::FontRole:
     case ModelRoles::UsernameRole:
     case ModelRoles::ResourceIdRole:
     case ModelRoles::PermissionLevelRole:
@@ -222,6 +245,7 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     case ModelRoles::ErrorRole:
     case ModelRoles::ExplicitLevelRole:
     case ModelRoles::ValueRole:
+    case ModelRoles::ComparisonRole:
         break;
     default:
         // Cheap exit for the many roles views ask about (font, decoration, check state...).
@@ -229,6 +253,8 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     }
     if (role == Qt::TextAlignmentRole)
         return QVariant::fromValue(Qt::Alignment(Qt::AlignCenter));
+    if (role == Qt::FontRole && !m_baseline)
+        return {};
     const QString username = usernameAt(userOf(index));
     const QString resourceId = m_directory->resourceIdAt(m_type, resourceOf(index));
     if (role == ModelRoles::UsernameRole)
@@ -252,8 +278,34 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
     CellStaging staging = CellStaging::None;
     if (pending)
         staging = staged || pending->level != now.level ? CellStaging::ChangesLevel : CellStaging::ChangesReasonOnly;
+    // Compare mode sets the server's state as loaded against the snapshot: staged changes are not on the server yet.
+    std::optional<EffectivePermission> was;
+    std::optional<SnapshotDiff::Change> change;
+    if (m_baseline) {
+        was = SnapshotDiff::sideOf(*m_baseline, username, m_type, resourceId);
+        change = SnapshotDiff::compareCell(was, now);
+    }
+    if (role == ModelRoles::ComparisonRole)
+        return change ? static_cast<int>(*change) : -1;
+    if (role == Qt::FontRole) {
+        if (!change)
+            return {};
+        QFont bold;
+        bold.setBold(true);
+        return bold;
+    }
+    // Compare mode tints only what changed, so the changes stand out from the levels around them.
+    if (m_baseline && !pending && (role == Qt::BackgroundRole || role == Qt::ForegroundRole)) {
+        if (!change)
+            return {};
+        return role == Qt::ForegroundRole ? QBrush(QColor(0x20, 0x20, 0x20)) : changeBrush(*change);
+    }
     switch (role) {
     case Qt::DisplayRole:
+        if (change) {
+            const QString text = SnapshotDiff::changeText(*change, was, now);
+            return staging == CellStaging::None ? text : text + QStringLiteral(" \u25c6");
+        }
         return cellText(permission, staging);
     case Qt::EditRole:
     case ModelRoles::PermissionLevelRole:
@@ -288,6 +340,17 @@ QVariant AccessMatrixModel::data(const QModelIndex& index, int role) const
         }
         if (isStagedUser(userOf(index)))
             text += QLatin1Char('\n') + StagedUserRows::explanation(username);
+        if (change) {
+            text += QLatin1Char('\n') +
+                    tr("Since the snapshot of %1: %2. Then: %3. Now: %4.")
+                        .arg(m_baseline->takenAt().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")),
+                             SnapshotDiff::changeKey(*change).replace(QLatin1Char('_'), QLatin1Char(' ')),
+                             SnapshotDiff::sideText(was), SnapshotDiff::sideText(now));
+        } else if (m_baseline) {
+            text +=
+                QLatin1Char('\n') + tr("Unchanged since the snapshot of %1.")
+                                        .arg(m_baseline->takenAt().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")));
+        }
         return text;
     }
     default:
@@ -453,6 +516,20 @@ void AccessMatrixModel::userChanged(const QString& username)
             emit dataChanged(index(0, user), index(resources - 1, user));
         emit headerDataChanged(Qt::Horizontal, user, user);
     }
+}
+
+void AccessMatrixModel::setComparison(const AccessSnapshot& baseline)
+{
+    m_baseline = baseline;
+    allChanged();
+}
+
+void AccessMatrixModel::clearComparison()
+{
+    if (!m_baseline)
+        return;
+    m_baseline.reset();
+    allChanged();
 }
 
 void AccessMatrixModel::allChanged()

@@ -1,11 +1,14 @@
 #pragma once
 
 #include "api/WireTypes.h"
+#include "models/AccessSnapshot.h"
 #include "models/EffectivePermission.h"
 
 #include <QAbstractTableModel>
 #include <QPointer>
 #include <QVector>
+
+#include <optional>
 
 class ChangeSet;
 class Directory;
@@ -62,6 +65,13 @@ public:
     // The effective permission shown in the cell (the pending one when a change is staged).
     EffectivePermission permissionAt(const QModelIndex& index) const;
 
+    // Compare mode: every cell also says how the loaded (applied) state differs from `baseline`, in text ("+READ",
+    // "−MANAGE", "READ→EDIT", see SnapshotDiff::changeText), tint and tooltip (both reasons), and ComparisonRole.
+    void setComparison(const AccessSnapshot& baseline);
+    void clearComparison();
+    bool isComparing() const { return m_baseline.has_value(); }
+    const AccessSnapshot* comparison() const { return m_baseline ? &*m_baseline : nullptr; }
+
     ContentSections sectionsWithContent(CellFilter filter, const QVector<bool>& usersConsidered,
                                         const QVector<bool>& resourcesConsidered) const;
 
@@ -96,4 +106,5 @@ private:
     StagedUserRows* m_stagedRows = nullptr;
     ResourceType m_type = ResourceType::Experiment;
     Orientation m_orientation = Orientation::UsersAsRows;
+    std::optional<AccessSnapshot> m_baseline;
 };

@@ -16,5 +16,6 @@ enum Role {
     PendingRole,          // bool: a staged, not yet applied change affects this cell or row
     ErrorRole,            // QString: why the last apply of this pending change failed; empty when it did not
     ExplicitLevelRole,    // int (PermissionLevel) of the loaded explicit row, or -1 when there is none
+    ComparisonRole,       // int (SnapshotDiff::Change) in the matrix's Compare mode, or -1: unchanged / not comparing
 };
 } // namespace ModelRoles

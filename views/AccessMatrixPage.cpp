@@ -5,6 +5,7 @@
 #include "models/Directory.h"
 #include "models/MatrixFilterProxy.h"
 #include "models/ModelRoles.h"
+#include "models/SnapshotDiff.h"
 #include "views/ColumnWidthMemory.h"
 #include "views/ElidingHeaderView.h"
 #include "views/MessageBox.h"
@@ -17,6 +18,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableView>
@@ -205,9 +207,53 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     m_splitter->setSizes({640, 320});
     m_splitter->setChildrenCollapsible(true);
 
+    // Compare mode's bar: what changed since the snapshot, in words, the legend of the cell texts, and the way out.
+    m_compareBar = new QWidget(this);
+    m_compareBar->setObjectName(QStringLiteral("compareBar"));
+    m_compareSummary = new QLabel(m_compareBar);
+    m_compareSummary->setObjectName(QStringLiteral("compareSummary"));
+    m_compareSummary->setWordWrap(true);
+    m_compareSummary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* compareLegend = new QLabel(tr("+LEVEL gained   \u2212LEVEL lost   OLD\u2192NEW other level   "
+                                        "LEVEL (reason) same level, other reason   other cells: unchanged"),
+                                     m_compareBar);
+    compareLegend->setObjectName(QStringLiteral("compareLegend"));
+    compareLegend->setWordWrap(true);
+    m_leaveCompareButton = new QPushButton(tr("&Leave Compare"), m_compareBar);
+    m_leaveCompareButton->setObjectName(QStringLiteral("leaveCompareButton"));
+    m_leaveCompareButton->setToolTip(tr("Show the matrix as it is, without the differences"));
+    connect(m_leaveCompareButton, &QPushButton::clicked, this, &AccessMatrixPage::stopComparison);
+    auto* compareText = new QVBoxLayout;
+    compareText->setContentsMargins(0, 0, 0, 0);
+    compareText->addWidget(m_compareSummary);
+    compareText->addWidget(compareLegend);
+    auto* compareLayout = new QHBoxLayout(m_compareBar);
+    compareLayout->setContentsMargins(0, 0, 0, 0);
+    compareLayout->addLayout(compareText, 1);
+    compareLayout->addWidget(m_leaveCompareButton, 0, Qt::AlignTop);
+    m_compareBar->hide();
+    // Grants change one at a time while applying: sum up once they settle.
+    m_compareTimer = new QTimer(this);
+    m_compareTimer->setSingleShot(true);
+    m_compareTimer->setInterval(0);
+    connect(m_compareTimer, &QTimer::timeout, this, &AccessMatrixPage::updateCompareSummary);
+    if (m_directory) {
+        const auto later = [this] {
+            if (isComparing())
+                m_compareTimer->start();
+        };
+        connect(m_directory, &Directory::reset, this, later);
+        connect(m_directory, &Directory::grantChanged, this, later);
+        connect(m_directory, &Directory::userChanged, this, later);
+        connect(m_directory, &Directory::usersChanged, this, later);
+        connect(m_directory, &Directory::rolesChanged, this, later);
+        connect(m_directory, &Directory::defaultPermissionChanged, this, later);
+    }
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(m_roleRow);
+    layout->addWidget(m_compareBar);
     layout->addWidget(m_splitter, 1);
     layout->addWidget(m_details);
     layout->addWidget(legend);
@@ -223,6 +269,94 @@ AccessMatrixPage::AccessMatrixPage(Directory* directory, ChangeSet* changeSet, A
     showDefaultPermission();
     updateRoleCombo();
     updateDetails();
+}
+
+void AccessMatrixPage::startComparison(const AccessSnapshot& baseline, const QString& label)
+{
+    m_compareLabel = label;
+    m_model->setComparison(baseline);
+    m_compareBar->show();
+    updateCompareSummary();
+    updateDetails();
+    emit comparisonChanged(true);
+}
+
+void AccessMatrixPage::stopComparison()
+{
+    if (!isComparing())
+        return;
+    m_model->clearComparison();
+    m_compareBar->hide();
+    m_compareTimer->stop();
+    updateDetails();
+    emit comparisonChanged(false);
+}
+
+bool AccessMatrixPage::isComparing() const
+{
+    return m_model->isComparing();
+}
+
+void AccessMatrixPage::updateCompareSummary()
+{
+    const AccessSnapshot* baseline = m_model->comparison();
+    if (!baseline || !m_directory)
+        return;
+    // The live side takes the snapshot's header, so only what the Directory knows (cells, users, resources and the
+    // default permission) can differ.
+    AccessSnapshot::Origin origin;
+    origin.serverUrl = baseline->serverUrl();
+    origin.mlflowVersion = baseline->mlflowVersion();
+    origin.workspace = baseline->workspace();
+    const SnapshotDiff diff = SnapshotDiff::compare(*baseline, AccessSnapshot::fromDirectory(*m_directory, origin));
+    // Per resource type, since the matrix shows one type at a time.
+    int counts[2][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+    for (const SnapshotDiff::CellChange& change : diff.cellChanges())
+        ++counts[change.type == ResourceType::Experiment ? 0 : 1][static_cast<int>(change.change)];
+    const auto countText = [](const int(&kinds)[4]) {
+        QStringList parts;
+        const QString names[4] = {tr("%1 gained"), tr("%1 lost"), tr("%1 other level"), tr("%1 other reason")};
+        for (int kind = 0; kind < 4; ++kind) {
+            if (kinds[kind] > 0)
+                parts.append(names[kind].arg(kinds[kind]));
+        }
+        return parts.isEmpty() ? tr("no change") : parts.join(QLatin1String(", "));
+    };
+    QStringList parts;
+    parts.append(tr("<b>Compare mode</b>: the server as loaded against the snapshot %1 of %2.")
+                     .arg(m_compareLabel.toHtmlEscaped(),
+                          baseline->takenAt().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"))));
+    if (diff.cellChanges().isEmpty())
+        parts.append(tr("No cell changed."));
+    else
+        parts.append(tr("Experiments: %1. Registered models: %2.").arg(countText(counts[0]), countText(counts[1])));
+    for (const SnapshotDiff::HeaderChange& change : diff.headerChanges()) {
+        if (change.field == QLatin1String("default_permission"))
+            parts.append(tr("Default permission: %1 then, %2 now.")
+                             .arg(change.before.isEmpty() ? tr("unknown") : change.before,
+                                  change.after.isEmpty() ? tr("unknown") : change.after));
+    }
+    const auto names = [](const auto& list, auto name) {
+        QStringList result;
+        for (const auto& entry : list)
+            result.append(name(entry).toHtmlEscaped());
+        return result.join(QLatin1String(", "));
+    };
+    const auto userName = [](const AccessSnapshot::UserEntry& user) {
+        return user.username;
+    };
+    const auto resourceName = [](const AccessSnapshot::ResourceEntry& resource) {
+        return resource.name;
+    };
+    if (!diff.addedUsers().isEmpty())
+        parts.append(tr("New users: %1.").arg(names(diff.addedUsers(), userName)));
+    if (!diff.removedUsers().isEmpty())
+        parts.append(tr("Users gone (not in the matrix): %1.").arg(names(diff.removedUsers(), userName)));
+    if (!diff.addedResources().isEmpty())
+        parts.append(tr("New resources: %1.").arg(names(diff.addedResources(), resourceName)));
+    if (!diff.removedResources().isEmpty())
+        parts.append(tr("Resources gone (not in the matrix): %1.").arg(names(diff.removedResources(), resourceName)));
+    m_compareSummary->setText(parts.join(QLatin1Char(' ')));
 }
 
 QString AccessMatrixPage::columnKey(int logicalIndex) const

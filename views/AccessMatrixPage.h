@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/PermissionLevel.h"
+#include "models/AccessSnapshot.h"
 
 #include <QPointer>
 #include <QWidget>
@@ -15,6 +16,7 @@ class MatrixFilterProxy;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QTableView;
 class QSplitter;
 class QTimer;
@@ -58,7 +60,20 @@ public:
     int setSelection(std::optional<PermissionLevel> level);
     // Applies the filter texts now (typing applies them after a short pause).
     void applyFilters();
+
+    // Compare mode: the cells show how the server as loaded differs from `baseline` (AccessMatrixModel::
+    // setComparison), and a bar above the matrix sums it up with a legend and a way out. `label` names the
+    // snapshot (its file).
+    void startComparison(const AccessSnapshot& baseline, const QString& label);
+    void stopComparison();
+    bool isComparing() const;
+    QWidget* compareBar() const { return m_compareBar; }
+    QLabel* compareSummary() const { return m_compareSummary; }
+    QPushButton* leaveCompareButton() const { return m_leaveCompareButton; }
     static constexpr qint64 maximumCellsPerEdit = 10000;
+
+signals:
+    void comparisonChanged(bool comparing);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -72,6 +87,7 @@ private:
     void applyRoleFilter();
     void applyCellFilter(int index);
     QString columnKey(int logicalIndex) const;
+    void updateCompareSummary();
 
     QPointer<Directory> m_directory;
     QPointer<ChangeSet> m_changeSet;
@@ -93,4 +109,9 @@ private:
     QTableView* m_view = nullptr;
     QLabel* m_details = nullptr;
     QTimer* m_filterTimer = nullptr;
+    QWidget* m_compareBar = nullptr;
+    QLabel* m_compareSummary = nullptr;
+    QPushButton* m_leaveCompareButton = nullptr;
+    QTimer* m_compareTimer = nullptr;
+    QString m_compareLabel;
 };

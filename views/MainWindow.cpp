@@ -15,6 +15,7 @@
 #include "views/AboutDialog.h"
 #include "views/AccessMatrixPage.h"
 #include "views/ElidingLabel.h"
+#include "views/ExportReportDialog.h"
 #include "views/ManualDialog.h"
 #include "views/MessageBox.h"
 #include "views/ResourcePage.h"
@@ -28,6 +29,8 @@
 #include <QAction>
 #include <QCloseEvent>
 #include <QDir>
+#include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
@@ -130,6 +133,7 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
             known->forget(m_directory->userAt(row).username);
     });
     connect(m_changeSet, &ChangeSet::applied, this, [this] { m_lastRefresh = QDateTime::currentDateTime(); });
+    connect(m_changeSet, &ChangeSet::applied, this, &MainWindow::saveAutomaticSnapshot);
 
     // The first time: 1100 x 700, or nine tenths of a smaller screen; a saved geometry wins.
     QSize size(1100, 700);
@@ -197,6 +201,42 @@ void MainWindow::createActions()
     m_filterAction->setShortcut(QKeySequence::Find);
     connect(m_filterAction, &QAction::triggered, this, &MainWindow::focusFilter);
     addAction(m_filterAction);
+
+    m_saveSnapshotAction = new QAction(tr("Save &snapshot…"), this);
+    m_saveSnapshotAction->setObjectName(QStringLiteral("saveSnapshotAction"));
+    m_saveSnapshotAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    m_saveSnapshotAction->setToolTip(tr("Save who can access what, and why, to a file for later comparison, "
+                                        "`mlflow-admin-cli diff` and reports"));
+    connect(m_saveSnapshotAction, &QAction::triggered, this, &MainWindow::chooseSnapshotToSave);
+    m_compareSnapshotAction = new QAction(tr("&Compare with snapshot…"), this);
+    m_compareSnapshotAction->setObjectName(QStringLiteral("compareSnapshotAction"));
+    m_compareSnapshotAction->setToolTip(tr("Show in the access matrix what was gained, lost or changed since a "
+                                           "saved snapshot"));
+    connect(m_compareSnapshotAction, &QAction::triggered, this, &MainWindow::chooseSnapshotToCompare);
+    m_compareLastSnapshotAction = new QAction(tr("Compare with &last snapshot"), this);
+    m_compareLastSnapshotAction->setObjectName(QStringLiteral("compareLastSnapshotAction"));
+    connect(m_compareLastSnapshotAction, &QAction::triggered, this, [this] {
+        QString error;
+        if (!compareWithSnapshot(lastSnapshotPath(), &error))
+            MessageBox::warning(this, tr("Compare with last snapshot"), error);
+    });
+
+    m_exportReportAction = new QAction(tr("&Export report…"), this);
+    m_exportReportAction->setObjectName(QStringLiteral("exportReportAction"));
+    m_exportReportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportReportAction->setToolTip(tr("Write an access report for people (PDF, HTML) or scripts (CSV, JSON): "
+                                        "a summary, a chart of the levels and who has what and why"));
+    connect(m_exportReportAction, &QAction::triggered, this, &MainWindow::openExportReport);
+
+    m_autoSnapshotAction = new QAction(tr("Save a snapshot after each &apply"), this);
+    m_autoSnapshotAction->setObjectName(QStringLiteral("autoSnapshotAction"));
+    m_autoSnapshotAction->setCheckable(true);
+    m_autoSnapshotAction->setChecked(QSettings().value(QStringLiteral("snapshots/saveAfterApply"), false).toBool());
+    m_autoSnapshotAction->setToolTip(tr("Keep the access picture after every apply in %1, for Compare with last "
+                                        "snapshot and `mlflow-admin-cli diff`")
+                                         .arg(QDir::toNativeSeparators(autoSnapshotFolder())));
+    connect(m_autoSnapshotAction, &QAction::toggled, this,
+            [](bool on) { QSettings().setValue(QStringLiteral("snapshots/saveAfterApply"), on); });
 
     auto* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolBar"));
@@ -266,6 +306,15 @@ void MainWindow::createPages()
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_saveSnapshotAction);
+    file->addAction(m_compareSnapshotAction);
+    file->addAction(m_compareLastSnapshotAction);
+    file->addAction(m_autoSnapshotAction);
+    file->addSeparator();
+    file->addAction(m_exportReportAction);
+    connect(file, &QMenu::aboutToShow, this,
+            [this] { m_compareLastSnapshotAction->setEnabled(!lastSnapshotPath().isEmpty()); });
+    file->addSeparator();
     file->addAction(m_signOutAction);
     file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -959,4 +1008,147 @@ void MainWindow::closeEvent(QCloseEvent* event)
     QMainWindow::closeEvent(event);
     if (m_signingOut)
         emit signOutRequested();
+}
+
+AccessSnapshot MainWindow::takeSnapshot() const
+{
+    AccessSnapshot::Origin origin;
+    origin.serverUrl = m_session->connection()->baseUrl().toString();
+    origin.mlflowVersion = m_session->probe().version;
+    origin.workspace = m_session->connection()->workspace();
+    origin.mlflowAccount = m_session->connection()->username();
+    return AccessSnapshot::fromDirectory(*m_directory, origin);
+}
+
+bool MainWindow::saveSnapshot(const QString& path, QString* error)
+{
+    // It names every account and what it can reach: owner-only before the first byte is written.
+    QString problem;
+    if (!PrivateFiles::ensureFile(path, &problem)) {
+        *error = tr("Cannot create the snapshot %1: %2. Choose a folder you can write to.").arg(path, problem);
+        return false;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(takeSnapshot().toJson()) < 0 ||
+        !file.flush()) {
+        *error = tr("Cannot write the snapshot %1: %2. Check the disk and the folder's permissions.")
+                     .arg(path, file.errorString());
+        return false;
+    }
+    rememberLastSnapshot(path);
+    statusBar()->showMessage(tr("Saved the access snapshot to %1.").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
+}
+
+bool MainWindow::compareWithSnapshot(const QString& path, QString* error)
+{
+    if (path.isEmpty()) {
+        *error = tr("No snapshot was saved for this server yet. Save one with File > Save snapshot…, or choose a "
+                    "file with File > Compare with snapshot….");
+        return false;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = tr("Cannot read the snapshot %1: %2. Check the file name.").arg(path, file.errorString());
+        return false;
+    }
+    QString problem;
+    const auto snapshot = AccessSnapshot::fromJson(file.readAll(), &problem);
+    if (!snapshot) {
+        *error = tr("%1: %2").arg(QDir::toNativeSeparators(path), problem);
+        return false;
+    }
+    rememberLastSnapshot(path);
+    showPage(MatrixPageIndex);
+    m_matrixPage->startComparison(*snapshot, QFileInfo(path).fileName());
+    return true;
+}
+
+QString MainWindow::lastSnapshotPath() const
+{
+    return QSettings().value(QStringLiteral("snapshots/last/") + m_session->ownerKey().toUtf8().toHex()).toString();
+}
+
+void MainWindow::rememberLastSnapshot(const QString& path)
+{
+    QSettings().setValue(QStringLiteral("snapshots/last/") + m_session->ownerKey().toUtf8().toHex(),
+                         QFileInfo(path).absoluteFilePath());
+}
+
+void MainWindow::chooseSnapshotToSave()
+{
+    const QString folder = lastSnapshotPath().isEmpty()
+                               ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+                               : QFileInfo(lastSnapshotPath()).absolutePath();
+    const QString name = QStringLiteral("access-%1-%2.json")
+                             .arg(m_session->connection()->baseUrl().host(),
+                                  QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmm")));
+    // open(), not exec(): no nested event loop while a load or an apply may be answering.
+    auto* dialog =
+        new QFileDialog(this, tr("Save snapshot"), QDir(folder).filePath(name), tr("Access snapshots (*.json)"));
+    dialog->setObjectName(QStringLiteral("saveSnapshotDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("json"));
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+        QString error;
+        if (!saveSnapshot(path, &error))
+            MessageBox::warning(this, tr("Save snapshot"), error);
+    });
+    dialog->open();
+}
+
+void MainWindow::chooseSnapshotToCompare()
+{
+    const QString folder = lastSnapshotPath().isEmpty()
+                               ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+                               : QFileInfo(lastSnapshotPath()).absolutePath();
+    auto* dialog =
+        new QFileDialog(this, tr("Compare with snapshot"), folder, tr("Access snapshots (*.json);;All files (*)"));
+    dialog->setObjectName(QStringLiteral("compareSnapshotDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+        QString error;
+        if (!compareWithSnapshot(path, &error))
+            MessageBox::warning(this, tr("Compare with snapshot"), error);
+    });
+    dialog->open();
+}
+
+QString MainWindow::autoSnapshotFolder()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
+        .filePath(QStringLiteral("snapshots"));
+}
+
+void MainWindow::saveAutomaticSnapshot()
+{
+    if (!m_autoSnapshotAction->isChecked())
+        return;
+    QString error;
+    const QString folder = autoSnapshotFolder();
+    if (!PrivateFiles::ensureFolder(folder, &error)) {
+        statusBar()->showMessage(tr("No automatic snapshot: %1").arg(error), 10000);
+        return;
+    }
+    // Host and time in the name, so a folder of them sorts by server and then by date.
+    const QString name = QStringLiteral("%1-%2.json")
+                             .arg(m_session->connection()->baseUrl().host(),
+                                  QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")));
+    if (!saveSnapshot(QDir(folder).filePath(name), &error))
+        statusBar()->showMessage(tr("No automatic snapshot: %1").arg(error), 10000);
+}
+
+void MainWindow::openExportReport()
+{
+    const AccessSnapshot snapshot = takeSnapshot();
+    auto* dialog = new ExportReportDialog(
+        snapshot, {snapshot.mlflowAccount(), AccessSnapshot::currentLocalAccount(), QDateTime()}, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ExportReportDialog::exported, this, [this](const QString& path) {
+        statusBar()->showMessage(tr("Wrote the access report to %1.").arg(QDir::toNativeSeparators(path)), 5000);
+    });
+    // open(), not exec(): no nested event loop while a load or an apply may be answering.
+    dialog->open();
 }

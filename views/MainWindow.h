@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/WireTypes.h"
+#include "models/AccessSnapshot.h"
 #include "services/ServerProfile.h"
 #include "views/ReviewChangesDialog.h"
 #include "views/UsersSourceDialog.h"
@@ -68,6 +69,24 @@ public:
     QAction* reviewAction() const { return m_reviewAction; }
     QAction* discardAction() const { return m_discardAction; }
     QAction* signOutAction() const { return m_signOutAction; }
+    QAction* saveSnapshotAction() const { return m_saveSnapshotAction; }
+    QAction* compareSnapshotAction() const { return m_compareSnapshotAction; }
+    QAction* compareLastSnapshotAction() const { return m_compareLastSnapshotAction; }
+    QAction* exportReportAction() const { return m_exportReportAction; }
+    // Checkable, kept in the settings: after each apply, a snapshot goes to autoSnapshotFolder().
+    QAction* autoSnapshotAction() const { return m_autoSnapshotAction; }
+    // The application data folder's snapshots/ (owner-only), where automatic snapshots go.
+    static QString autoSnapshotFolder();
+
+    // The access picture as loaded now (docs/snapshot-format.md): what Save snapshot writes and reports print.
+    AccessSnapshot takeSnapshot() const;
+    // Writes takeSnapshot() to `path`, owner-only, and remembers it as this server's last snapshot; false with a
+    // sentence. File > Save snapshot… asks for the path and comes here.
+    bool saveSnapshot(const QString& path, QString* error);
+    // Reads the snapshot at `path` and shows the access matrix in Compare mode against it; false with a sentence.
+    bool compareWithSnapshot(const QString& path, QString* error);
+    // The snapshot last saved or compared with for this profile or connection; empty when none.
+    QString lastSnapshotPath() const;
 
     void showPage(Page page);
     Page currentPage() const;
@@ -149,6 +168,12 @@ private:
     void rememberDefaultPermission();
     void offerRestore();
     QString stagedFilePath() const;
+    void chooseSnapshotToSave();
+    // File > Export report…: the ExportReportDialog over takeSnapshot(), the window's selection as its scope.
+    void openExportReport();
+    void chooseSnapshotToCompare();
+    void rememberLastSnapshot(const QString& path);
+    void saveAutomaticSnapshot();
 
     Session* m_session = nullptr;
     Directory* m_directory = nullptr;
@@ -173,6 +198,11 @@ private:
     QAction* m_discardAction = nullptr;
     QAction* m_signOutAction = nullptr;
     QAction* m_filterAction = nullptr;
+    QAction* m_saveSnapshotAction = nullptr;
+    QAction* m_compareSnapshotAction = nullptr;
+    QAction* m_compareLastSnapshotAction = nullptr;
+    QAction* m_autoSnapshotAction = nullptr;
+    QAction* m_exportReportAction = nullptr;
     WorkspaceSelector* m_workspaceSelector = nullptr;
     bool m_hasWorkspaces = false;
 

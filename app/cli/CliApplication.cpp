@@ -3,6 +3,7 @@
 #include "app/cli/AccessCommand.h"
 #include "app/cli/ApplyCommand.h"
 #include "app/cli/CliSession.h"
+#include "app/cli/DiffCommand.h"
 #include "app/cli/ExperimentsCommand.h"
 #include "app/cli/GrantsCommand.h"
 #include "app/cli/MatrixCommand.h"
@@ -12,6 +13,7 @@
 #include "app/cli/ProfilesCommand.h"
 #include "app/cli/ReportCommand.h"
 #include "app/cli/RolesCommand.h"
+#include "app/cli/SnapshotCommand.h"
 #include "app/cli/UsersCommand.h"
 #include "app/cli/WorkspacesCommand.h"
 
@@ -40,6 +42,7 @@ QList<CommandSpec> CliApplication::commands()
     all += ApplyCommand::specs();
     all += RolesCommand::specs() + WorkspacesCommand::specs();
     all += ProfilesCommand::specs();
+    all += SnapshotCommand::specs() + DiffCommand::specs();
     return all;
 }
 
@@ -136,7 +139,8 @@ void CliApplication::start(const QStringList& arguments)
         m_context->subjectUser = users.subject;
     }
     m_context->arguments = parser.positionalArguments();
-    if (m_context->arguments.size() != spec->argumentNames.size()) {
+    const qsizetype given = m_context->arguments.size();
+    if (given > spec->argumentNames.size() || given < spec->argumentNames.size() - spec->optionalArguments) {
         usageError(
             tr("`%1` takes %2. Usage: mlflow-admin-cli %1 %3")
                 .arg(spec->words.join(QLatin1Char(' ')),

@@ -30,6 +30,7 @@ void CliCommand::fail(ExitCode code, const QString& message, const QString& kind
 {
     if (m_done)
         return;
+    code = errorExitCode(code);
     out().error(message, static_cast<int>(code), kind, details);
     done(code);
 }

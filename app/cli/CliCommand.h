@@ -54,6 +54,8 @@ signals:
     void finished(int exitCode);
 
 protected:
+    // The exit code an error of kind `code` ends the command with; `diff` keeps 1 for "different".
+    virtual ExitCode errorExitCode(ExitCode code) const { return code; }
     void done(ExitCode code = ExitCode::Ok);
     void fail(ExitCode code, const QString& message, const QString& kind = QString(),
               const QJsonObject& details = QJsonObject());

@@ -35,6 +35,7 @@ struct CommandSpec
     QString description; // one translated line
     QList<QCommandLineOption> options;
     QStringList argumentNames; // positional arguments, e.g. {"USER", "LEVEL"}
+    int optionalArguments = 0; // how many of the last argumentNames may be left out (`diff A [B]`)
     // `access --user U`: a --user after the command words names the user to inspect; the sign-in account is a
     // --user before them (or the first of two after them), the profile's, or $MLFLOW_TRACKING_USERNAME.
     bool userOptionIsSubject = false;

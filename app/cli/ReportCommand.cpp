@@ -3,6 +3,7 @@
 #include "app/cli/AccessCommand.h"
 #include "app/cli/CliSession.h"
 #include "app/cli/OutputWriter.h"
+#include "app/cli/SnapshotCommand.h"
 
 #include <QDir>
 #include <QFile>
@@ -101,36 +102,30 @@ bool ReportCommand::prepare()
 
 void ReportCommand::start()
 {
+    QString error;
     if (isSet(QStringLiteral("snapshot"))) {
-        const QString path = option(QStringLiteral("snapshot"));
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly)) {
-            fail(ExitCode::Usage,
-                 tr("Cannot read the snapshot %1: %2.").arg(QDir::toNativeSeparators(path), file.errorString()));
-            return;
-        }
-        QString error;
-        const std::optional<AccessSnapshot> snapshot = AccessSnapshot::fromJson(file.readAll(), &error);
+        const std::optional<AccessSnapshot> snapshot =
+            SnapshotCommand::readFile(option(QStringLiteral("snapshot")), &error);
         if (!snapshot) {
-            fail(ExitCode::Usage, tr("%1: %2").arg(QDir::toNativeSeparators(path), error));
+            fail(ExitCode::Usage, error);
             return;
         }
         writeReport(*snapshot, {QString(), AccessSnapshot::currentLocalAccount(), QDateTime()});
         return;
     }
-    loadDirectory(m_loader, tr("Loading the server's access for the report failed"), [this] {
-        Directory* directory = m_loader->directory();
-        directory->setDefaultPermission(m_defaultPermission ? m_defaultPermission
-                                                            : session().target().defaultPermission);
-        AccessSnapshot::Origin origin;
-        origin.serverUrl = session().target().url.toString();
-        origin.mlflowVersion = session().probe().version;
-        origin.mlflowAccount = session().probe().user.username;
-        if (session().workspaceRequested())
-            origin.workspace = session().workspace();
-        const AccessSnapshot snapshot = AccessSnapshot::fromDirectory(*directory, origin);
-        writeReport(snapshot, {snapshot.mlflowAccount(), snapshot.localAccount(), QDateTime()});
-    });
+    // The same picture `snapshot save` would write at this moment.
+    const bool started = SnapshotCommand::takeLive(
+        session(), m_loader, m_defaultPermission, std::nullopt,
+        [this](const ApiError& failure, const AccessSnapshot& snapshot) {
+            if (failure.isError()) {
+                fail(failure, tr("Loading the server's access for the report failed"));
+                return;
+            }
+            writeReport(snapshot, {snapshot.mlflowAccount(), snapshot.localAccount(), QDateTime()});
+        },
+        &error);
+    if (!started)
+        fail(ExitCode::Other, error);
 }
 
 void ReportCommand::writeReport(const AccessSnapshot& snapshot, const ReportWriter::Producer& producer)

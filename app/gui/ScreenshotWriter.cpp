@@ -163,6 +163,46 @@ void ScreenshotWriter::captureRoles(bool ok)
 
 void ScreenshotWriter::finish(bool ok)
 {
+    Directory* directory = m_window->directory();
+    const auto experimentId = [directory](const QString& name) {
+        const int row = directory->experimentRowByName(name);
+        return row >= 0 ? directory->experimentAt(row).id : QString();
+    };
+    const QString u1e1 = experimentId(QStringLiteral("/user1/experiment1"));
+    const QString u1e2 = experimentId(QStringLiteral("/user1/experiment2"));
+    const QString u2e1 = experimentId(QStringLiteral("/user2/experiment1"));
+    if (u1e1.isEmpty() || u1e2.isEmpty() || u2e1.isEmpty()) {
+        finishWithLogin(false);
+        return;
+    }
+    const AccessSnapshot before = m_window->takeSnapshot();
+    ChangeSet* changes = m_window->changeSet();
+    changes->stageGrant(DemoData::user2Username, ResourceType::Experiment, u1e1, PermissionLevel::Read);
+    changes->stageGrant(DemoData::user1Username, ResourceType::Experiment, u2e1, PermissionLevel::Edit);
+    // One of each kind: gained above, a level lowered, and a grant revoked.
+    changes->stageGrant(DemoData::user2Username, ResourceType::Experiment, u2e1, PermissionLevel::Read);
+    changes->stageRevoke(DemoData::user1Username, ResourceType::Experiment, u1e2);
+    connect(
+        changes, &ChangeSet::applied, this,
+        [this, ok, before](const ApplySummary& summary) mutable {
+            ok &= summary.failed == 0;
+            AccessMatrixPage* matrix = m_window->matrixPage();
+            m_window->showPage(MainWindow::MatrixPageIndex);
+            matrix->startComparison(before, QStringLiteral("access-before.json"));
+            ok &= save(m_window, QStringLiteral("access-matrix-compare"));
+            const QSize size = m_window->size();
+            m_window->resize(720, 560);
+            ok &= save(m_window, QStringLiteral("access-matrix-compare-narrow"));
+            m_window->resize(size);
+            matrix->stopComparison();
+            finishWithLogin(ok);
+        },
+        Qt::SingleShotConnection);
+    changes->apply(m_window->session()->auth());
+}
+
+void ScreenshotWriter::finishWithLogin(bool ok)
+{
     // The login dialog as a new user meets it, with example values and no saved profiles or keychain.
     LoginDialog login(nullptr, nullptr);
     login.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(QStringLiteral("https://mlflow.example.org"));

@@ -24,7 +24,10 @@ private:
     // 3.13+: applies an example role through the Roles page's ChangeSet, then grabs the page and the matrix
     // filtered by it; calls finish() when done.
     void captureRoles(bool ok);
+    // Takes a snapshot, applies two grants, a lower level and a revoke, and grabs the matrix in Compare mode against
+    // the snapshot, wide and narrow (access-matrix-compare*.png); then the login dialog, and quits.
     void finish(bool ok);
+    void finishWithLogin(bool ok);
     bool save(QWidget* widget, const QString& name);
 
     MainWindow* m_window = nullptr;
