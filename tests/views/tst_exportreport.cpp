@@ -59,8 +59,8 @@ private slots:
         QVERIFY(dialog->scopeNameCombo()->findText(QStringLiteral("/user1/experiment2")) >= 0);
         dialog->scopeNameCombo()->setCurrentText(QStringLiteral("/user2/experiment1"));
         dialog->setFormat(ReportFormat::Pdf);
-        const QString path = m_dir.filePath(QStringLiteral("export-") + Generations::rowName(generation) +
-                                            QStringLiteral(".pdf"));
+        const QString path =
+            m_dir.filePath(QStringLiteral("export-") + Generations::rowName(generation) + QStringLiteral(".pdf"));
         dialog->setPath(path);
         QSignalSpy exported(dialog, &ExportReportDialog::exported);
         QTest::mouseClick(dialog->exportButton(), Qt::LeftButton);
