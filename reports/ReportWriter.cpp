@@ -190,7 +190,7 @@ QString ReportWriter::htmlText(Flavour flavour) const
          QStringLiteral("%1 (%2)")
              .arg(summary.experimentsReadableByDefault.size())
              .arg(listOrNone(summary.experimentsReadableByDefault)));
-    item(tr("Users without any grant"),
+    item(tr("Users without any grant in scope"),
          QStringLiteral("%1 (%2)").arg(summary.usersWithoutGrant.size()).arg(listOrNone(summary.usersWithoutGrant)));
     if (m_report.scope().kind != AccessReport::Scope::Kind::User) {
         item(tr("Resources nobody but an administrator can manage"),

@@ -75,7 +75,10 @@ ExportReportDialog::ExportReportDialog(AccessSnapshot snapshot, ReportWriter::Pr
 
     m_pathEdit = new QLineEdit(this);
     m_pathEdit->setObjectName(QStringLiteral("pathEdit"));
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    // Documents when there is one (a fresh account may have none), else the home folder.
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (!QDir(folder).exists())
+        folder = QDir::homePath();
     const QString stem = QStringLiteral("access-report-%1-%2")
                              .arg(QUrl(m_snapshot.serverUrl()).host(),
                                   m_snapshot.takenAt().toUTC().toString(QStringLiteral("yyyyMMdd-HHmm")));
