@@ -190,13 +190,20 @@ std::optional<AccessReport> AccessReport::build(const AccessSnapshot& snapshot, 
         if (scope.kind != Scope::Kind::User || !section.rows.isEmpty())
             shown.append(section);
     }
-    // A document reads best by kind, then by name.
+    // A document reads best by kind, then by name, and each resource's users by name.
+    for (ResourceSection& section : shown) {
+        std::stable_sort(section.rows.begin(), section.rows.end(), [](const Row& a, const Row& b) {
+            return a.username.compare(b.username, Qt::CaseInsensitive) < 0;
+        });
+    }
     std::stable_sort(shown.begin(), shown.end(), [](const ResourceSection& a, const ResourceSection& b) {
         if (a.resource.type != b.resource.type)
             return a.resource.type < b.resource.type;
         return a.resource.name.compare(b.resource.name, Qt::CaseInsensitive) < 0;
     });
     report.m_sections = shown;
+    for (QStringList* names : {&summary.experimentsReadableByDefault, &summary.resourcesNobodyManages})
+        names->sort(Qt::CaseInsensitive);
     for (const AccessSnapshot::UserEntry& user : users) {
         if (!user.isAdmin && !usersWithGrant.contains(user.username))
             summary.usersWithoutGrant.append(user.username);
