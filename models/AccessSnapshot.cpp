@@ -1,8 +1,11 @@
 #include "models/AccessSnapshot.h"
 
+#include "api/PrivateFiles.h"
 #include "models/Directory.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -394,6 +397,39 @@ std::optional<AccessSnapshot> AccessSnapshot::fromJson(const QByteArray& data, Q
     }
     if (reader.failed())
         return fail(reader.error());
+    return snapshot;
+}
+
+bool AccessSnapshot::writeFile(const QString& path, QString* error) const
+{
+    // It names every account and what it can reach: owner-only before the first byte is written.
+    QString problem;
+    if (!PrivateFiles::ensureFile(path, &problem)) {
+        *error = tr("Cannot create the snapshot %1: %2. Choose a folder you can write to.")
+                     .arg(QDir::toNativeSeparators(path), problem);
+        return false;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(toJson()) < 0 || !file.flush()) {
+        *error = tr("Cannot write the snapshot %1: %2. Check the disk and the folder's permissions.")
+                     .arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    return true;
+}
+
+std::optional<AccessSnapshot> AccessSnapshot::readFile(const QString& path, QString* error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = tr("Cannot read the snapshot %1: %2. Check the file name.")
+                     .arg(QDir::toNativeSeparators(path), file.errorString());
+        return std::nullopt;
+    }
+    QString problem;
+    auto snapshot = fromJson(file.readAll(), &problem);
+    if (!snapshot)
+        *error = QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path), problem);
     return snapshot;
 }
 

@@ -70,6 +70,10 @@ public:
     // Reads what toJson() wrote. Without a value, `error` says what is wrong with the data and what to do
     // (not JSON, not a snapshot, a newer format version, a missing or invalid field).
     static std::optional<AccessSnapshot> fromJson(const QByteArray& data, QString* error);
+    // toJson() into `path`, owner-only from the start (PrivateFiles); false with a translated `error`.
+    bool writeFile(const QString& path, QString* error) const;
+    // fromJson() of the file at `path`; without a value, `error` names the file, what is wrong and what to do.
+    static std::optional<AccessSnapshot> readFile(const QString& path, QString* error);
 
     // Header.
     QString serverUrl() const { return m_origin.serverUrl; }

@@ -29,7 +29,6 @@
 #include <QAction>
 #include <QCloseEvent>
 #include <QDir>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
@@ -1022,19 +1021,8 @@ AccessSnapshot MainWindow::takeSnapshot() const
 
 bool MainWindow::saveSnapshot(const QString& path, QString* error)
 {
-    // It names every account and what it can reach: owner-only before the first byte is written.
-    QString problem;
-    if (!PrivateFiles::ensureFile(path, &problem)) {
-        *error = tr("Cannot create the snapshot %1: %2. Choose a folder you can write to.").arg(path, problem);
+    if (!takeSnapshot().writeFile(path, error))
         return false;
-    }
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(takeSnapshot().toJson()) < 0 ||
-        !file.flush()) {
-        *error = tr("Cannot write the snapshot %1: %2. Check the disk and the folder's permissions.")
-                     .arg(path, file.errorString());
-        return false;
-    }
     rememberLastSnapshot(path);
     statusBar()->showMessage(tr("Saved the access snapshot to %1.").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
@@ -1047,17 +1035,9 @@ bool MainWindow::compareWithSnapshot(const QString& path, QString* error)
                     "file with File > Compare with snapshot….");
         return false;
     }
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = tr("Cannot read the snapshot %1: %2. Check the file name.").arg(path, file.errorString());
+    const auto snapshot = AccessSnapshot::readFile(path, error);
+    if (!snapshot)
         return false;
-    }
-    QString problem;
-    const auto snapshot = AccessSnapshot::fromJson(file.readAll(), &problem);
-    if (!snapshot) {
-        *error = tr("%1: %2").arg(QDir::toNativeSeparators(path), problem);
-        return false;
-    }
     rememberLastSnapshot(path);
     showPage(MatrixPageIndex);
     m_matrixPage->startComparison(*snapshot, QFileInfo(path).fileName());

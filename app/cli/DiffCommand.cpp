@@ -52,7 +52,7 @@ bool DiffCommand::prepare()
         fail(ExitCode::Usage, error);
         return false;
     }
-    auto before = SnapshotCommand::readFile(argument(0), &error);
+    auto before = AccessSnapshot::readFile(argument(0), &error);
     if (!before) {
         fail(ExitCode::Usage, error, QStringLiteral("InvalidSnapshot"));
         return false;
@@ -65,7 +65,7 @@ void DiffCommand::start()
 {
     if (!m_live) {
         QString error;
-        const auto after = SnapshotCommand::readFile(argument(1), &error);
+        const auto after = AccessSnapshot::readFile(argument(1), &error);
         if (!after) {
             fail(ExitCode::Usage, error, QStringLiteral("InvalidSnapshot"));
             return;

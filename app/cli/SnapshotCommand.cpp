@@ -1,12 +1,10 @@
 #include "app/cli/SnapshotCommand.h"
 
 #include "api/Connection.h"
-#include "api/PrivateFiles.h"
 #include "app/cli/AccessCommand.h"
 #include "app/cli/CliSession.h"
 #include "app/cli/OutputWriter.h"
 
-#include <QFile>
 #include <QFileInfo>
 
 QList<CommandSpec> SnapshotCommand::specs()
@@ -49,7 +47,7 @@ void SnapshotCommand::start()
                 return;
             }
             QString problem;
-            if (!writeFile(snapshot, argument(0), &problem)) {
+            if (!snapshot.writeFile(argument(0), &problem)) {
                 fail(ExitCode::Other, problem);
                 return;
             }
@@ -108,35 +106,4 @@ bool SnapshotCommand::takeLive(CliSession& session, std::unique_ptr<DirectoryLoa
             taken(ApiError(), AccessSnapshot::fromDirectory(*directory, origin));
         },
         error);
-}
-
-std::optional<AccessSnapshot> SnapshotCommand::readFile(const QString& path, QString* error)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = tr("Cannot read the snapshot %1: %2. Check the file name.").arg(path, file.errorString());
-        return std::nullopt;
-    }
-    QString problem;
-    auto snapshot = AccessSnapshot::fromJson(file.readAll(), &problem);
-    if (!snapshot)
-        *error = tr("%1: %2").arg(path, problem);
-    return snapshot;
-}
-
-bool SnapshotCommand::writeFile(const AccessSnapshot& snapshot, const QString& path, QString* error)
-{
-    // It names every account and what it can reach: owner-only before the first byte is written.
-    QString problem;
-    if (!PrivateFiles::ensureFile(path, &problem)) {
-        *error = tr("Cannot create the snapshot %1: %2. Choose a folder you can write to.").arg(path, problem);
-        return false;
-    }
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(snapshot.toJson()) < 0 || !file.flush()) {
-        *error = tr("Cannot write the snapshot %1: %2. Check the disk and the folder's permissions.")
-                     .arg(path, file.errorString());
-        return false;
-    }
-    return true;
 }

@@ -28,10 +28,6 @@ public:
                          std::optional<PermissionLevel> defaultPermission,
                          std::optional<PermissionLevel> fallbackDefault,
                          std::function<void(const ApiError&, const AccessSnapshot&)> taken, QString* error);
-    // Reads a snapshot file; without a value, `error` names the file, what is wrong and what to do.
-    static std::optional<AccessSnapshot> readFile(const QString& path, QString* error);
-    // Writes `snapshot` to `path`, owner-only from the start; false with a translated `error`.
-    static bool writeFile(const AccessSnapshot& snapshot, const QString& path, QString* error);
 
 private:
     std::unique_ptr<DirectoryLoader> m_loader;

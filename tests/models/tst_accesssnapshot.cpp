@@ -2,6 +2,7 @@
 
 #include "models/AccessSnapshot.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -216,6 +217,18 @@ void TestAccessSnapshot::roundTripsThroughJson()
     QVERIFY(error.isEmpty());
     compareSnapshots(snapshot, *back);
     QCOMPARE(back->toJson(), json);
+
+    // Through a file: owner-only, and read back the same; a missing file says which and what to do.
+    const QString path = session.fixture.tempPath(QStringLiteral("snapshot.json"));
+    QVERIFY2(snapshot.writeFile(path, &error), qPrintable(error));
+    QCOMPARE(QFile::permissions(path) & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+             QFile::Permissions());
+    const auto fromFile = AccessSnapshot::readFile(path, &error);
+    QVERIFY2(fromFile, qPrintable(error));
+    compareSnapshots(snapshot, *fromFile);
+    QVERIFY(!AccessSnapshot::readFile(path + QStringLiteral(".missing"), &error));
+    QVERIFY2(error.contains(QLatin1String("snapshot.json.missing")) && error.contains(QLatin1String("Check")),
+             qPrintable(error));
 }
 
 void TestAccessSnapshot::unknownDefaultStaysUnknown()
