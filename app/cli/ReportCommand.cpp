@@ -105,7 +105,7 @@ void ReportCommand::start()
     QString error;
     if (isSet(QStringLiteral("snapshot"))) {
         const std::optional<AccessSnapshot> snapshot =
-            SnapshotCommand::readFile(option(QStringLiteral("snapshot")), &error);
+            AccessSnapshot::readFile(option(QStringLiteral("snapshot")), &error);
         if (!snapshot) {
             fail(ExitCode::Usage, error);
             return;
