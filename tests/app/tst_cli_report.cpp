@@ -231,6 +231,51 @@ private slots:
         QVERIFY2(manageByGrant >= 3, qPrintable(QString::number(manageByGrant))); // the demo's three owners
     }
 
+    // A saved snapshot is reported without any server: the picture of that time, not of now.
+    void savedSnapshotNeedsNoServer()
+    {
+        QVERIFY(use(Generations::mlflow2()));
+        const QString snapshot = m_dir.filePath(QStringLiteral("then.json"));
+        const CliResult saved =
+            run(QStringList{QStringLiteral("snapshot"), QStringLiteral("save"), snapshot} + userSource());
+        QVERIFY2(saved.exitCode == 0, qPrintable(saved.describe()));
+        const QString later = QStringLiteral("later") + QString::number(QDateTime::currentMSecsSinceEpoch() % 100000);
+        QCOMPARE(run({QStringLiteral("users"), QStringLiteral("create"), later, QStringLiteral("--generate-password")})
+                     .exitCode,
+                 0);
+
+        const QMap<QString, QString> noServer{{QStringLiteral("MLFLOW_TRACKING_URI"), QString()},
+                                              {QStringLiteral("MLFLOW_TRACKING_PASSWORD"), QString()}};
+        const CliResult offline =
+            run({QStringLiteral("report"), QStringLiteral("--snapshot"), snapshot, QStringLiteral("--json")}, noServer);
+        QVERIFY2(offline.exitCode == 0, qPrintable(offline.describe()));
+        const QJsonObject then = offline.json();
+        QCOMPARE(then.value(QStringLiteral("server_url")).toString(), m_cli.url());
+        QVERIFY(resourceNames(then).contains(QStringLiteral("/user1/experiment1")));
+        QVERIFY(!then.value(QStringLiteral("summary"))
+                     .toObject()
+                     .value(QStringLiteral("users_without_grant"))
+                     .toArray()
+                     .contains(later));
+        const CliResult live = report({QStringLiteral("--json")});
+        QVERIFY(live.json()
+                    .value(QStringLiteral("summary"))
+                    .toObject()
+                    .value(QStringLiteral("users_without_grant"))
+                    .toArray()
+                    .contains(later));
+
+        QFile damaged(m_dir.filePath(QStringLiteral("damaged.json")));
+        QVERIFY(damaged.open(QIODevice::WriteOnly));
+        damaged.write("{\"format\": \"something-else\"}");
+        damaged.close();
+        const CliResult refused =
+            run({QStringLiteral("report"), QStringLiteral("--snapshot"), damaged.fileName(), QStringLiteral("--json")},
+                noServer);
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains(QStringLiteral("damaged.json")), qPrintable(refused.err));
+    }
+
     void badRequestsSayWhatToDo()
     {
         QVERIFY(use(Generations::mlflow2()));
