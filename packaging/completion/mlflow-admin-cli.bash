@@ -14,7 +14,7 @@ _mlflow_admin_cli()
 
     local global="--url --user --profile --password-stdin --auth-db --json --ca-bundle --pin-sha256 --timeout
         --workspace --help --version"
-    local commands="probe users experiments models grant revoke access matrix report apply roles workspaces profiles serve"
+    local commands="probe users experiments models grant revoke access matrix report snapshot diff apply roles workspaces profiles serve"
     local levels="READ USE EDIT MANAGE NO_PERMISSIONS"
 
     case $prev in
@@ -88,6 +88,15 @@ _mlflow_admin_cli()
         grant | revoke) words_for="$levels --experiment --model" ;;
         access) words_for="--user --experiment --model --default-permission" ;;
         matrix) words_for="--format --default-permission" ;;
+        snapshot)
+            [[ -z $sub ]] && words_for="save" || { _filedir json; return; } ;;
+        diff)
+            if [[ $cur != -* ]]; then
+                _filedir json
+                return
+            fi
+            words_for="--live --json"
+            ;;
         report)
             if [[ $prev == -o || $prev == --output || $prev == --snapshot ]]; then
                 _filedir
