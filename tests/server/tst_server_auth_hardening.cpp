@@ -175,6 +175,9 @@ class ServerAuthHardeningTest : public QObject
 
 private slots:
     void signedInClientIsNotDelayedByGuessers();
+    void signedInClientIsNotDelayedByPasswordHashing_data();
+    void signedInClientIsNotDelayedByPasswordHashing();
+    void pipelinedRequestsRunInOrder();
     void pipelinedAnswersKeepTheirOrder();
     void clientGoneDuringCheckIsHarmless();
     void parallelFirstRequestsShareOneCheck();
@@ -236,6 +239,112 @@ void ServerAuthHardeningTest::signedInClientIsNotDelayedByGuessers()
     // The guessers were served (checks ran) while the signed-in client was measured.
     QVERIFY2(answeredMeanwhile >= 2, "no guess was answered meanwhile: nothing was measured");
     QVERIFY2(median(latencies) < 300, qPrintable(QStringLiteral("median %1 ms").arg(median(latencies))));
+}
+
+void ServerAuthHardeningTest::signedInClientIsNotDelayedByPasswordHashing_data()
+{
+    QTest::addColumn<bool>("mlflow3");
+    QTest::newRow("mlflow-2.15.1") << false;
+    QTest::newRow("mlflow-3.14") << true;
+}
+
+// users/create and password changes hashed on the request thread (~180 ms each), so an admin creating users in a
+// loop stalled every other client. The hashes run on the password pool now.
+void ServerAuthHardeningTest::signedInClientIsNotDelayedByPasswordHashing()
+{
+    QFETCH(bool, mlflow3);
+    Dialect dialect;
+    if (mlflow3)
+        dialect.generation = Dialect::Generation::Mlflow3;
+    Server server(noThrottle(), dialect);
+    QVERIFY2(server.started, qPrintable(server.error));
+    const QByteArray admin = basic("admin", DemoData::adminPasswordText);
+    Client signedIn(server.port());
+    QCOMPARE(signedIn.get(userGet, admin).status, 200);
+
+    Client creator(server.port());
+    int created = 0;
+    int changed = 0;
+    int failed = 0;
+    bool stop = false;
+    std::function<void()> next = [&] {
+        if (stop)
+            return;
+        const QByteArray name = "made-" + QByteArray::number(created);
+        const auto done = [&](const Answer& answer) {
+            if (answer.status != 200) {
+                ++failed;
+                qWarning() << "users/create or update-password answered" << answer.status << answer.body;
+            }
+            next();
+        };
+        if (created == changed) {
+            ++created;
+            creator.send("/api/2.0/mlflow/users/create", admin, done, "POST",
+                         "{\"username\":\"" + name + "\",\"password\":\"made-password-123\"}");
+        } else {
+            ++changed;
+            creator.send("/api/2.0/mlflow/users/update-password", admin, done, "PATCH",
+                         "{\"username\":\"made-" + QByteArray::number(created - 1) +
+                             "\",\"password\":\"changed-password-123\"}");
+        }
+    };
+    next();
+    QTest::qWait(300);
+
+    QList<double> latencies;
+    const int before = created + changed;
+    QElapsedTimer measuring;
+    measuring.start();
+    while (measuring.elapsed() < 3000 || latencies.size() < 30) {
+        const Answer answer = signedIn.get(userGet, admin);
+        QCOMPARE(answer.status, 200);
+        latencies.append(answer.elapsedMs);
+        QTest::qWait(20);
+    }
+    stop = true;
+    const int hashedMeanwhile = created + changed - before;
+    qInfo("signed-in client while another creates users and changes passwords: median %.2f ms, max %.2f ms over "
+          "%lld requests in %lld ms; %d users/create + update-password answered meanwhile",
+          median(latencies), *std::max_element(latencies.cbegin(), latencies.cend()), qint64(latencies.size()),
+          measuring.elapsed(), hashedMeanwhile);
+    QVERIFY2(hashedMeanwhile >= 4, "hardly any user was created meanwhile: nothing was measured");
+    QCOMPARE(failed, 0);
+    // On the request thread each hash held it ~180 ms, so a request waited ~90 ms at the median.
+    QVERIFY2(median(latencies) < 40, qPrintable(QStringLiteral("median %1 ms").arg(median(latencies))));
+    // The hashes are real: the new password signs in, the first one no longer does.
+    const QByteArray madeUser = "/api/2.0/mlflow/users/get?username=made-0";
+    QCOMPARE(signedIn.get(madeUser, basic("made-0", "changed-password-123")).status, 200);
+    QCOMPARE(signedIn.get(madeUser, basic("made-0", "made-password-123")).status, 401);
+}
+
+// Requests pipelined on one connection run one after the other, even when one waits for a hash off the request
+// thread: the users/get after a users/create finds the user.
+void ServerAuthHardeningTest::pipelinedRequestsRunInOrder()
+{
+    Server server(noThrottle());
+    QVERIFY2(server.started, qPrintable(server.error));
+    const QByteArray admin = basic("admin", DemoData::adminPasswordText);
+    Client client(server.port());
+    QCOMPARE(client.get(userGet, admin).status, 200);
+    QList<Answer> answers;
+    const auto keep = [&](const Answer& answer) {
+        answers.append(answer);
+    };
+    client.send("/api/2.0/mlflow/users/create", admin, keep, "POST",
+                "{\"username\":\"pipelined\",\"password\":\"pipelined-password-1\"}");
+    client.send("/api/2.0/mlflow/users/get?username=pipelined", admin, keep);
+    client.send("/api/2.0/mlflow/users/update-password", admin, keep, "PATCH",
+                "{\"username\":\"pipelined\",\"password\":\"pipelined-password-2\"}");
+    client.send("/api/2.0/mlflow/users/get?username=pipelined", basic("pipelined", "pipelined-password-2"), keep);
+    client.send("/health", {}, keep);
+    QTRY_COMPARE_WITH_TIMEOUT(answers.size(), 5, 10000);
+    QList<int> statuses;
+    for (const Answer& answer : std::as_const(answers))
+        statuses.append(answer.status);
+    // users/get of oneself is allowed for a non-admin in 2.15.1.
+    QCOMPARE(statuses, (QList<int>{200, 200, 200, 200, 200}));
+    QVERIFY(answers.at(1).body.contains("\"username\":\"pipelined\""));
 }
 
 // A slow answer (a password check) followed on the same connection by a fast one: the fast one waits its turn.
