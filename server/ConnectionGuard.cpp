@@ -213,8 +213,12 @@ void ConnectionGuard::onReadyRead()
         }
         const qint64 size = data ? bytes.size() : available;
         const RequestFramer::Event event = m_framer.advance(data, size, &offset);
-        if (event == RequestFramer::Event::NeedMore)
+        if (event == RequestFramer::Event::NeedMore) {
+            // Body data was only counted and what follows it must be read: once more, with the bytes.
+            if (!data && offset < available)
+                continue;
             break;
+        }
         if (event == RequestFramer::Event::Violation) {
             refuse(errorResponse(m_framer.violationStatus(), m_framer.violationMessage()));
             return;

@@ -92,6 +92,7 @@ private slots:
     void unverifiedCredentialsStillSendLargeBodies();
     void bufferedBodyBudgetAnswers503();
     void pipelinedRequestsStillServed();
+    void chunkedBodyAcrossReads();
     void ambiguousFramingRefused();
     void impossibleLimitsRefusedAtStart();
 };
@@ -547,6 +548,29 @@ void ConnectionLimitsTest::pipelinedRequestsStillServed()
     split.send(second.mid(40));
     QVERIFY(RawConnection::spinUntil([&] { return split.received().count("HTTP/1.1 200") == 2; }, 5000));
     QVERIFY(!split.isClosed());
+}
+
+// A chunk's data that ends in a later read than it began, with its CR LF in that read, used to crash the server:
+// the framer counted the data without its bytes and then read the line end from no bytes at all.
+void ConnectionLimitsTest::chunkedBodyAcrossReads()
+{
+    LimitedServer server;
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    const QByteArray body = "{\"name\":\"split-chunk\"}";
+    RawConnection connection(server.port());
+    QVERIFY(connection.waitConnected());
+    connection.send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+                    "Authorization: " + LimitedServer::adminAuthorization() +
+                    "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                    QByteArray::number(body.size(), 16) + "\r\n" + body.left(5));
+    QTest::qWait(50);
+    connection.send(body.mid(5) + "\r\n0\r\n\r\n");
+    QVERIFY(connection.waitForResponse());
+    QCOMPARE(connection.status(), 200);
+    QVERIFY(connection.body().contains("experiment_id"));
+    // The same connection goes on, framed right after the chunked body.
+    connection.send("GET /health HTTP/1.1\r\n" + host + "\r\n");
+    QVERIFY(RawConnection::spinUntil([&] { return connection.received().count("HTTP/1.1 200") == 2; }, 5000));
 }
 
 // Framing two parsers could read differently is refused before either does.

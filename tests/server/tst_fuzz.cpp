@@ -208,8 +208,11 @@ struct Figures
 // queue, the buffered-body budget, the connection cap: TEMPORARILY_UNAVAILABLE with Retry-After; 3.14's workspace
 // endpoints without workspaces, as MLflow answers them), and MLflow's own mapping of INVALID_STATE to 500 (e.g.
 // renaming a deleted experiment; mlflow/exceptions.py, the same in 2.15.1 and 3.14).
-bool documentedServerError(const RawHttpClient::Response& response)
+bool documentedServerError(const QByteArray& request, const RawHttpClient::Response& response)
 {
+    // A HEAD answer has the GET's status without its body.
+    if (request.startsWith("HEAD ") && request.contains("/3.0/mlflow/workspaces") && response.status == 503)
+        return true;
     if (response.status == 500)
         return response.body.contains("\"error_code\":\"INVALID_STATE\"") ||
                response.body.contains("\"error_code\": \"INVALID_STATE\"");
@@ -347,7 +350,7 @@ private:
         figures->statusClasses[response.status / 100]++;
         if (response.status == 0)
             figures->unexpected.append(QStringLiteral("no answer (%1) to %2").arg(response.error, printable(request)));
-        else if (response.status >= 500 && !documentedServerError(response))
+        else if (response.status >= 500 && !documentedServerError(request, response))
             figures->unexpected.append(QStringLiteral("%1 %2 for %3")
                                            .arg(response.status)
                                            .arg(QString::fromUtf8(response.body.left(200)), printable(request)));

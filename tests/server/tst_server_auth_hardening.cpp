@@ -296,7 +296,9 @@ void ServerAuthHardeningTest::signedInClientIsNotDelayedByPasswordHashing()
     const int before = created + changed;
     QElapsedTimer measuring;
     measuring.start();
-    while (measuring.elapsed() < 3000 || latencies.size() < 30) {
+    // At least 3 s and 3 hashes (each ~180 ms on an idle core, far more on a loaded machine), at most 30 s.
+    while ((measuring.elapsed() < 3000 || latencies.size() < 30 || created + changed - before < 3) &&
+           measuring.elapsed() < 30000) {
         const Answer answer = signedIn.get(userGet, admin);
         QCOMPARE(answer.status, 200);
         latencies.append(answer.elapsedMs);
@@ -308,7 +310,7 @@ void ServerAuthHardeningTest::signedInClientIsNotDelayedByPasswordHashing()
           "%lld requests in %lld ms; %d users/create + update-password answered meanwhile",
           median(latencies), *std::max_element(latencies.cbegin(), latencies.cend()), qint64(latencies.size()),
           measuring.elapsed(), hashedMeanwhile);
-    QVERIFY2(hashedMeanwhile >= 4, "hardly any user was created meanwhile: nothing was measured");
+    QVERIFY2(hashedMeanwhile >= 3, "hardly any user was created meanwhile: nothing was measured");
     QCOMPARE(failed, 0);
     // On the request thread each hash held it ~180 ms, so a request waited ~90 ms at the median.
     QVERIFY2(median(latencies) < 40, qPrintable(QStringLiteral("median %1 ms").arg(median(latencies))));
