@@ -13,11 +13,14 @@
 #include <QProcess>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <thread>
 
 namespace {
 
@@ -292,19 +295,52 @@ void ServerAuthHardeningTest::signedInClientIsNotDelayedByPasswordHashing()
     next();
     QTest::qWait(300);
 
+    // Measured from a thread of its own: a client in the server's thread sends only while that thread is free,
+    // so it would never see the server's thread stalled.
+    std::atomic<int> hashed{0};
+    std::atomic<bool> measured{false};
     QList<double> latencies;
-    const int before = created + changed;
+    int failedGets = 0;
     QElapsedTimer measuring;
     measuring.start();
-    // At least 3 s and 3 hashes (each ~180 ms on an idle core, far more on a loaded machine), at most 30 s.
-    while ((measuring.elapsed() < 3000 || latencies.size() < 30 || created + changed - before < 3) &&
-           measuring.elapsed() < 30000) {
-        const Answer answer = signedIn.get(userGet, admin);
-        QCOMPARE(answer.status, 200);
-        latencies.append(answer.elapsedMs);
-        QTest::qWait(20);
+    std::thread measurer([&] {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress(QHostAddress::LocalHost), server.port());
+        if (socket.waitForConnected(5000)) {
+            const QByteArray request =
+                "GET " + userGet + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + admin + "\r\n\r\n";
+            // At least 3 s, 30 requests and 3 hashes (each ~180 ms on an idle core, more on a busy one); at most 30 s.
+            while ((measuring.elapsed() < 3000 || latencies.size() < 30 || hashed < 3) && measuring.elapsed() < 30000) {
+                QElapsedTimer timer;
+                timer.start();
+                socket.write(request);
+                QByteArray answer;
+                qsizetype end = -1;
+                while (socket.waitForReadyRead(10000)) {
+                    answer += socket.readAll();
+                    end = answer.indexOf("\r\n\r\n");
+                    const qsizetype lengthAt = answer.toLower().indexOf("content-length:");
+                    if (end >= 0 && lengthAt >= 0 &&
+                        answer.size() - end - 4 >= answer.mid(lengthAt + 15, 12).trimmed().split('\r').value(0).toInt())
+                        break;
+                }
+                latencies.append(double(timer.nsecsElapsed()) / 1e6);
+                if (!answer.startsWith("HTTP/1.1 200"))
+                    ++failedGets;
+                QThread::msleep(20);
+            }
+        }
+        measured = true;
+    });
+    const int before = created + changed;
+    while (!measured) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        hashed = created + changed - before;
     }
+    measurer.join();
     stop = true;
+    QCOMPARE(failedGets, 0);
+    QVERIFY(!latencies.isEmpty());
     const int hashedMeanwhile = created + changed - before;
     qInfo("signed-in client while another creates users and changes passwords: median %.2f ms, max %.2f ms over "
           "%lld requests in %lld ms; %d users/create + update-password answered meanwhile",
@@ -312,8 +348,8 @@ void ServerAuthHardeningTest::signedInClientIsNotDelayedByPasswordHashing()
           measuring.elapsed(), hashedMeanwhile);
     QVERIFY2(hashedMeanwhile >= 3, "hardly any user was created meanwhile: nothing was measured");
     QCOMPARE(failed, 0);
-    // On the request thread each hash held it ~180 ms, so a request waited ~90 ms at the median.
-    QVERIFY2(median(latencies) < 40, qPrintable(QStringLiteral("median %1 ms").arg(median(latencies))));
+    // With the hashes on the request thread: median 340-500 ms on this machine (each hash held it, ~180 ms idle).
+    QVERIFY2(median(latencies) < 100, qPrintable(QStringLiteral("median %1 ms").arg(median(latencies))));
     // The hashes are real: the new password signs in, the first one no longer does.
     const QByteArray madeUser = "/api/2.0/mlflow/users/get?username=made-0";
     QCOMPARE(signedIn.get(madeUser, basic("made-0", "changed-password-123")).status, 200);
