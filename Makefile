@@ -43,7 +43,8 @@ FUZZ_COUNT ?= 50000
 FUZZ_SEED ?= 11
 fuzz: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS) --target tst_fuzz
-	@QT_QPA_PLATFORM=offscreen MLFLOW_ADMIN_FUZZ_COUNT=$(FUZZ_COUNT) MLFLOW_ADMIN_FUZZ_SEED=$(FUZZ_SEED) \
+	@QT_QPA_PLATFORM=offscreen QTEST_FUNCTION_TIMEOUT=86400000 MLFLOW_ADMIN_FUZZ_COUNT=$(FUZZ_COUNT) \
+		MLFLOW_ADMIN_FUZZ_SEED=$(FUZZ_SEED) \
 		$(BUILD_DIR)/tests/server/tst_fuzz
 
 # ASan+UBSan build of the whole suite; leaks inside OpenSSL (Qt's TLS plugin never frees it) are suppressed.

@@ -34,6 +34,7 @@
 #include <QUrl>
 #include <QtTest>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 
@@ -252,6 +253,9 @@ public:
             const RawHttpClient::Response response = m_client.sendRaw(request, 15000);
             record(request, response, &figures);
             learn(response.body);
+            if ((i + 1) % 10000 == 0)
+                qInfo("  %d of %d requests, %lld s, %lld unexpected so far", i + 1, count, timer.elapsed() / 1000,
+                      qint64(figures.unexpected.size()));
         }
         figures.requests = count;
         figures.elapsedMs = timer.elapsed();
@@ -1110,7 +1114,8 @@ void FuzzTest::fuzz()
     // Admin phase.
     fuzzer.setCaller(admin);
     Figures figures = fuzzer.run(m_count * 6 / 10);
-    figures.add(fuzzer.runRaw(std::max(m_count / 25, 10)));
+    // Raw requests cost up to 1.5 s each when the server rightly waits for more: a few hundred are enough.
+    figures.add(fuzzer.runRaw(std::clamp(m_count / 25, 10, 400)));
     QCOMPARE(fuzzer.call(admin, "GET", QStringLiteral("/health")).status, 200);
 
     // Non-admin phase: a fresh user, so that nothing the admin phase assigned it changes what it may do. It
