@@ -816,9 +816,12 @@ private slots:
 
 private:
     // The rows of the auth and tracking tables a non-admin may not change, keyed "table|row".
+    // `forAddition`: the rows a non-admin may not add (grants on what it does not manage, unless it created the
+    // resource meanwhile); otherwise the rows it may not remove or change (grants on what existed and it does not
+    // manage; a grant on a name no resource had may go with a resource the caller creates and deletes).
     QSet<QString> protectedRows(const FuzzedServer& server, bool mlflow3, const QString& user,
                                 const QSet<QString>& managedExperiments, const QSet<QString>& editableExperiments,
-                                const QSet<QString>& managedModels);
+                                const QSet<QString>& managedModels, bool forAddition);
     void compareApiWithDatabase(Fuzzer& fuzzer, const FuzzedServer& server, bool mlflow3);
 
     quint32 m_seed = 0;
@@ -846,7 +849,7 @@ void FuzzTest::fuzz_data()
 
 QSet<QString> FuzzTest::protectedRows(const FuzzedServer& server, bool mlflow3, const QString& user,
                                       const QSet<QString>& managedExperiments, const QSet<QString>& editableExperiments,
-                                      const QSet<QString>& managedModels)
+                                      const QSet<QString>& managedModels, bool forAddition)
 {
     QSet<QString> rows;
     const DatabaseFile auth(server.file(QStringLiteral("basic_auth.db")));
@@ -878,10 +881,11 @@ QSet<QString> FuzzTest::protectedRows(const FuzzedServer& server, bool mlflow3, 
     // experiment or model that exists and was not there before the phase: see the `baseline` sets).
     const auto mayTouchExperiment = [&](const QString& id) {
         return managedExperiments.contains(id) ||
-               (existingExperiments.contains(id) && !m_baselineExperiments.contains(id));
+               (!m_baselineExperiments.contains(id) && (!forAddition || existingExperiments.contains(id)));
     };
     const auto mayTouchModel = [&](const QString& name) {
-        return managedModels.contains(name) || (existingModels.contains(name) && !m_baselineModels.contains(name));
+        return managedModels.contains(name) ||
+               (!m_baselineModels.contains(name) && (!forAddition || existingModels.contains(name)));
     };
     for (const QStringList& row : auth.rows(QStringLiteral("SELECT experiment_id, user_id, permission FROM "
                                                            "experiment_permissions ORDER BY experiment_id, user_id"))) {
@@ -1177,15 +1181,19 @@ void FuzzTest::fuzz()
             m_baselineModels.insert(row.at(0));
     }
     const QSet<QString> before =
-        protectedRows(server, mlflow3, nina.username, managedExperiments, editableExperiments, managedModels);
+        protectedRows(server, mlflow3, nina.username, managedExperiments, editableExperiments, managedModels, false);
+    const QSet<QString> beforeAddable =
+        protectedRows(server, mlflow3, nina.username, managedExperiments, editableExperiments, managedModels, true);
     QVERIFY(before.size() > 10);
 
     fuzzer.setCaller(nina);
     figures.add(fuzzer.run(m_count - m_count * 6 / 10));
     const QSet<QString> after =
-        protectedRows(server, mlflow3, nina.username, managedExperiments, editableExperiments, managedModels);
+        protectedRows(server, mlflow3, nina.username, managedExperiments, editableExperiments, managedModels, false);
+    const QSet<QString> afterAddable =
+        protectedRows(server, mlflow3, nina.username, managedExperiments, editableExperiments, managedModels, true);
     const QSet<QString> removed = before - after;
-    const QSet<QString> added = after - before;
+    const QSet<QString> added = afterAddable - beforeAddable;
     if (!removed.isEmpty() || !added.isEmpty())
         qWarning("non-admin changed protected rows: removed %s; added %s",
                  qPrintable(QStringList(removed.cbegin(), removed.cend()).join(QStringLiteral("; ")).left(2000)),
