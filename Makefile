@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 CTEST_FLAGS ?=
 
-.PHONY: all deps configure build check demo bench format package clean sanitize
+.PHONY: all deps configure build check demo bench fuzz format package clean sanitize
 
 all: build
 
@@ -36,6 +36,16 @@ bench: BUILD_TYPE = Release
 bench: BUILD_DIR = build-release
 bench: build
 	@bash tests/bench/run-benchmarks.sh $(BUILD_DIR)
+
+# The bounded fuzzer of the test suite (tests/server/tst_fuzz.cpp) with a large count, printing its figures.
+# FUZZ_COUNT requests per MLflow generation; FUZZ_SEED picks another random sequence.
+FUZZ_COUNT ?= 50000
+FUZZ_SEED ?= 11
+fuzz: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target tst_fuzz
+	@QT_QPA_PLATFORM=offscreen QTEST_FUNCTION_TIMEOUT=86400000 MLFLOW_ADMIN_FUZZ_COUNT=$(FUZZ_COUNT) \
+		MLFLOW_ADMIN_FUZZ_SEED=$(FUZZ_SEED) \
+		$(BUILD_DIR)/tests/server/tst_fuzz
 
 # ASan+UBSan build of the whole suite; leaks inside OpenSSL (Qt's TLS plugin never frees it) are suppressed.
 sanitize:

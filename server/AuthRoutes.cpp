@@ -2,7 +2,7 @@
 
 #include "server/Authenticator.h"
 #include "server/MlflowError.h"
-#include "server/PasswordHash.h"
+#include "server/PasswordDerivations.h"
 #include "server/RequestParams.h"
 #include "server/ResourceIds.h"
 
@@ -75,7 +75,7 @@ HttpResponse createUser(const RequestContext& context)
     // Deliberately stricter than 2.15.1, which stores an empty password.
     if (password.isEmpty())
         throw MlflowError::invalidParameter(QStringLiteral("Password cannot be empty."));
-    const UserRecord user = store.createUser(username, PasswordHash::generate(password.toUtf8()), false);
+    const UserRecord user = store.createUser(username, PasswordDerivations::hashOf(context, password.toUtf8()), false);
     return HttpResponse::jsonObject({{QStringLiteral("user"), userJson(store, user)}});
 }
 
@@ -94,7 +94,7 @@ HttpResponse updatePassword(const RequestContext& context)
     context.state.auth->requireUser(username);
     if (password.isEmpty())
         throw MlflowError::invalidParameter(QStringLiteral("Password cannot be empty."));
-    context.state.auth->setPasswordHash(username, PasswordHash::generate(password.toUtf8()));
+    context.state.auth->setPasswordHash(username, PasswordDerivations::hashOf(context, password.toUtf8()));
     return HttpResponse::jsonObject({});
 }
 

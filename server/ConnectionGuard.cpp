@@ -2,6 +2,7 @@
 
 #include "server/MlflowError.h"
 
+#include <QPointer>
 #include <QSslSocket>
 #include <QTcpSocket>
 
@@ -105,7 +106,11 @@ ConnectionGuard::ConnectionGuard(QTcpSocket* socket, std::shared_ptr<Shared> sha
     if (tls) {
         auto* sslSocket = static_cast<QSslSocket*>(socket);
         connect(sslSocket, &QSslSocket::encrypted, this, [this] {
-            if (m_phase == Phase::Handshake)
+            if (m_phase != Phase::Handshake)
+                return;
+            if (m_refusalWhenEncrypted)
+                refuse(*m_refusalWhenEncrypted);
+            else
                 arm(Phase::Waiting, m_shared->limits.headerTimeoutMs);
         });
         arm(Phase::Handshake, m_shared->limits.tlsHandshakeTimeoutMs);
@@ -120,6 +125,15 @@ ConnectionGuard::~ConnectionGuard()
     setBuffered(0);
     if (m_counted)
         --m_shared->stats.openConnections;
+    if (m_holdsRefusalHandshake)
+        --m_shared->refusalHandshakes;
+}
+
+void ConnectionGuard::refuseWhenEncrypted(const HttpResponse& response)
+{
+    m_refusalWhenEncrypted = response;
+    m_holdsRefusalHandshake = true;
+    ++m_shared->refusalHandshakes;
 }
 
 void ConnectionGuard::arm(Phase phase, int milliseconds)
@@ -144,6 +158,14 @@ void ConnectionGuard::finish()
         m_counted = false;
         --m_shared->stats.openConnections;
     }
+    if (m_holdsRefusalHandshake) {
+        m_holdsRefusalHandshake = false;
+        --m_shared->refusalHandshakes;
+    }
+    if (m_paused) {
+        m_paused = false;
+        m_socket->blockSignals(false);
+    }
     m_phase = Phase::Closing;
     m_socket->deleteLater();
 }
@@ -156,6 +178,11 @@ void ConnectionGuard::followServerReads()
 
 void ConnectionGuard::refuse(const HttpResponse& response)
 {
+    if (m_paused) {
+        m_paused = false;
+        m_socket->blockSignals(false);
+        m_socket->setReadBufferSize(0);
+    }
     // Unread input is dropped before QHttpServer can parse it; what still arrives is drained while lingering.
     m_socket->readAll();
     m_framedAhead = 0;
@@ -186,8 +213,12 @@ void ConnectionGuard::onReadyRead()
         }
         const qint64 size = data ? bytes.size() : available;
         const RequestFramer::Event event = m_framer.advance(data, size, &offset);
-        if (event == RequestFramer::Event::NeedMore)
+        if (event == RequestFramer::Event::NeedMore) {
+            // Body data was only counted and what follows it must be read: once more, with the bytes.
+            if (!data && offset < available)
+                continue;
             break;
+        }
         if (event == RequestFramer::Event::Violation) {
             refuse(errorResponse(m_framer.violationStatus(), m_framer.violationMessage()));
             return;
@@ -199,6 +230,7 @@ void ConnectionGuard::onReadyRead()
             continue;
         }
         // MessageComplete.
+        m_pauseWanted = false; // the whole body is here already: nothing left to hold back
         setBuffered(0);
         arm(Phase::Idle, m_shared->limits.idleTimeoutMs);
     }
@@ -217,6 +249,8 @@ void ConnectionGuard::onReadyRead()
                                              "seconds.")
                                   .arg(m_shared->limits.retryAfterSeconds)));
     }
+    if (m_pauseWanted && m_phase != Phase::Lingering)
+        pauseReading();
 }
 
 // Size limits first (they hold whatever the request is), then the server's own rules.
@@ -253,7 +287,89 @@ bool ConnectionGuard::admitHead()
             return false;
         }
     }
-    return true;
+    return admitUnverifiedBody(head);
+}
+
+namespace {
+
+HttpResponse unverifiedBodyRefusal(qint64 limit)
+{
+    return errorResponse(413, QStringLiteral("This request's credentials were not accepted (wrong password, unknown "
+                                             "user, or too many failed sign-ins), so it may carry at most %1 bytes. "
+                                             "Check the user name and password, or retry later.")
+                                  .arg(limit));
+}
+
+} // namespace
+
+// A forged or wrong Basic header used to buy the full body limit before its check. Remembered credentials pass
+// at once; others are checked now (on the password pool) while the body waits unread, so what such a request
+// parks is what one read brought plus the socket's capped buffer.
+bool ConnectionGuard::admitUnverifiedBody(const RequestHead& head)
+{
+    const ConnectionLimits& limits = m_shared->limits;
+    const qint64 limit = std::min(limits.maxBodyBytes, limits.maxUnauthenticatedBodyBytes);
+    if (!m_shared->credentials || (!head.chunked && head.contentLength <= limit))
+        return true;
+    const quint64 pause = ++m_pauses;
+    QPointer<ConnectionGuard> self(this);
+    const std::optional<bool> verified =
+        m_shared->credentials(head.header("authorization"), m_socket->peerAddress(), [self, pause](bool verified) {
+            // Always later than this call returns, so that the pause it ends has begun.
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, pause, verified] {
+                    if (self && self->m_pauses == pause)
+                        self->resumeReading(verified);
+                },
+                Qt::QueuedConnection);
+        });
+    if (!verified) {
+        m_pauseWanted = true;
+        return true;
+    }
+    if (*verified)
+        return true;
+    if (head.chunked) {
+        m_framer.setBodyLimit(limit);
+        return true;
+    }
+    refuse(unverifiedBodyRefusal(limit));
+    return false;
+}
+
+void ConnectionGuard::pauseReading()
+{
+    m_pauseWanted = false;
+    m_paused = true;
+    // 0 would mean unbounded; a full buffer stops the socket reading, and the client's TCP window fills.
+    m_socket->setReadBufferSize(std::max<qint64>(m_shared->limits.maxUnauthenticatedBodyBytes, 1));
+    // QHttpServer reads on readyRead; with the socket's signals blocked it reads nothing more until resumed.
+    // destroyed() is still emitted, and a disconnect meanwhile is seen on resume or by the body timeout.
+    m_socket->blockSignals(true);
+}
+
+void ConnectionGuard::resumeReading(bool verified)
+{
+    if (!m_paused)
+        return;
+    m_paused = false;
+    m_socket->blockSignals(false);
+    m_socket->setReadBufferSize(0);
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        finish();
+        return;
+    }
+    if (!verified) {
+        const qint64 limit = std::min(m_shared->limits.maxBodyBytes, m_shared->limits.maxUnauthenticatedBodyBytes);
+        if (!m_framer.head().chunked || m_framer.bodyBytesReceived() > limit) {
+            refuse(unverifiedBodyRefusal(limit));
+            return;
+        }
+        m_framer.setBodyLimit(limit);
+    }
+    // What arrived meanwhile waits in the socket's buffer, and the readyRead that announced it was blocked.
+    QMetaObject::invokeMethod(m_socket, "readyRead", Qt::QueuedConnection);
 }
 
 void ConnectionGuard::onTimeout()
@@ -290,12 +406,13 @@ void ConnectionGuard::onTimeout()
     }
 }
 
-GuardedTcpServer::GuardedTcpServer(const ConnectionLimits& limits, RequestScreen screen,
+GuardedTcpServer::GuardedTcpServer(const ConnectionLimits& limits, RequestScreen screen, CredentialCheck credentials,
                                    std::optional<QSslConfiguration> tls, QObject* parent)
     : QTcpServer(parent), m_shared(std::make_shared<ConnectionGuard::Shared>()), m_tls(std::move(tls))
 {
     m_shared->limits = limits;
     m_shared->screen = std::move(screen);
+    m_shared->credentials = std::move(credentials);
     setListenBacklogSize(1024);
 }
 
@@ -318,17 +435,29 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     }
     if (m_shared->stats.openConnections >= m_shared->limits.maxConnections) {
         ++m_shared->stats.refusedConnections;
-        if (m_tls) {
-            // A plain-text 503 means nothing to a TLS client, and a handshake is what the cap saves.
+        const HttpResponse refusal =
+            retryLater(m_shared->limits.retryAfterSeconds,
+                       QStringLiteral("The server has %1 open connections, its limit; retry in %2 seconds.")
+                           .arg(m_shared->limits.maxConnections)
+                           .arg(m_shared->limits.retryAfterSeconds));
+        if (!m_tls) {
+            auto* guard = new ConnectionGuard(socket, m_shared, false, false);
+            guard->refuse(refusal);
+            return;
+        }
+        // A plain-text 503 means nothing to a TLS client: it is answered after the handshake. Handshakes are what
+        // the cap saves, so only a few such refusals run at once (each within the handshake timeout); beyond them
+        // the connection is closed unanswered.
+        if (m_shared->refusalHandshakes >= m_shared->limits.maxRefusalHandshakes) {
             socket->abort();
             socket->deleteLater();
             return;
         }
-        auto* guard = new ConnectionGuard(socket, m_shared, false, false);
-        guard->refuse(retryLater(m_shared->limits.retryAfterSeconds,
-                                 QStringLiteral("The server has %1 open connections, its limit; retry in %2 seconds.")
-                                     .arg(m_shared->limits.maxConnections)
-                                     .arg(m_shared->limits.retryAfterSeconds)));
+        auto* guard = new ConnectionGuard(socket, m_shared, true, false);
+        guard->refuseWhenEncrypted(refusal);
+        auto* sslSocket = static_cast<QSslSocket*>(socket);
+        sslSocket->setSslConfiguration(*m_tls);
+        sslSocket->startServerEncryption();
         return;
     }
     auto* guard = new ConnectionGuard(socket, m_shared, m_tls.has_value(), true);

@@ -4,6 +4,7 @@
 #include "server/HttpMessage.h"
 #include "server/RequestFramer.h"
 
+#include <QHostAddress>
 #include <QObject>
 #include <QSslConfiguration>
 #include <QTcpServer>
@@ -19,6 +20,12 @@ class QTcpSocket;
 // buffered (e.g. the Host and Origin checks). A response refuses the request and the connection is closed after
 // it; nullopt lets the request through.
 using RequestScreen = std::function<std::optional<HttpResponse>(const RequestHead&)>;
+
+// Whether a request's HTTP Basic credentials are good, asked before a large body is buffered: an answer now
+// (remembered credentials, or ones refused without a key derivation), or nullopt and `later(verified)` on this
+// thread once the derivation is done.
+using CredentialCheck = std::function<std::optional<bool>(const QByteArray& authorization, const QHostAddress& peer,
+                                                          std::function<void(bool)> later)>;
 
 // Live figures of one listener: what the limits are measured against, and what tests assert.
 struct ConnectionStats
@@ -43,7 +50,9 @@ public:
     {
         ConnectionLimits limits;
         RequestScreen screen;
+        CredentialCheck credentials;
         ConnectionStats stats;
+        int refusalHandshakes = 0; // HTTPS connections over the cap being handshaken to be told 503
     };
 
     ConnectionGuard(QTcpSocket* socket, std::shared_ptr<Shared> shared, bool tls, bool counted);
@@ -51,6 +60,8 @@ public:
 
     // Answers `response` at once and closes, without QHttpServer ever seeing the socket (connection cap).
     void refuse(const HttpResponse& response);
+    // The same once the TLS handshake is done (HTTPS over the connection cap); counted in refusalHandshakes.
+    void refuseWhenEncrypted(const HttpResponse& response);
     // Call once QHttpServer has connected to the socket (see m_framedAhead).
     void followServerReads();
 
@@ -60,6 +71,12 @@ private:
     void onReadyRead();
     void onTimeout();
     bool admitHead();
+    // A large body with credentials not verified yet: read no more of it until they are (see pauseReading).
+    bool admitUnverifiedBody(const RequestHead& head);
+    // Neither this guard nor QHttpServer reads while paused; the socket buffers at most the unauthenticated body
+    // cap and TCP holds the rest at the client.
+    void pauseReading();
+    void resumeReading(bool verified);
     void arm(Phase phase, int milliseconds);
     void setBuffered(qint64 bytes);
     void finish();
@@ -75,6 +92,11 @@ private:
     // lies beyond these is. A slot connected after QHttpServer's lowers it to what QHttpServer left unread.
     qint64 m_framedAhead = 0;
     bool m_counted;
+    bool m_pauseWanted = false; // set while framing, acted on once the bytes at hand are framed
+    bool m_paused = false;
+    quint64 m_pauses = 0; // tells a late verification from the one that is awaited
+    std::optional<HttpResponse> m_refusalWhenEncrypted;
+    bool m_holdsRefusalHandshake = false;
 };
 
 // Accepts connections with a deep backlog (QTcpServer's 50 stalls bursts of clients), refuses those beyond the
@@ -84,8 +106,8 @@ class GuardedTcpServer : public QTcpServer
     Q_OBJECT
 
 public:
-    GuardedTcpServer(const ConnectionLimits& limits, RequestScreen screen, std::optional<QSslConfiguration> tls,
-                     QObject* parent = nullptr);
+    GuardedTcpServer(const ConnectionLimits& limits, RequestScreen screen, CredentialCheck credentials,
+                     std::optional<QSslConfiguration> tls, QObject* parent = nullptr);
 
     ConnectionStats stats() const { return m_shared->stats; }
 

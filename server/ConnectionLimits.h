@@ -14,11 +14,15 @@ struct ConnectionLimits
     qint64 maxHeaderBytes = 64 * 1024;      // request line and all header lines; more: 431. At most 79 KiB: Qt's parser
                                             // stops at 80 KiB and would read the rest as a new request
     qint64 maxBodyBytes = 16 * 1024 * 1024; // larger bodies: 413
-    qint64 maxUnauthenticatedBodyBytes = 64 * 1024;  // a request without Basic credentials needs no body: 413
+    qint64 maxUnauthenticatedBodyBytes = 64 * 1024;  // a request without Basic credentials needs no body: 413;
+                                                     // with credentials not verified yet, a larger body waits
+                                                     // unread for the check (refused: 413)
     qint64 maxBufferedBodyBytes = 256 * 1024 * 1024; // all connections' unfinished bodies together; beyond: 503
 
     // Connections.
-    int maxConnections = 500; // open at once; the next gets 503 with Retry-After (HTTPS: closed) and is closed
+    int maxConnections = 500;      // open at once; the next gets 503 with Retry-After and is closed
+    int maxRefusalHandshakes = 16; // HTTPS beyond maxConnections: this many handshakes at once only to answer the
+                                   // 503 (a plain-text answer means nothing to a TLS client); more are closed
     int retryAfterSeconds = 5;
 
     // Timeouts, in milliseconds. Each closes the connection; a request cut short gets 408 first.

@@ -166,6 +166,7 @@ bool EmbeddedServer::Private::openStores(QString* error)
         state.workspaceRoles = workspaceRoles.get();
     }
     state.authenticator = authenticator.get();
+    state.passwordChecks = passwordChecks.get();
     service = std::make_unique<MlflowService>(state);
     return true;
 }
@@ -318,9 +319,21 @@ bool EmbeddedServer::start(QString* error)
     MlflowService* service = d->service.get();
     d->crossSite = std::make_unique<CrossSiteGuard>(d->options.allowedHosts);
     const CrossSiteGuard* crossSite = d->crossSite.get();
+    Authenticator* authenticator = d->authenticator.get();
+    // The connection guard asks before it reads a large body: the same check (and cache) the request gets later.
+    const CredentialCheck credentials = [authenticator](const QByteArray& authorization, const QHostAddress& peer,
+                                                        std::function<void(bool)> later) -> std::optional<bool> {
+        Authenticator::Check check;
+        if (const std::optional<SignIn> now = authenticator->answerWithoutDerivation(authorization, peer, &check))
+            return now->outcome == SignIn::Outcome::Accepted;
+        authenticator->authenticateLater(check, [later = std::move(later)](const SignIn& signIn) {
+            later(signIn.outcome == SignIn::Outcome::Accepted);
+        });
+        return std::nullopt;
+    };
     d->front = new HttpFront(
         [service](const HttpRequest& request, HttpFront::Reply reply) { service->handle(request, std::move(reply)); },
-        d->options.limits, [crossSite](const RequestHead& head) { return crossSite->check(head); }, this);
+        d->options.limits, [crossSite](const RequestHead& head) { return crossSite->check(head); }, credentials, this);
     d->port = d->front->listenOn(d->options.host, d->options.port, tls, &failure);
     if (d->port == 0) {
         *error = failure;

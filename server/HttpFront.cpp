@@ -8,7 +8,7 @@
 #include <QSslSocket>
 
 #include <algorithm>
-#include <map>
+#include <deque>
 
 namespace {
 
@@ -29,9 +29,10 @@ void withoutRequestDumps(QLoggingCategory* category)
 
 } // namespace
 
-HttpFront::HttpFront(Handler handler, const ConnectionLimits& limits, RequestScreen screen, QObject* parent)
+HttpFront::HttpFront(Handler handler, const ConnectionLimits& limits, RequestScreen screen, CredentialCheck credentials,
+                     QObject* parent)
     : QAbstractHttpServer(parent), m_handler(std::move(handler)), m_limits(limits), m_screen(std::move(screen)),
-      m_maxBodyBytes(limits.maxBodyBytes)
+      m_credentials(std::move(credentials)), m_maxBodyBytes(limits.maxBodyBytes)
 {
     static const bool filtered = [] {
         previousLoggingFilter = QLoggingCategory::installFilter(withoutRequestDumps);
@@ -43,7 +44,7 @@ HttpFront::HttpFront(Handler handler, const ConnectionLimits& limits, RequestScr
 quint16 HttpFront::listenOn(const QHostAddress& address, quint16 port, const std::optional<QSslConfiguration>& tls,
                             QString* error)
 {
-    auto* server = new GuardedTcpServer(m_limits, m_screen, tls, this);
+    auto* server = new GuardedTcpServer(m_limits, m_screen, m_credentials, tls, this);
     if (!server->listen(address, port)) {
         *error = QStringLiteral("Cannot listen on %1:%2: %3. Choose another --port or stop the program using it.")
                      .arg(address.toString())
@@ -166,40 +167,66 @@ void writeResponse(QTcpSocket* socket, const HttpResponse& response)
 
 } // namespace
 
-// A connection's answers in the order its requests came (HTTP/1.1 pipelining), though some are answered later than
-// others. A child of its socket, so it goes with the connection; late answers for a gone connection are dropped.
+// A connection's requests, handled one at a time in the order they came (HTTP/1.1 pipelining): the next one starts
+// when the one before it is answered, which may be later (a password check or hash off this thread). So answers
+// leave in order, and a pipelined request sees everything the one before it did (users/create, then users/get).
+// A child of its socket, so it goes with the connection; late answers for a gone connection are dropped.
 class ResponseSequence : public QObject
 {
 public:
+    using Job = std::function<void(HttpFront::Reply)>;
+
     explicit ResponseSequence(QTcpSocket* socket) : QObject(socket), m_socket(socket) {}
 
-    quint64 reserve() { return m_reserved++; }
-
-    void deliver(quint64 ticket, HttpResponse response)
+    void submit(Job job)
     {
-        // Closed but not yet deleted (QAbstractHttpServer deletes it later): nobody is there to read.
-        if (m_socket->state() != QAbstractSocket::ConnectedState)
-            return;
-        if (ticket != m_written) {
-            m_waiting.emplace(ticket, std::move(response));
-            return;
-        }
-        writeResponse(m_socket, response);
-        ++m_written;
-        for (auto next = m_waiting.begin(); next != m_waiting.end() && next->first == m_written;
-             next = m_waiting.erase(next)) {
-            writeResponse(m_socket, next->second);
-            ++m_written;
-        }
-        // Send now rather than on the next turn of the event loop: one wake-up and one poll fewer per request.
-        m_socket->flush();
+        m_jobs.push_back(std::move(job));
+        runNext();
     }
 
 private:
+    void runNext()
+    {
+        // An answer given while a job runs comes back here through deliver(): the loop goes on, no recursion.
+        if (m_running)
+            return;
+        m_running = true;
+        while (!m_busy && !m_jobs.empty()) {
+            // Closed but not yet deleted (QAbstractHttpServer deletes it later): nobody is there to read.
+            if (m_socket->state() != QAbstractSocket::ConnectedState) {
+                m_jobs.clear();
+                break;
+            }
+            m_busy = true;
+            Job job = std::move(m_jobs.front());
+            m_jobs.pop_front();
+            const quint64 started = ++m_started;
+            job([sequence = QPointer<ResponseSequence>(this), started](HttpResponse response) {
+                if (sequence)
+                    sequence->deliver(started, std::move(response));
+            });
+        }
+        m_running = false;
+    }
+
+    void deliver(quint64 started, HttpResponse response)
+    {
+        if (!m_busy || started != m_started)
+            return;
+        if (m_socket->state() == QAbstractSocket::ConnectedState) {
+            writeResponse(m_socket, response);
+            // Send now rather than on the next turn of the event loop: one wake-up and one poll fewer per request.
+            m_socket->flush();
+        }
+        m_busy = false;
+        runNext();
+    }
+
     QTcpSocket* m_socket;
-    quint64 m_reserved = 0;
-    quint64 m_written = 0;
-    std::map<quint64, HttpResponse> m_waiting;
+    std::deque<Job> m_jobs;
+    quint64 m_started = 0;
+    bool m_busy = false;
+    bool m_running = false;
 };
 
 ResponseSequence* HttpFront::sequenceOf(QTcpSocket* socket)
@@ -214,18 +241,14 @@ ResponseSequence* HttpFront::sequenceOf(QTcpSocket* socket)
 
 bool HttpFront::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
 {
-    ResponseSequence* sequence = sequenceOf(socket);
-    const quint64 ticket = sequence->reserve();
-    Reply reply = [sequence = QPointer<ResponseSequence>(sequence), ticket](HttpResponse response) {
-        if (sequence)
-            sequence->deliver(ticket, std::move(response));
-    };
     if (request.body().size() > m_maxBodyBytes) {
-        reply(HttpResponse::json(
-            MlflowError("RESOURCE_EXHAUSTED",
-                        QStringLiteral("The request body is larger than %1 bytes.").arg(m_maxBodyBytes))
-                .toJson(),
-            413));
+        const qint64 limit = m_maxBodyBytes;
+        sequenceOf(socket)->submit([limit](const Reply& reply) {
+            reply(HttpResponse::json(MlflowError("RESOURCE_EXHAUSTED",
+                                                 QStringLiteral("The request body is larger than %1 bytes.").arg(limit))
+                                         .toJson(),
+                                     413));
+        });
         return true;
     }
     HttpRequest plain;
@@ -235,13 +258,13 @@ bool HttpFront::handleRequest(const QHttpServerRequest& request, QTcpSocket* soc
     plain.headers = request.headers();
     plain.body = request.body();
     plain.peer = request.remoteAddress();
-    m_handler(plain, std::move(reply));
+    sequenceOf(socket)->submit([this, plain = std::move(plain)](Reply reply) { m_handler(plain, std::move(reply)); });
     return true;
 }
 
 void HttpFront::missingHandler(const QHttpServerRequest&, QTcpSocket* socket)
 {
-    ResponseSequence* sequence = sequenceOf(socket);
-    sequence->deliver(sequence->reserve(),
-                      HttpResponse::htmlError(404, QStringLiteral("Not Found"), QStringLiteral("Not found.")));
+    sequenceOf(socket)->submit([](const Reply& reply) {
+        reply(HttpResponse::htmlError(404, QStringLiteral("Not Found"), QStringLiteral("Not found.")));
+    });
 }

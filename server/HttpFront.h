@@ -26,8 +26,10 @@ public:
     using Reply = std::function<void(HttpResponse)>;
     using Handler = std::function<void(const HttpRequest&, Reply)>;
 
-    // Every connection is held to `limits`; `screen` may refuse a request from its head (see ConnectionGuard).
-    HttpFront(Handler handler, const ConnectionLimits& limits, RequestScreen screen, QObject* parent = nullptr);
+    // Every connection is held to `limits`; `screen` may refuse a request from its head, and `credentials` are
+    // asked before a large body is read (see ConnectionGuard).
+    HttpFront(Handler handler, const ConnectionLimits& limits, RequestScreen screen, CredentialCheck credentials,
+              QObject* parent = nullptr);
 
     // Returns the bound port, or 0 with `error` set.
     quint16 listenOn(const QHostAddress& address, quint16 port, const std::optional<QSslConfiguration>& tls,
@@ -45,6 +47,7 @@ private:
     Handler m_handler;
     ConnectionLimits m_limits;
     RequestScreen m_screen;
+    CredentialCheck m_credentials;
     qint64 m_maxBodyBytes;
     QHash<QTcpSocket*, ResponseSequence*> m_sequences;
     GuardedTcpServer* m_listener = nullptr;

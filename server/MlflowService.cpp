@@ -4,6 +4,8 @@
 #include "server/AuthRoutes.h"
 #include "server/Authenticator.h"
 #include "server/MlflowError.h"
+#include "server/PasswordCheckPool.h"
+#include "server/PasswordDerivations.h"
 #include "server/RbacPolicy.h"
 #include "server/RbacRoutes.h"
 #include "server/RequestParams.h"
@@ -113,7 +115,8 @@ HttpResponse MlflowService::answerFailure(const HttpRequest& request) const
     }
 }
 
-HttpResponse MlflowService::answerSignedIn(const HttpRequest& request, const QString& workspace, const SignIn& signIn)
+HttpResponse MlflowService::answerSignedIn(const HttpRequest& request, const QString& workspace, const SignIn& signIn,
+                                           PasswordDerivations* passwords)
 {
     switch (signIn.outcome) {
     case SignIn::Outcome::Accepted:
@@ -140,9 +143,45 @@ HttpResponse MlflowService::answerSignedIn(const HttpRequest& request, const QSt
     }
     }
     try {
-        return dispatch(request, *signIn.user, workspace);
+        return dispatch(request, *signIn.user, workspace, passwords);
+    } catch (const PasswordDerivations::Needed&) {
+        throw;
     } catch (...) {
         return answerFailure(request);
+    }
+}
+
+void MlflowService::answerDeriving(const HttpRequest& request, const QString& workspace, const SignIn& signIn,
+                                   std::shared_ptr<PasswordDerivations> passwords, const Reply& reply)
+{
+    PasswordCheckPool* pool = m_state.passwordChecks;
+    try {
+        return reply(answerSignedIn(request, workspace, signIn, pool ? passwords.get() : nullptr));
+    } catch (const PasswordDerivations::Needed& needed) {
+        // The handler wrote nothing yet; it runs again, from the start, once the derivation is done. The pool goes
+        // before this service (EmbeddedServer::closeStores), and drops finished results with itself.
+        const auto again = [this, request, workspace, signIn, passwords, reply] {
+            answerDeriving(request, workspace, signIn, passwords, reply);
+        };
+        const bool queued =
+            needed.storedHash.isEmpty()
+                ? pool->submitHash(needed.password,
+                                   [passwords, needed, again](const QByteArray& hash) {
+                                       passwords->addHash(needed.password, hash);
+                                       again();
+                                   })
+                : pool->submit(needed.storedHash, needed.password, [passwords, needed, again](bool valid) {
+                      passwords->addCheck(needed.storedHash, needed.password, valid);
+                      again();
+                  });
+        if (!queued) {
+            HttpResponse response = errorResponse(
+                MlflowError("TEMPORARILY_UNAVAILABLE",
+                            QStringLiteral("The server is busy checking and hashing passwords for other requests. "
+                                           "Try again in 1 s.")));
+            setRetryAfter(response, 1);
+            reply(std::move(response));
+        }
     }
 }
 
@@ -186,10 +225,10 @@ void MlflowService::handle(const HttpRequest& request, Reply answered)
         Authenticator::Check check;
         if (std::optional<SignIn> now =
                 m_state.authenticator->answerWithoutDerivation(request.header("authorization"), request.peer, &check))
-            return reply(answerSignedIn(request, workspace, *now));
+            return answerDeriving(request, workspace, *now, std::make_shared<PasswordDerivations>(), reply);
         // The request is copied only for the wait: its members are implicitly shared, so that is a few counters.
         m_state.authenticator->authenticateLater(check, [this, request, workspace, reply](const SignIn& signIn) {
-            reply(answerSignedIn(request, workspace, signIn));
+            answerDeriving(request, workspace, signIn, std::make_shared<PasswordDerivations>(), reply);
         });
     } catch (...) {
         reply(answerFailure(request));
@@ -209,9 +248,10 @@ HttpResponse MlflowService::optionsAnswer(const QString& path) const
     return response;
 }
 
-HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecord& user, const QString& workspace)
+HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecord& user, const QString& workspace,
+                                     PasswordDerivations* passwords)
 {
-    const RequestContext context{request, user, m_state, *m_policy, workspace};
+    const RequestContext context{request, user, m_state, *m_policy, workspace, passwords};
     // Flask runs before_request (the validators) before it reports a routing failure.
     if (!user.isAdmin) {
         if (request.method == "HEAD") {
@@ -219,7 +259,7 @@ HttpResponse MlflowService::dispatch(const HttpRequest& request, const UserRecor
             // JSON body: a status that tells whether someone else's experiment exists. Checked as its GET here.
             HttpRequest asGet = request;
             asGet.method = "GET";
-            m_policy->authorize(RequestContext{asGet, user, m_state, *m_policy, workspace});
+            m_policy->authorize(RequestContext{asGet, user, m_state, *m_policy, workspace, passwords});
         } else {
             m_policy->authorize(context);
         }

@@ -9,6 +9,7 @@
 #include <optional>
 
 class MlflowError;
+class PasswordDerivations;
 struct SignIn;
 
 // The request pipeline of MLflow's basic-auth app, independent of any socket: unprotected paths, authentication
@@ -39,10 +40,18 @@ private:
     HttpResponse optionsAnswer(const QString& path) const;
     // /health, the open prefixes and a bad workspace header are answered before authentication.
     std::optional<HttpResponse> answerBeforeAuthentication(const HttpRequest& request, QString* workspace);
-    HttpResponse answerSignedIn(const HttpRequest& request, const QString& workspace, const SignIn& signIn);
+    // With `passwords`, a handler's key derivation is thrown as PasswordDerivations::Needed (see answerDeriving).
+    HttpResponse answerSignedIn(const HttpRequest& request, const QString& workspace, const SignIn& signIn,
+                                PasswordDerivations* passwords = nullptr);
+    // answerSignedIn, with every key derivation a handler asks for (a new password's hash, a current password's
+    // check) run on the pool and the handler run again once it is done: users/create and password changes no
+    // longer hold the request thread for ~180 ms each.
+    void answerDeriving(const HttpRequest& request, const QString& workspace, const SignIn& signIn,
+                        std::shared_ptr<PasswordDerivations> passwords, const Reply& reply);
     HttpResponse answerFailure(const HttpRequest& request) const;
     // Policy, routing and the handler; failures are thrown and mapped to responses in handle().
-    HttpResponse dispatch(const HttpRequest& request, const UserRecord& user, const QString& workspace);
+    HttpResponse dispatch(const HttpRequest& request, const UserRecord& user, const QString& workspace,
+                          PasswordDerivations* passwords);
     // The request's workspace from X-MLFLOW-WORKSPACE; throws MlflowError (400/404) for a bad or unknown name.
     QString resolveWorkspace(const HttpRequest& request) const;
     HttpResponse errorResponse(const MlflowError& error) const;

@@ -28,20 +28,40 @@ int PasswordCheckPool::threadCount() const
     return m_workers.maxThreadCount();
 }
 
-bool PasswordCheckPool::submit(const QByteArray& storedHash, const QByteArray& password, std::function<void(bool)> done)
+bool PasswordCheckPool::start(std::function<std::function<void()>()> work)
 {
     if (m_pending >= m_maxQueued)
         return false;
     ++m_pending;
-    m_workers.start([this, storedHash, password, done = std::move(done)]() mutable {
-        const bool valid = PasswordHash::verify(storedHash, password);
+    m_workers.start([this, work = std::move(work)] {
+        std::function<void()> finish = work();
         QMetaObject::invokeMethod(
             this,
-            [this, valid, done = std::move(done)] {
+            [this, finish = std::move(finish)] {
                 --m_pending;
-                done(valid);
+                finish();
             },
             Qt::QueuedConnection);
     });
     return true;
+}
+
+bool PasswordCheckPool::submit(const QByteArray& storedHash, const QByteArray& password, std::function<void(bool)> done)
+{
+    return start([storedHash, password, done = std::move(done)]() -> std::function<void()> {
+        const bool valid = PasswordHash::verify(storedHash, password);
+        return [valid, done] {
+            done(valid);
+        };
+    });
+}
+
+bool PasswordCheckPool::submitHash(const QByteArray& password, std::function<void(QByteArray)> done)
+{
+    return start([password, done = std::move(done)]() -> std::function<void()> {
+        const QByteArray hash = PasswordHash::generate(password);
+        return [hash, done] {
+            done(hash);
+        };
+    });
 }

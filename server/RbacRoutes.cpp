@@ -2,7 +2,7 @@
 
 #include "server/JsonWriter.h"
 #include "server/MlflowError.h"
-#include "server/PasswordHash.h"
+#include "server/PasswordDerivations.h"
 #include "server/RbacPolicy.h"
 #include "server/RbacStore.h"
 #include "server/RequestParams.h"
@@ -156,7 +156,8 @@ HttpResponse createUser(const RequestContext& context)
     // The check is len < 12, whatever the message says.
     if (password.size() < minimumPasswordLength)
         throw MlflowError::invalidParameter(QStringLiteral("Password must be a string longer than 12 characters."));
-    const UserRecord user = store(context).createUser(username, PasswordHash::generate(password.toUtf8()), false);
+    const UserRecord user =
+        store(context).createUser(username, PasswordDerivations::hashOf(context, password.toUtf8()), false);
     return HttpResponse::jsonObject({{QStringLiteral("user"), userJson(user)}});
 }
 
@@ -227,7 +228,7 @@ HttpResponse updatePassword(const RequestContext& context)
         if (current.isEmpty())
             throw MlflowError::invalidParameter(
                 QStringLiteral("Current password is required when changing your own password."));
-        if (!PasswordHash::verify(context.user.passwordHash, current.toUtf8()))
+        if (!PasswordDerivations::matches(context, context.user.passwordHash, current.toUtf8()))
             throw MlflowError::invalidParameter(QStringLiteral("Current password does not match."));
         if (password == current)
             throw MlflowError::invalidParameter(QStringLiteral("New password must differ from the current password."));
@@ -236,7 +237,7 @@ HttpResponse updatePassword(const RequestContext& context)
     // Deliberately stricter than 3.14, which stores an empty password.
     if (password.isEmpty())
         throw MlflowError::invalidParameter(QStringLiteral("Password cannot be empty."));
-    store(context).setPasswordHash(username, PasswordHash::generate(password.toUtf8()));
+    store(context).setPasswordHash(username, PasswordDerivations::hashOf(context, password.toUtf8()));
     return HttpResponse::jsonObject({});
 }
 

@@ -100,6 +100,10 @@ RequestFramer::Event RequestFramer::advance(const char* data, qint64 size, qint6
             return finishMessage();
         if (*offset >= size)
             return Event::NeedMore;
+        // Counted body data ended inside bytes the caller did not give (a chunk's data, then its CR LF in the
+        // same read): the caller must call again with the bytes from *offset on.
+        if (!data && needsBytes())
+            return Event::NeedMore;
 
         switch (m_state) {
         case State::Start:

@@ -30,7 +30,7 @@ class RequestFramer
 {
 public:
     enum class Event {
-        NeedMore,        // every byte given was consumed; nothing to report
+        NeedMore,        // every byte given was consumed, or (data null) bytes are needed from *offset on
         HeadComplete,    // head() is ready; the body (if any) follows
         MessageComplete, // the request's last byte was consumed
         Violation,       // violationStatus() / violationMessage(); the connection must be closed

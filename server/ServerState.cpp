@@ -62,3 +62,10 @@ QString pathTail(const QString& path, const QString& prefix)
 {
     return path.startsWith(prefix) ? path.mid(prefix.size()) : QString();
 }
+
+QStringList RouteTable::routes() const
+{
+    QStringList all = m_routes.keys() + m_prefixedRoutes.keys();
+    all.sort();
+    return all;
+}

@@ -12,6 +12,8 @@
 #include <functional>
 
 class Authenticator;
+class PasswordCheckPool;
+class PasswordDerivations;
 class Policy;
 class RbacStore;
 class TrackingStore;
@@ -46,6 +48,7 @@ struct ServerState
     UserDirectory* users = nullptr; // whichever of the two holds the users
     TrackingStore* tracking = nullptr;
     Authenticator* authenticator = nullptr;
+    PasswordCheckPool* passwordChecks = nullptr;  // key derivations off the request thread; null: derive in place
     WorkspaceStore* workspaces = nullptr;         // only with Dialect::workspaces
     WorkspaceRoleHooks* workspaceRoles = nullptr; // null until the 3.x auth store provides it
 };
@@ -59,6 +62,8 @@ struct RequestContext
     const Policy& policy;
     // The request's workspace (X-MLFLOW-WORKSPACE with workspaces on); every role lookup is scoped to it.
     QString workspace = defaultWorkspace;
+    // Derivations done for this request off the request thread; null: handlers derive in place.
+    PasswordDerivations* passwords = nullptr;
 };
 
 using RouteHandler = std::function<HttpResponse(const RequestContext&)>;
@@ -75,6 +80,8 @@ public:
     bool hasPath(const QString& path) const;
     // The methods routed for the path, in alphabetical order (what an Allow header lists, before HEAD and OPTIONS).
     QList<QByteArray> methodsOf(const QString& path) const;
+    // Every route as "METHOD path", prefixed ones as "METHOD prefix" (e.g. for a fuzzer that must reach them all).
+    QStringList routes() const;
 
 private:
     const QString* prefixOf(const QString& path) const;

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSslSocket>
 #include <QtTest>
 
 #include <memory>
@@ -54,6 +55,23 @@ qint64 residentKiB()
     return -1;
 }
 
+// A TLS client that accepts the test's self-signed certificate.
+std::unique_ptr<RawConnection> tlsConnection(quint16 port)
+{
+    auto* socket = new QSslSocket;
+    socket->setPeerVerifyMode(QSslSocket::VerifyNone);
+    auto connection = std::make_unique<RawConnection>(port, socket);
+    socket->connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+    return connection;
+}
+
+bool waitEncrypted(RawConnection& connection)
+{
+    auto& socket = static_cast<QSslSocket&>(connection.socket());
+    return RawConnection::spinUntil([&] { return socket.isEncrypted() || connection.isClosed(); }, 5000) &&
+           socket.isEncrypted();
+}
+
 } // namespace
 
 class ConnectionLimitsTest : public QObject
@@ -65,12 +83,16 @@ private slots:
     void longRequestLineGets414();
     void headerFieldAndCountLimits();
     void connectionCapAnswers503();
+    void httpsOverTheCapGets503AfterTheHandshake();
     void slowHeadersAreCutOff();
     void timeoutsLeaveNoConnectionOpen();
     void tlsHandshakeTimeout();
     void unauthenticatedBodiesAreBounded();
+    void forgedCredentialsCannotParkBodies();
+    void unverifiedCredentialsStillSendLargeBodies();
     void bufferedBodyBudgetAnswers503();
     void pipelinedRequestsStillServed();
+    void chunkedBodyAcrossReads();
     void ambiguousFramingRefused();
     void impossibleLimitsRefusedAtStart();
 };
@@ -186,6 +208,61 @@ void ConnectionLimitsTest::connectionCapAnswers503()
     held.back().reset();
     QTRY_COMPARE(server.server().connectionStats().openConnections, 4);
     QCOMPARE(statusOf(server.port(), "GET /health HTTP/1.1\r\n" + host + "\r\n"), 200);
+}
+
+// HTTPS beyond the cap used to be closed unanswered: a TLS client cannot read a plain-text 503. It is answered
+// after the handshake now, a few at a time (maxRefusalHandshakes); beyond those it is still closed.
+void ConnectionLimitsTest::httpsOverTheCapGets503AfterTheHandshake()
+{
+    QTemporaryDir dir;
+    QString certificate;
+    QString key;
+    QVERIFY2(TestCertificate::make(dir.path(), QStringLiteral("server"), &certificate, &key), "openssl failed");
+    LimitedServer server([&](EmbeddedServerOptions& options) {
+        options.tlsCertificatePath = certificate;
+        options.tlsKeyPath = key;
+        options.limits.maxConnections = 2;
+        options.limits.maxRefusalHandshakes = 1;
+        options.limits.tlsHandshakeTimeoutMs = 1500;
+    });
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    std::vector<std::unique_ptr<RawConnection>> held;
+    for (int i = 0; i < 2; ++i) {
+        held.push_back(tlsConnection(server.port()));
+        QVERIFY(waitEncrypted(*held.back()));
+    }
+    QTRY_COMPARE(server.server().connectionStats().openConnections, 2);
+
+    const std::unique_ptr<RawConnection> third = tlsConnection(server.port());
+    QVERIFY(waitEncrypted(*third));
+    third->send("GET /health HTTP/1.1\r\n" + host + "\r\n");
+    QVERIFY(third->waitForResponse());
+    QCOMPARE(third->status(), 503);
+    QCOMPARE(third->header("retry-after"), QByteArray("5"));
+    QVERIFY(third->body().contains("open connections"));
+    QVERIFY(third->waitForClose());
+    QCOMPARE(server.server().connectionStats().refusedConnections, 1);
+
+    // One refusal handshake at a time: a client over the cap that never says ClientHello holds the slot, so the
+    // next TLS client over the cap is closed without a handshake, until the first one's handshake timeout.
+    RawConnection silent(server.port());
+    QVERIFY(silent.waitConnected());
+    QTRY_COMPARE(server.server().connectionStats().refusedConnections, 2);
+    const std::unique_ptr<RawConnection> fourth = tlsConnection(server.port());
+    QVERIFY(fourth->waitForClose());
+    QVERIFY(!static_cast<QSslSocket&>(fourth->socket()).isEncrypted());
+    QCOMPARE(server.server().connectionStats().refusedConnections, 3);
+    QVERIFY(silent.waitForClose(4000));
+    const std::unique_ptr<RawConnection> fifth = tlsConnection(server.port());
+    QVERIFY(waitEncrypted(*fifth));
+    QVERIFY(fifth->waitForResponse());
+    QCOMPARE(fifth->status(), 503);
+
+    // The held connections were never disturbed.
+    held.front()->send("GET /health HTTP/1.1\r\n" + host + "\r\n");
+    QVERIFY(held.front()->waitForResponse());
+    QCOMPARE(held.front()->status(), 200);
+    QCOMPARE(server.server().connectionStats().openConnections, 2);
 }
 
 // Slowloris: headers sent a line at a time never finish; the header deadline holds from the first byte, however
@@ -333,6 +410,94 @@ void ConnectionLimitsTest::unauthenticatedBodiesAreBounded()
     QCOMPARE(parked.front()->status(), 401);
 }
 
+// A syntactically valid Basic header used to buy the full 16 MiB body limit before its check: ten forged ones
+// could park 160 MiB. A large body with credentials not verified yet now waits unread while they are checked (the
+// socket buffers at most 64 KiB; TCP holds the rest at the client), and is refused with 413 if they are wrong.
+void ConnectionLimitsTest::forgedCredentialsCannotParkBodies()
+{
+    // The throttle is off so that every forged header costs a check (with it, most would be refused at once).
+    LimitedServer server([](EmbeddedServerOptions& options) { options.signInThrottle.enabled = false; });
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    const qint64 sentAfterHead = 4 * 1024 * 1024;
+    const qint64 firstPart = 16 * 1024;
+    std::vector<std::unique_ptr<RawConnection>> forged;
+    for (int i = 0; i < 10; ++i) {
+        // Half guess the admin's password, half name a user that does not exist.
+        const QByteArray credentials =
+            i % 2 ? "admin:guess-" + QByteArray::number(i) : "mallory-" + QByteArray::number(i) + ":guess";
+        forged.push_back(std::make_unique<RawConnection>(server.port()));
+        QVERIFY(forged.back()->waitConnected());
+        forged.back()->send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host + "Authorization: Basic " +
+                            credentials.toBase64() +
+                            "\r\nContent-Type: application/json\r\nContent-Length: 16777216\r\n\r\n" +
+                            QByteArray(firstPart, ' '));
+    }
+    QTest::qWait(20);
+    for (const auto& connection : forged)
+        connection->send(QByteArray(sentAfterHead, ' '));
+    qint64 peak = 0;
+    const bool answered = RawConnection::spinUntil(
+        [&] {
+            peak = std::max(peak, server.server().connectionStats().bufferedBodyBytes);
+            return std::all_of(forged.cbegin(), forged.cend(),
+                               [](const auto& connection) { return connection->status() != 0; });
+        },
+        20000);
+    QVERIFY(answered);
+    for (const auto& connection : forged) {
+        QCOMPARE(connection->status(), 413);
+        QVERIFY2(connection->body().contains("were not accepted"), connection->body().constData());
+    }
+    qInfo("10 clients with forged Basic credentials sending %lld KiB of a declared 16 MiB body each: all 413, at "
+          "most %lld bytes of body buffered at once (before: everything sent, %lld KiB)",
+          (firstPart + sentAfterHead) / 1024, peak, 10 * (firstPart + sentAfterHead) / 1024);
+    // What arrived with the head, plus at most the socket's capped buffer each; not the 40 MiB sent.
+    QVERIFY(peak <= 10 * (firstPart + ConnectionLimits().maxUnauthenticatedBodyBytes));
+    QTRY_COMPARE(server.server().connectionStats().bufferedBodyBytes, 0);
+    QCOMPARE(statusOf(server.port(), getUserRequest("admin")), 200);
+}
+
+// The pause costs a legitimate client nothing but the check it needed anyway: a first request with a large body
+// and good credentials is answered, and once the credentials are remembered the body is not held at all.
+void ConnectionLimitsTest::unverifiedCredentialsStillSendLargeBodies()
+{
+    LimitedServer server;
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    const auto largeCreate = [](const QByteArray& name) {
+        const QByteArray body = "{\"name\":\"" + name + "\"" + QByteArray(1024 * 1024, ' ') + "}";
+        return "POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+               "Authorization: " + LimitedServer::adminAuthorization() +
+               "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" +
+               body;
+    };
+    QElapsedTimer timer;
+    timer.start();
+    RawConnection first(server.port());
+    QVERIFY(first.waitConnected());
+    const QByteArray request = largeCreate("large-first");
+    first.send(request.left(request.indexOf("\r\n\r\n") + 4 + 1000));
+    QTest::qWait(20);
+    first.send(request.mid(request.indexOf("\r\n\r\n") + 4 + 1000));
+    QVERIFY(first.waitForResponse(10000));
+    QCOMPARE(first.status(), 200);
+    QVERIFY(first.body().contains("experiment_id"));
+    const qint64 firstMs = timer.elapsed();
+    timer.restart();
+    QCOMPARE(statusOf(server.port(), largeCreate("large-second")), 200);
+    qInfo("1 MiB experiments/create: %lld ms with credentials checked while the body waited, %lld ms remembered",
+          firstMs, timer.elapsed());
+    // A chunked body with good credentials is no different.
+    RawConnection chunked(server.port());
+    QVERIFY(chunked.waitConnected());
+    const QByteArray body = "{\"name\":\"chunked\"" + QByteArray(200 * 1024, ' ') + "}";
+    chunked.send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host + "Authorization: Basic " +
+                 QByteArray("admin:password1234").toBase64() +
+                 "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                 QByteArray::number(body.size(), 16) + "\r\n" + body + "\r\n0\r\n\r\n");
+    QVERIFY(chunked.waitForResponse(10000));
+    QCOMPARE(chunked.status(), 200);
+}
+
 // All connections' unfinished bodies together are bounded too, credentials or not.
 void ConnectionLimitsTest::bufferedBodyBudgetAnswers503()
 {
@@ -383,6 +548,29 @@ void ConnectionLimitsTest::pipelinedRequestsStillServed()
     split.send(second.mid(40));
     QVERIFY(RawConnection::spinUntil([&] { return split.received().count("HTTP/1.1 200") == 2; }, 5000));
     QVERIFY(!split.isClosed());
+}
+
+// A chunk's data that ends in a later read than it began, with its CR LF in that read, used to crash the server:
+// the framer counted the data without its bytes and then read the line end from no bytes at all.
+void ConnectionLimitsTest::chunkedBodyAcrossReads()
+{
+    LimitedServer server;
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    const QByteArray body = "{\"name\":\"split-chunk\"}";
+    RawConnection connection(server.port());
+    QVERIFY(connection.waitConnected());
+    connection.send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+                    "Authorization: " + LimitedServer::adminAuthorization() +
+                    "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                    QByteArray::number(body.size(), 16) + "\r\n" + body.left(5));
+    QTest::qWait(50);
+    connection.send(body.mid(5) + "\r\n0\r\n\r\n");
+    QVERIFY(connection.waitForResponse());
+    QCOMPARE(connection.status(), 200);
+    QVERIFY(connection.body().contains("experiment_id"));
+    // The same connection goes on, framed right after the chunked body.
+    connection.send("GET /health HTTP/1.1\r\n" + host + "\r\n");
+    QVERIFY(RawConnection::spinUntil([&] { return connection.received().count("HTTP/1.1 200") == 2; }, 5000));
 }
 
 // Framing two parsers could read differently is refused before either does.

@@ -13,11 +13,14 @@
 #include <QProcess>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <thread>
 
 namespace {
 
@@ -175,6 +178,9 @@ class ServerAuthHardeningTest : public QObject
 
 private slots:
     void signedInClientIsNotDelayedByGuessers();
+    void signedInClientIsNotDelayedByPasswordHashing_data();
+    void signedInClientIsNotDelayedByPasswordHashing();
+    void pipelinedRequestsRunInOrder();
     void pipelinedAnswersKeepTheirOrder();
     void clientGoneDuringCheckIsHarmless();
     void parallelFirstRequestsShareOneCheck();
@@ -236,6 +242,147 @@ void ServerAuthHardeningTest::signedInClientIsNotDelayedByGuessers()
     // The guessers were served (checks ran) while the signed-in client was measured.
     QVERIFY2(answeredMeanwhile >= 2, "no guess was answered meanwhile: nothing was measured");
     QVERIFY2(median(latencies) < 300, qPrintable(QStringLiteral("median %1 ms").arg(median(latencies))));
+}
+
+void ServerAuthHardeningTest::signedInClientIsNotDelayedByPasswordHashing_data()
+{
+    QTest::addColumn<bool>("mlflow3");
+    QTest::newRow("mlflow-2.15.1") << false;
+    QTest::newRow("mlflow-3.14") << true;
+}
+
+// users/create and password changes hashed on the request thread (~180 ms each), so an admin creating users in a
+// loop stalled every other client. The hashes run on the password pool now.
+void ServerAuthHardeningTest::signedInClientIsNotDelayedByPasswordHashing()
+{
+    QFETCH(bool, mlflow3);
+    Dialect dialect;
+    if (mlflow3)
+        dialect.generation = Dialect::Generation::Mlflow3;
+    Server server(noThrottle(), dialect);
+    QVERIFY2(server.started, qPrintable(server.error));
+    const QByteArray admin = basic("admin", DemoData::adminPasswordText);
+    Client signedIn(server.port());
+    QCOMPARE(signedIn.get(userGet, admin).status, 200);
+
+    Client creator(server.port());
+    int created = 0;
+    int changed = 0;
+    int failed = 0;
+    bool stop = false;
+    std::function<void()> next = [&] {
+        if (stop)
+            return;
+        const QByteArray name = "made-" + QByteArray::number(created);
+        const auto done = [&](const Answer& answer) {
+            if (answer.status != 200) {
+                ++failed;
+                qWarning() << "users/create or update-password answered" << answer.status << answer.body;
+            }
+            next();
+        };
+        if (created == changed) {
+            ++created;
+            creator.send("/api/2.0/mlflow/users/create", admin, done, "POST",
+                         "{\"username\":\"" + name + "\",\"password\":\"made-password-123\"}");
+        } else {
+            ++changed;
+            creator.send("/api/2.0/mlflow/users/update-password", admin, done, "PATCH",
+                         "{\"username\":\"made-" + QByteArray::number(created - 1) +
+                             "\",\"password\":\"changed-password-123\"}");
+        }
+    };
+    next();
+    QTest::qWait(300);
+
+    // Measured from a thread of its own: a client in the server's thread sends only while that thread is free,
+    // so it would never see the server's thread stalled.
+    std::atomic<int> hashed{0};
+    std::atomic<bool> measured{false};
+    QList<double> latencies;
+    int failedGets = 0;
+    QElapsedTimer measuring;
+    measuring.start();
+    std::thread measurer([&] {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress(QHostAddress::LocalHost), server.port());
+        if (socket.waitForConnected(5000)) {
+            const QByteArray request =
+                "GET " + userGet + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + admin + "\r\n\r\n";
+            // At least 3 s, 30 requests and 3 hashes (each ~180 ms on an idle core, more on a busy one); at most 30 s.
+            while ((measuring.elapsed() < 3000 || latencies.size() < 30 || hashed < 3) && measuring.elapsed() < 30000) {
+                QElapsedTimer timer;
+                timer.start();
+                socket.write(request);
+                QByteArray answer;
+                qsizetype end = -1;
+                while (socket.waitForReadyRead(10000)) {
+                    answer += socket.readAll();
+                    end = answer.indexOf("\r\n\r\n");
+                    const qsizetype lengthAt = answer.toLower().indexOf("content-length:");
+                    if (end >= 0 && lengthAt >= 0 &&
+                        answer.size() - end - 4 >= answer.mid(lengthAt + 15, 12).trimmed().split('\r').value(0).toInt())
+                        break;
+                }
+                latencies.append(double(timer.nsecsElapsed()) / 1e6);
+                if (!answer.startsWith("HTTP/1.1 200"))
+                    ++failedGets;
+                QThread::msleep(20);
+            }
+        }
+        measured = true;
+    });
+    const int before = created + changed;
+    while (!measured) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        hashed = created + changed - before;
+    }
+    measurer.join();
+    stop = true;
+    QCOMPARE(failedGets, 0);
+    QVERIFY(!latencies.isEmpty());
+    const int hashedMeanwhile = created + changed - before;
+    qInfo("signed-in client while another creates users and changes passwords: median %.2f ms, max %.2f ms over "
+          "%lld requests in %lld ms; %d users/create + update-password answered meanwhile",
+          median(latencies), *std::max_element(latencies.cbegin(), latencies.cend()), qint64(latencies.size()),
+          measuring.elapsed(), hashedMeanwhile);
+    QVERIFY2(hashedMeanwhile >= 3, "hardly any user was created meanwhile: nothing was measured");
+    QCOMPARE(failed, 0);
+    // With the hashes on the request thread: median 340-500 ms on this machine (each hash held it, ~180 ms idle).
+    QVERIFY2(median(latencies) < 100, qPrintable(QStringLiteral("median %1 ms").arg(median(latencies))));
+    // The hashes are real: the new password signs in, the first one no longer does.
+    const QByteArray madeUser = "/api/2.0/mlflow/users/get?username=made-0";
+    QCOMPARE(signedIn.get(madeUser, basic("made-0", "changed-password-123")).status, 200);
+    QCOMPARE(signedIn.get(madeUser, basic("made-0", "made-password-123")).status, 401);
+}
+
+// Requests pipelined on one connection run one after the other, even when one waits for a hash off the request
+// thread: the users/get after a users/create finds the user.
+void ServerAuthHardeningTest::pipelinedRequestsRunInOrder()
+{
+    Server server(noThrottle());
+    QVERIFY2(server.started, qPrintable(server.error));
+    const QByteArray admin = basic("admin", DemoData::adminPasswordText);
+    Client client(server.port());
+    QCOMPARE(client.get(userGet, admin).status, 200);
+    QList<Answer> answers;
+    const auto keep = [&](const Answer& answer) {
+        answers.append(answer);
+    };
+    client.send("/api/2.0/mlflow/users/create", admin, keep, "POST",
+                "{\"username\":\"pipelined\",\"password\":\"pipelined-password-1\"}");
+    client.send("/api/2.0/mlflow/users/get?username=pipelined", admin, keep);
+    client.send("/api/2.0/mlflow/users/update-password", admin, keep, "PATCH",
+                "{\"username\":\"pipelined\",\"password\":\"pipelined-password-2\"}");
+    client.send("/api/2.0/mlflow/users/get?username=pipelined", basic("pipelined", "pipelined-password-2"), keep);
+    client.send("/health", {}, keep);
+    QTRY_COMPARE_WITH_TIMEOUT(answers.size(), 5, 10000);
+    QList<int> statuses;
+    for (const Answer& answer : std::as_const(answers))
+        statuses.append(answer.status);
+    // users/get of oneself is allowed for a non-admin in 2.15.1.
+    QCOMPARE(statuses, (QList<int>{200, 200, 200, 200, 200}));
+    QVERIFY(answers.at(1).body.contains("\"username\":\"pipelined\""));
 }
 
 // A slow answer (a password check) followed on the same connection by a fast one: the fast one waits its turn.
