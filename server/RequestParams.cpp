@@ -148,7 +148,9 @@ std::optional<QString> RequestParams::optionalString(const QString& name) const
         const double number = value.toDouble();
         if (std::floor(number) == number && std::fabs(number) < 9.0e15)
             return QString::number(static_cast<qint64>(number));
-        return QString::number(number);
+        // A fraction or a number past double's exact integers has no one spelling: two different numbers could
+        // become the same name or id. MLflow refuses them too.
+        throw MlflowError::invalidParameter(typeErrorMessage(name, value, "float"));
     }
     if (value.isArray() && value.toArray().size() == 1 && value.toArray().first().isString())
         return value.toArray().first().toString();

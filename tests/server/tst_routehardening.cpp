@@ -183,6 +183,7 @@ private slots:
     void lockedTrackingDatabaseAnswers503();
     void dataFilesAreOwnerOnlyAndTightenedOnStart();
     void mlflow3AnswersHeadAndOptionsAsItsFlaskDoes();
+    void numbersWithoutOneSpellingAreNotNames();
 };
 
 // Under MLflow's shipped default (READ), an explicit NO_PERMISSIONS row is the only thing that denies: every
@@ -548,3 +549,26 @@ void RouteHardeningTest::mlflow3AnswersHeadAndOptionsAsItsFlaskDoes()
 
 QTEST_GUILESS_MAIN(RouteHardeningTest)
 #include "tst_routehardening.moc"
+
+// A JSON number where a string belongs is read as its integer spelling; a fraction or a number past double's exact
+// integers has no single spelling (4611686018427387904 and ...905 both printed "4.61169e+18"), so it is refused
+// as MLflow refuses it, and two such numbers never become one experiment.
+void RouteHardeningTest::numbersWithoutOneSpellingAreNotNames()
+{
+    ServerFixture fixture;
+    QVERIFY2(fixture.started(), qPrintable(fixture.error()));
+    Api api(fixture.port(), false);
+    const auto create = [&api](const QJsonValue& name) {
+        return api.call(admin, "POST", QStringLiteral("experiments/create"), {{QStringLiteral("name"), name}});
+    };
+    const auto integral = create(QJsonValue(12));
+    QCOMPARE(integral.status, 200);
+    const auto byName = api.call(admin, "GET", QStringLiteral("experiments/get-by-name"), {}, "experiment_name=12");
+    QCOMPARE(byName.status, 200);
+    for (const double number : {4611686018427387904.0, 4611686018427389952.0, 1.5}) {
+        const auto refused = create(QJsonValue(number));
+        QCOMPARE(refused.status, 400);
+        QCOMPARE(json(refused).value(QStringLiteral("error_code")).toString(),
+                 QStringLiteral("INVALID_PARAMETER_VALUE"));
+    }
+}
