@@ -34,7 +34,8 @@ void ApiJob::follow(ApiJob* inner)
 {
     m_inner = inner;
     if (inner)
-        connect(inner, &ApiJob::finished, this, [this, inner] { setExchange(inner->m_lastRequest, inner->m_lastHttpStatus); });
+        connect(inner, &ApiJob::finished, this,
+                [this, inner] { setExchange(inner->m_lastRequest, inner->m_lastHttpStatus); });
 }
 
 void ApiJob::setExchange(const QString& request, int httpStatus)

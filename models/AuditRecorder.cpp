@@ -43,7 +43,7 @@ QJsonObject AuditRecorder::entryFor(const ChangeResult& result, const QString& o
     entry.insert(QStringLiteral("before"), facts.before);
     entry.insert(QStringLiteral("after"), facts.after);
     entry.insert(QStringLiteral("description"), result.description);
-    entry.insert(QStringLiteral("result"), result.ok()           ? QStringLiteral("applied")
+    entry.insert(QStringLiteral("result"), result.ok()          ? QStringLiteral("applied")
                                            : result.halfApplied ? QStringLiteral("half-applied")
                                                                 : QStringLiteral("failed"));
     if (!result.ok())

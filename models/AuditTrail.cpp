@@ -281,13 +281,12 @@ AuditTrail::Verification AuditTrail::verify() const
     return result;
 }
 
-
 QString AuditTrail::Verification::message() const
 {
     if (ok)
-        return entries == 0 ? tr("The audit trail is empty.")
-                            : tr("The audit trail is intact: %n entries, chained from the first to the last.",
-                                 nullptr, entries);
+        return entries == 0
+                   ? tr("The audit trail is empty.")
+                   : tr("The audit trail is intact: %n entries, chained from the first to the last.", nullptr, entries);
     if (line == 0)
         return tr("The audit trail cannot be checked: %1.").arg(reason);
     const QString which = sequence >= 0 ? tr("entry %1 (line %2)").arg(sequence).arg(line) : tr("line %1").arg(line);

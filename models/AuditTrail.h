@@ -62,11 +62,11 @@ public:
     struct Verification
     {
         bool ok = true;
-        int entries = 0;       // entries checked (all of them when ok)
-        int line = 0;          // the first broken entry's line (1-based), 0 when ok
-        qint64 sequence = -1;  // its seq as stored, -1 when unreadable
-        QString reason;        // why it is broken, translated
-        QString lastHash;      // the last entry's hash, when ok
+        int entries = 0;         // entries checked (all of them when ok)
+        int line = 0;            // the first broken entry's line (1-based), 0 when ok
+        qint64 sequence = -1;    // its seq as stored, -1 when unreadable
+        QString reason;          // why it is broken, translated
+        QString lastHash;        // the last entry's hash, when ok
         QString message() const; // one sentence for people
     };
     Verification verify() const;

@@ -1982,7 +1982,7 @@ ChangeFacts ChangeSet::factsOf(const PlannedChange& change) const
             m_directory->explicitLevel(cell.username, cell.resource.type, cell.resource.id);
         const StagedGrant* staged = stagedGrant(cell.username, cell.resource.type, cell.resource.id);
         const std::optional<PermissionLevel> after = staged ? staged->target : before;
-        facts.kind = !before ? QStringLiteral("grant.create")
+        facts.kind = !before  ? QStringLiteral("grant.create")
                      : !after ? QStringLiteral("grant.revoke")
                               : QStringLiteral("grant.level");
         facts.before = levelText(before);
@@ -1993,7 +1993,7 @@ ChangeFacts ChangeSet::factsOf(const PlannedChange& change) const
         facts.username = change.username;
         const StagedUser* staged = stagedUser(change.username);
         const bool exists = m_directory->hasUser(change.username);
-        const QString was = !exists ? QStringLiteral("absent")
+        const QString was = !exists                                 ? QStringLiteral("absent")
                             : m_directory->isAdmin(change.username) ? QStringLiteral("admin")
                                                                     : QStringLiteral("user");
         facts.before = was;
@@ -2069,8 +2069,8 @@ ChangeFacts ChangeSet::factsOf(const PlannedChange& change) const
         const StagedRoleMember* staged = stagedRoleMember(RoleMemberKey{ref, facts.username});
         const bool was = loadedMember(ref, facts.username);
         facts.before = was ? QStringLiteral("member") : QStringLiteral("not a member");
-        facts.after = staged ? (staged->assign ? QStringLiteral("member") : QStringLiteral("not a member"))
-                             : facts.before;
+        facts.after =
+            staged ? (staged->assign ? QStringLiteral("member") : QStringLiteral("not a member")) : facts.before;
         break;
     }
     }

@@ -2,6 +2,7 @@
 
 #include "app/cli/AccessCommand.h"
 #include "app/cli/ApplyCommand.h"
+#include "app/cli/AuditCommand.h"
 #include "app/cli/CliSession.h"
 #include "app/cli/ExperimentsCommand.h"
 #include "app/cli/GrantsCommand.h"
@@ -38,6 +39,7 @@ QList<CommandSpec> CliApplication::commands()
     all += ApplyCommand::specs();
     all += RolesCommand::specs() + WorkspacesCommand::specs();
     all += ProfilesCommand::specs();
+    all += AuditCommand::specs();
     return all;
 }
 
