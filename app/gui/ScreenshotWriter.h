@@ -24,9 +24,12 @@ private:
     // 3.13+: applies an example role through the Roles page's ChangeSet, then grabs the page and the matrix
     // filtered by it; calls finish() when done.
     void captureRoles(bool ok);
+    // The Audit page after two applied grants, and the review mode half-way through a campaign.
+    void captureAudit(bool ok);
     void finish(bool ok);
     bool save(QWidget* widget, const QString& name);
 
     MainWindow* m_window = nullptr;
     QString m_directory;
+    bool m_auditCaptured = false;
 };
