@@ -77,7 +77,7 @@ QString AuditLogModel::cellText(const QJsonObject& entry, Column column)
         }
         if (subject.contains(QLatin1String("campaign")))
             parts.append(AuditLogModel::tr("campaign %1").arg(field(subject, "campaign")));
-        return parts.join(QLatin1String(" · "));
+        return parts.join(QStringLiteral(" · "));
     }
     case BeforeColumn:
         return field(entry, "before");

@@ -32,7 +32,7 @@ AuditPage::AuditPage(QWidget* parent) : QWidget(parent)
     m_resourceEdit->setClearButtonEnabled(true);
     m_resourceEdit->setPlaceholderText(tr("Experiment, model or role…"));
     m_resourceEdit->setAccessibleName(tr("Filter by resource"));
-    m_dateRange = new QCheckBox(tr("&From"), this);
+    m_dateRange = new QCheckBox(tr("Fro&m"), this);
     m_dateRange->setObjectName(QStringLiteral("auditDateRange"));
     m_since = new QDateEdit(QDate::currentDate().addDays(-30), this);
     m_since->setObjectName(QStringLiteral("auditSince"));
@@ -56,7 +56,7 @@ AuditPage::AuditPage(QWidget* parent) : QWidget(parent)
     connect(m_since, &QDateEdit::dateChanged, this, &AuditPage::applyFilter);
     connect(m_until, &QDateEdit::dateChanged, this, &AuditPage::applyFilter);
 
-    m_verifyButton = new QPushButton(tr("&Verify"), this);
+    m_verifyButton = new QPushButton(tr("Verif&y"), this);
     m_verifyButton->setObjectName(QStringLiteral("auditVerifyButton"));
     m_verifyButton->setToolTip(tr("Check that no recorded entry was edited, removed or reordered."));
     connect(m_verifyButton, &QPushButton::clicked, this, [this] { verify(); });
