@@ -33,6 +33,17 @@ void ApiJob::succeed()
 void ApiJob::follow(ApiJob* inner)
 {
     m_inner = inner;
+    if (inner)
+        connect(inner, &ApiJob::finished, this,
+                [this, inner] { setExchange(inner->m_lastRequest, inner->m_lastHttpStatus); });
+}
+
+void ApiJob::setExchange(const QString& request, int httpStatus)
+{
+    if (request.isEmpty())
+        return;
+    m_lastRequest = request;
+    m_lastHttpStatus = httpStatus;
 }
 
 void ApiJob::finish()

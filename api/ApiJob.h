@@ -29,8 +29,15 @@ public:
     void fail(const ApiError& error);
     void succeed();
 
-    // For producers that run one inner job after another: abort() is forwarded to the current inner job.
+    // For producers that run one inner job after another: abort() is forwarded to the current inner job, and the
+    // inner job's request and HTTP status become this job's when it finishes.
     void follow(ApiJob* inner);
+
+    // The last HTTP request this job sent ("POST /api/2.0/mlflow/users/create") and the status it answered with (0:
+    // no answer, or nothing sent). What the audit trail records for successes, which carry no ApiError.
+    QString lastRequest() const { return m_lastRequest; }
+    int lastHttpStatus() const { return m_lastHttpStatus; }
+    void setExchange(const QString& request, int httpStatus);
 
 signals:
     void finished();
@@ -41,6 +48,8 @@ protected:
 private:
     ApiError m_error;
     QPointer<ApiJob> m_inner;
+    QString m_lastRequest;
+    int m_lastHttpStatus = 0;
     bool m_finished = false;
     bool m_autoDelete = true;
 };

@@ -308,6 +308,7 @@ void Connection::onNetworkFinished(ApiReply* reply)
     takeArrivedBody(reply, network);
     reply->m_contentType = network->header(QNetworkRequest::ContentTypeHeader).toByteArray();
     const QString endpoint = QString::fromLatin1(reply->m_method) + QLatin1Char(' ') + reply->m_path;
+    reply->setExchange(endpoint, status);
 
     qCDebug(lcApi).noquote() << endpoint << "->" << status << network->error() << "in" << reply->m_elapsed.elapsed()
                              << "ms, attempt" << reply->m_attempts;

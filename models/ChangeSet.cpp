@@ -319,6 +319,8 @@ public:
         PlannedChange change;
         int next = 0;
         QString description;
+        ChangeFacts facts;
+        QList<CallOutcome> outcomes;
     };
 
     ApplyRun(ChangeSet* set, AuthApi* auth) : QObject(set), m_set(set), m_auth(auth) {}
@@ -329,7 +331,7 @@ public:
         m_phases.resize(4);
         const QList<PlannedChange> changes = m_set->plan(PlanRules::of(*m_auth));
         for (const PlannedChange& change : changes)
-            addUnit(change.phase, Unit{change, 0, QString()});
+            addUnit(change.phase, Unit{change, 0, QString(), ChangeFacts(), {}});
         return m_total;
     }
 
@@ -356,6 +358,7 @@ private:
         for (const ApiCall& call : std::as_const(unit.change.calls))
             texts.append(call.description());
         unit.description = texts.join(QLatin1String("; "));
+        unit.facts = m_set->factsOf(unit.change);
         if (unit.change.calls.isEmpty()) {
             // Staged, but already what the server has (e.g. after a refresh): nothing to send, just forget it.
             m_set->settleChange(unit.change, ApiError());
@@ -422,12 +425,21 @@ private:
         ApiError refusal;
         ApiJob* job = send(call, &refusal);
         if (!job) {
+            unit.outcomes.append(CallOutcome{call.description(), call.endpoint(m_auth->generation()),
+                                             refusal.httpStatus(), false, refusal.userMessage()});
             unitDone(unit, refusal);
             return;
         }
         m_jobs.append(job);
         connect(job, &ApiJob::finished, this, [this, job, phase, index, call] {
             Unit& unit = m_phases[phase][index];
+            const QString request = !job->lastRequest().isEmpty() ? job->lastRequest()
+                                    : !job->error().endpoint().isEmpty()
+                                        ? job->error().endpoint()
+                                        : call.endpoint(m_auth ? m_auth->generation() : ApiGeneration::Legacy);
+            const int status = job->lastHttpStatus() ? job->lastHttpStatus() : job->error().httpStatus();
+            unit.outcomes.append(CallOutcome{call.description(), request, status, !job->lastRequest().isEmpty(),
+                                             job->hasError() ? job->error().userMessage() : QString()});
             if (job->hasError()) {
                 unitDone(unit, job->error());
                 return;
@@ -544,7 +556,10 @@ private:
                 ? m_set->stagedGrant(change.cell.username, change.cell.resource.type, change.cell.resource.id)
                 : nullptr;
         const bool halfApplied = error.isError() && staged && staged->isHalfApplied();
-        m_summary.results.append(ChangeResult{unit.description, error, halfApplied});
+        ChangeResult result{unit.description, error, halfApplied, unit.facts, unit.outcomes};
+        if (error.isError() && unit.outcomes.isEmpty()) // never sent: a dependency failed, or cancelled
+            result.calls.append(CallOutcome{unit.description, QString(), 0, false, error.userMessage()});
+        m_summary.results.append(result);
         if (error.isError())
             ++m_summary.failed;
         else
@@ -1942,4 +1957,122 @@ void ChangeSet::flushAutoSave()
     m_autoSaveScheduled = false;
     if (!m_autoSavePath.isEmpty())
         save(m_autoSavePath);
+}
+
+ChangeFacts ChangeSet::factsOf(const PlannedChange& change) const
+{
+    ChangeFacts facts;
+    const QString none = QStringLiteral("none");
+    auto levelText = [&none](std::optional<PermissionLevel> level) {
+        return level ? Permissions::name(*level) : none;
+    };
+    auto roleName = [this](const RoleRef& ref) {
+        const int row = directoryRoleRow(ref);
+        return row >= 0 ? m_directory->roleAt(row).role.name : ref.name;
+    };
+    switch (change.subject) {
+    case PlannedChange::Subject::Grant: {
+        const GrantCell& cell = change.cell;
+        facts.username = cell.username;
+        facts.resourceType = Resources::wireName(cell.resource.type);
+        facts.resourceId = cell.resource.id;
+        const int row = m_directory->resourceRow(cell.resource.type, cell.resource.id);
+        facts.resourceName = row >= 0 ? m_directory->resourceNameAt(cell.resource.type, row) : cell.resource.id;
+        const std::optional<PermissionLevel> before =
+            m_directory->explicitLevel(cell.username, cell.resource.type, cell.resource.id);
+        const StagedGrant* staged = stagedGrant(cell.username, cell.resource.type, cell.resource.id);
+        const std::optional<PermissionLevel> after = staged ? staged->target : before;
+        facts.kind = !before  ? QStringLiteral("grant.create")
+                     : !after ? QStringLiteral("grant.revoke")
+                              : QStringLiteral("grant.level");
+        facts.before = levelText(before);
+        facts.after = levelText(after);
+        break;
+    }
+    case PlannedChange::Subject::User: {
+        facts.username = change.username;
+        const StagedUser* staged = stagedUser(change.username);
+        const bool exists = m_directory->hasUser(change.username);
+        const QString was = !exists                                 ? QStringLiteral("absent")
+                            : m_directory->isAdmin(change.username) ? QStringLiteral("admin")
+                                                                    : QStringLiteral("user");
+        facts.before = was;
+        facts.after = was;
+        QStringList kinds;
+        if (staged && staged->remove) {
+            kinds.append(QStringLiteral("user.delete"));
+            facts.after = QStringLiteral("absent");
+        } else if (staged) {
+            if (staged->create) {
+                kinds.append(QStringLiteral("user.create"));
+                facts.after = QStringLiteral("user");
+            }
+            if (staged->admin) {
+                if (!staged->create)
+                    kinds.append(QStringLiteral("user.admin"));
+                facts.after = *staged->admin ? QStringLiteral("admin") : QStringLiteral("user");
+            }
+            if (staged->resetPassword) {
+                kinds.append(QStringLiteral("user.password_reset"));
+                // Only that it changed: the password itself is never recorded.
+                facts.after += QStringLiteral(", password reset");
+            }
+        }
+        facts.kind = kinds.join(QLatin1Char(','));
+        break;
+    }
+    case PlannedChange::Subject::Role: {
+        const RoleRef& ref = change.rolePermission.role;
+        facts.role = roleName(ref);
+        facts.workspace = ref.workspace;
+        const StagedRole* staged = stagedRole(ref);
+        const int row = directoryRoleRow(ref);
+        const QString loaded = row >= 0 ? m_directory->roleAt(row).role.name : QStringLiteral("absent");
+        facts.before = loaded;
+        if (staged && staged->remove) {
+            facts.kind = QStringLiteral("role.delete");
+            facts.after = QStringLiteral("absent");
+        } else if (staged && staged->create) {
+            facts.kind = QStringLiteral("role.create");
+            facts.after = ref.name;
+        } else {
+            facts.kind = QStringLiteral("role.update");
+            QStringList after;
+            if (staged && staged->name)
+                after.append(tr("name %1").arg(*staged->name));
+            if (staged && staged->description)
+                after.append(tr("description \"%1\"").arg(*staged->description));
+            facts.after = after.join(QLatin1String(", "));
+        }
+        break;
+    }
+    case PlannedChange::Subject::RolePermission: {
+        const RolePermissionKey& key = change.rolePermission;
+        facts.kind = QStringLiteral("role.permission");
+        facts.role = roleName(key.role);
+        facts.workspace = key.role.workspace;
+        facts.resourceType = key.resourceType;
+        facts.resourceId = key.pattern;
+        facts.resourceName = resourceText(key.resourceType, key.pattern);
+        const std::optional<RolePermission> loaded = loadedRolePermission(key);
+        const StagedRolePermission* staged = stagedRolePermission(key);
+        facts.before = loaded ? Permissions::name(loaded->level) : none;
+        facts.after = staged ? levelText(staged->target) : facts.before;
+        break;
+    }
+    case PlannedChange::Subject::RoleMember: {
+        const RoleRef& ref = change.rolePermission.role;
+        facts.kind = QStringLiteral("role.member");
+        facts.role = roleName(ref);
+        facts.workspace = ref.workspace;
+        facts.username = change.memberName.isEmpty() ? change.username : change.memberName;
+        const StagedRoleMember* staged = stagedRoleMember(RoleMemberKey{ref, facts.username});
+        const bool was = loadedMember(ref, facts.username);
+        facts.before = was ? QStringLiteral("member") : QStringLiteral("not a member");
+        facts.after =
+            staged ? (staged->assign ? QStringLiteral("member") : QStringLiteral("not a member")) : facts.before;
+        break;
+    }
+    }
+    return facts;
 }

@@ -234,12 +234,41 @@ struct PlannedChange
     QList<ApiCall> calls;
 };
 
+// What one planned change is about, in words the audit trail keeps: its kind ("grant.create", "grant.level",
+// "grant.revoke", "user.create", "user.delete", "user.admin", "user.password_reset", "role.create", "role.update",
+// "role.delete", "role.permission", "role.member"), its subject and the state before and after it, as loaded before
+// the apply. Never a password.
+struct ChangeFacts
+{
+    QString kind;
+    QString username;     // users, grants, role assignments
+    QString resourceType; // grants and role permissions: the wire name (experiment, registered_model)
+    QString resourceId;   // an experiment id, a model name or a role permission's pattern
+    QString resourceName; // for people: "/user1/experiment1"
+    QString role;         // role changes: the role's name
+    QString workspace;    // role changes: the role's workspace
+    QString before;       // e.g. "READ", "none", "admin", "absent"
+    QString after;
+};
+
+// One request an apply sent for a change (or could not send, `sent` false), and how the server answered.
+struct CallOutcome
+{
+    QString description; // ApiCall::description()
+    QString request;     // "POST /api/2.0/mlflow/experiments/permissions/create"
+    int httpStatus = 0;  // 0: no HTTP answer
+    bool sent = false;
+    QString error; // empty: accepted
+};
+
 // The outcome of one staged change after apply().
 struct ChangeResult
 {
     QString description;
     ApiError error;           // isError() false: applied
     bool halfApplied = false; // a level change whose revoke went through and whose grant failed
+    ChangeFacts facts;
+    QList<CallOutcome> calls; // in the order they were sent
     bool ok() const { return !error.isError(); }
 };
 
@@ -364,6 +393,8 @@ public:
     // grants, then user deletions. Without rules, those of the Directory's generation.
     QList<ApiCall> toApiCalls(const PlanRules& rules) const;
     QList<ApiCall> toApiCalls() const { return toApiCalls(PlanRules::forGeneration(m_directory->generation())); }
+    // What a planned change is about and what it changes, from the loaded state (call it before applying).
+    ChangeFacts factsOf(const PlannedChange& change) const;
 
     // Stages the level a half-applied change revoked (see StagedGrant::revokedLevel) in place of its target, so
     // the next apply puts the old grant back. False when the cell is not half-applied or an apply is running.

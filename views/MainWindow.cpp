@@ -5,6 +5,7 @@
 #include "api/KnownUsersRegistry.h"
 #include "api/PrivateFiles.h"
 #include "models/AccessMatrixModel.h"
+#include "models/AuditRecorder.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
 #include "models/ExperimentsModel.h"
@@ -14,10 +15,12 @@
 #include "services/ProfileStore.h"
 #include "views/AboutDialog.h"
 #include "views/AccessMatrixPage.h"
+#include "views/AuditPage.h"
 #include "views/ElidingLabel.h"
 #include "views/ExportReportDialog.h"
 #include "views/ManualDialog.h"
 #include "views/MessageBox.h"
+#include "views/RecertificationDialog.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
 #include "views/RolesPage.h"
@@ -76,6 +79,9 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
         m_directory->setDefaultPermission(profile->defaultPermission);
     }
     m_changeSet = new ChangeSet(m_directory, this);
+    // First of the apply's observers, so the entries are on disk when the others run.
+    m_audit = new AuditRecorder(AuditActor(), QString(), this);
+    m_audit->observe(m_changeSet);
     m_usersModel = new UsersModel(m_directory, m_changeSet, this);
     m_experimentsModel = new ExperimentsModel(m_directory, this);
     m_modelsModel = new RegisteredModelsModel(m_directory, this);
@@ -133,6 +139,14 @@ MainWindow::MainWindow(Session* session, QWidget* parent) : QMainWindow(parent),
     });
     connect(m_changeSet, &ChangeSet::applied, this, [this] { m_lastRefresh = QDateTime::currentDateTime(); });
     connect(m_changeSet, &ChangeSet::applied, this, &MainWindow::saveAutomaticSnapshot);
+    updateAuditTrail();
+    connect(m_audit, &AuditRecorder::recorded, m_auditPage, &AuditPage::reload);
+    connect(m_audit, &AuditRecorder::failed, this, [this](const QString& message) {
+        // The changes went through; only their record is missing. Say so plainly, never silently.
+        statusBar()->showMessage(tr("The applied changes could not be recorded in the audit trail."));
+        MessageBox::warning(this, tr("Audit trail"), message);
+    });
+    connect(m_auditPage, &AuditPage::reviewRequested, this, [this] { openRecertification(); });
 
     // The first time: 1100 x 700, or nine tenths of a smaller screen; a saved geometry wins.
     QSize size(1100, 700);
@@ -273,14 +287,15 @@ void MainWindow::createPages()
     m_matrixPage = new AccessMatrixPage(m_directory, m_changeSet, m_matrixModel, this);
     m_rolesPage = new RolesPage(m_directory, m_changeSet, m_session->tracking(), this);
     m_rolesPage->setWorkspace(m_session->connection()->workspace());
+    m_auditPage = new AuditPage(this);
 
     m_stack = new QStackedWidget(this);
     m_pageList = new QListWidget(this);
     m_pageList->setObjectName(QStringLiteral("pageList"));
     m_pageList->setAccessibleName(tr("Pages"));
     m_pageList->setIconSize(QSize(20, 20));
-    const QStringList icons = {QStringLiteral("user"), QStringLiteral("experiment"), QStringLiteral("model"),
-                               QStringLiteral("matrix"), QStringLiteral("roles")};
+    const QStringList icons = {QStringLiteral("user"),   QStringLiteral("experiment"), QStringLiteral("model"),
+                               QStringLiteral("matrix"), QStringLiteral("roles"),      QStringLiteral("audit")};
     for (int page = 0; page < PageCount; ++page) {
         m_stack->addWidget(pageWidget(static_cast<Page>(page)));
         new QListWidgetItem(icon(icons.at(page)), pageName(static_cast<Page>(page)), m_pageList);
@@ -343,6 +358,9 @@ void MainWindow::createMenus()
     server->addSeparator();
     server->addAction(m_reviewAction);
     server->addAction(m_discardAction);
+    server->addSeparator();
+    auto* review = server->addAction(tr("Review &access…"), this, [this] { openRecertification(); });
+    review->setObjectName(QStringLiteral("reviewAccessAction"));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     auto* manual = help->addAction(tr("&Manual"), this, [this] {
@@ -385,9 +403,46 @@ void MainWindow::switchWorkspace(const QString& name)
     if (m_directory->isLoading())
         m_directory->cancel();
     m_session->connection()->setWorkspace(name);
+    updateAuditTrail();
     updateVersionLabel();
     statusBar()->showMessage(tr("Loading workspace %1…").arg(name), 4000);
     refresh();
+}
+
+void MainWindow::updateAuditTrail()
+{
+    AuditActor actor;
+    const QUrl server = m_session->connection()->baseUrl();
+    actor.serverUrl = server.toString();
+    actor.workspace = m_session->connection()->workspace();
+    actor.localAccount = AuditTrail::localAccount();
+    actor.mlflowAccount = m_session->connection()->username();
+    actor.origin = QStringLiteral("console");
+    m_audit->setActor(actor);
+    m_audit->setFilePath(AuditTrail::filePathFor(server, actor.workspace));
+    m_auditPage->setTrailPath(m_audit->filePath());
+}
+
+RecertificationDialog* MainWindow::recertificationDialog() const
+{
+    return m_recertification;
+}
+
+RecertificationDialog* MainWindow::openRecertification()
+{
+    if (m_recertification) {
+        m_recertification->raise();
+        m_recertification->activateWindow();
+        return m_recertification;
+    }
+    m_recertification = new RecertificationDialog(m_directory, m_changeSet, m_audit, this);
+    m_recertification->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_recertification, &RecertificationDialog::revokesStaged, this, [this](int count) {
+        statusBar()->showMessage(
+            tr("The review staged %n revoke(s); open Review & apply to send them.", nullptr, count), 8000);
+    });
+    m_recertification->open();
+    return m_recertification;
 }
 
 void MainWindow::createStatusBar()
@@ -464,6 +519,8 @@ QWidget* MainWindow::pageWidget(Page page) const
         return m_modelsPage;
     case RolesPageIndex:
         return m_rolesPage;
+    case AuditPageIndex:
+        return m_auditPage;
     case MatrixPageIndex:
     case PageCount:
         break;
@@ -488,6 +545,8 @@ QString MainWindow::pageName(Page page)
         return tr("Registered models");
     case RolesPageIndex:
         return tr("Roles");
+    case AuditPageIndex:
+        return tr("Audit");
     case MatrixPageIndex:
     case PageCount:
         break;
@@ -520,6 +579,9 @@ void MainWindow::focusFilter()
         break;
     case RolesPageIndex:
         edit = m_rolesPage->filterEdit();
+        break;
+    case AuditPageIndex:
+        edit = m_auditPage->filterEdit();
         break;
     case MatrixPageIndex:
     case PageCount:
@@ -597,8 +659,12 @@ void MainWindow::loadFailed(const ApiError& error)
 
 void MainWindow::updateCounts()
 {
-    const QList<int> counts = {m_directory->userCount(), m_directory->experimentCount(),
-                               m_directory->registeredModelCount(), -1, m_directory->roleCount()};
+    const QList<int> counts = {m_directory->userCount(),
+                               m_directory->experimentCount(),
+                               m_directory->registeredModelCount(),
+                               -1,
+                               m_directory->roleCount(),
+                               -1};
     // Users whose creation is staged are listed on the Users page and in the matrix already.
     int stagedUsers = 0;
     for (const StagedUser& staged : m_changeSet->stagedUsers()) {

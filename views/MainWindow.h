@@ -14,6 +14,9 @@
 #include <optional>
 
 class AccessMatrixModel;
+class AuditPage;
+class AuditRecorder;
+class RecertificationDialog;
 class AccessMatrixPage;
 class ChangeSet;
 class Directory;
@@ -46,7 +49,16 @@ class MainWindow : public QMainWindow
 
 public:
     // Roles comes last so the page saved by earlier versions keeps its index; it is listed only on 3.13+.
-    enum Page { UsersPageIndex, ExperimentsPageIndex, ModelsPageIndex, MatrixPageIndex, RolesPageIndex, PageCount };
+    // Audit comes after it for the same reason.
+    enum Page {
+        UsersPageIndex,
+        ExperimentsPageIndex,
+        ModelsPageIndex,
+        MatrixPageIndex,
+        RolesPageIndex,
+        AuditPageIndex,
+        PageCount
+    };
 
     // Takes ownership of `session`.
     explicit MainWindow(Session* session, QWidget* parent = nullptr);
@@ -60,6 +72,12 @@ public:
     RegisteredModelsPage* modelsPage() const { return m_modelsPage; }
     AccessMatrixPage* matrixPage() const { return m_matrixPage; }
     RolesPage* rolesPage() const { return m_rolesPage; }
+    AuditPage* auditPage() const { return m_auditPage; }
+    // Records every apply of the window's ChangeSet into the server's (and workspace's) audit trail.
+    AuditRecorder* auditRecorder() const { return m_audit; }
+    // Opens the access review (recertification) dialog, or raises the one open, and returns it.
+    RecertificationDialog* openRecertification();
+    RecertificationDialog* recertificationDialog() const;
     // Whether the server has roles (MLflow 3.13+), so the Roles page is listed.
     bool hasRoles() const;
 
@@ -142,6 +160,8 @@ private:
     void createMenus();
     // Servers with workspaces: the window shows one at a time; staged changes pin it until applied or discarded.
     void switchWorkspace(const QString& name);
+    // Points the audit recorder and the Audit page at the trail of the current server and workspace.
+    void updateAuditTrail();
     void updateVersionLabel();
     void createStatusBar();
     void updatePendingState();
@@ -190,6 +210,9 @@ private:
     RegisteredModelsPage* m_modelsPage = nullptr;
     AccessMatrixPage* m_matrixPage = nullptr;
     RolesPage* m_rolesPage = nullptr;
+    AuditPage* m_auditPage = nullptr;
+    AuditRecorder* m_audit = nullptr;
+    QPointer<RecertificationDialog> m_recertification;
 
     QAction* m_refreshAction = nullptr;
     QAction* m_undoAction = nullptr;

@@ -254,6 +254,7 @@ void ApplyCommand::start()
                 done();
                 return;
             }
+            auditApplies(m_changes.get());
             connect(m_changes.get(), &ChangeSet::applied, this, [this] { onApplied(); });
             if (!m_changes->apply(session().auth()))
                 fail(ExitCode::Other, tr("The changes could not be started."));

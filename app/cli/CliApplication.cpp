@@ -2,6 +2,7 @@
 
 #include "app/cli/AccessCommand.h"
 #include "app/cli/ApplyCommand.h"
+#include "app/cli/AuditCommand.h"
 #include "app/cli/CliSession.h"
 #include "app/cli/DiffCommand.h"
 #include "app/cli/ExperimentsCommand.h"
@@ -43,6 +44,7 @@ QList<CommandSpec> CliApplication::commands()
     all += RolesCommand::specs() + WorkspacesCommand::specs();
     all += ProfilesCommand::specs();
     all += SnapshotCommand::specs() + DiffCommand::specs();
+    all += AuditCommand::specs();
     return all;
 }
 

@@ -3,6 +3,7 @@
 #include "app/cli/CliSession.h"
 #include "app/cli/DirectoryLoader.h"
 #include "app/cli/OutputWriter.h"
+#include "models/AuditRecorder.h"
 
 CliCommand::CliCommand(CliContext* context, QObject* parent) : QObject(parent), m_context(context) {}
 
@@ -21,6 +22,8 @@ void CliCommand::done(ExitCode code)
 {
     if (m_done)
         return;
+    if (code == ExitCode::Ok && m_audit && m_audit->failureCount() > 0)
+        code = ExitCode::AuditFailed;
     m_done = true;
     m_exitCode = static_cast<int>(code);
     emit finished(m_exitCode);
@@ -59,4 +62,25 @@ void CliCommand::loadDirectory(std::unique_ptr<DirectoryLoader>& loader, const Q
         &error);
     if (!started)
         fail(ExitCode::Other, error);
+}
+
+AuditRecorder* CliCommand::audit()
+{
+    if (!m_audit) {
+        AuditActor actor;
+        actor.serverUrl = session().target().url.toString();
+        actor.workspace = session().workspaceRequested() ? session().workspace() : QString();
+        actor.localAccount = AuditTrail::localAccount();
+        actor.mlflowAccount = session().target().username;
+        actor.origin = QStringLiteral("cli ") + m_context->spec.words.join(QLatin1Char(' '));
+        m_audit = new AuditRecorder(actor, AuditTrail::filePathFor(session().target().url, actor.workspace), this);
+        connect(m_audit, &AuditRecorder::failed, this,
+                [this](const QString& message) { out().note(tr("Audit trail: %1").arg(message)); });
+    }
+    return m_audit;
+}
+
+void CliCommand::auditApplies(ChangeSet* changes)
+{
+    audit()->observe(changes);
 }

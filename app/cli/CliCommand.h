@@ -12,6 +12,8 @@
 #include <functional>
 #include <memory>
 
+class AuditRecorder;
+class ChangeSet;
 class CliSession;
 class DirectoryLoader;
 class OutputWriter;
@@ -66,6 +68,13 @@ protected:
     void loadDirectory(std::unique_ptr<DirectoryLoader>& loader, const QString& what, std::function<void()> loaded,
                        const QStringList& namedUsers = {});
 
+    // The audit trail of the session's server, for changes this command sends (origin "cli <command words>"),
+    // made on first use. A failure to record is printed on stderr at once and makes a successful command exit
+    // with ExitCode::AuditFailed.
+    AuditRecorder* audit();
+    // Records every apply of `changes`; call before connecting to its applied() signal.
+    void auditApplies(ChangeSet* changes);
+
     QString option(const QString& name) const { return m_context->parser.value(name); }
     bool isSet(const QString& name) const { return m_context->parser.isSet(name); }
     QString argument(int index) const { return m_context->arguments.value(index); }
@@ -79,4 +88,5 @@ protected:
 private:
     bool m_done = false;
     int m_exitCode = 0;
+    AuditRecorder* m_audit = nullptr;
 };

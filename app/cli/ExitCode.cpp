@@ -68,7 +68,8 @@ QString helpText()
                                                     "  6  partial failure (some changes failed)\n"
                                                     "  7  network or TLS failure\n"
                                                     "  8  not supported by this server (its MLflow version or "
-                                                    "configuration)\n");
+                                                    "configuration)\n"
+                                                    "  9  the changes were sent but not recorded in the audit trail\n");
 }
 
 } // namespace ExitCodes

@@ -16,6 +16,7 @@ enum class ExitCode {
     PartialFailure = 6, // some changes were applied and some failed
     Network = 7,        // unreachable, timed out, or TLS failure
     Unsupported = 8,    // the server's MLflow version lacks the feature (e.g. roles before 3.12, workspaces off)
+    AuditFailed = 9,    // the changes went through, but could not be recorded in the audit trail
 };
 
 namespace ExitCodes {

@@ -172,7 +172,21 @@ void GrantsCommand::change(const ResolvedResource& resource)
         }
         m_directory = std::make_unique<Directory>();
         m_directory->setGeneration(auth->generation());
-        m_directory->setContents({user}, {}, {}, ListingSource::ServerApi);
+        // The resource too, so the audit trail names it as people know it.
+        QList<Experiment> experiments;
+        QList<RegisteredModel> models;
+        if (resource.type == ResourceType::Experiment) {
+            Experiment experiment;
+            experiment.id = resource.id;
+            experiment.name = resource.name;
+            experiment.lifecycleStage = QStringLiteral("active");
+            experiments.append(experiment);
+        } else {
+            RegisteredModel model;
+            model.name = resource.id;
+            models.append(model);
+        }
+        m_directory->setContents({user}, experiments, models, ListingSource::ServerApi);
         m_changes = std::make_unique<ChangeSet>(m_directory.get());
         const std::optional<PermissionLevel> target =
             m_action == Action::Grant ? std::optional<PermissionLevel>(m_level) : std::nullopt;
@@ -184,6 +198,7 @@ void GrantsCommand::change(const ResolvedResource& resource)
             report(resource, QStringLiteral("unchanged"), before, target);
             return;
         }
+        auditApplies(m_changes.get());
         connect(m_changes.get(), &ChangeSet::applied, this, [this, resource, before] { onApplied(resource, before); });
         if (!m_changes->apply(auth))
             fail(ExitCode::Other, tr("The change could not be started."));

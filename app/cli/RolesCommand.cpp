@@ -501,6 +501,7 @@ void RolesCommand::send(std::function<void(const ApiError&)> applied)
         applied(ApiError()); // the server already has it (a rename to the role's own name, say)
         return;
     }
+    auditApplies(m_changes.get());
     connect(m_changes.get(), &ChangeSet::applied, this, [applied](const ApplySummary& summary) {
         // One change is staged; a failed one stays staged with its error, which is what the report needs.
         for (const ChangeResult& result : summary.results) {

@@ -7,6 +7,7 @@
 #include "app/cli/CliSession.h"
 #include "app/cli/OutputWriter.h"
 #include "app/cli/PasswordInput.h"
+#include "models/AuditRecorder.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -308,6 +309,29 @@ bool UsersCommand::obtainNewPassword()
     return true;
 }
 
+// These commands call the AuthApi directly (one call each, no planning needed); their audit entry is built here from
+// the finished job, in the shape the ChangeSet's apply gives the recorder. The password is never part of it.
+void UsersCommand::recordChange(const QString& kind, const QString& username, const QString& before,
+                                const QString& after, const QString& description, const ApiJob* job)
+{
+    ChangeResult result;
+    result.description = description;
+    result.error = job->error();
+    result.facts.kind = kind;
+    result.facts.username = username;
+    result.facts.before = before;
+    result.facts.after = after;
+    CallOutcome call;
+    call.description = description;
+    call.request = !job->lastRequest().isEmpty() ? job->lastRequest() : job->error().endpoint();
+    call.httpStatus = job->lastHttpStatus() ? job->lastHttpStatus() : job->error().httpStatus();
+    call.sent = !job->lastRequest().isEmpty();
+    if (job->hasError())
+        call.error = job->error().userMessage();
+    result.calls.append(call);
+    audit()->record({result});
+}
+
 void UsersCommand::create()
 {
     const QString username = argument(0);
@@ -315,6 +339,8 @@ void UsersCommand::create()
         return;
     UserJob* job = session().auth()->createUser(username, m_newPassword);
     connect(job, &ApiJob::finished, this, [this, job, username] {
+        recordChange(QStringLiteral("user.create"), username, QStringLiteral("absent"), QStringLiteral("user"),
+                     tr("Create user %1").arg(username), job);
         if (job->hasError()) {
             if (job->error().kind() == ApiError::Kind::AlreadyExists) {
                 fail(ExitCode::Other, tr("A user named '%1' already exists. Pick another name, or change their "
@@ -350,6 +376,8 @@ void UsersCommand::create()
         }
         ApiJob* adminJob = session().auth()->setAdmin(username, true);
         connect(adminJob, &ApiJob::finished, this, [this, adminJob, username, report] {
+            recordChange(QStringLiteral("user.admin"), username, QStringLiteral("user"), QStringLiteral("admin"),
+                         tr("Make %1 an administrator").arg(username), adminJob);
             if (adminJob->hasError()) {
                 if (m_generated)
                     out().line(tr("Generated password (shown only now; store it safely): %1").arg(m_newPassword));
@@ -375,6 +403,8 @@ void UsersCommand::remove()
     }
     ApiJob* job = session().auth()->deleteUser(username);
     connect(job, &ApiJob::finished, this, [this, job, username] {
+        recordChange(QStringLiteral("user.delete"), username, tr("not read"), QStringLiteral("absent"),
+                     tr("Delete user %1").arg(username), job);
         if (job->hasError()) {
             if (job->error().kind() == ApiError::Kind::NotFound) {
                 session().forgetUser(username);
@@ -402,6 +432,8 @@ void UsersCommand::changePassword()
         return;
     ApiJob* job = session().auth()->updatePassword(username, m_newPassword);
     connect(job, &ApiJob::finished, this, [this, job, username] {
+        recordChange(QStringLiteral("user.password_reset"), username, QString(), QStringLiteral("password reset"),
+                     tr("Reset the password of %1").arg(username), job);
         if (job->hasError()) {
             if (job->error().kind() == ApiError::Kind::NotFound) {
                 fail(ExitCode::NotFound,
@@ -430,6 +462,10 @@ void UsersCommand::setAdmin()
     const QString username = argument(0);
     ApiJob* job = session().auth()->setAdmin(username, m_admin);
     connect(job, &ApiJob::finished, this, [this, job, username] {
+        recordChange(
+            QStringLiteral("user.admin"), username, tr("not read"),
+            m_admin ? QStringLiteral("admin") : QStringLiteral("user"),
+            m_admin ? tr("Make %1 an administrator").arg(username) : tr("Make %1 a regular user").arg(username), job);
         if (job->hasError()) {
             if (job->error().kind() == ApiError::Kind::NotFound) {
                 fail(ExitCode::NotFound,

@@ -4,6 +4,8 @@
 #include "app/cli/CliCommand.h"
 
 // `users list|show|create|delete|passwd|set-admin`.
+class ApiJob;
+
 class UsersCommand : public CliCommand
 {
     Q_OBJECT
@@ -20,6 +22,8 @@ public:
     void start() override;
 
 private:
+    void recordChange(const QString& kind, const QString& username, const QString& before, const QString& after,
+                      const QString& description, const ApiJob* job);
     void list();
     void listFromAuthDatabase();
     void printListing(const UserListing& listing, const QString& sourceDetail);

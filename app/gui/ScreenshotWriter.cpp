@@ -5,8 +5,10 @@
 #include "models/Directory.h"
 #include "server/DemoData.h"
 #include "views/AccessMatrixPage.h"
+#include "views/AuditPage.h"
 #include "views/LoginDialog.h"
 #include "views/MainWindow.h"
+#include "views/RecertificationDialog.h"
 #include "views/ResourcePage.h"
 #include "views/ReviewChangesDialog.h"
 #include "views/RolesPage.h"
@@ -161,6 +163,40 @@ void ScreenshotWriter::captureRoles(bool ok)
     changes->apply(m_window->session()->auth());
 }
 
+void ScreenshotWriter::captureAudit(bool ok)
+{
+    ChangeSet* changes = m_window->changeSet();
+    Directory* directory = m_window->directory();
+    const auto idOf = [directory](const QString& name) {
+        const int row = directory->experimentRowByName(name);
+        return row >= 0 ? directory->experimentAt(row).id : QString();
+    };
+    // After the Compare pictures' changes: user1's revoked grant back, and user2's READ raised, so the trail shows
+    // grants, a level change and a revoke.
+    changes->stageGrant(DemoData::user1Username, ResourceType::Experiment, idOf(QStringLiteral("/user1/experiment2")),
+                        PermissionLevel::Manage);
+    changes->stageGrant(DemoData::user2Username, ResourceType::Experiment, idOf(QStringLiteral("/user1/experiment1")),
+                        PermissionLevel::Edit);
+    connect(
+        changes, &ChangeSet::applied, this,
+        [this, ok](const ApplySummary&) mutable {
+            m_window->showPage(MainWindow::AuditPageIndex);
+            m_window->auditPage()->verify();
+            ok &= save(m_window, QStringLiteral("audit"));
+            RecertificationDialog* review = m_window->openRecertification();
+            review->start(ReviewCampaign::ScopeKind::All, QString());
+            review->keep();
+            review->revoke();
+            ok &= save(review, QStringLiteral("review-mode"));
+            review->close();
+            m_window->changeSet()->discard();
+            finishWithLogin(ok);
+        },
+        Qt::SingleShotConnection);
+    if (!changes->apply(m_window->session()->auth()))
+        finishWithLogin(false);
+}
+
 void ScreenshotWriter::finish(bool ok)
 {
     Directory* directory = m_window->directory();
@@ -203,6 +239,11 @@ void ScreenshotWriter::finish(bool ok)
 
 void ScreenshotWriter::finishWithLogin(bool ok)
 {
+    if (!m_auditCaptured) {
+        m_auditCaptured = true;
+        captureAudit(ok);
+        return;
+    }
     // The login dialog as a new user meets it, with example values and no saved profiles or keychain.
     LoginDialog login(nullptr, nullptr);
     login.findChild<QLineEdit*>(QStringLiteral("urlEdit"))->setText(QStringLiteral("https://mlflow.example.org"));

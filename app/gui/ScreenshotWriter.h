@@ -24,12 +24,17 @@ private:
     // 3.13+: applies an example role through the Roles page's ChangeSet, then grabs the page and the matrix
     // filtered by it; calls finish() when done.
     void captureRoles(bool ok);
+    // The Audit page after two more applied grants, and the review mode half-way through a campaign; then
+    // finishWithLogin() again.
+    void captureAudit(bool ok);
     // Takes a snapshot, applies two grants, a lower level and a revoke, and grabs the matrix in Compare mode against
-    // the snapshot, wide and narrow (access-matrix-compare*.png); then the login dialog, and quits.
+    // the snapshot, wide and narrow (access-matrix-compare*.png); then finishWithLogin().
     void finish(bool ok);
+    // The first time the Audit pictures (captureAudit), then the login dialog, and quits.
     void finishWithLogin(bool ok);
     bool save(QWidget* widget, const QString& name);
 
     MainWindow* m_window = nullptr;
     QString m_directory;
+    bool m_auditCaptured = false;
 };
