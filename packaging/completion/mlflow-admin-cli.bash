@@ -14,7 +14,7 @@ _mlflow_admin_cli()
 
     local global="--url --user --profile --password-stdin --auth-db --json --ca-bundle --pin-sha256 --timeout
         --workspace --help --version"
-    local commands="probe users experiments models grant revoke access matrix report snapshot diff apply roles workspaces profiles serve"
+    local commands="probe users experiments models grant revoke access matrix report snapshot diff audit apply roles workspaces profiles serve"
     local levels="READ USE EDIT MANAGE NO_PERMISSIONS"
 
     case $prev in
@@ -90,6 +90,7 @@ _mlflow_admin_cli()
         matrix) words_for="--format --default-permission" ;;
         snapshot)
             [[ -z $sub ]] && words_for="save" || { _filedir json; return; } ;;
+        audit) [[ -z $sub ]] && words_for="list verify" || words_for="--since --until --user --resource" ;;
         diff)
             if [[ $cur != -* ]]; then
                 _filedir json
