@@ -290,7 +290,7 @@ QString AuditTrail::Verification::message() const
     if (line == 0)
         return tr("The audit trail cannot be checked: %1.").arg(reason);
     const QString which = sequence >= 0 ? tr("entry %1 (line %2)").arg(sequence).arg(line) : tr("line %1").arg(line);
-    return tr("The audit trail is broken at %1: %2. The %3 entries before it are intact; keep the file as evidence "
+    return tr("The audit trail is broken at %1: %2. Every entry before it (%3) is intact; keep the file as evidence "
               "and compare it with a backup.")
         .arg(which, reason)
         .arg(entries);
