@@ -1,5 +1,7 @@
 #include "views/ExportReportDialog.h"
 
+#include "views/ErrorLabel.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -95,15 +97,7 @@ ExportReportDialog::ExportReportDialog(AccessSnapshot snapshot, ReportWriter::Pr
     form->addRow(tr("&Format:"), m_format);
     form->addRow(tr("F&ile:"), fileRow);
 
-    m_errorLabel = new QLabel(this);
-    m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
-    m_errorLabel->setWordWrap(true);
-    m_errorLabel->setTextFormat(Qt::PlainText);
-    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QPalette palette = m_errorLabel->palette();
-    palette.setColor(QPalette::WindowText, QColor(0xa0, 0x1c, 0x1c));
-    m_errorLabel->setPalette(palette);
-    m_errorLabel->hide();
+    m_errorLabel = ErrorLabel::create(this);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_exportButton = buttons->addButton(tr("&Export"), QDialogButtonBox::AcceptRole);

@@ -1,5 +1,7 @@
 #include "views/LoginDialog.h"
 
+#include "views/ErrorLabel.h"
+
 #include "api/Connection.h"
 #include "api/TlsPolicy.h"
 #include "server/DemoData.h"
@@ -416,7 +418,7 @@ void LoginDialog::showMessage(const QString& text, bool error)
     // Errors in a dark red that stays readable on light themes; the text itself always says what went wrong.
     QPalette palette = this->palette();
     if (error)
-        palette.setColor(QPalette::WindowText, QColor(0xa0, 0x1c, 0x1c));
+        palette.setColor(QPalette::WindowText, ErrorLabel::color());
     m_messageLabel->setPalette(palette);
     m_messageLabel->setVisible(!text.isEmpty());
     growToFit();

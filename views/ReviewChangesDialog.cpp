@@ -1,5 +1,7 @@
 #include "views/ReviewChangesDialog.h"
 
+#include "views/ErrorLabel.h"
+
 #include "api/AuthApi.h"
 #include "models/ChangeSet.h"
 #include "models/Directory.h"
@@ -290,7 +292,7 @@ void ReviewChangesDialog::showResults(const ApplySummary& summary)
             m_results, {result.description, result.ok() ? tr("applied") : result.error.userMessage()});
         item->setToolTip(1, result.ok() ? item->text(1) : result.error.toLogString());
         if (!result.ok())
-            item->setForeground(1, QColor(0xa0, 0x1c, 0x1c));
+            item->setForeground(1, ErrorLabel::color());
     }
     m_results->show();
     m_stopButton->hide();

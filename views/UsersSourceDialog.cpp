@@ -1,5 +1,7 @@
 #include "views/UsersSourceDialog.h"
 
+#include "views/ErrorLabel.h"
+
 #include <QButtonGroup>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -127,16 +129,7 @@ void UsersSourceDialog::buildUi(const QString& explanation)
     m_pages->addWidget(m_namesEdit);
     m_pages->addWidget(continueNote);
 
-    // Errors in an area of their own, under the form: they never cover a field.
-    m_errorLabel = new QLabel(this);
-    m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
-    m_errorLabel->setWordWrap(true);
-    m_errorLabel->setTextFormat(Qt::PlainText);
-    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QPalette palette = m_errorLabel->palette();
-    palette.setColor(QPalette::WindowText, QColor(0xa0, 0x1c, 0x1c));
-    m_errorLabel->setPalette(palette);
-    m_errorLabel->hide();
+    m_errorLabel = ErrorLabel::create(this);
 
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 0);

@@ -4,27 +4,9 @@
 #include "app/cli/GrantsCommand.h"
 #include "app/cli/OutputWriter.h"
 #include "app/cli/ResourceLookup.h"
+#include "models/AccessSnapshot.h"
 
 #include <QJsonObject>
-
-QString AccessCommand::sourceKey(EffectivePermission::Source source)
-{
-    switch (source) {
-    case EffectivePermission::Source::Admin:
-        return QStringLiteral("admin");
-    case EffectivePermission::Source::ExplicitGrant:
-        return QStringLiteral("explicit_grant");
-    case EffectivePermission::Source::Role:
-        return QStringLiteral("role");
-    case EffectivePermission::Source::DefaultPermission:
-        return QStringLiteral("default_permission");
-    case EffectivePermission::Source::NotVisible:
-        return QStringLiteral("not_visible");
-    case EffectivePermission::Source::Unknown:
-        break;
-    }
-    return QStringLiteral("unknown");
-}
 
 namespace {
 
@@ -136,7 +118,7 @@ void AccessCommand::showUser(const QString& username)
             const QString id = directory->resourceIdAt(type, row);
             const EffectivePermission permission = directory->effectivePermission(username, type, id);
             table.addRow({Resources::wireName(type), id, directory->resourceNameAt(type, row), levelValue(permission),
-                          sourceKey(permission.source), permission.reason()});
+                          AccessSnapshot::sourceKey(permission.source), permission.reason()});
         }
     }
     if (out().isJson()) {
@@ -172,7 +154,8 @@ void AccessCommand::showResource(ResourceType type, const QString& text)
     for (int userRow = 0; userRow < directory->userCount(); ++userRow) {
         const QString username = directory->userAt(userRow).username;
         const EffectivePermission permission = directory->effectivePermission(username, type, id);
-        table.addRow({username, levelValue(permission), sourceKey(permission.source), permission.reason()});
+        table.addRow(
+            {username, levelValue(permission), AccessSnapshot::sourceKey(permission.source), permission.reason()});
     }
     if (out().isJson()) {
         out().json(QJsonObject{{QStringLiteral("resource_type"), Resources::wireName(type)},

@@ -19,9 +19,6 @@ public:
     static bool readDefaultPermission(const QCommandLineParser& parser, std::optional<PermissionLevel>* level,
                                       QString* error);
 
-    // "explicit_grant", "admin", ...: the stable name of a permission's source in JSON and CSV output.
-    static QString sourceKey(EffectivePermission::Source source);
-
     bool prepare() override;
     void start() override;
 

@@ -2,6 +2,7 @@
 
 #include "app/cli/AccessCommand.h"
 #include "app/cli/CliSession.h"
+#include "models/AccessSnapshot.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -144,7 +145,7 @@ void MatrixCommand::print()
                                   directory->resourceNameAt(type, row),
                                   Permissions::name(permission.level),
                                   id,
-                                  AccessCommand::sourceKey(permission.source)};
+                                  AccessSnapshot::sourceKey(permission.source)};
                 if (withReason)
                     cell.append(permission.reason());
                 cells.addRow(cell);

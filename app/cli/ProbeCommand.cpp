@@ -2,25 +2,9 @@
 
 #include "app/cli/CliSession.h"
 #include "app/cli/OutputWriter.h"
+#include "models/AccessSnapshot.h"
 
 #include <QJsonObject>
-
-namespace {
-
-QString generationName(ApiGeneration generation)
-{
-    switch (generation) {
-    case ApiGeneration::Legacy:
-        return QStringLiteral("legacy");
-    case ApiGeneration::Rbac:
-        return QStringLiteral("rbac");
-    case ApiGeneration::Unknown:
-        break;
-    }
-    return QStringLiteral("unknown");
-}
-
-} // namespace
 
 QList<CommandSpec> ProbeCommand::specs()
 {
@@ -56,7 +40,7 @@ void ProbeCommand::report(const std::optional<ServerInfo>& info)
             {QStringLiteral("url"), url},
             {QStringLiteral("status"), ProbeResult::statusName(probe.status)},
             {QStringLiteral("version"), probe.version},
-            {QStringLiteral("api_generation"), generationName(probe.generation)},
+            {QStringLiteral("api_generation"), AccessSnapshot::generationKey(probe.generation)},
             {QStringLiteral("health_ok"), probe.healthOk},
             {QStringLiteral("basic_auth"), probe.basicAuthEnabled},
             {QStringLiteral("users_list"), probe.hasUsersList},
@@ -75,7 +59,7 @@ void ProbeCommand::report(const std::optional<ServerInfo>& info)
     table.addColumn(QStringLiteral("value"), tr("Value"));
     table.addRow({tr("Server"), url});
     table.addRow({tr("MLflow version"), probe.version.isEmpty() ? tr("unknown") : probe.version});
-    table.addRow({tr("API generation"), generationName(probe.generation)});
+    table.addRow({tr("API generation"), AccessSnapshot::generationKey(probe.generation)});
     table.addRow({tr("Health check"), probe.healthOk});
     table.addRow({tr("Basic-auth app"), probe.basicAuthEnabled});
     table.addRow({tr("users/list endpoint"), probe.hasUsersList});
