@@ -5,14 +5,22 @@
 #include "models/Directory.h"
 #include "views/MessageBox.h"
 
+#include "api/PrivateFiles.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QShortcut>
+#include <QStandardPaths>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -113,7 +121,13 @@ RecertificationDialog::RecertificationDialog(Directory* directory, ChangeSet* ch
     decisions->addStretch(1);
     decisions->addWidget(m_previousButton);
     decisions->addWidget(m_nextButton);
+    m_exportButton = new QPushButton(tr("E&xport…"), this);
+    m_exportButton->setObjectName(QStringLiteral("exportReviewButton"));
+    m_exportButton->setToolTip(tr("Save the campaign's decisions so far (who reviewed, when, keep or revoke for "
+                                  "each grant) as JSON or CSV for its report."));
+    connect(m_exportButton, &QPushButton::clicked, this, &RecertificationDialog::chooseExportFile);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    buttons->addButton(m_exportButton, QDialogButtonBox::ActionRole);
     buttons->addButton(m_finishButton, QDialogButtonBox::AcceptRole);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
@@ -222,6 +236,7 @@ void RecertificationDialog::updateState()
     for (QPushButton* button : {m_keepButton, m_revokeButton, m_previousButton, m_nextButton})
         button->setEnabled(any);
     m_finishButton->setEnabled(running);
+    m_exportButton->setEnabled(m_campaign != nullptr);
     if (!m_campaign) {
         m_progress->setRange(0, 1);
         m_progress->setValue(0);
@@ -258,4 +273,51 @@ bool RecertificationDialog::finish()
     emit revokesStaged(revokes);
     accept();
     return true;
+}
+
+bool RecertificationDialog::exportCampaign(const QString& path, QString* error) const
+{
+    if (!m_campaign) {
+        *error = tr("Start a review first: there is no campaign to export yet.");
+        return false;
+    }
+    // It names users and what they may reach: owner-only from the first byte.
+    QString problem;
+    if (!PrivateFiles::ensureFile(path, &problem)) {
+        *error =
+            tr("Cannot create %1: %2. Choose a folder you can write to.").arg(QDir::toNativeSeparators(path), problem);
+        return false;
+    }
+    const QByteArray data = QFileInfo(path).suffix().compare(QLatin1String("csv"), Qt::CaseInsensitive) == 0
+                                ? m_campaign->toCsv()
+                                : QJsonDocument(m_campaign->toJson()).toJson(QJsonDocument::Indented);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        *error = tr("Cannot write %1: %2. Check the disk and the folder's permissions.")
+                     .arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    return PrivateFiles::ensureFile(path, error);
+}
+
+void RecertificationDialog::chooseExportFile()
+{
+    if (!m_campaign)
+        return;
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (!QDir(folder).exists())
+        folder = QDir::homePath();
+    auto* dialog = new QFileDialog(this, tr("Export review campaign"),
+                                   QDir(folder).filePath(QStringLiteral("review-%1.json").arg(m_campaign->id())),
+                                   tr("JSON (*.json);;CSV (*.csv)"));
+    dialog->setObjectName(QStringLiteral("reviewExportFileDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+        QString error;
+        if (!exportCampaign(path, &error))
+            MessageBox::warning(this, tr("Export review campaign"), error);
+    });
+    // open(), not exec(): no nested event loop while the window may be loading or applying.
+    dialog->open();
 }

@@ -39,6 +39,9 @@ public:
     void previous();
     // Stages the revokes, records the campaign and closes; false (and stays open) when that failed.
     bool finish();
+    // The campaign as a document for its report: CSV when `path` ends in .csv, else JSON (ReviewCampaign::toJson),
+    // owner-only; false with a sentence. The Export… button asks for the file and comes here.
+    bool exportCampaign(const QString& path, QString* error) const;
 
 signals:
     void revokesStaged(int count);
@@ -49,6 +52,7 @@ private:
     void rebuild();
     void updateRow(int row);
     void updateState();
+    void chooseExportFile();
 
     QPointer<Directory> m_directory;
     QPointer<ChangeSet> m_changeSet;
@@ -65,4 +69,5 @@ private:
     QPushButton* m_previousButton = nullptr;
     QPushButton* m_nextButton = nullptr;
     QPushButton* m_finishButton = nullptr;
+    QPushButton* m_exportButton = nullptr;
 };

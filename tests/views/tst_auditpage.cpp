@@ -203,6 +203,26 @@ private slots:
         const ReviewCampaign::Item kept = campaign->item(0);
         const QString id = campaign->id();
 
+        // The campaign's document for its report, before it is finished: JSON and CSV, owner-only.
+        QString error;
+        const QString jsonPath =
+            m_dir.filePath(QStringLiteral("campaign-%1.json").arg(Generations::rowName(generation)));
+        QVERIFY2(dialog->exportCampaign(jsonPath, &error), qPrintable(error));
+        QFile jsonFile(jsonPath);
+        QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+        const QJsonObject exported = QJsonDocument::fromJson(jsonFile.readAll()).object();
+        QCOMPARE(exported.value(QStringLiteral("id")).toString(), id);
+        QCOMPARE(exported.value(QStringLiteral("revoked")).toInt(), 1);
+        QCOMPARE(QFile::permissions(jsonPath) & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+        const QString csvPath = m_dir.filePath(QStringLiteral("campaign-%1.csv").arg(Generations::rowName(generation)));
+        QVERIFY2(dialog->exportCampaign(csvPath, &error), qPrintable(error));
+        QFile csvFile(csvPath);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QString csv = QString::fromUtf8(csvFile.readAll());
+        QVERIFY2(csv.contains(revoked.resourceName) && csv.contains(QStringLiteral("revoke")), qPrintable(csv));
+        QVERIFY(!dialog->exportCampaign(m_dir.filePath(QStringLiteral("no-such-folder/c.json")), &error));
+        QVERIFY(!error.isEmpty());
+
         QVERIFY(window->changeSet()->isEmpty());
         QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("finishReviewButton")), Qt::LeftButton);
         ChangeSet* changes = window->changeSet();
