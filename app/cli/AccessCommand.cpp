@@ -71,11 +71,8 @@ bool AccessCommand::prepare()
         fail(ExitCode::Usage, tr("Give exactly one of --user U, --experiment E or --model M."));
         return false;
     }
-    QString error;
-    if (!readDefaultPermission(m_context->parser, &m_defaultPermission, &error)) {
-        fail(ExitCode::Usage, error);
+    if (!readDefaultPermissionOption(&m_defaultPermission))
         return false;
-    }
     return true;
 }
 

@@ -1,5 +1,6 @@
 #include "app/cli/CliCommand.h"
 
+#include "app/cli/AccessCommand.h"
 #include "app/cli/CliSession.h"
 #include "app/cli/DirectoryLoader.h"
 #include "app/cli/OutputWriter.h"
@@ -83,4 +84,13 @@ AuditRecorder* CliCommand::audit()
 void CliCommand::auditApplies(ChangeSet* changes)
 {
     audit()->observe(changes);
+}
+
+bool CliCommand::readDefaultPermissionOption(std::optional<PermissionLevel>* level)
+{
+    QString error;
+    if (AccessCommand::readDefaultPermission(m_context->parser, level, &error))
+        return true;
+    fail(ExitCode::Usage, error);
+    return false;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/ApiError.h"
+#include "api/PermissionLevel.h"
 #include "app/cli/CommandLine.h"
 #include "app/cli/ExitCode.h"
 
@@ -11,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class AuditRecorder;
 class ChangeSet;
@@ -75,6 +77,9 @@ protected:
     // Records every apply of `changes`; call before connecting to its applied() signal.
     void auditApplies(ChangeSet* changes);
 
+    // --default-permission (AccessCommand::defaultPermissionOption), when given, into `level`; false after a usage
+    // error for an unknown level.
+    bool readDefaultPermissionOption(std::optional<PermissionLevel>* level);
     QString option(const QString& name) const { return m_context->parser.value(name); }
     bool isSet(const QString& name) const { return m_context->parser.isSet(name); }
     QString argument(int index) const { return m_context->arguments.value(index); }

@@ -47,11 +47,9 @@ bool DiffCommand::prepare()
         fail(ExitCode::Usage, tr("--default-permission is for --live only: snapshots hold their own."));
         return false;
     }
-    QString error;
-    if (!AccessCommand::readDefaultPermission(m_context->parser, &m_defaultPermission, &error)) {
-        fail(ExitCode::Usage, error);
+    if (!readDefaultPermissionOption(&m_defaultPermission))
         return false;
-    }
+    QString error;
     auto before = AccessSnapshot::readFile(argument(0), &error);
     if (!before) {
         fail(ExitCode::Usage, error, QStringLiteral("InvalidSnapshot"));

@@ -65,11 +65,8 @@ bool MatrixCommand::prepare()
              tr("Unknown --format '%1'. Use table, csv or json.").arg(option(QStringLiteral("format"))));
         return false;
     }
-    QString error;
-    if (!AccessCommand::readDefaultPermission(m_context->parser, &m_defaultPermission, &error)) {
-        fail(ExitCode::Usage, error);
+    if (!readDefaultPermissionOption(&m_defaultPermission))
         return false;
-    }
     return true;
 }
 

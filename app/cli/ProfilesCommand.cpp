@@ -120,10 +120,8 @@ void ProfilesCommand::add()
         profile.caBundlePath = QFileInfo(globalOptions().caBundle).absoluteFilePath();
     profile.authDatabaseUri = globalOptions().authDatabaseUri;
     profile.workspace = globalOptions().workspace;
-    if (!AccessCommand::readDefaultPermission(m_context->parser, &profile.defaultPermission, &error)) {
-        fail(ExitCode::Usage, error);
+    if (!readDefaultPermissionOption(&profile.defaultPermission))
         return;
-    }
     if (!globalOptions().pinSha256.isEmpty()) {
         profile.pinnedSha256 = Tls::parseFingerprint(globalOptions().pinSha256);
         if (profile.pinnedSha256.isEmpty()) {

@@ -92,11 +92,8 @@ bool ReportCommand::prepare()
         fail(ExitCode::Usage, tr("Give at most one of --user, --experiment and --model."));
         return false;
     }
-    QString error;
-    if (!AccessCommand::readDefaultPermission(m_context->parser, &m_defaultPermission, &error)) {
-        fail(ExitCode::Usage, error);
+    if (!readDefaultPermissionOption(&m_defaultPermission))
         return false;
-    }
     return true;
 }
 

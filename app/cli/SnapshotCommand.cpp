@@ -28,11 +28,8 @@ bool SnapshotCommand::prepare()
         fail(ExitCode::Usage, tr("The snapshot file name is empty. Give the file to write, e.g. access.json."));
         return false;
     }
-    QString error;
-    if (!AccessCommand::readDefaultPermission(m_context->parser, &m_defaultPermission, &error)) {
-        fail(ExitCode::Usage, error);
+    if (!readDefaultPermissionOption(&m_defaultPermission))
         return false;
-    }
     return true;
 }
 
