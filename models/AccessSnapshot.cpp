@@ -2,6 +2,7 @@
 
 #include "api/PrivateFiles.h"
 #include "models/Directory.h"
+#include "models/ListedCells.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -10,8 +11,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
-
-#include <algorithm>
 
 #ifdef Q_OS_UNIX
 #include <pwd.h>
@@ -176,34 +175,11 @@ AccessSnapshot AccessSnapshot::fromDirectory(const Directory& directory, const O
     for (int userRow = 0; userRow < directory.userCount(); ++userRow) {
         const User& user = directory.userAt(userRow);
         snapshot.m_users.append(UserEntry{user.username, user.isAdmin});
-        for (const ResourceType type : types) {
-            // Where nothing but named resources can be read, the other cells are the unreadable default and need
-            // no question each: that keeps a snapshot of 2,000 users x 20,000 experiments to their grants.
-            QList<int> rows;
-            if (directory.readsWithoutNamedGrant(user.username, type, user.isAdmin) || directory.isMemberView()) {
-                rows.reserve(directory.resourceCount(type));
-                for (int row = 0; row < directory.resourceCount(type); ++row)
-                    rows.append(row);
-            } else {
-                for (const QString& id : directory.namedResources(user.username, type)) {
-                    const int row = directory.resourceRow(type, id);
-                    if (row >= 0)
-                        rows.append(row);
-                }
-                std::sort(rows.begin(), rows.end());
-            }
-            for (const int row : std::as_const(rows)) {
-                const QString id = directory.resourceIdAt(type, row);
-                const EffectivePermission permission = directory.effectivePermission(user.username, type, id);
-                // As `matrix --format csv`: access, or an explicit row; the rest is the default.
-                if (!permission.isKnown())
-                    continue;
-                if (!permission.isExplicit() && !Permissions::canRead(permission.level))
-                    continue;
-                snapshot.m_cells.append(Cell{user.username, type, id, permission});
-            }
-        }
     }
+    ListedCells::forEach(directory, [&snapshot, &directory](const ListedCells::Cell& cell) {
+        snapshot.m_cells.append(
+            Cell{cell.user.username, cell.type, directory.resourceIdAt(cell.type, cell.resourceRow), cell.permission});
+    });
     snapshot.buildIndexes();
     return snapshot;
 }

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 
 #include <algorithm>
+#include <cstdio>
 
 QJsonArray Table::toJson() const
 {
@@ -20,7 +21,53 @@ QJsonArray Table::toJson() const
     return array;
 }
 
+void AlignedColumns::measure(const QStringList& texts)
+{
+    if (m_widths.size() < texts.size())
+        m_widths.resize(texts.size(), 0);
+    for (qsizetype i = 0; i < texts.size(); ++i)
+        m_widths[i] = std::max(m_widths.at(i), texts.at(i).size());
+}
+
+QString AlignedColumns::line(const QStringList& texts) const
+{
+    QString line;
+    for (qsizetype i = 0; i < texts.size(); ++i) {
+        if (i > 0)
+            line += QLatin1String("  ");
+        line += i + 1 < texts.size() ? texts.at(i).leftJustified(m_widths.value(i)) : texts.at(i);
+    }
+    line += QLatin1Char('\n');
+    return line;
+}
+
 OutputWriter::OutputWriter(OutputFormat format) : m_format(format), m_out(stdout), m_err(stderr) {}
+
+OutputWriter::~OutputWriter()
+{
+    flush();
+}
+
+void OutputWriter::write(const QByteArray& utf8)
+{
+    // 256 KiB pieces: few write calls for a listing of hundreds of megabytes, little held at any time.
+    constexpr qsizetype piece = 256 * 1024;
+    if (m_pending.isEmpty())
+        m_pending.reserve(piece + 4096);
+    m_pending += utf8;
+    if (m_pending.size() >= piece)
+        flush();
+}
+
+void OutputWriter::flush()
+{
+    m_out.flush();
+    if (!m_pending.isEmpty()) {
+        std::fwrite(m_pending.constData(), 1, static_cast<size_t>(m_pending.size()), stdout);
+        m_pending.clear();
+    }
+    std::fflush(stdout);
+}
 
 QString OutputWriter::displayText(const QVariant& value)
 {
@@ -33,6 +80,7 @@ QString OutputWriter::displayText(const QVariant& value)
 
 void OutputWriter::table(const Table& table, const QString& caption)
 {
+    flush();
     if (m_format == OutputFormat::Json) {
         json(QJsonObject{{QStringLiteral("rows"), table.toJson()}});
         return;
@@ -55,33 +103,22 @@ void OutputWriter::table(const Table& table, const QString& caption)
     }
     if (!caption.isEmpty())
         m_out << caption << '\n';
-    QList<int> widths;
-    for (const Table::Column& column : table.columns)
-        widths.append(static_cast<int>(column.title.size()));
-    QList<QStringList> cells;
-    for (const QVariantList& row : table.rows) {
-        QStringList texts;
-        for (int i = 0; i < table.columns.size(); ++i) {
-            texts.append(i < row.size() ? displayText(row.at(i)) : QString());
-            widths[i] = std::max(widths.at(i), static_cast<int>(texts.last().size()));
-        }
-        cells.append(texts);
-    }
-    const auto printRow = [this, &widths](const QStringList& texts) {
-        QString line;
-        for (int i = 0; i < texts.size(); ++i) {
-            if (i > 0)
-                line += QLatin1String("  ");
-            line += i + 1 < texts.size() ? texts.at(i).leftJustified(widths.at(i)) : texts.at(i);
-        }
-        m_out << line << '\n';
-    };
+    AlignedColumns columns;
     QStringList titles;
     for (const Table::Column& column : table.columns)
         titles.append(column.title);
-    printRow(titles);
+    columns.measure(titles);
+    QList<QStringList> cells;
+    for (const QVariantList& row : table.rows) {
+        QStringList texts;
+        for (int i = 0; i < table.columns.size(); ++i)
+            texts.append(i < row.size() ? displayText(row.at(i)) : QString());
+        columns.measure(texts);
+        cells.append(texts);
+    }
+    m_out << columns.line(titles);
     for (const QStringList& texts : std::as_const(cells))
-        printRow(texts);
+        m_out << columns.line(texts);
     if (table.rows.isEmpty())
         m_out << QCoreApplication::translate("OutputWriter", "(none)") << '\n';
     m_out.flush();
@@ -89,6 +126,7 @@ void OutputWriter::table(const Table& table, const QString& caption)
 
 void OutputWriter::json(const QJsonObject& object)
 {
+    flush();
     m_out << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
     m_out.flush();
 }
@@ -97,12 +135,14 @@ void OutputWriter::line(const QString& text)
 {
     if (m_format != OutputFormat::Table)
         return;
+    flush();
     m_out << text << '\n';
     m_out.flush();
 }
 
 void OutputWriter::note(const QString& text)
 {
+    flush();
     m_err << text << '\n';
     m_err.flush();
 }

@@ -28,12 +28,27 @@ struct Table
 
 enum class OutputFormat { Table, Csv, Json };
 
+// Columns of text for people: each as wide as its widest entry, two spaces apart, nothing padded after the last.
+// OutputWriter::table() uses it; a listing too long to hold measures its rows in one pass and prints them in another.
+class AlignedColumns
+{
+public:
+    void measure(const QStringList& texts);
+    QString line(const QStringList& texts) const;
+
+private:
+    QList<qsizetype> m_widths;
+};
+
 // Everything a command prints goes through here, so that --json output stays pure JSON on stdout while notes for
 // people go to stderr.
 class OutputWriter
 {
 public:
     explicit OutputWriter(OutputFormat format);
+    ~OutputWriter();
+    OutputWriter(const OutputWriter&) = delete;
+    OutputWriter& operator=(const OutputWriter&) = delete;
 
     OutputFormat format() const { return m_format; }
     bool isJson() const { return m_format == OutputFormat::Json; }
@@ -50,11 +65,17 @@ public:
     void error(const QString& message, int exitCode, const QString& kind = QString(),
                const QJsonObject& details = QJsonObject());
 
+    // For listings written while they are produced (the matrix of a big server): UTF-8 kept here and written in
+    // large pieces. Every other call writes what is kept first, so the order on stdout stays.
+    void write(const QByteArray& utf8);
+    void flush();
+
     // Text rendering of one value: booleans as yes/no, empty as "-".
     static QString displayText(const QVariant& value);
 
 private:
     OutputFormat m_format;
+    QByteArray m_pending;
     QTextStream m_out;
     QTextStream m_err;
 };

@@ -38,6 +38,10 @@ _mlflow_admin_cli()
             fi
             return
             ;;
+        --layout)
+            COMPREPLY=($(compgen -W "auto wide long" -- "$cur"))
+            return
+            ;;
         --api)
             COMPREPLY=($(compgen -W "2 3" -- "$cur"))
             return
@@ -87,7 +91,7 @@ _mlflow_admin_cli()
         models) [[ -z $sub ]] && words_for="list" ;;
         grant | revoke) words_for="$levels --experiment --model" ;;
         access) words_for="--user --experiment --model --default-permission" ;;
-        matrix) words_for="--format --default-permission" ;;
+        matrix) words_for="--format --layout --default-permission" ;;
         snapshot)
             [[ -z $sub ]] && words_for="save" || { _filedir json; return; } ;;
         audit) [[ -z $sub ]] && words_for="list verify" || words_for="--since --until --user --resource" ;;

@@ -388,6 +388,105 @@ private slots:
         QVERIFY(csv.out.contains(QStringLiteral("user2,experiment,/user2/experiment1,MANAGE")));
     }
 
+    // The long layout lists exactly the CSV's cells, aligned; the wide one is the matrix; `auto` switches to the
+    // listing past a dozen resources. CSV and JSON (both written while the cells are produced) list the same cells.
+    void matrixLayoutsListTheSameCells()
+    {
+        const auto listing = [](const QString& out, int skipLines) {
+            QSet<QString> rows;
+            const QStringList lines = out.split(QLatin1Char('\n'), Qt::SkipEmptyParts).mid(skipLines);
+            static const QRegularExpression gap(QStringLiteral("\\s{2,}"));
+            for (const QString& line : lines)
+                rows.insert(line.split(gap).mid(0, 6).join(QLatin1Char(',')));
+            return rows;
+        };
+        const auto csvRows = [](const QString& out) {
+            QStringList lines = out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+            lines.removeFirst();
+            return QSet<QString>(lines.cbegin(), lines.cend());
+        };
+
+        const Result csv = run(
+            QStringList{QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("csv")} + userSource());
+        QVERIFY2(csv.exitCode == 0, qPrintable(csv.describe()));
+        const Result longTable = run(
+            QStringList{QStringLiteral("matrix"), QStringLiteral("--layout"), QStringLiteral("long")} + userSource());
+        QVERIFY2(longTable.exitCode == 0, qPrintable(longTable.describe()));
+        QVERIFY2(longTable.out.contains(QStringLiteral("Listed: every cell with access or an explicit grant")),
+                 qPrintable(longTable.out));
+        // Caption, the "Listed" line and the titles come before the rows.
+        QCOMPARE(listing(longTable.out, 3), csvRows(csv.out));
+        const QSet<QString> demoRows = csvRows(csv.out);
+        QVERIFY(std::any_of(demoRows.cbegin(), demoRows.cend(), [](const QString& row) {
+            return row.startsWith(QStringLiteral("user1,experiment,/user1/experiment1,MANAGE,")) &&
+                   row.endsWith(QStringLiteral(",explicit_grant"));
+        }));
+
+        const Result wide = run(
+            QStringList{QStringLiteral("matrix"), QStringLiteral("--layout"), QStringLiteral("wide")} + userSource());
+        QVERIFY2(wide.exitCode == 0, qPrintable(wide.describe()));
+        const QString wideTitles = wide.out.section(QLatin1Char('\n'), 1, 1);
+        QVERIFY2(wideTitles.startsWith(QStringLiteral("User")) &&
+                     wideTitles.contains(QStringLiteral("/user2/experiment1")),
+                 qPrintable(wide.out));
+        QCOMPARE(run(QStringList{QStringLiteral("matrix")} + userSource()).out, wide.out); // the demo is small
+
+        const Result bad = run({QStringLiteral("matrix"), QStringLiteral("--layout"), QStringLiteral("sideways")});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains(QStringLiteral("--layout 'sideways'")), qPrintable(bad.err));
+
+        // Past a dozen resources `auto` lists; JSON names the same cells as CSV and every resource.
+        ServerFixture large(true);
+        QVERIFY2(large.started(), qPrintable(large.error()));
+        const QString previousUrl = currentUrl();
+        m_cli.setUrl(large.server().url().toString());
+        const QStringList largeSource{QStringLiteral("--auth-db"), QStringLiteral("sqlite:///") + large.dataDir() +
+                                                                       QStringLiteral("/basic_auth.db")};
+        // The same server before the twelve, so that what other tests created on the shared one does not count.
+        const Result demoJson = run(
+            QStringList{QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("json")} + largeSource);
+        RawHttpClient http(QStringLiteral("127.0.0.1"), large.port());
+        for (int i = 0; i < 12; ++i) {
+            const RawHttpClient::Response created =
+                http.send("POST", "/api/2.0/mlflow/experiments/create",
+                          {{"Authorization", "Basic " + QByteArray("admin:password1234").toBase64()},
+                           {"Content-Type", "application/json"}},
+                          QStringLiteral(R"({"name": "/bulk/experiment%1"})").arg(i).toUtf8(), true);
+            QCOMPARE(created.status, 200);
+        }
+        const Result autoTable = run(QStringList{QStringLiteral("matrix")} + largeSource);
+        const Result largeCsv =
+            run(QStringList{QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("csv")} + largeSource);
+        const Result largeJson = run(
+            QStringList{QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("json")} + largeSource);
+        m_cli.setUrl(previousUrl);
+        QVERIFY2(autoTable.exitCode == 0 && largeCsv.exitCode == 0 && largeJson.exitCode == 0,
+                 qPrintable(autoTable.describe() + largeCsv.describe() + largeJson.describe()));
+        QCOMPARE(listing(autoTable.out, 3), csvRows(largeCsv.out));
+        QSet<QString> jsonRows;
+        const QStringList keys{QStringLiteral("user"),  QStringLiteral("resource_type"), QStringLiteral("resource"),
+                               QStringLiteral("level"), QStringLiteral("resource_id"),   QStringLiteral("source")};
+        for (const QJsonValue& value : largeJson.json().value(QStringLiteral("cells")).toArray()) {
+            QStringList fields;
+            for (const QString& key : keys)
+                fields.append(value.toObject().value(key).toString());
+            QVERIFY(!value.toObject().value(QStringLiteral("reason")).toString().isEmpty());
+            jsonRows.insert(fields.join(QLatin1Char(',')));
+        }
+        QCOMPARE(jsonRows, csvRows(largeCsv.out));
+        QVERIFY(std::any_of(jsonRows.cbegin(), jsonRows.cend(), [](const QString& row) {
+            return row.startsWith(QStringLiteral("admin,experiment,/bulk/experiment11,MANAGE,"));
+        }));
+        const auto experimentCount = [](const Result& json) {
+            int count = 0;
+            for (const QJsonValue& value : json.json().value(QStringLiteral("resources")).toArray())
+                count +=
+                    value.toObject().value(QStringLiteral("resource_type")).toString() == QLatin1String("experiment");
+            return count;
+        };
+        QCOMPARE(experimentCount(largeJson), experimentCount(demoJson) + 12);
+    }
+
     void grantRevokeRoundTrip_data() { addGenerations(); }
     void grantRevokeRoundTrip()
     {
