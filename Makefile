@@ -20,7 +20,8 @@ build: configure
 
 # Every test: GUI tests on the offscreen platform, keychain tests against a real gnome-keyring under a private
 # D-Bus session (packaging/with-keyring.sh).
-check: CMAKE_FLAGS += -DMLFLOW_ADMIN_WERROR=ON
+# Line tables only (-g1): backtraces keep file and line, and a fresh build takes about a quarter less time.
+check: CMAKE_FLAGS += -DMLFLOW_ADMIN_WERROR=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 check: build
 	@dbus-run-session -- bash packaging/with-keyring.sh \
 		ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 600 $(CTEST_FLAGS)
