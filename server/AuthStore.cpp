@@ -5,6 +5,8 @@
 #include <QSqlError>
 #include <QVariant>
 
+#include <algorithm>
+
 namespace {
 
 // Table and column names per resource kind: identifiers, never user input.
@@ -112,11 +114,11 @@ void AuthStore::deleteUser(const QString& username)
             QSqlQuery grantsOfUser =
                 prepared(QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(QLatin1String(grantTable(kind).table)));
             grantsOfUser.addBindValue(record.id);
-            exec(grantsOfUser);
+            change(grantsOfUser, [&] { forgetGrants(kind, record.id); });
         }
         QSqlQuery query = prepared(QStringLiteral("DELETE FROM users WHERE id = ?"));
         query.addBindValue(record.id);
-        exec(query);
+        change(query, [&] { forgetUser(username, record.id); });
     });
 }
 
@@ -147,6 +149,32 @@ void AuthStore::dropCaches() const
     UserDirectory::dropCaches();
 }
 
+void AuthStore::forgetUser(const QString& username, qint64 userId) const
+{
+    forgetGrants(ResourceKind::Experiment, userId);
+    forgetGrants(ResourceKind::RegisteredModel, userId);
+    UserDirectory::forgetUser(username, userId);
+}
+
+void AuthStore::forgetGrants(ResourceKind kind, qint64 userId) const
+{
+    m_grantCache.remove(qMakePair(static_cast<int>(kind), userId));
+}
+
+void AuthStore::forgetGrantsOn(ResourceKind kind, const QStringList& resourceIds) const
+{
+    const auto holdsOne = [&resourceIds](const UserGrants& grants) {
+        return std::any_of(resourceIds.cbegin(), resourceIds.cend(),
+                           [&grants](const QString& id) { return grants.permissionByResource.contains(id); });
+    };
+    for (auto it = m_grantCache.begin(); it != m_grantCache.end();) {
+        if (it.key().first == static_cast<int>(kind) && holdsOne(*it))
+            it = m_grantCache.erase(it);
+        else
+            ++it;
+    }
+}
+
 QList<GrantRecord> AuthStore::grants(ResourceKind kind, qint64 userId) const
 {
     return userGrants(kind, userId).rows;
@@ -175,7 +203,7 @@ GrantRecord AuthStore::createGrant(ResourceKind kind, const QString& resourceId,
     query.addBindValue(resourceId);
     query.addBindValue(user.id);
     query.addBindValue(permission);
-    exec(query);
+    change(query, [&] { forgetGrants(kind, user.id); });
     return {resourceId, user.id, permission};
 }
 
@@ -188,7 +216,7 @@ void AuthStore::updateGrant(ResourceKind kind, const QString& resourceId, const 
     query.addBindValue(permission);
     query.addBindValue(resourceId);
     query.addBindValue(user.id);
-    exec(query);
+    change(query, [&] { forgetGrants(kind, user.id); });
     if (query.numRowsAffected() == 0)
         throw MlflowError::notFound(notFoundMessage(kind, resourceId, user.username));
 }
@@ -200,7 +228,7 @@ void AuthStore::deleteGrant(ResourceKind kind, const QString& resourceId, const 
                                    .arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
     query.addBindValue(resourceId);
     query.addBindValue(user.id);
-    exec(query);
+    change(query, [&] { forgetGrants(kind, user.id); });
     if (query.numRowsAffected() == 0)
         throw MlflowError::notFound(notFoundMessage(kind, resourceId, user.username));
 }
@@ -220,7 +248,8 @@ void AuthStore::renameResource(ResourceKind kind, const QString& oldId, const QS
                                    .arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
     query.addBindValue(newId);
     query.addBindValue(oldId);
-    exec(query);
+    // UPDATE OR REPLACE also deletes a row the user held on the new id.
+    change(query, [&] { forgetGrantsOn(kind, {oldId, newId}); });
 }
 
 void AuthStore::deleteResourceGrants(ResourceKind kind, const QString& resourceId)
@@ -229,5 +258,5 @@ void AuthStore::deleteResourceGrants(ResourceKind kind, const QString& resourceI
     QSqlQuery query = prepared(
         QStringLiteral("DELETE FROM %1 WHERE %2 = ?").arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
     query.addBindValue(resourceId);
-    exec(query);
+    change(query, [&] { forgetGrantsOn(kind, {resourceId}); });
 }
