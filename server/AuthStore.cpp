@@ -161,6 +161,22 @@ void AuthStore::forgetGrants(ResourceKind kind, qint64 userId) const
     m_grantCache.remove(qMakePair(static_cast<int>(kind), userId));
 }
 
+// A client granting many resources to one user (an apply of thousands of changes) would reload that user's rows
+// once per grant if each write dropped them: a write of one grant row that succeeded brings the cached entry up to
+// date instead. These writes never run inside inTransaction() (only deleteUser does, and it drops), so no rollback
+// can undo them afterwards; a failed one drops the entry.
+template <typename Patch>
+void AuthStore::patchGrants(ResourceKind kind, qint64 userId, const QSqlQuery& write, Patch patch) const
+{
+    const auto cached = m_grantCache.find(qMakePair(static_cast<int>(kind), userId));
+    if (cached == m_grantCache.end())
+        return;
+    if (write.lastError().isValid())
+        m_grantCache.erase(cached);
+    else
+        patch(*cached);
+}
+
 void AuthStore::forgetGrantsOn(ResourceKind kind, const QStringList& resourceIds) const
 {
     const auto holdsOne = [&resourceIds](const UserGrants& grants) {
@@ -203,7 +219,13 @@ GrantRecord AuthStore::createGrant(ResourceKind kind, const QString& resourceId,
     query.addBindValue(resourceId);
     query.addBindValue(user.id);
     query.addBindValue(permission);
-    change(query, [&] { forgetGrants(kind, user.id); });
+    change(query, [&] {
+        patchGrants(kind, user.id, query, [&](UserGrants& grants) {
+            // The new row has the highest id, so it comes last as ORDER BY id lists it.
+            grants.rows.append({resourceId, user.id, permission});
+            grants.permissionByResource.insert(resourceId, permission);
+        });
+    });
     return {resourceId, user.id, permission};
 }
 
@@ -216,7 +238,16 @@ void AuthStore::updateGrant(ResourceKind kind, const QString& resourceId, const 
     query.addBindValue(permission);
     query.addBindValue(resourceId);
     query.addBindValue(user.id);
-    change(query, [&] { forgetGrants(kind, user.id); });
+    change(query, [&] {
+        patchGrants(kind, user.id, query, [&](UserGrants& grants) {
+            for (GrantRecord& row : grants.rows) {
+                if (row.resourceId == resourceId)
+                    row.permission = permission;
+            }
+            if (grants.permissionByResource.contains(resourceId))
+                grants.permissionByResource.insert(resourceId, permission);
+        });
+    });
     if (query.numRowsAffected() == 0)
         throw MlflowError::notFound(notFoundMessage(kind, resourceId, user.username));
 }
@@ -228,7 +259,12 @@ void AuthStore::deleteGrant(ResourceKind kind, const QString& resourceId, const 
                                    .arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
     query.addBindValue(resourceId);
     query.addBindValue(user.id);
-    change(query, [&] { forgetGrants(kind, user.id); });
+    change(query, [&] {
+        patchGrants(kind, user.id, query, [&](UserGrants& grants) {
+            grants.rows.removeIf([&](const GrantRecord& row) { return row.resourceId == resourceId; });
+            grants.permissionByResource.remove(resourceId);
+        });
+    });
     if (query.numRowsAffected() == 0)
         throw MlflowError::notFound(notFoundMessage(kind, resourceId, user.username));
 }

@@ -66,6 +66,8 @@ private:
     // What a write of one user's rows changed; and of every row on a resource (only users holding one can change).
     void forgetGrants(ResourceKind kind, qint64 userId) const;
     void forgetGrantsOn(ResourceKind kind, const QStringList& resourceIds) const;
+    template <typename Patch>
+    void patchGrants(ResourceKind kind, qint64 userId, const QSqlQuery& write, Patch patch) const;
 
     mutable QHash<QPair<int, qint64>, UserGrants> m_grantCache;
 };

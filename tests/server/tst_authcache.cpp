@@ -431,16 +431,19 @@ void TestAuthCache::legacyWriteKeepsUnrelatedEntries()
     store.deleteGrant(ResourceKind::Experiment, QStringLiteral("11"), alice);
     store.setPasswordHash(QStringLiteral("alice"), otherHash);
 
-    // Alice's entries were read again; bob's were not.
+    // Alice's entries follow her writes; bob's were not read again.
     QCOMPARE(store.grants(ResourceKind::Experiment, alice.id).size(), 2);
     QCOMPARE(store.user(QStringLiteral("alice"))->passwordHash, otherHash);
     QVERIFY(!store.user(QStringLiteral("bob"))->isAdmin);
     QCOMPARE(store.permission(ResourceKind::Experiment, QStringLiteral("1"), bob.id), QStringLiteral("READ"));
-    // A model grant leaves bob's experiment grants alone; an experiment grant reads them again.
-    store.createGrant(ResourceKind::RegisteredModel, QStringLiteral("m"), bob, QStringLiteral("READ"));
+    // A grant of bob's brings his cached rows up to date in place (no re-read either); a write on every holder of
+    // a resource drops them, and they are read again.
+    store.createGrant(ResourceKind::Experiment, QStringLiteral("2"), bob, QStringLiteral("MANAGE"));
+    QCOMPARE(store.permission(ResourceKind::Experiment, QStringLiteral("2"), bob.id), QStringLiteral("MANAGE"));
     QCOMPARE(store.permission(ResourceKind::Experiment, QStringLiteral("1"), bob.id), QStringLiteral("READ"));
-    store.createGrant(ResourceKind::Experiment, QStringLiteral("2"), bob, QStringLiteral("READ"));
+    store.renameResource(ResourceKind::Experiment, QStringLiteral("2"), QStringLiteral("3"));
     QCOMPARE(store.permission(ResourceKind::Experiment, QStringLiteral("1"), bob.id), QStringLiteral("EDIT"));
+    QCOMPARE(store.permission(ResourceKind::Experiment, QStringLiteral("3"), bob.id), QStringLiteral("MANAGE"));
 }
 
 void TestAuthCache::rbacCacheFollowsEveryWrite()
