@@ -5,6 +5,8 @@
 #include <QSqlError>
 #include <QVariant>
 
+#include <algorithm>
+
 namespace {
 
 // Table and column names per resource kind: identifiers, never user input.
@@ -112,11 +114,11 @@ void AuthStore::deleteUser(const QString& username)
             QSqlQuery grantsOfUser =
                 prepared(QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(QLatin1String(grantTable(kind).table)));
             grantsOfUser.addBindValue(record.id);
-            exec(grantsOfUser);
+            change(grantsOfUser, [&] { forgetGrants(kind, record.id); });
         }
         QSqlQuery query = prepared(QStringLiteral("DELETE FROM users WHERE id = ?"));
         query.addBindValue(record.id);
-        exec(query);
+        change(query, [&] { forgetUser(username, record.id); });
     });
 }
 
@@ -147,6 +149,48 @@ void AuthStore::dropCaches() const
     UserDirectory::dropCaches();
 }
 
+void AuthStore::forgetUser(const QString& username, qint64 userId) const
+{
+    forgetGrants(ResourceKind::Experiment, userId);
+    forgetGrants(ResourceKind::RegisteredModel, userId);
+    UserDirectory::forgetUser(username, userId);
+}
+
+void AuthStore::forgetGrants(ResourceKind kind, qint64 userId) const
+{
+    m_grantCache.remove(qMakePair(static_cast<int>(kind), userId));
+}
+
+// A client granting many resources to one user (an apply of thousands of changes) would reload that user's rows
+// once per grant if each write dropped them: a write of one grant row that succeeded brings the cached entry up to
+// date instead. These writes never run inside inTransaction() (only deleteUser does, and it drops), so no rollback
+// can undo them afterwards; a failed one drops the entry.
+template <typename Patch>
+void AuthStore::patchGrants(ResourceKind kind, qint64 userId, const QSqlQuery& write, Patch patch) const
+{
+    const auto cached = m_grantCache.find(qMakePair(static_cast<int>(kind), userId));
+    if (cached == m_grantCache.end())
+        return;
+    if (write.lastError().isValid())
+        m_grantCache.erase(cached);
+    else
+        patch(*cached);
+}
+
+void AuthStore::forgetGrantsOn(ResourceKind kind, const QStringList& resourceIds) const
+{
+    const auto holdsOne = [&resourceIds](const UserGrants& grants) {
+        return std::any_of(resourceIds.cbegin(), resourceIds.cend(),
+                           [&grants](const QString& id) { return grants.permissionByResource.contains(id); });
+    };
+    for (auto it = m_grantCache.begin(); it != m_grantCache.end();) {
+        if (it.key().first == static_cast<int>(kind) && holdsOne(*it))
+            it = m_grantCache.erase(it);
+        else
+            ++it;
+    }
+}
+
 QList<GrantRecord> AuthStore::grants(ResourceKind kind, qint64 userId) const
 {
     return userGrants(kind, userId).rows;
@@ -175,7 +219,13 @@ GrantRecord AuthStore::createGrant(ResourceKind kind, const QString& resourceId,
     query.addBindValue(resourceId);
     query.addBindValue(user.id);
     query.addBindValue(permission);
-    exec(query);
+    change(query, [&] {
+        patchGrants(kind, user.id, query, [&](UserGrants& grants) {
+            // The new row has the highest id, so it comes last as ORDER BY id lists it.
+            grants.rows.append({resourceId, user.id, permission});
+            grants.permissionByResource.insert(resourceId, permission);
+        });
+    });
     return {resourceId, user.id, permission};
 }
 
@@ -188,7 +238,16 @@ void AuthStore::updateGrant(ResourceKind kind, const QString& resourceId, const 
     query.addBindValue(permission);
     query.addBindValue(resourceId);
     query.addBindValue(user.id);
-    exec(query);
+    change(query, [&] {
+        patchGrants(kind, user.id, query, [&](UserGrants& grants) {
+            for (GrantRecord& row : grants.rows) {
+                if (row.resourceId == resourceId)
+                    row.permission = permission;
+            }
+            if (grants.permissionByResource.contains(resourceId))
+                grants.permissionByResource.insert(resourceId, permission);
+        });
+    });
     if (query.numRowsAffected() == 0)
         throw MlflowError::notFound(notFoundMessage(kind, resourceId, user.username));
 }
@@ -200,7 +259,12 @@ void AuthStore::deleteGrant(ResourceKind kind, const QString& resourceId, const 
                                    .arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
     query.addBindValue(resourceId);
     query.addBindValue(user.id);
-    exec(query);
+    change(query, [&] {
+        patchGrants(kind, user.id, query, [&](UserGrants& grants) {
+            grants.rows.removeIf([&](const GrantRecord& row) { return row.resourceId == resourceId; });
+            grants.permissionByResource.remove(resourceId);
+        });
+    });
     if (query.numRowsAffected() == 0)
         throw MlflowError::notFound(notFoundMessage(kind, resourceId, user.username));
 }
@@ -220,7 +284,8 @@ void AuthStore::renameResource(ResourceKind kind, const QString& oldId, const QS
                                    .arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
     query.addBindValue(newId);
     query.addBindValue(oldId);
-    exec(query);
+    // UPDATE OR REPLACE also deletes a row the user held on the new id.
+    change(query, [&] { forgetGrantsOn(kind, {oldId, newId}); });
 }
 
 void AuthStore::deleteResourceGrants(ResourceKind kind, const QString& resourceId)
@@ -229,5 +294,5 @@ void AuthStore::deleteResourceGrants(ResourceKind kind, const QString& resourceI
     QSqlQuery query = prepared(
         QStringLiteral("DELETE FROM %1 WHERE %2 = ?").arg(QLatin1String(t.table), QLatin1String(t.resourceColumn)));
     query.addBindValue(resourceId);
-    exec(query);
+    change(query, [&] { forgetGrantsOn(kind, {resourceId}); });
 }

@@ -9,6 +9,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -51,6 +52,7 @@ public:
 
 protected:
     void dropCaches() const override;
+    void forgetUser(const QString& username, qint64 userId) const override;
 
 private:
     // One user's rows of one grant table, as grants() lists them and indexed for permission().
@@ -61,6 +63,11 @@ private:
     };
     // Every permission check and search filter reads from here (kept correct as UserDirectory describes).
     const UserGrants& userGrants(ResourceKind kind, qint64 userId) const;
+    // What a write of one user's rows changed; and of every row on a resource (only users holding one can change).
+    void forgetGrants(ResourceKind kind, qint64 userId) const;
+    void forgetGrantsOn(ResourceKind kind, const QStringList& resourceIds) const;
+    template <typename Patch>
+    void patchGrants(ResourceKind kind, qint64 userId, const QSqlQuery& write, Patch patch) const;
 
     mutable QHash<QPair<int, qint64>, UserGrants> m_grantCache;
 };

@@ -84,20 +84,19 @@ CrossSiteGuard::CrossSiteGuard(const QStringList& allowedHosts)
 
 bool CrossSiteGuard::isAllowedHost(const QByteArray& host) const
 {
-    if (m_anyHost)
+    if (m_anyHost || (!m_lastAllowedHost.isNull() && host == m_lastAllowedHost))
         return true;
     QByteArray name;
     if (!splitHost(host, &name))
         return false;
-    if (isIpLiteral(name) || name.compare("localhost", Qt::CaseInsensitive) == 0)
-        return true;
+    bool allowed = isIpLiteral(name) || name.compare("localhost", Qt::CaseInsensitive) == 0;
     const QString whole = QString::fromLatin1(host);
     const QString bareName = QString::fromLatin1(name);
-    for (const Pattern& pattern : m_patterns) {
-        if (pattern.expression.match(pattern.withPort ? whole : bareName).hasMatch())
-            return true;
-    }
-    return false;
+    for (qsizetype i = 0; !allowed && i < m_patterns.size(); ++i)
+        allowed = m_patterns.at(i).expression.match(m_patterns.at(i).withPort ? whole : bareName).hasMatch();
+    if (allowed)
+        m_lastAllowedHost = host;
+    return allowed;
 }
 
 bool CrossSiteGuard::isAllowedOrigin(const QByteArray& origin, const QByteArray& host)

@@ -39,4 +39,7 @@ private:
     };
     QList<Pattern> m_patterns;
     bool m_anyHost = false;
+    // The answer depends on the header alone, and a client sends the same Host with every request: the last one
+    // allowed is remembered (its check parses an address and runs regular expressions).
+    mutable QByteArray m_lastAllowedHost;
 };

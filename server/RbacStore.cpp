@@ -84,7 +84,8 @@ void RbacStore::deleteUser(const QString& username)
              }) {
             QSqlQuery query = prepared(QString::fromLatin1(sql));
             query.bindValue(QStringLiteral(":hidden"), hidden);
-            exec(query);
+            // Whoever holds one of the user's hidden roles (in any workspace) loses it.
+            change(query, [&] { forgetRolesWhere([&hidden](const RoleRecord& role) { return role.name == hidden; }); });
         }
         // The user's assignments to shared roles, and the rows 3.14 keeps in the legacy tables.
         for (const char* table : {"user_role_assignments", "experiment_permissions", "registered_model_permissions",
@@ -94,7 +95,8 @@ void RbacStore::deleteUser(const QString& username)
                 QLatin1String(table) == QLatin1String("users") ? QStringLiteral("id") : QStringLiteral("user_id");
             QSqlQuery query = prepared(QStringLiteral("DELETE FROM %1 WHERE %2 = ?").arg(QLatin1String(table), column));
             query.addBindValue(record.id);
-            exec(query);
+            // The legacy tables are not cached; assignments and the user's row are.
+            change(query, [&] { forgetUser(username, record.id); });
         }
     });
 }
@@ -210,8 +212,10 @@ RoleRecord RbacStore::createRole(const QString& name, const QString& workspace,
     query.addBindValue(name);
     query.addBindValue(workspace);
     query.addBindValue(description ? QVariant(*description) : QVariant(QMetaType(QMetaType::QString)));
-    exec(query);
-    return requireRole(query.lastInsertId().toLongLong());
+    change(query, [this] { forgetListings(); });
+    const qint64 roleId = query.lastInsertId().toLongLong();
+    forgetAssignees(roleId);
+    return requireRole(roleId);
 }
 
 std::optional<RoleRecord> RbacStore::role(qint64 roleId) const
@@ -262,13 +266,13 @@ RoleRecord RbacStore::updateRole(qint64 roleId, const std::optional<QString>& na
         QSqlQuery query = prepared(QStringLiteral("UPDATE roles SET name = ? WHERE id = ?"));
         query.addBindValue(*name);
         query.addBindValue(roleId);
-        exec(query);
+        change(query, [&] { forgetRole(roleId); });
     }
     if (description) {
         QSqlQuery query = prepared(QStringLiteral("UPDATE roles SET description = ? WHERE id = ?"));
         query.addBindValue(*description);
         query.addBindValue(roleId);
-        exec(query);
+        change(query, [&] { forgetRole(roleId); });
     }
     return requireRole(roleId);
 }
@@ -282,7 +286,7 @@ void RbacStore::deleteRole(qint64 roleId)
               "DELETE FROM roles WHERE id = ?"}) {
             QSqlQuery query = prepared(QString::fromLatin1(sql));
             query.addBindValue(roleId);
-            exec(query);
+            change(query, [&] { forgetRole(roleId); });
         }
     });
 }
@@ -312,7 +316,9 @@ void RbacStore::deleteWorkspaceRoles(const QString& workspace)
              }) {
             QSqlQuery query = prepared(QString::fromLatin1(sql));
             query.addBindValue(workspace);
-            exec(query);
+            change(query, [&] {
+                forgetRolesWhere([&workspace](const RoleRecord& role) { return role.workspace == workspace; });
+            });
         }
     });
 }
@@ -369,7 +375,7 @@ RolePermissionRecord RbacStore::addRolePermission(qint64 roleId, const QString& 
     query.addBindValue(resourceType);
     query.addBindValue(resourcePattern);
     query.addBindValue(permission);
-    exec(query);
+    change(query, [&] { forgetRole(roleId); });
     return {query.lastInsertId().toLongLong(), roleId, resourceType, resourcePattern, permission};
 }
 
@@ -387,10 +393,10 @@ RolePermissionRecord RbacStore::requireRolePermission(qint64 rolePermissionId) c
 
 void RbacStore::removeRolePermission(qint64 rolePermissionId)
 {
-    requireRolePermission(rolePermissionId);
+    const qint64 roleId = requireRolePermission(rolePermissionId).roleId;
     QSqlQuery query = prepared(QStringLiteral("DELETE FROM role_permissions WHERE id = ?"));
     query.addBindValue(rolePermissionId);
-    exec(query);
+    change(query, [&] { forgetRole(roleId); });
 }
 
 QList<RolePermissionRecord> RbacStore::rolePermissions(qint64 roleId) const
@@ -405,7 +411,7 @@ RolePermissionRecord RbacStore::updateRolePermission(qint64 rolePermissionId, co
     QSqlQuery query = prepared(QStringLiteral("UPDATE role_permissions SET permission = ? WHERE id = ?"));
     query.addBindValue(permission);
     query.addBindValue(rolePermissionId);
-    exec(query);
+    change(query, [&] { forgetRole(record.roleId); });
     record.permission = permission;
     return record;
 }
@@ -431,7 +437,7 @@ RoleAssignmentRecord RbacStore::assign(qint64 userId, qint64 roleId)
     QSqlQuery query = prepared(QStringLiteral("INSERT INTO user_role_assignments (user_id, role_id) VALUES (?, ?)"));
     query.addBindValue(userId);
     query.addBindValue(roleId);
-    exec(query);
+    change(query, [&] { forgetRolesOfUser(userId); });
     return {query.lastInsertId().toLongLong(), userId, roleId};
 }
 
@@ -440,7 +446,7 @@ void RbacStore::unassign(qint64 userId, qint64 roleId)
     QSqlQuery query = prepared(QStringLiteral("DELETE FROM user_role_assignments WHERE user_id = ? AND role_id = ?"));
     query.addBindValue(userId);
     query.addBindValue(roleId);
-    exec(query);
+    change(query, [&] { forgetRolesOfUser(userId); });
     if (query.numRowsAffected() == 0)
         throw MlflowError::notFound(
             QStringLiteral("User role assignment (user_id=%1, role_id=%2) not found").arg(userId).arg(roleId));
@@ -453,18 +459,82 @@ QList<RoleRecord> RbacStore::userRoles(qint64 userId) const
         return *cached;
     QList<RoleRecord> roles = rolesWhere(
         QStringLiteral("JOIN user_role_assignments a ON a.role_id = roles.id WHERE a.user_id = ?"), {userId});
-    if (m_rolesOfUser.size() >= maxCachedEntries)
+    if (m_rolesOfUser.size() >= maxCachedEntries) {
         m_rolesOfUser.clear();
+        m_holdersOfRole.clear();
+    }
     m_rolesOfUser.insert(userId, roles);
+    for (const RoleRecord& role : std::as_const(roles))
+        m_holdersOfRole[role.id].insert(userId);
     return roles;
 }
 
 void RbacStore::dropCaches() const
 {
     m_rolesOfUser.clear();
+    m_holdersOfRole.clear();
+    forgetListings();
+    UserDirectory::dropCaches();
+}
+
+void RbacStore::forgetUser(const QString& username, qint64 userId) const
+{
+    forgetRolesOfUser(userId);
+    UserDirectory::forgetUser(username, userId);
+}
+
+void RbacStore::forgetListings() const
+{
     m_allRoles.reset();
     m_rolesByUser.reset();
-    UserDirectory::dropCaches();
+}
+
+void RbacStore::forgetRolesOfUser(qint64 userId) const
+{
+    m_rolesOfUser.remove(userId);
+    forgetListings();
+}
+
+void RbacStore::forgetRole(qint64 roleId) const
+{
+    for (qint64 userId : m_holdersOfRole.take(roleId))
+        m_rolesOfUser.remove(userId);
+    forgetListings();
+}
+
+// A new role may meet assignments another program left under its id (SQLite reuses the highest id once deleted).
+void RbacStore::forgetAssignees(qint64 roleId) const
+{
+    QSqlQuery query = prepared(QStringLiteral("SELECT user_id FROM user_role_assignments WHERE role_id = ?"));
+    query.addBindValue(roleId);
+    exec(query);
+    while (query.next())
+        m_rolesOfUser.remove(query.value(0).toLongLong());
+    forgetRole(roleId);
+}
+
+template <typename Matches>
+void RbacStore::forgetRolesWhere(Matches matches) const
+{
+    for (auto it = m_rolesOfUser.begin(); it != m_rolesOfUser.end();) {
+        if (std::any_of(it->cbegin(), it->cend(), matches))
+            it = m_rolesOfUser.erase(it);
+        else
+            ++it;
+    }
+    forgetListings();
+}
+
+void RbacStore::forgetHiddenGrantsOn(const QString& workspace, const QString& resourceType,
+                                     const QStringList& resourceIds) const
+{
+    // By prefix, which covers every name the statements' GLOB matches.
+    forgetRolesWhere([&](const RoleRecord& role) {
+        return role.workspace == workspace && isReservedRoleName(role.name) &&
+               std::any_of(role.permissions.cbegin(), role.permissions.cend(), [&](const RolePermissionRecord& grant) {
+                   return grant.resourceType == resourceType && resourceIds.contains(grant.resourcePattern);
+               });
+    });
 }
 
 QList<RoleAssignmentRecord> RbacStore::roleAssignments(qint64 roleId) const
@@ -574,8 +644,9 @@ qint64 RbacStore::hiddenRoleId(qint64 userId, const QString& workspace, bool cre
         insert.addBindValue(name);
         insert.addBindValue(workspace);
         insert.addBindValue(QVariant(QMetaType(QMetaType::QString)));
-        exec(insert);
+        change(insert, [this] { forgetListings(); });
         roleId = insert.lastInsertId().toLongLong();
+        forgetAssignees(roleId);
     }
     if (create) {
         QSqlQuery assigned = prepared(QStringLiteral("SELECT user_id FROM user_role_assignments WHERE role_id = ?"));
@@ -597,7 +668,7 @@ qint64 RbacStore::hiddenRoleId(qint64 userId, const QString& workspace, bool cre
                 prepared(QStringLiteral("INSERT INTO user_role_assignments (user_id, role_id) VALUES (?, ?)"));
             assign.addBindValue(userId);
             assign.addBindValue(roleId);
-            exec(assign);
+            change(assign, [&] { forgetRolesOfUser(userId); });
         }
     }
     return roleId;
@@ -615,7 +686,7 @@ void RbacStore::upsertUserGrant(qint64 userId, const QString& workspace, const Q
         update.addBindValue(roleId);
         update.addBindValue(resourceType);
         update.addBindValue(resourceId);
-        exec(update);
+        change(update, [&] { forgetRole(roleId); });
         if (update.numRowsAffected() > 0)
             return;
         QSqlQuery insert = prepared(QStringLiteral("INSERT INTO role_permissions (role_id, resource_type, "
@@ -624,7 +695,7 @@ void RbacStore::upsertUserGrant(qint64 userId, const QString& workspace, const Q
         insert.addBindValue(resourceType);
         insert.addBindValue(resourceId);
         insert.addBindValue(permission);
-        exec(insert);
+        change(insert, [&] { forgetRole(roleId); });
     });
 }
 
@@ -650,7 +721,7 @@ void RbacStore::grantUserPermission(const UserRecord& user, const QString& works
         insert.addBindValue(resourceType);
         insert.addBindValue(resourceId);
         insert.addBindValue(permission);
-        exec(insert);
+        change(insert, [&] { forgetRole(roleId); });
     });
 }
 
@@ -664,7 +735,7 @@ void RbacStore::revokeUserPermission(const UserRecord& user, const QString& work
     remove.addBindValue(roleId);
     remove.addBindValue(resourceType);
     remove.addBindValue(resourceId);
-    exec(remove);
+    change(remove, [&] { forgetRole(roleId); });
     if (roleId == 0 || remove.numRowsAffected() == 0)
         throw MlflowError::notFound(
             QStringLiteral("Permission for user=%1 on resource_type=%2, resource_id=%3 not found.")
@@ -679,7 +750,7 @@ void RbacStore::deleteResourceGrants(const QString& workspace, const QString& re
     query.addBindValue(resourceType);
     query.addBindValue(resourceId);
     query.addBindValue(workspace);
-    exec(query);
+    change(query, [&] { forgetHiddenGrantsOn(workspace, resourceType, {resourceId}); });
 }
 
 void RbacStore::renameResourceGrants(const QString& workspace, const QString& resourceType, const QString& oldId,
@@ -692,5 +763,6 @@ void RbacStore::renameResourceGrants(const QString& workspace, const QString& re
     query.addBindValue(resourceType);
     query.addBindValue(oldId);
     query.addBindValue(workspace);
-    exec(query);
+    // UPDATE OR REPLACE also deletes a grant the role held on the new id.
+    change(query, [&] { forgetHiddenGrantsOn(workspace, resourceType, {oldId, newId}); });
 }

@@ -117,14 +117,28 @@ public:
 
 protected:
     void dropCaches() const override;
+    void forgetUser(const QString& username, qint64 userId) const override;
 
 private:
     qint64 hiddenRoleId(qint64 userId, const QString& workspace, bool create);
     void loadPermissions(QList<RoleRecord>* roles) const;
     QList<RoleRecord> rolesWhere(const QString& condition, const QVariantList& values) const;
+    // What a write may have changed in the caches: the listings always; the cached roles of one user, of every
+    // user holding a role (as cached, or as assigned in the database), or of every user with a matching role.
+    void forgetListings() const;
+    void forgetRolesOfUser(qint64 userId) const;
+    void forgetRole(qint64 roleId) const;
+    void forgetAssignees(qint64 roleId) const;
+    template <typename Matches>
+    void forgetRolesWhere(Matches matches) const;
+    // Hidden roles of `workspace` with a grant on one of the resources (what deleting or renaming one changes).
+    void forgetHiddenGrantsOn(const QString& workspace, const QString& resourceType,
+                              const QStringList& resourceIds) const;
 
     // userRoles() by user id: every permission check and search filter resolves from here (see UserDirectory).
     mutable QHash<qint64, QList<RoleRecord>> m_rolesOfUser;
+    // Role id -> the users whose m_rolesOfUser entry holds it (a superset: gone entries are not taken out).
+    mutable QHash<qint64, QSet<qint64>> m_holdersOfRole;
     // roles() and rolesByUser() as roles/list and users/list read them: tens of thousands of permission rows.
     mutable std::optional<QList<RoleRecord>> m_allRoles;
     mutable std::optional<QHash<qint64, QList<RoleRecord>>> m_rolesByUser;

@@ -144,24 +144,21 @@ RequestFramer::Event RequestFramer::advance(const char* data, qint64 size, qint6
             switch (m_state) {
             case State::RequestLine:
                 event = takeLine(data, size, offset, m_limits.maxRequestLineBytes, 414,
-                                 QStringLiteral("The request line is longer than %1 bytes; shorten the URL (send "
-                                                "long parameters in a POST body).")
-                                     .arg(m_limits.maxRequestLineBytes));
+                                 "The request line is longer than %1 bytes; shorten the URL (send long parameters in "
+                                 "a POST body).");
                 break;
             case State::Headers:
             case State::Trailers:
                 event = takeLine(data, size, offset, m_limits.maxHeaderFieldBytes, 431,
-                                 QStringLiteral("A header field is longer than %1 bytes; send shorter headers.")
-                                     .arg(m_limits.maxHeaderFieldBytes));
+                                 "A header field is longer than %1 bytes; send shorter headers.");
                 break;
             case State::ChunkSize:
-                event =
-                    takeLine(data, size, offset, maxChunkSizeLineBytes, 400,
-                             QStringLiteral("A chunk-size line is longer than %1 bytes.").arg(maxChunkSizeLineBytes));
+                event = takeLine(data, size, offset, maxChunkSizeLineBytes, 400,
+                                 "A chunk-size line is longer than %1 bytes.");
                 break;
             default:
                 event = takeLine(data, size, offset, 0, 400,
-                                 QStringLiteral("Chunk data is not followed by CR LF; the chunked body is malformed."));
+                                 "Chunk data is not followed by CR LF; the chunked body is malformed.");
                 break;
             }
             if (event != Event::NeedMore)
@@ -199,8 +196,10 @@ RequestFramer::Event RequestFramer::advance(const char* data, qint64 size, qint6
 
 // Moves the bytes up to and including the next LF into m_line (without the line end), refusing a line longer
 // than `limit` as soon as it is known to be: memory stays bounded by the limit, not by what the client sends.
+// `what` is the refusal's message (%1: the limit), worded only when a line is refused: every header line of every
+// request passes here.
 RequestFramer::Event RequestFramer::takeLine(const char* data, qint64 size, qint64* offset, qint64 limit, int status,
-                                             const QString& what)
+                                             const char* what)
 {
     const char* start = data + *offset;
     const qint64 available = size - *offset;
@@ -211,8 +210,10 @@ RequestFramer::Event RequestFramer::takeLine(const char* data, qint64 size, qint
     if (lineFeed && length > 0 && (content > 0 ? start[content - 1] : m_line.back()) == '\r')
         --length;
     // An unfinished line may still end in the CR of its CR LF.
-    if (length > limit + (lineFeed ? 0 : 1))
-        return violation(status, what);
+    if (length > limit + (lineFeed ? 0 : 1)) {
+        const QString message = QString::fromLatin1(what);
+        return violation(status, message.contains(QLatin1String("%1")) ? message.arg(limit) : message);
+    }
     if (m_state == State::RequestLine || m_state == State::Headers) {
         m_headBytes += take;
         if (m_headBytes > m_limits.maxHeaderBytes)

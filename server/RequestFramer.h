@@ -63,7 +63,7 @@ private:
     enum class State { Start, RequestLine, Headers, FixedBody, ChunkSize, ChunkData, ChunkDataEnd, Trailers, Failed };
 
     Event violation(int status, const QString& message);
-    Event takeLine(const char* data, qint64 size, qint64* offset, qint64 limit, int status, const QString& what);
+    Event takeLine(const char* data, qint64 size, qint64* offset, qint64 limit, int status, const char* what);
     Event onRequestLine();
     Event onHeaderLine();
     Event onHeadersComplete();

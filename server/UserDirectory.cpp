@@ -23,7 +23,37 @@ void UserDirectory::exec(QSqlQuery& query) const
     if (!ok || !query.isSelect())
         dropCaches();
     if (!ok)
-        throw SqlFailure::toMlflowError(query.lastError(), QStringLiteral("auth"));
+        throwFailure(query);
+}
+
+void UserDirectory::throwFailure(const QSqlQuery& query)
+{
+    throw SqlFailure::toMlflowError(query.lastError(), QStringLiteral("auth"));
+}
+
+void UserDirectory::rollBack()
+{
+    m_database.rollback();
+    m_inTransaction = false;
+    dropCaches();
+}
+
+void UserDirectory::commitOrRollBack()
+{
+    if (m_database.commit()) {
+        m_inTransaction = false;
+        return;
+    }
+    // SQLite keeps the transaction open after a failed COMMIT (e.g. SQLITE_BUSY): end it, so that the database and
+    // the caches agree again and the next request does not run inside this one's leftovers.
+    const QSqlError error = m_database.lastError();
+    rollBack();
+    throw SqlFailure::toMlflowError(error, QStringLiteral("auth"));
+}
+
+void UserDirectory::forgetUser(const QString& username, qint64) const
+{
+    m_userCache.remove(username);
 }
 
 void UserDirectory::dropCaches() const
@@ -92,8 +122,12 @@ UserRecord UserDirectory::createUser(const QString& username, const QByteArray& 
     query.addBindValue(username);
     query.addBindValue(QString::fromLatin1(passwordHash));
     query.addBindValue(isAdmin ? 1 : 0);
-    exec(query);
-    return {query.lastInsertId().toLongLong(), username, passwordHash, isAdmin};
+    // The name was cached as unknown.
+    change(query, [this, username] { UserDirectory::forgetUser(username, 0); });
+    // Another program may have left rows under the new id (SQLite reuses the highest id once it is deleted).
+    const qint64 id = query.lastInsertId().toLongLong();
+    forgetUser(username, id);
+    return {id, username, passwordHash, isAdmin};
 }
 
 void UserDirectory::setPasswordHash(const QString& username, const QByteArray& passwordHash)
@@ -102,7 +136,7 @@ void UserDirectory::setPasswordHash(const QString& username, const QByteArray& p
     QSqlQuery query = prepared(QStringLiteral("UPDATE users SET password_hash = ? WHERE id = ?"));
     query.addBindValue(QString::fromLatin1(passwordHash));
     query.addBindValue(record.id);
-    exec(query);
+    change(query, [this, username] { UserDirectory::forgetUser(username, 0); });
 }
 
 void UserDirectory::setAdmin(const QString& username, bool isAdmin)
@@ -111,5 +145,5 @@ void UserDirectory::setAdmin(const QString& username, bool isAdmin)
     QSqlQuery query = prepared(QStringLiteral("UPDATE users SET is_admin = ? WHERE id = ?"));
     query.addBindValue(isAdmin ? 1 : 0);
     query.addBindValue(record.id);
-    exec(query);
+    change(query, [this, username] { UserDirectory::forgetUser(username, 0); });
 }

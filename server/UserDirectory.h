@@ -25,9 +25,15 @@ struct UserRecord
 // need. Also the stores' shared statement helpers; every statement is prepared, failures throw MlflowError.
 //
 // Every authenticated request reads its user, and in 3.x the user's roles, so the stores keep what they read in
-// memory. The caches are only correct because of two rules, both kept here: any statement that is not a SELECT and
-// any rollback drop them (exec, inTransaction), and dropCachesIfChangedElsewhere(), which the service calls at the
-// start of every request, drops them when another connection (another program) has committed since.
+// memory. The caches are only correct because of three rules, all kept here:
+// - a write through change() drops exactly the entries it may have changed (whether it succeeded or not), and a
+//   rollback drops everything (reads inside the transaction may have cached what it undid);
+// - any other statement that is not a SELECT drops everything (exec), so a write nobody taught its entries is
+//   still safe;
+// - dropCachesIfChangedElsewhere(), which the service calls at the start of every request, drops everything when
+//   another connection (another program) has committed since.
+// So a client applying thousands of grants one after the other costs the server one small read per grant, not a
+// reload of every user it serves.
 class UserDirectory
 {
 public:
@@ -52,22 +58,39 @@ protected:
     // Once the schema exists: prepares the statements that every authenticated request runs.
     void prepareUserLookup();
     QSqlQuery prepared(const QString& sql) const;
-    // Runs a prepared statement; one that may have changed the database drops the caches.
+    // Runs a prepared statement; one that may have changed the database drops all the caches.
     void exec(QSqlQuery& query) const;
-    // Runs `work` in one transaction; an exception rolls it back (dropping what the caches read meanwhile).
+    // Runs a prepared statement that changes the database, then `forget`, which drops from the caches what the
+    // statement may have changed (also when it failed: a multi-row statement may have got part of the way).
+    template <typename Forget>
+    void change(QSqlQuery& query, Forget forget) const
+    {
+        const bool ok = query.exec();
+        forget();
+        if (!ok)
+            throwFailure(query);
+    }
+    // Runs `work` in one transaction; an exception (or a failed COMMIT) rolls it back and drops the caches.
     template <typename Work>
     void inTransaction(Work work)
     {
-        m_database.transaction();
+        const bool outermost = !m_inTransaction;
+        if (outermost) {
+            m_database.transaction();
+            m_inTransaction = true;
+        }
         try {
             work();
         } catch (...) {
-            m_database.rollback();
-            dropCaches();
+            if (outermost)
+                rollBack();
             throw;
         }
-        m_database.commit();
+        if (outermost)
+            commitOrRollBack();
     }
+    // A user's row changed, appeared or went: its entry, and in derived stores what they keep under its id.
+    virtual void forgetUser(const QString& username, qint64 userId) const;
     // Enough for every user of a large server; past it a cache starts over rather than grow without bound.
     static constexpr int maxCachedEntries = 20000;
     // Derived stores that cache more override this and call it.
@@ -76,8 +99,13 @@ protected:
     QSqlDatabase m_database;
 
 private:
+    [[noreturn]] static void throwFailure(const QSqlQuery& query);
+    void rollBack();
+    void commitOrRollBack();
+
     mutable QSqlQuery m_userByName;
     std::unique_ptr<SqliteChangeWatch> m_otherWriters;
     // By username; a name without a user is remembered as nullopt, so unknown names probing the server cost no SQL.
     mutable QHash<QString, std::optional<UserRecord>> m_userCache;
+    bool m_inTransaction = false;
 };
