@@ -65,12 +65,17 @@ class Client:
             self.local.conn = conn
         return conn
 
+    def get(self, path):
+        return self.request("GET", path, None)
+
     def post(self, path, body):
-        data = json.dumps(body).encode()
+        return self.request("POST", path, json.dumps(body).encode())
+
+    def request(self, method, path, data):
         for attempt in (1, 2):
             conn = self.connection()
             try:
-                conn.request("POST", self.prefix + path, body=data, headers=self.headers)
+                conn.request(method, self.prefix + path, body=data, headers=self.headers)
                 response = conn.getresponse()
                 return response.status, response.read()
             except (http.client.HTTPException, OSError):
@@ -96,8 +101,33 @@ def create(client, path, body, what):
     raise RuntimeError("creating %s: HTTP %d %s" % (what, status, data[:300].decode(errors="replace")))
 
 
-def run_all(client, jobs, workers):
-    counts = {"created": 0, "existed": 0}
+def existing_users(client):
+    """The user names, when the server lists them (MLflow 3.10+); None on 2.x, where each create must be tried.
+    Every request costs a real server a password hash, so a second run should not repeat one per user."""
+    status, data = client.get("/api/2.0/mlflow/users/list")
+    if status != 200:
+        return None
+    return {user["username"] for user in json.loads(data).get("users", [])}
+
+
+def existing_experiments(client):
+    names, token = set(), None
+    while True:
+        query = "max_results=1000" + ("&page_token=" + urllib.parse.quote(token) if token else "")
+        status, data = client.get("/api/2.0/mlflow/experiments/search?" + query)
+        if status != 200:
+            raise RuntimeError("listing experiments: HTTP %d %s" % (status, data[:300].decode(errors="replace")))
+        page = json.loads(data)
+        names.update(experiment["name"] for experiment in page.get("experiments", []))
+        token = page.get("next_page_token")
+        if not token:
+            return names
+
+
+def run_all(client, jobs, workers, existing):
+    counts = {"created": 0, "existed": len(jobs)}
+    jobs = [job for job in jobs if job[1].get("name", job[1].get("username")) not in existing]
+    counts["existed"] -= len(jobs)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         for outcome in pool.map(lambda job: create(client, *job), jobs):
             counts[outcome] += 1
@@ -129,11 +159,12 @@ def main():
         # The passwords of bench users are random: nobody signs in as them, and nothing here needs them again.
         users = run_all(client, [("/api/2.0/mlflow/users/create",
                                   {"username": user_name(i), "password": secrets.token_urlsafe(18)},
-                                  "user " + user_name(i)) for i in range(args.users)], args.workers)
+                                  "user " + user_name(i)) for i in range(args.users)], args.workers,
+                        existing_users(client) or set())
         print("users: %d created, %d existed" % (users["created"], users["existed"]), file=sys.stderr)
         experiments = run_all(client, [("/api/2.0/mlflow/experiments/create", {"name": experiment_name(i)},
                                         "experiment " + experiment_name(i)) for i in range(args.experiments)],
-                              args.workers)
+                              args.workers, existing_experiments(client))
         print("experiments: %d created, %d existed" % (experiments["created"], experiments["existed"]),
               file=sys.stderr)
     except (RuntimeError, OSError, http.client.HTTPException) as error:
