@@ -101,13 +101,22 @@ def create(client, path, body, what):
     raise RuntimeError("creating %s: HTTP %d %s" % (what, status, data[:300].decode(errors="replace")))
 
 
-def existing_users(client):
-    """The user names, when the server lists them (MLflow 3.10+); None on 2.x, where each create must be tried.
-    Every request costs a real server a password hash, so a second run should not repeat one per user."""
+def existing_users(client, names, workers):
+    """The names that exist: one users/list on MLflow 3.10+, else one users/get each. A create hashes the new
+    password before it finds the name taken (MLflow and the embedded server), and on a real server every request
+    also hashes the admin's, so asking first keeps a second run from paying two hashes per existing user."""
     status, data = client.get("/api/2.0/mlflow/users/list")
-    if status != 200:
-        return None
-    return {user["username"] for user in json.loads(data).get("users", [])}
+    if status == 200:
+        return {user["username"] for user in json.loads(data).get("users", [])}
+
+    def exists(name):
+        status, data = client.get("/api/2.0/mlflow/users/get?username=" + urllib.parse.quote(name))
+        if status in (200, 404):
+            return status == 200
+        raise RuntimeError("looking up user %s: HTTP %d %s" % (name, status, data[:300].decode(errors="replace")))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        return {name for name, found in zip(names, pool.map(exists, names)) if found}
 
 
 def existing_experiments(client):
@@ -160,7 +169,7 @@ def main():
         users = run_all(client, [("/api/2.0/mlflow/users/create",
                                   {"username": user_name(i), "password": secrets.token_urlsafe(18)},
                                   "user " + user_name(i)) for i in range(args.users)], args.workers,
-                        existing_users(client) or set())
+                        existing_users(client, [user_name(i) for i in range(args.users)], args.workers))
         print("users: %d created, %d existed" % (users["created"], users["existed"]), file=sys.stderr)
         experiments = run_all(client, [("/api/2.0/mlflow/experiments/create", {"name": experiment_name(i)},
                                         "experiment " + experiment_name(i)) for i in range(args.experiments)],
