@@ -83,6 +83,11 @@ fi
 echo "grants: $(jq -r '[.rows[]? | .status] | group_by(.) | map("\(length) \(.[0])") | join(", ")' \
     "$WORK/apply.json" 2>/dev/null || echo "applied") in $((SECONDS - seed_start)) s of seeding" >&2
 
+# On MLflow 2.x without a user listing the CLI knows the users its registry holds: `users list` fills it from the
+# auth database (with AUTH_DB; on 3.10+ from users/list), as an admin's first session would. Without AUTH_DB on 2.x
+# only the users whose grants this run applied are known.
+cli "${AUTH_ARGS[@]}" users list >/dev/null 2>"$WORK/users.err" || { cat "$WORK/users.err" >&2; fail "users list failed."; }
+
 # What the loads must show. Users appear in the CSV through their grants: min(USERS, GRANTS) of them; every
 # experiment through the admin's row (admins see all); and every seeded grant as an explicit_grant row.
 EXPECTED_USERS=$((USERS < GRANTS ? USERS : GRANTS))
