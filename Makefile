@@ -33,10 +33,26 @@ demo: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS) --target mlflow-admin
 	@$(BUILD_DIR)/app/mlflow-admin --demo $(DEMO_FLAGS)
 
+# Without URL: the embedded server under wrk and the client benchmarks (tests/bench/run-benchmarks.sh).
+# With URL: seeds that server (real MLflow or `mlflow-admin-cli serve`) through its REST API and times the CLI's
+# matrix, access and snapshot save against it (tests/bench/bench-url.sh), e.g.
+#   make bench URL=http://127.0.0.1:5000 USERS=300 EXPERIMENTS=300 GRANTS=1500 RUNS=3 ADMIN_USER=admin \
+#        PASSWORD_FILE=~/.mlflow-admin-pw AUTH_DB=sqlite:////srv/mlflow/basic_auth.db
+# The admin's password is the first line of PASSWORD_FILE (yours, mode 0600), or asked on the terminal; it goes to
+# the CLI on stdin (--password-stdin), never on a command line or into the environment. AUTH_DB (optional) adds a
+# second set of rows with --auth-db. Only mlflow-admin-cli is built in this mode.
 bench: BUILD_TYPE = Release
 bench: BUILD_DIR = build-release
+ifeq ($(URL),)
 bench: build
 	@bash tests/bench/run-benchmarks.sh $(BUILD_DIR)
+else
+bench: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target mlflow-admin-cli
+	@URL='$(URL)' USERS='$(USERS)' EXPERIMENTS='$(EXPERIMENTS)' GRANTS='$(GRANTS)' RUNS='$(RUNS)' \
+		ADMIN_USER='$(ADMIN_USER)' PASSWORD_FILE='$(PASSWORD_FILE)' AUTH_DB='$(AUTH_DB)' \
+		bash tests/bench/bench-url.sh $(BUILD_DIR)
+endif
 
 # The bounded fuzzer of the test suite (tests/server/tst_fuzz.cpp) with a large count, printing its figures.
 # FUZZ_COUNT requests per MLflow generation; FUZZ_SEED picks another random sequence.

@@ -32,6 +32,8 @@ private slots:
     void modelNameFilterReachesServer();
     void loadsDemoInAFewRequests_data() { addRows(true); }
     void loadsDemoInAFewRequests();
+    void fullLoadDoesNotGrowWithUsers_data() { addRows(); }
+    void fullLoadDoesNotGrowWithUsers();
     void rolesPatternsFloorsAndHiddenRoles();
     void rolesInMemory();
     void memberSeesWhatTheServerShows_data() { addRows(); }
@@ -443,6 +445,111 @@ void TestDirectory::loadsDemoInAFewRequests()
     // Hidden roles are direct grants, not roles.
     QCOMPARE(directory.roleCount(), 0);
     checkDemoPermissions(directory, mlflow3 ? ApiGeneration::Rbac : ApiGeneration::Legacy);
+}
+
+// Issue 14: a full load costs the same requests with 3 users as with 13. Ten users are added between two loads,
+// every third with a direct grant and on 3.14 every fifth in a role, so a request per user, per grant or per
+// membership would show in the second load; every one of them must still arrive with what it holds. 2.15.1 reads
+// users and grants from the auth database and never sends users/get.
+void TestDirectory::fullLoadDoesNotGrowWithUsers()
+{
+    QFETCH(Dialect, generation);
+    const bool mlflow3 = generation.isMlflow3();
+    DemoSession session(true, generation);
+    QVERIFY2(session.fixture.started(), qPrintable(session.fixture.error()));
+    const auto endpoints = [](const QStringList& requests) {
+        QStringList sorted;
+        for (const QString& request : requests)
+            sorted.append(request.section(QLatin1Char('?'), 0, 0));
+        sorted.sort();
+        return sorted;
+    };
+    const QString usersGet = QStringLiteral("GET /api/2.0/mlflow/users/get");
+
+    QStringList before;
+    {
+        RequestLog log;
+        QVERIFY(session.load(&session.directory, &session.reader));
+        before = endpoints(log.requests());
+        QCOMPARE(log.count(usersGet), 0);
+    }
+    QCOMPARE(session.directory.userCount(), 3);
+    const QString u1e1 = experimentId(session.directory, QStringLiteral("/user1/experiment1"));
+    const QString u2e1 = experimentId(session.directory, QStringLiteral("/user2/experiment1"));
+    QVERIFY(!u1e1.isEmpty() && !u2e1.isEmpty());
+
+    qint64 roleId = -1;
+    if (mlflow3) {
+        RbacAuthApi* rbac = session.rbac();
+        QVERIFY(rbac);
+        RoleJob* role = rbac->createRole(QStringLiteral("readers"), QStringLiteral("default"), QStringLiteral("r"));
+        QVERIFY(waitFor(role));
+        QVERIFY2(!role->hasError(), qPrintable(role->error().toLogString()));
+        roleId = role->value().id;
+        RolePermissionJob* permission =
+            rbac->addRolePermission(roleId, QStringLiteral("experiment"), u2e1, PermissionLevel::Read);
+        QVERIFY(waitFor(permission));
+        QVERIFY2(!permission->hasError(), qPrintable(permission->error().toLogString()));
+    }
+    // All at once: the server hashes the new passwords on its pool, which keeps the test short on two cores.
+    constexpr int extraUsers = 10; // more than the requests of a 3.14 load, few enough to hash quickly
+    const auto extraName = [](int i) {
+        return QStringLiteral("extra%1").arg(i, 2, 10, QLatin1Char('0'));
+    };
+    QList<UserJob*> creates;
+    for (int i = 0; i < extraUsers; ++i) {
+        creates.append(session.auth->createUser(extraName(i), QStringLiteral("extra-password-%1").arg(i)));
+        creates.last()->setAutoDelete(false); // it may finish while the test waits for an earlier one
+    }
+    for (UserJob* create : creates) {
+        QVERIFY(waitFor(create, 120000));
+        QVERIFY2(!create->hasError(), qPrintable(create->error().toLogString()));
+    }
+    for (int i = 0; i < extraUsers; ++i) {
+        if (i % 3 == 0) {
+            GrantJob* grant = session.auth->createGrant(
+                Grant{extraName(i), -1, ResourceType::Experiment, u1e1, PermissionLevel::Edit});
+            QVERIFY(waitFor(grant));
+            QVERIFY2(!grant->hasError(), qPrintable(grant->error().toLogString()));
+        }
+        if (mlflow3 && i % 5 == 0) {
+            ApiJob* assign = session.rbac()->assignRole(extraName(i), roleId);
+            QVERIFY(waitFor(assign));
+            QVERIFY2(!assign->hasError(), qPrintable(assign->error().toLogString()));
+        }
+    }
+
+    RequestLog log;
+    QVERIFY(session.load(&session.directory, &session.reader));
+    QCOMPARE(endpoints(log.requests()), before);
+    QCOMPARE(log.count(usersGet), 0);
+    if (!mlflow3)
+        QCOMPARE(before.size(), 2); // the two searches; users and grants came from the auth database
+
+    Directory& directory = session.directory;
+    QCOMPARE(directory.userCount(), 3 + extraUsers);
+    QCOMPARE(directory.userSource(), mlflow3 ? ListingSource::ServerApi : ListingSource::AuthDatabase);
+    directory.setDefaultPermission(PermissionLevel::NoPermissions);
+    for (int i = 0; i < extraUsers; ++i) {
+        const QString name = extraName(i);
+        QVERIFY2(directory.hasUser(name), qPrintable(name));
+        QCOMPARE(directory.grantCount(name, ResourceType::Experiment), i % 3 == 0 ? 1 : 0);
+        const EffectivePermission own = directory.effectivePermission(name, ResourceType::Experiment, u1e1);
+        QCOMPARE(own.level, i % 3 == 0 ? PermissionLevel::Edit : PermissionLevel::NoPermissions);
+        const EffectivePermission throughRole = directory.effectivePermission(name, ResourceType::Experiment, u2e1);
+        const bool member = mlflow3 && i % 5 == 0;
+        QCOMPARE(throughRole.level, member ? PermissionLevel::Read : PermissionLevel::NoPermissions);
+        QCOMPARE(throughRole.source,
+                 member ? EffectivePermission::Source::Role : EffectivePermission::Source::DefaultPermission);
+    }
+    if (mlflow3) {
+        const int row = directory.roleRowByName(QStringLiteral("readers"));
+        QVERIFY(row >= 0);
+        QCOMPARE(directory.roleAt(row).members.size(), extraUsers / 5);
+    } else {
+        QCOMPARE(directory.roleCount(), 0);
+    }
+    QCOMPARE(directory.generation(), mlflow3 ? ApiGeneration::Rbac : ApiGeneration::Legacy);
 }
 
 // A 3.14 server with roles: exact ids and "*" patterns, a role no one holds, a direct grant next to a role, and the
