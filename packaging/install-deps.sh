@@ -10,7 +10,7 @@ PACKAGES=(
     libqt6sql6-psql postgresql-15 libqt6sql6-mysql mariadb-server
     libssl-dev libsqlite3-dev libsecret-1-0 fonts-dejavu-core
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
-    wrk clang-format python3 desktop-file-utils appstream poppler-utils
+    wrk jq time clang-format python3 desktop-file-utils appstream poppler-utils
 )
 
 missing=()
