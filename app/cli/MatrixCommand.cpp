@@ -7,6 +7,8 @@
 #include "reports/CsvText.h"
 #include "server/JsonWriter.h"
 
+#include <algorithm>
+
 namespace {
 
 // Up to this many experiments and models the table is the wide matrix (a column each); beyond, its lines would be

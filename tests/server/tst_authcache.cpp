@@ -94,6 +94,8 @@ private:
     QStringList freshUsers();
 
     // Warms the caches as a request would (the change check first), runs `write` (which may throw), then compares.
+    bool agreesAfter(const char* what, const std::function<void()>& write, const std::function<QStringList()>& cached,
+                     const std::function<QStringList()>& fresh);
     bool legacyStep(const char* what, const std::function<void()>& write);
     bool rbacStep(const char* what, const std::function<void()>& write);
 
@@ -301,37 +303,36 @@ QStringList TestAuthCache::rbacFresh()
     return lines;
 }
 
-bool TestAuthCache::legacyStep(const char* what, const std::function<void()>& write)
+// Warms the caches, makes the write (a failing write is one of the cases), then compares what the caches answer
+// with what SQL says.
+bool TestAuthCache::agreesAfter(const char* what, const std::function<void()>& write,
+                                const std::function<QStringList()>& cached, const std::function<QStringList()>& fresh)
 {
-    m_legacy->dropCachesIfChangedElsewhere();
-    legacyCached();
+    cached();
     try {
         write();
     } catch (const MlflowError&) {
-        // A failing write is one of the cases; the caches must still agree.
     }
-    const QStringList cached = legacyCached();
-    const QStringList fresh = legacyFresh();
-    if (cached == fresh)
+    const QStringList cachedNow = cached();
+    const QStringList freshNow = fresh();
+    if (cachedNow == freshNow)
         return true;
-    qWarning().noquote() << "After" << what << "\n" << difference(cached, fresh);
+    qWarning().noquote() << "After" << what << "\n" << difference(cachedNow, freshNow);
     return false;
+}
+
+bool TestAuthCache::legacyStep(const char* what, const std::function<void()>& write)
+{
+    m_legacy->dropCachesIfChangedElsewhere();
+    return agreesAfter(
+        what, write, [this] { return legacyCached(); }, [this] { return legacyFresh(); });
 }
 
 bool TestAuthCache::rbacStep(const char* what, const std::function<void()>& write)
 {
     m_rbac->dropCachesIfChangedElsewhere();
-    rbacCached();
-    try {
-        write();
-    } catch (const MlflowError&) {
-    }
-    const QStringList cached = rbacCached();
-    const QStringList fresh = rbacFresh();
-    if (cached == fresh)
-        return true;
-    qWarning().noquote() << "After" << what << "\n" << difference(cached, fresh);
-    return false;
+    return agreesAfter(
+        what, write, [this] { return rbacCached(); }, [this] { return rbacFresh(); });
 }
 
 void TestAuthCache::legacyCacheFollowsEveryWrite()
