@@ -120,10 +120,16 @@ QList<CommandSpec> ApplyCommand::specs()
     return {spec};
 }
 
-bool ApplyCommand::parseCsv(const QString& text, QList<Row>* rows, QStringList* problems)
+bool ApplyCommand::parseCsv(const QString& text, QList<Row>* rows, QStringList* problems, QStringList* skipped)
 {
     const auto records = splitCsv(text);
     QHash<QString, int> seen; // cell -> first line, to catch contradicting rows
+    // Fields a header may name after the level: what `matrix --format csv` and `report --format csv` write beside
+    // the four that `apply` reads. They say what the row was when it was exported and are not read back.
+    static const QStringList exportedColumns{QStringLiteral("resource_id"), QStringLiteral("source"),
+                                             QStringLiteral("reason")};
+    qsizetype readableFields = 4;
+    qsizetype sourceField = -1;
     for (int index = 0; index < records.size(); ++index) {
         const int line = records.at(index).first;
         const QStringList& fields = records.at(index).second;
@@ -132,23 +138,42 @@ bool ApplyCommand::parseCsv(const QString& text, QList<Row>* rows, QStringList* 
         if (fields.first().trimmed().startsWith(QLatin1Char('#')))
             continue;
         // An optional header, e.g. the one `matrix --format csv` writes.
-        if (index == 0 && fields.first().trimmed().compare(QLatin1String("user"), Qt::CaseInsensitive) == 0)
+        if (index == 0 && fields.first().trimmed().compare(QLatin1String("user"), Qt::CaseInsensitive) == 0) {
+            while (readableFields < fields.size() &&
+                   exportedColumns.contains(fields.at(readableFields).trimmed().toLower())) {
+                if (fields.at(readableFields).trimmed().toLower() == QLatin1String("source"))
+                    sourceField = readableFields;
+                ++readableFields;
+            }
             continue;
+        }
+        // An admin's MANAGE, a role's level or the default, exported beside the grants: granting it would add an
+        // explicit row that was never there. A row whose source was cleared (or a new row without one) is read.
+        if (sourceField >= 0 && sourceField < fields.size()) {
+            const QString source = fields.at(sourceField).trimmed();
+            if (!source.isEmpty() && source != QLatin1String("explicit_grant")) {
+                skipped->append(tr("Line %1: skipped, its level comes from '%2', not from an explicit grant (clear "
+                                   "the source field to grant it explicitly).")
+                                    .arg(line)
+                                    .arg(source));
+                continue;
+            }
+        }
         if (fields.size() < 4) {
             problems->append(tr("Line %1: expected user,resource_type,resource,level but found %n field(s).", nullptr,
                                 static_cast<int>(fields.size()))
                                  .arg(line));
             continue;
         }
-        // Trailing empty fields are what spreadsheets export; anything else past the fourth field would be silently
-        // dropped, so it is refused (a comma inside an unquoted name, say).
-        for (qsizetype extra = 4; extra < fields.size(); ++extra) {
+        // Trailing empty fields are what spreadsheets export; anything else past the fields read (and those the
+        // header names as exported) would be silently dropped, so it is refused (a comma inside an unquoted name).
+        for (qsizetype extra = readableFields; extra < fields.size(); ++extra) {
             if (!fields.at(extra).trimmed().isEmpty()) {
                 problems->append(tr("Line %1: %n field(s) after the level ('%2'); quote names that contain commas "
                                     "and remove the extra fields.",
-                                    nullptr, static_cast<int>(fields.size() - 4))
+                                    nullptr, static_cast<int>(fields.size() - readableFields))
                                      .arg(line)
-                                     .arg(fields.mid(4).join(QLatin1Char(','))));
+                                     .arg(fields.mid(readableFields).join(QLatin1Char(','))));
                 break;
             }
         }
@@ -201,10 +226,13 @@ bool ApplyCommand::prepare()
         return false;
     }
     QStringList problems;
-    if (!parseCsv(QString::fromUtf8(file.readAll()), &m_rows, &problems)) {
+    QStringList skipped;
+    if (!parseCsv(QString::fromUtf8(file.readAll()), &m_rows, &problems, &skipped)) {
         fail(ExitCode::Usage, tr("%1 has problems; nothing was applied:\n%2").arg(path, capped(problems)));
         return false;
     }
+    if (!skipped.isEmpty())
+        out().note(capped(skipped));
     if (m_rows.isEmpty()) {
         fail(ExitCode::Usage,
              tr("%1 holds no rows. Write one line per grant: user,resource_type,resource,level.").arg(path));

@@ -36,8 +36,10 @@ public:
     using CliCommand::CliCommand;
     ~ApplyCommand() override;
     static QList<CommandSpec> specs();
-    // Parses the CSV text; false with one translated line per problem.
-    static bool parseCsv(const QString& text, QList<Row>* rows, QStringList* problems);
+    // Parses the CSV text; false with one translated line per problem. Rows of a `matrix`/`report` export whose
+    // source says the level is not an explicit grant (admin, role, default) are left out, each with a line in
+    // `skipped`: `apply` sets explicit grants only.
+    static bool parseCsv(const QString& text, QList<Row>* rows, QStringList* problems, QStringList* skipped);
 
     bool prepare() override;
     void start() override;

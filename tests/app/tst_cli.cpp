@@ -503,6 +503,63 @@ private slots:
         QCOMPARE(experimentCount(largeJson), experimentCount(demoJson) + 12);
     }
 
+    // The matrix's CSV, edited, is a file `apply` takes: its extra columns are known, and the rows whose level comes
+    // from the admin flag (or a role, or the default) are skipped with a note rather than granted explicitly.
+    void matrixCsvFeedsApply()
+    {
+        const Result csv = run(
+            QStringList{QStringLiteral("matrix"), QStringLiteral("--format"), QStringLiteral("csv")} + userSource());
+        QVERIFY2(csv.exitCode == 0, qPrintable(csv.describe()));
+        QStringList lines = csv.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        int edited = 0;
+        int adminRows = 0;
+        for (QString& line : lines) {
+            if (line.startsWith(QStringLiteral("user2,experiment,/user2/experiment1,MANAGE,"))) {
+                line.replace(QStringLiteral(",MANAGE,"), QStringLiteral(",READ,"));
+                ++edited;
+            }
+            adminRows += line.endsWith(QStringLiteral(",admin"));
+        }
+        QCOMPARE(edited, 1);
+        QVERIFY(adminRows >= 3);
+        const QString path = m_home.filePath(QStringLiteral("matrix-edited.csv"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write((lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8());
+        file.close();
+
+        const Result plan =
+            run(QStringList{QStringLiteral("apply"), path, QStringLiteral("--dry-run"), QStringLiteral("--json")} +
+                userSource());
+        QVERIFY2(plan.exitCode == 0, qPrintable(plan.describe()));
+        QVERIFY2(plan.err.contains(QStringLiteral("skipped, its level comes from 'admin'")), qPrintable(plan.err));
+        const QJsonArray rows = plan.json().value(QStringLiteral("rows")).toArray();
+        QCOMPARE(rows.size(), lines.size() - 1 - adminRows); // the header and the admin's rows are not planned
+        int updates = 0;
+        for (const QJsonValue& value : rows) {
+            const QJsonObject row = value.toObject();
+            QVERIFY(row.value(QStringLiteral("user")).toString() != QLatin1String("admin"));
+            if (row.value(QStringLiteral("action")).toString() == QLatin1String("update")) {
+                ++updates;
+                QCOMPARE(row.value(QStringLiteral("resource")).toString(), QStringLiteral("/user2/experiment1"));
+                QCOMPARE(row.value(QStringLiteral("after")).toString(), QStringLiteral("READ"));
+            } else {
+                QCOMPARE(row.value(QStringLiteral("action")).toString(), QStringLiteral("unchanged"));
+            }
+        }
+        QCOMPARE(updates, 1);
+
+        // Past the columns the header names, a value is still refused.
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("user,resource_type,resource,level,resource_id,source\n"
+                   "user2,experiment,/user2/experiment1,READ,,explicit_grant,oops\n");
+        file.close();
+        const Result extra =
+            run(QStringList{QStringLiteral("apply"), path, QStringLiteral("--dry-run")} + userSource());
+        QCOMPARE(extra.exitCode, 2);
+        QVERIFY2(extra.err.contains(QStringLiteral("'oops'")), qPrintable(extra.err));
+    }
+
     void grantRevokeRoundTrip_data() { addGenerations(); }
     void grantRevokeRoundTrip()
     {
