@@ -9,9 +9,18 @@ RUNS="${3:-3}"
 CLI="$BUILD_DIR/app/mlflow-admin-cli"
 DATA_DIR="$(mktemp -d /tmp/mlflow-admin-bench-XXXXXX)"
 
-SERVER_PIDS=()
+# start_server runs in a command substitution (a subshell), so it records its servers' pids in a file, not a variable.
+PID_FILE="$DATA_DIR/server-pids"
+stop_servers() {
+    [ -f "$PID_FILE" ] || return 0
+    while read -r pid; do
+        kill "$pid" 2>/dev/null || true
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    done <"$PID_FILE"
+    rm -f "$PID_FILE"
+}
 cleanup() {
-    for pid in "${SERVER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    stop_servers
     rm -rf "$DATA_DIR"
 }
 trap cleanup EXIT
@@ -21,7 +30,7 @@ start_server() {
     local name="$1"; shift
     local log="$DATA_DIR/$name.log"
     "$CLI" serve --demo --port 0 --data-dir "$DATA_DIR/$name" "$@" >"$log" 2>&1 &
-    SERVER_PIDS+=($!)
+    echo $! >>"$PID_FILE"
     for _ in $(seq 100); do
         grep -q "listening on" "$log" 2>/dev/null && break
         sleep 0.1
@@ -98,8 +107,7 @@ for case in "admin 2.0/mlflow/users/get?username=user1" "admin 3.0/mlflow/users/
             "$rate2" "$p50_2" "$p99_2" "$rate3" "$p50_3" "$p99_3"
     done
 done
-for pid in "${SERVER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-SERVER_PIDS=()
+stop_servers
 
 # Client-side benchmarks (tests/bench/bench_*.cpp) at full size: 2,000 users x 20,000 experiments x 50,000 grants.
 # Each checks what it loaded and exits non-zero when something is wrong, which stops this script.
