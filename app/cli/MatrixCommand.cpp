@@ -61,6 +61,28 @@ QByteArray topLevelMember(QLatin1StringView key, const QByteArray& value, bool l
            QByteArray(last ? "\n" : ",\n");
 }
 
+// An array member of the document, written an element a line as the elements come; finish() closes it.
+class StreamedArray
+{
+public:
+    StreamedArray(OutputWriter& writer, QLatin1StringView key, bool lastMember)
+        : m_writer(writer), m_lastMember(lastMember)
+    {
+        m_writer.write(QByteArray("    \"") + QByteArray(key.data(), key.size()) + QByteArray("\": ["));
+    }
+    void append(const QByteArray& element)
+    {
+        m_writer.write(QByteArray(m_empty ? "\n        " : ",\n        ") + element);
+        m_empty = false;
+    }
+    void finish() { m_writer.write(QByteArray(m_empty ? "]" : "\n    ]") + QByteArray(m_lastMember ? "\n" : ",\n")); }
+
+private:
+    OutputWriter& m_writer;
+    bool m_lastMember;
+    bool m_empty = true;
+};
+
 QByteArray jsonString(const QString& text)
 {
     JsonWriter json;
@@ -210,8 +232,8 @@ void MatrixCommand::printJson(OutputWriter& writer)
     for (const Table::Column& column : columns)
         keys.append(column.key.toLatin1());
 
-    writer.write("{\n    \"cells\": [");
-    bool first = true;
+    writer.write("{\n");
+    StreamedArray cells(writer, QLatin1StringView("cells"), false);
     ListedCells::forEach(*directory, [&](const ListedCells::Cell& cell) {
         const QStringList texts = listingTexts(cell, true);
         JsonWriter json;
@@ -219,17 +241,15 @@ void MatrixCommand::printJson(OutputWriter& writer)
         for (const qsizetype i : std::as_const(keyOrder))
             json.member(QLatin1StringView(keys.at(i)), texts.at(i));
         json.endObject();
-        writer.write(QByteArray(first ? "\n        " : ",\n        ") + json.take());
-        first = false;
+        cells.append(json.take());
     });
-    writer.write(first ? "],\n" : "\n    ],\n");
+    cells.finish();
 
     const auto defaultPermission = directory->defaultPermission();
     writer.write(topLevelMember(QLatin1StringView("default_permission"),
                                 defaultPermission ? jsonString(Permissions::name(*defaultPermission)) : "null", false));
 
-    writer.write("    \"resources\": [");
-    first = true;
+    StreamedArray resources(writer, QLatin1StringView("resources"), false);
     for (const ResourceType type : resourceTypes) {
         for (int row = 0; row < directory->resourceCount(type); ++row) {
             JsonWriter json;
@@ -238,16 +258,14 @@ void MatrixCommand::printJson(OutputWriter& writer)
                 .member(QLatin1StringView("resource_name"), directory->resourceNameAt(type, row))
                 .member(QLatin1StringView("resource_type"), Resources::wireName(type))
                 .endObject();
-            writer.write(QByteArray(first ? "\n        " : ",\n        ") + json.take());
-            first = false;
+            resources.append(json.take());
         }
     }
-    writer.write(first ? "],\n" : "\n    ],\n");
+    resources.finish();
 
     writer.write(topLevelMember(QLatin1StringView("user_source"), jsonString(m_loader->sourceDescription()), false));
 
-    writer.write("    \"users\": [");
-    first = true;
+    StreamedArray users(writer, QLatin1StringView("users"), true);
     for (int row = 0; row < directory->userCount(); ++row) {
         const User& user = directory->userAt(row);
         JsonWriter json;
@@ -255,10 +273,10 @@ void MatrixCommand::printJson(OutputWriter& writer)
             .member(QLatin1StringView("is_admin"), user.isAdmin)
             .member(QLatin1StringView("username"), QStringView(user.username))
             .endObject();
-        writer.write(QByteArray(first ? "\n        " : ",\n        ") + json.take());
-        first = false;
+        users.append(json.take());
     }
-    writer.write(first ? "]\n}\n" : "\n    ]\n}\n");
+    users.finish();
+    writer.write("}\n");
 }
 
 // The listing, aligned: measured in one pass over the cells and printed in a second, so that its text is never held
