@@ -88,15 +88,15 @@ void OutputWriter::table(const Table& table, const QString& caption)
     if (m_format == OutputFormat::Csv) {
         QStringList header;
         for (const Table::Column& column : table.columns)
-            header.append(CsvText::field(column.key));
-        m_out << header.join(QLatin1Char(',')) << '\n';
+            header.append(column.key);
+        m_out << CsvText::row(header);
         for (const QVariantList& row : table.rows) {
             QStringList fields;
             for (const QVariant& value : row)
-                fields.append(CsvText::field(value.typeId() == QMetaType::Bool
-                                                 ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
-                                                 : value.toString()));
-            m_out << fields.join(QLatin1Char(',')) << '\n';
+                fields.append(value.typeId() == QMetaType::Bool
+                                  ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
+                                  : value.toString());
+            m_out << CsvText::row(fields);
         }
         m_out.flush();
         return;
