@@ -192,7 +192,7 @@ void Connection::start(ApiReply* reply)
 {
     const RequestOptions& options = reply->m_options;
     QNetworkRequest request(urlFor(reply->m_path, reply->m_query));
-    // QtHttpServer speaks HTTP/1.1 only, and HTTP/2 over TLS gains nothing for a few small JSON requests.
+    // MLflow (gunicorn) and the embedded server speak HTTP/1.1 only; HTTP/2 gains nothing for small JSON requests.
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setTransferTimeout(options.timeoutMs >= 0 ? options.timeoutMs : m_defaultTimeoutMs);

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
     cmake ninja-build g++ make dpkg-dev file
-    qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev
+    qt6-base-dev qt6-base-dev-tools qtkeychain-qt6-dev
     libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev libqt6svg6
     libqt6sql6-psql postgresql-15 libqt6sql6-mysql mariadb-server
     libssl-dev libsqlite3-dev libsecret-1-0 fonts-dejavu-core

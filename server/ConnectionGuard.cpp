@@ -5,38 +5,11 @@
 #include <QPointer>
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <QUrl>
 
 #include <algorithm>
 
 namespace {
-
-QByteArray reasonPhrase(int status)
-{
-    switch (status) {
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 408:
-        return "Request Timeout";
-    case 413:
-        return "Payload Too Large";
-    case 414:
-        return "URI Too Long";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 501:
-        return "Not Implemented";
-    case 503:
-        return "Service Unavailable";
-    case 505:
-        return "HTTP Version Not Supported";
-    default:
-        return "Error";
-    }
-}
 
 QByteArray errorCodeFor(int status)
 {
@@ -79,14 +52,7 @@ bool hasBasicCredentials(const QByteArray& authorization)
 
 QByteArray serializeClosingResponse(const HttpResponse& response)
 {
-    QByteArray bytes = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) +
-                       "\r\nContent-Type: " + response.contentType +
-                       "\r\nContent-Length: " + QByteArray::number(response.body.size()) + "\r\nConnection: close\r\n";
-    for (const auto& header : response.extraHeaders)
-        bytes += header.first + ": " + header.second + "\r\n";
-    for (const auto& header : securityHeaders())
-        bytes += header.first + ": " + header.second + "\r\n";
-    return bytes + "\r\n" + response.body;
+    return serializedHead(response, false, response.body.size()) + response.body;
 }
 
 ConnectionGuard::ConnectionGuard(QTcpSocket* socket, std::shared_ptr<Shared> shared, bool tls, bool counted)
@@ -148,8 +114,7 @@ void ConnectionGuard::setBuffered(qint64 bytes)
     m_buffered = bytes;
 }
 
-// The connection is gone (or given up): stop counting it and let it be deleted. QHttpServer deletes its sockets on
-// disconnect too, but not one whose signals it cut after a parse error; deleteLater twice is harmless.
+// The connection is gone (or given up): stop counting it and let it be deleted.
 void ConnectionGuard::finish()
 {
     m_timer.stop();
@@ -170,12 +135,6 @@ void ConnectionGuard::finish()
     m_socket->deleteLater();
 }
 
-void ConnectionGuard::followServerReads()
-{
-    connect(m_socket, &QTcpSocket::readyRead, this,
-            [this] { m_framedAhead = std::min(m_framedAhead, m_socket->bytesAvailable()); });
-}
-
 void ConnectionGuard::refuse(const HttpResponse& response)
 {
     if (m_paused) {
@@ -183,9 +142,8 @@ void ConnectionGuard::refuse(const HttpResponse& response)
         m_socket->blockSignals(false);
         m_socket->setReadBufferSize(0);
     }
-    // Unread input is dropped before QHttpServer can parse it; what still arrives is drained while lingering.
+    // Unread input is dropped unparsed; what still arrives is drained while lingering.
     m_socket->readAll();
-    m_framedAhead = 0;
     setBuffered(0);
     m_socket->write(serializeClosingResponse(response));
     m_socket->flush();
@@ -194,31 +152,16 @@ void ConnectionGuard::refuse(const HttpResponse& response)
 
 void ConnectionGuard::onReadyRead()
 {
-    if (m_phase == Phase::Lingering || m_phase == Phase::Closing) {
+    if (m_phase == Phase::Lingering || m_phase == Phase::Closing || m_lastRequestRead) {
         m_socket->readAll();
         return;
     }
-    const qint64 available = m_socket->bytesAvailable();
-    qint64 offset = std::min(m_framedAhead, available);
-    m_framedAhead = available;
-    if (offset == available)
-        return;
-    QByteArray bytes;
+    const QByteArray bytes = m_socket->readAll();
+    qint64 offset = 0;
     for (;;) {
-        const char* data = nullptr;
-        if (m_framer.needsBytes()) {
-            if (bytes.isNull())
-                bytes = m_socket->peek(available); // what QHttpServer reads next, from the socket's buffer
-            data = bytes.constData();
-        }
-        const qint64 size = data ? bytes.size() : available;
-        const RequestFramer::Event event = m_framer.advance(data, size, &offset);
-        if (event == RequestFramer::Event::NeedMore) {
-            // Body data was only counted and what follows it must be read: once more, with the bytes.
-            if (!data && offset < available)
-                continue;
+        const RequestFramer::Event event = m_framer.advance(bytes.constData(), bytes.size(), &offset);
+        if (event == RequestFramer::Event::NeedMore)
             break;
-        }
         if (event == RequestFramer::Event::Violation) {
             refuse(errorResponse(m_framer.violationStatus(), m_framer.violationMessage()));
             return;
@@ -226,6 +169,8 @@ void ConnectionGuard::onReadyRead()
         if (event == RequestFramer::Event::HeadComplete) {
             if (!admitHead())
                 return;
+            if (!m_pauseWanted)
+                continueIfExpected();
             arm(Phase::Body, m_shared->limits.bodyTimeoutMs);
             continue;
         }
@@ -233,6 +178,9 @@ void ConnectionGuard::onReadyRead()
         m_pauseWanted = false; // the whole body is here already: nothing left to hold back
         setBuffered(0);
         arm(Phase::Idle, m_shared->limits.idleTimeoutMs);
+        deliverRequest();
+        if (m_lastRequestRead)
+            return;
     }
     // A request has begun: its head is due within the header timeout (on a new connection, from the accept).
     if (!m_framer.atRequestStart()) {
@@ -251,6 +199,34 @@ void ConnectionGuard::onReadyRead()
     }
     if (m_pauseWanted && m_phase != Phase::Lingering)
         pauseReading();
+}
+
+void ConnectionGuard::deliverRequest()
+{
+    const RequestHead& head = m_framer.head();
+    HttpRequest request;
+    request.method = head.method;
+    // A fragment is the client's own business (browsers never send one); what precedes it is path and query.
+    const qsizetype fragment = head.target.indexOf('#');
+    const QByteArray target = fragment < 0 ? head.target : head.target.left(fragment);
+    const qsizetype question = target.indexOf('?');
+    // Decoded as the screen decodes it (CrossSiteGuard), so that "/%68ealth" is routed as what was checked.
+    request.path = QUrl::fromPercentEncoding(question < 0 ? target : target.left(question));
+    if (question >= 0)
+        request.query = target.mid(question + 1);
+    request.headers = head.headers;
+    request.body = m_framer.takeBody();
+    request.peer = m_socket->peerAddress();
+    m_lastRequestRead = !head.keepAlive;
+    m_shared->sink(m_socket, std::move(request), head.keepAlive);
+}
+
+void ConnectionGuard::continueIfExpected()
+{
+    const RequestHead& head = m_framer.head();
+    if ((head.chunked || head.contentLength > 0) &&
+        head.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0)
+        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
 }
 
 // Size limits first (they hold whatever the request is), then the server's own rules.
@@ -344,7 +320,7 @@ void ConnectionGuard::pauseReading()
     m_paused = true;
     // 0 would mean unbounded; a full buffer stops the socket reading, and the client's TCP window fills.
     m_socket->setReadBufferSize(std::max<qint64>(m_shared->limits.maxUnauthenticatedBodyBytes, 1));
-    // QHttpServer reads on readyRead; with the socket's signals blocked it reads nothing more until resumed.
+    // Reading happens on readyRead; with the socket's signals blocked nothing more is read until resumed.
     // destroyed() is still emitted, and a disconnect meanwhile is seen on resume or by the body timeout.
     m_socket->blockSignals(true);
 }
@@ -367,6 +343,8 @@ void ConnectionGuard::resumeReading(bool verified)
             return;
         }
         m_framer.setBodyLimit(limit);
+    } else {
+        continueIfExpected();
     }
     // What arrived meanwhile waits in the socket's buffer, and the readyRead that announced it was blocked.
     QMetaObject::invokeMethod(m_socket, "readyRead", Qt::QueuedConnection);
@@ -407,12 +385,13 @@ void ConnectionGuard::onTimeout()
 }
 
 GuardedTcpServer::GuardedTcpServer(const ConnectionLimits& limits, RequestScreen screen, CredentialCheck credentials,
-                                   std::optional<QSslConfiguration> tls, QObject* parent)
+                                   RequestSink sink, std::optional<QSslConfiguration> tls, QObject* parent)
     : QTcpServer(parent), m_shared(std::make_shared<ConnectionGuard::Shared>()), m_tls(std::move(tls))
 {
     m_shared->limits = limits;
     m_shared->screen = std::move(screen);
     m_shared->credentials = std::move(credentials);
+    m_shared->sink = std::move(sink);
     setListenBacklogSize(1024);
 }
 
@@ -460,13 +439,10 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         sslSocket->startServerEncryption();
         return;
     }
-    auto* guard = new ConnectionGuard(socket, m_shared, m_tls.has_value(), true);
+    new ConnectionGuard(socket, m_shared, m_tls.has_value(), true);
     if (m_tls) {
         auto* sslSocket = static_cast<QSslSocket*>(socket);
         sslSocket->setSslConfiguration(*m_tls);
         sslSocket->startServerEncryption();
     }
-    // QAbstractHttpServer 6.4 connects to the socket from pendingConnectionAvailable, emitted right here.
-    addPendingConnection(socket);
-    guard->followServerReads();
 }

@@ -35,14 +35,18 @@ struct ConnectionStats
     qint64 refusedConnections = 0; // turned away because maxConnections were open
 };
 
-// The serialized form of a response the guard answers itself (QHttpServer never sees the request), with
+// Receives each complete request of a connection in the order they came; `keepAlive` false: the client asked to
+// close once this one is answered (no later request of that connection follows).
+using RequestSink = std::function<void(QTcpSocket* socket, HttpRequest request, bool keepAlive)>;
+
+// The serialized form of a response the guard answers itself (the request never reaches the sink), with
 // "Connection: close" and the security headers every response carries.
 QByteArray serializeClosingResponse(const HttpResponse& response);
 
-// Watches one socket for QHttpServer: frames every request as it arrives (its slots run first because it is
-// connected before the socket is handed over), enforces the size limits, the handshake / header / body / idle
-// timeouts and the screen, and closes the connection when one is broken. A refused request is consumed before
-// QHttpServer reads it, so its bytes can never be parsed as another request. Lives as a child of the socket.
+// Reads one connection: parses every request as its bytes arrive (RequestFramer), enforces the size limits, the
+// handshake / header / body / idle timeouts and the screen, hands each complete request to the sink, and closes
+// the connection when a rule is broken. A refused request's bytes are dropped unparsed, so they can never be read
+// as another request. Lives as a child of the socket, and deletes the socket once it is closed.
 class ConnectionGuard : public QObject
 {
 public:
@@ -51,6 +55,7 @@ public:
         ConnectionLimits limits;
         RequestScreen screen;
         CredentialCheck credentials;
+        RequestSink sink;
         ConnectionStats stats;
         int refusalHandshakes = 0; // HTTPS connections over the cap being handshaken to be told 503
     };
@@ -58,12 +63,10 @@ public:
     ConnectionGuard(QTcpSocket* socket, std::shared_ptr<Shared> shared, bool tls, bool counted);
     ~ConnectionGuard() override;
 
-    // Answers `response` at once and closes, without QHttpServer ever seeing the socket (connection cap).
+    // Answers `response` at once and closes; no request of the connection reaches the sink after it.
     void refuse(const HttpResponse& response);
     // The same once the TLS handshake is done (HTTPS over the connection cap); counted in refusalHandshakes.
     void refuseWhenEncrypted(const HttpResponse& response);
-    // Call once QHttpServer has connected to the socket (see m_framedAhead).
-    void followServerReads();
 
 private:
     enum class Phase { Handshake, Waiting, Head, Body, Idle, Lingering, Closing };
@@ -71,10 +74,13 @@ private:
     void onReadyRead();
     void onTimeout();
     bool admitHead();
+    void deliverRequest();
+    // "Expect: 100-continue": the client waits for this before it sends the body (curl does for bodies over 1 KiB).
+    void continueIfExpected();
     // A large body with credentials not verified yet: read no more of it until they are (see pauseReading).
     bool admitUnverifiedBody(const RequestHead& head);
-    // Neither this guard nor QHttpServer reads while paused; the socket buffers at most the unauthenticated body
-    // cap and TCP holds the rest at the client.
+    // Nothing is read while paused; the socket buffers at most the unauthenticated body cap and TCP holds the rest
+    // at the client.
     void pauseReading();
     void resumeReading(bool verified);
     void arm(Phase phase, int milliseconds);
@@ -87,12 +93,9 @@ private:
     QTimer m_timer;
     Phase m_phase = Phase::Waiting;
     qint64 m_buffered = 0;
-    // Bytes at the front of the socket's buffer that were framed already. QHttpServer 6.4 reads one request per
-    // readyRead and emits readyRead again for what is left, so a readyRead does not mean new bytes: only what
-    // lies beyond these is. A slot connected after QHttpServer's lowers it to what QHttpServer left unread.
-    qint64 m_framedAhead = 0;
     bool m_counted;
-    bool m_pauseWanted = false; // set while framing, acted on once the bytes at hand are framed
+    bool m_lastRequestRead = false; // a request asked to close the connection: what follows it is not read
+    bool m_pauseWanted = false;     // set while framing, acted on once the bytes at hand are framed
     bool m_paused = false;
     quint64 m_pauses = 0; // tells a late verification from the one that is awaited
     std::optional<HttpResponse> m_refusalWhenEncrypted;
@@ -100,14 +103,14 @@ private:
 };
 
 // Accepts connections with a deep backlog (QTcpServer's 50 stalls bursts of clients), refuses those beyond the
-// connection cap, optionally speaks TLS, and puts a ConnectionGuard on every socket before QHttpServer sees it.
+// connection cap, optionally speaks TLS, and puts a ConnectionGuard on every socket, which reads its requests.
 class GuardedTcpServer : public QTcpServer
 {
     Q_OBJECT
 
 public:
     GuardedTcpServer(const ConnectionLimits& limits, RequestScreen screen, CredentialCheck credentials,
-                     std::optional<QSslConfiguration> tls, QObject* parent = nullptr);
+                     RequestSink sink, std::optional<QSslConfiguration> tls, QObject* parent = nullptr);
 
     ConnectionStats stats() const { return m_shared->stats; }
 

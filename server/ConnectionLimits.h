@@ -2,7 +2,7 @@
 
 #include <QtGlobal>
 
-// What one client may cost the server, enforced per connection before QHttpServer parses a byte. This is the one
+// What one client may cost the server, enforced per connection as its bytes are parsed. This is the one
 // place the defaults live (README, "Security"): sizes follow gunicorn's (request line 4094, header field 8190,
 // 100 header fields), timeouts follow what nginx and gunicorn ship, scaled to a small admin server.
 struct ConnectionLimits
@@ -11,8 +11,7 @@ struct ConnectionLimits
     qint64 maxRequestLineBytes = 4094;      // longer: 414 URI Too Long
     qint64 maxHeaderFieldBytes = 8190;      // one "Name: value" line; longer: 431
     int maxHeaderCount = 100;               // more header fields: 431
-    qint64 maxHeaderBytes = 64 * 1024;      // request line and all header lines; more: 431. At most 79 KiB: Qt's parser
-                                            // stops at 80 KiB and would read the rest as a new request
+    qint64 maxHeaderBytes = 64 * 1024;      // request line and all header lines; more: 431. At most 79 KiB (below)
     qint64 maxBodyBytes = 16 * 1024 * 1024; // larger bodies: 413
     qint64 maxUnauthenticatedBodyBytes = 64 * 1024;  // a request without Basic credentials needs no body: 413;
                                                      // with credentials not verified yet, a larger body waits
@@ -33,6 +32,8 @@ struct ConnectionLimits
                                            // not being read
     int lingerMs = 500; // after a refusal, how long unread input is drained so the client can read the answer
 
-    // The most maxHeaderBytes may be: Qt 6.4's http_parser gives up at 80 KiB (HTTP_MAX_HEADER_SIZE).
+    // The most maxHeaderBytes may be. A head is held whole until it is complete, on every connection at once, so
+    // it stays near what common servers accept (nginx 32 KiB, Apache 8 KiB per field); 79 KiB was Qt HttpServer's
+    // limit when it parsed requests here, so configurations written then still start.
     static constexpr qint64 headerBytesCeiling = 79 * 1024;
 };

@@ -113,7 +113,7 @@ bool CrossSiteGuard::isAllowedOrigin(const QByteArray& origin, const QByteArray&
 
 std::optional<HttpResponse> CrossSiteGuard::check(const RequestHead& head) const
 {
-    // Decoded as QHttpServer decodes it for routing, so that "/%68ealth" is no way around the checks.
+    // Decoded as ConnectionGuard decodes it for routing, so that "/%68ealth" is no way around the checks.
     const QByteArray path = QByteArray::fromPercentEncoding(head.path());
     if (path == "/health" || path == "/version")
         return std::nullopt;

@@ -31,8 +31,7 @@ QList<QPair<QString, QString>> HttpRequest::decodeForm(const QByteArray& encoded
 
 QList<QPair<QString, QString>> HttpRequest::queryItems() const
 {
-    // FullyEncoded keeps a literal '+' apart from "%2B", which the decoded forms of QUrlQuery would merge.
-    return decodeForm(query.query(QUrl::FullyEncoded).toUtf8());
+    return decodeForm(query);
 }
 
 std::optional<QString> HttpRequest::queryValue(const QString& key) const
@@ -170,4 +169,68 @@ const QList<QPair<QByteArray, QByteArray>>& securityHeaders()
         qMakePair(QByteArray("X-Frame-Options"), QByteArray("DENY")),
     };
     return headers;
+}
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return {};
+    }
+}
+
+QByteArray serializedHead(const HttpResponse& response, bool keepAlive, qsizetype reserveBody)
+{
+    QByteArray head;
+    head.reserve(256 + reserveBody);
+    // The space before the reason phrase is there even when the phrase is empty (RFC 9112 4).
+    head += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) +
+            "\r\nContent-Type: " + response.contentType +
+            "\r\nContent-Length: " + QByteArray::number(response.body.size()) + "\r\n";
+    if (!keepAlive)
+        head += "Connection: close\r\n";
+    for (const auto& header : response.extraHeaders)
+        head += header.first + ": " + header.second + "\r\n";
+    for (const auto& header : securityHeaders())
+        head += header.first + ": " + header.second + "\r\n";
+    head += "\r\n";
+    return head;
 }

@@ -6,17 +6,16 @@
 #include <QList>
 #include <QPair>
 #include <QString>
-#include <QUrlQuery>
 
 #include <optional>
 
-// A request as the server's handlers see it, detached from QHttpServer so that handlers can be driven directly
+// A request as the server's handlers see it, detached from the connection so that handlers can be driven directly
 // (the demo seeder does) and so that no handler ever touches a socket.
 struct HttpRequest
 {
     QByteArray method; // "GET", "POST", ...
     QString path;      // decoded path, no query
-    QUrlQuery query;   // as QUrl parsed it; read it through queryItems(), never directly
+    QByteArray query;  // the query string as sent (no '?', still percent-encoded); read it through queryItems()
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
     QHostAddress peer; // the client's address (sign-in throttling); null for requests made in-process
@@ -58,3 +57,11 @@ struct HttpResponse
 // Sent with every response, whoever writes it: no MIME sniffing of JSON or text bodies, and no framing of anything
 // this server answers (the clickjacking half of a cross-site attack).
 const QList<QPair<QByteArray, QByteArray>>& securityHeaders();
+
+// The status line's reason phrase for the statuses this server answers (RFC 9110's wording); empty for others.
+QByteArray reasonPhrase(int status);
+
+// A response's status line and headers, ending with the empty line: Content-Type, Content-Length, "Connection:
+// close" unless `keepAlive`, its extra headers and the security headers. `reserveBody` bytes are reserved behind it
+// for a caller that appends the body.
+QByteArray serializedHead(const HttpResponse& response, bool keepAlive, qsizetype reserveBody);

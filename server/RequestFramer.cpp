@@ -28,7 +28,7 @@ bool isFieldValue(const QByteArray& value)
     });
 }
 
-// The methods QHttpServer 6.4 tells apart; its parser refuses some others and then stops reading the connection.
+// The methods this server tells apart (MlflowService answers 405 to those it does not route); others get 501.
 bool isServedMethod(const QByteArray& method)
 {
     static const QList<QByteArray> methods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"};
@@ -36,6 +36,17 @@ bool isServedMethod(const QByteArray& method)
 }
 
 constexpr qint64 maxChunkSizeLineBytes = 1024;
+
+// The options of one Connection header (RFC 9112 9.3): "close" ends the connection after this answer, and wins;
+// "keep-alive" keeps an HTTP/1.0 one open.
+void readConnectionOptions(const QByteArray& value, bool* close, bool* keepAlive)
+{
+    for (const QByteArray& option : value.split(',')) {
+        const QByteArray name = option.trimmed().toLower();
+        *close = *close || name == "close";
+        *keepAlive = *keepAlive || name == "keep-alive";
+    }
+}
 
 } // namespace
 
@@ -61,11 +72,6 @@ QByteArray RequestHead::path() const
 }
 
 RequestFramer::RequestFramer(const ConnectionLimits& limits) : m_limits(limits), m_bodyLimit(limits.maxBodyBytes) {}
-
-bool RequestFramer::needsBytes() const
-{
-    return !((m_state == State::FixedBody || m_state == State::ChunkData) && m_bodyRemaining > 0);
-}
 
 bool RequestFramer::inBody() const
 {
@@ -100,10 +106,6 @@ RequestFramer::Event RequestFramer::advance(const char* data, qint64 size, qint6
             return finishMessage();
         if (*offset >= size)
             return Event::NeedMore;
-        // Counted body data ended inside bytes the caller did not give (a chunk's data, then its CR LF in the
-        // same read): the caller must call again with the bytes from *offset on.
-        if (!data && needsBytes())
-            return Event::NeedMore;
 
         switch (m_state) {
         case State::Start:
@@ -113,6 +115,7 @@ RequestFramer::Event RequestFramer::advance(const char* data, qint64 size, qint6
                 break;
             }
             m_head = RequestHead();
+            m_body.clear();
             m_line.clear();
             m_headBytes = 0;
             m_trailerBytes = 0;
@@ -127,6 +130,7 @@ RequestFramer::Event RequestFramer::advance(const char* data, qint64 size, qint6
             if (m_bodyReceived + m_bodyRemaining > m_bodyLimit)
                 return violation(413, QStringLiteral("The request body is larger than %1 bytes.").arg(m_bodyLimit));
             const qint64 take = std::min(m_bodyRemaining, size - *offset);
+            m_body.append(data + *offset, take);
             *offset += take;
             m_bodyRemaining -= take;
             m_bodyReceived += take;
@@ -268,6 +272,7 @@ RequestFramer::Event RequestFramer::onRequestLine()
         return violation(400, QStringLiteral("The request target is not a path such as /api/2.0/mlflow/..."));
     m_head.method = method;
     m_head.target = target;
+    m_head.keepAlive = version == "HTTP/1.1"; // HTTP/1.0 closes unless it asks otherwise (below)
     m_state = State::Headers;
     return Event::NeedMore;
 }
@@ -300,6 +305,8 @@ RequestFramer::Event RequestFramer::onHeadersComplete()
     QList<QByteArray> lengths;
     QList<QByteArray> encodings;
     int hosts = 0;
+    bool close = false;
+    bool keepAlive = false;
     for (const auto& header : std::as_const(m_head.headers)) {
         if (header.first.compare("content-length", Qt::CaseInsensitive) == 0)
             lengths.append(header.second);
@@ -307,7 +314,10 @@ RequestFramer::Event RequestFramer::onHeadersComplete()
             encodings.append(header.second);
         else if (header.first.compare("host", Qt::CaseInsensitive) == 0)
             ++hosts;
+        else if (header.first.compare("connection", Qt::CaseInsensitive) == 0)
+            readConnectionOptions(header.second, &close, &keepAlive);
     }
+    m_head.keepAlive = !close && (m_head.keepAlive || keepAlive);
     if (hosts > 1)
         return violation(400, QStringLiteral("The request has more than one Host header."));
     if (!encodings.isEmpty()) {

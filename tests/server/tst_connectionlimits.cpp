@@ -93,6 +93,8 @@ private slots:
     void bufferedBodyBudgetAnswers503();
     void pipelinedRequestsStillServed();
     void chunkedBodyAcrossReads();
+    void connectionCloseIsHonoured();
+    void expectContinueIsAnswered();
     void ambiguousFramingRefused();
     void impossibleLimitsRefusedAtStart();
 };
@@ -537,8 +539,8 @@ void ConnectionLimitsTest::pipelinedRequestsStillServed()
     QCOMPARE(received.count("HTTP/1.1 200"), 3);
     QVERIFY(received.indexOf("\"username\":\"admin\"") < received.indexOf("experiment_id"));
     QVERIFY(!connection.isClosed());
-    // A whole request and half of the next in one write, the rest later: Qt hands the half back as a new
-    // readyRead, which must not be framed twice.
+    // A whole request and half of the next in one write, the rest later: the half must be kept for the next read,
+    // not framed twice or dropped.
     const QByteArray second = getUserRequest("admin");
     RawConnection split(server.port());
     QVERIFY(split.waitConnected());
@@ -571,6 +573,69 @@ void ConnectionLimitsTest::chunkedBodyAcrossReads()
     // The same connection goes on, framed right after the chunked body.
     connection.send("GET /health HTTP/1.1\r\n" + host + "\r\n");
     QVERIFY(RawConnection::spinUntil([&] { return connection.received().count("HTTP/1.1 200") == 2; }, 5000));
+
+    // The body the handler saw is the chunks' data joined, without sizes, extensions or trailers.
+    RawConnection chunks(server.port());
+    QVERIFY(chunks.waitConnected());
+    chunks.send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+                "Authorization: " + LimitedServer::adminAuthorization() +
+                "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "9;note=first\r\n{\"name\":\"\r\n7\r\nin-two-\r\n8\r\nchunks\"}\r\n0\r\nX-Trailer: yes\r\n\r\n");
+    QVERIFY(chunks.waitForResponse());
+    QCOMPARE(chunks.status(), 200);
+    QCOMPARE(statusOf(server.port(), "GET /api/2.0/mlflow/experiments/get-by-name?experiment_name=in-two-chunks "
+                                     "HTTP/1.1\r\n" +
+                                         host + "Authorization: " + LimitedServer::adminAuthorization() + "\r\n\r\n"),
+             200);
+}
+
+// "Connection: close" and HTTP/1.0 without keep-alive end the connection once answered, with the answer saying
+// so; what a client pipelines after such a request is not read. HTTP/1.0 with keep-alive stays open.
+void ConnectionLimitsTest::connectionCloseIsHonoured()
+{
+    LimitedServer server;
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    RawConnection closing(server.port());
+    QVERIFY(closing.waitConnected());
+    closing.send("GET /health HTTP/1.1\r\n" + host + "Connection: keep-alive, close\r\n\r\n" + getUserRequest("admin"));
+    QVERIFY(closing.waitForClose());
+    QCOMPARE(closing.status(), 200);
+    QCOMPARE(closing.header("connection"), QByteArray("close"));
+    QCOMPARE(closing.received().count("HTTP/1.1 "), 1);
+
+    RawConnection old(server.port());
+    QVERIFY(old.waitConnected());
+    old.send("GET /health HTTP/1.0\r\n" + host + "\r\n");
+    QVERIFY(old.waitForClose());
+    QCOMPARE(old.status(), 200);
+
+    RawConnection kept(server.port());
+    QVERIFY(kept.waitConnected());
+    kept.send("GET /health HTTP/1.0\r\n" + host + "Connection: Keep-Alive\r\n\r\n");
+    QVERIFY(kept.waitForResponse());
+    QCOMPARE(kept.status(), 200);
+    QVERIFY(kept.header("connection").isEmpty());
+    QTest::qWait(100);
+    QVERIFY(!kept.isClosed());
+}
+
+// A client that sends "Expect: 100-continue" waits for the interim answer before its body (curl does so for
+// bodies over 1 KiB, and would otherwise stall a second on every such request).
+void ConnectionLimitsTest::expectContinueIsAnswered()
+{
+    LimitedServer server;
+    QVERIFY2(server.started(), qPrintable(server.error()));
+    const QByteArray body = "{\"name\":\"after-continue\"}";
+    RawConnection connection(server.port());
+    QVERIFY(connection.waitConnected());
+    connection.send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+                    "Authorization: " + LimitedServer::adminAuthorization() +
+                    "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                    QByteArray::number(body.size()) + "\r\n\r\n");
+    QVERIFY(RawConnection::spinUntil([&] { return connection.received() == "HTTP/1.1 100 Continue\r\n\r\n"; }, 5000));
+    connection.send(body);
+    QVERIFY(RawConnection::spinUntil([&] { return connection.received().contains("experiment_id"); }, 5000));
+    QVERIFY(connection.received().contains("HTTP/1.1 200 OK\r\n"));
 }
 
 // Framing two parsers could read differently is refused before either does.
