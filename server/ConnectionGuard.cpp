@@ -60,6 +60,7 @@ ConnectionGuard::ConnectionGuard(QTcpSocket* socket, std::shared_ptr<Shared> sha
 {
     if (m_counted)
         ++m_shared->stats.openConnections;
+    m_clock.start();
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, [this] { onTimeout(); });
     connect(socket, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
@@ -102,10 +103,18 @@ void ConnectionGuard::refuseWhenEncrypted(const HttpResponse& response)
     ++m_shared->refusalHandshakes;
 }
 
+// A request re-arms the timer two or three times (its head, its answer written, idle again), and restarting a
+// QTimer costs more than framing the request: a running timer that fires no later than the new deadline is kept,
+// and onTimeout() sets it again for what is left.
 void ConnectionGuard::arm(Phase phase, int milliseconds)
 {
     m_phase = phase;
-    m_timer.start(std::max(milliseconds, 0));
+    const qint64 now = m_clock.elapsed();
+    m_deadline = now + std::max(milliseconds, 0);
+    if (m_timer.isActive() && m_timerFiresAt <= m_deadline)
+        return;
+    m_timerFiresAt = m_deadline;
+    m_timer.start(int(m_deadline - now));
 }
 
 void ConnectionGuard::setBuffered(qint64 bytes)
@@ -171,7 +180,10 @@ void ConnectionGuard::onReadyRead()
                 return;
             if (!m_pauseWanted)
                 continueIfExpected();
-            arm(Phase::Body, m_shared->limits.bodyTimeoutMs);
+            // A body that is all here already is framed before any timer could fire.
+            const RequestHead& head = m_framer.head();
+            if (head.chunked || head.contentLength > bytes.size() - offset)
+                arm(Phase::Body, m_shared->limits.bodyTimeoutMs);
             continue;
         }
         // MessageComplete.
@@ -211,7 +223,8 @@ void ConnectionGuard::deliverRequest()
     const QByteArray target = fragment < 0 ? head.target : head.target.left(fragment);
     const qsizetype question = target.indexOf('?');
     // Decoded as the screen decodes it (CrossSiteGuard), so that "/%68ealth" is routed as what was checked.
-    request.path = QUrl::fromPercentEncoding(question < 0 ? target : target.left(question));
+    const QByteArray path = question < 0 ? target : target.left(question);
+    request.path = path.contains('%') ? QUrl::fromPercentEncoding(path) : QString::fromUtf8(path);
     if (question >= 0)
         request.query = target.mid(question + 1);
     request.headers = head.headers;
@@ -352,6 +365,11 @@ void ConnectionGuard::resumeReading(bool verified)
 
 void ConnectionGuard::onTimeout()
 {
+    if (const qint64 now = m_clock.elapsed(); now < m_deadline) {
+        m_timerFiresAt = m_deadline; // re-armed since the timer started (see arm())
+        m_timer.start(int(m_deadline - now));
+        return;
+    }
     if (m_socket->state() == QAbstractSocket::UnconnectedState) {
         finish();
         return;
@@ -373,8 +391,7 @@ void ConnectionGuard::onTimeout()
     case Phase::Idle:
     case Phase::Lingering:
         // Nothing half-sent to answer: close. A graceful close first, so an answer already written arrives.
-        m_phase = Phase::Closing;
-        m_timer.start(std::max(limits.lingerMs, 1));
+        arm(Phase::Closing, std::max(limits.lingerMs, 1));
         m_socket->disconnectFromHost();
         return;
     case Phase::Closing:

@@ -4,6 +4,7 @@
 #include "server/HttpMessage.h"
 #include "server/RequestFramer.h"
 
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
 #include <QSslConfiguration>
@@ -91,6 +92,9 @@ private:
     std::shared_ptr<Shared> m_shared;
     RequestFramer m_framer;
     QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_deadline = 0;     // when the current phase times out, on m_clock
+    qint64 m_timerFiresAt = 0; // when m_timer is due while it runs, on m_clock
     Phase m_phase = Phase::Waiting;
     qint64 m_buffered = 0;
     bool m_counted;

@@ -114,7 +114,8 @@ bool CrossSiteGuard::isAllowedOrigin(const QByteArray& origin, const QByteArray&
 std::optional<HttpResponse> CrossSiteGuard::check(const RequestHead& head) const
 {
     // Decoded as ConnectionGuard decodes it for routing, so that "/%68ealth" is no way around the checks.
-    const QByteArray path = QByteArray::fromPercentEncoding(head.path());
+    const QByteArray raw = head.path();
+    const QByteArray path = raw.contains('%') ? QByteArray::fromPercentEncoding(raw) : raw;
     if (path == "/health" || path == "/version")
         return std::nullopt;
     const QByteArray host = head.header("host");

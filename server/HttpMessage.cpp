@@ -171,7 +171,7 @@ const QList<QPair<QByteArray, QByteArray>>& securityHeaders()
     return headers;
 }
 
-QByteArray reasonPhrase(int status)
+const char* reasonPhrase(int status)
 {
     switch (status) {
     case 100:
@@ -213,24 +213,30 @@ QByteArray reasonPhrase(int status)
     case 505:
         return "HTTP Version Not Supported";
     default:
-        return {};
+        return "";
     }
 }
 
 QByteArray serializedHead(const HttpResponse& response, bool keepAlive, qsizetype reserveBody)
 {
+    // Appended piece by piece into one buffer: every request passes here, and concatenating temporaries cost
+    // about a tenth of a small request.
     QByteArray head;
     head.reserve(256 + reserveBody);
+    const auto field = [&head](const QByteArray& name, const QByteArray& value) {
+        head.append(name).append(": ", 2).append(value).append("\r\n", 2);
+    };
     // The space before the reason phrase is there even when the phrase is empty (RFC 9112 4).
-    head += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) +
-            "\r\nContent-Type: " + response.contentType +
-            "\r\nContent-Length: " + QByteArray::number(response.body.size()) + "\r\n";
+    head.append("HTTP/1.1 ", 9).append(QByteArray::number(response.status)).append(' ');
+    head.append(reasonPhrase(response.status)).append("\r\n", 2);
+    field("Content-Type", response.contentType);
+    field("Content-Length", QByteArray::number(response.body.size()));
     if (!keepAlive)
-        head += "Connection: close\r\n";
+        field("Connection", "close");
     for (const auto& header : response.extraHeaders)
-        head += header.first + ": " + header.second + "\r\n";
+        field(header.first, header.second);
     for (const auto& header : securityHeaders())
-        head += header.first + ": " + header.second + "\r\n";
-    head += "\r\n";
+        field(header.first, header.second);
+    head.append("\r\n", 2);
     return head;
 }

@@ -59,7 +59,7 @@ struct HttpResponse
 const QList<QPair<QByteArray, QByteArray>>& securityHeaders();
 
 // The status line's reason phrase for the statuses this server answers (RFC 9110's wording); empty for others.
-QByteArray reasonPhrase(int status);
+const char* reasonPhrase(int status);
 
 // A response's status line and headers, ending with the empty line: Content-Type, Content-Length, "Connection:
 // close" unless `keepAlive`, its extra headers and the security headers. `reserveBody` bytes are reserved behind it

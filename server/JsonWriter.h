@@ -12,6 +12,9 @@
 class JsonWriter
 {
 public:
+    // Most answers are small: room for one without growing the buffer along the way.
+    JsonWriter() { m_out.reserve(512); }
+
     JsonWriter& beginObject();
     JsonWriter& endObject();
     JsonWriter& beginArray();
