@@ -20,6 +20,12 @@ std::unique_ptr<QCoreApplication> makeApplication(int& argc, char* argv[])
     QStringList arguments;
     for (int index = 1; index < argc; ++index)
         arguments.append(QString::fromLocal8Bit(argv[index]));
+    // `serve` waits on sockets only. Qt's own event dispatcher instead of GLib's: with GLib, every socket write
+    // switched a write notifier on and off, and each switch woke the loop through an eventfd (two writes, a poll
+    // and a read per request, a fifth of the server's time under load). The other commands keep GLib, which the
+    // keychain's libsecret needs to deliver its answers.
+    if (arguments.value(0) == QLatin1String("serve") && !qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QList<int> indexes;
     if (CommandLine::commandWords(arguments, 1, &indexes) == QStringList{QStringLiteral("report")}) {
         if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
