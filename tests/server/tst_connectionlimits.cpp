@@ -27,6 +27,13 @@ QByteArray createUserRequest(const QByteArray& name)
            body;
 }
 
+// The head of an admin's experiments/create with a JSON body, up to the framing headers the caller adds.
+QByteArray adminCreateExperiment()
+{
+    return "POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
+           "Authorization: " + LimitedServer::adminAuthorization() + "\r\nContent-Type: application/json\r\n";
+}
+
 QByteArray getUserRequest(const QByteArray& name)
 {
     return "GET /api/2.0/mlflow/users/get?username=" + name + " HTTP/1.1\r\n" + host +
@@ -561,9 +568,7 @@ void ConnectionLimitsTest::chunkedBodyAcrossReads()
     const QByteArray body = "{\"name\":\"split-chunk\"}";
     RawConnection connection(server.port());
     QVERIFY(connection.waitConnected());
-    connection.send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
-                    "Authorization: " + LimitedServer::adminAuthorization() +
-                    "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+    connection.send(adminCreateExperiment() + "Transfer-Encoding: chunked\r\n\r\n" +
                     QByteArray::number(body.size(), 16) + "\r\n" + body.left(5));
     QTest::qWait(50);
     connection.send(body.mid(5) + "\r\n0\r\n\r\n");
@@ -577,9 +582,8 @@ void ConnectionLimitsTest::chunkedBodyAcrossReads()
     // The body the handler saw is the chunks' data joined, without sizes, extensions or trailers.
     RawConnection chunks(server.port());
     QVERIFY(chunks.waitConnected());
-    chunks.send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
-                "Authorization: " + LimitedServer::adminAuthorization() +
-                "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunks.send(adminCreateExperiment() +
+                "Transfer-Encoding: chunked\r\n\r\n"
                 "9;note=first\r\n{\"name\":\"\r\n7\r\nin-two-\r\n8\r\nchunks\"}\r\n0\r\nX-Trailer: yes\r\n\r\n");
     QVERIFY(chunks.waitForResponse());
     QCOMPARE(chunks.status(), 200);
@@ -628,10 +632,8 @@ void ConnectionLimitsTest::expectContinueIsAnswered()
     const QByteArray body = "{\"name\":\"after-continue\"}";
     RawConnection connection(server.port());
     QVERIFY(connection.waitConnected());
-    connection.send("POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\n" + host +
-                    "Authorization: " + LimitedServer::adminAuthorization() +
-                    "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
-                    QByteArray::number(body.size()) + "\r\n\r\n");
+    connection.send(adminCreateExperiment() +
+                    "Expect: 100-continue\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n");
     QVERIFY(RawConnection::spinUntil([&] { return connection.received() == "HTTP/1.1 100 Continue\r\n\r\n"; }, 5000));
     connection.send(body);
     QVERIFY(RawConnection::spinUntil([&] { return connection.received().contains("experiment_id"); }, 5000));
