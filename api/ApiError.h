@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 // What went wrong with one request, as a value: the HTTP status, MLflow's error_code, the server's message (with
 // secrets MLflow leaks into it removed) and a translated sentence for the user. It never holds a password or an
 // Authorization header.
@@ -60,7 +62,7 @@ public:
 
     // TLS details; the fingerprint (SHA-256, colon-separated upper-case hex) lets a UI offer to pin the certificate.
     QString certificateFingerprint() const { return m_certificateFingerprint; }
-    QSslCertificate certificate() const { return m_certificate; }
+    QSslCertificate certificate() const { return m_certificate.value_or(QSslCertificate()); }
     QStringList tlsErrors() const { return m_tlsErrors; }
     void setTlsDetails(const QSslCertificate& certificate, const QStringList& errors);
 
@@ -84,7 +86,9 @@ private:
     QNetworkReply::NetworkError m_networkError = QNetworkReply::NoError;
     QString m_endpoint;
     QString m_certificateFingerprint;
-    QSslCertificate m_certificate;
+    // Only TLS failures carry one; a QSslCertificate is built through the TLS backend even when empty, and every
+    // job and answer holds an ApiError (several per request of a 10,000-change apply).
+    std::optional<QSslCertificate> m_certificate;
     QStringList m_tlsErrors;
     QString m_redirectLocation;
 };

@@ -75,7 +75,7 @@ private:
     QJsonObject m_json;
     QByteArray m_body;
     QByteArray m_contentType;
-    QSslCertificate m_presentedCertificate;
+    std::optional<QSslCertificate> m_presentedCertificate; // only after sslErrors (see ApiError::m_certificate)
     QStringList m_tlsErrors;
 };
 
@@ -166,6 +166,7 @@ private:
     int m_maxRetries = 2;
     int m_retryBaseDelayMs = 250;
     bool m_cancelling = false;
+    bool m_pumpScheduled = false;
 
     QList<ApiReply*> m_queue;  // FIFO of requests waiting for a slot
     QSet<ApiReply*> m_running; // requests on the wire

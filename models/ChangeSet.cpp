@@ -474,19 +474,22 @@ private:
         grant.resourceId = call.resourceId;
         grant.level = call.level;
         const StagedUser* user = m_set->stagedUser(call.username);
-        const ApiError noPassword(
-            ApiError::Kind::InvalidRequest,
-            ChangeSet::tr("No password was given for %1; enter one before applying.").arg(call.username));
+        // Worded only when needed: a translated sentence and a sanitising pass for every grant of a large apply.
+        const auto noPassword = [&call] {
+            return ApiError(
+                ApiError::Kind::InvalidRequest,
+                ChangeSet::tr("No password was given for %1; enter one before applying.").arg(call.username));
+        };
         switch (call.kind) {
         case ApiCall::Kind::CreateUser:
             if (!user || user->password.isEmpty()) {
-                *refusal = noPassword;
+                *refusal = noPassword();
                 return nullptr;
             }
             return m_auth->createUser(call.username, user->password);
         case ApiCall::Kind::UpdatePassword:
             if (!user || user->password.isEmpty()) {
-                *refusal = noPassword;
+                *refusal = noPassword();
                 return nullptr;
             }
             return m_auth->updatePassword(call.username, user->password);

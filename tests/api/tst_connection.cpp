@@ -25,6 +25,7 @@ private slots:
     void boundedInFlightFifo();
     void cancelAll();
     void abortSingleQueued();
+    void deletedRepliesLeaveTheQueue();
     void timeout();
     void retriesIdempotentGetOnly();
     void largeBodyArrivesWhole();
@@ -237,6 +238,39 @@ void TestConnection::abortSingleQueued()
     QCOMPARE(reply->error().kind(), ApiError::Kind::Cancelled);
     reply->abort(); // harmless
     QCOMPARE(finished.size(), 1);
+}
+
+// A reply deleted while queued leaves the queue, and one deleted after it finished does not disturb it: the rest
+// are still sent, in order, each once.
+void TestConnection::deletedRepliesLeaveTheQueue()
+{
+    Connection connection(m_fixture.url(), DemoData::adminUsername, DemoData::adminPassword);
+    connection.setMaxInFlight(1);
+    QList<QPointer<ApiReply>> replies;
+    QList<int> finishOrder;
+    for (int i = 0; i < 8; ++i) {
+        ApiReply* reply = connection.get(QStringLiteral("/health"), {}, RequestOptions{true, false, -1, -1});
+        reply->setAutoDelete(false);
+        connect(reply, &ApiJob::finished, this, [&finishOrder, i] { finishOrder.append(i); });
+        replies.append(reply);
+    }
+    delete replies.at(3).data();
+    delete replies.at(6).data();
+    QCOMPARE(connection.queuedCount(), 6);
+    QTRY_VERIFY_WITH_TIMEOUT(!finishOrder.isEmpty(), 10000);
+    const int pending = connection.queuedCount() + connection.inFlightCount();
+    delete replies.at(0).data(); // finished: no longer queued
+    QCOMPARE(connection.queuedCount() + connection.inFlightCount(), pending);
+    QTRY_COMPARE_WITH_TIMEOUT(finishOrder.size(), 6, 10000);
+    QCOMPARE(finishOrder, (QList<int>{0, 1, 2, 4, 5, 7}));
+    QCOMPARE(connection.queuedCount(), 0);
+    QCOMPARE(connection.inFlightCount(), 0);
+    for (const QPointer<ApiReply>& reply : std::as_const(replies)) {
+        if (reply)
+            QVERIFY2(!reply->hasError(), qPrintable(reply->error().toLogString()));
+    }
+    for (const QPointer<ApiReply>& reply : std::as_const(replies))
+        delete reply.data();
 }
 
 void TestConnection::timeout()
