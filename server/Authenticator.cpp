@@ -44,21 +44,24 @@ Authenticator::Authenticator(const UserDirectory& store, PasswordCheckPool* pool
 Authenticator::~Authenticator() = default;
 
 // Empty when OpenSSL fails; authenticate() then neither uses nor fills the cache.
-QByteArray Authenticator::mac(const QByteArray& username, const QByteArray& password) const
+QByteArray Authenticator::mac(const QByteArray& username, const QByteArray& password)
 {
     if (!m_keyedMac)
         return {};
-    const std::unique_ptr<evp_mac_ctx_st, MacContextFree> context(EVP_MAC_CTX_dup(m_keyedMac.get()));
+    // Initialised without a key, an HMAC context starts over from the key it has: no copy to make and free per
+    // request (a copy and its release were 40 % of this function).
+    evp_mac_ctx_st* context = m_keyedMac.get();
+    if (!EVP_MAC_init(context, nullptr, 0, nullptr))
+        return {};
     QByteArray result(EVP_MAX_MD_SIZE, Qt::Uninitialized);
     size_t length = 0;
     const auto bytes = [](const QByteArray& data) {
         return reinterpret_cast<const unsigned char*>(data.constData());
     };
     const unsigned char separator = 0;
-    if (!context || !EVP_MAC_update(context.get(), bytes(username), size_t(username.size())) ||
-        !EVP_MAC_update(context.get(), &separator, 1) ||
-        !EVP_MAC_update(context.get(), bytes(password), size_t(password.size())) ||
-        !EVP_MAC_final(context.get(), reinterpret_cast<unsigned char*>(result.data()), &length, size_t(result.size())))
+    if (!EVP_MAC_update(context, bytes(username), size_t(username.size())) || !EVP_MAC_update(context, &separator, 1) ||
+        !EVP_MAC_update(context, bytes(password), size_t(password.size())) ||
+        !EVP_MAC_final(context, reinterpret_cast<unsigned char*>(result.data()), &length, size_t(result.size())))
         return {};
     result.truncate(qsizetype(length));
     return result;

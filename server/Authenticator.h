@@ -85,7 +85,7 @@ private:
     };
     SignIn finish(const Check& check, bool valid);
     SignIn throttled(qint64 waitMs) const;
-    QByteArray mac(const QByteArray& username, const QByteArray& password) const;
+    QByteArray mac(const QByteArray& username, const QByteArray& password);
     void remember(const QString& username, CacheEntry entry);
 
     struct MacContextFree
@@ -97,8 +97,8 @@ private:
     PasswordCheckPool* m_pool;
     SignInThrottle m_throttle;
     QByteArray m_dummyHash;
-    // HMAC-SHA256 keyed once with a per-process random key; every check copies it (OpenSSL's SHA-256 costs a tenth
-    // of Qt's portable one, and this runs on every request).
+    // HMAC-SHA256 keyed once with a per-process random key (OpenSSL's SHA-256 costs a tenth of Qt's portable one,
+    // and this runs on every request). Every check starts it again from the key's state, on the request thread.
     std::unique_ptr<evp_mac_ctx_st, MacContextFree> m_keyedMac;
     QHash<QString, CacheEntry> m_verified;
     QHash<QString, CacheEntry> m_rejected;
