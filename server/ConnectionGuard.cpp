@@ -5,7 +5,6 @@
 #include <QPointer>
 #include <QSslSocket>
 #include <QTcpSocket>
-#include <QUrl>
 
 #include <algorithm>
 
@@ -178,7 +177,9 @@ void ConnectionGuard::onReadyRead()
         if (event == RequestFramer::Event::HeadComplete) {
             if (!admitHead())
                 return;
-            if (!m_pauseWanted)
+            // Only while nothing of the body is here: a client that sent it anyway needs no interim answer, and with
+            // pipelining one could overtake the answer to the request before.
+            if (!m_pauseWanted && offset == bytes.size())
                 continueIfExpected();
             // A body that is all here already is framed before any timer could fire.
             const RequestHead& head = m_framer.head();
@@ -218,15 +219,8 @@ void ConnectionGuard::deliverRequest()
     const RequestHead& head = m_framer.head();
     HttpRequest request;
     request.method = head.method;
-    // A fragment is the client's own business (browsers never send one); what precedes it is path and query.
-    const qsizetype fragment = head.target.indexOf('#');
-    const QByteArray target = fragment < 0 ? head.target : head.target.left(fragment);
-    const qsizetype question = target.indexOf('?');
-    // Decoded as the screen decodes it (CrossSiteGuard), so that "/%68ealth" is routed as what was checked.
-    const QByteArray path = question < 0 ? target : target.left(question);
-    request.path = path.contains('%') ? QUrl::fromPercentEncoding(path) : QString::fromUtf8(path);
-    if (question >= 0)
-        request.query = target.mid(question + 1);
+    request.path = head.decodedPath();
+    request.query = head.query();
     request.headers = head.headers;
     request.body = m_framer.takeBody();
     request.peer = m_socket->peerAddress();

@@ -113,10 +113,9 @@ bool CrossSiteGuard::isAllowedOrigin(const QByteArray& origin, const QByteArray&
 
 std::optional<HttpResponse> CrossSiteGuard::check(const RequestHead& head) const
 {
-    // Decoded as ConnectionGuard decodes it for routing, so that "/%68ealth" is no way around the checks.
-    const QByteArray raw = head.path();
-    const QByteArray path = raw.contains('%') ? QByteArray::fromPercentEncoding(raw) : raw;
-    if (path == "/health" || path == "/version")
+    // The path as it will be routed, so that "/%68ealth" is no way around the checks.
+    const QString path = head.decodedPath();
+    if (path == QLatin1String("/health") || path == QLatin1String("/version"))
         return std::nullopt;
     const QByteArray host = head.header("host");
     if (!isAllowedHost(host))

@@ -1,11 +1,8 @@
 #include "server/HttpFront.h"
 
-#include "server/MlflowError.h"
-
 #include <QPointer>
 #include <QSslSocket>
 
-#include <algorithm>
 #include <deque>
 
 namespace {

@@ -1,5 +1,7 @@
 #include "server/RequestFramer.h"
 
+#include <QUrl>
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -65,10 +67,31 @@ bool RequestHead::hasHeader(const QByteArray& name) const
                        [&name](const auto& header) { return header.first.compare(name, Qt::CaseInsensitive) == 0; });
 }
 
-QByteArray RequestHead::path() const
+namespace {
+
+// The target without its fragment.
+QByteArrayView pathAndQuery(const QByteArray& target)
 {
-    const int question = target.indexOf('?');
-    return question < 0 ? target : target.left(question);
+    const qsizetype fragment = target.indexOf('#');
+    return fragment < 0 ? QByteArrayView(target) : QByteArrayView(target).first(fragment);
+}
+
+} // namespace
+
+QString RequestHead::decodedPath() const
+{
+    const QByteArrayView rest = pathAndQuery(target);
+    const qsizetype question = rest.indexOf('?');
+    const QByteArrayView path = question < 0 ? rest : rest.first(question);
+    // Most paths have nothing encoded; QUrl's decoder is the slow way to learn that.
+    return path.contains('%') ? QUrl::fromPercentEncoding(path.toByteArray()) : QString::fromUtf8(path);
+}
+
+QByteArray RequestHead::query() const
+{
+    const QByteArrayView rest = pathAndQuery(target);
+    const qsizetype question = rest.indexOf('?');
+    return question < 0 ? QByteArray() : rest.sliced(question + 1).toByteArray();
 }
 
 RequestFramer::RequestFramer(const ConnectionLimits& limits) : m_limits(limits), m_bodyLimit(limits.maxBodyBytes) {}

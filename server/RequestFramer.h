@@ -21,7 +21,11 @@ struct RequestHead
 
     QByteArray header(const QByteArray& name) const; // case-insensitive; empty when absent
     bool hasHeader(const QByteArray& name) const;
-    QByteArray path() const; // the target without its query
+    // The target split once for everybody who reads it (the screens and the routing): a fragment is the client's
+    // own business (browsers never send one) and is dropped; the path is percent-decoded, so that "/%68ealth" is
+    // checked and routed as the same "/health".
+    QString decodedPath() const;
+    QByteArray query() const; // raw, as sent; empty when there is none
 };
 
 // Parses HTTP/1.1 requests out of a connection's byte stream (request line, headers, a Content-Length or chunked

@@ -638,6 +638,16 @@ void ConnectionLimitsTest::expectContinueIsAnswered()
     connection.send(body);
     QVERIFY(RawConnection::spinUntil([&] { return connection.received().contains("experiment_id"); }, 5000));
     QVERIFY(connection.received().contains("HTTP/1.1 200 OK\r\n"));
+
+    // A client that sends the body with its head gets no interim answer: the final one comes first.
+    const QByteArray second = "{\"name\":\"without-waiting\"}";
+    RawConnection eager(server.port());
+    QVERIFY(eager.waitConnected());
+    eager.send(adminCreateExperiment() +
+               "Expect: 100-continue\r\nContent-Length: " + QByteArray::number(second.size()) + "\r\n\r\n" + second);
+    QVERIFY(RawConnection::spinUntil([&] { return eager.received().contains("experiment_id"); }, 5000));
+    QVERIFY2(eager.received().startsWith("HTTP/1.1 200 OK\r\n"), eager.received().left(200).constData());
+    QVERIFY(!eager.received().contains("100 Continue"));
 }
 
 // Framing two parsers could read differently is refused before either does.

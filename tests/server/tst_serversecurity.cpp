@@ -165,6 +165,16 @@ void ServerSecurityTest::hostHeaderChecked()
                  .status,
              403);
     QCOMPARE(ask(server.port(), "GET /health HTTP/1.1\r\nHost: evil.example\r\n\r\n").status, 200);
+    // The screen reads the path as the routing does: encoded or with a fragment, /health is still /health (and
+    // open), and an encoded API path is still checked.
+    QCOMPARE(ask(server.port(), "GET /%68ealth#x HTTP/1.1\r\nHost: evil.example\r\n\r\n").status, 200);
+    const auto encodedGetVia = [&](const QByteArray& hostName) {
+        return ask(server.port(), "GET /api/2.0/mlflow/users/%67et?username=admin#x HTTP/1.1\r\nHost: " + hostName +
+                                      "\r\nAuthorization: " + LimitedServer::adminAuthorization() + "\r\n\r\n")
+            .status;
+    };
+    QCOMPARE(encodedGetVia("evil.example"), 403);
+    QCOMPARE(encodedGetVia("127.0.0.1"), 200);
 }
 
 void ServerSecurityTest::allowedHostsOption()
