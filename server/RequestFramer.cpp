@@ -69,29 +69,35 @@ bool RequestHead::hasHeader(const QByteArray& name) const
 
 namespace {
 
-// The target without its fragment.
-QByteArrayView pathAndQuery(const QByteArray& target)
+struct TargetParts
+{
+    QByteArrayView path;
+    QByteArrayView query; // empty when there is none
+};
+
+// The one reading of a target: a fragment dropped, then path and query apart at the first '?'.
+TargetParts splitTarget(const QByteArray& target)
 {
     const qsizetype fragment = target.indexOf('#');
-    return fragment < 0 ? QByteArrayView(target) : QByteArrayView(target).first(fragment);
+    const QByteArrayView rest = fragment < 0 ? QByteArrayView(target) : QByteArrayView(target).first(fragment);
+    const qsizetype question = rest.indexOf('?');
+    if (question < 0)
+        return {rest, {}};
+    return {rest.first(question), rest.sliced(question + 1)};
 }
 
 } // namespace
 
 QString RequestHead::decodedPath() const
 {
-    const QByteArrayView rest = pathAndQuery(target);
-    const qsizetype question = rest.indexOf('?');
-    const QByteArrayView path = question < 0 ? rest : rest.first(question);
+    const QByteArrayView path = splitTarget(target).path;
     // Most paths have nothing encoded; QUrl's decoder is the slow way to learn that.
     return path.contains('%') ? QUrl::fromPercentEncoding(path.toByteArray()) : QString::fromUtf8(path);
 }
 
 QByteArray RequestHead::query() const
 {
-    const QByteArrayView rest = pathAndQuery(target);
-    const qsizetype question = rest.indexOf('?');
-    return question < 0 ? QByteArray() : rest.sliced(question + 1).toByteArray();
+    return splitTarget(target).query.toByteArray();
 }
 
 RequestFramer::RequestFramer(const ConnectionLimits& limits) : m_limits(limits), m_bodyLimit(limits.maxBodyBytes) {}

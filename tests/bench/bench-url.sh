@@ -16,6 +16,7 @@
 # Prints one row per command: median wall time and peak RSS of RUNS runs, and the HTTP requests the CLI sent
 # (its mlflowadmin.api debug log has one line per reply). Checks what each command loaded and exits 1 when wrong.
 set -euo pipefail
+source "$(dirname "$0")/bench-common.sh"
 BUILD_DIR="${1:-build-release}"
 CLI="$BUILD_DIR/app/mlflow-admin-cli"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -125,7 +126,6 @@ check_snapshot() {
         fail "snapshot: $users bench users and $experiments bench experiments, expected $USERS and $EXPERIMENTS"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # One row: NAME CHECK ARGS...; RUNS runs, each checked, timed by /usr/bin/time (wall seconds, peak RSS in KiB).
 measure() {

@@ -3,6 +3,7 @@
 # Usage: tests/bench/run-benchmarks.sh BUILD_DIR [SECONDS] [RUNS]
 # Prints one row per case with the median of RUNS runs. Client and server share this machine's cores.
 set -euo pipefail
+source "$(dirname "$0")/bench-common.sh"
 BUILD_DIR="${1:-build-release}"
 SECONDS_PER_RUN="${2:-5}"
 RUNS="${3:-3}"
@@ -54,7 +55,6 @@ declare -A AUTHS=(
     [admin]="Authorization: Basic $(printf 'admin:password1234' | base64)"
     [user1]="Authorization: Basic $(printf 'user1:user1-password' | base64)"
 )
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # wrk prints latencies as 850.00us, 1.25ms or 1.02s; bring them to milliseconds.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000} printf "%.3f\n", v}'; }
 
@@ -75,12 +75,7 @@ measure() {
     local threads rates=() p50s=() p99s=() out
     threads=$([ "$connections" -eq 1 ] && echo 1 || echo 2)
     for _ in $(seq "$RUNS"); do
-        out="$(wrk -t"$threads" -c"$connections" -d"${SECONDS_PER_RUN}s" --latency -H "$auth" "$url")"
-        if echo "$out" | grep -q "Non-2xx"; then
-            echo "wrk saw non-2xx answers for $url:" >&2
-            echo "$out" >&2
-            exit 1
-        fi
+        out="$(wrk_checked "$threads" "$connections" "$SECONDS_PER_RUN" "$auth" "$url")"
         rates+=("$(echo "$out" | awk '/Requests\/sec/ {print $2}')")
         p50s+=("$(echo "$out" | awk '$1 == "50%" {print $2}')")
         p99s+=("$(echo "$out" | awk '$1 == "99%" {print $2}')")

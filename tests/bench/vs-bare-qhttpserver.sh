@@ -5,6 +5,7 @@
 # Needs wrk and qt6-httpserver-dev (apt-get install wrk qt6-httpserver-dev); not part of `make check`.
 # Usage: tests/bench/vs-bare-qhttpserver.sh BUILD_DIR [API] [RUNS] [SECONDS_PER_RUN]
 set -euo pipefail
+source "$(dirname "$0")/bench-common.sh"
 BUILD_DIR="$(cd "${1:?usage: $0 BUILD_DIR [API] [RUNS] [SECONDS_PER_RUN]}" && pwd)"
 API="${2:-2}"
 RUNS="${3:-5}"
@@ -44,23 +45,17 @@ fi
 declare -A RATES
 for round in $(seq "$RUNS"); do
     for i in "${!URLS[@]}"; do
-        out="$(wrk -t2 -c50 -d"${SECONDS_PER_RUN}s" -H "${HEADERS[$i]}" "${URLS[$i]}")"
-        if echo "$out" | grep -q "Non-2xx"; then
-            echo "wrk saw non-2xx answers for ${URLS[$i]}:" >&2
-            echo "$out" >&2
-            exit 1
-        fi
+        out="$(wrk_checked 2 50 "$SECONDS_PER_RUN" "${HEADERS[$i]}" "${URLS[$i]}")"
         RATES[$i]+="$(echo "$out" | awk '/Requests\/sec/ {print $2}') "
     done
     echo "round $round of $RUNS done" >&2
 done
 
-median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-bare="$(echo "${RATES[0]}" | median)"
+bare="$(echo "${RATES[0]}" | tr -s ' ' '\n' | median)"
 echo "# --api $API, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)," \
     "$RUNS rounds of ${SECONDS_PER_RUN}s at 50 connections, medians"
 printf '%-36s %12s %10s   %s\n' "endpoint" "median req/s" "of bare" "runs"
 for i in "${!URLS[@]}"; do
-    m="$(echo "${RATES[$i]}" | median)"
+    m="$(echo "${RATES[$i]}" | tr -s ' ' '\n' | median)"
     printf '%-36s %12.0f %9.0f%%   %s\n' "${NAMES[$i]}" "$m" "$(echo "$m $bare" | awk '{print 100*$1/$2}')" "${RATES[$i]}"
 done
